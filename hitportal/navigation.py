@@ -1,0 +1,36 @@
+"""The main navigation, built from the user's roles so each role sees only what it can use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from hitportal.roles import roles_of
+from teams.enums import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+def navigation_for(user: object, path: str) -> list[NavItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    roles = roles_of(user)
+    entries: list[tuple[str, str]] = [("Home", reverse("home"))]
+    if roles.has(Role.PROGRAMME_MANAGER, Role.BOARD_MEMBER, Role.PPI_FACILITATOR):
+        entries.append(("HITs", reverse("teams:hit-list")))
+    elif roles.has(Role.HIT_MEMBER):
+        entries.append(("My HITs", reverse("teams:hit-list")))
+    if roles.has(Role.PROGRAMME_MANAGER):
+        entries.append(("Organisations", reverse("teams:organisation-list")))
+        entries.append(("People", reverse("teams:person-list")))
+    home = reverse("home")
+    return [
+        NavItem(label, url, active=(path == url if url == home else path.startswith(url)))
+        for label, url in entries
+    ]

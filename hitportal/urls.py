@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from hitportal import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("hitportal.account_urls")),
+    path("teams/", include("teams.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "hitportal.views.permission_denied"
+handler404 = "hitportal.views.page_not_found"
+handler500 = "hitportal.views.server_error"

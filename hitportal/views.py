@@ -1,0 +1,146 @@
+"""Project-level pages: the role-aware home page, the profile page and the error pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils import timezone
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_http_methods
+
+from accreditation.models import PanelMember, Round
+from hitportal.roles import roles_of
+from teams import selectors
+from teams.enums import HITStatus, LifecycleStage, MembershipRole, Role
+from teams.models import HIT
+
+
+def _status_counts() -> list[tuple[str, str, int]]:
+    counts = dict(HIT.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    return [(value, label, counts.get(value, 0)) for value, label in HITStatus.choices]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """What needs each of the user's roles' attention next; nothing at all for a user with no role."""
+    user = request.user
+    roles = roles_of(user)
+    today = timezone.localdate()
+    ctx: dict = {"roles": roles, "role_labels": [Role(r).label for r in sorted(roles.roles)]}
+
+    if roles.has(Role.PROGRAMME_MANAGER, Role.BOARD_MEMBER):
+        ctx["status_counts"] = _status_counts()
+    if roles.has(Role.BOARD_MEMBER):
+        stage_counts = dict(
+            HIT.objects.exclude(status=HITStatus.CLOSED)
+            .order_by()
+            .values_list("stage")
+            .annotate(n=Count("pk"))
+        )
+        ctx["stage_counts"] = [(label, stage_counts.get(value, 0)) for value, label in LifecycleStage.choices]
+    if roles.has(Role.PROGRAMME_MANAGER):
+        ctx["setup_hits"] = list(
+            HIT.objects.filter(status=HITStatus.SET_UP).order_by("status_changed_at")[:10]
+        )
+        live = HIT.objects.exclude(status=HITStatus.CLOSED)
+        directed = selectors.current_memberships(today).filter(role=MembershipRole.DIRECTOR).values("hit_id")
+        ctx["hits_without_director"] = list(live.exclude(pk__in=directed).order_by("name")[:10])
+        live_ids = live.filter(status__in=[HITStatus.SET_UP, HITStatus.ACTIVE]).values("pk")
+        ctx["groups_missing_leads"] = _named_hits(selectors.working_groups_missing_leads(hit_ids=live_ids))
+    if roles.has(Role.PPI_FACILITATOR):
+        with_ppi_lead = (
+            selectors.current_memberships(today).filter(role=MembershipRole.PPI_LEAD).values("hit_id")
+        )
+        ctx["hits_without_ppi_lead"] = list(
+            HIT.objects.exclude(status=HITStatus.CLOSED).exclude(pk__in=with_ppi_lead).order_by("name")
+        )
+    if roles.hit_ids:
+        my_hits = list(HIT.objects.filter(pk__in=roles.hit_ids).order_by("name"))
+        ctx["my_hits"] = [
+            (hit, sorted(MembershipRole(r).label for r in roles.hit_roles[hit.pk])) for hit in my_hits
+        ]
+        directed_ids = [
+            hit_id
+            for hit_id, hit_roles in roles.hit_roles.items()
+            if hit_roles & {MembershipRole.DIRECTOR, MembershipRole.CO_DIRECTOR}
+        ]
+        if directed_ids:
+            ctx["my_groups_missing_leads"] = _named_hits(
+                selectors.working_groups_missing_leads(hit_ids=directed_ids)
+            )
+    if roles.panel_ids:
+        ctx["my_panels"] = list(
+            PanelMember.objects.filter(user=user)
+            .select_related("panel", "panel__round")
+            .order_by("-panel__round__opens_on")
+        )
+    if roles.has(Role.APPLICANT, Role.HIT_DIRECTOR, Role.PROGRAMME_MANAGER):
+        ctx["open_rounds"] = list(
+            Round.objects.filter(opens_on__lte=today, application_deadline__gte=today).order_by(
+                "eoi_deadline"
+            )
+        )
+    return render(request, "home.html", ctx)
+
+
+def _named_hits(missing: dict[int, list[str]]) -> list[tuple[HIT, list[str]]]:
+    hits = HIT.objects.in_bulk(list(missing))
+    return sorted(
+        ((hits[hit_id], groups) for hit_id, groups in missing.items()), key=lambda pair: pair[0].name
+    )
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(request.POST or None, initial={"full_name": user.full_name})
+    if request.method == "POST" and form.is_valid():
+        user.full_name = form.cleaned_data["full_name"].strip()
+        user.save(update_fields=["full_name", "updated_at"])
+        messages.success(request, "Your profile was saved.")
+        return redirect("profile")
+    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    affiliations = list(person.affiliations.select_related("organisation")) if person else []
+    memberships = (
+        list(selectors.current_memberships().filter(person=person).select_related("hit", "working_group"))
+        if person
+        else []
+    )
+    roles = roles_of(user)
+    return render(
+        request,
+        "profile.html",
+        {
+            "form": form,
+            "person": person,
+            "affiliations": affiliations,
+            "memberships": memberships,
+            "role_labels": [Role(r).label for r in sorted(roles.roles)],
+        },
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    reason = str(exception) if exception and str(exception) else ""
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors: the database may be what failed.
+    template = loader.get_template("500.html")
+    return HttpResponse(template.render({"site_name": "HIT Portal"}), status=500)

@@ -1,0 +1,97 @@
+"""Enumerations of the teams app (DOMAIN.md sections 2-4)."""
+
+from django.db import models
+
+
+class Sector(models.TextChoices):
+    NHS_PROVIDER = "nhs_provider", "NHS provider"
+    COMMISSIONER = "commissioner", "Commissioner"
+    LOCAL_GOVERNMENT = "local_government", "Local government and public health"
+    OTHER_PUBLIC = "other_public", "Other public body"
+    ACADEMIC = "academic", "University or research institute"
+    THIRD_SECTOR = "third_sector", "Voluntary, community and social enterprise"
+    INDUSTRY = "industry", "Industry"
+    PUBLIC = "public", "Patient and public group"
+
+
+class Appointment(models.TextChoices):
+    ACADEMIC = "academic", "Academic"
+    SERVICE = "service", "Service"
+    DUAL = "dual", "Dual (academic and service)"
+    OTHER = "other", "Other"
+
+
+class HITStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    IN_APPLICATION = "in_application", "In application"
+    SET_UP = "set_up", "Set-up"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    CLOSING = "closing", "Closing"
+    CLOSED = "closed", "Closed"
+
+
+class LifecycleStage(models.TextChoices):
+    """Collaboration life-cycle stage (DOMAIN-BRIEF.md 6.6), separate from the HIT status."""
+
+    CONTEMPLATING = "contemplating", "Contemplating"
+    CONNECTING = "connecting", "Connecting"
+    PLANNING = "planning", "Planning"
+    IMPLEMENTATION = "implementation", "Implementation"
+    MAINTENANCE = "maintenance", "Maintenance"
+    DISSOLUTION = "dissolution", "Dissolution"
+
+
+class ClosureReason(models.TextChoices):
+    AIMS_ACHIEVED = "aims_achieved", "Aims achieved"
+    MAINSTREAMED = "mainstreamed", "Mainstreamed into services"
+    MERGED = "merged", "Merged into another HIT"
+    CAPACITY_LOST = "capacity_lost", "Capacity lost"
+    CONFLICT = "conflict", "Irreconcilable conflict"
+    OTHER = "other", "Other"
+
+
+class MembershipRole(models.TextChoices):
+    DIRECTOR = "director", "Director"
+    CO_DIRECTOR = "co_director", "Co-director"
+    EXECUTIVE_SPONSOR = "executive_sponsor", "Executive sponsor"
+    MANAGEMENT_GROUP = "management_group", "Management group member"
+    WORKING_GROUP_LEAD = "working_group_lead", "Working-group lead"
+    THEME_LEAD = "theme_lead", "Theme lead"
+    PPI_LEAD = "ppi_lead", "PPI lead"
+    MEMBER = "member", "Member"
+
+
+class LeadSide(models.TextChoices):
+    """Which side a working-group lead represents: every working group has one of each."""
+
+    ACADEMIC = "academic", "Academic"
+    SERVICE = "service", "Service"
+
+
+class Role(models.TextChoices):
+    """Every role of DOMAIN.md section 4, whichever record grants it.
+
+    Programme-wide roles are RoleAssignment rows; HIT roles come from Membership rows; panel roles
+    come from accreditation.PanelMember rows. `hitportal.roles.roles_of` gathers them.
+    """
+
+    APPLICANT = "applicant", "Applicant"
+    HIT_MEMBER = "hit_member", "HIT member"
+    HIT_DIRECTOR = "hit_director", "HIT director"
+    EXECUTIVE_SPONSOR = "executive_sponsor", "Executive sponsor"
+    REVIEWER = "reviewer", "Reviewer"
+    LAY_REVIEWER = "lay_reviewer", "Lay (public review group) reviewer"
+    PANEL_CHAIR = "panel_chair", "Panel chair"
+    PPI_FACILITATOR = "ppi_facilitator", "PPI facilitator"
+    BOARD_MEMBER = "board_member", "Board member"
+    PROGRAMME_MANAGER = "programme_manager", "Programme manager"
+
+
+class ProgrammeRole(models.TextChoices):
+    """Roles granted programme-wide by a RoleAssignment (not tied to a HIT or a panel)."""
+
+    APPLICANT = Role.APPLICANT.value, Role.APPLICANT.label
+    PPI_FACILITATOR = Role.PPI_FACILITATOR.value, Role.PPI_FACILITATOR.label
+    BOARD_MEMBER = Role.BOARD_MEMBER.value, Role.BOARD_MEMBER.label
+    PROGRAMME_MANAGER = Role.PROGRAMME_MANAGER.value, Role.PROGRAMME_MANAGER.label

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from django import forms
+
+from teams.enums import ClosureReason
+from teams.models import HIT, Affiliation, Organisation, Person
+from teams.workflow import ACTIONS
+
+
+class HITTransitionForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
+    expected_status = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    closure_reason = forms.ChoiceField(
+        label="Why is the HIT closing?", choices=[("", "---------"), *ClosureReason.choices], required=False
+    )
+    merged_into = forms.ModelChoiceField(
+        label="Merged into", queryset=HIT.objects.order_by("name"), required=False
+    )
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "short_name", "org_type", "is_programme_partner", "parent", "website", "is_active"]
+
+    def clean_parent(self) -> Organisation | None:
+        parent = self.cleaned_data.get("parent")
+        if parent is not None and self.instance.pk is not None:
+            node, seen = parent, set()
+            while node is not None and node.pk not in seen:
+                if node.pk == self.instance.pk:
+                    raise forms.ValidationError(
+                        "An organisation cannot sit under itself or one of its children."
+                    )
+                seen.add(node.pk)
+                node = node.parent
+        return parent
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["full_name", "email", "is_public_member"]
+
+
+class AffiliationForm(forms.ModelForm):
+    class Meta:
+        model = Affiliation
+        fields = ["organisation", "job_title", "appointment", "is_primary", "start_date", "end_date"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The end date cannot be before the start date.")
+        return data

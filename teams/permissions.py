@@ -1,0 +1,52 @@
+"""Who may see and do what in the teams app. Every predicate returns a Verdict (allowed, reason)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from hitportal.roles import roles_of
+from teams.enums import Role
+from teams.models import HIT
+
+
+class Verdict(NamedTuple):
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOW = Verdict(True)
+
+# Roles that see every HIT of the programme (board members read, PPI facilitators follow PPI).
+PORTFOLIO_ROLES = (Role.PROGRAMME_MANAGER, Role.BOARD_MEMBER, Role.PPI_FACILITATOR)
+
+
+def can_view_directory(user: object) -> Verdict:
+    if roles_of(user).has(Role.PROGRAMME_MANAGER):
+        return ALLOW
+    return Verdict(False, "Only programme managers can browse the organisation and people directories.")
+
+
+def can_manage_directory(user: object) -> Verdict:
+    return can_view_directory(user)
+
+
+def can_view_portfolio(user: object) -> Verdict:
+    if roles_of(user).has(*PORTFOLIO_ROLES):
+        return ALLOW
+    return Verdict(False, "Only programme managers, board members and PPI facilitators see every HIT.")
+
+
+def can_view_hit(user: object, hit: HIT) -> Verdict:
+    roles = roles_of(user)
+    if roles.has(*PORTFOLIO_ROLES) or hit.pk in roles.hit_ids:
+        return ALLOW
+    return Verdict(False, "You are not a member of this HIT.")
+
+
+def can_change_hit_status(user: object, hit: HIT) -> Verdict:
+    if roles_of(user).has(Role.PROGRAMME_MANAGER):
+        return ALLOW
+    return Verdict(False, "Only a programme manager can change a HIT's status.")

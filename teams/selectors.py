@@ -1,0 +1,92 @@
+"""Reads of the teams app: permission-aware querysets with their joins applied."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from hitportal.roles import roles_of
+from teams import permissions
+from teams.enums import MembershipRole
+from teams.models import HIT, Affiliation, Membership, Organisation, Person
+
+
+def current_memberships(day=None) -> QuerySet[Membership]:
+    day = day or timezone.localdate()
+    return Membership.objects.filter(start_date__lte=day).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day)
+    )
+
+
+def hit_list_for_user(*, user: object) -> QuerySet[HIT]:
+    """The HITs a user may see: all for portfolio roles, their own for members, none otherwise."""
+    qs = HIT.objects.select_related("host_organisation")
+    if permissions.can_view_portfolio(user):
+        return qs
+    return qs.filter(pk__in=roles_of(user).hit_ids)
+
+
+def hit_get_for_user(*, user: object, pk: int) -> HIT:
+    """One HIT the user may see, or 404 (outsiders never learn that it exists)."""
+    try:
+        hit = HIT.objects.select_related("host_organisation", "merged_into").get(pk=pk)
+    except HIT.DoesNotExist:
+        raise Http404("No such HIT.") from None
+    if not permissions.can_view_hit(user, hit):
+        raise Http404("No such HIT.")
+    return hit
+
+
+def hit_people(*, hit: HIT) -> QuerySet[Membership]:
+    return (
+        current_memberships()
+        .filter(hit=hit)
+        .select_related("person", "organisation", "working_group", "theme")
+        .order_by("role", "person__full_name")
+    )
+
+
+def organisation_directory() -> QuerySet[Organisation]:
+    """Organisations with their type and parent, and how many people are affiliated (one query)."""
+    return (
+        Organisation.objects.select_related("org_type", "org_type__default_category", "parent")
+        .annotate(people_count=Count("affiliations", distinct=True))
+        .order_by("name")
+    )
+
+
+def person_directory() -> QuerySet[Person]:
+    """People with their affiliations and organisations prefetched (a fixed number of queries)."""
+    return Person.objects.select_related("user").prefetch_related(
+        Prefetch(
+            "affiliations",
+            queryset=Affiliation.objects.select_related("organisation", "organisation__org_type").order_by(
+                "-is_primary", "organisation__name"
+            ),
+        )
+    )
+
+
+def working_groups_missing_leads(*, hit_ids) -> dict[int, list[str]]:
+    """Per HIT, the working groups that lack a current academic or service lead (one query)."""
+    from teams.models import WorkingGroup
+
+    today = timezone.localdate()
+    current_lead = Q(
+        memberships__role=MembershipRole.WORKING_GROUP_LEAD,
+        memberships__start_date__lte=today,
+    ) & (Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today))
+    groups = (
+        WorkingGroup.objects.filter(hit_id__in=hit_ids)
+        .annotate(
+            academic=Count("memberships", filter=current_lead & Q(memberships__lead_side="academic")),
+            service=Count("memberships", filter=current_lead & Q(memberships__lead_side="service")),
+        )
+        .filter(Q(academic=0) | Q(service=0))
+        .order_by("hit_id", "name")
+    )
+    missing: dict[int, list[str]] = {}
+    for group in groups:
+        missing.setdefault(group.hit_id, []).append(group.name)
+    return missing

@@ -1,0 +1,118 @@
+"""Writes of the teams app. Each service takes the acting user, runs in a transaction and says
+which side effects it has."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from teams import permissions
+from teams.enums import ClosureReason, HITStatus, ProgrammeRole
+from teams.models import HIT, HITStatusChange, PortfolioSnapshot, RoleAssignment
+from teams.workflow import InvalidTransition, get_transition
+
+
+class StaleState(InvalidTransition):
+    """Someone else moved the object since the user loaded the page."""
+
+
+@transaction.atomic
+def hit_transition(
+    *,
+    actor: object,
+    hit_id: int,
+    action: str,
+    reason: str = "",
+    closure_reason: str = "",
+    merged_into: HIT | None = None,
+    expected_status: str | None = None,
+    check_permission: bool = True,
+) -> HIT:
+    """Move a HIT along its lifecycle (teams.workflow).
+
+    Side effects, in order: locks the HIT row; updates status (and closure reason / merged-into
+    when closing); appends a HITStatusChange (actor, action, from, to, reason, time).
+
+    Raises InvalidTransition (illegal move), StaleState (the HIT moved since `expected_status` was
+    read), PermissionDenied (actor may not) or ValidationError (a reason is missing).
+    `check_permission=False` is for other services that already checked their own rule (e.g. the
+    accreditation decision that accredits the HIT).
+    """
+    hit = HIT.objects.select_for_update().get(pk=hit_id)
+    if expected_status is not None and hit.status != expected_status:
+        last = hit.status_changes.select_related("actor").first()
+        by = f" by {last.actor}" if last and last.actor else ""
+        when = f" on {timezone.localtime(last.created_at):%d %b %Y at %H:%M}" if last else ""
+        raise StaleState(f"This HIT was already moved to {hit.get_status_display().lower()}{by}{when}.")
+    transition = get_transition(action, hit.status)
+    if check_permission:
+        verdict = permissions.can_change_hit_status(actor, hit)
+        if not verdict:
+            raise PermissionDenied(verdict.reason)
+    reason = reason.strip()
+    errors: dict[str, str] = {}
+    if transition.needs_reason and not reason:
+        errors["reason"] = "Give a reason for this change."
+    if transition.needs_closure_reason:
+        if closure_reason not in ClosureReason.values:
+            errors["closure_reason"] = "Choose why the HIT is closing."
+        elif closure_reason == ClosureReason.MERGED and merged_into is None:
+            errors["merged_into"] = "Name the HIT this one merges into."
+        elif merged_into is not None and merged_into.pk == hit.pk:
+            errors["merged_into"] = "A HIT cannot merge into itself."
+    if errors:
+        raise ValidationError(errors)
+
+    from_status = hit.status
+    hit.status = transition.target
+    hit.status_changed_at = timezone.now()
+    fields = ["status", "status_changed_at", "updated_at"]
+    if transition.needs_closure_reason:
+        hit.closure_reason = closure_reason
+        hit.merged_into = merged_into if closure_reason == ClosureReason.MERGED else None
+        fields += ["closure_reason", "merged_into"]
+    hit.full_clean(exclude=["themes"])
+    hit.save(update_fields=fields)
+    HITStatusChange.objects.create(
+        hit=hit,
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        from_status=from_status,
+        to_status=hit.status,
+        reason=reason,
+    )
+    return hit
+
+
+@transaction.atomic
+def role_grant(*, actor: object, user: object, role: str) -> RoleAssignment:
+    """Give a user a programme-wide role (idempotent). Side effect: one RoleAssignment row."""
+    if role not in ProgrammeRole.values:
+        raise ValidationError({"role": f"{role!r} is not a programme-wide role."})
+    assignment, _ = RoleAssignment.objects.get_or_create(
+        user=user, role=role, defaults={"granted_by": actor if getattr(actor, "pk", None) else None}
+    )
+    return assignment
+
+
+@transaction.atomic
+def portfolio_snapshot_take(*, day=None) -> PortfolioSnapshot:
+    """Store today's HIT counts by status and stage (idempotent: one row per day, overwritten).
+
+    Set-based: two grouped aggregate queries, whatever the number of HITs.
+    """
+    from django.db.models import Count
+
+    day = day or timezone.localdate()
+    by_status = dict.fromkeys(HITStatus.values, 0)
+    for row in HIT.objects.order_by().values("status").annotate(n=Count("pk")):
+        by_status[row["status"]] = row["n"]
+    by_stage = {
+        row["stage"]: row["n"] for row in HIT.objects.order_by().values("stage").annotate(n=Count("pk"))
+    }
+    snapshot, _ = PortfolioSnapshot.objects.update_or_create(
+        taken_on=day,
+        defaults={"hits_total": sum(by_status.values()), "by_status": by_status, "by_stage": by_stage},
+    )
+    return snapshot

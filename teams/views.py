@@ -1,0 +1,187 @@
+"""HIT pages and the organisation and people directories."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from teams import permissions, selectors, services
+from teams.filters import HITFilter, OrganisationFilter, PersonFilter
+from teams.forms import AffiliationForm, HITTransitionForm, OrganisationForm, PersonForm
+from teams.models import Organisation, Person
+from teams.permissions import Verdict
+from teams.workflow import InvalidTransition, actions_from
+
+PAGE_SIZE = 50
+
+
+def _require(verdict: Verdict) -> None:
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- HITs --------------------------------------------------------------------------------------------
+
+
+@login_required
+def hit_list(request: HttpRequest) -> HttpResponse:
+    roles_see_all = permissions.can_view_portfolio(request.user)
+    queryset = selectors.hit_list_for_user(user=request.user)
+    if not roles_see_all and not queryset.exists():
+        raise PermissionDenied("You are not a member of any HIT yet.")
+    hit_filter = HITFilter(request.GET, queryset=queryset)
+    page = _page(request, hit_filter.qs)
+    return render(
+        request,
+        "teams/hit_list.html",
+        {"filter": hit_filter, "page": page, "title": "HITs" if roles_see_all else "My HITs"},
+    )
+
+
+@login_required
+def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    hit = selectors.hit_get_for_user(user=request.user, pk=pk)
+    can_change = permissions.can_change_hit_status(request.user, hit)
+    return render(
+        request,
+        "teams/hit_detail.html",
+        {
+            "hit": hit,
+            "memberships": selectors.hit_people(hit=hit),
+            "working_groups": hit.working_groups.all(),
+            "missing_leads": selectors.working_groups_missing_leads(hit_ids=[hit.pk]).get(hit.pk, []),
+            "history": hit.status_changes.select_related("actor")[:20],
+            "available_actions": actions_from(hit.status) if can_change else [],
+            "transition_form": HITTransitionForm(initial={"expected_status": hit.status}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def hit_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    hit = selectors.hit_get_for_user(user=request.user, pk=pk)
+    _require(permissions.can_change_hit_status(request.user, hit))
+    form = HITTransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That change could not be made: the form was incomplete.")
+        return redirect("teams:hit-detail", pk=hit.pk)
+    data = form.cleaned_data
+    try:
+        services.hit_transition(
+            actor=request.user,
+            hit_id=hit.pk,
+            action=data["action"],
+            reason=data["reason"],
+            closure_reason=data["closure_reason"],
+            merged_into=data["merged_into"],
+            expected_status=data["expected_status"],
+        )
+    except InvalidTransition as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, "The HIT's status was changed.")
+    return redirect("teams:hit-detail", pk=hit.pk)
+
+
+# --- Organisations -----------------------------------------------------------------------------------
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_view_directory(request.user))
+    org_filter = OrganisationFilter(request.GET, queryset=selectors.organisation_directory())
+    return render(
+        request, "teams/organisation_list.html", {"filter": org_filter, "page": _page(request, org_filter.qs)}
+    )
+
+
+@login_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(permissions.can_view_directory(request.user))
+    organisation = get_object_or_404(selectors.organisation_directory(), pk=pk)
+    affiliations = organisation.affiliations.select_related("person").order_by("person__full_name")
+    return render(
+        request,
+        "teams/organisation_detail.html",
+        {"organisation": organisation, "affiliations": affiliations, "children": organisation.children.all()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require(permissions.can_manage_directory(request.user))
+    organisation = get_object_or_404(Organisation, pk=pk) if pk else None
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        organisation = form.save()
+        messages.success(request, f"{organisation} was saved.")
+        return redirect("teams:organisation-detail", pk=organisation.pk)
+    return render(request, "teams/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+# --- People ------------------------------------------------------------------------------------------
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_view_directory(request.user))
+    person_filter = PersonFilter(request.GET, queryset=selectors.person_directory())
+    return render(
+        request, "teams/person_list.html", {"filter": person_filter, "page": _page(request, person_filter.qs)}
+    )
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(permissions.can_view_directory(request.user))
+    person = get_object_or_404(selectors.person_directory(), pk=pk)
+    memberships = selectors.current_memberships().filter(person=person).select_related("hit", "working_group")
+    return render(
+        request,
+        "teams/person_detail.html",
+        {"person": person, "memberships": memberships, "affiliation_form": AffiliationForm()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require(permissions.can_manage_directory(request.user))
+    person = get_object_or_404(Person, pk=pk) if pk else None
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        person = form.save()
+        messages.success(request, f"{person} was saved.")
+        return redirect("teams:person-detail", pk=person.pk)
+    return render(request, "teams/person_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def affiliation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(permissions.can_manage_directory(request.user))
+    person = get_object_or_404(Person, pk=pk)
+    form = AffiliationForm(request.POST or None, instance=None)
+    form.instance.person = person
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            affiliation = form.save()
+        messages.success(request, f"Added {affiliation.organisation} to {person}.")
+        return redirect("teams:person-detail", pk=person.pk)
+    return render(request, "teams/affiliation_form.html", {"form": form, "person": person})
