@@ -5,3 +5,46 @@ class PanelRole(models.TextChoices):
     CHAIR = "chair", "Chair"
     REVIEWER = "reviewer", "Reviewer"
     LAY_REVIEWER = "lay_reviewer", "Lay (public review group) reviewer"
+
+
+class ApplicationKind(models.TextChoices):
+    NEW = "new", "New accreditation"
+    RENEWAL = "renewal", "Renewal"
+
+
+class ConflictDeclaration(models.TextChoices):
+    PENDING = "pending", "Not yet declared"
+    NONE = "none", "No conflict"
+    DECLARED = "declared", "Conflict declared"
+
+
+class ConflictResolution(models.TextChoices):
+    OPEN = "open", "Awaiting the chair"
+    DISMISSED = "dismissed", "Dismissed (no real conflict)"
+    WAIVED = "waived", "Waived with a note"
+    RECUSED = "recused", "Recused"
+
+
+class Recommendation(models.TextChoices):
+    ACCREDIT = "accredit", "Accredit"
+    ACCREDIT_WITH_CONDITIONS = "accredit_with_conditions", "Accredit with conditions"
+    REVISE = "revise", "Revise and resubmit"
+    DEFER = "defer", "Defer"
+    NOT_ACCREDIT = "not_accredit", "Do not accredit"
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+
+
+class FeedbackStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    RELEASED = "released", "Released"
+
+
+class DecisionOutcome(models.TextChoices):
+    ACCREDITED = "accredited", "Accredited"
+    ACCREDITED_WITH_CONDITIONS = "accredited_with_conditions", "Accredited with conditions"
+    DEFERRED = "deferred", "Deferred"
+    NOT_ACCREDITED = "not_accredited", "Not accredited"

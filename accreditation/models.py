@@ -8,8 +8,19 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
-from accreditation.enums import PanelRole
+from accreditation.enums import (
+    ApplicationKind,
+    ConflictDeclaration,
+    ConflictResolution,
+    DecisionOutcome,
+    FeedbackStatus,
+    PanelRole,
+    Recommendation,
+    ReviewStatus,
+)
+from accreditation.workflow import FINAL_APPLICATION_STATES, ApplicationStatus, EOIStatus
 from hitportal.models import TimeStampedModel, choices_constraint
 
 
@@ -82,3 +93,491 @@ class PanelMember(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} - {self.get_role_display()} of {self.panel}"
+
+
+# --- Expressions of interest -------------------------------------------------------------------------
+
+
+class ExpressionOfInterest(TimeStampedModel):
+    """A would-be HIT's first approach to a round (DOMAIN.md 3). Moves only through services."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="eois")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="eois")
+    working_title = models.CharField(max_length=200)
+    problem = models.TextField("the problem", blank=True)
+    boundaries = models.TextField(
+        "boundaries it crosses",
+        blank=True,
+        help_text="Which organisations, sectors or professions the problem spans.",
+    )
+    proposed_director = models.CharField(max_length=200, blank=True, help_text="Name and organisation.")
+    known_risks = models.TextField(
+        blank=True, help_text="For example a history of competition between partners, or capacity pressures."
+    )
+    status = models.CharField(max_length=16, choices=EOIStatus.choices, default=EOIStatus.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    hit = models.OneToOneField(
+        "teams.HIT", on_delete=models.SET_NULL, null=True, blank=True, related_name="expression_of_interest"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "expression of interest"
+        verbose_name_plural = "expressions of interest"
+        constraints = [choices_constraint("status", EOIStatus, "accreditation_eoi_status_valid")]
+        indexes = [models.Index(fields=["round", "status"], name="accreditation_eoi_round_idx")]
+
+    def __str__(self) -> str:
+        return self.working_title
+
+
+class EOIPartner(TimeStampedModel):
+    eoi = models.ForeignKey(ExpressionOfInterest, on_delete=models.CASCADE, related_name="partners")
+    organisation = models.ForeignKey(
+        "teams.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    organisation_name = models.CharField(
+        max_length=200, blank=True, help_text="If the organisation is not in the directory yet."
+    )
+    category = models.ForeignKey("teams.StakeholderCategory", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | ~Q(organisation_name=""),
+                name="accreditation_eoipartner_names_an_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organisation or self.organisation_name)
+
+
+class EOIEvent(models.Model):
+    eoi = models.ForeignKey(ExpressionOfInterest, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=16)
+    to_status = models.CharField(max_length=16)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    # --- Applications and revisions ----------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        return f"{self.eoi}: {self.from_status} -> {self.to_status}"
+
+
+class Application(TimeStampedModel):
+    """A HIT's structured application to a round; goes round the feedback loop until decided."""
+
+    hit = models.ForeignKey("teams.HIT", on_delete=models.PROTECT, related_name="applications")
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="applications")
+    kind = models.CharField(max_length=16, choices=ApplicationKind.choices, default=ApplicationKind.NEW)
+    renewal_of = models.ForeignKey(
+        "Accreditation", on_delete=models.PROTECT, null=True, blank=True, related_name="renewals"
+    )
+    status = models.CharField(
+        max_length=32, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="The revision being drafted or last submitted."
+    )
+    director = models.ForeignKey(
+        "teams.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="directed_applications"
+    )
+    executive_sponsor = models.ForeignKey(
+        "teams.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="sponsored_applications"
+    )
+    sponsor_confirmed_at = models.DateTimeField(null=True, blank=True)
+    sponsor_confirmed_for = models.ForeignKey(
+        "teams.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The sponsor who confirmed; a change of sponsor needs a new confirmation.",
+    )
+    host_organisation = models.ForeignKey(
+        "teams.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    host_unit = models.CharField(max_length=200, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            choices_constraint("status", ApplicationStatus, "accreditation_application_status_valid"),
+            choices_constraint("kind", ApplicationKind, "accreditation_application_kind_valid"),
+            # One open application per HIT at a time.
+            models.UniqueConstraint(
+                fields=["hit"],
+                condition=~Q(status__in=[s.value for s in FINAL_APPLICATION_STATES]),
+                name="accreditation_application_one_open_per_hit",
+            ),
+            models.CheckConstraint(
+                condition=Q(renewal_of__isnull=True) | Q(kind=ApplicationKind.RENEWAL),
+                name="accreditation_application_renewal_links_accreditation",
+            ),
+        ]
+        indexes = [
+            # The chair's round board groups one round's applications by status.
+            models.Index(fields=["round", "status"], name="accreditation_app_round_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hit} ({self.round})"
+
+    @property
+    def sponsor_confirmed(self) -> bool:
+        return (
+            self.sponsor_confirmed_at is not None
+            and self.executive_sponsor_id is not None
+            and self.sponsor_confirmed_for_id == self.executive_sponsor_id
+        )
+
+
+class ApplicationSection(TimeStampedModel):
+    """The applicant's working copy of one section; frozen into a Revision at each submit."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="sections")
+    key = models.SlugField(max_length=40)
+    data = models.JSONField(default=dict)
+    is_complete = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["application", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "key"], name="accreditation_section_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.key}"
+
+
+class StakeholderPlanRow(TimeStampedModel):
+    """One line of "who needs to be involved, how, and for what outcome"."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="stakeholder_rows")
+    organisation = models.ForeignKey(
+        "teams.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    stakeholder = models.CharField(
+        max_length=200, blank=True, help_text="A person, group or organisation not in the directory."
+    )
+    category = models.ForeignKey("teams.StakeholderCategory", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField("how they are involved", max_length=300)
+    outcome = models.CharField("for what outcome", max_length=300)
+    depth = models.PositiveSmallIntegerField(
+        "planned depth",
+        default=1,
+        help_text="0 none, 1 informed or consulted, 2 member of a HIT group, 3 leadership or decision role.",
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | ~Q(stakeholder=""),
+                name="accreditation_stakeholderrow_names_someone",
+            ),
+            models.CheckConstraint(condition=Q(depth__lte=3), name="accreditation_stakeholderrow_depth_0_3"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organisation or self.stakeholder)
+
+
+class Revision(models.Model):
+    """Revision N of an application, frozen at submit: every section and the stakeholder table."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    sections = models.JSONField(default=dict)
+    stakeholders = models.JSONField(default=list)
+    governance = models.JSONField(default=dict)
+    organisation_count = models.PositiveIntegerField(default=0)
+    category_count = models.PositiveIntegerField(default=0)
+    feedback_responses = models.JSONField(
+        default=list, help_text="The applicant's answers to the previous feedback, frozen with this revision."
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "number"], name="accreditation_revision_unique_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} v{self.number}"
+
+
+class ApplicationEvent(models.Model):
+    """One recorded move of an application: actor, action, from, to, comment, time."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=32)
+    to_status = models.CharField(max_length=32)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    # --- Review ------------------------------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.from_status} -> {self.to_status}"
+
+
+class ReviewAssignment(TimeStampedModel):
+    """A panel member asked to review one application, with their conflict-of-interest state."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    is_lay = models.BooleanField(
+        default=False, help_text="A lay (public review group) reviewer judges the PPI plan."
+    )
+    due_on = models.DateField(null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    flagged_organisations = models.TextField(
+        blank=True, help_text="Organisations named in the application that the reviewer is affiliated with."
+    )
+    declaration = models.CharField(
+        max_length=16, choices=ConflictDeclaration.choices, default=ConflictDeclaration.PENDING
+    )
+    declaration_note = models.TextField(blank=True)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(
+        max_length=16, choices=ConflictResolution.choices, default=ConflictResolution.OPEN
+    )
+    resolution_note = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            choices_constraint(
+                "declaration", ConflictDeclaration, "accreditation_assignment_declaration_valid"
+            ),
+            choices_constraint("resolution", ConflictResolution, "accreditation_assignment_resolution_valid"),
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="accreditation_assignment_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["reviewer", "due_on"], name="accr_assignment_reviewer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} on {self.application}"
+
+    @property
+    def has_conflict(self) -> bool:
+        return bool(self.flagged_organisations) or self.declaration == ConflictDeclaration.DECLARED
+
+    @property
+    def conflict_unresolved(self) -> bool:
+        """A flagged or declared conflict the chair has not dismissed or waived, or a recusal."""
+        if self.resolution == ConflictResolution.RECUSED:
+            return True
+        return self.has_conflict and self.resolution not in (
+            ConflictResolution.DISMISSED,
+            ConflictResolution.WAIVED,
+        )
+
+    @property
+    def may_open_application(self) -> bool:
+        """Reviewers declare before they read; a conflict blocks reading until the chair clears it."""
+        return self.declaration != ConflictDeclaration.PENDING and not self.conflict_unresolved
+
+
+class Review(TimeStampedModel):
+    assignment = models.OneToOneField(ReviewAssignment, on_delete=models.CASCADE, related_name="review")
+    revision_number = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
+    recommendation = models.CharField(max_length=32, choices=Recommendation.choices, blank=True)
+    summary = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            choices_constraint("status", ReviewStatus, "accreditation_review_status_valid"),
+            models.CheckConstraint(
+                condition=Q(recommendation="") | Q(recommendation__in=Recommendation.values),
+                name="accreditation_review_recommendation_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review by {self.assignment.reviewer_id} of v{self.revision_number}"
+
+
+class ReviewScore(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.CharField(max_length=8)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["review", "criterion"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "criterion"], name="accreditation_score_unique_criterion"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__lte=3), name="accreditation_score_0_3"
+            ),
+        ]
+
+    # --- Feedback, decisions, accreditation --------------------------------------------------------------
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"
+
+
+class FeedbackDocument(TimeStampedModel):
+    """The chair's consolidated feedback on one revision, released to the applicants."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="feedback_documents")
+    revision_number = models.PositiveIntegerField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    summary = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=FeedbackStatus.choices, default=FeedbackStatus.DRAFT)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "revision_number"]
+        constraints = [
+            choices_constraint("status", FeedbackStatus, "accreditation_feedback_status_valid"),
+            models.UniqueConstraint(
+                fields=["application", "revision_number"], name="accreditation_feedback_one_per_revision"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback on {self.application} v{self.revision_number}"
+
+
+class FeedbackPoint(TimeStampedModel):
+    document = models.ForeignKey(FeedbackDocument, on_delete=models.CASCADE, related_name="points")
+    section = models.SlugField(max_length=40)
+    text = models.TextField()
+    quoted_comment = models.TextField(
+        blank=True, help_text="A reviewer's comment, quoted without their name."
+    )
+    response = models.TextField(blank=True, help_text="The applicant's answer, written while revising.")
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["document", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.section}: {self.text[:40]}"
+
+
+class Decision(TimeStampedModel):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="decisions")
+    revision_number = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=32, choices=DecisionOutcome.choices)
+    rationale = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at"]
+        constraints = [
+            choices_constraint("outcome", DecisionOutcome, "accreditation_decision_outcome_valid"),
+            # Two chairs deciding at once: the database keeps exactly one decision per revision.
+            models.UniqueConstraint(
+                fields=["application", "revision_number"], name="accreditation_decision_one_per_revision"
+            ),
+            models.CheckConstraint(condition=~Q(rationale=""), name="accreditation_decision_has_rationale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.application}"
+
+
+class Condition(TimeStampedModel):
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="conditions")
+    text = models.TextField()
+    owner = models.ForeignKey("teams.Person", on_delete=models.PROTECT, related_name="conditions")
+    due_on = models.DateField()
+    evidence = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | ~Q(evidence=""),
+                name="accreditation_condition_closed_with_evidence",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Accreditation(TimeStampedModel):
+    """An accreditation with its validity dates; "current" is derived from the dates."""
+
+    hit = models.ForeignKey("teams.HIT", on_delete=models.PROTECT, related_name="accreditations")
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="accreditation")
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="accreditation")
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    reminded_6_months_at = models.DateTimeField(null=True, blank=True)
+    reminded_1_month_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-valid_until"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gt=F("valid_from")), name="accreditation_accreditation_dates_ordered"
+            )
+        ]
+        indexes = [models.Index(fields=["valid_until"], name="accreditation_valid_until_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.hit}: {self.valid_from} to {self.valid_until}"
+
+    def is_current_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day <= self.valid_until

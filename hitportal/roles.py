@@ -30,6 +30,7 @@ class UserRoles:
     hit_ids: frozenset[int] = frozenset()  # HITs the user is a current member of
     hit_roles: dict[int, frozenset[str]] = field(default_factory=dict)  # HIT id -> membership roles
     panel_ids: frozenset[int] = frozenset()
+    chair_round_ids: frozenset[int] = frozenset()  # rounds whose panel the user chairs
 
     def has(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
@@ -62,20 +63,26 @@ def roles_of(user: object) -> UserRoles:
         if role in _MEMBERSHIP_ROLES:
             roles.add(_MEMBERSHIP_ROLES[role])
     panel_ids: set[int] = set()
+    chair_round_ids: set[int] = set()
     panel_role_map = {
         PanelRole.CHAIR: Role.PANEL_CHAIR,
         PanelRole.REVIEWER: Role.REVIEWER,
         PanelRole.LAY_REVIEWER: Role.LAY_REVIEWER,
     }
-    for panel_id, role in PanelMember.objects.filter(user=user).values_list("panel_id", "role"):
+    for panel_id, round_id, role in PanelMember.objects.filter(user=user).values_list(
+        "panel_id", "panel__round_id", "role"
+    ):
         panel_ids.add(panel_id)
         roles.add(panel_role_map[role])
+        if role == PanelRole.CHAIR:
+            chair_round_ids.add(round_id)
 
     result = UserRoles(
         roles=frozenset(roles),
         hit_ids=frozenset(hit_roles),
         hit_roles={hit_id: frozenset(r) for hit_id, r in hit_roles.items()},
         panel_ids=frozenset(panel_ids),
+        chair_round_ids=frozenset(chair_round_ids),
     )
     setattr(user, _CACHE_ATTR, result)
     return result

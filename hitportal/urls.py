@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("hitportal.account_urls")),
     path("teams/", include("teams.urls")),
+    path("accreditation/", include("accreditation.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -20,6 +20,8 @@ class HITTransitionForm(forms.Form):
 
 
 class OrganisationForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = ["name", "short_name", "org_type", "is_programme_partner", "parent", "website", "is_active"]

@@ -1,0 +1,114 @@
+"""Who may see and do what in accreditation. Predicates return a Verdict (allowed, reason).
+
+Roles are relative to the object (accreditation.workflow): `applicant` is a current director or
+co-director of the application's HIT, `teammate` any other current member, `chair` a chair of a
+panel of the round, `reviewer` a panel member assigned to the application.
+"""
+
+from __future__ import annotations
+
+from accreditation import workflow
+from accreditation.enums import ConflictDeclaration
+from accreditation.models import Application, ExpressionOfInterest, ReviewAssignment
+from hitportal.roles import roles_of
+from teams.enums import MembershipRole, Role
+from teams.permissions import ALLOW, Verdict
+
+TEAMMATE = "teammate"
+REVIEWER = "reviewer"
+_DIRECTING = {MembershipRole.DIRECTOR, MembershipRole.CO_DIRECTOR}
+
+
+def application_roles(user: object, application: Application) -> set[str]:
+    roles = roles_of(user)
+    found: set[str] = set()
+    hit_roles = roles.hit_roles.get(application.hit_id, frozenset())
+    if hit_roles & _DIRECTING:
+        found.add(workflow.APPLICANT)
+    elif hit_roles:
+        found.add(TEAMMATE)
+    if application.round_id in roles.chair_round_ids:
+        found.add(workflow.CHAIR)
+    if roles.has(Role.PROGRAMME_MANAGER):
+        found.add(workflow.PROGRAMME_MANAGER)
+    return found
+
+
+def eoi_roles(user: object, eoi: ExpressionOfInterest) -> set[str]:
+    roles = roles_of(user)
+    found: set[str] = set()
+    if eoi.author_id == getattr(user, "pk", None):
+        found.add(workflow.APPLICANT)
+    if eoi.round_id in roles.chair_round_ids:
+        found.add(workflow.CHAIR)
+    if roles.has(Role.PROGRAMME_MANAGER):
+        found.add(workflow.PROGRAMME_MANAGER)
+    return found
+
+
+def can_view_application(
+    user: object, application: Application, assignment: ReviewAssignment | None
+) -> Verdict:
+    """Team, chair and programme manager always; a reviewer only while assigned and not conflicted."""
+    if application_roles(user, application):
+        return ALLOW
+    if assignment is not None and assignment.may_open_application:
+        return ALLOW
+    return Verdict(False, "You cannot open this application.")
+
+
+def can_edit_application(user: object, application: Application) -> Verdict:
+    roles = application_roles(user, application)
+    if not roles & {workflow.APPLICANT, TEAMMATE}:
+        return Verdict(False, "Only members of the HIT edit its application.")
+    if application.status != workflow.ApplicationStatus.DRAFT:
+        return Verdict(
+            False,
+            f"This application is {application.get_status_display().lower()}; it can be edited again only "
+            "once the panel asks for a revision.",
+        )
+    return ALLOW
+
+
+def can_manage_review(user: object, application: Application) -> Verdict:
+    if workflow.CHAIR in application_roles(user, application):
+        return ALLOW
+    return Verdict(False, "Only the chair of this round's panel manages its reviews.")
+
+
+def can_assign_reviewers(user: object, application: Application) -> Verdict:
+    roles = application_roles(user, application)
+    if roles & {workflow.CHAIR, workflow.PROGRAMME_MANAGER}:
+        return ALLOW
+    return Verdict(False, "Only the panel chair or a programme manager assigns reviewers.")
+
+
+def can_review(user: object, assignment: ReviewAssignment) -> Verdict:
+    if assignment.reviewer_id != getattr(user, "pk", None):
+        return Verdict(False, "This review is assigned to someone else.")
+    if assignment.declaration == ConflictDeclaration.PENDING:
+        return Verdict(False, "Declare any conflict of interest before you open the application.")
+    if assignment.conflict_unresolved:
+        return Verdict(False, "A conflict of interest is waiting for the chair.")
+    return ALLOW
+
+
+def can_manage_rounds(user: object) -> Verdict:
+    if roles_of(user).has(Role.PROGRAMME_MANAGER):
+        return ALLOW
+    return Verdict(False, "Only programme managers manage rounds.")
+
+
+def can_start_eoi(user: object) -> Verdict:
+    if roles_of(user).has(Role.APPLICANT, Role.HIT_MEMBER, Role.PROGRAMME_MANAGER):
+        return ALLOW
+    return Verdict(
+        False, "Ask the programme manager for the applicant role to send an expression of interest."
+    )
+
+
+def can_see_round_board(user: object, round_id: int) -> Verdict:
+    roles = roles_of(user)
+    if round_id in roles.chair_round_ids or roles.has(Role.PROGRAMME_MANAGER):
+        return ALLOW
+    return Verdict(False, "Only the round's panel chair and programme managers see its board.")

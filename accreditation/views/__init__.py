@@ -1,0 +1,1 @@
+"""Accreditation pages, one module per area; each module lists its own URL patterns."""

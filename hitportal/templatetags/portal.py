@@ -1,0 +1,91 @@
+"""Template tags shared by every page: the form error summary, message styling and pagination."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms, template
+from django.contrib.messages import constants as message_levels
+from django.core.paginator import Page
+from django.forms.forms import NON_FIELD_ERRORS
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One line of the error summary; `href` is empty when there is no visible field to jump to."""
+
+    message: str
+    href: str = ""
+
+
+@register.inclusion_tag("partials/_form_errors.html")
+def form_error_summary(form: forms.BaseForm | None) -> dict:
+    """The "There is a problem" box that lists every error of `form` and links each to its field.
+
+    Non-field errors come first, then field errors in the form's field order. Errors on hidden fields
+    (which the user cannot correct) are listed without a link. portal.js moves focus to the box.
+    """
+    problems: list[Problem] = []
+    if form is not None and form.errors:
+        problems.extend(Problem(str(error)) for error in form.errors.get(NON_FIELD_ERRORS, []))
+        for name in form.fields:
+            if name not in form.errors:
+                continue
+            bound = form[name]
+            label = str(bound.label) if bound.label else name.replace("_", " ").capitalize()
+            target = "" if bound.is_hidden else (bound.id_for_label or bound.auto_id or "")
+            href = f"#{target}" if target else ""
+            problems.extend(Problem(f"{label}: {error}", href) for error in bound.errors)
+    return {"problems": problems}
+
+
+_ALERT_VARIANTS = {
+    message_levels.DEBUG: "secondary",
+    message_levels.INFO: "info",
+    message_levels.SUCCESS: "success",
+    message_levels.WARNING: "warning",
+    message_levels.ERROR: "danger",
+}
+
+
+@register.filter
+def alert_variant(level: int) -> str:
+    """The Bootstrap alert colour for a django.contrib.messages level (`alert-{{ m.level|alert_variant }}`)."""
+    return _ALERT_VARIANTS.get(level, "info")
+
+
+@register.filter
+def alert_role(level: int) -> str:
+    """Warnings and errors interrupt a screen reader ("alert"); the rest wait their turn ("status")."""
+    return "alert" if level >= message_levels.WARNING else "status"
+
+
+@register.simple_tag
+def page_links(page: Page) -> list[int | str]:
+    """Page numbers to offer around the current page, with the paginator's ellipsis for the gaps."""
+    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+
+
+@register.simple_tag
+def form_with_ids(form: forms.BaseForm, key: str) -> forms.BaseForm:
+    """The same form again with element ids namespaced by `key`.
+
+    For pages that render one form several times (one status form per action): each copy keeps the
+    field names the view expects, but gets ids such as `id_suspend_reason` so every label points at
+    its own control and no id is repeated on the page. Only for forms whose constructor takes the
+    standard arguments.
+    """
+    return type(form)(
+        form.data if form.is_bound else None,
+        initial=form.initial,
+        auto_id=f"id_{key}_%s",
+        prefix=form.prefix,
+    )
+
+
+@register.filter
+def humanise(code: str) -> str:
+    """A snake_case code as words: "begin_closure" -> "Begin closure"."""
+    return str(code).replace("_", " ").capitalize()

@@ -1,0 +1,1463 @@
+"""Illustrative demo data (DOMAIN.md section 7) and its loader, used by `manage.py seed_demo`.
+
+Everything here is invented for demonstration: the organisations of a Bristol-like region called "Avon",
+the people, and twenty HITs (``is_illustrative=True``). The six focus areas are the ones the research names
+(DOMAIN-BRIEF.md 7.1); the other fourteen are plausible additions. None of it describes real teams or people.
+
+Demo logins: every account below uses the password ``hitportal-demo`` (DEMO_PASSWORD).
+
+    pm@example.org          programme manager (staff: can open the admin site)
+    board@example.org       board member
+    ppi@example.org         PPI facilitator
+    chair@example.org       panel chair, 2026 accreditation round
+    reviewer@example.org    reviewer, 2026 accreditation round
+    reviewer2@example.org   reviewer, 2026 accreditation round
+    lay@example.org         lay (public review group) reviewer, 2026 accreditation round
+    applicant@example.org   applicant (not in any HIT yet)
+    director@example.org    HIT director of the Dementia HIT
+    sponsor@example.org     executive sponsor of the Dementia HIT
+    member@example.org      member of the Dementia HIT
+    norole@example.org      a login with no role at all
+    admin@example.org       superuser (admin site)
+
+Deliberate gaps, so the attention lists have something to show (DELIBERATE_GAPS): the active Stroke HIT has no
+director (the post is vacant), one working group of the active Pain Management HIT has no service lead, and the
+Diabetes (active) and Sexual Health (set-up) HITs have no PPI lead.
+
+The loader is idempotent: every row is matched by a natural key (organisation name, person email, HIT slug,
+working group name, round name...) and only created when missing; an existing row is left as it is (an
+existing login keeps its password). HIT statuses are reached through ``teams.services.hit_transition`` from
+*proposed*, only when the HIT is created, so each HIT has a truthful status history; the history and the
+membership dates are then dated back along the HIT's timeline (relative to today).
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from accreditation.enums import PanelRole
+from accreditation.models import Panel, PanelMember, Round
+from teams.enums import (
+    Appointment,
+    ClosureReason,
+    LeadSide,
+    LifecycleStage,
+    MembershipRole,
+    ProgrammeRole,
+    Role,
+)
+from teams.models import (
+    HIT,
+    Affiliation,
+    HITStatusChange,
+    Membership,
+    Organisation,
+    OrganisationType,
+    Person,
+    RoleAssignment,
+    Theme,
+    User,
+    WorkingGroup,
+)
+from teams.services import hit_transition, role_grant
+
+DEMO_PASSWORD = "hitportal-demo"  # noqa: S105 - documented demo password, printed by seed_demo
+
+CURRENT_ROUND = "2026 accreditation round"
+PAST_ROUND = "2023 accreditation round"
+CURRENT_PANEL = "Accrediting panel"
+
+A, S, D, OTHER = Appointment.ACADEMIC, Appointment.SERVICE, Appointment.DUAL, Appointment.OTHER
+
+# --- Logins --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Login:
+    key: str  # also the key of the login's Person, when it has one
+    email: str
+    full_name: str
+    role: str  # the role this login demonstrates ("" for none)
+    shows: str
+    has_person: bool = True
+    is_staff: bool = False
+    is_superuser: bool = False
+    programme_role: str = ""  # granted with teams.services.role_grant
+
+
+LOGINS: tuple[Login, ...] = (
+    Login(
+        "pm",
+        "pm@example.org",
+        "Priya Mistry",
+        Role.PROGRAMME_MANAGER,
+        "Programme manager; staff, can open the admin site",
+        is_staff=True,
+        programme_role=ProgrammeRole.PROGRAMME_MANAGER,
+    ),
+    Login(
+        "board",
+        "board@example.org",
+        "Richard Ellison",
+        Role.BOARD_MEMBER,
+        "Board member (read-only portfolio)",
+        programme_role=ProgrammeRole.BOARD_MEMBER,
+    ),
+    Login(
+        "ppi",
+        "ppi@example.org",
+        "Grace Nwosu",
+        Role.PPI_FACILITATOR,
+        "PPI facilitator",
+        programme_role=ProgrammeRole.PPI_FACILITATOR,
+    ),
+    Login("chair", "chair@example.org", "Martin Hale", Role.PANEL_CHAIR, f"Panel chair, {CURRENT_ROUND}"),
+    Login("reviewer", "reviewer@example.org", "Aisha Rahman", Role.REVIEWER, f"Reviewer, {CURRENT_ROUND}"),
+    Login("reviewer2", "reviewer2@example.org", "Tom Whitfield", Role.REVIEWER, f"Reviewer, {CURRENT_ROUND}"),
+    Login(
+        "lay",
+        "lay@example.org",
+        "Margaret Osei",
+        Role.LAY_REVIEWER,
+        f"Lay (public review group) reviewer, {CURRENT_ROUND}",
+    ),
+    Login(
+        "applicant",
+        "applicant@example.org",
+        "Sam Kowalski",
+        Role.APPLICANT,
+        "Applicant (not in any HIT yet)",
+        programme_role=ProgrammeRole.APPLICANT,
+    ),
+    Login(
+        "director", "director@example.org", "Helen Carter", Role.HIT_DIRECTOR, "HIT director, Dementia HIT"
+    ),
+    Login(
+        "sponsor",
+        "sponsor@example.org",
+        "Jonathan Price",
+        Role.EXECUTIVE_SPONSOR,
+        "Executive sponsor, Dementia HIT",
+    ),
+    Login("member", "member@example.org", "Lucy Bennett", Role.HIT_MEMBER, "HIT member, Dementia HIT"),
+    Login("norole", "norole@example.org", "Rowan Blake", "", "No role at all", has_person=False),
+    Login(
+        "admin",
+        "admin@example.org",
+        "Portal Administrator",
+        "",
+        "Superuser (admin site)",
+        has_person=False,
+        is_staff=True,
+        is_superuser=True,
+    ),
+)
+
+# Panel of the current round: login key -> panel role.
+PANEL = (
+    ("chair", PanelRole.CHAIR),
+    ("reviewer", PanelRole.REVIEWER),
+    ("reviewer2", PanelRole.REVIEWER),
+    ("lay", PanelRole.LAY_REVIEWER),
+)
+
+# --- Organisations ---------------------------------------------------------------------------------------
+
+# (key, name, short name, organisation type code, programme partner, parent key)
+ORGANISATIONS: tuple[tuple[str, str, str, str, bool, str], ...] = (
+    # The nine programme partners: 3 NHS trusts, 3 commissioners, 2 universities, 1 city council.
+    ("acute", "Avon Acute Hospitals NHS Foundation Trust (illustrative)", "AAH", "nhs-acute", True, ""),
+    ("north", "North Avon Hospitals NHS Trust (illustrative)", "NAH", "nhs-acute", True, ""),
+    (
+        "mh",
+        "Severnside Mental Health Partnership NHS Trust (illustrative)",
+        "SMHP",
+        "nhs-mental-health",
+        True,
+        "",
+    ),
+    (
+        "ccg_city",
+        "Avon City Clinical Commissioning Group (illustrative)",
+        "City CCG",
+        "commissioner-icb",
+        True,
+        "",
+    ),
+    (
+        "ccg_north",
+        "North Avon Clinical Commissioning Group (illustrative)",
+        "North CCG",
+        "commissioner-icb",
+        True,
+        "",
+    ),
+    (
+        "ccg_south",
+        "South Avon Clinical Commissioning Group (illustrative)",
+        "South CCG",
+        "commissioner-icb",
+        True,
+        "",
+    ),
+    ("uoa", "University of Avon (illustrative)", "UoA", "university", True, ""),
+    ("svu", "Severn Valley University (illustrative)", "SVU", "university", True, ""),
+    ("council", "Avon City Council (illustrative)", "ACC", "local-authority", True, ""),
+    # Units of partners.
+    ("uoa_med", "Avon Medical School, University of Avon (illustrative)", "AMS", "university", False, "uoa"),
+    (
+        "uoa_phs",
+        "Population Health Sciences, University of Avon (illustrative)",
+        "PHS",
+        "university",
+        False,
+        "uoa",
+    ),
+    (
+        "svu_hls",
+        "Faculty of Health and Life Sciences, Severn Valley University (illustrative)",
+        "HLS",
+        "university",
+        False,
+        "svu",
+    ),
+    ("children", "Avon Children's Hospital (illustrative)", "ACH", "nhs-specialist", False, "acute"),
+    ("renal", "Western Regional Renal Centre (illustrative)", "WRRC", "nhs-specialist", False, "north"),
+    (
+        "public_health",
+        "Public Health Avon, Avon City Council (illustrative)",
+        "PHA",
+        "local-authority",
+        False,
+        "council",
+    ),
+    # Other NHS and public bodies.
+    ("community", "Severn Vale Community Health (illustrative)", "SVCH", "nhs-community", False, ""),
+    ("gp", "Harbourside Medical Practice (illustrative)", "", "nhs-primary-care", False, ""),
+    ("pcn", "Eastside Primary Care Network (illustrative)", "Eastside PCN", "nhs-primary-care", False, ""),
+    ("icb", "Avon and Severn Integrated Care Board (illustrative)", "ICB", "commissioner-icb", False, ""),
+    ("nhse", "NHS England South West (illustrative)", "NHSE SW", "commissioner-nhse", False, ""),
+    ("north_council", "North Avon District Council (illustrative)", "NADC", "local-authority", False, ""),
+    ("hwb", "Avon City Health and Wellbeing Board (illustrative)", "HWB", "hwb-public-body", False, ""),
+    ("fire", "Severnside Fire and Rescue Service (illustrative)", "SFRS", "hwb-public-body", False, ""),
+    ("police", "Severnside Police (illustrative)", "", "hwb-public-body", False, ""),
+    (
+        "institute",
+        "West Country Applied Health Research Institute (illustrative)",
+        "WCAHRI",
+        "university",
+        False,
+        "",
+    ),
+    # Third sector, industry, patient and public groups.
+    ("memory_cafe", "Avon Memory Café Network (illustrative)", "", "vcse", False, ""),
+    ("recovery", "Harbour Recovery Trust (illustrative)", "", "vcse", False, ""),
+    ("carers", "Avon Carers' Centre (illustrative)", "", "vcse", False, ""),
+    ("safe_play", "Safe Play Avon (illustrative)", "", "vcse", False, ""),
+    ("medtech", "Clifton MedTech Ltd (illustrative)", "", "industry", False, ""),
+    ("digital", "Severn Digital Health Ltd (illustrative)", "", "industry", False, ""),
+    ("patients_voice", "Avon Patients' Voice (illustrative)", "", "patient-public-group", False, ""),
+    (
+        "kidney_patients",
+        "Avon Kidney Patients' Association (illustrative)",
+        "",
+        "patient-public-group",
+        False,
+        "",
+    ),
+    ("youth_forum", "Young Avon Health Forum (illustrative)", "", "patient-public-group", False, ""),
+)
+
+# --- People ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class P:
+    key: str
+    full_name: str
+    posts: tuple[tuple[str, str, str], ...]  # (organisation key, job title, appointment); first is primary
+    public: bool = False
+    email: str = ""
+
+    @property
+    def address(self) -> str:
+        if self.email:
+            return self.email
+        local = ".".join(self.full_name.lower().replace("'", "").split())
+        return f"{local}@example.org"
+
+
+PEOPLE: tuple[P, ...] = (
+    # People behind the demo logins.
+    P(
+        "pm",
+        "Priya Mistry",
+        (("uoa", "Programme manager, Avon Health Partners (hosted by the university)", OTHER),),
+        email="pm@example.org",
+    ),
+    P("board", "Richard Ellison", (("north", "Chief executive", S),), email="board@example.org"),
+    P(
+        "ppi",
+        "Grace Nwosu",
+        (("uoa", "PPI facilitator, Avon Health Partners (hosted by the university)", OTHER),),
+        email="ppi@example.org",
+    ),
+    P(
+        "chair",
+        "Martin Hale",
+        (("svu_hls", "Professor of health services research", A),),
+        email="chair@example.org",
+    ),
+    P(
+        "reviewer",
+        "Aisha Rahman",
+        (("acute", "Consultant geriatrician", S), ("uoa_med", "Honorary senior lecturer", A)),
+        email="reviewer@example.org",
+    ),
+    P(
+        "reviewer2",
+        "Tom Whitfield",
+        (("ccg_south", "Head of strategy and planning", S),),
+        email="reviewer2@example.org",
+    ),
+    P(
+        "lay",
+        "Margaret Osei",
+        (("patients_voice", "Volunteer, public review group", OTHER),),
+        public=True,
+        email="lay@example.org",
+    ),
+    P("applicant", "Sam Kowalski", (("gp", "GP partner", S),), email="applicant@example.org"),
+    P(
+        "director",
+        "Helen Carter",
+        (
+            ("mh", "Consultant old age psychiatrist", D),
+            ("uoa_med", "Senior clinical lecturer in dementia", D),
+        ),
+        email="director@example.org",
+    ),
+    P("sponsor", "Jonathan Price", (("mh", "Medical director", S),), email="sponsor@example.org"),
+    P("member", "Lucy Bennett", (("community", "Dementia nurse specialist", S),), email="member@example.org"),
+    # HIT directors (most hold dual academic and service appointments).
+    P(
+        "osborne",
+        "David Osborne",
+        (
+            ("acute", "Consultant in acute medicine", D),
+            ("uoa_phs", "Honorary reader in health services research", D),
+        ),
+    ),
+    P(
+        "mackay",
+        "Fiona Mackay",
+        (("uoa_phs", "Professor of child health", D), ("children", "Honorary consultant paediatrician", D)),
+    ),
+    P(
+        "patel",
+        "Rajesh Patel",
+        (("renal", "Consultant nephrologist", D), ("uoa_med", "Reader in renal medicine", D)),
+    ),
+    P(
+        "kelly",
+        "Siobhan Kelly",
+        (("mh", "Consultant addiction psychiatrist", D), ("svu_hls", "Visiting professor of addiction", D)),
+    ),
+    P(
+        "lambert",
+        "Christopher Lambert",
+        (("north", "Consultant in pain medicine", D), ("uoa_med", "Senior lecturer in anaesthesia", D)),
+    ),
+    P(
+        "whitaker",
+        "Eleanor Whitaker",
+        (("north", "Consultant stroke physician", D), ("uoa_med", "Clinical senior lecturer", D)),
+    ),
+    P(
+        "hussain",
+        "Nadia Hussain",
+        (("acute", "Consultant diabetologist", D), ("svu_hls", "Associate professor of diabetes care", D)),
+    ),
+    P(
+        "griffiths",
+        "Owen Griffiths",
+        (("uoa_phs", "Professor of child and adolescent mental health", D), ("mh", "Honorary consultant", D)),
+    ),
+    P(
+        "simmons",
+        "Janet Simmons",
+        (("north", "Consultant geriatrician", D), ("svu_hls", "Professor of ageing", D)),
+    ),
+    P(
+        "andrews",
+        "Peter Andrews",
+        (
+            ("acute", "Consultant respiratory physician", D),
+            ("uoa_med", "Senior lecturer in respiratory medicine", D),
+        ),
+    ),
+    P(
+        "mensah",
+        "Kwame Mensah",
+        (
+            ("svu_hls", "Professor of musculoskeletal health", D),
+            ("community", "Consultant physiotherapist", D),
+        ),
+    ),
+    P("foster", "Gillian Foster", (("community", "Falls service lead", S),)),
+    P(
+        "baxter",
+        "Caroline Baxter",
+        (("acute", "Consultant in palliative medicine", D), ("uoa_med", "Honorary senior lecturer", D)),
+    ),
+    P(
+        "lindqvist",
+        "Sarah Lindqvist",
+        (("acute", "Consultant obstetrician", D), ("uoa_med", "Reader in maternal health", D)),
+    ),
+    P("reid", "Marcus Reid", (("community", "Consultant in sexual and reproductive health", S),)),
+    P("thornton", "Emma Thornton", (("uoa_phs", "Senior lecturer in nutrition and public health", A),)),
+    P(
+        "obi",
+        "Daniel Obi",
+        (("acute", "Consultant clinical oncologist", D), ("uoa_med", "Senior lecturer in oncology", D)),
+    ),
+    P(
+        "clarke",
+        "Imogen Clarke",
+        (("mh", "Consultant psychiatrist, eating disorders", D), ("uoa_med", "Honorary senior lecturer", D)),
+    ),
+    P("harrington", "Ben Harrington", (("gp", "GP with a special interest in homeless health", S),)),
+    # Senior executives (executive sponsors).
+    P("doyle", "Catherine Doyle", (("acute", "Medical director", S),)),
+    P("fenwick", "Andrew Fenwick", (("north", "Director of research and innovation", S),)),
+    P("summers", "Rachel Summers", (("council", "Director of public health", S),)),
+    P("ashworth", "Michael Ashworth", (("uoa", "Pro vice-chancellor for research", A),)),
+    P("webb", "Hannah Webb", (("svu", "Dean of health and life sciences", A),)),
+    P("hayes", "Lorraine Hayes", (("community", "Chief executive", S),)),
+    # Commissioners.
+    P("cartwright", "Simon Cartwright", (("ccg_city", "Chief clinical officer", S),)),
+    P("fairbairn", "Julia Fairbairn", (("ccg_city", "Head of urgent care commissioning", S),)),
+    P(
+        "iqbal",
+        "Mohammed Iqbal",
+        (("ccg_north", "Clinical lead for long-term conditions", S), ("pcn", "GP", S)),
+    ),
+    P("oneill", "Karen O'Neill", (("ccg_south", "Mental health commissioning manager", S),)),
+    P("jennings", "Paul Jennings", (("icb", "Director of population health", S),)),
+    P("grant", "Alison Grant", (("nhse", "Specialised commissioning lead, renal", S),)),
+    # Local government and other public bodies.
+    P("moore", "Stephen Moore", (("council", "Head of adult social care commissioning", S),)),
+    P("crawford", "Lisa Crawford", (("public_health", "Consultant in public health", S),)),
+    P("parsons", "Neil Parsons", (("north_council", "Community safety manager", S),)),
+    P("dawson", "Craig Dawson", (("fire", "Prevention and community safety manager", S),)),
+    P("bishop", "Mark Bishop", (("police", "Drug and alcohol liaison officer", S),)),
+    P("lane", "Victoria Lane", (("hwb", "Health and wellbeing board manager", S),)),
+    # Service leads and managers.
+    P("evans", "Ruth Evans", (("acute", "Divisional manager, medicine", S),)),
+    P("crossley", "Ian Crossley", (("north", "Head of therapies", S),)),
+    P("sharma", "Anita Sharma", (("renal", "Lead renal nurse", S),)),
+    P("lloyd", "Gareth Lloyd", (("gp", "GP partner", S),)),
+    P("ali", "Yasmin Ali", (("pcn", "Clinical director", S),)),
+    P("pritchard", "Joanne Pritchard", (("community", "Head of nursing", S),)),
+    P("mckenzie", "Laura McKenzie", (("mh", "Service manager, later life", S),)),
+    P("rhodes", "Megan Rhodes", (("children", "Consultant in paediatric emergency medicine", S),)),
+    P("osullivan", "Niamh O'Sullivan", (("acute", "Consultant midwife", S),)),
+    # Academics.
+    P("zhang", "Wei Zhang", (("uoa_phs", "Senior research fellow in evidence synthesis", A),)),
+    P("turner", "Sophie Turner", (("svu_hls", "Senior lecturer in nursing", A),)),
+    P("okoro", "James Okoro", (("institute", "Health economist", A),)),
+    P("hudson", "Claire Hudson", (("uoa_med", "Lecturer in health data science", A),)),
+    P(
+        "moss",
+        "Rebecca Moss",
+        (
+            ("uoa_phs", "Research fellow in health inequalities", D),
+            ("public_health", "Specialty registrar in public health", D),
+        ),
+    ),
+    # Third sector and industry.
+    P("norris", "Patricia Norris", (("memory_cafe", "Network coordinator", OTHER),)),
+    P("connolly", "Liam Connolly", (("recovery", "Chief officer", OTHER),)),
+    P("fletcher", "Dawn Fletcher", (("carers", "Centre manager", OTHER),)),
+    P("haddad", "Amira Haddad", (("safe_play", "Project lead", OTHER),)),
+    P("stanton", "Oliver Stanton", (("medtech", "Head of clinical partnerships", OTHER),)),
+    P("desai", "Priyanka Desai", (("digital", "Product lead", OTHER),)),
+    # Patients, carers and members of the public.
+    P("fowler", "Brian Fowler", (("patients_voice", "Volunteer member", OTHER),), public=True),
+    P("murphy", "Elaine Murphy", (("kidney_patients", "Chair", OTHER),), public=True),
+    P("adeyemi", "Josh Adeyemi", (("youth_forum", "Youth representative", OTHER),), public=True),
+    P("jackson", "Sheila Jackson", (("carers", "Carer representative", OTHER),), public=True),
+    P("walsh", "Dennis Walsh", (("patients_voice", "Volunteer member", OTHER),), public=True),
+    P("qureshi", "Farah Qureshi", (("patients_voice", "Parent representative", OTHER),), public=True),
+    P(
+        "hammond",
+        "George Hammond",
+        (("patients_voice", "Stroke survivor and volunteer", OTHER),),
+        public=True,
+    ),
+)
+
+# --- HITs ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    action: str
+    months_ago: float
+    reason: str = ""
+    closure_reason: str = ""
+    merged_into: str = ""  # slug
+
+
+@dataclass(frozen=True)
+class WG:
+    name: str
+    purpose: str
+    academic: str  # person key
+    service: str  # person key, "" for a deliberate gap
+
+
+@dataclass(frozen=True)
+class HITSpec:
+    slug: str
+    name: str
+    focus: str
+    problem: str
+    aims: str
+    host: str  # organisation key
+    host_unit: str
+    themes: tuple[str, ...]
+    stage: str
+    proposed_months_ago: float
+    steps: tuple[Step, ...]
+    director: str = ""
+    co_director: str = ""
+    sponsor: str = ""
+    management: tuple[str, ...] = ()
+    working_groups: tuple[WG, ...] = ()
+    theme_leads: tuple[tuple[str, str], ...] = ()  # (person key, theme code)
+    ppi_lead: str = ""
+    members: tuple[str, ...] = ()
+
+
+def _active(start: float, apply: float, accredit: float, activate: float) -> tuple[float, tuple[Step, ...]]:
+    return start, (
+        Step("start_application", apply, "Invited after the expression of interest; application started."),
+        Step("accredit", accredit, "Accredited by the panel."),
+        Step("activate", activate, "Set-up checklist complete."),
+    )
+
+
+def _hit(slug: str, timeline: tuple[float, tuple[Step, ...]], *extra: Step, **fields: object) -> HITSpec:
+    start, steps = timeline
+    return HITSpec(slug=slug, proposed_months_ago=start, steps=steps + extra, **fields)  # type: ignore[arg-type]
+
+
+HITS: tuple[HITSpec, ...] = (
+    # --- The six focus areas the research names -----------------------------------------------------------
+    _hit(
+        "avoidable-admissions",
+        _active(50, 48, 44, 40),
+        name="Reducing Avoidable Admissions HIT",
+        focus="Reducing avoidable hospital admissions",
+        problem=(
+            "Frail and multimorbid people are admitted to hospital with conditions that could have been managed at "
+            "home. Urgent care, general practice, community nursing and social care each hold part of the picture "
+            "and no single organisation owns the pathway."
+        ),
+        aims=(
+            "Find the people most at risk of an avoidable admission from linked primary, community and acute "
+            "records.\nOffer a two-hour community response as an alternative to admission.\nReduce emergency "
+            "admissions for ambulatory-care-sensitive conditions by 10% in three years."
+        ),
+        host="acute",
+        host_unit="Division of Medicine",
+        themes=("data-and-informatics", "inequalities", "evidence-synthesis"),
+        stage=LifecycleStage.MAINTENANCE,
+        director="osborne",
+        co_director="cartwright",
+        sponsor="doyle",
+        management=("fairbairn", "pritchard", "moore", "evans"),
+        working_groups=(
+            WG(
+                "Risk stratification and shared data",
+                "Link records across partners to find people at risk.",
+                "hudson",
+                "ali",
+            ),
+            WG(
+                "Rapid response at home",
+                "Design and evaluate a two-hour community response.",
+                "turner",
+                "pritchard",
+            ),
+            WG("Care homes", "Help care home staff manage deterioration safely on site.", "simmons", "moore"),
+        ),
+        theme_leads=(("moss", "inequalities"), ("hudson", "data-and-informatics")),
+        ppi_lead="fowler",
+        members=("lloyd", "okoro", "walsh", "lane"),
+    ),
+    _hit(
+        "child-injury-prevention",
+        _active(52, 50, 46, 42),
+        name="Child Injury Prevention HIT",
+        focus="Preventing unintentional injuries in young children",
+        problem=(
+            "Falls, burns, scalds and poisonings at home are a leading cause of emergency attendance for children "
+            "under five, concentrated in the most deprived neighbourhoods. Prevention advice is scattered across "
+            "health visiting, children's centres, the fire service and the council."
+        ),
+        aims=(
+            "Run a surveillance scheme linking emergency attendances to neighbourhood data to find where services "
+            "fall short.\nOne referral route for home safety checks and equipment.\nCut home-injury attendances "
+            "of under-fives by 15% in the target wards."
+        ),
+        host="children",
+        host_unit="Paediatric Emergency Department",
+        themes=("prevention", "inequalities", "data-and-informatics"),
+        stage=LifecycleStage.MAINTENANCE,
+        director="mackay",
+        sponsor="summers",
+        management=("crawford", "dawson", "haddad", "rhodes"),
+        working_groups=(
+            WG("Injury surveillance", "Link attendances to neighbourhood data.", "hudson", "rhodes"),
+            WG("Home safety scheme", "Home safety checks and equipment for families.", "moss", "dawson"),
+        ),
+        theme_leads=(("moss", "prevention"),),
+        ppi_lead="qureshi",
+        members=("parsons", "turner", "jackson"),
+    ),
+    _hit(
+        "chronic-kidney-disease",
+        _active(30, 28, 22, 16),
+        name="Chronic Kidney Disease HIT",
+        focus="Chronic kidney disease",
+        problem=(
+            "Many people with early chronic kidney disease are undiagnosed in primary care, and those who reach "
+            "dialysis rarely get the choice of treatment at home. Care is split between practices, the regional "
+            "renal centre and specialised commissioning."
+        ),
+        aims=(
+            "Find undiagnosed chronic kidney disease through practice searches and decision support for GPs.\n"
+            "Double the share of people on dialysis at home.\nAgree one pathway with primary care and specialised "
+            "commissioners."
+        ),
+        host="renal",
+        host_unit="Renal Services",
+        themes=("evidence-synthesis", "data-and-informatics", "ppi"),
+        stage=LifecycleStage.IMPLEMENTATION,
+        director="patel",
+        sponsor="fenwick",
+        management=("grant", "iqbal", "ali", "sharma"),
+        working_groups=(
+            WG(
+                "Early detection in primary care",
+                "Practice searches and GP decision support.",
+                "zhang",
+                "lloyd",
+            ),
+            WG("Home dialysis", "Help more people choose and keep up dialysis at home.", "turner", "sharma"),
+        ),
+        theme_leads=(("zhang", "evidence-synthesis"),),
+        ppi_lead="murphy",
+        members=("stanton", "desai", "okoro"),
+    ),
+    _hit(
+        "drugs-and-alcohol",
+        _active(49, 47, 43, 39),
+        name="Drugs and Alcohol HIT",
+        focus="Drug and alcohol addiction",
+        problem=(
+            "People with drug and alcohol problems move between emergency departments, mental health services, the "
+            "police and third-sector recovery services, each seeing one episode. Treatment and recovery support "
+            "are commissioned separately by the NHS and the council."
+        ),
+        aims=(
+            "An alcohol care team in the acute trust that links patients to community treatment.\nPeer-led "
+            "recovery communities with the third sector.\nFewer repeat attendances for alcohol-related harm."
+        ),
+        host="mh",
+        host_unit="Specialist Drug and Alcohol Service",
+        themes=("inequalities", "prevention", "workforce"),
+        stage=LifecycleStage.MAINTENANCE,
+        director="kelly",
+        sponsor="summers",
+        management=("connolly", "bishop", "oneill", "crawford"),
+        working_groups=(
+            WG("Hospital alcohol care", "Link hospital patients to community treatment.", "okoro", "evans"),
+            WG(
+                "Recovery communities",
+                "Peer-led recovery support with the third sector.",
+                "turner",
+                "connolly",
+            ),
+        ),
+        theme_leads=(("moss", "inequalities"),),
+        ppi_lead="walsh",
+        members=("mckenzie", "ali", "adeyemi"),
+    ),
+    _hit(
+        "dementia",
+        _active(26, 24, 19, 14),
+        name="Dementia HIT",
+        focus="Dementia",
+        problem=(
+            "People wait months between a GP referral and a dementia diagnosis, and support after diagnosis "
+            "depends on where they live. Memory services, general practice, community nursing, memory cafés and "
+            "carers' services rarely plan together."
+        ),
+        aims=(
+            "Shorten the wait from referral to diagnosis and support plan to six weeks.\nPost-diagnostic support "
+            "with memory cafés, carers' services and community nursing.\nLess time in hospital, and less delirium, "
+            "for people with dementia."
+        ),
+        host="mh",
+        host_unit="Later Life Services",
+        themes=("ppi", "evidence-synthesis", "workforce"),
+        stage=LifecycleStage.IMPLEMENTATION,
+        director="director",
+        sponsor="sponsor",
+        management=("mckenzie", "norris", "fletcher", "iqbal"),
+        working_groups=(
+            WG("Timely diagnosis", "Shorten the wait from referral to diagnosis.", "zhang", "mckenzie"),
+            WG("Living well at home", "Post-diagnostic support in the community.", "turner", "norris"),
+            WG("Hospital care", "Reduce time in hospital and delirium.", "simmons", "evans"),
+        ),
+        theme_leads=(("zhang", "evidence-synthesis"), ("simmons", "workforce")),
+        ppi_lead="jackson",
+        members=("member", "hammond", "stanton"),
+    ),
+    _hit(
+        "pain-management",
+        _active(28, 26, 21, 15),
+        name="Pain Management HIT",
+        focus="Chronic pain management",
+        problem=(
+            "Long-term opioid prescribing for chronic non-cancer pain keeps rising while community self-management "
+            "support is patchy. Pain clinics, general practice and therapies work to different pathways."
+        ),
+        aims=(
+            "Reduce long-term opioid prescribing for chronic non-cancer pain.\nGroup self-management courses in "
+            "community settings.\nA shared pain pathway across the acute trust and primary care."
+        ),
+        host="north",
+        host_unit="Pain Management Service",
+        themes=("evidence-synthesis", "workforce"),
+        stage=LifecycleStage.IMPLEMENTATION,
+        director="lambert",
+        sponsor="fenwick",
+        management=("crossley", "iqbal", "ali"),
+        working_groups=(
+            WG("Opioid stewardship", "Reduce long-term opioid prescribing.", "okoro", "lloyd"),
+            # Deliberate gap: no service lead yet ("working groups missing leads").
+            WG(
+                "Community pain self-management",
+                "Group self-management courses in the community.",
+                "turner",
+                "",
+            ),
+        ),
+        theme_leads=(("zhang", "evidence-synthesis"),),
+        ppi_lead="fowler",
+        members=("desai", "hammond", "pritchard"),
+    ),
+    # --- Fourteen plausible others ------------------------------------------------------------------------
+    _hit(
+        "stroke",
+        _active(54, 52, 47, 43),
+        Step(
+            "suspend",
+            8,
+            "The director stepped down and no interim lead was agreed; the management group paused the HIT.",
+        ),
+        Step(
+            "reinstate",
+            5,
+            "The management group runs the working groups while a new director is recruited.",
+        ),
+        name="Stroke HIT",
+        focus="Stroke care and life after stroke",
+        problem=(
+            "Access to thrombolysis and thrombectomy differs between the two acute trusts, and community "
+            "rehabilitation ends abruptly after six weeks."
+        ),
+        aims=(
+            "Faster hyperacute treatment across both acute trusts.\nCommunity rehabilitation and support to return "
+            "to work.\nA regional stroke dataset shared by providers and commissioners."
+        ),
+        host="north",
+        host_unit="Stroke Unit, Neurosciences Division",
+        themes=("workforce", "data-and-informatics"),
+        stage=LifecycleStage.MAINTENANCE,
+        # Deliberate gap: the director post is vacant ("HITs without a director").
+        sponsor="fenwick",
+        management=("crossley", "jennings", "fairbairn"),
+        working_groups=(
+            WG("Hyperacute pathway", "Faster thrombolysis and thrombectomy.", "whitaker", "evans"),
+            WG("Life after stroke", "Community rehabilitation and return to work.", "mensah", "crossley"),
+        ),
+        theme_leads=(("hudson", "data-and-informatics"),),
+        ppi_lead="hammond",
+        members=("pritchard", "walsh", "stanton"),
+    ),
+    _hit(
+        "diabetes",
+        _active(24, 22, 17, 12),
+        name="Diabetes HIT",
+        focus="Type 1 and type 2 diabetes",
+        problem=(
+            "Type 2 diabetes is twice as common in the most deprived neighbourhoods, and young adults with type 1 "
+            "diabetes drop out of care when they leave children's services."
+        ),
+        aims=(
+            "Reach people at high risk of type 2 diabetes in the most deprived neighbourhoods.\nA transition service "
+            "for young adults with type 1 diabetes."
+        ),
+        host="acute",
+        host_unit="Diabetes and Endocrinology",
+        themes=("inequalities", "prevention", "data-and-informatics"),
+        stage=LifecycleStage.IMPLEMENTATION,
+        director="hussain",
+        sponsor="doyle",
+        management=("iqbal", "jennings", "ali"),
+        working_groups=(
+            WG("Type 2 diabetes prevention", "Reach people at high risk.", "moss", "crawford"),
+            WG(
+                "Young adults with type 1 diabetes",
+                "Transition from children's to adult care.",
+                "zhang",
+                "rhodes",
+            ),
+        ),
+        theme_leads=(("moss", "inequalities"),),
+        # Deliberate gap: no PPI lead.
+        members=("lloyd", "desai", "fletcher"),
+    ),
+    _hit(
+        "young-peoples-mental-health",
+        _active(22, 20, 15, 10),
+        name="Young People's Mental Health HIT",
+        focus="Mental health of children and young people",
+        problem=(
+            "Young people in crisis end up in emergency departments because early help in schools and the "
+            "community is thin and split between the NHS, schools and the council."
+        ),
+        aims=(
+            "Mental health support in schools, with the council's early help service.\nAlternatives to emergency "
+            "department attendance for under-18s in crisis."
+        ),
+        host="mh",
+        host_unit="Child and Adolescent Mental Health Services",
+        themes=("ppi", "inequalities", "prevention"),
+        stage=LifecycleStage.IMPLEMENTATION,
+        director="griffiths",
+        sponsor="ashworth",
+        management=("oneill", "crawford", "mckenzie"),
+        working_groups=(
+            WG("Schools and early help", "Mental health support teams in schools.", "turner", "mckenzie"),
+            WG("Crisis care for under-18s", "Alternatives to emergency attendance.", "okoro", "rhodes"),
+        ),
+        theme_leads=(("moss", "inequalities"),),
+        ppi_lead="adeyemi",
+        members=("qureshi", "clarke", "parsons"),
+    ),
+    _hit(
+        "frailty",
+        _active(46, 44, 40, 36),
+        name="Frailty HIT",
+        focus="Frailty in older people",
+        problem=(
+            "Frail older people are assessed many times by different services and still fall through the gaps "
+            "between hospital, community teams, general practice and social care."
+        ),
+        aims=(
+            "Comprehensive geriatric assessment in community teams.\nOne care plan shared by all partners.\nFalls "
+            "and bone health (taken over from the Falls Prevention HIT)."
+        ),
+        host="community",
+        host_unit="Integrated Community Teams",
+        themes=("workforce", "evidence-synthesis", "ppi"),
+        stage=LifecycleStage.MAINTENANCE,
+        director="simmons",
+        sponsor="hayes",
+        management=("pritchard", "moore", "fairbairn", "crossley"),
+        working_groups=(
+            WG(
+                "Community geriatric assessment",
+                "Comprehensive geriatric assessment at home.",
+                "zhang",
+                "pritchard",
+            ),
+            WG(
+                "Falls and bone health", "Took over the work of the Falls Prevention HIT.", "mensah", "foster"
+            ),
+        ),
+        theme_leads=(("mensah", "workforce"),),
+        ppi_lead="jackson",
+        members=("dawson", "walsh", "lloyd"),
+    ),
+    _hit(
+        "copd",
+        _active(36, 34, 29, 24),
+        Step(
+            "suspend",
+            3,
+            "The director is on long-term leave and the management group has not met for two quarters; suspended "
+            "until an interim director is agreed.",
+        ),
+        name="Respiratory Health (COPD) HIT",
+        focus="Chronic obstructive pulmonary disease",
+        problem="Few people with COPD are offered pulmonary rehabilitation, and uptake is lowest where need is highest.",
+        aims="Double the number of people completing pulmonary rehabilitation.\nEarlier diagnosis in primary care.",
+        host="acute",
+        host_unit="Respiratory Medicine",
+        themes=("prevention", "inequalities"),
+        stage=LifecycleStage.IMPLEMENTATION,
+        director="andrews",
+        sponsor="doyle",
+        management=("iqbal", "pritchard"),
+        working_groups=(
+            WG("Pulmonary rehabilitation", "More people complete rehabilitation.", "turner", "crossley"),
+        ),
+        ppi_lead="walsh",
+        members=("okoro", "desai"),
+    ),
+    _hit(
+        "musculoskeletal",
+        _active(60, 58, 54, 50),
+        Step(
+            "begin_closure",
+            2,
+            "The community MSK triage pathway is now commissioned as a standard service by the ICB; the HIT is "
+            "winding down its working groups.",
+            closure_reason=ClosureReason.MAINSTREAMED,
+        ),
+        name="Musculoskeletal Health HIT",
+        focus="Musculoskeletal conditions",
+        problem="People with back and joint pain wait months for orthopaedic clinics they often do not need.",
+        aims="Community MSK triage led by physiotherapists.\nFewer unnecessary orthopaedic referrals.",
+        host="community",
+        host_unit="Musculoskeletal Physiotherapy",
+        themes=("evidence-synthesis", "workforce"),
+        stage=LifecycleStage.DISSOLUTION,
+        director="mensah",
+        sponsor="webb",
+        management=("crossley", "jennings"),
+        working_groups=(WG("MSK triage", "Physiotherapist-led community triage.", "zhang", "crossley"),),
+        ppi_lead="fowler",
+        members=("lloyd", "stanton"),
+    ),
+    _hit(
+        "falls-prevention",
+        _active(58, 56, 52, 48),
+        Step(
+            "begin_closure",
+            10,
+            "Falls work overlaps with the Frailty HIT; both management groups agreed to merge.",
+            closure_reason=ClosureReason.MERGED,
+            merged_into="frailty",
+        ),
+        Step("close", 8, "Merger completed; the strength and balance work moved to the Frailty HIT."),
+        name="Falls Prevention HIT",
+        focus="Falls prevention in older people",
+        problem="Falls are the commonest reason older people call an ambulance, and prevention classes reach few.",
+        aims="Strength and balance classes in every neighbourhood.\nFalls risk checks by the fire service.",
+        host="community",
+        host_unit="Falls Service",
+        themes=("prevention",),
+        stage=LifecycleStage.DISSOLUTION,
+        director="foster",
+        sponsor="hayes",
+        management=("dawson", "moore"),
+        working_groups=(
+            WG("Strength and balance", "Classes in every neighbourhood.", "mensah", "pritchard"),
+        ),
+        ppi_lead="hammond",
+        members=("walsh",),
+    ),
+    _hit(
+        "end-of-life-care",
+        _active(64, 62, 58, 54),
+        Step(
+            "begin_closure",
+            14,
+            "A shared advance care plan is in use across all partners; the HIT's aims are achieved.",
+            closure_reason=ClosureReason.AIMS_ACHIEVED,
+        ),
+        Step("close", 12, "Closure report accepted by the programme board."),
+        name="End of Life Care HIT",
+        focus="End of life care",
+        problem="People's wishes about where to die were recorded in systems that other services could not see.",
+        aims="One advance care plan shared by hospitals, GPs, community nurses and hospices.",
+        host="acute",
+        host_unit="Palliative Care Team",
+        themes=("ppi", "workforce"),
+        stage=LifecycleStage.DISSOLUTION,
+        director="baxter",
+        sponsor="doyle",
+        management=("fletcher", "pritchard", "fairbairn"),
+        working_groups=(WG("Advance care planning", "A plan every service can see.", "turner", "pritchard"),),
+        ppi_lead="jackson",
+        members=("norris",),
+    ),
+    _hit(
+        "maternity",
+        (
+            9,
+            (
+                Step("start_application", 8.5, "Application started."),
+                Step("accredit", 7, "Accredited by the panel."),
+            ),
+        ),
+        name="Maternity HIT",
+        focus="Maternity and the first year of life",
+        problem="Women from some communities book late, see many different midwives and have worse outcomes.",
+        aims="Continuity of carer for women from the most deprived neighbourhoods.\nEarlier booking.",
+        host="acute",
+        host_unit="Women's and Children's Division",
+        themes=("inequalities", "ppi"),
+        stage=LifecycleStage.PLANNING,
+        director="lindqvist",
+        sponsor="doyle",
+        management=("jennings", "crawford"),
+        working_groups=(
+            WG("Continuity of carer", "The same midwife through pregnancy.", "moss", "osullivan"),
+        ),
+        ppi_lead="qureshi",
+        members=("turner",),
+    ),
+    _hit(
+        "sexual-health",
+        (
+            8,
+            (
+                Step("start_application", 6, "Application started."),
+                Step("accredit", 1, "Accredited by the panel."),
+            ),
+        ),
+        name="Sexual Health HIT",
+        focus="Sexual and reproductive health",
+        problem="Young people find clinic opening hours hard to use and testing rates are falling.",
+        aims="Online testing with clinic follow-up.\nSexual health advice in colleges.",
+        host="community",
+        host_unit="Sexual Health Services",
+        themes=("prevention", "inequalities"),
+        stage=LifecycleStage.PLANNING,
+        director="reid",
+        sponsor="hayes",
+        management=("crawford", "oneill"),
+        working_groups=(
+            WG("Online testing", "Order a test online, results by text.", "hudson", "pritchard"),
+        ),
+        # Deliberate gap: no PPI lead yet.
+        members=("adeyemi",),
+    ),
+    _hit(
+        "obesity",
+        (
+            5,
+            (Step("start_application", 3, "Invited after the expression of interest; application started."),),
+        ),
+        name="Healthy Weight HIT",
+        focus="Obesity and healthy weight",
+        problem="Weight management services stop at the boundary between council-funded and NHS tiers.",
+        aims="A single healthy weight pathway across council and NHS services.",
+        host="public_health",
+        host_unit="Healthy Weight Team",
+        themes=("prevention", "inequalities"),
+        stage=LifecycleStage.CONNECTING,
+        director="thornton",
+        sponsor="summers",
+        management=("crawford", "lloyd"),
+        members=("desai", "qureshi"),
+    ),
+    _hit(
+        "cancer-survivorship",
+        (
+            4,
+            (Step("start_application", 2, "Invited after the expression of interest; application started."),),
+        ),
+        name="Living With and Beyond Cancer HIT",
+        focus="Cancer survivorship",
+        problem="After treatment ends, people with cancer lose touch with services just when late effects begin.",
+        aims="Personalised follow-up shared between oncology, general practice and the third sector.",
+        host="acute",
+        host_unit="Oncology Centre",
+        themes=("ppi", "evidence-synthesis"),
+        stage=LifecycleStage.CONNECTING,
+        director="obi",
+        sponsor="ashworth",
+        management=("iqbal", "fletcher"),
+        members=("fowler",),
+    ),
+    _hit(
+        "eating-disorders",
+        (1, ()),
+        name="Eating Disorders HIT",
+        focus="Eating disorders",
+        problem="Waits for eating disorder treatment are long and early signs are missed in schools and practices.",
+        aims="Early intervention for eating disorders in young people.",
+        host="mh",
+        host_unit="Eating Disorders Service",
+        themes=("inequalities",),
+        stage=LifecycleStage.CONTEMPLATING,
+        director="clarke",
+        members=("oneill", "adeyemi"),
+    ),
+    _hit(
+        "homelessness-and-health",
+        (0.5, ()),
+        name="Homelessness and Health HIT",
+        focus="Health of people who are homeless",
+        problem="People sleeping rough die decades younger and use emergency care because other care is out of reach.",
+        aims="Integrated primary care, housing and substance misuse support for people who are homeless.",
+        host="gp",
+        host_unit="Homeless Health Service",
+        themes=("inequalities",),
+        stage=LifecycleStage.CONTEMPLATING,
+        director="harrington",
+        members=("moore", "connolly"),
+    ),
+)
+
+# HITs that deliberately lack something, so the attention lists are not empty (slugs).
+DELIBERATE_GAPS = {
+    "no_director": ("stroke",),
+    "working_group_without_service_lead": ("pain-management",),
+    "no_ppi_lead": ("diabetes", "sexual-health"),
+}
+
+# --- The loader ---------------------------------------------------------------------------------------------
+
+# Models whose row counts load_demo reports (label -> model).
+COUNTED = {
+    "organisations": Organisation,
+    "people": Person,
+    "affiliations": Affiliation,
+    "users": User,
+    "role_assignments": RoleAssignment,
+    "hits": HIT,
+    "status_changes": HITStatusChange,
+    "working_groups": WorkingGroup,
+    "memberships": Membership,
+    "rounds": Round,
+    "panels": Panel,
+    "panel_members": PanelMember,
+}
+
+
+@dataclass
+class _Loader:
+    today: datetime.date
+    out: TextIO | None
+    orgs: dict[str, Organisation] = field(default_factory=dict)
+    people: dict[str, Person] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    hits: dict[str, HIT] = field(default_factory=dict)
+    new_hits: set[str] = field(default_factory=set)
+    _password_hash: str = ""
+
+    def say(self, line: str) -> None:
+        if self.out is not None:
+            self.out.write(line + "\n")
+
+    def day(self, months_ago: float) -> datetime.date:
+        return self.today - datetime.timedelta(days=round(months_ago * 30.44))
+
+    def moment(self, months_ago: float) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.day(months_ago), datetime.time(10, 0)))
+
+    # Organisations --------------------------------------------------------------------------------
+
+    def load_organisations(self) -> None:
+        types = {t.code: t for t in OrganisationType.objects.all()}
+        missing = {code for *_, code, _, _ in ORGANISATIONS} - set(types)
+        if missing:
+            raise RuntimeError(
+                f"Organisation types missing (run migrate first): {', '.join(sorted(missing))}"
+            )
+        for key, name, short, type_code, partner, parent in ORGANISATIONS:
+            self.orgs[key], _ = Organisation.objects.get_or_create(
+                name=name,
+                defaults={
+                    "short_name": short,
+                    "org_type": types[type_code],
+                    "is_programme_partner": partner,
+                    "parent": self.orgs[parent] if parent else None,
+                },
+            )
+
+    # Logins and people ----------------------------------------------------------------------------
+
+    def password_hash(self) -> str:
+        # Hash once: the same password for every demo login, and hashing is deliberately slow.
+        if not self._password_hash:
+            self._password_hash = make_password(DEMO_PASSWORD)
+        return self._password_hash
+
+    def load_users(self) -> None:
+        existing = {u.email: u for u in User.objects.filter(email__in=[login.email for login in LOGINS])}
+        for login in LOGINS:
+            user = existing.get(login.email)
+            if user is None:
+                user = User.objects.create(
+                    email=login.email,
+                    full_name=login.full_name,
+                    password=self.password_hash(),
+                    is_staff=login.is_staff,
+                    is_superuser=login.is_superuser,
+                )
+            self.users[login.key] = user
+        pm = self.users["pm"]
+        for login in LOGINS:
+            if login.programme_role:
+                role_grant(actor=pm, user=self.users[login.key], role=login.programme_role)
+
+    def load_people(self) -> None:
+        login_keys = {login.key for login in LOGINS if login.has_person}
+        existing = {p.email: p for p in Person.objects.filter(email__in=[spec.address for spec in PEOPLE])}
+        for spec in PEOPLE:
+            person = existing.get(spec.address)
+            user = self.users.get(spec.key) if spec.key in login_keys else None
+            if person is None:
+                person = Person.objects.create(
+                    full_name=spec.full_name,
+                    email=spec.address,
+                    is_public_member=spec.public,
+                    user=user if user is not None and not Person.objects.filter(user=user).exists() else None,
+                )
+            elif (
+                user is not None and person.user_id is None and not Person.objects.filter(user=user).exists()
+            ):
+                person.user = user
+                person.save(update_fields=["user", "updated_at"])
+            self.people[spec.key] = person
+            for position, (org_key, title, appointment) in enumerate(spec.posts):
+                Affiliation.objects.get_or_create(
+                    person=person,
+                    organisation=self.orgs[org_key],
+                    job_title=title,
+                    defaults={"appointment": appointment, "is_primary": position == 0},
+                )
+
+    # HITs ------------------------------------------------------------------------------------------
+
+    def primary_org(self, person_key: str) -> Organisation:
+        spec = _PEOPLE_BY_KEY[person_key]
+        return self.orgs[spec.posts[0][0]]
+
+    def load_hits(self) -> None:
+        themes = {t.code: t for t in Theme.objects.all()}
+        for spec in HITS:
+            hit = HIT.objects.filter(slug=spec.slug).first()
+            if hit is None:
+                hit = HIT.objects.create(
+                    slug=spec.slug,
+                    name=spec.name,
+                    focus=spec.focus,
+                    problem=spec.problem,
+                    aims=spec.aims,
+                    stage=spec.stage,
+                    host_organisation=self.orgs[spec.host],
+                    host_unit=spec.host_unit,
+                    is_illustrative=True,
+                )
+                hit.themes.set([themes[code] for code in spec.themes if code in themes])
+                proposed_at = self.moment(spec.proposed_months_ago)
+                HIT.objects.filter(pk=hit.pk).update(created_at=proposed_at, status_changed_at=proposed_at)
+                self.new_hits.add(spec.slug)
+            self.hits[spec.slug] = hit
+
+    def load_structures(self) -> None:
+        themes = {t.code: t for t in Theme.objects.all()}
+        for spec in HITS:
+            hit = self.hits[spec.slug]
+            moments = {step.action: step.months_ago for step in spec.steps}
+            founded = self.day(spec.proposed_months_ago)
+            joined = self.day(moments.get("start_application", spec.proposed_months_ago))
+            leads_from = self.day(moments.get("accredit", spec.proposed_months_ago))
+            ended = self.day(moments["close"]) if "close" in moments else None
+
+            member = functools.partial(self.membership, hit, ended)
+            if spec.director:
+                member(spec.director, MembershipRole.DIRECTOR, founded)
+            if spec.co_director:
+                member(spec.co_director, MembershipRole.CO_DIRECTOR, founded)
+            if spec.sponsor:
+                member(spec.sponsor, MembershipRole.EXECUTIVE_SPONSOR, joined)
+            for key in spec.management:
+                member(key, MembershipRole.MANAGEMENT_GROUP, joined)
+            for wg in spec.working_groups:
+                group, _ = WorkingGroup.objects.get_or_create(
+                    hit=hit, name=wg.name, defaults={"purpose": wg.purpose}
+                )
+                for key, side in ((wg.academic, LeadSide.ACADEMIC), (wg.service, LeadSide.SERVICE)):
+                    if key:
+                        member(
+                            key,
+                            MembershipRole.WORKING_GROUP_LEAD,
+                            leads_from,
+                            working_group=group,
+                            lead_side=side,
+                        )
+            for key, theme_code in spec.theme_leads:
+                member(key, MembershipRole.THEME_LEAD, leads_from, theme=themes[theme_code])
+            if spec.ppi_lead:
+                member(spec.ppi_lead, MembershipRole.PPI_LEAD, joined)
+            for key in spec.members:
+                member(key, MembershipRole.MEMBER, joined)
+
+    def membership(
+        self,
+        hit: HIT,
+        ended: datetime.date | None,
+        person_key: str,
+        role: str,
+        start: datetime.date,
+        *,
+        working_group: WorkingGroup | None = None,
+        theme: Theme | None = None,
+        lead_side: str = "",
+    ) -> None:
+        Membership.objects.get_or_create(
+            hit=hit,
+            person=self.people[person_key],
+            role=role,
+            working_group=working_group,
+            theme=theme,
+            lead_side=lead_side,
+            defaults={"organisation": self.primary_org(person_key), "start_date": start, "end_date": ended},
+        )
+
+    def walk_statuses(self) -> None:
+        """Move each new HIT from proposed along its steps, then date the history back."""
+        pm = self.users["pm"]
+        for spec in HITS:
+            if spec.slug not in self.new_hits or not spec.steps:
+                continue
+            hit = self.hits[spec.slug]
+            for step in spec.steps:
+                hit = hit_transition(
+                    actor=pm,
+                    hit_id=hit.pk,
+                    action=step.action,
+                    reason=step.reason,
+                    closure_reason=step.closure_reason,
+                    merged_into=self.hits[step.merged_into] if step.merged_into else None,
+                    check_permission=False,
+                )
+            changes = list(hit.status_changes.order_by("pk"))
+            for change, step in zip(changes[-len(spec.steps) :], spec.steps, strict=True):
+                change.created_at = self.moment(step.months_ago)
+            HITStatusChange.objects.bulk_update(changes, ["created_at"])
+            HIT.objects.filter(pk=hit.pk).update(status_changed_at=self.moment(spec.steps[-1].months_ago))
+            self.hits[spec.slug] = HIT.objects.get(pk=hit.pk)
+
+    # Rounds and panels ------------------------------------------------------------------------------
+
+    def load_rounds(self) -> None:
+        guidance = (
+            "Teams send a short expression of interest first; invited teams then submit a structured application, "
+            "which may go round more than once with written feedback before the panel decides. An application "
+            "needs a named director and executive sponsor and at least two organisations."
+        )
+        current, _ = Round.objects.get_or_create(
+            name=CURRENT_ROUND,
+            defaults={
+                "opens_on": self.today - datetime.timedelta(days=30),
+                "eoi_deadline": self.today + datetime.timedelta(days=30),
+                "application_deadline": self.today + datetime.timedelta(days=90),
+                "guidance": guidance,
+                "reviewers_per_application": 2,
+                "accreditation_term_years": 3,
+            },
+        )
+        three_years = datetime.timedelta(days=3 * 365)
+        Round.objects.get_or_create(
+            name=PAST_ROUND,
+            defaults={
+                "opens_on": self.today - three_years - datetime.timedelta(days=30),
+                "eoi_deadline": self.today - three_years + datetime.timedelta(days=30),
+                "application_deadline": self.today - three_years + datetime.timedelta(days=90),
+                "guidance": guidance,
+                "reviewers_per_application": 2,
+                "accreditation_term_years": 3,
+            },
+        )
+        panel, _ = Panel.objects.get_or_create(round=current, name=CURRENT_PANEL)
+        for key, role in PANEL:
+            PanelMember.objects.get_or_create(panel=panel, user=self.users[key], defaults={"role": role})
+
+
+_PEOPLE_BY_KEY = {spec.key: spec for spec in PEOPLE}
+
+
+def row_counts() -> dict[str, int]:
+    return {label: model.objects.count() for label, model in COUNTED.items()}
+
+
+def load_demo(*, stdout: TextIO | None = None) -> dict[str, int]:
+    """Load the demo data (idempotent). Returns the number of rows created per kind (see COUNTED)."""
+    before = row_counts()
+    loader = _Loader(today=timezone.localdate(), out=stdout)
+    with transaction.atomic():
+        loader.load_organisations()
+        loader.load_users()
+        loader.load_people()
+        loader.load_hits()
+        loader.load_structures()
+        loader.walk_statuses()
+        loader.load_rounds()
+    after = row_counts()
+    created = {label: after[label] - before[label] for label in COUNTED}
+    if loader.new_hits:
+        loader.say(f"Created {len(loader.new_hits)} HITs and walked them through their status history.")
+    return created
+
+
+def logins_table() -> list[str]:
+    """The demo logins as aligned text lines (the command prints them)."""
+    width = max(len(login.email) for login in LOGINS)
+    lines = [f"{'Login'.ljust(width)}  Role", f"{'-' * width}  {'-' * 40}"]
+    lines += [f"{login.email.ljust(width)}  {login.shows}" for login in LOGINS]
+    lines.append(f"Password for every demo login: {DEMO_PASSWORD}")
+    return lines
+
+
+def _check_spec() -> None:
+    """Catch mistakes in the tables above at import time (unknown keys, a history that does not move on)."""
+    org_keys = {row[0] for row in ORGANISATIONS}
+    slugs = {spec.slug for spec in HITS}
+    problems: list[str] = []
+    for spec in HITS:
+        months = [spec.proposed_months_ago, *(step.months_ago for step in spec.steps)]
+        if months != sorted(months, reverse=True) or len(set(months)) != len(months):
+            problems.append(f"{spec.slug}: steps are not in time order")
+        if spec.host not in org_keys:
+            problems.append(f"{spec.slug}: unknown host {spec.host!r}")
+        keys = [spec.director, spec.co_director, spec.sponsor, spec.ppi_lead, *spec.management, *spec.members]
+        keys += [k for wg in spec.working_groups for k in (wg.academic, wg.service)]
+        keys += [k for k, _ in spec.theme_leads]
+        problems += [f"{spec.slug}: unknown person {k!r}" for k in keys if k and k not in _PEOPLE_BY_KEY]
+        problems += [
+            f"{spec.slug}: unknown HIT {step.merged_into!r}"
+            for step in spec.steps
+            if step.merged_into and step.merged_into not in slugs
+        ]
+    for person in PEOPLE:
+        problems += [
+            f"{person.key}: unknown organisation {org!r}" for org, _, _ in person.posts if org not in org_keys
+        ]
+    if problems:
+        raise ValueError("Demo data is inconsistent: " + "; ".join(problems))
+
+
+_check_spec()

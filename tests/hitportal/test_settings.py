@@ -1,0 +1,180 @@
+"""Configuration from the environment: typed readers that fail loudly, and what start-up does with them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from hitportal.env import check_secret_key, database_config, env_bool, env_int, env_list
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = "k7Qm2-xR9vTz4Lw8pN3sYb6Hc1Jd5Fg0AeUoIiKqWnMtZrXyVuBpCsDhEjGlOaNfS"
+
+
+# --- env_bool / env_int / env_list -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("true", True), (" Yes ", True), ("1", True), ("off", False), ("", False)]
+)
+def test_env_bool_known_value_is_parsed(raw, expected):
+    assert env_bool("DEBUG", environ={"DEBUG": raw}) is expected
+
+
+def test_env_bool_missing_gives_default():
+    assert env_bool("DEBUG", True, environ={}) is True
+
+
+def test_env_bool_bad_value_names_variable():
+    with pytest.raises(ImproperlyConfigured, match=r"^DEBUG must be one of .*'maybe'"):
+        env_bool("DEBUG", environ={"DEBUG": "maybe"})
+
+
+def test_env_int_bad_value_names_variable():
+    with pytest.raises(ImproperlyConfigured, match=r"^EMAIL_PORT must be a whole number, not 'abc'"):
+        env_int("EMAIL_PORT", 587, environ={"EMAIL_PORT": "abc"})
+
+
+def test_env_list_splits_and_trims():
+    assert env_list("ALLOWED_HOSTS", environ={"ALLOWED_HOSTS": " a.org, b.org ,,"}) == ["a.org", "b.org"]
+
+
+# --- database_config -------------------------------------------------------------------------------
+
+
+def test_database_config_postgres_url_is_parsed():
+    config = database_config("postgres://portal:pw@db.internal:5433/hitportal")
+
+    assert (config["ENGINE"], config["NAME"], config["USER"], config["HOST"], config["PORT"]) == (
+        "django.db.backends.postgresql",
+        "hitportal",
+        "portal",
+        "db.internal",
+        5433,
+    )
+
+
+def test_database_config_postgres_without_host_uses_loopback():
+    assert database_config("postgres:///hitportal")["HOST"] == "127.0.0.1"
+
+
+def test_database_config_sqlite_keeps_no_persistent_connections(tmp_path):
+    config = database_config(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+
+    assert (config["ENGINE"], config["CONN_MAX_AGE"], "CONN_HEALTH_CHECKS" in config) == (
+        "django.db.backends.sqlite3",
+        0,
+        False,
+    )
+
+
+def test_database_config_mysql_is_rejected_naming_variable():
+    with pytest.raises(
+        ImproperlyConfigured,
+        match=r"^DATABASE_URL must start with postgres://, postgresql:// or sqlite://, not 'mysql'",
+    ):
+        database_config("mysql://portal:pw@db/hitportal")
+
+
+def test_database_config_malformed_postgres_url_is_rejected_naming_variable():
+    with pytest.raises(ImproperlyConfigured, match=r"^DATABASE_URL is not a valid database URL"):
+        database_config("postgres://portal:pw@db:notaport/hitportal")
+
+
+def test_database_config_postgres_url_without_database_is_rejected():
+    with pytest.raises(ImproperlyConfigured, match=r"^DATABASE_URL does not name a database"):
+        database_config("postgres://portal@db/")
+
+
+# --- check_secret_key ------------------------------------------------------------------------------
+
+
+def test_check_secret_key_strong_key_is_returned():
+    assert check_secret_key(STRONG_KEY) == STRONG_KEY
+
+
+def test_check_secret_key_empty_is_rejected_naming_variable():
+    with pytest.raises(ImproperlyConfigured, match=r"^SECRET_KEY is not set"):
+        check_secret_key("")
+
+
+@pytest.mark.parametrize(
+    "weak",
+    [
+        pytest.param(STRONG_KEY[:49], id="short"),
+        pytest.param("ab" * 40, id="few-distinct-characters"),
+        pytest.param("django-insecure-" + STRONG_KEY, id="django-placeholder"),
+        pytest.param("changeme-" + STRONG_KEY, id="changeme-placeholder"),
+    ],
+)
+def test_check_secret_key_weak_is_rejected_naming_variable(weak):
+    with pytest.raises(ImproperlyConfigured, match=r"^SECRET_KEY is too weak"):
+        check_secret_key(weak)
+
+
+# --- Start-up, as an operator meets it -------------------------------------------------------------
+
+
+def _manage(tmp_path: Path, *args: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    """Run manage.py in a clean environment: nothing from this test process (whose settings
+    module sets SECRET_KEY and DEBUG) leaks in, and no file lands in the repository."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "DJANGO_SETTINGS_MODULE": "hitportal.settings",
+        "HITPORTAL_VAR_DIR": str(tmp_path / "var"),
+        "STATIC_ROOT": str(tmp_path / "static"),
+        **variables,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_startup_without_secret_key_names_it_without_traceback(tmp_path):
+    result = _manage(tmp_path, "check", DEBUG="false")
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("Configuration error: SECRET_KEY is not set.")
+    assert "Traceback" not in result.stderr
+
+
+def test_startup_with_malformed_database_url_names_it_without_traceback(tmp_path):
+    result = _manage(
+        tmp_path, "check", DEBUG="false", SECRET_KEY=STRONG_KEY, DATABASE_URL="postgres://u:p@db:notaport/x"
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("Configuration error: DATABASE_URL is not a valid database URL")
+    assert "Traceback" not in result.stderr
+
+
+def test_startup_production_settings_pass_deploy_checks(tmp_path):
+    result = _manage(
+        tmp_path,
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="portal.example.org",
+    )
+
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        "System check identified no issues (0 silenced).\n",
+        "",
+    )
