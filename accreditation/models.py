@@ -224,7 +224,7 @@ class Application(TimeStampedModel):
             # One open application per HIT at a time.
             models.UniqueConstraint(
                 fields=["hit"],
-                condition=~Q(status__in=[s.value for s in FINAL_APPLICATION_STATES]),
+                condition=~Q(status__in=sorted(FINAL_APPLICATION_STATES)),
                 name="accreditation_application_one_open_per_hit",
             ),
             models.CheckConstraint(

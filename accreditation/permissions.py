@@ -8,7 +8,7 @@ panel of the round, `reviewer` a panel member assigned to the application.
 from __future__ import annotations
 
 from accreditation import workflow
-from accreditation.enums import ConflictDeclaration
+from accreditation.enums import ConflictDeclaration, ConflictResolution
 from accreditation.models import Application, ExpressionOfInterest, ReviewAssignment
 from hitportal.roles import roles_of
 from teams.enums import MembershipRole, Role
@@ -86,6 +86,8 @@ def can_assign_reviewers(user: object, application: Application) -> Verdict:
 def can_review(user: object, assignment: ReviewAssignment) -> Verdict:
     if assignment.reviewer_id != getattr(user, "pk", None):
         return Verdict(False, "This review is assigned to someone else.")
+    if assignment.resolution == ConflictResolution.RECUSED:
+        return Verdict(False, "The chair recused you from this application.")
     if assignment.declaration == ConflictDeclaration.PENDING:
         return Verdict(False, "Declare any conflict of interest before you open the application.")
     if assignment.conflict_unresolved:

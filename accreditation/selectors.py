@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -101,9 +101,13 @@ def round_board(*, round: Round) -> QuerySet[Application]:
         .select_related("hit")
         .annotate(
             assigned=Count("assignments", distinct=True),
+            # Only reviews of the current revision: after "revise" the old ones no longer count.
             submitted_reviews=Count(
                 "assignments__review",
-                filter=Q(assignments__review__status="submitted"),
+                filter=Q(
+                    assignments__review__status="submitted",
+                    assignments__review__revision_number=F("version"),
+                ),
                 distinct=True,
             ),
         )

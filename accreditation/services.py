@@ -55,6 +55,7 @@ from accreditation.sections import (
     section_is_complete,
 )
 from accreditation.workflow import ApplicationStatus, EOIStatus, InvalidTransition, Transition
+from engagement import services as engagement_services
 from hitportal.mail import send_after_commit
 from hitportal.roles import forget_roles
 from teams import services as team_services
@@ -159,10 +160,11 @@ def eoi_transition(
     """Submit, invite or decline an EOI.
 
     Side effects, in order: locks the EOI; checks the transition and the actor's role; guards
-    (submit needs a problem, boundaries, a proposed director and two partners; decline needs a
-    note); sets the status; on invite creates the HIT (status proposed), makes the author its
-    director, and creates the application draft prefilled from the EOI; records an EOIEvent;
-    emails the author (on decision) or the round's chairs (on submit) after commit.
+    (submit needs a problem, boundaries, a proposed director, two partners and the round's EOI
+    deadline not yet passed; decline needs a note); sets the status; on invite creates the HIT
+    (status proposed), makes the author its director, and creates the application draft
+    prefilled from the EOI; records an EOIEvent; emails the author (on decision) or the round's
+    chairs (on submit) after commit.
     """
     eoi = ExpressionOfInterest.objects.select_for_update().select_related("round", "author").get(pk=eoi_id)
     if expected_status is not None and eoi.status != expected_status:
@@ -181,6 +183,11 @@ def eoi_transition(
                 errors[field] = f"Fill in {ExpressionOfInterest._meta.get_field(field).verbose_name}."
         if eoi.partners.count() < MIN_STAKEHOLDER_ORGANISATIONS:
             errors["partners"] = "Name at least two partner organisations."
+        if timezone.localdate() > eoi.round.eoi_deadline:
+            errors["round"] = (
+                f"The deadline for expressions of interest to {eoi.round} was "
+                f"{eoi.round.eoi_deadline.day} {eoi.round.eoi_deadline:%B %Y}."
+            )
         if errors:
             raise ValidationError(errors)
         eoi.submitted_at = timezone.now()
@@ -563,7 +570,11 @@ def _guard_issue_feedback(application: Application, conditions) -> None:
 
 def _guard_decision(application: Application, conditions) -> None:
     needed = application.round.reviewers_per_application
-    unresolved = [a for a in application.assignments.all() if a.has_conflict and a.conflict_unresolved]
+    # A recusal resolves the conflict (the reviewer's review simply stops counting); only a
+    # conflict the chair has not looked at yet blocks the decision.
+    unresolved = [
+        a for a in application.assignments.all() if a.has_conflict and a.resolution == ConflictResolution.OPEN
+    ]
     errors = []
     if unresolved:
         errors.append(f"{len(unresolved)} conflict(s) of interest are still waiting for the chair.")
@@ -595,7 +606,9 @@ def _effect_submit(*, actor, application: Application, comment, conditions) -> N
         if previous.exists()
         else []
     )
-    rows = list(application.stakeholder_rows.select_related("organisation", "category").order_by("pk"))
+    rows = list(
+        application.stakeholder_rows.select_related("organisation__org_type", "category").order_by("pk")
+    )
     organisations, categories = stakeholder_summary(application)
     governance = {
         "director": str(application.director or ""),
@@ -626,6 +639,20 @@ def _effect_submit(*, actor, application: Application, comment, conditions) -> N
         submitted_by=_actor(actor),
     )
     application.submitted_at = timezone.now()
+    # The coverage this revision plans, so growth across versions shows on the coverage chart.
+    engagement_services.coverage_snapshot_for_revision(
+        hit_id=application.hit_id,
+        label=f"application v{application.version}",
+        rows=[
+            {
+                "category": r.category.code,
+                "depth": r.depth,
+                "sector": r.organisation.org_type.sector if r.organisation else "",
+                "mental_health": bool(r.organisation and r.organisation.org_type.is_mental_health),
+            }
+            for r in rows
+        ],
+    )
     if application.hit.status == HITStatus.PROPOSED:
         team_services.hit_transition(
             actor=actor,
@@ -688,6 +715,21 @@ def _effect_decide(*, actor, application: Application, comment, conditions) -> N
             valid_from=valid_from,
             valid_until=_add_years(valid_from, application.round.accreditation_term_years)
             - datetime.timedelta(days=1),
+        )
+        # The accredited "who, how, for what outcome" table feeds the HIT's stakeholder map.
+        engagement_services.stakeholders_sync_application_rows(
+            hit_id=application.hit_id,
+            rows=[
+                {
+                    "key": row.pk,
+                    "organisation_id": row.organisation_id,
+                    "category_id": row.category_id,
+                    "role": f"{row.role} (for: {row.outcome})",
+                    "depth": row.depth,
+                }
+                for row in application.stakeholder_rows.all()
+            ],
+            label=f"the accredited application v{application.version}",
         )
         if application.hit.status == HITStatus.IN_APPLICATION:
             team_services.hit_transition(

@@ -1,5 +1,6 @@
 """Sign-in, sign-out, password change and reset, and the profile page."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -23,6 +24,7 @@ urlpatterns = [
             email_template_name="registration/password_reset_email.txt",
             html_email_template_name="registration/password_reset_email.html",
             subject_template_name="registration/password_reset_subject.txt",
+            extra_email_context={"portal_name": settings.HITPORTAL_SITE_NAME},
         ),
         name="password_reset",
     ),

@@ -166,6 +166,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "teams.snapshot_portfolio",
         "schedule": crontab(hour=2, minute=0),
     },
+    "nightly-engagement-recompute": {
+        "task": "engagement.recompute_all",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "daily-renewal-reminders": {
+        "task": "accreditation.send_renewal_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # --- Cache -----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("hitportal.account_urls")),
     path("teams/", include("teams.urls")),
     path("accreditation/", include("accreditation.urls")),
+    path("engagement/", include("engagement.urls")),
     path("admin/", admin.site.urls),
 ]
 

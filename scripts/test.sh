@@ -127,11 +127,11 @@ ensure_service PostgreSQL pg_up start_pg || missing+=("PostgreSQL ($PG_URL)")
 ensure_service Redis redis_up start_redis || missing+=("Redis ($REDIS_URL_FOR_TESTS)")
 if ((${#missing[@]})); then
     if is_ci; then
-        echo "ERROR: pass (b) needs ${missing[*]}, which is not reachable (CI=true, so this fails the run)." >&2
+        echo "ERROR: pass (b) cannot reach ${missing[*]}; with CI=true that fails the run." >&2
         status_b=1
         result_b="FAILED (service down: ${missing[*]})"
     else
-        echo "WARNING: ${missing[*]} not reachable: SKIPPING the PostgreSQL pass." >&2
+        echo "WARNING: cannot reach ${missing[*]}: SKIPPING the PostgreSQL pass." >&2
         echo "WARNING: start the service(s) and re-run; CI will not skip this pass." >&2
         status_b=skipped
         result_b="SKIPPED (service down: ${missing[*]})"

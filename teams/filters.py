@@ -4,10 +4,13 @@ the user may see."""
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 
 from teams.enums import Appointment, HITStatus, LifecycleStage, Sector
 from teams.models import HIT, Organisation, OrganisationType, Person
+
+ANY_YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -18,7 +21,9 @@ class OrganisationFilter(django_filters.FilterSet):
     sector = django_filters.ChoiceFilter(
         label="Sector", field_name="org_type__sector", choices=Sector.choices
     )
-    is_programme_partner = django_filters.BooleanFilter(label="Programme partner")
+    is_programme_partner = django_filters.BooleanFilter(
+        label="Programme partner", widget=forms.Select(choices=ANY_YES_NO)
+    )
 
     class Meta:
         model = Organisation
@@ -36,7 +41,9 @@ class PersonFilter(django_filters.FilterSet):
     appointment = django_filters.ChoiceFilter(
         label="Appointment", choices=Appointment.choices, method="filter_appointment"
     )
-    is_public_member = django_filters.BooleanFilter(label="Patient or public member")
+    is_public_member = django_filters.BooleanFilter(
+        label="Patient or public member", widget=forms.Select(choices=ANY_YES_NO)
+    )
 
     class Meta:
         model = Person

@@ -334,6 +334,12 @@ class HITStatusChange(models.Model):
     def __str__(self) -> str:
         return f"{self.hit}: {self.from_status} -> {self.to_status}"
 
+    @property
+    def action_label(self) -> str:
+        from teams.workflow import label_for
+
+        return label_for(self.action)
+
 
 class WorkingGroup(TimeStampedModel):
     hit = models.ForeignKey(HIT, on_delete=models.CASCADE, related_name="working_groups")

@@ -52,6 +52,10 @@ def hit_list(request: HttpRequest) -> HttpResponse:
 def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     hit = selectors.hit_get_for_user(user=request.user, pk=pk)
     can_change = permissions.can_change_hit_status(request.user, hit)
+    transition_form = HITTransitionForm(initial={"expected_status": hit.status})
+    transition_form.fields["merged_into"].queryset = HITTransitionForm.base_fields[
+        "merged_into"
+    ].queryset.exclude(pk=hit.pk)
     return render(
         request,
         "teams/hit_detail.html",
@@ -62,7 +66,8 @@ def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "missing_leads": selectors.working_groups_missing_leads(hit_ids=[hit.pk]).get(hit.pk, []),
             "history": hit.status_changes.select_related("actor")[:20],
             "available_actions": actions_from(hit.status) if can_change else [],
-            "transition_form": HITTransitionForm(initial={"expected_status": hit.status}),
+            "transition_form": transition_form,
+            "can_view_directory": bool(permissions.can_view_directory(request.user)),
         },
     )
 
@@ -127,7 +132,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _require(permissions.can_manage_directory(request.user))
     organisation = get_object_or_404(Organisation, pk=pk) if pk else None
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    form = OrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         organisation = form.save()
         messages.success(request, f"{organisation} was saved.")
@@ -164,7 +169,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _require(permissions.can_manage_directory(request.user))
     person = get_object_or_404(Person, pk=pk) if pk else None
-    form = PersonForm(request.POST or None, instance=person)
+    form = PersonForm(request.POST if request.method == "POST" else None, instance=person)
     if request.method == "POST" and form.is_valid():
         person = form.save()
         messages.success(request, f"{person} was saved.")
@@ -177,7 +182,7 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def affiliation_add(request: HttpRequest, pk: int) -> HttpResponse:
     _require(permissions.can_manage_directory(request.user))
     person = get_object_or_404(Person, pk=pk)
-    form = AffiliationForm(request.POST or None, instance=None)
+    form = AffiliationForm(request.POST if request.method == "POST" else None, instance=None)
     form.instance.person = person
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():

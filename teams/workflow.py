@@ -71,3 +71,8 @@ def get_transition(action: str, source: str) -> HITTransition:
 
 def actions_from(source: str) -> list[HITTransition]:
     return [t for t in TRANSITIONS if source in t.sources]
+
+
+def label_for(action: str) -> str:
+    transition = _BY_ACTION.get(action)
+    return transition.label if transition else action.replace("_", " ").capitalize()

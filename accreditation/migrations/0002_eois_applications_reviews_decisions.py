@@ -914,7 +914,7 @@ class Migration(migrations.Migration):
                 condition=models.Q(
                     (
                         "status__in",
-                        ["accredited_with_conditions", "withdrawn", "not_accredited", "accredited"],
+                        ["accredited", "accredited_with_conditions", "not_accredited", "withdrawn"],
                     ),
                     _negated=True,
                 ),

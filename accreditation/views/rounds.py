@@ -1,3 +1,409 @@
-from django.urls import path  # noqa: F401
+"""Rounds (calls) and expressions of interest (GitHub issue "Accreditation", items 1 and 2)."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accreditation import permissions, selectors, services, workflow
+from accreditation.forms_rounds import (
+    BasePartnerFormSet,
+    EOIFilter,
+    EOIForm,
+    EOITransitionForm,
+    RoundForm,
+    partner_formset,
+)
+from accreditation.models import Application, ExpressionOfInterest, Round
+from accreditation.workflow import EOIStatus, InvalidTransition
+from hitportal.roles import roles_of
+from hitportal.templatetags.portal import Problem, form_error_summary
+from teams.enums import Role
+from teams.permissions import ALLOW, Verdict
+
+PAGE_SIZE = 50
+
+# Who works with rounds and EOIs at all (DOMAIN.md 4). Reviewers, board members and PPI
+# facilitators reach applications through their own pages, not through calls.
+_ROUND_AUDIENCE = (Role.APPLICANT, Role.HIT_MEMBER, Role.PANEL_CHAIR, Role.PROGRAMME_MANAGER)
+
+
+def _require(verdict: Verdict) -> None:
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
+
+
+def _day(day: datetime.date) -> str:
+    return date_format(day, "j F Y")
+
+
+def _can_use_rounds(user: object) -> Verdict:
+    if roles_of(user).has(*_ROUND_AUDIENCE):
+        return ALLOW
+    return Verdict(
+        False,
+        "Rounds and expressions of interest are for applicants, HIT members, panel chairs and programme "
+        "managers. Ask the programme manager for the applicant role to send one.",
+    )
+
+
+def _eoi_window(round: Round, today: datetime.date) -> Verdict:
+    """Expressions of interest are written and sent from the opening day to the EOI deadline, inclusive."""
+    if today < round.opens_on:
+        return Verdict(False, f"{round} opens for expressions of interest on {_day(round.opens_on)}.")
+    if today > round.eoi_deadline:
+        return Verdict(
+            False, f"The deadline for expressions of interest to {round} was {_day(round.eoi_deadline)}."
+        )
+    return ALLOW
+
+
+def _can_edit_eoi(user: object, eoi: ExpressionOfInterest, today: datetime.date) -> Verdict:
+    if eoi.author_id != getattr(user, "pk", None):
+        return Verdict(False, "Only the author edits an expression of interest.")
+    if eoi.status != EOIStatus.DRAFT:
+        return Verdict(
+            False,
+            f"This expression of interest was already {eoi.get_status_display().lower()}; it can no longer "
+            "be edited.",
+        )
+    return _eoi_window(eoi.round, today)
+
+
+def _visible_rounds(user: object, today: datetime.date) -> QuerySet[Round]:
+    """Programme managers see every round; others the open ones and any round whose panel they chair."""
+    if permissions.can_manage_rounds(user):
+        return Round.objects.all()
+    chaired = roles_of(user).chair_round_ids
+    return selectors.open_rounds(day=today) | Round.objects.filter(pk__in=chaired)
+
+
+# --- Rounds ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundCard:
+    round: Round
+    phase: str  # upcoming | eoi | applications | closed, derived from the dates
+    phase_label: str
+    eoi_verdict: Verdict  # may this user send an expression of interest to it today?
+
+
+_PHASE_LABELS = {
+    "upcoming": "Not open yet",
+    "eoi": "Open for expressions of interest",
+    "applications": "Open for applications",
+    "closed": "Closed",
+}
+
+
+def _phase(round: Round, today: datetime.date) -> str:
+    if today < round.opens_on:
+        return "upcoming"
+    if today <= round.eoi_deadline:
+        return "eoi"
+    if today <= round.application_deadline:
+        return "applications"
+    return "closed"
+
+
+def _card(round: Round, today: datetime.date, may_start: Verdict) -> RoundCard:
+    phase = _phase(round, today)
+    verdict = may_start if not may_start else _eoi_window(round, today)
+    return RoundCard(round=round, phase=phase, phase_label=_PHASE_LABELS[phase], eoi_verdict=verdict)
+
+
+@login_required
+def round_list(request: HttpRequest) -> HttpResponse:
+    _require(_can_use_rounds(request.user))
+    today = timezone.localdate()
+    may_start = permissions.can_start_eoi(request.user)
+    cards = [_card(r, today, may_start) for r in _visible_rounds(request.user, today)]
+    open_cards = sorted(
+        (c for c in cards if c.phase in ("eoi", "applications")), key=lambda c: c.round.eoi_deadline
+    )
+    upcoming = sorted((c for c in cards if c.phase == "upcoming"), key=lambda c: c.round.opens_on)
+    past = sorted(
+        (c for c in cards if c.phase == "closed"), key=lambda c: c.round.application_deadline, reverse=True
+    )
+    return render(
+        request,
+        "accreditation/round_list.html",
+        {
+            "open_cards": open_cards,
+            "upcoming_cards": upcoming,
+            "past_cards": past,
+            "can_manage": bool(permissions.can_manage_rounds(request.user)),
+        },
+    )
+
+
+@login_required
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(_can_use_rounds(request.user))
+    today = timezone.localdate()
+    round = get_object_or_404(_visible_rounds(request.user, today), pk=pk)
+    card = _card(round, today, permissions.can_start_eoi(request.user))
+    my_eois = ExpressionOfInterest.objects.filter(round=round, author_id=request.user.pk).order_by(
+        "-created_at"
+    )
+    sees_all = bool(permissions.can_see_round_board(request.user, round.pk))
+    status_counts = []
+    if sees_all:
+        counts = dict(
+            selectors.eoi_list_for_user(user=request.user)
+            .filter(round=round)
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+        )
+        status_counts = [(value, label, counts.get(value, 0)) for value, label in EOIStatus.choices]
+    return render(
+        request,
+        "accreditation/round_detail.html",
+        {
+            "round": round,
+            "card": card,
+            "my_eois": my_eois,
+            "status_counts": status_counts,
+            "can_manage": bool(permissions.can_manage_rounds(request.user)),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require(permissions.can_manage_rounds(request.user))
+    round = get_object_or_404(Round, pk=pk) if pk else None
+    form = RoundForm(request.POST if request.method == "POST" else None, instance=round)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.round_save(actor=request.user, round=form.instance)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{saved} was saved.")
+            return redirect("accreditation:round-detail", pk=saved.pk)
+    return render(request, "accreditation/round_form.html", {"form": form, "round": round})
+
+
+# --- Expressions of interest -------------------------------------------------------------------------
+
+
+@login_required
+def eoi_list(request: HttpRequest) -> HttpResponse:
+    _require(_can_use_rounds(request.user))
+    eoi_filter = EOIFilter(request.GET, queryset=selectors.eoi_list_for_user(user=request.user))
+    page = Paginator(eoi_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accreditation/eoi_list.html", {"filter": eoi_filter, "page": page})
+
+
+def _problems(form: EOIForm, formset: BasePartnerFormSet, partner_errors: list[str]) -> list[Problem]:
+    """The error summary for the EOI form and its partner rows, each linked to its control."""
+    problems: list[Problem] = list(form_error_summary(form)["problems"])
+    if not formset.is_bound:
+        return problems
+    for error in [*formset.non_form_errors(), *partner_errors]:
+        problems.append(Problem(f"Partners: {error}", "#partners-heading"))
+    for number, row in enumerate(formset.forms, start=1):
+        for name in row.fields:
+            for error in row.errors.get(name, []):
+                problems.append(
+                    Problem(f"Partner {number}, {row[name].label}: {error}", f"#{row[name].id_for_label}")
+                )
+    return problems
+
+
+def _attach(form: EOIForm, exc: ValidationError, partner_errors: list[str]) -> None:
+    """Put a service's ValidationError next to the fields it names (partners beside the partner rows)."""
+    for field, errors in exc.message_dict.items():
+        if field == "partners":
+            partner_errors.extend(errors)
+        elif field in form.fields:
+            form.add_error(field, errors)
+        else:
+            form.add_error(None, errors)
+
+
+def _eoi_form_page(request: HttpRequest, eoi: ExpressionOfInterest) -> HttpResponse:
+    """Create or edit a draft. "Save draft" keeps partial work; "Save and submit" saves, then submits.
+
+    A refused submit keeps the saved draft and shows the guard's problems next to their fields.
+    """
+    posted = request.POST if request.method == "POST" else None
+    form = EOIForm(posted, instance=eoi)
+    formset = partner_formset(data=posted, eoi=eoi)
+    partner_errors: list[str] = []
+    # Validate both, so one failing does not hide the other's errors.
+    if posted is not None and all([form.is_valid(), formset.is_valid()]):
+        try:
+            eoi = services.eoi_save(actor=request.user, eoi=form.instance, partners=formset.partner_inputs())
+        except InvalidTransition as exc:  # someone (or a second click) moved it on meanwhile
+            messages.error(request, str(exc))
+            return redirect("accreditation:eoi-detail", pk=eoi.pk)
+        except ValidationError as exc:
+            _attach(form, exc, partner_errors)
+        else:
+            if posted.get("intent") != "submit":
+                messages.success(request, "Your draft was saved. Submit it when it is complete.")
+                return redirect("accreditation:eoi-detail", pk=eoi.pk)
+            try:
+                services.eoi_transition(
+                    actor=request.user, eoi_id=eoi.pk, action="submit", expected_status=EOIStatus.DRAFT
+                )
+            except InvalidTransition as exc:
+                messages.error(request, str(exc))
+                return redirect("accreditation:eoi-detail", pk=eoi.pk)
+            except ValidationError as exc:
+                _attach(form, exc, partner_errors)
+                messages.warning(
+                    request, "Your draft was saved, but it cannot be submitted yet. Fix the problems below."
+                )
+            else:
+                messages.success(
+                    request, "Your expression of interest was submitted. The panel chair has been told."
+                )
+                return redirect("accreditation:eoi-detail", pk=eoi.pk)
+    return render(
+        request,
+        "accreditation/eoi_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "partner_errors": partner_errors,
+            "problems": _problems(form, formset, partner_errors),
+            "eoi": eoi,
+            "round": eoi.round,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def eoi_create(request: HttpRequest, round_pk: int) -> HttpResponse:
+    round = get_object_or_404(Round, pk=round_pk)
+    _require(permissions.can_start_eoi(request.user))
+    _require(_eoi_window(round, timezone.localdate()))
+    return _eoi_form_page(request, ExpressionOfInterest(round=round))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def eoi_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    eoi = selectors.eoi_get_for_user(user=request.user, pk=pk)
+    verdict = _can_edit_eoi(request.user, eoi, timezone.localdate())
+    if not verdict:
+        if request.method == "POST" and eoi.author_id == request.user.pk:
+            # Typically a second click on "Save and submit": say what happened instead of a 403 page.
+            messages.error(request, verdict.reason)
+            return redirect("accreditation:eoi-detail", pk=eoi.pk)
+        raise PermissionDenied(verdict.reason)
+    return _eoi_form_page(request, eoi)
+
+
+def _application_link(eoi: ExpressionOfInterest) -> tuple[Application | None, str]:
+    """The application the invitation created, and its URL when the application pages exist."""
+    if eoi.hit_id is None:
+        return None, ""
+    application = (
+        Application.objects.filter(hit_id=eoi.hit_id, round_id=eoi.round_id).order_by("created_at").first()
+    )
+    if application is None:
+        return None, ""
+    try:
+        return application, reverse("accreditation:application-detail", args=[application.pk])
+    except NoReverseMatch:
+        return application, ""
+
+
+_STATUS_LABELS = dict(EOIStatus.choices)
+_ACTION_LABELS = {t.action: t.label for t in workflow.EOI_TRANSITIONS}
+
+
+@login_required
+def eoi_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    eoi = selectors.eoi_get_for_user(user=request.user, pk=pk)
+    roles = permissions.eoi_roles(request.user, eoi)
+    application, application_url = _application_link(eoi)
+    is_author = workflow.APPLICANT in roles
+    events = list(eoi.events.select_related("actor"))
+    for event in events:  # events store bare codes; show the workflow's words
+        event.action_label = _ACTION_LABELS.get(event.action, event.action)
+        event.from_label = _STATUS_LABELS.get(event.from_status, event.from_status)
+        event.to_label = _STATUS_LABELS.get(event.to_status, event.to_status)
+    return render(
+        request,
+        "accreditation/eoi_detail.html",
+        {
+            "eoi": eoi,
+            "partners": eoi.partners.select_related("organisation", "category"),
+            "events": events,
+            "available_actions": workflow.eoi_actions(eoi.status, roles),
+            "transition_form": EOITransitionForm(initial={"expected_status": eoi.status}),
+            "edit_verdict": _can_edit_eoi(request.user, eoi, timezone.localdate()) if is_author else None,
+            "application": application,
+            "application_url": application_url,
+        },
+    )
+
+
+_DONE = {
+    "submit": "Your expression of interest was submitted. The panel chair has been told.",
+    "invite": "{eoi} was invited to apply: {eoi.hit} was created with an application draft.",
+    "decline": "{eoi} was declined. The author has been told.",
+}
+
+
+@login_required
+@require_POST
+def eoi_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    eoi = selectors.eoi_get_for_user(user=request.user, pk=pk)
+    form = EOITransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That change could not be made: the form was incomplete.")
+        return redirect("accreditation:eoi-detail", pk=eoi.pk)
+    data = form.cleaned_data
+    try:
+        # A role the user lacks raises PermissionDenied here and becomes a 403 with its reason.
+        eoi = services.eoi_transition(
+            actor=request.user,
+            eoi_id=eoi.pk,
+            action=data["action"],
+            comment=data["comment"],
+            expected_status=data["expected_status"],
+        )
+    except InvalidTransition as exc:  # includes StaleState: "someone else already did this"
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, _DONE[data["action"]].format(eoi=eoi))
+    return redirect("accreditation:eoi-detail", pk=eoi.pk)
+
+
+urlpatterns = [
+    path("rounds/", round_list, name="round-list"),
+    path("rounds/new/", round_edit, name="round-create"),
+    path("rounds/<int:pk>/", round_detail, name="round-detail"),
+    path("rounds/<int:pk>/edit/", round_edit, name="round-edit"),
+    path("rounds/<int:round_pk>/eoi/new/", eoi_create, name="eoi-create"),
+    path("eoi/", eoi_list, name="eoi-list"),
+    path("eoi/<int:pk>/", eoi_detail, name="eoi-detail"),
+    path("eoi/<int:pk>/edit/", eoi_edit, name="eoi-edit"),
+    path("eoi/<int:pk>/transition/", eoi_transition, name="eoi-transition"),
+]

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import quote
 
 import pytest
@@ -33,7 +34,7 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str) -> NoReturn:
     if _in_ci():
         pytest.fail(f"{reason} (CI=true: integration tests must run, not skip)", pytrace=False)
     pytest.skip(reason)
@@ -48,7 +49,7 @@ def integration_services() -> str:
     if not engine.endswith("postgresql"):
         _unavailable(f"integration tests need PostgreSQL (DATABASE_URL=postgres://...), not {engine}")
     broker_url = os.environ.get("CELERY_BROKER_URL", "")
-    if not broker_url.startswith("redis://"):
+    if not broker_url.startswith(("redis://", "rediss://")):
         _unavailable("integration tests need CELERY_BROKER_URL=redis://...")
     import redis
 
@@ -59,7 +60,6 @@ def integration_services() -> str:
     else:
         return broker_url
     _unavailable(problem)  # outside the except block, so the report is the message, not a chain
-    raise AssertionError("unreachable")
 
 
 def _test_database_url() -> str:
@@ -81,6 +81,16 @@ class Worker:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def logged(self, text: str, *, timeout: float = 10.0) -> bool:
+        """Whether `text` appears in the log within `timeout`: the worker stores a task's result
+        before it logs the success, so the caller's `get()` can return first."""
+        deadline = time.monotonic() + timeout
+        while text not in self.log():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+        return True
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -116,6 +126,7 @@ def celery_worker(
         "DATABASE_URL": _test_database_url(),
         "CELERY_BROKER_URL": broker_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        "PYTHONUNBUFFERED": "1",
     }
     log_path = tmp_path / "celery-worker.log"
     request.node.stash[WORKER_LOG_KEY] = log_path

@@ -32,7 +32,7 @@ def test_snapshot_portfolio_runs_in_worker_process(celery_worker):
     assert celery_app.conf.task_always_eager is False
     assert not isinstance(result, EagerResult)
     assert result.status == "SUCCESS"
-    assert f"Task teams.snapshot_portfolio[{result.id}] succeeded" in celery_worker.log()
+    assert celery_worker.logged(f"Task teams.snapshot_portfolio[{result.id}] succeeded")
     snapshot = PortfolioSnapshot.objects.get(pk=snapshot_id)
     assert snapshot.taken_on in {day_before, timezone.localdate()}
     assert snapshot.hits_total == 4

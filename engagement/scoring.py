@@ -1,0 +1,228 @@
+"""The score formulas of DOMAIN.md section 5, as pure functions over plain data.
+
+No database access here: engagement.services gathers the inputs with set-based queries and
+stores what these functions return, so the formulas are tested against hand-computed cases.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+SUPPRESSION_THRESHOLD = 5  # groups with fewer counted respondents are suppressed everywhere
+LOW_SCORE_FLAG = 50.0
+DIVERGENCE_FLAG = 25.0
+AGREE_THRESHOLD = 4.0
+MIN_ANSWERED_SHARE = 0.5
+
+COMMISSIONERS = "COMM"
+PUBLIC = "PUBLIC"
+
+
+# --- Engagement coverage (F1-F4) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategorySpec:
+    code: str
+    name: str
+    weight: float = 1.0
+    counts: bool = True  # switched-off categories are left out of every ratio
+
+
+@dataclass(frozen=True)
+class Coverage:
+    breadth: float
+    degrees: float
+    weighted: float
+    leadership: float
+    commissioner_in_leadership: bool
+    ppi_depth: int
+    category_depths: dict[str, int]
+    gaps: list[dict] = field(default_factory=list)
+
+
+def coverage(
+    *,
+    categories: Sequence[CategorySpec],
+    depths: Mapping[str, int],
+    ppi_depth: int = 0,
+    has_mental_health_provider: bool = True,
+    has_local_authority: bool = True,
+) -> Coverage:
+    """Breadth B, degrees 360B, depth-weighted W, leadership L, flags and named gaps.
+
+    `depths` maps a category code to the maximum depth over its active stakeholders (missing = 0).
+    Only enabled categories count: B = covered / enabled, W = sum(w x depth) / (3 x sum w),
+    L = categories at depth 3 / enabled.
+    """
+    enabled = [c for c in categories if c.counts]
+    if not enabled:
+        return Coverage(0.0, 0.0, 0.0, 0.0, False, ppi_depth, {}, [])
+    category_depths = {c.code: int(depths.get(c.code, 0)) for c in enabled}
+    covered = sum(1 for c in enabled if category_depths[c.code] >= 1)
+    total_weight = sum(c.weight for c in enabled)
+    weighted = (
+        sum(c.weight * category_depths[c.code] for c in enabled) / (3 * total_weight)
+        if total_weight > 0
+        else 0.0
+    )
+    leaders = sum(1 for c in enabled if category_depths[c.code] == 3)
+    breadth = covered / len(enabled)
+    gaps = [
+        {"code": c.code, "name": c.name, "stressed": c.code == COMMISSIONERS}
+        for c in enabled
+        if category_depths[c.code] == 0
+    ]
+    # The typical blind spots (DOMAIN-BRIEF.md 4.3 d) are named even when their category is covered.
+    if not has_mental_health_provider:
+        gaps.append({"code": "mental_health", "name": "Mental health providers", "stressed": True})
+    if not has_local_authority:
+        gaps.append({"code": "local_authority", "name": "Local authority", "stressed": True})
+    return Coverage(
+        breadth=round(breadth, 6),
+        degrees=round(360 * breadth, 3),
+        weighted=round(weighted, 6),
+        leadership=round(leaders / len(enabled), 6),
+        commissioner_in_leadership=depths.get(COMMISSIONERS, 0) == 3,
+        ppi_depth=ppi_depth,
+        category_depths=category_depths,
+        gaps=gaps,
+    )
+
+
+# Decision forums of the PPI log on the F4 ladder.
+FORUM_PPI_DEPTH = {"none": 0, "delivery": 1, "hit_group": 2, "hit_leadership": 3, "commissioning": 3}
+
+
+def ppi_depth(*, public_stakeholder_depth: int, best_forum: str | None) -> int:
+    """F4: 0 none; 1 logistics or satisfaction only; 2 public members in HIT groups; 3 in decisions.
+
+    The deeper of what the map shows (public members' depth) and what the PPI log shows (the
+    highest decision forum that involvement reached).
+    """
+    return max(int(public_stakeholder_depth or 0), FORUM_PPI_DEPTH.get(best_forum or "none", 0))
+
+
+# --- Readiness (F9-F11) ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    code: str
+    dimension: str
+    reverse: bool = False
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    dimension: str
+    n: int
+    suppressed: bool
+    mean: float | None = None
+    sd: float | None = None
+    pct_agree: float | None = None
+    score: float | None = None
+    level: int | None = None
+
+
+def respondent_means(*, answers: Mapping[str, int | None], items: Sequence[ItemSpec]) -> dict[str, float]:
+    """One respondent's mean per dimension after reverse-coding (x' = 6 - x).
+
+    "Don't know" (None) and missing answers are unanswered; a dimension counts only if at least
+    half of its items are answered.
+    """
+    by_dimension: dict[str, list[ItemSpec]] = {}
+    for item in items:
+        by_dimension.setdefault(item.dimension, []).append(item)
+    means: dict[str, float] = {}
+    for dimension, dim_items in by_dimension.items():
+        values = []
+        for item in dim_items:
+            value = answers.get(item.code)
+            if value is None:
+                continue
+            if not 1 <= value <= 5:
+                raise ValueError(f"Answer {value!r} to {item.code} is outside 1-5.")
+            values.append(6 - value if item.reverse else value)
+        if values and len(values) >= MIN_ANSWERED_SHARE * len(dim_items):
+            means[dimension] = sum(values) / len(values)
+    return means
+
+
+def indicative_level(score: float) -> int:
+    """F11: R < 33.3 pathological (1), < 66.7 bureaucratic (2), else generative (3)."""
+    if score < 100 / 3:
+        return 1
+    if score < 200 / 3:
+        return 2
+    return 3
+
+
+def dimension_result(dimension: str, means: Sequence[float]) -> DimensionResult:
+    """n, mean, sample SD, % agreeing, R = (mean - 1) / 4 x 100 and level; suppressed when n < 5."""
+    n = len(means)
+    if n < SUPPRESSION_THRESHOLD:
+        return DimensionResult(dimension=dimension, n=n, suppressed=True)
+    # Plain float arithmetic: the statistics module's exact fractions are slow at full scale.
+    mean = sum(means) / n
+    sd = math.sqrt(sum((m - mean) ** 2 for m in means) / (n - 1)) if n > 1 else 0.0
+    score = (mean - 1) / 4 * 100
+    return DimensionResult(
+        dimension=dimension,
+        n=n,
+        suppressed=False,
+        mean=round(mean, 6),
+        sd=round(sd, 6),
+        pct_agree=round(100 * sum(1 for m in means if m >= AGREE_THRESHOLD) / n, 6),
+        score=round(score, 6),
+        level=indicative_level(score),
+    )
+
+
+def group_results(
+    respondents: Iterable[Mapping[str, float]], dimensions: Iterable[str]
+) -> dict[str, DimensionResult]:
+    """Results per dimension for one group of respondents (each a mapping dimension -> mean)."""
+    respondents = list(respondents)
+    return {d: dimension_result(d, [r[d] for r in respondents if d in r]) for d in dimensions}
+
+
+def divergence(scores: Iterable[float | None]) -> float | None:
+    """F10: max - min of the unsuppressed group scores of one dimension (None if fewer than two)."""
+    values = [s for s in scores if s is not None]
+    if len(values) < 2:
+        return None
+    return round(max(values) - min(values), 6)
+
+
+# --- Maturity profile (F12) --------------------------------------------------------------------------
+
+
+def maturity_profile(levels: Mapping[str, int]) -> dict:
+    """Median level and the weakest element(s); never a single averaged number."""
+    if not levels:
+        return {"median": None, "weakest": [], "weakest_level": None}
+    lowest = min(levels.values())
+    return {
+        "median": statistics.median(levels.values()),
+        "weakest": sorted(element for element, level in levels.items() if level == lowest),
+        "weakest_level": lowest,
+    }
+
+
+# --- Fingerprints ------------------------------------------------------------------------------------
+
+
+def fingerprint(payload: object) -> str:
+    """A stable digest of a score's inputs, so a stored score says what it was computed from."""
+    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def finite(value: float | None) -> float | None:
+    return None if value is None or math.isnan(value) else value

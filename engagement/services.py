@@ -1,0 +1,545 @@
+"""Stakeholder map writes and the score computations the worker runs.
+
+Scores are computed set-based (grouped aggregate queries), so one HIT and a thousand HITs take the
+same number of queries; results are stored with a fingerprint of their inputs and the time.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
+from django.utils import timezone
+
+from engagement import scoring
+from engagement.enums import Dimension, RoleGroup, ScoreKind, StakeholderSource
+from engagement.models import (
+    Answer,
+    CoverageScore,
+    CoverageSnapshot,
+    InvolvementActivity,
+    Item,
+    ReadinessResult,
+    Response,
+    ScoreRequest,
+    Stakeholder,
+    Wave,
+)
+from hitportal.db import fast_insert
+from teams.enums import MembershipRole, Sector
+from teams.models import HIT, Membership, StakeholderCategory
+
+# How long a burst of edits to one HIT is collected before the worker recomputes (seconds).
+DEBOUNCE_SECONDS = getattr(settings, "ENGAGEMENT_DEBOUNCE_SECONDS", 10)
+# PPI log entries older than this no longer count towards the PPI depth.
+PPI_LOG_WINDOW_DAYS = 365
+
+# Membership roles on the depth scale: leadership and decision roles are 3, group members 2.
+MEMBERSHIP_DEPTH = {
+    MembershipRole.DIRECTOR: 3,
+    MembershipRole.CO_DIRECTOR: 3,
+    MembershipRole.EXECUTIVE_SPONSOR: 3,
+    MembershipRole.MANAGEMENT_GROUP: 3,
+    MembershipRole.WORKING_GROUP_LEAD: 3,
+    MembershipRole.THEME_LEAD: 3,
+    MembershipRole.PPI_LEAD: 2,
+    MembershipRole.MEMBER: 2,
+}
+
+
+# --- Debounced recomputation -------------------------------------------------------------------------
+
+
+def request_recompute(*, hit_id: int, kind: str = ScoreKind.COVERAGE) -> bool:
+    """Ask the worker to recompute one HIT's score after the current transaction commits.
+
+    A burst of edits leads to one job: the first edit creates the pending ScoreRequest and queues
+    the task with a delay; later edits find the request already pending and queue nothing.
+    Returns True when a job was queued.
+    """
+    _request, created = ScoreRequest.objects.get_or_create(hit_id=hit_id, kind=kind)
+    if not created:
+        return False
+
+    def enqueue() -> None:
+        from engagement import tasks
+
+        task = tasks.compute_coverage if kind == ScoreKind.COVERAGE else tasks.compute_readiness_for_hit
+        task.apply_async(kwargs={"hit_id": hit_id}, countdown=DEBOUNCE_SECONDS)
+
+    transaction.on_commit(enqueue)
+    return True
+
+
+def is_recalculating(*, hit_id: int, kind: str = ScoreKind.COVERAGE) -> bool:
+    return ScoreRequest.objects.filter(hit_id=hit_id, kind=kind).exists()
+
+
+# --- Stakeholder map ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def stakeholder_save(*, actor: object, stakeholder: Stakeholder) -> Stakeholder:
+    """Add or change a manual row of the map. Side effects: the row; a coverage recompute."""
+    if stakeholder.source != StakeholderSource.MANUAL:
+        raise ValidationError(
+            "This row comes from a membership or the application; change it there so nothing is typed twice."
+        )
+    if stakeholder.person_id is None and stakeholder.organisation_id is None:
+        raise ValidationError({"person": "Name a person or an organisation."})
+    stakeholder.full_clean()
+    stakeholder.save()
+    request_recompute(hit_id=stakeholder.hit_id)
+    return stakeholder
+
+
+@transaction.atomic
+def stakeholder_end(
+    *, actor: object, stakeholder_id: int, end_date: datetime.date | None = None
+) -> Stakeholder:
+    """End a manual row's involvement (kept for the history). Side effect: end date; recompute."""
+    stakeholder = Stakeholder.objects.select_for_update().get(pk=stakeholder_id)
+    if stakeholder.source != StakeholderSource.MANUAL:
+        raise ValidationError("End the membership or change the application instead.")
+    end = end_date or timezone.localdate()
+    if end < stakeholder.start_date:
+        raise ValidationError({"end_date": "The end date cannot be before the start date."})
+    stakeholder.end_date = end
+    stakeholder.save(update_fields=["end_date", "updated_at"])
+    request_recompute(hit_id=stakeholder.hit_id)
+    return stakeholder
+
+
+def _category_for(membership: Membership, categories: dict[str, int]) -> int | None:
+    person = membership.person
+    if person.is_public_member and "PUBLIC" in categories:
+        return categories["PUBLIC"]
+    organisation = membership.organisation
+    if organisation is None:
+        affiliation = next(iter(person.affiliations.all()), None)  # prefetched, primary first
+        organisation = affiliation.organisation if affiliation else None
+    if organisation is not None and organisation.org_type.default_category_id:
+        return organisation.org_type.default_category_id
+    return categories.get("STAFF")
+
+
+@transaction.atomic
+def stakeholders_sync_memberships(*, hit_id: int) -> int:
+    """Mirror the HIT's memberships onto its map (idempotent): one row per membership, its depth
+    from the role, its category from the person (public member) or their organisation's type.
+
+    Side effects: Stakeholder rows of source "membership" created, updated or ended; a coverage
+    recompute. Returns the number of rows written.
+    """
+    categories = dict(StakeholderCategory.objects.values_list("code", "pk"))
+    memberships = (
+        Membership.objects.filter(hit_id=hit_id)
+        .select_related("person", "organisation__org_type")
+        .prefetch_related("person__affiliations__organisation__org_type")
+    )
+    existing = {
+        s.source_key: s
+        for s in Stakeholder.objects.filter(hit_id=hit_id, source=StakeholderSource.MEMBERSHIP)
+    }
+    written = 0
+    seen = set()
+    for membership in memberships:
+        key = str(membership.pk)
+        seen.add(key)
+        category_id = _category_for(membership, categories)
+        if category_id is None:
+            continue
+        values = {
+            "person_id": membership.person_id,
+            "organisation_id": membership.organisation_id,
+            "category_id": category_id,
+            "depth": MEMBERSHIP_DEPTH[membership.role],
+            "role": membership.get_role_display(),
+            "start_date": membership.start_date,
+            "end_date": membership.end_date,
+        }
+        row = existing.get(key)
+        if row is None:
+            Stakeholder.objects.create(
+                hit_id=hit_id, source=StakeholderSource.MEMBERSHIP, source_key=key, **values
+            )
+            written += 1
+        elif any(getattr(row, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(row, f, v)
+            row.save(update_fields=[*values, "updated_at"])
+            written += 1
+    gone = [s.pk for k, s in existing.items() if k not in seen]
+    if gone:
+        Stakeholder.objects.filter(pk__in=gone).delete()
+        written += len(gone)
+    if written:
+        request_recompute(hit_id=hit_id)
+    return written
+
+
+@transaction.atomic
+def stakeholders_sync_application_rows(*, hit_id: int, rows: list[dict], label: str) -> int:
+    """Mirror an accredited application's "who, how, for what outcome" table onto the map.
+
+    `rows` are plain dicts (key, organisation_id, stakeholder name, category_id, role, depth);
+    accreditation calls this so engagement never imports it. Rows naming no directory organisation
+    are skipped (the map needs a person or an organisation). Idempotent on `key`.
+    """
+    existing = {
+        s.source_key: s
+        for s in Stakeholder.objects.filter(hit_id=hit_id, source=StakeholderSource.APPLICATION)
+    }
+    written = 0
+    for row in rows:
+        if not row.get("organisation_id"):
+            continue
+        key = str(row["key"])
+        values = {
+            "organisation_id": row["organisation_id"],
+            "category_id": row["category_id"],
+            "depth": min(max(int(row.get("depth", 1)), 0), 3),
+            "role": row.get("role", "")[:300],
+            "evidence": f"From {label}",
+        }
+        current = existing.pop(key, None)
+        if current is None:
+            Stakeholder.objects.create(
+                hit_id=hit_id, source=StakeholderSource.APPLICATION, source_key=key, **values
+            )
+            written += 1
+        elif any(getattr(current, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(current, f, v)
+            current.save(update_fields=[*values, "updated_at"])
+            written += 1
+    if written:
+        request_recompute(hit_id=hit_id)
+    return written
+
+
+# --- Engagement coverage -----------------------------------------------------------------------------
+
+
+def _category_specs() -> list[scoring.CategorySpec]:
+    return [
+        scoring.CategorySpec(
+            code=c.code, name=c.name, weight=float(c.weight), counts=c.counts_toward_coverage
+        )
+        for c in StakeholderCategory.objects.filter(is_active=True).order_by("position", "pk")
+    ]
+
+
+def _active_on(day: datetime.date) -> Q:
+    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+def _forum_rank():
+    return Case(
+        *(When(decision_forum=forum, then=Value(depth)) for forum, depth in scoring.FORUM_PPI_DEPTH.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def coverage_inputs(*, hit_ids: list[int] | None, day: datetime.date) -> dict[int, dict]:
+    """Every HIT's coverage inputs in four grouped queries, whatever the number of HITs or links."""
+    links = Stakeholder.objects.filter(_active_on(day), depth__gte=1)
+    log = InvolvementActivity.objects.filter(
+        happened_on__gt=day - datetime.timedelta(days=PPI_LOG_WINDOW_DAYS)
+    )
+    if hit_ids is not None:
+        links = links.filter(hit_id__in=hit_ids)
+        log = log.filter(hit_id__in=hit_ids)
+    inputs: dict[int, dict] = defaultdict(
+        lambda: {"depths": {}, "public_depth": 0, "forum": 0, "mh": False, "la": False, "orgs": 0}
+    )
+    for row in links.order_by().values("hit_id", "category__code").annotate(depth=Max("depth")):
+        inputs[row["hit_id"]]["depths"][row["category__code"]] = row["depth"]
+    for row in (
+        links.order_by()
+        .values("hit_id")
+        .annotate(
+            public_depth=Max(
+                "depth", filter=Q(category__code=scoring.PUBLIC) | Q(person__is_public_member=True)
+            ),
+            mh=Count("pk", filter=Q(organisation__org_type__is_mental_health=True)),
+            la=Count("pk", filter=Q(organisation__org_type__sector=Sector.LOCAL_GOVERNMENT)),
+            orgs=Count("organisation", distinct=True),
+        )
+    ):
+        entry = inputs[row["hit_id"]]
+        entry.update(
+            public_depth=row["public_depth"] or 0, mh=row["mh"] > 0, la=row["la"] > 0, orgs=row["orgs"]
+        )
+    for row in log.order_by().values("hit_id").annotate(forum=Max(_forum_rank())):
+        inputs[row["hit_id"]]["forum"] = row["forum"] or 0
+    return inputs
+
+
+def _coverage_for(entry: dict, categories: list[scoring.CategorySpec]) -> scoring.Coverage:
+    ppi = max(entry["public_depth"], entry["forum"])
+    return scoring.coverage(
+        categories=categories,
+        depths=entry["depths"],
+        ppi_depth=ppi,
+        has_mental_health_provider=entry["mh"],
+        has_local_authority=entry["la"],
+    )
+
+
+def coverage_compute(*, hit_ids: list[int] | None = None, day: datetime.date | None = None) -> int:
+    """Compute and store coverage for the given HITs (None: every HIT). Idempotent.
+
+    Side effects: one CoverageScore per HIT upserted (fingerprint, computed_at); one "map"
+    CoverageSnapshot per HIT per day upserted; the HITs' pending ScoreRequests cleared.
+    A fixed number of queries whatever the number of HITs. Returns the number of HITs scored.
+    """
+    day = day or timezone.localdate()
+    now = timezone.now()
+    categories = _category_specs()
+    ids = list(HIT.objects.values_list("pk", flat=True)) if hit_ids is None else list(hit_ids)
+    existing_ids = (
+        set(HIT.objects.filter(pk__in=ids).values_list("pk", flat=True)) if hit_ids is not None else set(ids)
+    )
+    inputs = coverage_inputs(hit_ids=hit_ids, day=day)
+    scores, snapshots = [], []
+    for hit_id in sorted(existing_ids):
+        entry = inputs[hit_id]
+        result = _coverage_for(entry, categories)
+        digest = scoring.fingerprint({"inputs": entry, "categories": [c.__dict__ for c in categories]})
+        scores.append(
+            CoverageScore(
+                hit_id=hit_id,
+                breadth=result.breadth,
+                degrees=result.degrees,
+                weighted=result.weighted,
+                leadership=result.leadership,
+                commissioner_in_leadership=result.commissioner_in_leadership,
+                ppi_depth=result.ppi_depth,
+                category_depths=result.category_depths,
+                gaps=result.gaps,
+                organisations=entry["orgs"],
+                fingerprint=digest,
+                computed_at=now,
+            )
+        )
+        snapshots.append(
+            CoverageSnapshot(
+                hit_id=hit_id,
+                taken_on=day,
+                label="map",
+                breadth=result.breadth,
+                degrees=result.degrees,
+                weighted=result.weighted,
+                leadership=result.leadership,
+                category_depths=result.category_depths,
+            )
+        )
+    with transaction.atomic():
+        CoverageScore.objects.bulk_create(
+            scores,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["hit"],
+            update_fields=[
+                "breadth",
+                "degrees",
+                "weighted",
+                "leadership",
+                "commissioner_in_leadership",
+                "ppi_depth",
+                "category_depths",
+                "gaps",
+                "organisations",
+                "fingerprint",
+                "computed_at",
+            ],
+        )
+        CoverageSnapshot.objects.bulk_create(
+            snapshots,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["hit", "taken_on", "label"],
+            update_fields=["breadth", "degrees", "weighted", "leadership", "category_depths"],
+        )
+        pending = ScoreRequest.objects.filter(kind=ScoreKind.COVERAGE, requested_at__lte=now)
+        if hit_ids is not None:
+            pending = pending.filter(hit_id__in=hit_ids)
+        pending.delete()
+    return len(scores)
+
+
+def coverage_of_rows(*, rows: list[dict]) -> scoring.Coverage:
+    """Coverage of a planned stakeholder table (an application revision): rows of
+    {category code, depth, organisation sector, mental health flag}. No database writes."""
+    depths: dict[str, int] = {}
+    for row in rows:
+        code = row["category"]
+        depths[code] = max(depths.get(code, 0), int(row.get("depth", 1)))
+    return scoring.coverage(
+        categories=_category_specs(),
+        depths=depths,
+        ppi_depth=depths.get(scoring.PUBLIC, 0),
+        has_mental_health_provider=any(row.get("mental_health") for row in rows),
+        has_local_authority=any(row.get("sector") == Sector.LOCAL_GOVERNMENT for row in rows),
+    )
+
+
+@transaction.atomic
+def coverage_snapshot_for_revision(
+    *, hit_id: int, label: str, rows: list[dict], day=None
+) -> CoverageSnapshot:
+    """Store the coverage an application revision plans (called at each submit). Idempotent."""
+    result = coverage_of_rows(rows=rows)
+    snapshot, _ = CoverageSnapshot.objects.update_or_create(
+        hit_id=hit_id,
+        taken_on=day or timezone.localdate(),
+        label=label,
+        defaults={
+            "breadth": result.breadth,
+            "degrees": result.degrees,
+            "weighted": result.weighted,
+            "leadership": result.leadership,
+            "category_depths": result.category_depths,
+        },
+    )
+    return snapshot
+
+
+# --- Readiness ---------------------------------------------------------------------------------------
+
+
+def readiness_compute(*, wave_id: int) -> int:
+    """Compute and store one wave's results (see readiness_compute_waves)."""
+    return readiness_compute_waves(wave_ids=[wave_id])
+
+
+def readiness_compute_waves(*, wave_ids: list[int] | None = None) -> int:
+    """Compute and store waves' results overall, by organisation and by role group. Idempotent.
+
+    Set-based, a fixed number of queries whatever the number of waves (None: every wave): the
+    database sums each respondent's reverse-coded answers per dimension (x' = 6 - x; "don't
+    know" is NULL and not counted), Python applies the formulas of engagement.scoring to those
+    per-respondent sums, and the rows are replaced with one delete and a batched insert. Groups
+    with fewer than five counted respondents are stored as suppressed, with no figures.
+    Side effects: the waves' ReadinessResult rows replaced; their HITs' pending readiness
+    requests cleared. Returns the number of rows written.
+    """
+    waves = Wave.objects.all() if wave_ids is None else Wave.objects.filter(pk__in=wave_ids)
+    wave_rows = list(waves.values_list("pk", "instrument_id", "hit_id"))
+    if not wave_rows:
+        return 0
+    ids = [w[0] for w in wave_rows]
+    instrument_of = {w[0]: w[1] for w in wave_rows}
+    items_per_dimension: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for instrument_id, dimension in Item.objects.filter(
+        instrument_id__in=set(instrument_of.values())
+    ).values_list("instrument_id", "dimension"):
+        items_per_dimension[instrument_id][dimension] += 1
+    order = list(Dimension.values)
+    role_labels = dict(RoleGroup.choices)
+
+    respondents: dict[int, tuple[int, str, str, str]] = {}
+    for pk, wave_id, org_id, org_name, role in (
+        Response.objects.filter(wave_id__in=ids, is_submitted=True)
+        .values_list("pk", "wave_id", "organisation_id", "organisation__name", "role_group")
+        .order_by()
+    ):
+        respondents[pk] = (wave_id, str(org_id or ""), org_name or "", role)
+    coded = Case(
+        When(item__reverse_worded=True, then=6 - F("value")), default=F("value"), output_field=IntegerField()
+    )
+    sums = (
+        Answer.objects.filter(response__wave_id__in=ids, response__is_submitted=True, value__isnull=False)
+        .values_list("response_id", "item__dimension")
+        .annotate(total=Sum(coded), answered=Count("pk"))
+        .order_by()
+    )
+    means: dict[int, dict[str, float]] = defaultdict(dict)
+    digests: dict[int, list] = defaultdict(list)
+    for response_id, dimension, total, answered in sums.iterator(chunk_size=10000):
+        wave_id = respondents[response_id][0]
+        needed = items_per_dimension[instrument_of[wave_id]][dimension]
+        if answered >= scoring.MIN_ANSWERED_SHARE * needed:
+            means[response_id][dimension] = total / answered
+        digests[wave_id].append((response_id, dimension, total, answered))
+
+    groups: dict[int, dict[tuple[str, str, str], list[dict]]] = {
+        w[0]: {(ReadinessResult.GROUP_OVERALL, "", "All respondents"): []} for w in wave_rows
+    }
+    for pk, (wave_id, org_key, org_name, role) in respondents.items():
+        respondent = means.get(pk, {})
+        wave_groups = groups[wave_id]
+        wave_groups[(ReadinessResult.GROUP_OVERALL, "", "All respondents")].append(respondent)
+        if org_key:
+            wave_groups.setdefault((ReadinessResult.GROUP_ORGANISATION, org_key, org_name), []).append(
+                respondent
+            )
+        if role:
+            wave_groups.setdefault((ReadinessResult.GROUP_ROLE, role, role_labels[role]), []).append(
+                respondent
+            )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = []
+    for wave_id, wave_groups in groups.items():
+        dimensions = sorted(items_per_dimension[instrument_of[wave_id]], key=order.index)
+        digest = scoring.fingerprint(sorted(digests[wave_id]))
+        for (group_type, key, label), members in wave_groups.items():
+            for dimension, r in scoring.group_results(members, dimensions).items():
+                rows.append(
+                    (
+                        wave_id,
+                        group_type,
+                        key,
+                        label,
+                        dimension,
+                        r.n,
+                        r.suppressed,
+                        r.score,
+                        r.mean,
+                        r.sd,
+                        r.pct_agree,
+                        r.level,
+                        digest,
+                        now,
+                    )
+                )
+    with transaction.atomic():
+        ReadinessResult.objects.filter(wave_id__in=ids).delete()
+        fast_insert(
+            ReadinessResult,
+            [
+                "wave",
+                "group_type",
+                "group_key",
+                "group_label",
+                "dimension",
+                "n",
+                "suppressed",
+                "score",
+                "mean",
+                "sd",
+                "pct_agree",
+                "level",
+                "fingerprint",
+                "computed_at",
+            ],
+            rows,
+        )
+        ScoreRequest.objects.filter(
+            kind=ScoreKind.READINESS, hit_id__in={w[2] for w in wave_rows}, requested_at__lte=timezone.now()
+        ).delete()
+    return len(rows)
+
+
+def readiness_compute_for_hit(*, hit_id: int) -> int:
+    wave_ids = list(Wave.objects.filter(hit_id=hit_id).values_list("pk", flat=True))
+    if not wave_ids:
+        ScoreRequest.objects.filter(hit_id=hit_id, kind=ScoreKind.READINESS).delete()
+        return 0
+    return readiness_compute_waves(wave_ids=wave_ids)

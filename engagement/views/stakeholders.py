@@ -1,0 +1,295 @@
+"""The stakeholder map and the engagement coverage pages (DOMAIN.md 5; DOMAIN-BRIEF.md 4.4).
+
+Access: `selectors.hit_for_engagement` 404s anyone who may not see the HIT's engagement; writes need
+`permissions.can_edit_engagement` (the HIT's members and programme managers), otherwise 403 with its
+reason. Pages read the stored CoverageScore and CoverageSnapshot rows and never compute a score:
+writes ask the worker to recompute (`services.request_recompute`), and the pages say "as of" and
+"recalculating" meanwhile.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from engagement import permissions, selectors, services
+from engagement.enums import Depth, ScoreKind, StakeholderSource
+from engagement.forms_stakeholders import StakeholderEndForm, StakeholderFilterForm, StakeholderForm
+from engagement.models import CoverageScore, CoverageSnapshot, Stakeholder
+from teams.models import HIT, StakeholderCategory
+from teams.permissions import Verdict
+
+PAGE_SIZE = 100
+
+# F4 of DOMAIN-BRIEF.md 8.7, in words for the summary.
+PPI_DEPTH_MEANINGS = {
+    0: "no patient or public involvement recorded",
+    1: "involvement limited to service logistics or satisfaction",
+    2: "public members inside HIT groups",
+    3: "public members in decision-making, commissioning or policy forums",
+}
+
+# Where a row that did not start on the map is changed instead.
+SOURCE_NOTES = {
+    StakeholderSource.MEMBERSHIP: "From the HIT's membership: change it there, then update from memberships.",
+    StakeholderSource.APPLICATION: "From the accredited application's stakeholder table: change it there.",
+}
+
+
+def _require(verdict: Verdict) -> None:
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
+
+
+def _editable_row(hit: HIT, pk: int) -> Stakeholder:
+    """A row of this HIT's map (404 for another HIT's row) that was entered on the map (else 403)."""
+    stakeholder = get_object_or_404(Stakeholder.objects.select_related("category"), pk=pk, hit=hit)
+    if stakeholder.source != StakeholderSource.MANUAL:
+        raise PermissionDenied(SOURCE_NOTES[stakeholder.source])
+    return stakeholder
+
+
+def _coverage_summary(hit: HIT) -> dict:
+    """Context of templates/engagement/_coverage_summary.html: the stored score, never computed here."""
+    try:
+        score: CoverageScore | None = hit.coverage
+    except CoverageScore.DoesNotExist:
+        score = None
+    return {
+        "coverage": score,
+        "ppi_meaning": PPI_DEPTH_MEANINGS.get(score.ppi_depth, "") if score else "",
+        "recalculating": services.is_recalculating(hit_id=hit.pk, kind=ScoreKind.COVERAGE),
+    }
+
+
+def _add_service_errors(form: StakeholderForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- The stakeholder map -----------------------------------------------------------------------------
+
+
+@login_required
+def stakeholder_map(request: HttpRequest, hit_pk: int) -> HttpResponse:
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    can_edit = permissions.can_edit_engagement(request.user, hit)
+    filter_form = StakeholderFilterForm(request.GET or None)
+    category, include_ended = None, False
+    if filter_form.is_valid():
+        category = filter_form.cleaned_data["category"]
+        include_ended = filter_form.cleaned_data["include_ended"]
+    rows = selectors.stakeholder_map(hit=hit, include_ended=include_ended)
+    if category is not None:
+        rows = rows.filter(category=category)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "engagement/stakeholder_map.html",
+        {
+            "hit": hit,
+            "page": page,
+            "filter_form": filter_form,
+            "filtered": category is not None or include_ended,
+            "today": timezone.localdate(),
+            "can_edit": bool(can_edit),
+            "edit_reason": can_edit.reason,
+            **_coverage_summary(hit),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stakeholder_edit(request: HttpRequest, hit_pk: int, pk: int | None = None) -> HttpResponse:
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    _require(permissions.can_edit_engagement(request.user, hit))
+    stakeholder = _editable_row(hit, pk) if pk else Stakeholder(hit=hit, source=StakeholderSource.MANUAL)
+    form = StakeholderForm(request.POST if request.method == "POST" else None, instance=stakeholder)
+    if request.method == "POST" and form.is_valid():
+        row = form.save(commit=False)
+        row.hit = hit
+        row.source = StakeholderSource.MANUAL
+        try:
+            services.stakeholder_save(actor=request.user, stakeholder=row)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{row} was saved. The coverage will be recalculated shortly.")
+            return redirect("engagement:stakeholder-map", hit_pk=hit.pk)
+    return render(
+        request,
+        "engagement/stakeholder_form.html",
+        {"hit": hit, "form": form, "stakeholder": stakeholder if pk else None},
+    )
+
+
+@login_required
+@require_POST
+def stakeholder_end(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    _require(permissions.can_edit_engagement(request.user, hit))
+    stakeholder = _editable_row(hit, pk)
+    form = StakeholderEndForm(request.POST)
+    today = timezone.localdate()
+    if not form.is_valid():
+        messages.error(request, "Give the last day of involvement as a date, or leave it empty for today.")
+    elif stakeholder.end_date is not None and stakeholder.end_date < today:
+        messages.error(
+            request,
+            f"{stakeholder} already ended on {stakeholder.end_date:%d %B %Y}; edit the row to change the date.",
+        )
+    else:
+        try:
+            services.stakeholder_end(
+                actor=request.user, stakeholder_id=stakeholder.pk, end_date=form.cleaned_data["end_date"]
+            )
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(request, f"The involvement of {stakeholder} was ended. It stays in the history.")
+    return redirect("engagement:stakeholder-map", hit_pk=hit.pk)
+
+
+@login_required
+@require_POST
+def stakeholder_sync(request: HttpRequest, hit_pk: int) -> HttpResponse:
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    _require(permissions.can_edit_engagement(request.user, hit))
+    changed = services.stakeholders_sync_memberships(hit_id=hit.pk)
+    if changed:
+        messages.success(
+            request,
+            f"Updated from memberships: {changed} row{'s' if changed != 1 else ''} changed. "
+            "The coverage will be recalculated shortly.",
+        )
+    else:
+        messages.info(request, "The map already matches the HIT's memberships; nothing changed.")
+    return redirect("engagement:stakeholder-map", hit_pk=hit.pk)
+
+
+# --- Coverage ----------------------------------------------------------------------------------------
+
+
+def _category_rows(score: CoverageScore | None) -> list[dict]:
+    """Every active category with its stored depth, in the vocabulary's order.
+
+    `depth` is None when the stored score does not cover the category: switched off for coverage,
+    or added after the score was computed.
+    """
+    depths = score.category_depths if score else {}
+    labels = dict(Depth.choices)
+    rows = []
+    for category in StakeholderCategory.objects.order_by("position", "name"):
+        if category.code not in depths and not category.is_active:
+            continue
+        depth = depths.get(category.code)
+        rows.append(
+            {
+                "code": category.code,
+                "name": category.name,
+                "depth": depth,
+                "depth_label": labels.get(depth, ""),
+                "counted": category.code in depths,
+                "counts_toward_coverage": category.counts_toward_coverage,
+            }
+        )
+    return rows
+
+
+def _percent(value: float) -> float:
+    return round(100 * value, 1)
+
+
+def _radar_data(hit: HIT, rows: list[dict]) -> dict:
+    counted = [row for row in rows if row["counted"]]
+    return {
+        "kind": "radar",
+        "title": f"Engagement depth of {hit.name} by stakeholder category",
+        "labels": [row["name"] for row in counted],
+        "series": [{"label": "Deepest engagement (0 to 3)", "values": [row["depth"] for row in counted]}],
+        "min": 0,
+        "max": 3,
+        "step": 1,
+    }
+
+
+def _history_data(hit: HIT, snapshots: list[CoverageSnapshot]) -> dict:
+    return {
+        "kind": "line",
+        "title": f"Engagement coverage of {hit.name} over time and across application versions",
+        "labels": [f"{s.taken_on:%d %b %Y}, {s.label}" for s in snapshots],
+        "series": [
+            {"label": "Breadth (% of categories)", "values": [_percent(s.breadth) for s in snapshots]},
+            {"label": "Depth-weighted coverage (%)", "values": [_percent(s.weighted) for s in snapshots]},
+            {
+                "label": "Leadership (% of categories at depth 3)",
+                "values": [_percent(s.leadership) for s in snapshots],
+            },
+        ],
+        "min": 0,
+        "max": 100,
+        "unit": "%",
+    }
+
+
+@login_required
+def coverage_detail(request: HttpRequest, hit_pk: int) -> HttpResponse:
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    can_edit = permissions.can_edit_engagement(request.user, hit)
+    summary = _coverage_summary(hit)
+    score = summary["coverage"]
+    rows = _category_rows(score)
+    snapshots = list(selectors.coverage_history(hit=hit))
+    counted = [row for row in rows if row["counted"]]
+    return render(
+        request,
+        "engagement/coverage_detail.html",
+        {
+            "hit": hit,
+            "category_rows": rows,
+            "covered": [row for row in counted if row["depth"] >= 1],
+            "uncovered": [row for row in counted if row["depth"] == 0],
+            "counted_total": len(counted),
+            "radar_data": _radar_data(hit, rows) if score else None,
+            "snapshots": snapshots,
+            "history_data": _history_data(hit, snapshots) if snapshots else None,
+            "can_edit": bool(can_edit),
+            "edit_reason": can_edit.reason,
+            **summary,
+        },
+    )
+
+
+@login_required
+@require_POST
+def coverage_recalculate(request: HttpRequest, hit_pk: int) -> HttpResponse:
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    _require(permissions.can_edit_engagement(request.user, hit))
+    if services.request_recompute(hit_id=hit.pk, kind=ScoreKind.COVERAGE):
+        messages.success(request, "A recalculation was requested. The figures update within a minute.")
+    else:
+        messages.info(request, "A recalculation is already under way.")
+    return redirect("engagement:coverage-detail", hit_pk=hit.pk)
+
+
+urlpatterns = [
+    path("hits/<int:hit_pk>/stakeholders/", stakeholder_map, name="stakeholder-map"),
+    path("hits/<int:hit_pk>/stakeholders/new/", stakeholder_edit, name="stakeholder-create"),
+    path("hits/<int:hit_pk>/stakeholders/<int:pk>/edit/", stakeholder_edit, name="stakeholder-edit"),
+    path("hits/<int:hit_pk>/stakeholders/<int:pk>/end/", stakeholder_end, name="stakeholder-end"),
+    path("hits/<int:hit_pk>/stakeholders/sync/", stakeholder_sync, name="stakeholder-sync"),
+    path("hits/<int:hit_pk>/coverage/", coverage_detail, name="coverage-detail"),
+    path("hits/<int:hit_pk>/coverage/recalculate/", coverage_recalculate, name="coverage-recalculate"),
+]

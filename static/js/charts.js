@@ -1,0 +1,176 @@
+/*
+ * HIT Portal chart loader. The Content-Security-Policy forbids inline scripts, so a page hands its
+ * chart data over as JSON (Django's `json_script` filter) and marks the canvas that shows it:
+ *
+ *   {{ data|json_script:"coverage-radar-data" }}
+ *   <canvas data-chart="coverage-radar-data" role="img" aria-label="..."></canvas>
+ *
+ * The JSON is plain data, never code:
+ *
+ *   {
+ *     "kind": "radar" | "polarArea" | "line" | "bar",
+ *     "title": "What the chart shows",             (optional)
+ *     "labels": ["Provider organisations", ...],   (categories around the circle, or x values)
+ *     "series": [{"label": "Depth", "values": [3, 2, 0, ...]}, ...],
+ *     "min": 0, "max": 3, "step": 1,               (value axis, optional)
+ *     "unit": "%"                                  (appended to values, optional)
+ *   }
+ *
+ * Needs Chart.js 4 (static/vendor/chartjs-<version>/chart.umd.js) loaded first. Every chart sits
+ * next to a table of the same figures, so without JavaScript nothing is lost.
+ */
+(function () {
+  "use strict";
+
+  // Okabe-Ito: distinguishable with the common colour-vision deficiencies. Series also differ by
+  // line dash and point shape, so colour is never the only cue.
+  var COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
+  var DASHES = [[], [6, 4], [2, 3], [10, 3, 2, 3]];
+  var POINTS = ["circle", "rectRot", "triangle", "rect", "star", "crossRot"];
+  var KINDS = ["radar", "polarArea", "line", "bar"];
+
+  function translucent(hex, alpha) {
+    var value = parseInt(hex.slice(1), 16);
+    return "rgba(" + ((value >> 16) & 255) + ", " + ((value >> 8) & 255) + ", " + (value & 255) + ", " +
+      alpha + ")";
+  }
+
+  function readData(canvas) {
+    var source = document.getElementById(canvas.getAttribute("data-chart"));
+    if (!source) {
+      return null;
+    }
+    try {
+      var data = JSON.parse(source.textContent);
+      if (KINDS.indexOf(data.kind) === -1 || !Array.isArray(data.labels) || !Array.isArray(data.series)) {
+        return null;
+      }
+      return data;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function withUnit(data) {
+    return function (value) {
+      return data.unit ? value + data.unit : value;
+    };
+  }
+
+  function datasetsFor(data) {
+    return data.series.map(function (series, index) {
+      var colour = COLOURS[index % COLOURS.length];
+      var dataset = {
+        label: series.label,
+        data: series.values,
+        borderColor: colour,
+        backgroundColor: translucent(colour, data.kind === "line" ? 1 : 0.2),
+        borderWidth: 2,
+        borderDash: DASHES[index % DASHES.length],
+        pointStyle: POINTS[index % POINTS.length],
+        pointBackgroundColor: colour,
+        pointRadius: 4,
+        pointHoverRadius: 6
+      };
+      if (data.kind === "polarArea") {
+        // One colour per category: a polar chart has one slice per label.
+        dataset.backgroundColor = data.labels.map(function (label, i) {
+          return translucent(COLOURS[i % COLOURS.length], 0.5);
+        });
+        dataset.borderColor = data.labels.map(function (label, i) {
+          return COLOURS[i % COLOURS.length];
+        });
+        dataset.borderDash = [];
+      }
+      if (data.kind === "line") {
+        dataset.tension = 0;
+        dataset.fill = false;
+      }
+      return dataset;
+    });
+  }
+
+  function valueAxis(data) {
+    var axis = { ticks: { callback: withUnit(data) } };
+    if (typeof data.min === "number") {
+      axis.min = data.min;
+    }
+    if (typeof data.max === "number") {
+      axis.max = data.max;
+    }
+    if (typeof data.step === "number") {
+      axis.ticks.stepSize = data.step;
+    }
+    return axis;
+  }
+
+  function configFor(data) {
+    var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var circular = data.kind === "radar" || data.kind === "polarArea";
+    var scales = {};
+    if (circular) {
+      scales.r = valueAxis(data);
+      scales.r.beginAtZero = true;
+      scales.r.ticks.backdropColor = "rgba(255, 255, 255, 0.8)";
+      scales.r.pointLabels = { display: true, font: { size: 13 } };
+    } else {
+      scales.y = valueAxis(data);
+      scales.x = { ticks: { autoSkip: true, maxRotation: 45 } };
+    }
+    var format = withUnit(data);
+    return {
+      type: data.kind,
+      data: { labels: data.labels, datasets: datasetsFor(data) },
+      options: {
+        responsive: true,
+        maintainAspectRatio: true,
+        aspectRatio: circular ? 1 : 2,
+        animation: reducedMotion ? false : { duration: 400 },
+        scales: scales,
+        plugins: {
+          title: { display: Boolean(data.title), text: data.title || "" },
+          legend: { display: data.series.length > 1 || data.kind === "polarArea", labels: { usePointStyle: true } },
+          tooltip: {
+            callbacks: {
+              label: function (context) {
+                var value = context.raw;
+                var name = data.kind === "polarArea" ? context.label : context.dataset.label;
+                return name + ": " + format(value);
+              }
+            }
+          }
+        }
+      }
+    };
+  }
+
+  function drawCharts(root) {
+    if (typeof window.Chart !== "function") {
+      return; // the tables next to the canvases carry the same figures
+    }
+    var canvases = Array.prototype.slice.call(root.querySelectorAll("canvas[data-chart]"));
+    if (root.matches && root.matches("canvas[data-chart]")) {
+      canvases.push(root);
+    }
+    canvases.forEach(function (canvas) {
+      if (window.Chart.getChart(canvas)) {
+        return; // already drawn (htmx may hand us an element twice)
+      }
+      var data = readData(canvas);
+      if (data) {
+        new window.Chart(canvas, configFor(data));
+      }
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      drawCharts(document);
+    });
+  } else {
+    drawCharts(document);
+  }
+  document.addEventListener("htmx:load", function (event) {
+    drawCharts(event.detail && event.detail.elt ? event.detail.elt : document);
+  });
+})();

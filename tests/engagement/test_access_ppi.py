@@ -1,0 +1,205 @@
+"""Persona x page matrix for the PPI pages (engagement/views/ppi.py).
+
+`tests/test_access_matrix.py::test_every_url_pattern_is_in_the_matrix` collects this MATRIX, so a
+page added to the PPI views must be listed here.
+
+The scene: the "Dementia HIT" with a PPI log entry and a support request asked by its director;
+its application in the panel's round, reviewed by the conftest reviewer and (as the lay
+reviewer) the conftest lay reviewer, both cleared of conflicts; a second lay reviewer on the
+same panel who is not assigned to it. Cannot see -> 404; sees but may not act -> 403.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accreditation.enums import PanelRole
+from accreditation.models import Application, ReviewAssignment
+from tests.factories import PanelMemberFactory
+from tests.factories import engagement as ef
+
+PERSONAS = [
+    "director",
+    "teammate",
+    "outsider",
+    "ppi_facilitator",
+    "reviewer",
+    "lay_reviewer",
+    "unassigned_lay_reviewer",
+    "board_member",
+    "programme_manager",
+    "no_role_user",
+]
+ALL = [*PERSONAS, "anonymous"]
+MEMBERS = {"director", "teammate"}
+# Who sees the HIT's engagement (permissions.can_view_engagement).
+VIEWERS = {*MEMBERS, "ppi_facilitator", "reviewer", "lay_reviewer", "board_member", "programme_manager"}
+LOGGERS = {*MEMBERS, "ppi_facilitator", "programme_manager"}
+
+
+def _expect(default: int, **overrides: int) -> dict[str, int]:
+    expected = dict.fromkeys(ALL, default)
+    expected["anonymous"] = 302
+    expected.update(overrides)
+    return expected
+
+
+def _seen(allowed: set[str], status: int = 200) -> dict[str, int]:
+    """404 for those who cannot see the HIT's engagement, 403 for viewers who may not act."""
+    return _expect(404, **{**dict.fromkeys(VIEWERS, 403), **dict.fromkeys(allowed, status)})
+
+
+# url name -> (kwargs builder, expected GET status, expected status of an empty POST)
+# An allowed empty POST re-renders the form with its errors (200); GET-only pages answer 405.
+MATRIX = {
+    "engagement:ppi-log": (
+        lambda ctx: {"hit_pk": ctx["hit"].pk},
+        _expect(404, **dict.fromkeys(VIEWERS, 200)),
+        _expect(405),
+    ),
+    "engagement:ppi-activity-create": (
+        lambda ctx: {"hit_pk": ctx["hit"].pk},
+        _seen(LOGGERS),
+        _seen(LOGGERS),
+    ),
+    "engagement:ppi-activity-edit": (
+        lambda ctx: {"hit_pk": ctx["hit"].pk, "pk": ctx["activity"].pk},
+        _seen(LOGGERS),
+        _seen(LOGGERS),
+    ),
+    "engagement:ppi-standards-create": (
+        lambda ctx: {"hit_pk": ctx["hit"].pk},
+        _seen(LOGGERS),
+        _seen(LOGGERS),
+    ),
+    "engagement:ppi-review-create": (
+        lambda ctx: {"hit_pk": ctx["hit"].pk},
+        _seen({"lay_reviewer"}),
+        _seen({"lay_reviewer"}),
+    ),
+    "engagement:ppi-support-create": (
+        lambda ctx: {"hit_pk": ctx["hit"].pk},
+        _seen(MEMBERS),
+        _seen(MEMBERS),
+    ),
+    "engagement:ppi-caseload": (
+        lambda ctx: {},
+        _expect(403, ppi_facilitator=200, programme_manager=200),
+        _expect(405),
+    ),
+    # The HIT's members read their requests; only facilitators and programme managers act on them.
+    "engagement:ppi-support-detail": (
+        lambda ctx: {"pk": ctx["support_request"].pk},
+        _expect(404, director=200, teammate=200, ppi_facilitator=200, programme_manager=200),
+        _expect(404, director=403, teammate=403, ppi_facilitator=302, programme_manager=302),
+    ),
+}
+
+
+@pytest.fixture
+def unassigned_lay_reviewer(panel):
+    return PanelMemberFactory(panel=panel, role=PanelRole.LAY_REVIEWER).user
+
+
+@pytest.fixture
+def ctx(
+    hit,
+    panel,
+    director,
+    teammate,
+    outsider,
+    ppi_facilitator,
+    reviewer,
+    lay_reviewer,
+    unassigned_lay_reviewer,
+    board_member,
+    programme_manager,
+    no_role_user,
+):
+    application = Application.objects.create(hit=hit, round=panel.round)
+    ReviewAssignment.objects.create(application=application, reviewer=reviewer, declaration="none")
+    ReviewAssignment.objects.create(
+        application=application, reviewer=lay_reviewer, declaration="none", is_lay=True
+    )
+    return {
+        "hit": hit,
+        "activity": ef.InvolvementActivityFactory(hit=hit),
+        "support_request": ef.SupportRequestFactory(hit=hit, requested_by=director),
+    }
+
+
+def _cases(index: int) -> list[tuple[str, str, int]]:
+    return [(url_name, name, spec[index][name]) for url_name, spec in MATRIX.items() for name in ALL]
+
+
+@pytest.mark.parametrize(("url_name", "persona", "expected"), _cases(1), indirect=["persona"])
+def test_ppi_persona_matrix_get(client, ctx, url_name, persona, expected):
+    if persona is not None:
+        client.force_login(persona)
+
+    response = client.get(reverse(url_name, kwargs=MATRIX[url_name][0](ctx)))
+
+    assert response.status_code == expected
+    if expected == 302:
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("url_name", "persona", "expected"), _cases(2), indirect=["persona"])
+def test_ppi_persona_matrix_post(client, ctx, url_name, persona, expected):
+    """An empty POST: nobody outside the allowed personas gets past the permission check."""
+    if persona is not None:
+        client.force_login(persona)
+    data = {"form": "status", "status": "closed", "expected_status": "open"}
+
+    response = client.post(reverse(url_name, kwargs=MATRIX[url_name][0](ctx)), data)
+
+    assert response.status_code == expected
+    if expected == 302 and persona is None:
+        assert response.url.startswith(reverse("login"))
+
+
+def test_forbidden_pages_give_the_reason(client, ctx, board_member, reviewer):
+    client.force_login(board_member)
+
+    response = client.get(reverse("engagement:ppi-activity-create", args=[ctx["hit"].pk]))
+
+    assert response.status_code == 403
+    assert "Only the HIT&#x27;s members and PPI facilitators keep its PPI log." in response.content.decode()
+    client.force_login(reviewer)
+    response = client.get(reverse("engagement:ppi-review-create", args=[ctx["hit"].pk]))
+    assert "Only members of the public review group assess PPI arrangements." in response.content.decode()
+
+
+def test_activity_of_another_hit_is_not_found(client, ctx, director, other_hit):
+    other = ef.InvolvementActivityFactory(hit=other_hit)
+    client.force_login(director)
+
+    response = client.get(reverse("engagement:ppi-activity-edit", args=[ctx["hit"].pk, other.pk]))
+
+    assert response.status_code == 404
+
+
+def test_a_conflicted_reviewer_cannot_see_the_ppi_page(client, ctx, panel):
+    conflicted = PanelMemberFactory(panel=panel, role=PanelRole.LAY_REVIEWER).user
+    ReviewAssignment.objects.create(
+        application=Application.objects.get(hit=ctx["hit"]),
+        reviewer=conflicted,
+        declaration="declared",
+        is_lay=True,
+    )
+    client.force_login(conflicted)
+
+    response = client.get(reverse("engagement:ppi-log", args=[ctx["hit"].pk]))
+
+    assert response.status_code == 404
+
+
+def test_matrix_covers_every_ppi_url():
+    from engagement.views.ppi import urlpatterns
+
+    assert {f"engagement:{p.name}" for p in urlpatterns} == set(MATRIX)
+
+
+def test_matrix_lists_every_persona():
+    assert all(set(spec[1]) == set(ALL) and set(spec[2]) == set(ALL) for spec in MATRIX.values())

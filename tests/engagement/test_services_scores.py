@@ -1,0 +1,249 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from engagement import services
+from engagement.models import CoverageScore, CoverageSnapshot, ReadinessResult, ScoreRequest, Stakeholder
+from teams.enums import MembershipRole
+from tests import factories as f
+from tests.factories import engagement as ef
+
+
+def _org(type_code: str):
+    from teams.models import OrganisationType
+
+    return f.OrganisationFactory(org_type=OrganisationType.objects.get(code=type_code))
+
+
+def test_coverage_compute_stores_hand_computed_scores(hit):
+    today = timezone.localdate()
+    ef.StakeholderFactory(hit=hit, organisation=_org("nhs-acute"), category=ef.category("PROV"), depth=3)
+    ef.StakeholderFactory(
+        hit=hit, organisation=_org("commissioner-icb"), category=ef.category("COMM"), depth=2
+    )
+    ef.StakeholderFactory(hit=hit, organisation=_org("local-authority"), category=ef.category("OPS"), depth=1)
+    # Ended yesterday and starting tomorrow: neither is active today.
+    ef.StakeholderFactory(
+        hit=hit, category=ef.category("NONNHS"), depth=3, end_date=today - datetime.timedelta(days=1)
+    )
+    ef.StakeholderFactory(
+        hit=hit, category=ef.category("RESEARCH"), depth=3, start_date=today + datetime.timedelta(days=1)
+    )
+
+    services.coverage_compute(hit_ids=[hit.pk])
+
+    score = CoverageScore.objects.get(hit=hit)
+    assert score.breadth == pytest.approx(3 / 7, abs=1e-6)
+    assert score.weighted == pytest.approx(6 / 21, abs=1e-6)
+    assert score.leadership == pytest.approx(1 / 7, abs=1e-6)
+    assert score.commissioner_in_leadership is False
+    assert score.category_depths == {
+        "PROV": 3,
+        "COMM": 2,
+        "STAFF": 0,
+        "PUBLIC": 0,
+        "OPS": 1,
+        "NONNHS": 0,
+        "RESEARCH": 0,
+    }
+    assert [g["code"] for g in score.gaps] == ["STAFF", "PUBLIC", "NONNHS", "RESEARCH", "mental_health"]
+    assert score.organisations == 3
+    assert len(score.fingerprint) == 64
+
+
+def test_coverage_compute_twice_stores_the_same_result(hit):
+    ef.StakeholderFactory(hit=hit, depth=3)
+    services.coverage_compute(hit_ids=[hit.pk])
+    first = CoverageScore.objects.values().get(hit=hit)
+
+    services.coverage_compute(hit_ids=[hit.pk])
+
+    second = CoverageScore.objects.values().get(hit=hit)
+    assert {k: v for k, v in first.items() if k != "computed_at"} == {
+        k: v for k, v in second.items() if k != "computed_at"
+    }
+    assert CoverageSnapshot.objects.filter(hit=hit).count() == 1
+
+
+def test_coverage_disabled_category_changes_breadth(hit):
+    from teams.models import StakeholderCategory
+
+    ef.StakeholderFactory(hit=hit, depth=2)
+    StakeholderCategory.objects.filter(code="RESEARCH").update(counts_toward_coverage=False)
+
+    services.coverage_compute(hit_ids=[hit.pk])
+
+    assert CoverageScore.objects.get(hit=hit).breadth == pytest.approx(1 / 6, abs=1e-6)
+
+
+def test_coverage_ppi_depth_from_log_decision_forum(hit):
+    ef.InvolvementActivityFactory(hit=hit, decision_forum="commissioning")
+    ef.InvolvementActivityFactory(
+        hit=hit,
+        decision_forum="hit_leadership",
+        happened_on=timezone.localdate() - datetime.timedelta(days=800),
+    )
+
+    services.coverage_compute(hit_ids=[hit.pk])
+
+    assert CoverageScore.objects.get(hit=hit).ppi_depth == 3
+
+
+@pytest.mark.parametrize("hits", [1, 20])
+def test_full_recompute_query_count_does_not_grow(db, django_assert_max_num_queries, hits):
+    for hit in f.HITFactory.create_batch(hits):
+        ef.StakeholderFactory.create_batch(3, hit=hit)
+
+    with django_assert_max_num_queries(12):
+        scored = services.coverage_compute()
+
+    assert scored == hits
+    assert CoverageScore.objects.count() == hits
+
+
+@pytest.mark.parametrize("links", [1, 40])
+def test_single_hit_recompute_query_count_does_not_grow_with_its_size(
+    hit, django_assert_max_num_queries, links
+):
+    ef.StakeholderFactory.create_batch(links, hit=hit)
+
+    with django_assert_max_num_queries(12):
+        services.coverage_compute(hit_ids=[hit.pk])
+
+
+def test_burst_of_edits_queues_one_job(hit, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        for _ in range(5):
+            services.stakeholder_save(
+                actor=None,
+                stakeholder=Stakeholder(
+                    hit=hit, organisation=f.OrganisationFactory(), category=ef.category("PROV")
+                ),
+            )
+
+    assert len(callbacks) == 1
+    assert ScoreRequest.objects.filter(hit=hit).count() == 1
+
+
+def test_recompute_runs_after_commit_and_clears_the_request(hit, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.stakeholder_save(
+            actor=None,
+            stakeholder=Stakeholder(
+                hit=hit, organisation=f.OrganisationFactory(), category=ef.category("COMM"), depth=3
+            ),
+        )
+
+    assert CoverageScore.objects.get(hit=hit).commissioner_in_leadership is True
+    assert services.is_recalculating(hit_id=hit.pk) is False
+
+
+def test_stakeholder_needs_person_or_organisation(hit):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.stakeholder_save(actor=None, stakeholder=Stakeholder(hit=hit, category=ef.category("PROV")))
+
+    assert Stakeholder.objects.count() == 0
+
+
+def test_stakeholder_depth_outside_0_3_is_refused(hit):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.stakeholder_save(
+            actor=None,
+            stakeholder=Stakeholder(
+                hit=hit, organisation=f.OrganisationFactory(), category=ef.category("PROV"), depth=4
+            ),
+        )
+
+    assert Stakeholder.objects.count() == 0
+
+
+def test_membership_sync_is_idempotent_and_follows_roles(hit):
+    trust = _org("nhs-acute")
+    public_person = f.PersonFactory(is_public_member=True)
+    f.MembershipFactory(hit=hit, role=MembershipRole.DIRECTOR, organisation=trust)
+    f.MembershipFactory(hit=hit, role=MembershipRole.MEMBER, person=public_person)
+
+    first = services.stakeholders_sync_memberships(hit_id=hit.pk)
+    second = services.stakeholders_sync_memberships(hit_id=hit.pk)
+
+    rows = sorted(Stakeholder.objects.filter(hit=hit).values_list("category__code", "depth"))
+    assert (first, second) == (2, 0)
+    assert rows == [("PROV", 3), ("PUBLIC", 2)]
+
+
+def _answer(wave, item_values, org=None, role="clinical"):
+    response = ef.ResponseFactory(wave=wave, organisation=org, role_group=role)
+    for item, value in item_values:
+        ef.AnswerFactory(response=response, item=item, value=value)
+    return response
+
+
+def test_readiness_suppression_boundary_four_and_five(db):
+    wave = ef.WaveFactory()
+    items = [
+        ef.ItemFactory(instrument=wave.instrument, dimension="trust"),
+        ef.ItemFactory(instrument=wave.instrument, dimension="trust", reverse_worded=True),
+    ]
+    big, small = f.OrganisationFactory(name="Big Trust"), f.OrganisationFactory(name="Small Charity")
+    for value in (4, 4, 3, 2, 5):
+        _answer(wave, [(items[0], value), (items[1], 6 - value)], org=big)
+    for _ in range(4):
+        _answer(wave, [(items[0], 1), (items[1], 5)], org=small)
+    _answer(wave, [(items[0], None), (items[1], None)], org=small)  # all "don't know": not counted
+
+    services.readiness_compute(wave_id=wave.pk)
+
+    results = {(r.group_type, r.group_label): r for r in ReadinessResult.objects.filter(wave=wave)}
+    assert results[("organisation", "Big Trust")].n == 5
+    assert results[("organisation", "Big Trust")].score == pytest.approx(65.0)
+    assert results[("organisation", "Small Charity")].n == 4
+    assert results[("organisation", "Small Charity")].suppressed is True
+    assert results[("organisation", "Small Charity")].score is None
+    assert results[("overall", "All respondents")].n == 9
+    assert results[("overall", "All respondents")].score == pytest.approx(
+        (22 / 9 - 1) / 4 * 100, abs=1e-4
+    )  # (18 + 4 x 1) / 9
+
+
+def test_readiness_compute_is_idempotent(db):
+    wave = ef.WaveFactory()
+    item = ef.ItemFactory(instrument=wave.instrument)
+    for value in (1, 2, 3, 4, 5):
+        _answer(wave, [(item, value)])
+    services.readiness_compute(wave_id=wave.pk)
+    first = list(
+        ReadinessResult.objects.values_list(
+            "group_type", "group_key", "dimension", "n", "score", "fingerprint"
+        )
+    )
+
+    services.readiness_compute(wave_id=wave.pk)
+
+    assert (
+        list(
+            ReadinessResult.objects.values_list(
+                "group_type", "group_key", "dimension", "n", "score", "fingerprint"
+            )
+        )
+        == first
+    )
+
+
+@pytest.mark.parametrize("waves", [1, 15])
+def test_readiness_full_recompute_query_count_does_not_grow(db, django_assert_max_num_queries, waves):
+    instrument = ef.InstrumentFactory()
+    items = [ef.ItemFactory(instrument=instrument, dimension=d) for d in ("trust", "faith")]
+    for wave in ef.WaveFactory.create_batch(waves, instrument=instrument):
+        for value in (1, 2, 3, 4, 5, 5):
+            _answer(wave, [(items[0], value), (items[1], value)])
+
+    with django_assert_max_num_queries(10):
+        written = services.readiness_compute_waves()
+
+    # per wave: overall + one role group, two dimensions each
+    assert written == waves * 4
