@@ -54,7 +54,7 @@ from engagement import permissions
 from engagement.enums import Dimension, RoleGroup, ScoreKind
 from engagement.models import Answer, Instrument, Invitation, Item, Response, Stakeholder, Wave
 from engagement.services import request_recompute
-from hitportal.mail import send_after_commit
+from hitportal.mail import absolute_url, send_after_commit
 from teams.models import HIT
 from teams.permissions import Verdict
 
@@ -523,7 +523,7 @@ def wave_invite(
     """Invite people to a wave: one one-time link each, emailed after commit.
 
     `addresses` must already be valid (see parse_addresses); people already invited are skipped.
-    `link_base` ("https://portal.example") makes the emailed link absolute.
+    Links are absolute, on the configured BASE_URL unless `link_base` ("https://portal.example") says otherwise.
     Side effects: one Invitation per new address (the token's digest only, sent_at now); one
     invitation email per new address after commit. Refused once the wave has closed.
     """
@@ -563,7 +563,9 @@ def wave_invite(
             context={
                 "wave": wave,
                 "hit": wave.hit,
-                "link": f"{link_base.rstrip('/')}{survey_path(token)}",
+                "link": f"{link_base.rstrip('/')}{survey_path(token)}"
+                if link_base
+                else absolute_url(survey_path(token)),
                 "sender": sender,
                 "statements": statements,
             },

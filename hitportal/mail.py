@@ -32,3 +32,8 @@ def send_after_commit(*, template: str, recipients: Iterable[str], context: dict
             send_email.delay(to=address, subject=subject, text=text, html=html)
 
     transaction.on_commit(enqueue)
+
+
+def absolute_url(path: str) -> str:
+    """The portal's public address (BASE_URL) joined to a path, for links that leave the site."""
+    return f"{settings.HITPORTAL_BASE_URL}{path}"

@@ -26,7 +26,19 @@ def navigation_for(user: object, path: str) -> list[NavItem]:
         entries.append(("HITs", reverse("teams:hit-list")))
     elif roles.has(Role.HIT_MEMBER):
         entries.append(("My HITs", reverse("teams:hit-list")))
+    if roles.has(Role.APPLICANT, Role.HIT_MEMBER, Role.PROGRAMME_MANAGER, Role.PANEL_CHAIR):
+        entries.append(("Rounds", reverse("accreditation:round-list")))
+        entries.append(("Expressions of interest", reverse("accreditation:eoi-list")))
+    if roles.has(Role.HIT_MEMBER):
+        entries.append(("Applications", reverse("accreditation:application-list")))
+    if roles.has(Role.REVIEWER, Role.LAY_REVIEWER):
+        entries.append(("My reviews", reverse("accreditation:assignment-list")))
     if roles.has(Role.PROGRAMME_MANAGER):
+        entries.append(("Conditions", reverse("accreditation:condition-list")))
+    if roles.has(Role.PPI_FACILITATOR, Role.PROGRAMME_MANAGER):
+        entries.append(("PPI caseload", reverse("engagement:ppi-caseload")))
+    if roles.has(Role.PROGRAMME_MANAGER):
+        entries.append(("Survey items", reverse("engagement:instrument-list")))
         entries.append(("Organisations", reverse("teams:organisation-list")))
         entries.append(("People", reverse("teams:person-list")))
     home = reverse("home")

@@ -213,3 +213,5 @@ LOGGING = {
 
 # --- Portal ----------------------------------------------------------------------------------------
 HITPORTAL_SITE_NAME = env_str("HITPORTAL_SITE_NAME", "HIT Portal")
+# The public address, for links in emails (they are read outside the site).
+HITPORTAL_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -13,7 +15,17 @@ from django.utils import timezone
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_http_methods
 
-from accreditation.models import PanelMember, Round
+from accreditation.enums import ConflictDeclaration, ConflictResolution, ReviewStatus
+from accreditation.models import (
+    Accreditation,
+    Application,
+    Condition,
+    ExpressionOfInterest,
+    PanelMember,
+    ReviewAssignment,
+    Round,
+)
+from accreditation.workflow import FINAL_APPLICATION_STATES, ApplicationStatus, EOIStatus
 from hitportal.roles import roles_of
 from teams import selectors
 from teams.enums import HITStatus, LifecycleStage, MembershipRole, Role
@@ -79,6 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .select_related("panel", "panel__round")
             .order_by("-panel__round__opens_on")
         )
+    ctx.update(_accreditation_attention(user, roles, today))
     if roles.has(Role.APPLICANT, Role.HIT_DIRECTOR, Role.PROGRAMME_MANAGER):
         ctx["open_rounds"] = list(
             Round.objects.filter(opens_on__lte=today, application_deadline__gte=today).order_by(
@@ -86,6 +99,60 @@ def home(request: HttpRequest) -> HttpResponse:
             )
         )
     return render(request, "home.html", ctx)
+
+
+def _accreditation_attention(user, roles, today) -> dict:
+    """What the accreditation workflow asks of this user next (a fixed number of queries)."""
+    ctx: dict = {}
+    is_pm = roles.has(Role.PROGRAMME_MANAGER)
+    if is_pm or roles.chair_round_ids:
+        in_rounds = Q() if is_pm else Q(round_id__in=roles.chair_round_ids)
+        ctx["eois_to_decide"] = list(
+            ExpressionOfInterest.objects.filter(in_rounds, status=EOIStatus.SUBMITTED)
+            .select_related("round", "author")
+            .order_by("submitted_at")[:20]
+        )
+        ctx["applications_for_panel"] = list(
+            Application.objects.filter(
+                in_rounds, status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
+            )
+            .select_related("hit", "round")
+            .order_by("status_changed_at")[:20]
+        )
+        ctx["conflicts_waiting"] = list(
+            ReviewAssignment.objects.filter(
+                Q(application__round_id__in=roles.chair_round_ids),
+                Q(resolution=ConflictResolution.OPEN),
+                ~Q(flagged_organisations="") | Q(declaration=ConflictDeclaration.DECLARED),
+            )
+            .select_related("reviewer", "application__hit")
+            .order_by("pk")[:20]
+        )
+    if is_pm:
+        ctx["overdue_conditions"] = Condition.objects.filter(closed_at__isnull=True, due_on__lt=today).count()
+        ctx["renewals_due"] = list(
+            Accreditation.objects.filter(
+                valid_until__gte=today, valid_until__lte=today + datetime.timedelta(days=183)
+            )
+            .select_related("hit")
+            .order_by("valid_until")[:20]
+        )
+    if roles.has(Role.REVIEWER, Role.LAY_REVIEWER):
+        ctx["my_assignments"] = list(
+            ReviewAssignment.objects.filter(reviewer=user, application__status=ApplicationStatus.UNDER_REVIEW)
+            .exclude(resolution=ConflictResolution.RECUSED)
+            .exclude(review__status=ReviewStatus.SUBMITTED, review__revision_number=F("application__version"))
+            .select_related("application__hit", "application__round")
+            .order_by("due_on", "pk")[:20]
+        )
+    if roles.hit_ids:
+        ctx["my_applications"] = list(
+            Application.objects.filter(hit_id__in=roles.hit_ids)
+            .exclude(status__in=sorted(FINAL_APPLICATION_STATES))
+            .select_related("hit", "round")
+            .order_by("-updated_at")
+        )
+    return ctx
 
 
 def _named_hits(missing: dict[int, list[str]]) -> list[tuple[HIT, list[str]]]:

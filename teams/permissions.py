@@ -50,3 +50,11 @@ def can_change_hit_status(user: object, hit: HIT) -> Verdict:
     if roles_of(user).has(Role.PROGRAMME_MANAGER):
         return ALLOW
     return Verdict(False, "Only a programme manager can change a HIT's status.")
+
+
+def can_see_applications_of(user: object, hit: HIT) -> Verdict:
+    """The team and programme managers see a HIT's applications listed on its page."""
+    roles = roles_of(user)
+    if hit.pk in roles.hit_ids or roles.has(Role.PROGRAMME_MANAGER):
+        return ALLOW
+    return Verdict(False, "Only the team and programme managers see its applications.")

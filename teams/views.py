@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from teams import permissions, selectors, services
@@ -68,6 +69,13 @@ def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "available_actions": actions_from(hit.status) if can_change else [],
             "transition_form": transition_form,
             "can_view_directory": bool(permissions.can_view_directory(request.user)),
+            "accreditations": list(hit.accreditations.order_by("-valid_from")),
+            "applications": (
+                list(hit.applications.select_related("round").order_by("-created_at"))
+                if permissions.can_see_applications_of(request.user, hit)
+                else None
+            ),
+            "today": timezone.localdate(),
         },
     )
 

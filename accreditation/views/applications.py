@@ -194,8 +194,30 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "feedback": _latest_released_feedback(application) if is_team else None,
             "available_actions": actions,
             "transition_form": ApplicationTransitionForm(initial={"expected_status": application.status}),
+            "is_panel": bool(roles & {workflow.CHAIR, workflow.PROGRAMME_MANAGER}),
+            "is_chair": workflow.CHAIR in roles,
+            **_renewal_context(request.user, application),
         },
     )
+
+
+def _renewal_context(user, application) -> dict:
+    """The accredited application's renewal form, for its HIT's director or a programme manager."""
+    accreditation = (
+        getattr(application, "accreditation", None)
+        if application.status
+        in (
+            workflow.ApplicationStatus.ACCREDITED,
+            workflow.ApplicationStatus.ACCREDITED_WITH_CONDITIONS,
+        )
+        else None
+    )
+    if accreditation is None:
+        return {}
+    roles = permissions.application_roles(user, application)
+    if not roles & {workflow.APPLICANT, workflow.PROGRAMME_MANAGER}:
+        return {}
+    return {"accreditation": accreditation, "renewal_rounds": list(selectors.open_rounds())}
 
 
 # --- Sections ----------------------------------------------------------------------------------------

@@ -252,7 +252,6 @@ def wave_invite(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
                 actor=request.user,
                 wave_id=wave.pk,
                 addresses=form.cleaned_data["addresses"],
-                link_base=request.build_absolute_uri("/"),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

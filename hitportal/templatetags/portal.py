@@ -89,3 +89,13 @@ def form_with_ids(form: forms.BaseForm, key: str) -> forms.BaseForm:
 def humanise(code: str) -> str:
     """A snake_case code as words: "begin_closure" -> "Begin closure"."""
     return str(code).replace("_", " ").capitalize()
+
+
+@register.simple_tag
+def absurl(view_name: str, *args: object) -> str:
+    """An absolute link for emails: the configured BASE_URL plus the reversed path."""
+    from django.urls import reverse
+
+    from hitportal.mail import absolute_url
+
+    return absolute_url(reverse(view_name, args=args))

@@ -537,7 +537,10 @@ def test_sponsor_request_emails_the_sponsor_a_link(hit, director, panel, django_
         services.sponsor_request(actor=director, application_id=application.pk)
 
     [message] = mail.outbox
-    link = f"/accreditation/sponsor/{services.sponsor_token(application)}/"
+    # The signed token carries a timestamp, so read it back from the email rather than rebuild it.
+    link = re.search(r"http://127\.0\.0\.1:8000/accreditation/sponsor/([^/\s]+)/", message.body)
+    assert services.sponsor_token_read(link.group(1)) == (application.pk, sponsor.pk)
+    link = link.group(0)
     assert message.to == [sponsor.email]
     assert message.subject == "Please confirm your sponsorship of Dementia HIT"
     assert f"Hello {sponsor.full_name}," in message.body
@@ -557,7 +560,7 @@ def test_sponsor_confirmation_emails_the_director(hit, panel, django_capture_on_
     assert message.to == [application.director.email]
     assert message.subject == f"{sponsor} confirmed their sponsorship of Dementia HIT"
     assert f"{sponsor} confirmed on " in message.body
-    assert f'href="/accreditation/applications/{application.pk}/"' in _html(message)
+    assert f'href="http://127.0.0.1:8000/accreditation/applications/{application.pk}/"' in _html(message)
 
 
 def test_submit_emails_chair_and_team(
@@ -574,7 +577,7 @@ def test_submit_emails_chair_and_team(
     assert f"Dementia HIT submitted revision 1 of its application to {panel.round.name} on " in message.body
     assert f"/accreditation/applications/{application.pk}/revisions/1/" in message.body
     assert (
-        f'<a href="/accreditation/applications/{application.pk}/revisions/1/">Read revision 1</a>'
+        f'<a href="http://127.0.0.1:8000/accreditation/applications/{application.pk}/revisions/1/">Read revision 1</a>'
         in _html(message)
     )
 
@@ -610,8 +613,9 @@ def test_issue_feedback_emails_the_team(hit, director, chair, panel, django_capt
         "The panel has released its feedback on revision 1 of the application of Dementia HIT" in message.body
     )
     assert f"/accreditation/applications/{application.pk}/feedback/" in message.body
-    assert f'<a href="/accreditation/applications/{application.pk}/feedback/">Read the feedback</a>' in _html(
-        message
+    assert (
+        f'<a href="http://127.0.0.1:8000/accreditation/applications/{application.pk}/feedback/">Read the feedback</a>'
+        in _html(message)
     )
 
 

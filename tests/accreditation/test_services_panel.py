@@ -1211,7 +1211,7 @@ def test_review_assigned_email(chair, reviewer, application, django_capture_on_c
         )
 
     (message,) = mailoutbox
-    link = f"/accreditation/assignments/{assignment.pk}/declare/"
+    link = f"http://127.0.0.1:8000/accreditation/assignments/{assignment.pk}/declare/"
     assert message.subject == "Please review the application of Dementia HIT"
     assert message.to == [reviewer.email]
     assert (

@@ -829,7 +829,7 @@ def test_eoi_submitted_email_tells_the_chair(
     assert path in email.body
     html, mimetype = email.alternatives[0]
     assert mimetype == "text/html"
-    assert f'<a href="{path}">' in html
+    assert f'<a href="http://127.0.0.1:8000{path}">' in html
     assert "Frailty at home" in html
 
 

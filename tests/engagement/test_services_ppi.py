@@ -391,7 +391,7 @@ def test_support_request_emails_every_active_facilitator(
     )
     assert sorted(m.to[0] for m in mail.outbox) == sorted([ppi_facilitator.email, second.email])
     message = mail.outbox[0]
-    link = f"/engagement/ppi/support/{support_request.pk}/"
+    link = f"http://127.0.0.1:8000/engagement/ppi/support/{support_request.pk}/"
     assert message.subject == "PPI support requested by Dementia HIT: Recruiting carers"
     assert "Terry Teammate of Dementia HIT has asked the PPI facilitators for support." in message.body
     assert f"From: Terry Teammate <{teammate.email}>" in message.body

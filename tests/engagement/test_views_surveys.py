@@ -121,7 +121,7 @@ def test_respondent_journey_end_to_end_with_an_emailed_token(
             reverse("engagement:wave-invite", kwargs={"hit_pk": hit.pk, "pk": wave.pk}),
             {"addresses": "ann@example.org"},
         )
-    link = re.search(r"http://testserver(/engagement/survey/[\w-]+/)", mail.outbox[0].body).group(1)
+    link = re.search(r"http://127.0.0.1:8000(/engagement/survey/[\w-]+/)", mail.outbox[0].body).group(1)
     client.logout()
 
     first = client.get(link)

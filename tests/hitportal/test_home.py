@@ -93,7 +93,56 @@ def test_home_programme_manager_query_count_is_constant(
         f.MembershipFactory(hit=hit, academic_lead=True)
     client.force_login(programme_manager)
 
-    with django_assert_max_num_queries(14):
+    # session, user, 3 role lookups, then a fixed number per attention item
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("home"))
 
     assert len(response.context["groups_missing_leads"]) == rows
+
+
+def test_home_chair_sees_eois_applications_and_conflicts(client, chair, panel, hit):
+    from accreditation.models import Application, ExpressionOfInterest, ReviewAssignment
+
+    eoi = ExpressionOfInterest.objects.create(
+        round=panel.round, author=chair, working_title="Falls", status="submitted"
+    )
+    application = Application.objects.create(hit=hit, round=panel.round, status="under_review")
+    conflicted = ReviewAssignment.objects.create(
+        application=application, reviewer=f.UserFactory(), flagged_organisations="North Trust"
+    )
+    client.force_login(chair)
+
+    response = client.get(reverse("home"))
+
+    assert response.context["eois_to_decide"] == [eoi]
+    assert response.context["applications_for_panel"] == [application]
+    assert response.context["conflicts_waiting"] == [conflicted]
+    assert reverse("accreditation:round-board", args=[panel.round_id]) in response.content.decode()
+
+
+def test_home_reviewer_sees_assignments_until_review_submitted(client, reviewer, panel, hit):
+    from accreditation.models import Application, Review, ReviewAssignment
+
+    application = Application.objects.create(hit=hit, round=panel.round, status="under_review")
+    assignment = ReviewAssignment.objects.create(
+        application=application, reviewer=reviewer, declaration="none"
+    )
+    client.force_login(reviewer)
+
+    before = client.get(reverse("home")).context["my_assignments"]
+    Review.objects.create(assignment=assignment, revision_number=1, status="submitted")
+    after = client.get(reverse("home")).context["my_assignments"]
+
+    assert before == [assignment]
+    assert after == []
+
+
+def test_home_director_sees_applications_in_progress(client, director, hit, panel):
+    from accreditation.models import Application
+
+    application = Application.objects.create(hit=hit, round=panel.round)
+    client.force_login(director)
+
+    response = client.get(reverse("home"))
+
+    assert response.context["my_applications"] == [application]

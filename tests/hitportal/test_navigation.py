@@ -1,0 +1,45 @@
+import pytest
+from django.urls import reverse
+
+from hitportal.navigation import navigation_for
+
+EXPECTED = {
+    "programme_manager": [
+        "Home",
+        "HITs",
+        "Rounds",
+        "Expressions of interest",
+        "Conditions",
+        "PPI caseload",
+        "Survey items",
+        "Organisations",
+        "People",
+    ],
+    "board_member": ["Home", "HITs"],
+    "ppi_facilitator": ["Home", "HITs", "PPI caseload"],
+    "applicant": ["Home", "Rounds", "Expressions of interest"],
+    "director": ["Home", "My HITs", "Rounds", "Expressions of interest", "Applications"],
+    "chair": ["Home", "Rounds", "Expressions of interest"],
+    "reviewer": ["Home", "My reviews"],
+    "lay_reviewer": ["Home", "My reviews"],
+    "no_role_user": ["Home"],
+}
+
+
+@pytest.mark.parametrize(("persona", "labels"), list(EXPECTED.items()), indirect=["persona"])
+def test_navigation_follows_roles(persona, labels):
+    assert [item.label for item in navigation_for(persona, "/")] == labels
+
+
+@pytest.mark.parametrize(("persona", "labels"), list(EXPECTED.items()), indirect=["persona"])
+def test_every_navigation_link_opens_for_its_persona(db, client, persona, labels):
+    client.force_login(persona)
+
+    for item in navigation_for(persona, "/"):
+        assert client.get(item.url).status_code == 200, item.label
+
+
+def test_anonymous_has_no_navigation():
+    from django.contrib.auth.models import AnonymousUser
+
+    assert navigation_for(AnonymousUser(), reverse("login")) == []
