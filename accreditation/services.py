@@ -166,7 +166,11 @@ def eoi_transition(
     prefilled from the EOI; records an EOIEvent; emails the author (on decision) or the round's
     chairs (on submit) after commit.
     """
-    eoi = ExpressionOfInterest.objects.select_for_update(of=("self",)).select_related("round", "author").get(pk=eoi_id)
+    eoi = (
+        ExpressionOfInterest.objects.select_for_update(of=("self",))
+        .select_related("round", "author")
+        .get(pk=eoi_id)
+    )
     if expected_status is not None and eoi.status != expected_status:
         raise StaleState(
             f"This expression of interest was already {eoi.get_status_display().lower()}"
@@ -432,7 +436,9 @@ def sponsor_confirm(*, token: str) -> Application:
     an email to the director after commit.
     """
     application_id, sponsor_id = sponsor_token_read(token)
-    application = Application.objects.select_for_update(of=("self",)).select_related("director").get(pk=application_id)
+    application = (
+        Application.objects.select_for_update(of=("self",)).select_related("director").get(pk=application_id)
+    )
     if application.executive_sponsor_id != sponsor_id:
         raise InvalidTransition("This link is for a sponsor who is no longer named on the application.")
     if application.sponsor_confirmed:
@@ -505,7 +511,9 @@ def application_transition(
     Raises StaleState, InvalidTransition, PermissionDenied or ValidationError and changes nothing.
     """
     application = (
-        Application.objects.select_for_update(of=("self",)).select_related("hit", "round").get(pk=application_id)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("hit", "round")
+        .get(pk=application_id)
     )
     if expected_status is not None and application.status != expected_status:
         last = application.events.select_related("actor").exclude(action="confirm_sponsorship").first()
@@ -853,7 +861,9 @@ def assignment_create(
     Side effects: the ReviewAssignment, flagged automatically when the reviewer is affiliated with
     an organisation the application names; an email to the reviewer after commit.
     """
-    application = Application.objects.select_for_update(of=("self",)).select_related("round").get(pk=application_id)
+    application = (
+        Application.objects.select_for_update(of=("self",)).select_related("round").get(pk=application_id)
+    )
     verdict = permissions.can_assign_reviewers(actor, application)
     if not verdict:
         raise PermissionDenied(verdict.reason)
@@ -963,7 +973,9 @@ def conflict_declare(
     """The reviewer declares none or a conflict (with a note). Side effect: the assignment; an
     email to the chairs when a conflict is declared."""
     assignment = (
-        ReviewAssignment.objects.select_for_update(of=("self",)).select_related("application").get(pk=assignment_id)
+        ReviewAssignment.objects.select_for_update(of=("self",))
+        .select_related("application")
+        .get(pk=assignment_id)
     )
     if assignment.reviewer_id != getattr(actor, "pk", None):
         raise PermissionDenied("Only the assigned reviewer declares their interests.")
@@ -996,7 +1008,9 @@ def conflict_resolve(
 ) -> ReviewAssignment:
     """The chair dismisses, waives (with a note) or recuses. Side effect: the assignment."""
     assignment = (
-        ReviewAssignment.objects.select_for_update(of=("self",)).select_related("application").get(pk=assignment_id)
+        ReviewAssignment.objects.select_for_update(of=("self",))
+        .select_related("application")
+        .get(pk=assignment_id)
     )
     verdict = permissions.can_manage_review(actor, assignment.application)
     if not verdict:
@@ -1048,7 +1062,9 @@ def review_save(
     recommendation; a submitted review can no longer change.
     """
     assignment = (
-        ReviewAssignment.objects.select_for_update(of=("self",)).select_related("application").get(pk=assignment_id)
+        ReviewAssignment.objects.select_for_update(of=("self",))
+        .select_related("application")
+        .get(pk=assignment_id)
     )
     verdict = permissions.can_review(actor, assignment)
     if not verdict:

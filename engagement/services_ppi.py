@@ -125,7 +125,9 @@ def activity_update(
     Side effects, in order: the changed fields saved (nothing when nothing changed); a coverage
     recompute of the HIT after commit when anything changed.
     """
-    activity = InvolvementActivity.objects.select_for_update(of=("self",)).select_related("hit").get(pk=activity_id)
+    activity = (
+        InvolvementActivity.objects.select_for_update(of=("self",)).select_related("hit").get(pk=activity_id)
+    )
     _require(permissions.can_log_ppi(actor, activity.hit))
     changed = []
     for field, value in _activity_values(values).items():
@@ -279,7 +281,9 @@ def support_give(
     Side effects, in order: the SupportGiven row; an open request moves to "in progress" (a
     closed one stays closed: support recorded after closing is kept without reopening it).
     """
-    support_request = SupportRequest.objects.select_for_update(of=("self",)).select_related("hit").get(pk=request_id)
+    support_request = (
+        SupportRequest.objects.select_for_update(of=("self",)).select_related("hit").get(pk=request_id)
+    )
     _require(permissions.can_support_ppi(actor))
     given_on = given_on or timezone.localdate()
     _not_in_future("given_on", given_on)
@@ -306,7 +310,9 @@ def support_request_set_status(
     change is refused, so two facilitators acting at once yield one outcome. Side effects: status;
     closed_at set on closing and cleared on reopening.
     """
-    support_request = SupportRequest.objects.select_for_update(of=("self",)).select_related("hit").get(pk=request_id)
+    support_request = (
+        SupportRequest.objects.select_for_update(of=("self",)).select_related("hit").get(pk=request_id)
+    )
     _require(permissions.can_support_ppi(actor))
     if status not in SupportStatus.values:
         raise ValidationError({"status": "Choose open, in progress or closed."})
