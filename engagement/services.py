@@ -33,8 +33,6 @@ from hitportal.db import fast_insert
 from teams.enums import MembershipRole, Sector
 from teams.models import HIT, Membership, StakeholderCategory
 
-# How long a burst of edits to one HIT is collected before the worker recomputes (seconds).
-DEBOUNCE_SECONDS = getattr(settings, "ENGAGEMENT_DEBOUNCE_SECONDS", 10)
 # PPI log entries older than this no longer count towards the PPI depth.
 PPI_LOG_WINDOW_DAYS = 365
 
@@ -69,7 +67,7 @@ def request_recompute(*, hit_id: int, kind: str = ScoreKind.COVERAGE) -> bool:
         from engagement import tasks
 
         task = tasks.compute_coverage if kind == ScoreKind.COVERAGE else tasks.compute_readiness_for_hit
-        task.apply_async(kwargs={"hit_id": hit_id}, countdown=DEBOUNCE_SECONDS)
+        task.apply_async(kwargs={"hit_id": hit_id}, countdown=settings.ENGAGEMENT_DEBOUNCE_SECONDS)
 
     transaction.on_commit(enqueue)
     return True

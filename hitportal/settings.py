@@ -212,6 +212,8 @@ LOGGING = {
 }
 
 # --- Portal ----------------------------------------------------------------------------------------
+# How long a burst of edits to one HIT is collected before the worker recomputes its scores.
+ENGAGEMENT_DEBOUNCE_SECONDS = env_int("ENGAGEMENT_DEBOUNCE_SECONDS", 10)
 HITPORTAL_SITE_NAME = env_str("HITPORTAL_SITE_NAME", "HIT Portal")
 # The public address, for links in emails (they are read outside the site).
 HITPORTAL_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -17,3 +17,5 @@ from hitportal.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The integration tests watch a real worker pick up a debounced recompute; keep the wait short.
+ENGAGEMENT_DEBOUNCE_SECONDS = 1

@@ -1,0 +1,63 @@
+"""Engagement coverage computed end to end by a real worker: a burst of edits in the web process
+becomes one debounced task on Redis, which the worker runs against PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.db import transaction
+
+from engagement import services
+from engagement.models import CoverageScore, ScoreRequest, Stakeholder
+from teams.models import HIT, Organisation, OrganisationType, StakeholderCategory
+
+pytestmark = pytest.mark.integration
+
+
+def _wait_for_score(hit: HIT, timeout: float = 30.0) -> CoverageScore:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        score = CoverageScore.objects.filter(hit=hit).first()
+        if score is not None and not ScoreRequest.objects.filter(hit=hit).exists():
+            return score
+        time.sleep(0.2)
+    raise AssertionError("the worker did not store a coverage score in time")
+
+
+def test_burst_of_map_edits_is_scored_once_by_the_worker(celery_worker):
+    hit = HIT.objects.create(name="Worker coverage HIT", slug="worker-coverage", focus="Testing")
+    acute = OrganisationType.objects.get(code="nhs-acute")
+    commissioner = OrganisationType.objects.get(code="commissioner-icb")
+    prov, comm = StakeholderCategory.objects.get(code="PROV"), StakeholderCategory.objects.get(code="COMM")
+
+    with transaction.atomic():
+        for number in range(3):
+            services.stakeholder_save(
+                actor=None,
+                stakeholder=Stakeholder(
+                    hit=hit,
+                    organisation=Organisation.objects.create(name=f"Worker trust {number}", org_type=acute),
+                    category=prov,
+                    depth=2,
+                ),
+            )
+        services.stakeholder_save(
+            actor=None,
+            stakeholder=Stakeholder(
+                hit=hit,
+                organisation=Organisation.objects.create(name="Worker ICB", org_type=commissioner),
+                category=comm,
+                depth=3,
+            ),
+        )
+
+    score = _wait_for_score(hit)
+
+    assert score.category_depths["PROV"] == 2
+    assert score.category_depths["COMM"] == 3
+    assert score.commissioner_in_leadership is True
+    assert score.breadth == pytest.approx(2 / 7, abs=1e-6)
+    assert celery_worker.logged("engagement.compute_coverage")
+    # Four edits, one job: the worker ran the task exactly once.
+    assert celery_worker.log().count("Task engagement.compute_coverage[") == 2  # received + succeeded
