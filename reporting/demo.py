@@ -98,7 +98,8 @@ LOGINS: tuple[Login, ...] = (
         "pm@example.org",
         "Priya Mistry",
         Role.PROGRAMME_MANAGER,
-        "Programme manager; staff, can open the admin site",
+        "Programme manager (staff, admin site): an accreditation ending within six months, an EOI, two "
+        "applications with the panel, the PPI caseload",
         is_staff=True,
         programme_role=ProgrammeRole.PROGRAMME_MANAGER,
     ),
@@ -107,7 +108,7 @@ LOGINS: tuple[Login, ...] = (
         "board@example.org",
         "Richard Ellison",
         Role.BOARD_MEMBER,
-        "Board member (read-only portfolio)",
+        "Board member: read-only portfolio, engagement and readiness results",
         programme_role=ProgrammeRole.BOARD_MEMBER,
     ),
     Login(
@@ -115,38 +116,80 @@ LOGINS: tuple[Login, ...] = (
         "ppi@example.org",
         "Grace Nwosu",
         Role.PPI_FACILITATOR,
-        "PPI facilitator",
+        "PPI facilitator: caseload with flagged HITs, a support request from the Dementia HIT",
         programme_role=ProgrammeRole.PPI_FACILITATOR,
     ),
-    Login("chair", "chair@example.org", "Martin Hale", Role.PANEL_CHAIR, f"Panel chair, {CURRENT_ROUND}"),
-    Login("reviewer", "reviewer@example.org", "Aisha Rahman", Role.REVIEWER, f"Reviewer, {CURRENT_ROUND}"),
-    Login("reviewer2", "reviewer2@example.org", "Tom Whitfield", Role.REVIEWER, f"Reviewer, {CURRENT_ROUND}"),
+    Login(
+        "chair",
+        "chair@example.org",
+        "Martin Hale",
+        Role.PANEL_CHAIR,
+        "Panel chair: an EOI to decide, an application to start reviewing, one under review, a conflict",
+    ),
+    Login(
+        "reviewer",
+        "reviewer@example.org",
+        "Aisha Rahman",
+        Role.REVIEWER,
+        "Reviewer: a draft review of the Healthy Weight application",
+    ),
+    Login(
+        "reviewer2",
+        "reviewer2@example.org",
+        "Tom Whitfield",
+        Role.REVIEWER,
+        "Reviewer: assigned to Healthy Weight, conflict flagged (South Avon CCG)",
+    ),
     Login(
         "lay",
         "lay@example.org",
         "Margaret Osei",
         Role.LAY_REVIEWER,
-        f"Lay (public review group) reviewer, {CURRENT_ROUND}",
+        "Lay (public review group) reviewer: interests to declare on Healthy Weight",
     ),
     Login(
         "applicant",
         "applicant@example.org",
         "Sam Kowalski",
         Role.APPLICANT,
-        "Applicant (not in any HIT yet)",
+        "Applicant (not in any HIT yet): one EOI submitted, one in draft",
         programme_role=ProgrammeRole.APPLICANT,
     ),
     Login(
-        "director", "director@example.org", "Helen Carter", Role.HIT_DIRECTOR, "HIT director, Dementia HIT"
+        "director",
+        "director@example.org",
+        "Helen Carter",
+        Role.HIT_DIRECTOR,
+        "HIT director, Dementia HIT: renewal due, an open condition, engagement records",
     ),
     Login(
         "sponsor",
         "sponsor@example.org",
         "Jonathan Price",
         Role.EXECUTIVE_SPONSOR,
-        "Executive sponsor, Dementia HIT",
+        "Executive sponsor, Dementia HIT: owns an action-plan item",
     ),
-    Login("member", "member@example.org", "Lucy Bennett", Role.HIT_MEMBER, "HIT member, Dementia HIT"),
+    Login(
+        "member",
+        "member@example.org",
+        "Lucy Bennett",
+        Role.HIT_MEMBER,
+        "HIT member, Dementia HIT: readiness survey results, maturity matrix",
+    ),
+    Login(
+        "thornton",
+        "emma.thornton@example.org",
+        "Emma Thornton",
+        Role.HIT_DIRECTOR,
+        "HIT director, Healthy Weight HIT: application under review",
+    ),
+    Login(
+        "obi",
+        "daniel.obi@example.org",
+        "Daniel Obi",
+        Role.HIT_DIRECTOR,
+        "HIT director, Cancer survivorship HIT: revision 2 submitted after feedback",
+    ),
     Login("norole", "norole@example.org", "Rowan Blake", "", "No role at all", has_person=False),
     Login(
         "admin",
@@ -706,7 +749,8 @@ HITS: tuple[HITSpec, ...] = (
     ),
     _hit(
         "dementia",
-        _active(26, 24, 19, 14),
+        # Accredited in the 2023 round, so the accreditation ends within six months (DEMENTIA_* below).
+        _active(35.5, 33.5, 32, 27),
         name="Dementia HIT",
         focus="Dementia",
         problem=(
@@ -1062,9 +1106,14 @@ HITS: tuple[HITSpec, ...] = (
     ),
     _hit(
         "obesity",
+        # Invited in the current round; its application is now under review (APPLICATIONS below).
         (
-            5,
-            (Step("start_application", 3, "Invited after the expression of interest; application started."),),
+            3.0,
+            (
+                Step(
+                    "start_application", 1.5, "Invited after the expression of interest; application started."
+                ),
+            ),
         ),
         name="Healthy Weight HIT",
         focus="Obesity and healthy weight",
@@ -1081,9 +1130,14 @@ HITS: tuple[HITSpec, ...] = (
     ),
     _hit(
         "cancer-survivorship",
+        # Invited in the current round; its application went round the feedback loop once.
         (
-            4,
-            (Step("start_application", 2, "Invited after the expression of interest; application started."),),
+            3.8,
+            (
+                Step(
+                    "start_application", 3.3, "Invited after the expression of interest; application started."
+                ),
+            ),
         ),
         name="Living With and Beyond Cancer HIT",
         focus="Cancer survivorship",
@@ -1133,7 +1187,718 @@ DELIBERATE_GAPS = {
     "no_director": ("stroke",),
     "working_group_without_service_lead": ("pain-management",),
     "no_ppi_lead": ("diabetes", "sexual-health"),
+    # The last PPI log entry is 130 days old: the PPI caseload flags it (90 days or more).
+    "ppi_log_quiet_90_days": ("drugs-and-alcohol",),
+    # Accredited in the 2023 round: ends within six months, one condition still open.
+    "accreditation_ending_within_six_months": ("dementia",),
+    "open_condition": ("dementia",),
 }
+
+# --- Accreditation: three applications told through the real services ----------------------------------
+#
+# Each story below calls accreditation.services step by step (sections, stakeholder rows, the sponsor's
+# signed link, submit, reviewers, declarations, reviews, feedback, decision, conditions), then moves
+# each step's timestamps back to when it happened (the services stamp "now"). Where a service's date
+# rule forbids a date in the past (a condition's due date), the row is given its real date with the
+# ORM afterwards, with a comment at that spot.
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of an application's "who needs to be involved, how, and for what outcome" table."""
+
+    org: str  # organisation key; "" for someone not in the directory (then `stakeholder` names them)
+    category: str  # stakeholder category code
+    role: str
+    outcome: str
+    depth: int
+    stakeholder: str = ""
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    slug: str  # the HIT
+    round: str
+    director: str  # person key; the person has a login (it acts as the applicant)
+    sponsor: str  # person key
+    host: str  # organisation key
+    host_unit: str
+    sections: dict[str, dict]  # section key -> answers (governance without its model fields)
+    rows: tuple[Row, ...]
+
+
+def _governance(management: str, cadence: str, reporting_line: str, groups: str, themes: str) -> dict:
+    return {
+        "management_group": management,
+        "steering_cadence": cadence,
+        "reporting_line": reporting_line,
+        "working_groups": groups,
+        "theme_leads": themes,
+    }
+
+
+DEMENTIA_APPLICATION = AppSpec(
+    slug="dementia",
+    round=PAST_ROUND,
+    director="director",
+    sponsor="sponsor",
+    host="mh",
+    host_unit="Later Life Services",
+    sections={
+        "aims": {
+            "aims": (
+                "Shorten the wait from GP referral to a dementia diagnosis and support plan to six weeks.\n"
+                "Offer everyone diagnosed, and their carers, support through memory cafés, carers' services and "
+                "community nursing.\nReduce time in hospital, and delirium, for people living with dementia."
+            ),
+            "problem": (
+                "People wait months between a GP referral and a dementia diagnosis, and support after diagnosis "
+                "depends on where they live."
+            ),
+            "boundaries": (
+                "The memory service, general practice, community nursing, hospital wards, adult social care, "
+                "memory cafés and carers' services."
+            ),
+        },
+        "governance": _governance(
+            "Laura McKenzie, Severnside Mental Health Partnership\nPatricia Norris, Avon Memory Café Network\n"
+            "Dawn Fletcher, Avon Carers' Centre\nDr Mohammed Iqbal, North Avon CCG",
+            "bimonthly",
+            "The mental health trust's research and innovation committee",
+            "Timely diagnosis; Dr Wei Zhang; Laura McKenzie\nLiving well at home; Dr Sophie Turner; Patricia Norris\n"
+            "Hospital care; Prof Janet Simmons; Ruth Evans",
+            "Evidence synthesis; Dr Wei Zhang\nWorkforce and skills; Prof Janet Simmons",
+        ),
+        "ppi": {
+            "ppi_plan": (
+                "Carers and people living with dementia sit on the management group and every working group; "
+                "memory cafés host quarterly listening events whose findings go to the management group."
+            ),
+            "public_members_in_structures": (
+                "Two carers on the management group; a person living with dementia and a carer on each working "
+                "group."
+            ),
+            "support": "Dementia-friendly venues and times, travel and carer-cover expenses, payment at the programme's rate.",
+        },
+        "coordination": {
+            "related_hits": "The Avoidable Admissions HIT (crisis response) and the Frailty HIT (care home training).",
+            "sphere_of_influence": "The city and North Avon: one memory service, two acute trusts, about 60 practices.",
+        },
+        "data_sharing": {
+            "data_needs": "Referral and diagnosis dates from the memory service and practices, to measure waits.",
+            "dsa_status": "drafting",
+            "ig_leads": "Caldicott guardian, Severnside Mental Health Partnership\nIG lead, North Avon CCG",
+        },
+        "integration": {
+            "integration_plans": (
+                "One referral route from practices to the memory service and a shared support plan that follows "
+                "the person into hospital and home again."
+            )
+        },
+        "innovation": {
+            "innovation_plans": "Pilot a nurse-led diagnosis clinic in primary care; a delirium prevention bundle on two wards.",
+            "industry_partners": "Clifton MedTech Ltd: a digital cognitive assessment for the pilot clinic.",
+        },
+        "skills": {"skills_gaps": "Health economics: a partnership with the university's health economists."},
+        "milestones": {
+            "milestones": (
+                "3; management group and working groups meet\n6; shared referral route agreed with practices\n"
+                "9; nurse-led clinic pilot starts\n12; first report on waits and support"
+            )
+        },
+    },
+    rows=(
+        Row("mh", "PROV", "Memory service leads the diagnosis pathway", "Diagnosis within six weeks", 3),
+        Row(
+            "ccg_north",
+            "COMM",
+            "Commissions memory services; sits on the management group",
+            "Joint commissioning",
+            3,
+        ),
+        Row("community", "PROV", "Community dementia nurses", "Support at home after diagnosis", 2),
+        Row(
+            "memory_cafe", "NONNHS", "Hosts post-diagnostic groups", "Peer support for everyone diagnosed", 2
+        ),
+        Row(
+            "carers", "NONNHS", "Carers' representative on the management group", "Carers supported early", 3
+        ),
+        Row("uoa_phs", "RESEARCH", "Evaluates waits and outcomes", "Evidence for commissioners", 2),
+    ),
+)
+
+HEALTHY_WEIGHT_APPLICATION = AppSpec(
+    slug="obesity",
+    round=CURRENT_ROUND,
+    director="thornton",
+    sponsor="summers",
+    host="public_health",
+    host_unit="Healthy Weight Team",
+    sections={
+        "aims": {
+            "aims": (
+                "One healthy weight pathway across council-funded and NHS services, for children and adults.\n"
+                "A single assessment shared between services, so no family is assessed twice.\n"
+                "Halve drop-out between tier 2 and tier 3 weight management within three years."
+            ),
+            "problem": (
+                "Weight management services stop at the boundary between council-funded and NHS tiers: people "
+                "are assessed again at each step and many drop out between them."
+            ),
+            "boundaries": (
+                "Public health, primary care, the specialist weight management service, schools, youth services "
+                "and a digital health company."
+            ),
+        },
+        "governance": _governance(
+            "Lisa Crawford, Public Health Avon\nDr Gareth Lloyd, Harbourside Medical Practice\n"
+            "Dr Emma Thornton, University of Avon",
+            "quarterly",
+            "Avon City Health and Wellbeing Board",
+            "Family healthy weight; Dr Emma Thornton; Lisa Crawford\nAdult pathway; Dr Rebecca Moss; Dr Gareth Lloyd",
+            "Health inequalities; Dr Rebecca Moss",
+        ),
+        "ppi": {
+            "ppi_plan": "Young people and parents co-design the family offer with the Young Avon Health Forum.",
+            "public_members_in_structures": "Two parents on the management group; the youth forum on the family working group.",
+            "support": "Sessions after school hours, vouchers for young people, expenses and payment for parents.",
+        },
+        "coordination": {
+            "related_hits": "The Diabetes HIT: a shared adult pathway and prevention programme.",
+            "sphere_of_influence": "Avon city and South Avon.",
+        },
+        "data_sharing": {
+            "data_needs": "Referrals and outcomes across council and NHS tiers, to follow people between them.",
+            "dsa_status": "planned",
+            "ig_leads": "Information governance lead, Avon City Council\nData protection officer, South Avon CCG",
+        },
+        "integration": {
+            "integration_plans": "A single assessment and referral hub, jointly commissioned by the council and the NHS."
+        },
+        "innovation": {
+            "innovation_plans": "Pilot a self-referral app with follow-up between sessions.",
+            "industry_partners": "Severn Digital Health Ltd: the self-referral app, at cost for the pilot.",
+        },
+        "skills": {
+            "skills_gaps": "Behavioural science: training for staff from the university's public health team."
+        },
+        "milestones": {
+            "milestones": "3; referral hub designed\n6; app pilot in two practices\n12; joint commissioning case to the board"
+        },
+    },
+    rows=(
+        Row("public_health", "OPS", "Hosts the HIT; commissions tier 2 weight management", "One pathway", 3),
+        # South Avon CCG is where reviewer2@ works: their assignment is flagged as a conflict.
+        Row(
+            "ccg_south",
+            "COMM",
+            "Commissions the specialist weight management service",
+            "Joint commissioning",
+            2,
+        ),
+        Row("pcn", "PROV", "Practices refer and offer brief interventions", "No one referred twice", 2),
+        Row("uoa_phs", "RESEARCH", "Leads the evaluation", "Evidence of what works", 3),
+        Row("digital", "NONNHS", "Builds the self-referral app", "Easier self-referral", 1),
+        Row("youth_forum", "PUBLIC", "Young people co-design the family offer", "An offer families use", 2),
+    ),
+)
+
+CANCER_APPLICATION = AppSpec(
+    slug="cancer-survivorship",
+    round=CURRENT_ROUND,
+    director="obi",
+    sponsor="ashworth",
+    host="acute",
+    host_unit="Oncology Centre",
+    sections={
+        "aims": {
+            "aims": (
+                "Personalised, stratified follow-up after cancer treatment, shared between the oncology centre, "
+                "general practice and the third sector.\nA recovery package and a named contact for everyone "
+                "finishing treatment.\nFind the late effects of treatment early."
+            ),
+            "problem": "After treatment ends, people with cancer lose touch with services just when late effects begin.",
+            "boundaries": "The oncology centre, general practice, commissioners, the carers' centre and peer support groups.",
+        },
+        "governance": _governance(
+            "Dr Daniel Obi, Avon Acute Hospitals\nDr Mohammed Iqbal, North Avon CCG\nDawn Fletcher, Avon Carers' Centre",
+            "quarterly",
+            "The acute trust's cancer board",
+            "Stratified follow-up; Dr Claire Hudson; Dr Yasmin Ali\nLate effects; Dr Daniel Obi; Dawn Fletcher",
+            "Evidence synthesis; Dr Wei Zhang",
+        ),
+        "ppi": {
+            "ppi_plan": "We will consult people who have finished treatment through a survey each year.",
+            "public_members_in_structures": "One patient representative on the management group.",
+            "support": "Expenses for meetings.",
+        },
+        "coordination": {
+            "related_hits": "The Avoidable Admissions HIT: rapid response for people with late effects.",
+            "sphere_of_influence": "The acute trust's catchment: the city and North Avon.",
+        },
+        "data_sharing": {
+            "data_needs": "Treatment summaries from the oncology centre shared with general practice.",
+            "dsa_status": "none",
+            "ig_leads": "Caldicott guardian, Avon Acute Hospitals",
+        },
+        "integration": {
+            "integration_plans": "GPs take on routine follow-up, with remote monitoring and a fast way back to the centre."
+        },
+        "innovation": {
+            "innovation_plans": "Pilot patient-initiated follow-up with a remote symptom check.",
+            "industry_partners": "None yet; we are talking to local digital health firms.",
+        },
+        "skills": {
+            "skills_gaps": "Late effects training for GPs and practice nurses, from the oncology centre."
+        },
+        "milestones": {
+            "milestones": "3; stratification rules agreed\n6; patient-initiated follow-up for breast cancer\n"
+            "12; extended to colorectal and prostate cancer"
+        },
+    },
+    rows=(
+        Row("acute", "PROV", "The oncology centre leads the follow-up redesign", "Stratified follow-up", 3),
+        Row("ccg_north", "COMM", "Commissions the follow-up pathway", "A jointly commissioned pathway", 2),
+        Row("pcn", "PROV", "Practices take on routine follow-up", "Follow-up closer to home", 2),
+        Row("carers", "NONNHS", "Supports carers after treatment ends", "Carers supported", 2),
+        Row(
+            "",
+            "PUBLIC",
+            "Consulted through an annual survey",
+            "Services shaped by patients' views",
+            1,
+            stakeholder="People living with and beyond cancer",
+        ),
+    ),
+)
+
+# What the Cancer survivorship team changed in revision 2, answering the panel's feedback.
+CANCER_REVISION_2 = {
+    "ppi": {
+        "ppi_plan": (
+            "People living with and beyond cancer co-design the follow-up pathway: two join the management group, "
+            "and a peer support group reviews each change before it goes to the cancer board."
+        ),
+        "public_members_in_structures": (
+            "Two people living with and beyond cancer on the management group; peer support members on both "
+            "working groups."
+        ),
+        "support": "Training, expenses and payment at the programme's rate; meetings online or in the evening.",
+    },
+    "data_sharing": {
+        "data_needs": "Treatment summaries and follow-up results shared between the oncology centre and practices.",
+        "dsa_status": "drafting",
+        "ig_leads": "Caldicott guardian, Avon Acute Hospitals\nInformation governance lead, Eastside Primary Care Network",
+    },
+}
+CANCER_REVISION_2_PUBLIC_ROW = Row(
+    "",
+    "PUBLIC",
+    "Two members on the management group; a peer support group reviews each change",
+    "A pathway designed with the people who use it",
+    3,
+    stakeholder="People living with and beyond cancer",
+)
+CANCER_REVISION_2_NEW_ROW = Row(
+    "institute", "RESEARCH", "Health economic evaluation of the pilot", "Evidence for commissioners", 2
+)
+
+# The panel's consolidated feedback on Cancer survivorship v1: (section, point, quoted comment, answer).
+CANCER_FEEDBACK = (
+    (
+        "ppi",
+        "Involve people living with and beyond cancer in decisions, not only through an annual survey: say which "
+        "groups they will join.",
+        "An annual survey is consultation, not involvement.",
+        "Two people living with and beyond cancer now sit on the management group, and the peer support group "
+        "reviews each change (section 'Patient and public involvement' rewritten).",
+    ),
+    (
+        "data_sharing",
+        "Name information-governance leads in every partner and a route to a data-sharing agreement with general "
+        "practice.",
+        "Sharing treatment summaries with practices needs an agreement.",
+        "The acute trust's Caldicott guardian and the primary care network's IG lead are drafting the agreement.",
+    ),
+    (
+        "stakeholders",
+        "Say who will evaluate the pilot and its costs.",
+        "",
+        "The West Country Applied Health Research Institute will run the health economic evaluation (new row).",
+    ),
+)
+
+# (criterion code, score 0-3, comment): one reviewer's scores; criteria not listed score `default`.
+ReviewScores = tuple[tuple[str, int, str], ...]
+
+
+@dataclass(frozen=True)
+class ReviewSpec:
+    reviewer: str  # login key
+    recommendation: str
+    summary: str
+    default: int
+    scores: ReviewScores = ()
+
+
+DEMENTIA_REVIEWS = (
+    ReviewSpec(
+        "reviewer",
+        "accredit_with_conditions",
+        "A well-led team with commissioners at the table. The data-sharing agreement is still being drafted: "
+        "make signing it a condition.",
+        2,
+        (
+            ("W3", 3, "Commissioners sit on the management group."),
+            ("C8", 1, "The agreement is not signed yet."),
+        ),
+    ),
+    ReviewSpec(
+        "reviewer2",
+        "accredit_with_conditions",
+        "Clear aims and a credible pilot. Ask for an independent evaluation of the diagnosis pathway.",
+        2,
+        (("N3", 1, "The pilot needs an independent evaluation."), ("C1", 3, "")),
+    ),
+    ReviewSpec(
+        "lay",
+        "accredit",
+        "Carers are at the centre of this plan, with payment and support to take part.",
+        3,
+    ),
+)
+DEMENTIA_DECISION = (
+    "A strong application with commissioners in leadership and carers on every group. Two conditions: sign the "
+    "data-sharing agreement within six months, and report an independent evaluation of the six-week diagnosis "
+    "pathway before the accreditation ends."
+)
+# (text, evidence when closed; "" = still open)
+DEMENTIA_CONDITIONS = (
+    (
+        "Sign the data-sharing agreement between the memory service and general practice.",
+        "Agreement signed by both Caldicott guardians on behalf of the trust and the practices; copy filed with "
+        "the programme office.",
+    ),
+    (
+        "Report an independent evaluation of the six-week diagnosis pathway to the board before the accreditation "
+        "ends.",
+        "",
+    ),
+)
+CANCER_REVIEWS = (
+    ReviewSpec(
+        "reviewer2",
+        "revise",
+        "A promising clinical redesign, but patients are only consulted and there is no route to a data-sharing "
+        "agreement.",
+        2,
+        (
+            ("W4", 1, ""),
+            ("C10", 1, ""),
+            ("C8", 1, "Sharing treatment summaries with practices needs an agreement."),
+        ),
+    ),
+    ReviewSpec(
+        "lay",
+        "revise",
+        "An annual survey is consultation, not involvement. Bring people who have had cancer into the groups.",
+        1,
+    ),
+)
+# reviewer@'s review of Healthy Weight, saved as a draft half-way through.
+HEALTHY_WEIGHT_DRAFT_REVIEW = (
+    ("W1", 3, "Each partner's role is tied to an outcome."),
+    ("W3", 2, "The CCG commissions tier 3 but is not in the leadership yet."),
+    ("W6", 3, ""),
+    ("C1", 3, "The director of public health sponsors it."),
+)
+
+# Expressions of interest by applicant@ in the current round: (title, submit?, fields, partners).
+EOIS = (
+    (
+        "Hearing and Healthy Ageing",
+        True,
+        {
+            "problem": (
+                "Hearing loss in older people goes undiagnosed for years and raises the risk of isolation, falls "
+                "and dementia; audiology, general practice and social care rarely connect."
+            ),
+            "boundaries": "General practice, hospital audiology, community services, adult social care, voluntary groups.",
+            "proposed_director": "Dr Sam Kowalski, Harbourside Medical Practice",
+            "known_risks": "Audiology waiting lists are long; the service may see the HIT as extra demand.",
+        },
+        (("gp", "PROV"), ("ccg_city", "COMM"), ("community", "PROV")),
+    ),
+    (
+        "Loneliness in Later Life",
+        False,
+        {"problem": "Loneliness among older people living alone is rising; no service owns it."},
+        (("council", "OPS"),),
+    ),
+)
+
+# --- Engagement -------------------------------------------------------------------------------------------
+
+# Manual rows on the Dementia HIT's stakeholder map: (organisation key, category, depth, role, evidence).
+DEMENTIA_MAP_ROWS = (
+    (
+        "council",
+        "OPS",
+        1,
+        "Adult social care consulted on the carers' offer",
+        "Commissioning manager attended the March workshop.",
+    ),
+    (
+        "patients_voice",
+        "PUBLIC",
+        2,
+        "Two volunteers on the Living well at home working group",
+        "Named in the working group's terms of reference.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One PPI log entry (engagement.services_ppi.activity_create)."""
+
+    slug: str
+    days_ago: int
+    activity_type: str
+    description: str
+    patients: int
+    carers: int
+    public: int
+    hours: str
+    level: str
+    decision_forum: str
+    impact: str
+    recognition: str
+    recorded_by: str  # login key
+
+
+PPI_LOG = (
+    Activity(
+        "dementia",
+        18,
+        "governance",
+        "Carer representatives agreed the post-diagnostic support specification at the management group.",
+        0,
+        2,
+        0,
+        "3.0",
+        "coproduce",
+        "hit_leadership",
+        "The specification now guarantees a named contact for every carer.",
+        "payment",
+        "director",
+    ),
+    Activity(
+        "dementia",
+        44,
+        "workshop",
+        "Memory café members tested the new diagnosis letter and support plan.",
+        6,
+        4,
+        0,
+        "2.0",
+        "involve",
+        "hit_group",
+        "The letter was rewritten in plain English with a larger font.",
+        "expenses",
+        "director",
+    ),
+    Activity(
+        "dementia",
+        75,
+        "governance",
+        "Two carers presented the case for a carers' support worker to the ICB's ageing well board.",
+        0,
+        2,
+        0,
+        "4.0",
+        "coproduce",
+        "commissioning",
+        "The board funded a carers' support worker for a year.",
+        "payment",
+        "ppi",
+    ),
+    Activity(
+        "chronic-kidney-disease",
+        28,
+        "meeting",
+        "The kidney patients' association reviewed the home dialysis information pack.",
+        5,
+        1,
+        0,
+        "2.5",
+        "consult",
+        "delivery",
+        "Two sections added on training for dialysis at home.",
+        "expenses",
+        "ppi",
+    ),
+    Activity(
+        "child-injury-prevention",
+        52,
+        "research",
+        "Parents co-designed the questions of the home safety check.",
+        0,
+        8,
+        0,
+        "6.0",
+        "involve",
+        "hit_group",
+        "Questions reordered; a section on window restrictors added.",
+        "voucher",
+        "ppi",
+    ),
+    Activity(
+        "avoidable-admissions",
+        12,
+        "survey",
+        "Online consultation on the two-hour rapid response service.",
+        0,
+        0,
+        41,
+        "0",
+        "consult",
+        "none",
+        "",
+        "none",
+        "ppi",
+    ),
+    Activity(
+        "obesity",
+        16,
+        "workshop",
+        "Young Avon Health Forum workshop on the family healthy weight offer.",
+        0,
+        0,
+        12,
+        "2.0",
+        "consult",
+        "none",
+        "Young people asked for the offer to run in youth centres, not clinics.",
+        "voucher",
+        "ppi",
+    ),
+    # Nothing logged since: the PPI caseload flags the HIT (no involvement for 90 days or more).
+    Activity(
+        "drugs-and-alcohol",
+        130,
+        "workshop",
+        "Peer recovery champions reviewed the alcohol care team's referral pathway.",
+        7,
+        0,
+        0,
+        "3.0",
+        "involve",
+        "hit_group",
+        "Referral is now offered at discharge, not only on admission.",
+        "voucher",
+        "ppi",
+    ),
+)
+
+# The Dementia HIT's self-assessment against the six UK Standards for Public Involvement.
+DEMENTIA_STANDARDS = {
+    "inclusive_opportunities": (
+        2,
+        "Meetings in memory cafés and at home; few carers from minority communities yet.",
+    ),
+    "working_together": (3, "Carers co-chair the Living well at home working group."),
+    "support_and_learning": (2, "Induction for new carer members; no training budget yet."),
+    "communications": (2, "A newsletter after each management group; plain-English summaries."),
+    "impact": (2, "The log records what changed after each activity."),
+    "governance": (3, "Two carers sit on the management group with a vote."),
+}
+DEMENTIA_PUBLIC_REVIEW = (
+    3,
+    True,
+    "Carers sit on the management group and took the case for a support worker to the ICB's board: involvement "
+    "reaches decisions. The HIT should now reach carers from minority communities, as its self-assessment says.",
+)
+
+# Maturity matrix consensus of the Dementia HIT: element -> (level 1-3, rationale).
+DEMENTIA_MATURITY = {
+    "trust": (3, "Partners share problems early and openly at the management group."),
+    "faith": (3, "Waits have fallen for two years; everyone sees the collaboration paying off."),
+    "confidence": (2, "Agreements work, but the data-sharing agreement took a year to sign."),
+    "cultural_integration": (2, "Clinicians and the voluntary sector still work to different rhythms."),
+    "legitimacy": (2, "Carers shape decisions; front-line staff in practices know little of the HIT."),
+    "communication": (3, "Named contacts in every partner; problems sorted by phone, not by letter."),
+    "clarity": (3, "Everyone can state the six-week aim."),
+    "sharedness": (2, "Partners agree the aims but not yet who funds the carers' support worker."),
+    "risk_tolerance": (1, "Partners still hold back budgets for joint posts."),
+}
+DEMENTIA_MATURITY_PARTICIPANTS = (
+    "Management group away day: Helen Carter, Laura McKenzie, Patricia Norris, Dawn Fletcher, Dr Mohammed Iqbal, "
+    "Sheila Jackson (carer)"
+)
+# (title, owner person key, due in days, status, statement code, element)
+DEMENTIA_ACTIONS = (
+    (
+        "Pool a joint budget for the carers' support worker beyond its first year",
+        "sponsor",
+        90,
+        "planned",
+        "A3.1",
+        "risk_tolerance",
+    ),
+    (
+        "Deliver a quick win: one information pack for carers from every partner",
+        "fletcher",
+        45,
+        "in_progress",
+        "A2.3",
+        "trust",
+    ),
+)
+
+# The Dementia HIT's readiness survey: respondents (organisation key or "" for prefer not to say, role
+# group), each answering in line with their organisation's profile. Community Health has three
+# respondents, fewer than five, so its group is suppressed on every page.
+SURVEY_TITLE = "Partner readiness survey, wave 1"
+SURVEY_RESPONDENTS = (
+    *(
+        ("mh", role)
+        for role in ("clinical", "clinical", "management", "leadership", "clinical", "management")
+    ),
+    *(("carers", role) for role in ("public", "public", "other", "public", "other")),
+    *(("community", role) for role in ("clinical", "clinical", "management")),
+    ("", ""),
+)
+SURVEY_NOT_ANSWERED = (
+    "mh.colleague7@example.org",
+    "carers.volunteer6@example.org",
+    "community.nurse4@example.org",
+)
+# Agreement (1-5, after reverse-coding) each organisation tends to give, per dimension.
+_DIMENSIONS = (
+    "trust",
+    "faith",
+    "confidence",
+    "cultural_integration",
+    "legitimacy",
+    "communication",
+    "clarity",
+    "sharedness",
+    "risk_tolerance",
+    "capacity",
+)
+SURVEY_PROFILES = {
+    "mh": dict(zip(_DIMENSIONS, (4.3, 4.2, 3.6, 3.3, 4.0, 4.0, 4.3, 3.7, 3.0, 2.3), strict=True)),
+    "carers": dict(zip(_DIMENSIONS, (3.2, 3.9, 3.0, 2.8, 2.3, 3.1, 3.6, 3.0, 2.7, 2.0), strict=True)),
+    "community": dict(zip(_DIMENSIONS, (3.9, 4.0, 3.4, 3.0, 3.6, 3.6, 4.0, 3.4, 2.8, 1.8), strict=True)),
+}
+SURVEY_PROFILES[""] = SURVEY_PROFILES["community"]
+
+DEMENTIA_SUPPORT_REQUEST = (
+    "Reaching carers from South Asian communities",
+    "Most carers involved so far are white British. Can the PPI team introduce us to community groups and advise "
+    "on interpreters?",
+)
 
 # --- The loader ---------------------------------------------------------------------------------------------
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from hitportal.models import TimeStampedModel, choices_constraint
@@ -434,3 +438,204 @@ class PortfolioSnapshot(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Portfolio on {self.taken_on}"
+
+
+# --- Life after accreditation: related HITs, documents, meetings, sponsor log, closure ----------------
+# Services in teams/services_lifecycle.py write these rows; teams/selectors_lifecycle.py reads them.
+
+
+class HITLinkKind(models.TextChoices):
+    COORDINATION = "coordination", "Coordination"
+    OVERLAP = "overlap", "Overlapping work"
+    JOINT_ACTIVITY = "joint_activity", "Joint activity"
+
+
+class SponsorInteractionKind(models.TextChoices):
+    MEETING = "meeting", "Meeting"
+    EMAIL = "email", "Email"
+    CALL = "call", "Call"
+    EVENT = "event", "Event"
+    OTHER = "other", "Other"
+
+
+# What an accepted upload may be; teams/uploads.py checks the content against the extension.
+DOCUMENT_CONTENT_TYPES = (
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+
+
+class PrivateDocumentStorage(FileSystemStorage):
+    """Files under MEDIA_ROOT (outside every static directory) that have no public URL.
+
+    MEDIA_URL is never served; documents go out only through the permission-checked
+    teams:document-download view, so asking for a URL is a programming error.
+    """
+
+    def url(self, name: str | None) -> str:
+        raise NotImplementedError("Documents have no public URL; link to teams:document-download.")
+
+
+def document_storage() -> PrivateDocumentStorage:
+    # No location given: the storage follows settings.MEDIA_ROOT, including a test's override.
+    return PrivateDocumentStorage()
+
+
+def document_upload_to(instance: Document, filename: str) -> str:
+    """documents/<hit id>/<random name><extension>: the uploader's file name never reaches the disk."""
+    extension = PurePosixPath(filename).suffix.lower()
+    return f"documents/{instance.hit_id}/{uuid.uuid4().hex}{extension}"
+
+
+class HITLink(TimeStampedModel):
+    """Two HITs that work together. The link is one row whichever HIT it was recorded from."""
+
+    from_hit = models.ForeignKey(HIT, on_delete=models.CASCADE, related_name="links_out")
+    to_hit = models.ForeignKey(HIT, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(max_length=16, choices=HITLinkKind.choices)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["from_hit", "to_hit", "kind"]
+        verbose_name = "related HIT"
+        constraints = [
+            choices_constraint("kind", HITLinkKind, "teams_hitlink_kind_valid"),
+            models.CheckConstraint(condition=~Q(from_hit=F("to_hit")), name="teams_hitlink_not_self"),
+            # A-B and B-A are the same pair: one link of each kind, whichever way it was recorded.
+            models.UniqueConstraint(
+                Least("from_hit", "to_hit"),
+                Greatest("from_hit", "to_hit"),
+                "kind",
+                name="teams_hitlink_unique_pair_kind",
+            ),
+        ]
+        indexes = [
+            # The HIT page lists the links pointing at the HIT (links_out uses the FK index of from_hit).
+            models.Index(fields=["to_hit", "kind"], name="teams_hitlink_to_hit_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_hit_id} - {self.get_kind_display()} - {self.to_hit_id}"
+
+
+class Document(TimeStampedModel):
+    """One version of a HIT's document: typed, versioned per (HIT, title), content checked on upload."""
+
+    hit = models.ForeignKey(HIT, on_delete=models.CASCADE, related_name="documents")
+    document_type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="documents")
+    title = models.CharField(max_length=200)
+    version = models.PositiveIntegerField(default=1)
+    file = models.FileField(storage=document_storage, upload_to=document_upload_to, max_length=255)
+    original_name = models.CharField(max_length=255, help_text="The file name the uploader's computer gave.")
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(help_text="In bytes.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["hit", "title", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["hit", "title", "version"], name="teams_document_unique_version"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="teams_document_version_positive"),
+            models.CheckConstraint(
+                condition=Q(content_type__in=DOCUMENT_CONTENT_TYPES), name="teams_document_content_type_valid"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="teams_document_title_not_empty"),
+        ]
+        indexes = [
+            # The document list of a HIT: newest uploads first.
+            models.Index(fields=["hit", "-uploaded_at"], name="teams_document_hit_upl_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"
+
+
+class Meeting(TimeStampedModel):
+    """A meeting of one of the HIT's groups: a working group, or a named group such as the steering group."""
+
+    hit = models.ForeignKey(HIT, on_delete=models.CASCADE, related_name="meetings")
+    working_group = models.ForeignKey(
+        WorkingGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="meetings"
+    )
+    group_name = models.CharField(
+        max_length=200, blank=True, help_text="For a group that is not a working group: management group..."
+    )
+    held_on = models.DateField()
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["hit", "-held_on", "-pk"]
+        constraints = [
+            # Exactly one way of naming the group.
+            models.CheckConstraint(
+                condition=(Q(working_group__isnull=False) & Q(group_name=""))
+                | (Q(working_group__isnull=True) & ~Q(group_name="")),
+                name="teams_meeting_names_one_group",
+            ),
+        ]
+        indexes = [
+            # The meeting list of a HIT, newest first.
+            models.Index(fields=["hit", "-held_on"], name="teams_meeting_hit_held_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Meeting of {self.held_on}"
+
+
+class SponsorInteraction(TimeStampedModel):
+    """A dated contact between the HIT and its executive sponsor. Liveness is derived from these dates."""
+
+    hit = models.ForeignKey(HIT, on_delete=models.CASCADE, related_name="sponsor_interactions")
+    sponsor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="sponsor_interactions")
+    happened_on = models.DateField()
+    kind = models.CharField(max_length=16, choices=SponsorInteractionKind.choices)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["hit", "-happened_on", "-pk"]
+        constraints = [choices_constraint("kind", SponsorInteractionKind, "teams_sponsorinteraction_kind_valid")]
+        indexes = [
+            # The sponsor log and the liveness lookup read a HIT's latest interaction.
+            models.Index(fields=["hit", "-happened_on"], name="teams_sponsorint_hit_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.happened_on}"
+
+
+class ClosureRecord(TimeStampedModel):
+    """What a closing HIT leaves behind, written in the same transaction as its move to closing or closed."""
+
+    hit = models.OneToOneField(HIT, on_delete=models.CASCADE, related_name="closure_record")
+    what_continues = models.TextField(help_text="The work, services or groups that carry on.")
+    partners_leaving = models.TextField(blank=True)
+    closure_report = models.ForeignKey(
+        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(what_continues=""), name="teams_closurerecord_says_what_continues"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Closure record of HIT {self.hit_id}"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from teams import permissions
 from teams.enums import ClosureReason, HITStatus, ProgrammeRole
 from teams.models import HIT, HITStatusChange, PortfolioSnapshot, RoleAssignment
-from teams.workflow import InvalidTransition, get_transition
+from teams.workflow import TRANSITION_GUARDS, InvalidTransition, get_transition
 
 
 class StaleState(InvalidTransition):
@@ -35,7 +35,8 @@ def hit_transition(
     when closing); appends a HITStatusChange (actor, action, from, to, reason, time).
 
     Raises InvalidTransition (illegal move), StaleState (the HIT moved since `expected_status` was
-    read), PermissionDenied (actor may not) or ValidationError (a reason is missing).
+    read), PermissionDenied (actor may not) or ValidationError (a registered guard of the action
+    found problems, e.g. the set-up checklist before "activate"; or a reason is missing).
     `check_permission=False` is for other services that already checked their own rule (e.g. the
     accreditation decision that accredits the HIT).
     """
@@ -50,6 +51,9 @@ def hit_transition(
         verdict = permissions.can_change_hit_status(actor, hit)
         if not verdict:
             raise PermissionDenied(verdict.reason)
+    problems = [problem for guard in TRANSITION_GUARDS.get(action, ()) for problem in guard(hit)]
+    if problems:
+        raise ValidationError({"__all__": problems})
     reason = reason.strip()
     errors: dict[str, str] = {}
     if transition.needs_reason and not reason:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from teams import views
+from teams import views, views_lifecycle
 
 app_name = "teams"
 
@@ -18,3 +18,5 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),
     path("people/<int:pk>/affiliations/new/", views.affiliation_add, name="affiliation-create"),
 ]
+
+urlpatterns += views_lifecycle.urlpatterns

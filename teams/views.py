@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from teams import permissions, selectors, services
+from teams import permissions, selectors, selectors_lifecycle, services
 from teams.filters import HITFilter, OrganisationFilter, PersonFilter
 from teams.forms import AffiliationForm, HITTransitionForm, OrganisationForm, PersonForm
 from teams.models import Organisation, Person
@@ -76,6 +76,7 @@ def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else None
             ),
             "today": timezone.localdate(),
+            **selectors_lifecycle.hit_page_context(hit=hit, user=request.user),
         },
     )
 

@@ -26,10 +26,19 @@ def _wait_for_score(hit: HIT, timeout: float = 30.0) -> CoverageScore:
 
 
 def test_burst_of_map_edits_is_scored_once_by_the_worker(celery_worker):
-    hit = HIT.objects.create(name="Worker coverage HIT", slug="worker-coverage", focus="Testing")
-    acute = OrganisationType.objects.get(code="nhs-acute")
-    commissioner = OrganisationType.objects.get(code="commissioner-icb")
+    # Earlier transactional tests flush the seeded vocabularies, so make sure the seven categories exist.
+    for position, code in enumerate(
+        ["PROV", "COMM", "STAFF", "PUBLIC", "OPS", "NONNHS", "RESEARCH"], start=1
+    ):
+        StakeholderCategory.objects.get_or_create(code=code, defaults={"name": code, "position": position})
     prov, comm = StakeholderCategory.objects.get(code="PROV"), StakeholderCategory.objects.get(code="COMM")
+    acute, _ = OrganisationType.objects.get_or_create(
+        code="nhs-acute", defaults={"name": "NHS acute provider", "sector": "nhs_provider"}
+    )
+    commissioner, _ = OrganisationType.objects.get_or_create(
+        code="commissioner-icb", defaults={"name": "Commissioner", "sector": "commissioner"}
+    )
+    hit = HIT.objects.create(name="Worker coverage HIT", slug="worker-coverage", focus="Testing")
 
     with transaction.atomic():
         for number in range(3):
