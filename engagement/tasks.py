@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from engagement import services
-from teams.models import HIT
+from teams.models import HIT, Membership
 
 TRANSIENT = (OperationalError, InterfaceError)
 
@@ -31,6 +34,12 @@ def compute_readiness_for_hit(*, hit_id: int) -> int:
 @shared_task(name="engagement.recompute_all", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def recompute_all() -> int:
     """Nightly full recompute of every HIT's coverage and every wave's results (both set-based)."""
+    # Memberships edited outside the portal's services (the admin site) reach the map here.
+    since = timezone.now() - datetime.timedelta(days=2)
+    for hit_id in (
+        Membership.objects.filter(updated_at__gte=since).values_list("hit_id", flat=True).distinct()
+    ):
+        services.stakeholders_sync_memberships(hit_id=hit_id)
     scored = services.coverage_compute()
     services.readiness_compute_waves()
     return scored

@@ -33,6 +33,8 @@ def navigation_for(user: object, path: str) -> list[NavItem]:
         entries.append(("Applications", reverse("accreditation:application-list")))
     if roles.has(Role.REVIEWER, Role.LAY_REVIEWER):
         entries.append(("My reviews", reverse("accreditation:assignment-list")))
+    if roles.has(Role.PROGRAMME_MANAGER, Role.HIT_MEMBER):
+        entries.append(("Progress reports", reverse("reporting:report-list")))
     if roles.has(Role.PROGRAMME_MANAGER):
         entries.append(("Conditions", reverse("accreditation:condition-list")))
     if roles.has(Role.PPI_FACILITATOR, Role.PROGRAMME_MANAGER):

@@ -174,6 +174,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accreditation.send_renewal_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "daily-report-reminders": {
+        "task": "reporting.send_report_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 # --- Cache -----------------------------------------------------------------------------------------

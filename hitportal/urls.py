@@ -9,6 +9,7 @@ urlpatterns = [
     path("teams/", include("teams.urls")),
     path("accreditation/", include("accreditation.urls")),
     path("engagement/", include("engagement.urls")),
+    path("reporting/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -4,46 +4,153 @@ Everything here is invented for demonstration: the organisations of a Bristol-li
 the people, and twenty HITs (``is_illustrative=True``). The six focus areas are the ones the research names
 (DOMAIN-BRIEF.md 7.1); the other fourteen are plausible additions. None of it describes real teams or people.
 
-Demo logins: every account below uses the password ``hitportal-demo`` (DEMO_PASSWORD).
+Demo logins: every account below uses the password ``hitportal-demo`` (DEMO_PASSWORD), and finds work waiting.
 
-    pm@example.org          programme manager (staff: can open the admin site)
-    board@example.org       board member
-    ppi@example.org         PPI facilitator
-    chair@example.org       panel chair, 2026 accreditation round
-    reviewer@example.org    reviewer, 2026 accreditation round
-    reviewer2@example.org   reviewer, 2026 accreditation round
-    lay@example.org         lay (public review group) reviewer, 2026 accreditation round
-    applicant@example.org   applicant (not in any HIT yet)
-    director@example.org    HIT director of the Dementia HIT
-    sponsor@example.org     executive sponsor of the Dementia HIT
-    member@example.org      member of the Dementia HIT
-    norole@example.org      a login with no role at all
-    admin@example.org       superuser (admin site)
+    pm@example.org             programme manager (staff: admin site): an accreditation ending within six
+                               months, an EOI and two applications with the panel, the PPI caseload
+    board@example.org          board member: portfolio, engagement and readiness results (read only)
+    ppi@example.org            PPI facilitator: caseload with flagged HITs, an open support request
+    chair@example.org          panel chair of the 2026 and 2023 rounds: an EOI to decide, Cancer
+                               survivorship v2 to start reviewing, Healthy Weight under review, a conflict
+    reviewer@example.org       reviewer: declared no conflict on Healthy Weight, review saved as a draft
+    reviewer2@example.org      reviewer: assigned to Healthy Weight, flagged (works at South Avon CCG,
+                               which the application names), interests still to declare
+    lay@example.org            lay (public review group) reviewer: interests to declare on Healthy Weight;
+                               wrote the public review of the Dementia HIT's PPI
+    applicant@example.org      applicant (not in any HIT yet): one EOI submitted, one in draft
+    director@example.org       HIT director, Dementia HIT: accreditation ends within six months (start the
+                               renewal from the accredited application), an open condition, engagement
+    sponsor@example.org        executive sponsor, Dementia HIT: owns an action-plan item
+    member@example.org         member, Dementia HIT: survey results, maturity matrix, a PPI support request
+    emma.thornton@example.org  HIT director, Healthy Weight HIT: application under review
+    daniel.obi@example.org     HIT director, Cancer survivorship HIT: feedback answered, v2 submitted
+    norole@example.org         a login with no role at all
+    admin@example.org          superuser (admin site)
 
 Deliberate gaps, so the attention lists have something to show (DELIBERATE_GAPS): the active Stroke HIT has no
-director (the post is vacant), one working group of the active Pain Management HIT has no service lead, and the
-Diabetes (active) and Sexual Health (set-up) HITs have no PPI lead.
+director (the post is vacant), one working group of the active Pain Management HIT has no service lead, the
+Diabetes (active) and Sexual Health (set-up) HITs have no PPI lead, the Drugs and Alcohol HIT logged no PPI for
+over 90 days, and the Dementia HIT's accreditation ends within six months with one condition still open.
+
+Accreditation (load_accreditation), each step through ``accreditation.services`` as the acting login:
+- Dementia HIT, 2023 round: drafted, sponsor confirmed with the signed link, submitted, reviewed by three panel
+  members, accredited with two conditions (one closed with evidence since, one open and due before the end).
+- Healthy Weight HIT, current round: submitted, under review; reviewers assigned, one conflict flagged.
+- Cancer survivorship HIT, current round: v1 reviewed, consolidated feedback released and answered, v2
+  submitted and waiting for the chair.
+- applicant@'s expressions of interest: one submitted, one draft.
+Engagement (load_engagement), through ``engagement.services*``: every HIT's map mirrored from its memberships,
+manual map rows, PPI logs, a standards self-assessment and a public review, a readiness survey answered through
+one-time links, a maturity assessment and an action plan; then the stored coverage and readiness scores.
 
 The loader is idempotent: every row is matched by a natural key (organisation name, person email, HIT slug,
-working group name, round name...) and only created when missing; an existing row is left as it is (an
-existing login keeps its password). HIT statuses are reached through ``teams.services.hit_transition`` from
-*proposed*, only when the HIT is created, so each HIT has a truthful status history; the history and the
-membership dates are then dated back along the HIT's timeline (relative to today).
+working group name, round name, an application's HIT and round, a log entry's description...) and only created
+when missing; an existing row is left as it is (an existing login keeps its password). HIT statuses are reached
+through ``teams.services.hit_transition`` from *proposed*, only when the HIT is created, so each HIT has a
+truthful status history; the history and the membership dates are then dated back along the HIT's timeline
+(relative to today). The services stamp "now", so every step of an application is dated back the same way
+after the service ran; where a service refuses a past date (a condition's due date) the ORM sets it after,
+as noted at that spot. Loading sends no email and queues no job (see `_notifications_dropped`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TextIO
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
-from accreditation.enums import PanelRole
-from accreditation.models import Panel, PanelMember, Round
+from accreditation.criteria import criteria_for
+from accreditation.enums import ConflictDeclaration, PanelRole
+from accreditation.models import (
+    Accreditation,
+    Application,
+    ApplicationEvent,
+    ApplicationSection,
+    Condition,
+    Decision,
+    EOIEvent,
+    ExpressionOfInterest,
+    FeedbackDocument,
+    FeedbackPoint,
+    Panel,
+    PanelMember,
+    Review,
+    ReviewAssignment,
+    Revision,
+    Round,
+    StakeholderPlanRow,
+)
+from accreditation.sections import SECTIONS
+from accreditation.services import (
+    ConditionInput,
+    PartnerInput,
+    ScoreInput,
+    application_transition,
+    assignment_create,
+    condition_close,
+    conflict_declare,
+    eoi_save,
+    eoi_transition,
+    feedback_respond,
+    feedback_save,
+    review_save,
+    section_save,
+    sponsor_confirm,
+    sponsor_request,
+    sponsor_token,
+    stakeholder_row_save,
+)
+from engagement.enums import StakeholderSource
+from engagement.models import (
+    ActionPlanItem,
+    ActionStatement,
+    CoverageScore,
+    CoverageSnapshot,
+    Instrument,
+    Invitation,
+    InvolvementActivity,
+    Item,
+    MaturityAssessment,
+    PublicReview,
+    ReadinessResult,
+    Response,
+    Stakeholder,
+    StandardsAssessment,
+    SupportRequest,
+    Wave,
+)
+from engagement.services import (
+    coverage_compute,
+    readiness_compute_waves,
+    stakeholder_save,
+    stakeholders_sync_memberships,
+)
+from engagement.services_maturity import action_item_create, maturity_assessment_create
+from engagement.services_ppi import (
+    activity_create,
+    public_review_create,
+    standards_assessment_create,
+    support_request_create,
+)
+from engagement.services_surveys import (
+    AboutYou,
+    new_token,
+    response_save,
+    response_submit,
+    token_digest,
+    wave_create,
+    wave_invite,
+)
+from hitportal.roles import forget_roles
+from teams import workflow as team_workflow
 from teams.enums import (
     Appointment,
     ClosureReason,
@@ -62,6 +169,7 @@ from teams.models import (
     OrganisationType,
     Person,
     RoleAssignment,
+    StakeholderCategory,
     Theme,
     User,
     WorkingGroup,
@@ -1902,7 +2010,7 @@ DEMENTIA_SUPPORT_REQUEST = (
 
 # --- The loader ---------------------------------------------------------------------------------------------
 
-# Models whose row counts load_demo reports (label -> model).
+# Models whose row counts load_demo reports (label -> model). The last two are computed scores.
 COUNTED = {
     "organisations": Organisation,
     "people": Person,
@@ -1916,7 +2024,29 @@ COUNTED = {
     "rounds": Round,
     "panels": Panel,
     "panel_members": PanelMember,
+    "expressions_of_interest": ExpressionOfInterest,
+    "applications": Application,
+    "revisions": Revision,
+    "review_assignments": ReviewAssignment,
+    "reviews": Review,
+    "feedback_points": FeedbackPoint,
+    "decisions": Decision,
+    "accreditations": Accreditation,
+    "conditions": Condition,
+    "stakeholders": Stakeholder,
+    "ppi_log_entries": InvolvementActivity,
+    "standards_assessments": StandardsAssessment,
+    "public_reviews": PublicReview,
+    "support_requests": SupportRequest,
+    "survey_waves": Wave,
+    "survey_invitations": Invitation,
+    "survey_responses": Response,
+    "maturity_assessments": MaturityAssessment,
+    "action_plan_items": ActionPlanItem,
+    "coverage_scores": CoverageScore,
+    "readiness_results": ReadinessResult,
 }
+SCORES = ("coverage_scores", "readiness_results")
 
 
 @dataclass
@@ -1927,6 +2057,7 @@ class _Loader:
     people: dict[str, Person] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     hits: dict[str, HIT] = field(default_factory=dict)
+    categories: dict[str, StakeholderCategory] = field(default_factory=dict)
     new_hits: set[str] = field(default_factory=set)
     _password_hash: str = ""
 
@@ -1943,6 +2074,7 @@ class _Loader:
     # Organisations --------------------------------------------------------------------------------
 
     def load_organisations(self) -> None:
+        self.categories = {c.code: c for c in StakeholderCategory.objects.all()}
         types = {t.code: t for t in OrganisationType.objects.all()}
         missing = {code for *_, code, _, _ in ORGANISATIONS} - set(types)
         if missing:
@@ -2137,7 +2269,8 @@ class _Loader:
         current, _ = Round.objects.get_or_create(
             name=CURRENT_ROUND,
             defaults={
-                "opens_on": self.today - datetime.timedelta(days=30),
+                # Open for four months: the Cancer survivorship application has been round the loop once.
+                "opens_on": self.today - datetime.timedelta(days=122),
                 "eoi_deadline": self.today + datetime.timedelta(days=30),
                 "application_deadline": self.today + datetime.timedelta(days=90),
                 "guidance": guidance,
@@ -2146,7 +2279,7 @@ class _Loader:
             },
         )
         three_years = datetime.timedelta(days=3 * 365)
-        Round.objects.get_or_create(
+        past, _ = Round.objects.get_or_create(
             name=PAST_ROUND,
             defaults={
                 "opens_on": self.today - three_years - datetime.timedelta(days=30),
@@ -2157,12 +2290,534 @@ class _Loader:
                 "accreditation_term_years": 3,
             },
         )
-        panel, _ = Panel.objects.get_or_create(round=current, name=CURRENT_PANEL)
-        for key, role in PANEL:
-            PanelMember.objects.get_or_create(panel=panel, user=self.users[key], defaults={"role": role})
+        # The same people sat on the 2023 panel that accredited the Dementia HIT.
+        for round_ in (current, past):
+            panel, _ = Panel.objects.get_or_create(round=round_, name=CURRENT_PANEL)
+            for key, role in PANEL:
+                PanelMember.objects.get_or_create(panel=panel, user=self.users[key], defaults={"role": role})
+
+    # Accreditation stories ---------------------------------------------------------------------------
+
+    def load_accreditation(self) -> None:
+        """The Dementia HIT's accredited 2023 application, the two applications of the current round and
+        applicant@'s expressions of interest. Each story runs once: it is skipped when its row exists."""
+        rounds = {r.name: r for r in Round.objects.filter(name__in=[CURRENT_ROUND, PAST_ROUND])}
+        for spec, story in (
+            (DEMENTIA_APPLICATION, self.dementia_story),
+            (HEALTHY_WEIGHT_APPLICATION, self.healthy_weight_story),
+            (CANCER_APPLICATION, self.cancer_story),
+        ):
+            hit, round_ = self.hits[spec.slug], rounds[spec.round]
+            if Application.objects.filter(hit=hit, round=round_).exists():
+                continue
+            story(spec, round_)
+        self.load_eois(rounds[CURRENT_ROUND])
+
+    def back(self, when: datetime.datetime, model: type[models.Model], **lookup: object) -> None:
+        """Move the created_at of rows a service just wrote to when it happened."""
+        model._default_manager.filter(**lookup).update(created_at=when)
+
+    def last_event_at(self, application: Application, when: datetime.datetime) -> None:
+        event = ApplicationEvent.objects.filter(application=application).order_by("-pk").first()
+        ApplicationEvent.objects.filter(pk=event.pk).update(created_at=when)  # type: ignore[union-attr]
+
+    def draft(self, spec: AppSpec, round_: Round, when: datetime.datetime) -> Application:
+        """The draft application and its answers, written by the director through the services.
+
+        A HIT invited from an expression of interest gets its draft from eoi_transition("invite");
+        the demo HITs were created directly, so the draft row is created here as that invitation would.
+        """
+        director = self.people[spec.director]
+        application = Application.objects.create(
+            hit=self.hits[spec.slug], round=round_, director=director, status_changed_at=when
+        )
+        actor = self.users[spec.director]
+        for key, answers in spec.sections.items():
+            data = dict(answers)
+            if key == "governance":
+                data |= {
+                    "director": director.pk,
+                    "executive_sponsor": self.people[spec.sponsor].pk,
+                    "host_organisation": self.orgs[spec.host].pk,
+                    "host_unit": spec.host_unit,
+                }
+            section_save(actor=actor, application_id=application.pk, key=key, data=data)
+        for row in spec.rows:
+            self.stakeholder_row(actor, application, row)
+        Application.objects.filter(pk=application.pk).update(created_at=when)
+        ApplicationSection.objects.filter(application=application).update(created_at=when, updated_at=when)
+        self.back(when, StakeholderPlanRow, application=application)
+        return application
+
+    def stakeholder_row(self, actor: User, application: Application, row: Row) -> StakeholderPlanRow:
+        return stakeholder_row_save(
+            actor=actor,
+            application_id=application.pk,
+            row=StakeholderPlanRow(
+                organisation=self.orgs[row.org] if row.org else None,
+                stakeholder=row.stakeholder,
+                category=self.categories[row.category],
+                role=row.role,
+                outcome=row.outcome,
+                depth=row.depth,
+            ),
+        )
+
+    def confirm_sponsor(self, spec: AppSpec, application: Application, when: datetime.datetime) -> None:
+        """The director asks the sponsor to confirm; the sponsor follows the signed link in that email
+        (the email itself is dropped, so the demo signs the same token the link carries)."""
+        sponsor_request(actor=self.users[spec.director], application_id=application.pk)
+        application.refresh_from_db()
+        sponsor_confirm(token=sponsor_token(application))
+        Application.objects.filter(pk=application.pk).update(sponsor_confirmed_at=when)
+        self.last_event_at(application, when)
+
+    def move(
+        self, actor_key: str, application: Application, action: str, when: datetime.datetime, **extra: object
+    ) -> Application:
+        """One application_transition, with the timestamps it wrote moved to `when`."""
+        application = application_transition(
+            actor=self.users[actor_key], application_id=application.pk, action=action, **extra
+        )
+        fields: dict[str, object] = {"status_changed_at": when}
+        if action == "submit":
+            fields["submitted_at"] = when
+            Revision.objects.filter(application=application, number=application.version).update(
+                submitted_at=when
+            )
+            # The coverage the revision plans is snapshotted "today"; it belongs to the submission day.
+            CoverageSnapshot.objects.filter(
+                hit=application.hit_id, label=f"application v{application.version}", taken_on=self.today
+            ).update(taken_on=when.date(), created_at=when)
+        elif action == "issue_feedback":
+            FeedbackDocument.objects.filter(
+                application=application, revision_number=application.version
+            ).update(released_at=when)
+        Application.objects.filter(pk=application.pk).update(**fields)
+        self.last_event_at(application, when)
+        return application
+
+    def assign(
+        self,
+        application: Application,
+        reviewer_key: str,
+        when: datetime.datetime,
+        *,
+        due_on: datetime.date | None = None,
+    ) -> ReviewAssignment:
+        assignment = assignment_create(
+            actor=self.users["chair"],
+            application_id=application.pk,
+            reviewer=self.users[reviewer_key],
+            due_on=due_on,
+        )
+        self.back(when, ReviewAssignment, pk=assignment.pk)
+        return assignment
+
+    def declare_none(self, assignment: ReviewAssignment, when: datetime.datetime) -> None:
+        conflict_declare(
+            actor=assignment.reviewer, assignment_id=assignment.pk, declaration=ConflictDeclaration.NONE
+        )
+        ReviewAssignment.objects.filter(pk=assignment.pk).update(declared_at=when)
+
+    def review(
+        self, assignment: ReviewAssignment, spec: ReviewSpec, when: datetime.datetime, *, submit: bool = True
+    ) -> Review:
+        """A submitted review scores every criterion (`spec.default` where not given); a draft only
+        the criteria scored so far."""
+        given = {code: (score, comment) for code, score, comment in spec.scores}
+        if submit:
+            criteria = [c.code for c in criteria_for(is_lay=assignment.is_lay)]
+            scores = [ScoreInput(code, *given.get(code, (spec.default, ""))) for code in criteria]
+        else:
+            scores = [ScoreInput(code, score, comment) for code, (score, comment) in given.items()]
+        review = review_save(
+            actor=assignment.reviewer,
+            assignment_id=assignment.pk,
+            scores=scores,
+            recommendation=spec.recommendation,
+            summary=spec.summary,
+            submit=submit,
+        )
+        Review.objects.filter(pk=review.pk).update(created_at=when, submitted_at=when if submit else None)
+        return review
+
+    def dementia_story(self, spec: AppSpec, round_: Round) -> None:
+        """2023: drafted, sponsor confirmed, submitted, reviewed by three panel members, accredited with
+        two conditions; one condition closed with evidence since, the other still open. The HIT was
+        already active, so no HIT status moves (its history is walked in walk_statuses)."""
+        at = self.moment
+        hit_steps = {step.action: step.months_ago for step in _HITS_BY_SLUG[spec.slug].steps}
+        submitted, decided = hit_steps["start_application"], hit_steps["accredit"]
+        application = self.draft(spec, round_, at(submitted + 1.5))
+        self.confirm_sponsor(spec, application, at(submitted + 0.5))
+        application = self.move(spec.director, application, "submit", at(submitted))
+        application = self.move("chair", application, "start_review", at(submitted - 0.2))
+        for number, review_spec in enumerate(DEMENTIA_REVIEWS):
+            assignment = self.assign(application, review_spec.reviewer, at(submitted - 0.2))
+            self.declare_none(assignment, at(submitted - 0.3))
+            self.review(assignment, review_spec, at(decided + 0.6 - 0.1 * number))
+
+        valid_from = self.day(decided)
+        valid_until = _add_years(valid_from, round_.accreditation_term_years) - datetime.timedelta(days=1)
+        closed_text, closed_evidence = DEMENTIA_CONDITIONS[0]
+        open_text, _ = DEMENTIA_CONDITIONS[1]
+        open_due = valid_until - datetime.timedelta(days=60)
+        application = self.move(
+            "chair",
+            application,
+            "accredit_with_conditions",
+            at(decided),
+            comment=DEMENTIA_DECISION,
+            conditions=[
+                # The service refuses a due date in the past (correctly, for a decision taken today);
+                # the first condition's real due date, six months after the decision, is set below.
+                ConditionInput(closed_text, self.people["director"].pk, self.today),
+                ConditionInput(open_text, self.people["director"].pk, open_due),
+            ],
+        )
+        decision = Decision.objects.get(application=application)
+        Decision.objects.filter(pk=decision.pk).update(decided_at=at(decided), created_at=at(decided))
+        # The accreditation runs from the decision day (the service dates it today).
+        Accreditation.objects.filter(application=application).update(
+            valid_from=valid_from, valid_until=valid_until, created_at=at(decided)
+        )
+        Stakeholder.objects.filter(hit=application.hit_id, source=StakeholderSource.APPLICATION).update(
+            start_date=valid_from
+        )
+        closed = Condition.objects.get(decision=decision, text=closed_text)
+        Condition.objects.filter(pk=closed.pk).update(due_on=self.day(decided - 6), created_at=at(decided))
+        Condition.objects.filter(decision=decision, text=open_text).update(created_at=at(decided))
+        condition_close(actor=self.users[spec.director], condition_id=closed.pk, evidence=closed_evidence)
+        Condition.objects.filter(pk=closed.pk).update(closed_at=at(decided - 4.5))
+
+    def healthy_weight_story(self, spec: AppSpec, round_: Round) -> None:
+        """Submitted, review started, three reviewers assigned: reviewer@ declared no conflict and saved
+        a draft review; lay@ has not declared yet; reviewer2@ is flagged (South Avon CCG is named in
+        the application), a conflict waiting for the chair."""
+        at = self.moment
+        submitted = {step.action: step.months_ago for step in _HITS_BY_SLUG[spec.slug].steps}[
+            "start_application"
+        ]
+        application = self.draft(spec, round_, at(submitted + 1.0))
+        self.confirm_sponsor(spec, application, at(submitted + 0.2))
+        application = self.move(spec.director, application, "submit", at(submitted))
+        application = self.move("chair", application, "start_review", at(submitted - 0.3))
+        due = self.today + datetime.timedelta(days=14)
+        reviewer = self.assign(application, "reviewer", at(submitted - 0.3), due_on=due)
+        self.assign(application, "lay", at(submitted - 0.3), due_on=due)
+        self.assign(application, "reviewer2", at(submitted - 0.3), due_on=due)
+        self.declare_none(reviewer, at(submitted - 0.5))
+        self.review(
+            reviewer,
+            ReviewSpec(
+                "reviewer",
+                "",
+                "Strong framing across the council and NHS boundary; data sharing and innovation still to read.",
+                0,
+                HEALTHY_WEIGHT_DRAFT_REVIEW,
+            ),
+            at(0.2),
+            submit=False,
+        )
+
+    def cancer_story(self, spec: AppSpec, round_: Round) -> None:
+        """Version 1 submitted and reviewed (reviewer2@ and lay@ recommend a revision); the chair's
+        consolidated feedback released; the team answered each point, changed two sections and the
+        stakeholder table, and submitted version 2, now waiting for the chair to start the review."""
+        at = self.moment
+        submitted = {step.action: step.months_ago for step in _HITS_BY_SLUG[spec.slug].steps}[
+            "start_application"
+        ]
+        application = self.draft(spec, round_, at(submitted + 0.4))
+        self.confirm_sponsor(spec, application, at(submitted + 0.1))
+        application = self.move(spec.director, application, "submit", at(submitted))
+        application = self.move("chair", application, "start_review", at(submitted - 0.2))
+        for number, review_spec in enumerate(CANCER_REVIEWS):
+            assignment = self.assign(application, review_spec.reviewer, at(submitted - 0.2))
+            self.declare_none(assignment, at(submitted - 0.3))
+            self.review(assignment, review_spec, at(submitted - 0.7 - 0.1 * number))
+        document = feedback_save(
+            actor=self.users["chair"],
+            application_id=application.pk,
+            summary="The panel supports the aims and asks for a revision before it decides.",
+            points=[(section, text, quote) for section, text, quote, _answer in CANCER_FEEDBACK],
+        )
+        self.back(at(submitted - 1.0), FeedbackDocument, pk=document.pk)
+        application = self.move("chair", application, "issue_feedback", at(submitted - 1.1))
+        application = self.move(spec.director, application, "revise", at(submitted - 1.3))
+
+        actor = self.users[spec.director]
+        answers = {section: answer for section, _text, _quote, answer in CANCER_FEEDBACK}
+        feedback_respond(
+            actor=actor,
+            application_id=application.pk,
+            responses={point.pk: answers[point.section] for point in document.points.all()},
+        )
+        FeedbackPoint.objects.filter(document=document).update(responded_at=at(1.0))
+        for key, answers_v2 in CANCER_REVISION_2.items():
+            section_save(actor=actor, application_id=application.pk, key=key, data=dict(answers_v2))
+        public = StakeholderPlanRow.objects.get(
+            application=application, stakeholder=CANCER_REVISION_2_PUBLIC_ROW.stakeholder
+        )
+        for field_name in ("role", "outcome", "depth"):
+            setattr(public, field_name, getattr(CANCER_REVISION_2_PUBLIC_ROW, field_name))
+        stakeholder_row_save(actor=actor, application_id=application.pk, row=public)
+        self.stakeholder_row(actor, application, CANCER_REVISION_2_NEW_ROW)
+        self.move(spec.director, application, "submit", at(0.4))
+
+    def load_eois(self, round_: Round) -> None:
+        applicant = self.users["applicant"]
+        for number, (title, submit, fields, partners) in enumerate(EOIS):
+            if ExpressionOfInterest.objects.filter(author=applicant, working_title=title).exists():
+                continue
+            eoi = eoi_save(
+                actor=applicant,
+                eoi=ExpressionOfInterest(round=round_, working_title=title, **fields),
+                partners=[
+                    PartnerInput(category_id=self.categories[code].pk, organisation_id=self.orgs[org].pk)
+                    for org, code in partners
+                ],
+            )
+            when = self.moment(0.6 - 0.3 * number)
+            self.back(when, ExpressionOfInterest, pk=eoi.pk)
+            if submit:
+                eoi_transition(actor=applicant, eoi_id=eoi.pk, action="submit")
+                submitted = self.moment(0.3)
+                ExpressionOfInterest.objects.filter(pk=eoi.pk).update(submitted_at=submitted)
+                EOIEvent.objects.filter(eoi=eoi).update(created_at=submitted)
+
+    # Engagement --------------------------------------------------------------------------------------
+
+    def load_engagement(self) -> None:
+        """Stakeholder maps mirrored from memberships for every HIT, then the Dementia HIT's records
+        (manual map rows, standards, public review, survey, maturity, action plan) and PPI logs."""
+        for hit in self.hits.values():
+            stakeholders_sync_memberships(hit_id=hit.pk)
+        self.load_ppi_log()
+        dementia = self.hits["dementia"]
+        self.load_dementia_map(dementia)
+        self.load_dementia_ppi(dementia)
+        self.load_survey(dementia)
+        self.load_maturity(dementia)
+
+    def load_dementia_map(self, hit: HIT) -> None:
+        for org, code, depth, role, evidence in DEMENTIA_MAP_ROWS:
+            organisation = self.orgs[org]
+            if Stakeholder.objects.filter(
+                hit=hit, source=StakeholderSource.MANUAL, organisation=organisation
+            ).exists():
+                continue
+            stakeholder_save(
+                actor=self.users["director"],
+                stakeholder=Stakeholder(
+                    hit=hit,
+                    organisation=organisation,
+                    category=self.categories[code],
+                    depth=depth,
+                    role=role,
+                    evidence=evidence,
+                    start_date=self.day(4),
+                ),
+            )
+
+    def load_ppi_log(self) -> None:
+        for entry in PPI_LOG:
+            hit = self.hits[entry.slug]
+            if InvolvementActivity.objects.filter(hit=hit, description=entry.description).exists():
+                continue
+            activity_create(
+                actor=self.users[entry.recorded_by],
+                hit_id=hit.pk,
+                values={
+                    "happened_on": self.today - datetime.timedelta(days=entry.days_ago),
+                    "activity_type": entry.activity_type,
+                    "description": entry.description,
+                    "patients": entry.patients,
+                    "carers": entry.carers,
+                    "public": entry.public,
+                    "hours": Decimal(entry.hours),
+                    "level": entry.level,
+                    "decision_forum": entry.decision_forum,
+                    "impact": entry.impact,
+                    "recognition": entry.recognition,
+                },
+            )
+
+    def load_dementia_ppi(self, hit: HIT) -> None:
+        """Standards self-assessment, the public review group's review (lay@, who reviewed the HIT's
+        2023 application and so may see its engagement) and a member's request for PPI support."""
+        if not StandardsAssessment.objects.filter(hit=hit).exists():
+            standards_assessment_create(
+                actor=self.users["director"],
+                hit_id=hit.pk,
+                ratings=DEMENTIA_STANDARDS,
+                assessed_on=self.today - datetime.timedelta(days=25),
+            )
+        if not PublicReview.objects.filter(hit=hit).exists():
+            depth, adequate, comments = DEMENTIA_PUBLIC_REVIEW
+            public_review_create(
+                actor=self.users["lay"],
+                hit_id=hit.pk,
+                ppi_depth=depth,
+                arrangements_adequate=adequate,
+                comments=comments,
+                reviewed_on=self.today - datetime.timedelta(days=9),
+            )
+        topic, details = DEMENTIA_SUPPORT_REQUEST
+        if not SupportRequest.objects.filter(hit=hit, topic=topic).exists():
+            request = support_request_create(
+                actor=self.users["member"], hit_id=hit.pk, topic=topic, details=details
+            )
+            self.back(self.moment(0.2), SupportRequest, pk=request.pk)
+
+    def load_survey(self, hit: HIT) -> None:
+        """A readiness wave answered through one-time links: invitations, then each respondent's
+        answers saved and submitted with their token, as the respondent's pages do."""
+        if Wave.objects.filter(hit=hit, title=SURVEY_TITLE).exists():
+            return
+        instrument = (
+            Instrument.objects.filter(name=SURVEY_INSTRUMENT, is_published=True).order_by("-version").first()
+        )
+        if instrument is None:
+            self.say(f"No published '{SURVEY_INSTRUMENT}' item bank: the readiness survey was left out.")
+            return
+        director = self.users["director"]
+        opens_on = self.today - datetime.timedelta(days=20)
+        wave = wave_create(
+            actor=director,
+            hit_id=hit.pk,
+            title=SURVEY_TITLE,
+            opens_on=opens_on,
+            closes_on=self.today + datetime.timedelta(days=10),
+            instrument_id=instrument.pk,
+        )
+        sent = timezone.make_aware(datetime.datetime.combine(opens_on, datetime.time(9, 0)))
+        # wave_invite emails each link and keeps only a digest of its token (services_surveys explains
+        # why); the demo answers with the tokens, so it issues the answered links the same way itself.
+        tokens = [new_token() for _ in range(len(SURVEY_RESPONDENTS) + 1)]
+        Invitation.objects.bulk_create(
+            Invitation(
+                wave=wave,
+                email=f"respondent{number:02d}@example.org",
+                token_digest=token_digest(token),
+                sent_at=sent,
+            )
+            for number, token in enumerate(tokens, start=1)
+        )
+        wave_invite(actor=director, wave_id=wave.pk, addresses=SURVEY_NOT_ANSWERED)
+        Invitation.objects.filter(wave=wave).update(sent_at=sent)
+        items = list(Item.objects.filter(instrument=instrument).order_by("position", "pk"))
+        for number, ((org, role), token) in enumerate(zip(SURVEY_RESPONDENTS, tokens, strict=False)):
+            answers = _survey_answers(items, SURVEY_PROFILES[org], number)
+            about = AboutYou(organisation_id=self.orgs[org].pk if org else None, role_group=role)
+            response_save(token=token, answers=dict(list(answers.items())[:12]))
+            response_submit(token=token, about=about, answers=answers)
+        # The last link was opened and half answered, then saved for later: not counted.
+        half = _survey_answers(items, SURVEY_PROFILES["mh"], len(SURVEY_RESPONDENTS))
+        response_save(token=tokens[-1], answers=dict(list(half.items())[:15]))
+        # Responses keep the day they were sent (never the time); spread them over the weeks open.
+        for offset, response in enumerate(
+            Response.objects.filter(wave=wave, is_submitted=True).order_by("pk")
+        ):
+            day = opens_on + datetime.timedelta(days=min(offset * 19 // len(SURVEY_RESPONDENTS), 19))
+            Response.objects.filter(pk=response.pk).update(submitted_on=day)
+        Wave.objects.filter(pk=wave.pk).update(created_at=self.moment(0.8))
+
+    def load_maturity(self, hit: HIT) -> None:
+        director = self.users["director"]
+        if not MaturityAssessment.objects.filter(hit=hit).exists():
+            maturity_assessment_create(
+                actor=director,
+                hit=hit,
+                ratings=DEMENTIA_MATURITY,
+                participants=DEMENTIA_MATURITY_PARTICIPANTS,
+                assessed_on=self.today - datetime.timedelta(days=33),
+            )
+        statements = {s.code: s for s in ActionStatement.objects.all()}
+        for title, owner, due_in, status, statement, element in DEMENTIA_ACTIONS:
+            if ActionPlanItem.objects.filter(hit=hit, title=title).exists():
+                continue
+            action_item_create(
+                actor=director,
+                hit=hit,
+                title=title,
+                owner=self.people[owner],
+                due_on=self.today + datetime.timedelta(days=due_in),
+                status=status,
+                statement=statements.get(statement),
+                element=element,
+            )
+
+    # Scores ---------------------------------------------------------------------------------------------
+
+    def compute_scores(self) -> None:
+        """What the worker would compute after these changes, computed here: coverage of every HIT and
+        every wave's readiness results (both set-based and idempotent)."""
+        coverage_compute()
+        readiness_compute_waves()
 
 
 _PEOPLE_BY_KEY = {spec.key: spec for spec in PEOPLE}
+
+_HITS_BY_SLUG = {spec.slug: spec for spec in HITS}
+SURVEY_INSTRUMENT = "Readiness for collaboration"  # the item bank engagement's data migration publishes
+
+
+def _add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _survey_answers(items: list[Item], profile: dict[str, float], respondent: int) -> dict[int, int | None]:
+    """One respondent's answers: near their organisation's level per dimension, varied from item to
+    item and person to person without randomness (the demo is the same on every machine); the
+    reverse-worded items answered the other way round; now and then "don't know" (None)."""
+    answers: dict[int, int | None] = {}
+    for position, item in enumerate(items):
+        if (respondent + position) % 13 == 0:
+            answers[item.pk] = None
+            continue
+        nudge = ((respondent * 7 + position * 3) % 5 - 2) * 0.5
+        agreement = min(5, max(1, round(profile[item.dimension] + nudge)))
+        answers[item.pk] = 6 - agreement if item.reverse_worded else agreement
+    return answers
+
+
+@contextlib.contextmanager
+def _notifications_dropped() -> Iterator[None]:
+    """Drop what the services queue for after commit (emails, score jobs) while the demo loads.
+
+    Must run inside a transaction. The emails would tell invented addresses about events that the
+    demo dates months back; the score jobs are replaced by `_Loader.compute_scores`.
+    """
+    connection = transaction.get_connection()
+    queued = len(connection.run_on_commit)
+    try:
+        yield
+    finally:
+        del connection.run_on_commit[queued:]
+
+
+@contextlib.contextmanager
+def _history_replayed() -> Iterator[None]:
+    """Suspend the guards other apps register on HIT transitions while the status histories are walked.
+
+    The histories are replayed in seconds and dated back; a guard such as the set-up checklist before
+    "activate" reads today's rows, which for a HIT accredited years ago (before the portal held its
+    records) are not there. The guards are put back however the walk ends.
+    """
+    guards = getattr(team_workflow, "TRANSITION_GUARDS", None)
+    saved = {action: list(functions) for action, functions in (guards or {}).items()}
+    if guards:
+        guards.clear()
+    try:
+        yield
+    finally:
+        if guards is not None:
+            guards.update(saved)
 
 
 def row_counts() -> dict[str, int]:
@@ -2170,17 +2825,33 @@ def row_counts() -> dict[str, int]:
 
 
 def load_demo(*, stdout: TextIO | None = None) -> dict[str, int]:
-    """Load the demo data (idempotent). Returns the number of rows created per kind (see COUNTED)."""
+    """Load the demo data (idempotent). Returns the number of rows created per kind (see COUNTED).
+
+    Side effects beyond the rows: none. The notifications the services queue for after commit are
+    dropped (they would describe back-dated events to invented addresses), and the scores the worker
+    would compute are computed here instead, only when something was loaded or a score is missing.
+    """
     before = row_counts()
     loader = _Loader(today=timezone.localdate(), out=stdout)
-    with transaction.atomic():
+    with transaction.atomic(), _notifications_dropped():
         loader.load_organisations()
         loader.load_users()
         loader.load_people()
         loader.load_hits()
         loader.load_structures()
-        loader.walk_statuses()
+        with _history_replayed():
+            loader.walk_statuses()
         loader.load_rounds()
+        for user in loader.users.values():
+            forget_roles(user)  # panels and memberships were added since the roles were looked up
+        loader.load_accreditation()
+        loader.load_engagement()
+        loaded = row_counts()
+        scores_missing = CoverageScore.objects.count() < HIT.objects.count() or (
+            Wave.objects.filter(results__isnull=True).exists()
+        )
+        if scores_missing or any(loaded[label] != before[label] for label in COUNTED if label not in SCORES):
+            loader.compute_scores()
     after = row_counts()
     created = {label: after[label] - before[label] for label in COUNTED}
     if loader.new_hits:
@@ -2221,6 +2892,33 @@ def _check_spec() -> None:
         problems += [
             f"{person.key}: unknown organisation {org!r}" for org, _, _ in person.posts if org not in org_keys
         ]
+    logins = {login.key for login in LOGINS if login.has_person}
+    for app in (DEMENTIA_APPLICATION, HEALTHY_WEIGHT_APPLICATION, CANCER_APPLICATION):
+        if app.director not in logins:
+            problems.append(f"{app.slug} application: its director {app.director!r} has no login to act with")
+        if app.sponsor not in _PEOPLE_BY_KEY:
+            problems.append(f"{app.slug} application: unknown sponsor {app.sponsor!r}")
+        if set(app.sections) != {s.key for s in SECTIONS if s.form_class is not None}:
+            problems.append(f"{app.slug} application: sections do not match accreditation.sections")
+    rows = [
+        *(
+            row.org
+            for app in (DEMENTIA_APPLICATION, HEALTHY_WEIGHT_APPLICATION, CANCER_APPLICATION)
+            for row in app.rows
+        ),
+        CANCER_REVISION_2_NEW_ROW.org,
+        *(org for *_, partners in EOIS for org, _ in partners),
+        *(org for org, *_ in DEMENTIA_MAP_ROWS),
+        *(org for org, _ in SURVEY_RESPONDENTS),
+    ]
+    problems += [f"unknown organisation {org!r}" for org in rows if org and org not in org_keys]
+    problems += [f"PPI log: unknown HIT {entry.slug!r}" for entry in PPI_LOG if entry.slug not in slugs]
+    problems += [
+        f"PPI log: {entry.recorded_by!r} has no login" for entry in PPI_LOG if entry.recorded_by not in logins
+    ]
+    problems += [
+        f"action plan: unknown owner {o!r}" for _, o, *_ in DEMENTIA_ACTIONS if o not in _PEOPLE_BY_KEY
+    ]
     if problems:
         raise ValueError("Demo data is inconsistent: " + "; ".join(problems))
 

@@ -606,7 +606,9 @@ class SponsorInteraction(TimeStampedModel):
 
     class Meta:
         ordering = ["hit", "-happened_on", "-pk"]
-        constraints = [choices_constraint("kind", SponsorInteractionKind, "teams_sponsorinteraction_kind_valid")]
+        constraints = [
+            choices_constraint("kind", SponsorInteractionKind, "teams_sponsorinteraction_kind_valid")
+        ]
         indexes = [
             # The sponsor log and the liveness lookup read a HIT's latest interaction.
             models.Index(fields=["hit", "-happened_on"], name="teams_sponsorint_hit_day_idx"),

@@ -58,3 +58,12 @@ def can_see_applications_of(user: object, hit: HIT) -> Verdict:
     if hit.pk in roles.hit_ids or roles.has(Role.PROGRAMME_MANAGER):
         return ALLOW
     return Verdict(False, "Only the team and programme managers see its applications.")
+
+
+def can_manage_members(user: object, hit: HIT) -> Verdict:
+    """The HIT's director or co-director, or a programme manager, manages members and roles."""
+    roles = roles_of(user)
+    directing = roles.hit_roles.get(hit.pk, frozenset()) & {"director", "co_director"}
+    if directing or roles.has(Role.PROGRAMME_MANAGER):
+        return ALLOW
+    return Verdict(False, "Only the HIT's director or a programme manager manages its members.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from teams import views, views_lifecycle
+from teams import views, views_lifecycle, views_members
 
 app_name = "teams"
 
@@ -20,3 +20,4 @@ urlpatterns = [
 ]
 
 urlpatterns += views_lifecycle.urlpatterns
+urlpatterns += views_members.urlpatterns

@@ -20,6 +20,7 @@ from teams.permissions import Verdict
 from teams.workflow import InvalidTransition, actions_from
 
 PAGE_SIZE = 50
+CLOSURE_ACTIONS = {"begin_closure", "close"}
 
 
 def _require(verdict: Verdict) -> None:
@@ -66,7 +67,10 @@ def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "working_groups": hit.working_groups.all(),
             "missing_leads": selectors.working_groups_missing_leads(hit_ids=[hit.pk]).get(hit.pk, []),
             "history": hit.status_changes.select_related("actor")[:20],
-            "available_actions": actions_from(hit.status) if can_change else [],
+            # Closure has its own page (teams:hit-close), which also records what continues.
+            "available_actions": [t for t in actions_from(hit.status) if t.action not in CLOSURE_ACTIONS]
+            if can_change
+            else [],
             "transition_form": transition_form,
             "can_view_directory": bool(permissions.can_view_directory(request.user)),
             "accreditations": list(hit.accreditations.order_by("-valid_from")),

@@ -247,3 +247,15 @@ def test_readiness_full_recompute_query_count_does_not_grow(db, django_assert_ma
 
     # per wave: overall + one role group, two dimensions each
     assert written == waves * 4
+
+
+def test_nightly_recompute_syncs_recent_membership_edits_and_scores_every_hit(hit, other_hit):
+    from engagement.tasks import recompute_all
+
+    f.MembershipFactory(hit=hit, role=MembershipRole.DIRECTOR, organisation=_org("nhs-acute"))
+
+    scored = recompute_all()
+
+    assert scored == 2
+    assert Stakeholder.objects.filter(hit=hit, source="membership").count() == 1
+    assert CoverageScore.objects.get(hit=hit).category_depths["PROV"] == 3

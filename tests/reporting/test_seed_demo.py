@@ -1,21 +1,53 @@
-"""`manage.py seed_demo`: the demo data of DOMAIN.md section 7, and that loading it twice changes nothing."""
+"""`manage.py seed_demo`: the demo data of DOMAIN.md section 7, that every login finds work waiting, and that
+loading it twice changes nothing."""
 
 from __future__ import annotations
 
 import datetime
 import itertools
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.contrib.auth import authenticate
+from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accreditation.models import PanelMember, Round
+from accreditation.enums import ConflictDeclaration, ConflictResolution, DecisionOutcome, ReviewStatus
+from accreditation.models import (
+    Accreditation,
+    Application,
+    Condition,
+    ExpressionOfInterest,
+    FeedbackDocument,
+    PanelMember,
+    Round,
+)
+from accreditation.workflow import ApplicationStatus, EOIStatus
+from engagement import selectors_ppi
+from engagement.enums import StakeholderSource
+from engagement.models import (
+    ActionPlanItem,
+    CoverageScore,
+    Invitation,
+    InvolvementActivity,
+    MaturityAssessment,
+    PublicReview,
+    ReadinessResult,
+    Response,
+    ScoreRequest,
+    Stakeholder,
+    StandardsAssessment,
+    Wave,
+)
 from hitportal.roles import roles_of
 from reporting.demo import DELIBERATE_GAPS, DEMO_PASSWORD, load_demo
+from teams import workflow as team_workflow
 from teams.enums import HITStatus, LifecycleStage, MembershipRole
 from teams.models import HIT, Membership, Organisation, OrganisationType, Person, User
 
@@ -34,6 +66,8 @@ EXPECTED_ROLES = {
     "director@example.org": {"hit_director", "hit_member"},
     "sponsor@example.org": {"executive_sponsor", "hit_member"},
     "member@example.org": {"hit_member"},
+    "emma.thornton@example.org": {"hit_director", "hit_member"},
+    "daniel.obi@example.org": {"hit_director", "hit_member"},
     "norole@example.org": set(),
     "admin@example.org": set(),
 }
@@ -48,8 +82,19 @@ def seed() -> str:
 
 
 def all_counts() -> dict[str, int]:
-    models = [*apps.get_app_config("teams").get_models(), *apps.get_app_config("accreditation").get_models()]
+    models = [
+        *apps.get_app_config("teams").get_models(),
+        *apps.get_app_config("accreditation").get_models(),
+        *apps.get_app_config("engagement").get_models(),
+    ]
     return {model._meta.label: model.objects.count() for model in models}
+
+
+def home_context(client, email: str):
+    client.force_login(User.objects.get(email=email))
+    response = client.get("/")
+    assert response.status_code == 200, email
+    return response.context
 
 
 def current(queryset):
@@ -57,55 +102,13 @@ def current(queryset):
     return queryset.filter(start_date__lte=today).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
 
 
-def test_twenty_illustrative_hits_in_every_status_and_stage():
-    seed()
-    assert HIT.objects.count() == 20
-    assert HIT.objects.filter(is_illustrative=True).count() == 20
-    assert set(HIT.objects.values_list("status", flat=True)) == set(HITStatus.values)
-    assert set(HIT.objects.values_list("stage", flat=True)) == set(LifecycleStage.values)
-    by_status = dict(HIT.objects.values_list("status").annotate(n=Count("pk")))
-    assert by_status == {
-        "proposed": 2,
-        "in_application": 2,
-        "set_up": 2,
-        "active": 10,
-        "suspended": 1,
-        "closing": 1,
-        "closed": 2,
-    }
-    for slug in (
-        "avoidable-admissions",
-        "child-injury-prevention",
-        "chronic-kidney-disease",
-        "drugs-and-alcohol",
-        "dementia",
-        "pain-management",
-    ):
-        assert HIT.objects.get(slug=slug).status == HITStatus.ACTIVE
-    merged = HIT.objects.get(closure_reason="merged")
-    assert merged.status == HITStatus.CLOSED
-    assert merged.merged_into == HIT.objects.get(slug="frailty")
-    for hit in HIT.objects.all():
-        assert hit.aims and hit.problem and hit.host_organisation_id and hit.host_unit
-        assert hit.themes.exists()
-
-
-def test_every_organisation_type_is_used_and_nine_partners():
-    seed()
-    assert set(Organisation.objects.values_list("org_type__code", flat=True)) == set(
-        OrganisationType.objects.values_list("code", flat=True)
-    )
-    assert 28 <= Organisation.objects.count() <= 36
-    partners = Organisation.objects.filter(is_programme_partner=True)
-    assert dict(partners.values_list("org_type__code").annotate(n=Count("pk"))) == {
-        "nhs-acute": 2,
-        "nhs-mental-health": 1,
-        "commissioner-icb": 3,
-        "university": 2,
-        "local-authority": 1,
-    }
-    assert Organisation.objects.filter(parent__isnull=False).count() == 6
-    assert Organisation.objects.filter(parent__org_type__code="university").count() == 3
+@pytest.fixture(scope="class")
+def demo(django_db_setup, django_db_blocker):
+    """One load shared by the tests of a class that only read it, rolled back after the class."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed()
+        yield
+        transaction.set_rollback(True)
 
 
 def test_each_login_authenticates_and_holds_its_role():
@@ -139,114 +142,388 @@ def test_each_login_authenticates_and_holds_its_role():
     assert not Person.objects.filter(user__email__in=["norole@example.org", "admin@example.org"]).exists()
 
 
-def test_status_history_runs_from_proposed_to_the_current_status():
-    seed()
-    for hit in HIT.objects.all():
-        changes = list(hit.status_changes.order_by("created_at", "pk"))
-        if hit.status == HITStatus.PROPOSED:
-            assert changes == [], hit.slug
-            continue
-        assert changes, hit.slug
-        assert changes[0].from_status == HITStatus.PROPOSED, hit.slug
-        assert changes[-1].to_status == hit.status, hit.slug
-        for before, after in itertools.pairwise(changes):
-            assert before.to_status == after.from_status, hit.slug
-            assert before.created_at < after.created_at, hit.slug
-        assert all(c.actor and c.actor.email == "pm@example.org" for c in changes), hit.slug
-        assert changes[-1].created_at == hit.status_changed_at, hit.slug
-        assert changes[-1].created_at <= timezone.now()
-    stroke = [c.action for c in HIT.objects.get(slug="stroke").status_changes.order_by("created_at")]
-    assert stroke == ["start_application", "accredit", "activate", "suspend", "reinstate"]
-
-
 def test_running_twice_changes_nothing():
     seed()
     counts = all_counts()
     history = list(HIT.objects.values_list("slug", "status", "status_changed_at").order_by("slug"))
+    applications = list(
+        Application.objects.values_list("pk", "status", "version", "updated_at").order_by("pk")
+    )
+    scores = list(CoverageScore.objects.values_list("hit_id", "computed_at").order_by("hit_id"))
     assert counts["teams.HITStatusChange"] == 56
+    assert counts["engagement.ScoreRequest"] == 0
+    assert counts["accreditation.Application"] == 3 and counts["engagement.Response"] == 16
     created = load_demo()
     assert created["hits"] == 0 and set(created.values()) == {0}
     output = seed()
     assert "nothing changed" in output
     assert all_counts() == counts
     assert list(HIT.objects.values_list("slug", "status", "status_changed_at").order_by("slug")) == history
-
-
-def test_live_hits_have_their_structures_except_the_deliberate_gaps():
-    seed()
-    live = HIT.objects.filter(status__in=LIVE)
-    assert live.count() == 12
-    for hit in live:
-        roles = set(current(hit.memberships).values_list("role", flat=True))
-        if hit.slug in DELIBERATE_GAPS["no_director"]:
-            assert MembershipRole.DIRECTOR not in roles, hit.slug
-        else:
-            assert MembershipRole.DIRECTOR in roles, hit.slug
-        assert MembershipRole.EXECUTIVE_SPONSOR in roles, hit.slug
-        if hit.slug in DELIBERATE_GAPS["no_ppi_lead"]:
-            assert MembershipRole.PPI_LEAD not in roles, hit.slug
-        else:
-            assert MembershipRole.PPI_LEAD in roles, hit.slug
-        management_orgs = set(
-            current(hit.memberships.filter(role=MembershipRole.MANAGEMENT_GROUP)).values_list(
-                "organisation", flat=True
-            )
-        )
-        assert len(management_orgs) >= 2, hit.slug
-        groups = list(hit.working_groups.all())
-        assert 1 <= len(groups) <= 3, hit.slug
-        for group in groups:
-            sides = set(current(group.memberships).values_list("lead_side", flat=True))
-            if hit.slug in DELIBERATE_GAPS["working_group_without_service_lead"] and sides == {"academic"}:
-                continue
-            assert sides == {"academic", "service"}, (hit.slug, group.name)
-    assert DELIBERATE_GAPS == {
-        "no_director": ("stroke",),
-        "working_group_without_service_lead": ("pain-management",),
-        "no_ppi_lead": ("diabetes", "sexual-health"),
-    }
-    pain_groups = HIT.objects.get(slug="pain-management").working_groups.annotate(
-        leads=Count("memberships", filter=Q(memberships__role=MembershipRole.WORKING_GROUP_LEAD))
+    assert (
+        list(Application.objects.values_list("pk", "status", "version", "updated_at").order_by("pk"))
+        == applications
     )
-    assert sorted(g.leads for g in pain_groups) == [1, 2]
-    assert HIT.objects.get(slug="stroke").status == HITStatus.ACTIVE
+    # Nothing new, so the scores were not recomputed either.
+    assert list(CoverageScore.objects.values_list("hit_id", "computed_at").order_by("hit_id")) == scores
 
 
-def test_closed_hits_have_ended_memberships():
+def test_loading_sends_no_email_queues_no_job_and_puts_the_hit_guards_back(
+    django_capture_on_commit_callbacks,
+):
+    registry = getattr(team_workflow, "TRANSITION_GUARDS", {})  # guards other apps register, if any
+    guards = {action: list(functions) for action, functions in registry.items()}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        load_demo()
+    assert callbacks == []
+    assert mail.outbox == []
+    assert guards == registry
+
+
+@time_machine.travel(datetime.datetime(2028, 2, 29, 9, 30, tzinfo=ZoneInfo("Europe/London")))
+def test_loads_on_a_leap_day():
     seed()
-    for hit in HIT.objects.filter(status=HITStatus.CLOSED):
-        assert hit.memberships.exists()
-        assert not current(hit.memberships).exists(), hit.slug
+    accreditation = Accreditation.objects.get(hit__slug="dementia")
+    assert datetime.date(2028, 2, 29) < accreditation.valid_until <= datetime.date(2028, 8, 30)
+    assert Application.objects.count() == 3
 
 
-def test_people_affiliations_and_public_members():
-    seed()
-    assert 55 <= Person.objects.count() <= 80
-    assert Person.objects.filter(is_public_member=True).count() >= 5
-    dual = Person.objects.filter(affiliations__appointment="dual").distinct()
-    assert dual.count() >= 10
-    theme_leads = Person.objects.filter(memberships__role=MembershipRole.THEME_LEAD).distinct()
-    assert theme_leads.filter(pk__in=dual).exists()
-    assert not Person.objects.filter(affiliations__isnull=True).exists()
-    assert Person.objects.filter(user__isnull=False).count() == 11
+@pytest.mark.usefixtures("demo")
+class TestDemoData:
+    """What one load of the demo holds (the tests only read it)."""
 
+    def test_twenty_illustrative_hits_in_every_status_and_stage(self):
+        assert HIT.objects.count() == 20
+        assert HIT.objects.filter(is_illustrative=True).count() == 20
+        assert set(HIT.objects.values_list("status", flat=True)) == set(HITStatus.values)
+        assert set(HIT.objects.values_list("stage", flat=True)) == set(LifecycleStage.values)
+        by_status = dict(HIT.objects.values_list("status").annotate(n=Count("pk")))
+        assert by_status == {
+            "proposed": 2,
+            "in_application": 2,
+            "set_up": 2,
+            "active": 10,
+            "suspended": 1,
+            "closing": 1,
+            "closed": 2,
+        }
+        for slug in (
+            "avoidable-admissions",
+            "child-injury-prevention",
+            "chronic-kidney-disease",
+            "drugs-and-alcohol",
+            "dementia",
+            "pain-management",
+        ):
+            assert HIT.objects.get(slug=slug).status == HITStatus.ACTIVE
+        merged = HIT.objects.get(closure_reason="merged")
+        assert merged.status == HITStatus.CLOSED
+        assert merged.merged_into == HIT.objects.get(slug="frailty")
+        for hit in HIT.objects.all():
+            assert hit.aims and hit.problem and hit.host_organisation_id and hit.host_unit
+            assert hit.themes.exists()
 
-def test_rounds_and_panel():
-    seed()
-    today = timezone.localdate()
-    current_round = Round.objects.get(name="2026 accreditation round")
-    assert current_round.opens_on == today - datetime.timedelta(days=30)
-    assert current_round.eoi_deadline == today + datetime.timedelta(days=30)
-    assert current_round.application_deadline == today + datetime.timedelta(days=90)
-    assert current_round.reviewers_per_application == 2
-    assert current_round.accreditation_term_years == 3
-    assert current_round.is_open_on(today)
-    past = Round.objects.exclude(pk=current_round.pk).get()
-    assert past.application_deadline < today
-    members = PanelMember.objects.filter(panel__round=current_round)
-    assert sorted(members.values_list("user__email", "role")) == [
-        ("chair@example.org", "chair"),
-        ("lay@example.org", "lay_reviewer"),
-        ("reviewer2@example.org", "reviewer"),
-        ("reviewer@example.org", "reviewer"),
-    ]
+    def test_every_organisation_type_is_used_and_nine_partners(self):
+        assert set(Organisation.objects.values_list("org_type__code", flat=True)) == set(
+            OrganisationType.objects.values_list("code", flat=True)
+        )
+        assert 28 <= Organisation.objects.count() <= 36
+        partners = Organisation.objects.filter(is_programme_partner=True)
+        assert dict(partners.values_list("org_type__code").annotate(n=Count("pk"))) == {
+            "nhs-acute": 2,
+            "nhs-mental-health": 1,
+            "commissioner-icb": 3,
+            "university": 2,
+            "local-authority": 1,
+        }
+        assert Organisation.objects.filter(parent__isnull=False).count() == 6
+        assert Organisation.objects.filter(parent__org_type__code="university").count() == 3
+
+    def test_status_history_runs_from_proposed_to_the_current_status(self):
+        for hit in HIT.objects.all():
+            changes = list(hit.status_changes.order_by("created_at", "pk"))
+            if hit.status == HITStatus.PROPOSED:
+                assert changes == [], hit.slug
+                continue
+            assert changes, hit.slug
+            assert changes[0].from_status == HITStatus.PROPOSED, hit.slug
+            assert changes[-1].to_status == hit.status, hit.slug
+            for before, after in itertools.pairwise(changes):
+                assert before.to_status == after.from_status, hit.slug
+                assert before.created_at < after.created_at, hit.slug
+            assert all(c.actor and c.actor.email == "pm@example.org" for c in changes), hit.slug
+            assert changes[-1].created_at == hit.status_changed_at, hit.slug
+            assert changes[-1].created_at <= timezone.now()
+        stroke = [c.action for c in HIT.objects.get(slug="stroke").status_changes.order_by("created_at")]
+        assert stroke == ["start_application", "accredit", "activate", "suspend", "reinstate"]
+
+    def test_live_hits_have_their_structures_except_the_deliberate_gaps(self):
+        live = HIT.objects.filter(status__in=LIVE)
+        assert live.count() == 12
+        for hit in live:
+            roles = set(current(hit.memberships).values_list("role", flat=True))
+            if hit.slug in DELIBERATE_GAPS["no_director"]:
+                assert MembershipRole.DIRECTOR not in roles, hit.slug
+            else:
+                assert MembershipRole.DIRECTOR in roles, hit.slug
+            assert MembershipRole.EXECUTIVE_SPONSOR in roles, hit.slug
+            if hit.slug in DELIBERATE_GAPS["no_ppi_lead"]:
+                assert MembershipRole.PPI_LEAD not in roles, hit.slug
+            else:
+                assert MembershipRole.PPI_LEAD in roles, hit.slug
+            management_orgs = set(
+                current(hit.memberships.filter(role=MembershipRole.MANAGEMENT_GROUP)).values_list(
+                    "organisation", flat=True
+                )
+            )
+            assert len(management_orgs) >= 2, hit.slug
+            groups = list(hit.working_groups.all())
+            assert 1 <= len(groups) <= 3, hit.slug
+            for group in groups:
+                sides = set(current(group.memberships).values_list("lead_side", flat=True))
+                if hit.slug in DELIBERATE_GAPS["working_group_without_service_lead"] and sides == {
+                    "academic"
+                }:
+                    continue
+                assert sides == {"academic", "service"}, (hit.slug, group.name)
+        assert DELIBERATE_GAPS == {
+            "no_director": ("stroke",),
+            "working_group_without_service_lead": ("pain-management",),
+            "no_ppi_lead": ("diabetes", "sexual-health"),
+            "ppi_log_quiet_90_days": ("drugs-and-alcohol",),
+            "accreditation_ending_within_six_months": ("dementia",),
+            "open_condition": ("dementia",),
+        }
+        pain_groups = HIT.objects.get(slug="pain-management").working_groups.annotate(
+            leads=Count("memberships", filter=Q(memberships__role=MembershipRole.WORKING_GROUP_LEAD))
+        )
+        assert sorted(g.leads for g in pain_groups) == [1, 2]
+        assert HIT.objects.get(slug="stroke").status == HITStatus.ACTIVE
+
+    def test_closed_hits_have_ended_memberships(self):
+        for hit in HIT.objects.filter(status=HITStatus.CLOSED):
+            assert hit.memberships.exists()
+            assert not current(hit.memberships).exists(), hit.slug
+
+    def test_people_affiliations_and_public_members(self):
+        assert 55 <= Person.objects.count() <= 80
+        assert Person.objects.filter(is_public_member=True).count() >= 5
+        dual = Person.objects.filter(affiliations__appointment="dual").distinct()
+        assert dual.count() >= 10
+        theme_leads = Person.objects.filter(memberships__role=MembershipRole.THEME_LEAD).distinct()
+        assert theme_leads.filter(pk__in=dual).exists()
+        assert not Person.objects.filter(affiliations__isnull=True).exists()
+        assert Person.objects.filter(user__isnull=False).count() == 13
+
+    def test_rounds_and_panel(self):
+        today = timezone.localdate()
+        current_round = Round.objects.get(name="2026 accreditation round")
+        assert current_round.opens_on == today - datetime.timedelta(days=122)
+        assert current_round.eoi_deadline == today + datetime.timedelta(days=30)
+        assert current_round.application_deadline == today + datetime.timedelta(days=90)
+        assert current_round.reviewers_per_application == 2
+        assert current_round.accreditation_term_years == 3
+        assert current_round.is_open_on(today)
+        past = Round.objects.exclude(pk=current_round.pk).get()
+        assert past.application_deadline < today
+        for round_ in (current_round, past):
+            members = PanelMember.objects.filter(panel__round=round_)
+            assert sorted(members.values_list("user__email", "role")) == [
+                ("chair@example.org", "chair"),
+                ("lay@example.org", "lay_reviewer"),
+                ("reviewer2@example.org", "reviewer"),
+                ("reviewer@example.org", "reviewer"),
+            ]
+
+    def test_home_page_of_every_login_has_work_waiting(self, client):
+        today = timezone.localdate()
+        healthy_weight = HIT.objects.get(slug="obesity")
+        cancer = HIT.objects.get(slug="cancer-survivorship")
+        dementia = HIT.objects.get(slug="dementia")
+
+        pm = home_context(client, "pm@example.org")
+        assert [a.hit for a in pm["renewals_due"]] == [dementia]
+        assert [e.working_title for e in pm["eois_to_decide"]] == ["Hearing and Healthy Ageing"]
+        assert {a.hit for a in pm["applications_for_panel"]} == {healthy_weight, cancer}
+        assert pm["overdue_conditions"] == 0
+        assert [hit.slug for hit, _groups in pm["groups_missing_leads"]] == ["pain-management"]
+
+        chair = home_context(client, "chair@example.org")
+        assert [e.working_title for e in chair["eois_to_decide"]] == ["Hearing and Healthy Ageing"]
+        assert sorted((a.hit.slug, a.status) for a in chair["applications_for_panel"]) == [
+            ("cancer-survivorship", ApplicationStatus.SUBMITTED),
+            ("obesity", ApplicationStatus.UNDER_REVIEW),
+        ]
+        assert [(c.reviewer.email, c.application.hit) for c in chair["conflicts_waiting"]] == [
+            ("reviewer2@example.org", healthy_weight)
+        ]
+        assert len(chair["my_panels"]) == 2
+
+        reviewer = home_context(client, "reviewer@example.org")["my_assignments"]
+        assert [(a.application.hit, a.declaration, a.review.status) for a in reviewer] == [
+            (healthy_weight, ConflictDeclaration.NONE, ReviewStatus.DRAFT)
+        ]
+        reviewer2 = home_context(client, "reviewer2@example.org")["my_assignments"]
+        assert [(a.application.hit, a.declaration) for a in reviewer2] == [
+            (healthy_weight, ConflictDeclaration.PENDING)
+        ]
+        assert reviewer2[0].flagged_organisations == "South Avon Clinical Commissioning Group (illustrative)"
+        lay = home_context(client, "lay@example.org")["my_assignments"]
+        assert [(a.application.hit, a.declaration, a.is_lay, a.flagged_organisations) for a in lay] == [
+            (healthy_weight, ConflictDeclaration.PENDING, True, "")
+        ]
+
+        thornton = home_context(client, "emma.thornton@example.org")["my_applications"]
+        assert [(a.hit, a.status, a.version) for a in thornton] == [(healthy_weight, "under_review", 1)]
+        obi = home_context(client, "daniel.obi@example.org")["my_applications"]
+        assert [(a.hit, a.status, a.version) for a in obi] == [(cancer, "submitted", 2)]
+
+        # The Dementia team's application was accredited (final): their work is the renewal and the
+        # open condition, on the accredited application's page and the conditions page.
+        for email in ("director@example.org", "sponsor@example.org", "member@example.org"):
+            context = home_context(client, email)
+            assert [hit for hit, _roles in context["my_hits"]] == [dementia], email
+            assert context["my_applications"] == [], email
+        accredited = Application.objects.get(hit=dementia)
+        client.force_login(User.objects.get(email="director@example.org"))
+        page = client.get(f"/accreditation/applications/{accredited.pk}/")
+        assert page.context["accreditation"].valid_until <= today + datetime.timedelta(days=183)
+        assert [r.name for r in page.context["renewal_rounds"]] == ["2026 accreditation round"]
+        conditions = client.get("/accreditation/conditions/").context
+        assert [(c.owner.email, c.can_close, c.overdue) for c in conditions["open_conditions"]] == [
+            ("director@example.org", True, False)
+        ]
+        assert len(conditions["closed_conditions"]) == 1
+
+        applicant = home_context(client, "applicant@example.org")
+        assert [r.name for r in applicant["open_rounds"]] == ["2026 accreditation round"]
+        assert sorted(
+            ExpressionOfInterest.objects.filter(author__email="applicant@example.org").values_list(
+                "status", flat=True
+            )
+        ) == [EOIStatus.DRAFT, EOIStatus.SUBMITTED]
+
+        ppi = home_context(client, "ppi@example.org")
+        assert {h.slug for h in ppi["hits_without_ppi_lead"]} >= {"diabetes", "sexual-health"}
+        board = home_context(client, "board@example.org")
+        assert board["status_counts"] and board["stage_counts"]
+        assert home_context(client, "norole@example.org")["roles"].is_empty
+
+    def test_current_round_applications_went_through_the_services(self):
+        healthy_weight = Application.objects.get(hit__slug="obesity")
+        assert [e.action for e in healthy_weight.events.order_by("created_at")] == [
+            "confirm_sponsorship",
+            "submit",
+            "start_review",
+        ]
+        assert (
+            healthy_weight.sponsor_confirmed and healthy_weight.director.email == "emma.thornton@example.org"
+        )
+        assert list(healthy_weight.revisions.values_list("number", "organisation_count")) == [(1, 6)]
+        assignments = {a.reviewer.email: a for a in healthy_weight.assignments.select_related("reviewer")}
+        assert set(assignments) == {"reviewer@example.org", "reviewer2@example.org", "lay@example.org"}
+        assert assignments["reviewer@example.org"].review.scores.count() == 4
+        assert not hasattr(assignments["lay@example.org"], "review")
+        assert assignments["reviewer2@example.org"].conflict_unresolved
+        assert assignments["reviewer2@example.org"].resolution == ConflictResolution.OPEN
+
+        cancer = Application.objects.get(hit__slug="cancer-survivorship")
+        events = list(cancer.events.order_by("created_at"))
+        assert [e.action for e in events] == [
+            "confirm_sponsorship",
+            "submit",
+            "start_review",
+            "issue_feedback",
+            "revise",
+            "submit",
+        ]
+        assert all(before.created_at < after.created_at for before, after in itertools.pairwise(events))
+        assert events[-1].created_at < timezone.now()
+        assert (cancer.status, cancer.version) == (ApplicationStatus.SUBMITTED, 2)
+        revisions = list(cancer.revisions.order_by("number"))
+        assert [r.number for r in revisions] == [1, 2]
+        assert revisions[0].sections["ppi"] != revisions[1].sections["ppi"]
+        assert len(revisions[1].stakeholders) == len(revisions[0].stakeholders) + 1
+        assert [r["response"] != "" for r in revisions[1].feedback_responses] == [True, True, True]
+        feedback = FeedbackDocument.objects.get(application=cancer)
+        assert feedback.released_at is not None and feedback.points.count() == 3
+        reviews = [a.review for a in cancer.assignments.select_related("review")]
+        assert {(r.status, r.recommendation, r.revision_number) for r in reviews} == {
+            ("submitted", "revise", 1)
+        }
+        for hit in HIT.objects.filter(slug__in=["obesity", "cancer-survivorship"]):
+            assert hit.status == HITStatus.IN_APPLICATION
+
+    def test_dementia_was_accredited_in_the_past_round_and_ends_within_six_months(self):
+        today = timezone.localdate()
+        application = Application.objects.get(hit__slug="dementia")
+        assert application.round.name == "2023 accreditation round"
+        assert application.status == ApplicationStatus.ACCREDITED_WITH_CONDITIONS
+        assert application.submitted_at.date() <= application.round.application_deadline
+        decision = application.decisions.get()
+        assert decision.outcome == DecisionOutcome.ACCREDITED_WITH_CONDITIONS
+        assert decision.decided_by.email == "chair@example.org"
+        reviews = [a.review for a in application.assignments.select_related("review")]
+        assert len(reviews) == 3 and all(r.status == ReviewStatus.SUBMITTED for r in reviews)
+        assert all(r.submitted_at < decision.decided_at for r in reviews)
+        accreditation = Accreditation.objects.get(hit__slug="dementia")
+        assert accreditation.valid_from == decision.decided_at.astimezone(ZoneInfo("Europe/London")).date()
+        assert today < accreditation.valid_until <= today + datetime.timedelta(days=183)
+        assert accreditation.reminded_6_months_at is None  # the nightly job sends the reminder
+        open_condition = Condition.objects.get(decision=decision, closed_at__isnull=True)
+        assert open_condition.owner.email == "director@example.org"
+        assert today < open_condition.due_on < accreditation.valid_until
+        closed = Condition.objects.get(decision=decision, closed_at__isnull=False)
+        assert closed.evidence and closed.closed_by.email == "director@example.org"
+        assert decision.decided_at < closed.closed_at < timezone.now()
+        assert closed.due_on < today
+        # The accredited table fed the stakeholder map, dated from the accreditation.
+        rows = Stakeholder.objects.filter(hit__slug="dementia", source=StakeholderSource.APPLICATION)
+        assert rows.count() == 6 and set(rows.values_list("start_date", flat=True)) == {
+            accreditation.valid_from
+        }
+        # The HIT's own history agrees: accredited on the decision day, active since.
+        dementia = HIT.objects.get(slug="dementia")
+        accredit = dementia.status_changes.get(action="accredit")
+        assert accredit.created_at.date() == accreditation.valid_from
+        assert dementia.status == HITStatus.ACTIVE
+
+    def test_engagement_records_and_stored_scores(self):
+        dementia = HIT.objects.get(slug="dementia")
+        for hit in HIT.objects.all():
+            memberships = set(hit.memberships.values_list("pk", flat=True))
+            synced = Stakeholder.objects.filter(hit=hit, source=StakeholderSource.MEMBERSHIP)
+            assert {int(key) for key in synced.values_list("source_key", flat=True)} == memberships, hit.slug
+        manual = Stakeholder.objects.filter(hit=dementia, source=StakeholderSource.MANUAL)
+        assert sorted(manual.values_list("organisation__org_type__code", "depth")) == [
+            ("local-authority", 1),
+            ("patient-public-group", 2),
+        ]
+
+        assert InvolvementActivity.objects.values("hit").distinct().count() >= 5
+        assert InvolvementActivity.objects.filter(
+            decision_forum__in=["hit_leadership", "commissioning"]
+        ).exists()
+        caseload = {hit.slug: hit for hit in selectors_ppi.caseload()}
+        quiet = caseload["drugs-and-alcohol"]
+        assert quiet.flagged and quiet.last_activity_on <= selectors_ppi.flag_cutoff()
+        assert not caseload["dementia"].flagged
+        assert StandardsAssessment.objects.get(hit=dementia).ratings.count() == 6
+        assert PublicReview.objects.get(hit=dementia).reviewer.email == "lay@example.org"
+
+        wave = Wave.objects.get(hit=dementia)
+        submitted = Response.objects.filter(wave=wave, is_submitted=True)
+        assert submitted.count() >= 12
+        by_org = dict(submitted.values_list("organisation__name").annotate(n=Count("pk")))
+        assert len([name for name in by_org if name]) >= 2
+        assert any(n < 5 for name, n in by_org.items() if name)
+        assert Invitation.objects.filter(wave=wave, used=True).count() == submitted.count()
+        assert Invitation.objects.filter(wave=wave, used=False).count() == 4
+        results = ReadinessResult.objects.filter(wave=wave)
+        assert results.filter(group_type="overall", suppressed=False).count() == 10
+        assert results.filter(group_type="organisation", suppressed=True).exists()
+        assert results.filter(group_type="organisation", suppressed=False).exists()
+
+        assert MaturityAssessment.objects.get(hit=dementia).ratings.count() == 9
+        assert ActionPlanItem.objects.filter(hit=dementia).count() == 2
+        assert CoverageScore.objects.count() == HIT.objects.count()
+        assert ScoreRequest.objects.count() == 0

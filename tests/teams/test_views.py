@@ -98,7 +98,7 @@ def test_hit_detail_offers_actions_only_to_programme_manager(client, programme_m
     as_pm = client.get(reverse("teams:hit-detail", args=[hit.pk]))
 
     assert as_director.context["available_actions"] == []
-    assert [t.action for t in as_pm.context["available_actions"]] == ["suspend", "begin_closure"]
+    assert [t.action for t in as_pm.context["available_actions"]] == ["suspend"]
 
 
 def test_hit_detail_names_working_groups_missing_a_lead(pm_client, hit):

@@ -1,6 +1,8 @@
 """`manage.py seed_demo`: load the illustrative demo data (reporting.demo), safe to run again.
 
-Every demo login uses the password ``hitportal-demo``; the logins table is printed at the end.
+Every demo login uses the password ``hitportal-demo``; the logins table, with what each login finds
+waiting, is printed at the end. Loading sends no email: the notifications the services queue are
+dropped, and the scores the worker would compute are computed in the same transaction.
 """
 
 from __future__ import annotations
@@ -10,13 +12,16 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from reporting.demo import load_demo, logins_table, row_counts
+from reporting.demo import SCORES, load_demo, logins_table, row_counts
 
 
 class Command(BaseCommand):
     help = (
-        "Load illustrative demo data: organisations, people, twenty HITs across every status, a round with "
-        "its panel and one login per role (password hitportal-demo). Idempotent."
+        "Load illustrative demo data: organisations, people, twenty HITs across every status, two rounds with "
+        "their panel, applications at every step of review (through the accreditation services), an "
+        "accreditation due for renewal, expressions of interest, stakeholder maps, PPI logs, a readiness "
+        "survey, a maturity assessment and the stored scores, with one login per role (password "
+        "hitportal-demo). Idempotent; sends no email."
     )
 
     def handle(self, *args: object, **options: object) -> None:
@@ -34,7 +39,8 @@ class Command(BaseCommand):
         width = max(len(label) for label in totals)
         for label, total in totals.items():
             name = label.replace("_", " ")
-            self.stdout.write(f"  {name.ljust(width)}  {total:>4}  ({created[label]} new)")
+            note = ", computed" if label in SCORES else ""
+            self.stdout.write(f"  {name.ljust(width)}  {total:>4}  ({created[label]} new{note})")
         self.stdout.write("")
         for line in logins_table():
             self.stdout.write(line)

@@ -1,0 +1,333 @@
+"""Forms of the reporting pages. They validate and show errors next to the fields; the views pass
+`cleaned_data` to reporting.services, which checks again before storing anything."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accreditation.criteria import CRITERIA
+from hitportal.templatetags.portal import Problem
+from reporting import lifecycle, services
+from reporting.enums import FundingStatus, IndicatorRatingValue, ReportStatus, RiskKind
+from teams.enums import LifecycleStage
+from teams.models import HIT, OutcomeDomain
+
+NOT_RATED = ""
+OPEN = "open"
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _text(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def _not_in_future(day):
+    if day is not None and day > timezone.localdate():
+        raise ValidationError("The date cannot be in the future.")
+    return day
+
+
+def apply_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: known fields next to the field, the rest on top."""
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for key, errors in exc.message_dict.items():
+        target = key if key in form.fields else None
+        for message in errors:
+            form.add_error(target, message)
+
+
+# --- Schedule and new report -------------------------------------------------------------------------
+
+
+class ScheduleForm(forms.Form):
+    interval_months = forms.IntegerField(
+        label="A report every (months)",
+        min_value=1,
+        max_value=24,
+        initial=6,
+        help_text="The default is every six months.",
+    )
+    first_due_on = forms.DateField(
+        label="First report due on", widget=_date_input(), help_text="Not in the past."
+    )
+    reminder_offsets = forms.CharField(
+        label="Reminders (days from the due date)",
+        initial="-14, 1, 14",
+        required=False,
+        help_text="Whole numbers separated by commas; a minus sign means before the due date. "
+        "Leave empty for no reminders.",
+    )
+    is_active = forms.BooleanField(
+        label="Reporting is active",
+        required=False,
+        initial=True,
+        help_text="Untick to pause reports and reminders.",
+    )
+
+    def clean_reminder_offsets(self) -> list[int]:
+        raw = self.cleaned_data["reminder_offsets"].replace("\u2212", "-")
+        parts = [part for part in raw.replace(";", ",").split(",") if part.strip()]
+        try:
+            return services.clean_offsets(parts)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["reminder_offsets"]) from None
+
+
+class ReportCreateForm(forms.Form):
+    period_start = forms.DateField(label="Period from", widget=_date_input())
+    period_end = forms.DateField(label="Period to", widget=_date_input())
+    due_on = forms.DateField(label="Due on", widget=_date_input(), help_text="Not in the past.")
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if due_on < timezone.localdate():
+            raise ValidationError("The due date cannot be in the past.")
+        return due_on
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The period must end on or after the day it starts.")
+        return data
+
+
+# --- Report sections ---------------------------------------------------------------------------------
+
+
+class IndicatorsForm(forms.Form):
+    """One rating (0-3, or not rated) and its evidence per indicator of the four concepts (F8)."""
+
+    def __init__(self, *args, report=None, blocks=None, **kwargs) -> None:
+        initial = {}
+        for block in blocks or []:
+            for row in block.rows:
+                initial[f"rating_{row.criterion.code}"] = "" if row.rating is None else str(row.rating)
+                initial[f"evidence_{row.criterion.code}"] = row.evidence
+        super().__init__(*args, initial=initial, **kwargs)
+        choices = [(NOT_RATED, "Not rated"), *((str(v), label) for v, label in IndicatorRatingValue.choices)]
+        for criterion in CRITERIA:
+            self.fields[f"rating_{criterion.code}"] = forms.ChoiceField(
+                label=f"{criterion.code} rating", choices=choices, required=False
+            )
+            self.fields[f"evidence_{criterion.code}"] = forms.CharField(
+                label=f"{criterion.code} evidence", required=False, widget=_text(2)
+            )
+
+    def clean(self):
+        data = super().clean()
+        for criterion in CRITERIA:
+            if (
+                data.get(f"evidence_{criterion.code}", "").strip()
+                and data.get(f"rating_{criterion.code}") == NOT_RATED
+            ):
+                self.add_error(f"rating_{criterion.code}", "Rate the indicator to keep its evidence.")
+        return data
+
+    def ratings(self) -> dict[str, tuple[int | None, str]]:
+        data = self.cleaned_data
+        return {
+            c.code: (
+                None if data[f"rating_{c.code}"] == NOT_RATED else int(data[f"rating_{c.code}"]),
+                data[f"evidence_{c.code}"],
+            )
+            for c in CRITERIA
+        }
+
+
+class _RowForm(forms.Form):
+    """A row of a repeating section: an existing row carries its id; "Remove" deletes it."""
+
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    delete = forms.BooleanField(label="Remove this row", required=False)
+
+    def row(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class MilestoneForm(_RowForm):
+    title = forms.CharField(label="Milestone", max_length=200)
+    due_on = forms.DateField(label="Due on", widget=_date_input())
+    met_on = forms.DateField(
+        label="Met on", widget=_date_input(), required=False, help_text="Leave empty if not met yet."
+    )
+
+    def clean_met_on(self):
+        return _not_in_future(self.cleaned_data.get("met_on"))
+
+
+class QuickWinForm(_RowForm):
+    title = forms.CharField(label="Quick win", max_length=200)
+    delivered_on = forms.DateField(label="Delivered on", widget=_date_input(), required=False)
+    description = forms.CharField(label="What changed, and for whom", widget=_text(2), required=False)
+
+    def clean_delivered_on(self):
+        return _not_in_future(self.cleaned_data.get("delivered_on"))
+
+
+class OutcomeForm(_RowForm):
+    domain = forms.ModelChoiceField(
+        label="Performance domain",
+        queryset=OutcomeDomain.objects.filter(is_active=True).order_by("position", "name"),
+    )
+    description = forms.CharField(label="Outcome", widget=_text(2))
+    intended = forms.BooleanField(
+        label="Intended",
+        required=False,
+        initial=True,
+        help_text="Untick for an unintended effect, good or bad.",
+    )
+
+
+class RiskForm(_RowForm):
+    kind = forms.ChoiceField(label="Kind", choices=RiskKind.choices)
+    description = forms.CharField(label="Description", widget=_text(2))
+    how_handled = forms.CharField(label="How it is handled", widget=_text(2), required=False)
+    opened_on = forms.DateField(label="Raised on", widget=_date_input())
+    resolved_on = forms.DateField(
+        label="Resolved on", widget=_date_input(), required=False, help_text="Leave empty while it is open."
+    )
+
+    def clean_opened_on(self):
+        return _not_in_future(self.cleaned_data.get("opened_on"))
+
+    def clean(self):
+        data = super().clean()
+        opened, resolved = data.get("opened_on"), data.get("resolved_on")
+        if opened and resolved and resolved < opened:
+            self.add_error("resolved_on", "It cannot be resolved before it was raised.")
+        return data
+
+
+def row_formset(form_class: type[forms.Form], extra: int = 2):
+    return forms.formset_factory(form_class, extra=extra)
+
+
+class CapacityForm(forms.Form):
+    funding_status = forms.ChoiceField(
+        label="Funding", choices=[("", "Choose..."), *FundingStatus.choices], widget=forms.RadioSelect
+    )
+    funding_notes = forms.CharField(
+        label="Funding sources and what is pending", required=False, widget=_text(3)
+    )
+    capacity_notes = forms.CharField(
+        label="Capacity",
+        required=False,
+        widget=_text(3),
+        help_text="Committed time, staff and resources, and where they fall short.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["funding_status"].choices = FundingStatus.choices
+
+
+class SnapshotsForm(forms.Form):
+    ppi_standards = forms.BooleanField(
+        label="The latest UK Standards for Public Involvement self-assessment",
+        required=False,
+        help_text="Refreshed to the latest one when the report is submitted.",
+    )
+    readiness = forms.BooleanField(label="The latest readiness survey results (overall)", required=False)
+    maturity = forms.BooleanField(label="The latest maturity matrix profile", required=False)
+
+
+# --- Workflow ----------------------------------------------------------------------------------------
+
+
+class TransitionForm(forms.Form):
+    action = forms.CharField(widget=forms.HiddenInput)
+    expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
+    comment = forms.CharField(label="Comment for the team", widget=_text(3), required=False)
+
+
+class DueDateForm(forms.Form):
+    due_on = forms.DateField(label="New due date", widget=_date_input())
+    reason = forms.CharField(label="Why it moves", widget=_text(2))
+
+
+# --- Life-cycle stage --------------------------------------------------------------------------------
+
+
+class StageForm(forms.Form):
+    behaviours = forms.MultipleChoiceField(
+        label="Behaviours you see in the HIT now",
+        choices=[(b.code, b.text) for b in lifecycle.BEHAVIOURS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    confirmed_stage = forms.ChoiceField(
+        label="The stage you confirm",
+        choices=LifecycleStage.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    note = forms.CharField(label="Note", widget=_text(2), required=False)
+
+    def by_stage(self) -> list[tuple[str, str, list]]:
+        """The checkboxes grouped by stage, in the life cycle's order."""
+        boxes = {box.data["value"]: box for box in self["behaviours"]}
+        return [
+            (stage, LifecycleStage(stage).label, [boxes[b.code] for b in lifecycle.behaviours_of(stage)])
+            for stage in lifecycle.STAGES
+        ]
+
+
+# --- The report list filter --------------------------------------------------------------------------
+
+
+class ReportFilter(django_filters.FilterSet):
+    """Starts from reporting.selectors.report_list_for_user, so it never widens what a user sees."""
+
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        choices=[(OPEN, "Open (not yet accepted)"), *ReportStatus.choices],
+        method="filter_status",
+        empty_label="Any status",
+    )
+    overdue = django_filters.BooleanFilter(
+        label="Overdue only",
+        method="filter_overdue",
+        widget=forms.CheckboxInput,
+    )
+    hit = django_filters.ModelChoiceFilter(label="HIT", queryset=HIT.objects.none(), empty_label="Any HIT")
+
+    def __init__(self, *args, hits: QuerySet[HIT], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["hit"].queryset = hits
+        self.form.fields["hit"].queryset = hits
+
+    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == OPEN:
+            return queryset.filter(
+                status__in=[ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.CHANGES_REQUESTED]
+            )
+        return queryset.filter(status=value)
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.filter(is_overdue=True) if value else queryset
+
+
+def formset_problems(formset) -> list[Problem]:
+    """The error summary of a formset: each row's errors, linked to their fields."""
+    problems = [Problem(str(error)) for error in formset.non_form_errors()]
+    for number, form in enumerate(formset.forms, start=1):
+        problems += [Problem(f"Row {number}: {error}") for error in form.non_field_errors()]
+        for name in form.fields:
+            bound = form[name]
+            for error in bound.errors:
+                target = "" if bound.is_hidden else bound.auto_id
+                problems.append(
+                    Problem(f"Row {number}, {bound.label}: {error}", f"#{target}" if target else "")
+                )
+    return problems

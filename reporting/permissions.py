@@ -1,0 +1,92 @@
+"""Who may see and do what in reporting. Every predicate returns a Verdict (allowed, reason).
+
+Roles are relative to a HIT (reporting.workflow): `team` is any current member of the HIT,
+`programme_manager` any programme manager. Board members read reports, checklists, flags and the
+stage history of every HIT; they change nothing.
+"""
+
+from __future__ import annotations
+
+from hitportal.roles import roles_of
+from reporting import workflow
+from reporting.enums import WITH_TEAM
+from reporting.models import ProgressReport
+from teams.enums import HITStatus, Role
+from teams.models import HIT
+from teams.permissions import ALLOW, Verdict
+
+READERS = (Role.PROGRAMME_MANAGER, Role.BOARD_MEMBER)
+
+
+def report_roles(user: object, hit_id: int) -> set[str]:
+    roles = roles_of(user)
+    found: set[str] = set()
+    if hit_id in roles.hit_ids:
+        found.add(workflow.TEAM)
+    if roles.has(Role.PROGRAMME_MANAGER):
+        found.add(workflow.PROGRAMME_MANAGER)
+    return found
+
+
+def can_list_reports(user: object) -> Verdict:
+    roles = roles_of(user)
+    if roles.hit_ids or roles.has(*READERS):
+        return ALLOW
+    return Verdict(False, "Progress reports are for HIT members, programme managers and board members.")
+
+
+def can_view_reports(user: object, hit: HIT) -> Verdict:
+    """A HIT's reports, set-up checklist, early-warning flags and stage history."""
+    roles = roles_of(user)
+    if hit.pk in roles.hit_ids or roles.has(*READERS):
+        return ALLOW
+    return Verdict(False, "You are not a member of this HIT.")
+
+
+def can_manage_schedule(user: object, hit: HIT) -> Verdict:
+    if roles_of(user).has(Role.PROGRAMME_MANAGER):
+        return ALLOW
+    return Verdict(False, "Only programme managers set a HIT's reporting schedule.")
+
+
+def can_start_report(user: object, hit: HIT) -> Verdict:
+    if hit.pk not in roles_of(user).hit_ids:
+        return Verdict(False, "Only the HIT's members start its progress reports.")
+    if hit.status == HITStatus.CLOSED:
+        return Verdict(False, "This HIT is closed; it files no more progress reports.")
+    if hit.status in (HITStatus.PROPOSED, HITStatus.IN_APPLICATION):
+        return Verdict(False, "Progress reports start once the HIT is accredited.")
+    return ALLOW
+
+
+def can_edit_report(user: object, report: ProgressReport) -> Verdict:
+    if workflow.TEAM not in report_roles(user, report.hit_id):
+        return Verdict(False, "Only the HIT's members write its progress reports.")
+    if report.status not in WITH_TEAM:
+        return Verdict(
+            False,
+            f"This report is {report.get_status_display().lower()}; it can be edited again only if the "
+            "programme manager asks for changes.",
+        )
+    return ALLOW
+
+
+def can_move_due_date(user: object, report: ProgressReport) -> Verdict:
+    if not roles_of(user).has(Role.PROGRAMME_MANAGER):
+        return Verdict(False, "Only programme managers move a report's due date.")
+    if report.status not in WITH_TEAM:
+        return Verdict(False, "Only a report that is still with the team can get a new due date.")
+    return ALLOW
+
+
+def can_activate(user: object, hit: HIT) -> Verdict:
+    if roles_of(user).has(Role.PROGRAMME_MANAGER):
+        return ALLOW
+    return Verdict(False, "Only a programme manager moves a HIT to active.")
+
+
+def can_assess_stage(user: object, hit: HIT) -> Verdict:
+    """The team, or a programme manager, ticks the behaviours and confirms the stage."""
+    if report_roles(user, hit.pk):
+        return ALLOW
+    return Verdict(False, "Only the HIT's members and programme managers assess its life-cycle stage.")

@@ -1,0 +1,389 @@
+"""Progress report pages: the list (programme managers see every due and overdue report; members
+their HITs' reports), starting the next report, its sections, its page with the workflow actions,
+and moving its due date.
+
+Every view starts with an access selector: a report (or HIT) the user may not see is a 404; an
+action the user may see but not take is a 403 with the permission's reason. Writes go through
+reporting.services; every successful POST redirects.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reporting import permissions, selectors, services, workflow
+from reporting.forms import (
+    CapacityForm,
+    DueDateForm,
+    IndicatorsForm,
+    MilestoneForm,
+    OutcomeForm,
+    QuickWinForm,
+    ReportCreateForm,
+    ReportFilter,
+    RiskForm,
+    SnapshotsForm,
+    TransitionForm,
+    apply_service_errors,
+    formset_problems,
+    row_formset,
+)
+from reporting.models import Outcome, ProgressReport, QuickWin, ReportRisk
+from reporting.workflow import InvalidTransition
+from teams import permissions as team_permissions
+from teams.permissions import Verdict
+
+PAGE_SIZE = 50
+
+
+def _require(verdict: Verdict) -> None:
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
+
+
+# --- The list ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_list_reports(request.user))
+    today = timezone.localdate()
+    data = request.GET.copy()
+    if not data:
+        data["status"] = "open"  # the programme's work list: everything not yet accepted
+    report_filter = ReportFilter(
+        data,
+        queryset=selectors.report_list_for_user(user=request.user, today=today),
+        hits=selectors.hits_for_report_filter(user=request.user),
+    )
+    page = Paginator(report_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reporting/report_list.html",
+        {"filter": report_filter, "page": page, "today": today},
+    )
+
+
+# --- Starting a report -------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
+    hit = selectors.hit_for_reports(user=request.user, pk=hit_pk)
+    _require(permissions.can_start_report(request.user, hit))
+    current = selectors.open_report(hit=hit)
+    defaults = selectors.next_report_defaults(hit=hit)
+    form = ReportCreateForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "due_on": defaults.due_on,
+            "period_start": defaults.period_start,
+            "period_end": defaults.period_end,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.report_create(actor=request.user, hit_id=hit.pk, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "The report was started. Fill in each section, then submit it.")
+            return redirect("reporting:report-edit", pk=report.pk)
+    return render(
+        request,
+        "reporting/report_create.html",
+        {
+            "hit": hit,
+            "form": form,
+            "current": current,
+            "schedule": selectors.schedule_of(hit),
+            "can_open_hit": bool(team_permissions.can_view_hit(request.user, hit)),
+        },
+    )
+
+
+# --- One report --------------------------------------------------------------------------------------
+
+
+def _available_actions(user, report: ProgressReport) -> list[workflow.Transition]:
+    return workflow.actions_for(report.status, permissions.report_roles(user, report.hit_id))
+
+
+@login_required
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.report_get_for_user(user=request.user, pk=pk)
+    today = timezone.localdate()
+    milestones = list(selectors.report_milestones(report))
+    return render(
+        request,
+        "reporting/report_detail.html",
+        {
+            **_report_context(request, report),
+            "blocks": selectors.concept_blocks(report),
+            "milestones": milestones,
+            "milestone_counts": selectors.milestone_summary(milestones),
+            "quick_wins": list(report.quick_wins.all()),
+            "outcomes": list(report.outcomes.select_related("domain")),
+            "risks": list(report.risks.all()),
+            "events": list(selectors.report_events(report)),
+            "problems": services.submission_problems(report)
+            if report.status in ("draft", "changes_requested")
+            else [],
+            "available_actions": _available_actions(request.user, report),
+            "transition_form": TransitionForm(),
+            "due_date_form": DueDateForm(initial={"due_on": report.due_on}),
+            "can_edit": bool(permissions.can_edit_report(request.user, report)),
+            "can_move_due_date": bool(permissions.can_move_due_date(request.user, report)),
+            "is_overdue": report.is_overdue_on(today),
+        },
+    )
+
+
+def _report_context(request: HttpRequest, report: ProgressReport) -> dict:
+    return {
+        "report": report,
+        "hit": report.hit,
+        "can_open_hit": bool(team_permissions.can_view_hit(request.user, report.hit)),
+    }
+
+
+SECTIONS = (
+    ("indicators", "Four-concept indicators"),
+    ("milestones", "Milestones"),
+    ("quick-wins", "Quick wins"),
+    ("outcomes", "Outcomes"),
+    ("risks", "Risks and conflicts"),
+    ("capacity", "Capacity and funding"),
+    ("snapshots", "PPI standards and survey snapshots"),
+)
+_ROW_SECTIONS = {
+    "quick-wins": ("quick_wins", QuickWinForm, QuickWin, ("title", "delivered_on", "description")),
+    "outcomes": ("outcomes", OutcomeForm, Outcome, ("domain", "description", "intended")),
+    "risks": (
+        "risks",
+        RiskForm,
+        ReportRisk,
+        ("kind", "description", "how_handled", "opened_on", "resolved_on"),
+    ),
+}
+
+
+def _rows_from(formset) -> tuple[list[dict], list]:
+    """The rows a formset changed (untouched rows, blank or not, are left as they are), with the form
+    of each row."""
+    rows, forms = [], []
+    for form in formset.forms:
+        if not form.has_changed():
+            continue
+        rows.append(form.row())
+        forms.append(form)
+    return rows, forms
+
+
+def _apply_row_errors(formset, forms: list, exc: ValidationError) -> None:
+    """Put a row service's errors ("<row>-<field>") next to the field of the row they belong to."""
+    if not hasattr(exc, "error_dict"):
+        formset._non_form_errors = formset.error_class(exc.messages)
+        return
+    for key, errors in exc.message_dict.items():
+        index, _, field = key.partition("-")
+        if index.isdigit() and int(index) < len(forms):
+            form = forms[int(index)]
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            formset._non_form_errors = formset.error_class(errors)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.report_get_for_user(user=request.user, pk=pk)
+    _require(permissions.can_edit_report(request.user, report))
+    section = request.GET.get("section") or SECTIONS[0][0]
+    titles = dict(SECTIONS)
+    if section not in titles:
+        raise Http404("No such section.")
+    data = request.POST if request.method == "POST" else None
+    form = None
+    formset = None
+    blocks = None
+    problems = None
+    saved = False
+    try:
+        if section == "indicators":
+            blocks = selectors.concept_blocks(report)
+            form = IndicatorsForm(data, blocks=blocks)
+            for block in blocks:
+                for row in block.rows:
+                    row.rating_field = form[f"rating_{row.criterion.code}"]
+                    row.evidence_field = form[f"evidence_{row.criterion.code}"]
+            if data is not None and form.is_valid():
+                services.report_ratings_save(actor=request.user, report_id=report.pk, ratings=form.ratings())
+                saved = True
+        elif section == "milestones":
+            milestones = list(selectors.report_milestones(report))
+            formset = row_formset(MilestoneForm)(
+                data,
+                initial=[
+                    {"id": m.pk, "title": m.title, "due_on": m.due_on, "met_on": m.met_on} for m in milestones
+                ],
+                prefix="milestones",
+            )
+            deletable = {m.pk for m in milestones if m.report_id == report.pk}
+            for form_, milestone in zip(formset.forms, milestones, strict=False):
+                if milestone.pk not in deletable:
+                    form_.fields["delete"].disabled = True
+                    form_.fields["delete"].help_text = "Recorded in an earlier report, so it stays on record."
+            if data is not None and formset.is_valid():
+                rows, forms = _rows_from(formset)
+                try:
+                    services.report_milestones_save(actor=request.user, report_id=report.pk, rows=rows)
+                except ValidationError as exc:
+                    _apply_row_errors(formset, forms, exc)
+                else:
+                    saved = True
+        elif section in _ROW_SECTIONS:
+            key, form_class, model, fields = _ROW_SECTIONS[section]
+            existing = model.objects.filter(report=report).order_by("pk")
+            initial = [{"id": obj.pk, **{name: getattr(obj, name) for name in fields}} for obj in existing]
+            formset = row_formset(form_class)(data, initial=initial, prefix=key)
+            if data is not None and formset.is_valid():
+                rows, forms = _rows_from(formset)
+                try:
+                    services.report_rows_save(actor=request.user, report_id=report.pk, section=key, rows=rows)
+                except ValidationError as exc:
+                    _apply_row_errors(formset, forms, exc)
+                else:
+                    saved = True
+        elif section == "capacity":
+            form = CapacityForm(
+                data,
+                initial={
+                    "funding_status": report.funding_status,
+                    "funding_notes": report.funding_notes,
+                    "capacity_notes": report.capacity_notes,
+                },
+            )
+            if data is not None and form.is_valid():
+                services.report_capacity_save(actor=request.user, report_id=report.pk, **form.cleaned_data)
+                saved = True
+        else:  # snapshots
+            form = SnapshotsForm(
+                data,
+                initial={
+                    "ppi_standards": report.ppi_standards_snapshot is not None,
+                    "readiness": report.readiness_snapshot is not None,
+                    "maturity": report.maturity_snapshot is not None,
+                },
+            )
+            if data is not None and form.is_valid():
+                services.report_snapshots_save(actor=request.user, report_id=report.pk, **form.cleaned_data)
+                saved = True
+    except ValidationError as exc:
+        if form is None:
+            raise
+        apply_service_errors(form, exc)
+    if saved:
+        messages.success(request, f"{titles[section]} saved.")
+        return redirect(f"{reverse('reporting:report-edit', args=[report.pk])}?section={section}")
+    if formset is not None:
+        problems = formset_problems(formset) if formset.is_bound else []
+    return render(
+        request,
+        "reporting/report_edit.html",
+        {
+            **_report_context(request, report),
+            "sections": SECTIONS,
+            "section": section,
+            "section_title": titles[section],
+            "form": form,
+            "formset": formset,
+            "formset_problems": problems,
+            "blocks": blocks,
+            "latest": {
+                "ppi_standards": selectors.ppi_standards_snapshot(report.hit),
+                "readiness": selectors.readiness_snapshot(report.hit),
+                "maturity": selectors.maturity_snapshot(report.hit),
+            }
+            if section == "snapshots"
+            else None,
+            "submission_problems": services.submission_problems(report),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.report_get_for_user(user=request.user, pk=pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That change could not be made: the form was incomplete.")
+        return redirect("reporting:report-detail", pk=report.pk)
+    data = form.cleaned_data
+    if not permissions.report_roles(request.user, report.hit_id):
+        raise PermissionDenied("Only the HIT's members and programme managers act on its reports.")
+    try:
+        services.report_transition(
+            actor=request.user,
+            report_id=report.pk,
+            action=data["action"],
+            comment=data["comment"],
+            expected_status=data["expected_status"] or None,
+        )
+    except InvalidTransition as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    else:
+        done = {
+            "submit": "The report was submitted to the programme manager.",
+            "accept": "The report was accepted.",
+            "request_changes": "The report was sent back to the team with your comments.",
+            "skip": "The report was marked as skipped.",
+        }
+        messages.success(request, done.get(data["action"], "Done."))
+    return redirect("reporting:report-detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_due_date(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.report_get_for_user(user=request.user, pk=pk)
+    _require(permissions.can_move_due_date(request.user, report))
+    form = DueDateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_due_date_move(actor=request.user, report_id=report.pk, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "The due date was moved; reminders not yet sent follow the new date.")
+            return redirect("reporting:report-detail", pk=report.pk)
+    for field_errors in form.errors.values():
+        for error in field_errors:
+            messages.error(request, f"The due date was not moved: {error}")
+    return redirect("reporting:report-detail", pk=report.pk)
+
+
+urlpatterns = [
+    path("reports/", report_list, name="report-list"),
+    path("hits/<int:hit_pk>/reports/new/", report_create, name="report-create"),
+    path("reports/<int:pk>/", report_detail, name="report-detail"),
+    path("reports/<int:pk>/edit/", report_edit, name="report-edit"),
+    path("reports/<int:pk>/transition/", report_transition, name="report-transition"),
+    path("reports/<int:pk>/due-date/", report_due_date, name="report-due-date"),
+]

@@ -1,0 +1,62 @@
+"""The reporting schedule of a HIT: how often reports fall due, the first due date and the reminder
+days. Programme managers set it; the HIT's members and board members read it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods
+
+from reporting import permissions, selectors, services
+from reporting.forms import ScheduleForm, apply_service_errors
+from teams import permissions as team_permissions
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_schedule(request: HttpRequest, hit_pk: int) -> HttpResponse:
+    hit = selectors.hit_for_reports(user=request.user, pk=hit_pk)
+    verdict = permissions.can_manage_schedule(request.user, hit)
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
+    schedule = selectors.schedule_of(hit)
+    initial = (
+        {
+            "interval_months": schedule.interval_months,
+            "first_due_on": schedule.first_due_on,
+            "reminder_offsets": ", ".join(str(o) for o in schedule.reminder_offsets),
+            "is_active": schedule.is_active,
+        }
+        if schedule
+        else None
+    )
+    form = ScheduleForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.schedule_save(actor=request.user, hit_id=hit.pk, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "The reporting schedule was saved.")
+            return redirect("reporting:report-schedule", hit_pk=hit.pk)
+    return render(
+        request,
+        "reporting/report_schedule.html",
+        {
+            "hit": hit,
+            "form": form,
+            "schedule": schedule,
+            "next": selectors.next_report_defaults(hit=hit) if schedule else None,
+            "reports": list(selectors.hit_reports(hit=hit)[:20]),
+            "can_open_hit": bool(team_permissions.can_view_hit(request.user, hit)),
+        },
+    )
+
+
+urlpatterns = [
+    path("hits/<int:hit_pk>/schedule/", report_schedule, name="report-schedule"),
+]

@@ -1,0 +1,107 @@
+"""The collaboration life-cycle stage of a HIT (DOMAIN-BRIEF.md 6.6, F15): tick the behaviours seen,
+see the suggested stage, confirm one; and the history of those assessments.
+
+"Suggest" re-renders the page with the F15 suggestion and stores nothing; "Confirm" stores the
+assessment and sets the HIT's stage.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods
+
+from reporting import lifecycle, permissions, selectors, services
+from reporting.forms import StageForm, apply_service_errors
+from teams import permissions as team_permissions
+from teams.enums import LifecycleStage
+
+
+def _shares(ticked) -> list[tuple[str, int]]:
+    return [
+        (LifecycleStage(stage).label, round(share * 100)) for stage, share in lifecycle.shares(ticked).items()
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stage_assess(request: HttpRequest, hit_pk: int) -> HttpResponse:
+    hit = selectors.hit_for_reports(user=request.user, pk=hit_pk)
+    verdict = permissions.can_assess_stage(request.user, hit)
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
+    latest = selectors.latest_stage_assessment(hit=hit)
+    ticked = list(latest.behaviours) if latest else []
+    suggestion = lifecycle.suggest_stage(ticked)
+    form = StageForm(initial={"behaviours": ticked, "confirmed_stage": suggestion or hit.stage})
+    if request.method == "POST":
+        form = StageForm(request.POST)
+        if form.is_valid():
+            ticked = form.cleaned_data["behaviours"]
+            suggestion = lifecycle.suggest_stage(ticked)
+            if request.POST.get("step") == "confirm":
+                if not form.cleaned_data["confirmed_stage"]:
+                    form.add_error("confirmed_stage", "Choose the stage you confirm.")
+                else:
+                    try:
+                        services.stage_assessment_record(
+                            actor=request.user,
+                            hit_id=hit.pk,
+                            behaviours=ticked,
+                            confirmed_stage=form.cleaned_data["confirmed_stage"],
+                            note=form.cleaned_data["note"],
+                        )
+                    except ValidationError as exc:
+                        apply_service_errors(form, exc)
+                    else:
+                        stage = LifecycleStage(form.cleaned_data["confirmed_stage"]).label.lower()
+                        messages.success(request, f"The life-cycle stage was confirmed as {stage}.")
+                        return redirect("reporting:stage-history", hit_pk=hit.pk)
+            else:
+                # Suggest: show the F15 suggestion and preselect it, store nothing.
+                data = request.POST.copy()
+                data["confirmed_stage"] = suggestion or data.get("confirmed_stage", "")
+                form = StageForm(data)
+                form.is_valid()
+    return render(
+        request,
+        "reporting/stage_assess.html",
+        {
+            "hit": hit,
+            "form": form,
+            "suggestion": LifecycleStage(suggestion).label if suggestion else None,
+            "shares": _shares(ticked),
+            "threshold": round(lifecycle.THRESHOLD * 100),
+            "latest": latest,
+            "can_open_hit": bool(team_permissions.can_view_hit(request.user, hit)),
+        },
+    )
+
+
+@login_required
+@require_GET
+def stage_history(request: HttpRequest, hit_pk: int) -> HttpResponse:
+    hit = selectors.hit_for_reports(user=request.user, pk=hit_pk)
+    rows = list(selectors.stage_history(hit=hit))
+    for row in rows:
+        row.behaviour_texts = [lifecycle.BY_CODE[c].text for c in row.behaviours if c in lifecycle.BY_CODE]
+    return render(
+        request,
+        "reporting/stage_history.html",
+        {
+            "hit": hit,
+            "rows": rows,
+            "can_assess": bool(permissions.can_assess_stage(request.user, hit)),
+            "can_open_hit": bool(team_permissions.can_view_hit(request.user, hit)),
+        },
+    )
+
+
+urlpatterns = [
+    path("hits/<int:hit_pk>/stage/", stage_assess, name="stage-assess"),
+    path("hits/<int:hit_pk>/stage/history/", stage_history, name="stage-history"),
+]

@@ -1,0 +1,136 @@
+"""Writes of a HIT's membership: its director (or a programme manager) adds and ends members and
+creates working groups. Other apps follow membership changes through MEMBERSHIP_HOOKS (engagement
+mirrors memberships onto the stakeholder map), so teams never imports them."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hitportal.roles import forget_roles
+from teams import permissions
+from teams.enums import MembershipRole
+from teams.models import HIT, Membership, Person, WorkingGroup
+
+# Called with the HIT's id inside the transaction that changed its memberships.
+MEMBERSHIP_HOOKS: list[Callable[[int], None]] = []
+
+
+def register_membership_hook(hook: Callable[[int], None]) -> None:
+    if hook not in MEMBERSHIP_HOOKS:
+        MEMBERSHIP_HOOKS.append(hook)
+
+
+def _changed(hit_id: int) -> None:
+    for hook in MEMBERSHIP_HOOKS:
+        hook(hit_id)
+
+
+def _require_manager(actor: object, hit: HIT) -> None:
+    verdict = permissions.can_manage_members(actor, hit)
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    actor: object,
+    hit_id: int,
+    email: str,
+    full_name: str = "",
+    is_public_member: bool = False,
+    role: str,
+    organisation_id: int | None = None,
+    working_group_id: int | None = None,
+    lead_side: str = "",
+    theme_id: int | None = None,
+    start_date: datetime.date | None = None,
+) -> Membership:
+    """Add someone to the HIT in a role, finding them by email or adding them to the directory.
+
+    Side effects: a Person when the email is new; the Membership; the membership hooks (the
+    stakeholder map follows). Refuses a second current holder of the same role, a working-group
+    lead without a group and side, and a second current lead of the same side.
+    """
+    hit = HIT.objects.select_for_update().get(pk=hit_id)
+    _require_manager(actor, hit)
+    email = email.strip().lower()
+    person = Person.objects.filter(email__iexact=email).first()
+    if person is None:
+        if not full_name.strip():
+            raise ValidationError(
+                {"full_name": "This person is not in the directory yet: give their full name."}
+            )
+        person = Person(full_name=full_name.strip(), email=email, is_public_member=is_public_member)
+        person.full_clean()
+        person.save()
+    if working_group_id and not WorkingGroup.objects.filter(pk=working_group_id, hit=hit).exists():
+        raise ValidationError({"working_group": "Choose one of this HIT's working groups."})
+    membership = Membership(
+        hit=hit,
+        person=person,
+        role=role,
+        organisation_id=organisation_id,
+        working_group_id=working_group_id if role == MembershipRole.WORKING_GROUP_LEAD else None,
+        lead_side=lead_side if role == MembershipRole.WORKING_GROUP_LEAD else "",
+        theme_id=theme_id if role == MembershipRole.THEME_LEAD else None,
+        start_date=start_date or timezone.localdate(),
+    )
+    errors: dict[str, str] = {}
+    if role == MembershipRole.WORKING_GROUP_LEAD and not (working_group_id and lead_side):
+        errors["working_group"] = "A working-group lead leads a group, on its academic or service side."
+    if role == MembershipRole.THEME_LEAD and not theme_id:
+        errors["theme"] = "Choose the theme they lead."
+    if errors:
+        raise ValidationError(errors)
+    membership.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError:
+        if role == MembershipRole.WORKING_GROUP_LEAD:
+            raise ValidationError(
+                {"lead_side": "That working group already has a current lead on this side; end theirs first."}
+            ) from None
+        raise ValidationError({"role": f"{person} already holds this role in the HIT."}) from None
+    _changed(hit.pk)
+    forget_roles(actor)
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, actor: object, membership_id: int, end_date: datetime.date | None = None) -> Membership:
+    """End a membership (kept for the history). Side effects: the end date; the membership hooks."""
+    membership = (
+        Membership.objects.select_for_update(of=("self",)).select_related("hit").get(pk=membership_id)
+    )
+    _require_manager(actor, membership.hit)
+    end = end_date or timezone.localdate()
+    if membership.end_date is not None and membership.end_date <= end:
+        raise ValidationError({"end_date": "This membership has already ended."})
+    if end < membership.start_date:
+        raise ValidationError({"end_date": "The end date cannot be before the start date."})
+    membership.end_date = end
+    membership.save(update_fields=["end_date", "updated_at"])
+    _changed(membership.hit_id)
+    forget_roles(actor)
+    return membership
+
+
+@transaction.atomic
+def working_group_create(*, actor: object, hit_id: int, name: str, purpose: str = "") -> WorkingGroup:
+    """Create a working group (its two leads are added as memberships). Side effect: the group."""
+    hit = HIT.objects.get(pk=hit_id)
+    _require_manager(actor, hit)
+    name = name.strip()
+    if WorkingGroup.objects.filter(hit=hit, name__iexact=name).exists():
+        raise ValidationError({"name": "This HIT already has a working group with that name."})
+    group = WorkingGroup(hit=hit, name=name, purpose=purpose.strip())
+    group.full_clean()
+    group.save()
+    return group

@@ -1,0 +1,275 @@
+"""The set-up checklist: each item failing alone, all holding, the registered guard of "activate"
+(teams.services.hit_transition) and the setup pages."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from reporting import checklist
+from teams import services as team_services
+from teams.enums import HITStatus, LeadSide, MembershipRole
+from teams.models import HITStatusChange, Membership
+from teams.workflow import TRANSITION_GUARDS
+from tests import factories as f
+from tests.factories import reporting as rf
+from tests.factories.accreditation_panel import ConditionFactory
+from tests.factories.engagement import PublicReviewFactory
+
+
+@pytest.fixture
+def set_up_hit(db):
+    return f.HITFactory(name="Maternity HIT", status=HITStatus.SET_UP)
+
+
+@pytest.fixture
+def ready(set_up_hit):
+    return rf.setup_ready_hit(set_up_hit)
+
+
+def _missing(hit) -> list[str]:
+    return [item.key for item in checklist.checklist_for(hit).missing]
+
+
+def test_all_items_hold(set_up_hit, ready):
+    result = checklist.checklist_for(set_up_hit)
+
+    assert result.holds
+    assert [item.key for item in result.items] == [
+        checklist.SPONSOR,
+        checklist.MANAGEMENT,
+        checklist.WORKING_GROUPS,
+        checklist.PPI,
+        checklist.CONDITIONS,
+    ]
+    assert result.done_count == 5
+
+
+def test_sponsor_not_confirmed_fails_alone(set_up_hit, ready):
+    application = ready["application"]
+    application.sponsor_confirmed_at = None
+    application.save(update_fields=["sponsor_confirmed_at"])
+
+    assert _missing(set_up_hit) == [checklist.SPONSOR]
+    item = checklist.checklist_for(set_up_hit).missing[0]
+    assert "has not confirmed" in item.message and "director asks the sponsor" in item.message
+
+
+def test_a_changed_sponsor_needs_a_new_confirmation(set_up_hit, ready):
+    application = ready["application"]
+    application.executive_sponsor = f.PersonFactory()
+    application.save(update_fields=["executive_sponsor"])
+
+    assert _missing(set_up_hit) == [checklist.SPONSOR]
+
+
+def test_no_accredited_application_fails_the_sponsor_item(set_up_hit, ready):
+    ready["accreditation"].delete()
+
+    item = checklist.checklist_for(set_up_hit).missing[0]
+    assert (item.key, item.message.startswith("There is no accredited application")) == (
+        checklist.SPONSOR,
+        True,
+    )
+
+
+def test_management_group_from_one_organisation_fails_alone(set_up_hit, ready):
+    first, second = ready["managers"]
+    Membership.objects.filter(pk=second.pk).update(organisation=first.organisation)
+
+    assert _missing(set_up_hit) == [checklist.MANAGEMENT]
+    assert "draws on one organisation" in checklist.checklist_for(set_up_hit).missing[0].message
+
+
+def test_a_management_member_who_left_does_not_count(set_up_hit, ready):
+    second = ready["managers"][1]
+    Membership.objects.filter(pk=second.pk).update(end_date=timezone.localdate() - datetime.timedelta(days=1))
+
+    assert _missing(set_up_hit) == [checklist.MANAGEMENT]
+
+
+def test_a_working_group_without_a_service_lead_fails_alone(set_up_hit, ready):
+    service = ready["leads"][1]
+    Membership.objects.filter(pk=service.pk).update(
+        end_date=timezone.localdate() - datetime.timedelta(days=1)
+    )
+
+    assert _missing(set_up_hit) == [checklist.WORKING_GROUPS]
+    assert "Crisis care (no service lead)" in checklist.checklist_for(set_up_hit).missing[0].message
+
+
+def test_a_second_working_group_with_no_leads_fails(set_up_hit, ready):
+    f.WorkingGroupFactory(hit=set_up_hit, name="Carers")
+
+    item = checklist.checklist_for(set_up_hit).missing[0]
+    assert "Carers (no academic or service lead)" in item.message
+
+
+def test_no_working_group_at_all_fails(set_up_hit, ready):
+    ready["group"].delete()
+
+    assert _missing(set_up_hit) == [checklist.WORKING_GROUPS]
+
+
+def test_no_public_review_fails_alone(set_up_hit, ready):
+    ready["review"].delete()
+
+    assert _missing(set_up_hit) == [checklist.PPI]
+
+
+def test_the_latest_public_review_decides(set_up_hit, ready):
+    PublicReviewFactory(
+        hit=set_up_hit,
+        arrangements_adequate=False,
+        reviewed_on=timezone.localdate() + datetime.timedelta(days=1),
+    )
+
+    assert _missing(set_up_hit) == [checklist.PPI]
+    assert "not yet adequate" in checklist.checklist_for(set_up_hit).missing[0].message
+
+
+def test_an_open_condition_fails_alone(set_up_hit, ready):
+    ConditionFactory(decision=ready["condition"].decision, text="Sign the data-sharing agreement.")
+
+    assert _missing(set_up_hit) == [checklist.CONDITIONS]
+    assert "Sign the data-sharing agreement." in checklist.checklist_for(set_up_hit).missing[0].message
+
+
+def test_checklists_for_many_hits_take_five_queries(db, django_assert_num_queries):
+    hits = [f.HITFactory(status=HITStatus.SET_UP) for _ in range(4)]
+    for hit in hits[:2]:
+        rf.setup_ready_hit(hit)
+
+    with django_assert_num_queries(5):
+        results = checklist.checklists_for([h.pk for h in hits])
+
+    assert [results[h.pk].holds for h in hits] == [True, True, False, False]
+
+
+# --- The guard of "activate" -------------------------------------------------------------------------
+
+
+def test_the_checklist_is_registered_as_the_guard_of_activate():
+    assert checklist.activation_guard in TRANSITION_GUARDS["activate"]
+
+
+def test_activate_succeeds_when_the_checklist_holds(set_up_hit, ready, programme_manager):
+    team_services.hit_transition(actor=programme_manager, hit_id=set_up_hit.pk, action="activate")
+
+    set_up_hit.refresh_from_db()
+    assert set_up_hit.status == HITStatus.ACTIVE
+    change = HITStatusChange.objects.get(hit=set_up_hit)
+    assert (change.action, change.from_status, change.to_status, change.actor) == (
+        "activate",
+        "set_up",
+        "active",
+        programme_manager,
+    )
+
+
+def test_activate_is_refused_with_the_missing_items_and_changes_nothing(set_up_hit, ready, programme_manager):
+    ready["review"].delete()
+    ConditionFactory(decision=ready["condition"].decision)
+
+    with pytest.raises(ValidationError) as exc:
+        team_services.hit_transition(actor=programme_manager, hit_id=set_up_hit.pk, action="activate")
+
+    assert [m.split(":")[0] for m in exc.value.messages] == [
+        "PPI arrangements reviewed by the public review group",
+        "Accreditation conditions closed",
+    ]
+    set_up_hit.refresh_from_db()
+    assert set_up_hit.status == HITStatus.SET_UP
+    assert not HITStatusChange.objects.filter(hit=set_up_hit).exists()
+
+
+def test_other_transitions_are_not_guarded(set_up_hit, programme_manager):
+    team_services.hit_transition(
+        actor=programme_manager,
+        hit_id=set_up_hit.pk,
+        action="begin_closure",
+        reason="Lost funding",
+        closure_reason="capacity_lost",
+    )
+
+    set_up_hit.refresh_from_db()
+    assert set_up_hit.status == HITStatus.CLOSING
+
+
+# --- Pages -------------------------------------------------------------------------------------------
+
+
+def test_setup_page_lists_items_with_what_is_missing(client, set_up_hit, ready, programme_manager):
+    ready["review"].delete()
+    client.force_login(programme_manager)
+
+    response = client.get(reverse("reporting:setup-checklist", args=[set_up_hit.pk]))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "4 of 5 items hold." in content
+    assert "A lay reviewer records the review" in content
+    assert reverse("reporting:setup-activate", args=[set_up_hit.pk]) in content
+
+
+def test_setup_activate_refused_shows_the_missing_items(client, set_up_hit, ready, programme_manager):
+    Membership.objects.filter(pk=ready["leads"][0].pk).delete()
+    client.force_login(programme_manager)
+
+    response = client.post(
+        reverse("reporting:setup-activate", args=[set_up_hit.pk]), {"expected_status": "set_up"}, follow=True
+    )
+
+    content = response.content.decode()
+    assert "The HIT stays in set-up until every item of its checklist holds:" in content
+    assert "Crisis care (no academic lead)" in content
+    set_up_hit.refresh_from_db()
+    assert set_up_hit.status == HITStatus.SET_UP
+
+
+def test_setup_activate_moves_the_hit_to_active(client, set_up_hit, ready, programme_manager):
+    client.force_login(programme_manager)
+
+    response = client.post(
+        reverse("reporting:setup-activate", args=[set_up_hit.pk]), {"expected_status": "set_up"}
+    )
+
+    assert response.status_code == 302
+    set_up_hit.refresh_from_db()
+    assert set_up_hit.status == HITStatus.ACTIVE
+
+
+def test_setup_activate_twice_the_second_is_told_it_already_moved(
+    client, set_up_hit, ready, programme_manager
+):
+    client.force_login(programme_manager)
+    url = reverse("reporting:setup-activate", args=[set_up_hit.pk])
+    client.post(url, {"expected_status": "set_up"})
+
+    response = client.post(url, {"expected_status": "set_up"}, follow=True)
+
+    assert "This HIT was already moved to active by Pat Manager" in response.content.decode()
+    assert HITStatusChange.objects.filter(hit=set_up_hit, action="activate").count() == 1
+
+
+def test_the_hit_page_activate_goes_through_the_same_guard(client, set_up_hit, programme_manager):
+    client.force_login(programme_manager)
+
+    response = client.post(
+        reverse("teams:hit-transition", args=[set_up_hit.pk]),
+        {"action": "activate", "expected_status": "set_up"},
+        follow=True,
+    )
+
+    assert "Executive sponsor confirmed: There is no accredited application" in response.content.decode()
+    set_up_hit.refresh_from_db()
+    assert set_up_hit.status == HITStatus.SET_UP
+
+
+def test_wg_lead_helper_is_consistent(set_up_hit, ready):
+    leads = Membership.objects.filter(hit=set_up_hit, role=MembershipRole.WORKING_GROUP_LEAD)
+    assert sorted(leads.values_list("lead_side", flat=True)) == [LeadSide.ACADEMIC, LeadSide.SERVICE]
