@@ -10,6 +10,7 @@ urlpatterns = [
     path("accreditation/", include("accreditation.urls")),
     path("engagement/", include("engagement.urls")),
     path("reporting/", include("reporting.urls")),
+    path("api/", include("reporting.api.urls")),
     path("admin/", admin.site.urls),
 ]
 
