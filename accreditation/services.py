@@ -322,6 +322,7 @@ def section_save(*, actor: object, application_id: int, key: str, data: dict) ->
     stored = dict(data)
     if key == "governance":
         fields = []
+        previous_sponsor = application.executive_sponsor_id
         for field in GOVERNANCE_MODEL_FIELDS:
             value = stored.pop(field, None)
             if field == "host_unit":
@@ -329,6 +330,11 @@ def section_save(*, actor: object, application_id: int, key: str, data: dict) ->
             else:
                 setattr(application, f"{field}_id", value or None)
             fields.append(field)
+        if application.executive_sponsor_id != previous_sponsor:
+            # A new sponsor confirms afresh, even one who confirmed before being replaced.
+            application.sponsor_confirmed_at = None
+            application.sponsor_confirmed_for = None
+            fields += ["sponsor_confirmed_at", "sponsor_confirmed_for"]
         application.save(update_fields=[*fields, "updated_at"])
     row, _ = ApplicationSection.objects.get_or_create(application=application, key=key)
     row.data = stored
@@ -443,6 +449,10 @@ def sponsor_confirm(*, token: str) -> Application:
         raise InvalidTransition("This link is for a sponsor who is no longer named on the application.")
     if application.sponsor_confirmed:
         raise InvalidTransition("Your sponsorship was already confirmed. Thank you.")
+    if application.status in workflow.FINAL_APPLICATION_STATES:
+        raise InvalidTransition(
+            f"This application is {application.get_status_display().lower()}; it needs no confirmation now."
+        )
     application.sponsor_confirmed_at = timezone.now()
     application.sponsor_confirmed_for_id = sponsor_id
     application.save(update_fields=["sponsor_confirmed_at", "sponsor_confirmed_for", "updated_at"])
@@ -1225,6 +1235,9 @@ def renewal_start(*, actor: object, accreditation_id: int, round_id: int) -> App
         .exists()
     ):
         raise InvalidTransition("This HIT already has an application in progress.")
+    today = timezone.localdate()
+    if not Round.objects.filter(pk=round_id, opens_on__lte=today, application_deadline__gte=today).exists():
+        raise ValidationError({"round": "Choose a round that is open for applications."})
     source = accreditation.application
     revision = source.revisions.filter(number=accreditation.decision.revision_number).first()
     renewal = Application.objects.create(
@@ -1299,6 +1312,8 @@ def renewal_reminders_send(*, today: datetime.date | None = None) -> int:
                 ).update(**{field: timezone.now()})
                 if not claimed:
                     continue  # another worker sent it
+                if months == 6 and accreditation.valid_until <= _add_months(today, 1):
+                    continue  # inside the last month: the one-month reminder says it all
                 directors = (
                     Membership.objects.filter(
                         hit=accreditation.hit_id,
