@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from hitportal.throttle import LoginThrottleMixin
 
-class EmailAuthenticationForm(AuthenticationForm):
-    """The stock sign-in form, labelled for email addresses."""
+
+class EmailAuthenticationForm(LoginThrottleMixin, AuthenticationForm):
+    """The stock sign-in form, labelled for email addresses, throttled (hitportal.throttle)."""
 
     username = forms.EmailField(
         label="Email address", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})

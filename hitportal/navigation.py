@@ -26,6 +26,8 @@ def navigation_for(user: object, path: str) -> list[NavItem]:
         entries.append(("HITs", reverse("teams:hit-list")))
     elif roles.has(Role.HIT_MEMBER):
         entries.append(("My HITs", reverse("teams:hit-list")))
+    if roles.has(Role.PROGRAMME_MANAGER, Role.BOARD_MEMBER, Role.PPI_FACILITATOR):
+        entries.append(("Dashboard", reverse("reporting:board-dashboard")))
     if roles.has(Role.APPLICANT, Role.HIT_MEMBER, Role.PROGRAMME_MANAGER, Role.PANEL_CHAIR):
         entries.append(("Rounds", reverse("accreditation:round-list")))
         entries.append(("Expressions of interest", reverse("accreditation:eoi-list")))
@@ -41,6 +43,7 @@ def navigation_for(user: object, path: str) -> list[NavItem]:
         entries.append(("PPI caseload", reverse("engagement:ppi-caseload")))
     if roles.has(Role.PROGRAMME_MANAGER):
         entries.append(("Survey items", reverse("engagement:instrument-list")))
+        entries.append(("Audit log", reverse("audit:log")))
         entries.append(("Organisations", reverse("teams:organisation-list")))
         entries.append(("People", reverse("teams:person-list")))
     home = reverse("home")

@@ -186,6 +186,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis has no acknowledgements of its own: a task held by a worker that dies outright (SIGKILL, out of
+# memory, a lost host) goes back on the queue once it has been unacknowledged this long. It must exceed
+# the longest countdown plus run time, or a slow task would be run a second time by another worker while
+# the first still runs it. tests/integration/test_faults.py lowers it to watch a redelivery.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "nightly-portfolio-snapshot": {
@@ -247,3 +252,6 @@ ENGAGEMENT_DEBOUNCE_SECONDS = env_int("ENGAGEMENT_DEBOUNCE_SECONDS", 10)
 HITPORTAL_SITE_NAME = env_str("HITPORTAL_SITE_NAME", "HIT Portal")
 # The public address, for links in emails (they are read outside the site).
 HITPORTAL_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Reverse proxies in front of the web process that append to X-Forwarded-For (1 behind the usual TLS
+# proxy); sign-in throttling (hitportal/throttle.py) counts failures per client address.
+HITPORTAL_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

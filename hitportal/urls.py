@@ -2,6 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from hitportal import views
+from hitportal.throttle import ThrottledAdminAuthenticationForm
+
+# The admin site's sign-in counts towards the same limits as the portal's (hitportal.throttle).
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +15,7 @@ urlpatterns = [
     path("engagement/", include("engagement.urls")),
     path("reporting/", include("reporting.urls")),
     path("api/", include("reporting.api.urls")),
+    path("audit/", include("hitportal.audit_urls")),
     path("admin/", admin.site.urls),
 ]
 

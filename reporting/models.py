@@ -369,3 +369,74 @@ class StageAssessment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.hit}: {self.confirmed_stage}"
+
+
+# --- Exports (GitHub issue 6) ------------------------------------------------------------------------
+
+
+class ExportKind(models.TextChoices):
+    HITS = "hits", "HITs"
+    APPLICATIONS = "applications", "Applications"
+    REPORTS = "reports", "Progress reports"
+    STAKEHOLDERS = "stakeholders", "Stakeholder map"
+    READINESS = "readiness", "Readiness results"
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Being written"
+    DONE = "done", "Ready to download"
+    FAILED = "failed", "Failed"
+
+
+class ExportJob(TimeStampedModel):
+    """A large export written by the worker (reporting.tasks_exports.run_export) into
+    MEDIA_ROOT/exports/, which is never served directly: only its owner downloads it, through a view.
+
+    Small exports are written within the request and leave no row. `filters` holds the list page's
+    GET filters (and, for one HIT's lists, the HIT, wave or round), exactly as the page received
+    them; the worker applies them to the owner's own selector again, so visibility is checked when
+    the rows are read, not when the job was asked for."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    kind = models.CharField(max_length=16, choices=ExportKind.choices)
+    format = models.CharField(max_length=8, choices=ExportFormat.choices)
+    filters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent written, 0-100.")
+    row_count = models.PositiveIntegerField(null=True, blank=True)
+    file_path = models.CharField(
+        max_length=255, blank=True, help_text="Relative to MEDIA_ROOT, always under exports/."
+    )
+    download_name = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            choices_constraint("kind", ExportKind, "reporting_export_kind_valid"),
+            choices_constraint("format", ExportFormat, "reporting_export_format_valid"),
+            choices_constraint("status", ExportStatus, "reporting_export_status_valid"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="reporting_export_progress_0_100"),
+        ]
+        indexes = [
+            # "Your exports": one user's jobs, newest first.
+            models.Index(fields=["requested_by", "-created_at"], name="rep_export_user_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_format_display()}) #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        """Done or failed: the progress page stops polling."""
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)

@@ -641,3 +641,49 @@ class ClosureRecord(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Closure record of HIT {self.hit_id}"
+
+
+# --- Data protection (UK GDPR) requests ----------------------------------------------------------------
+# teams/services_gdpr.py writes these rows; the audit log (hitportal/audit.py) lists them.
+
+
+class GdprActionKind(models.TextChoices):
+    EXPORT = "export", "Data exported"
+    ERASE = "erase", "Person erased"
+
+
+class GdprAction(TimeStampedModel):
+    """One export or erasure of a person's data: who did it, when, and why.
+
+    `person_number` keeps the person's id even if the (anonymised) row is deleted later, so the
+    record of the request outlives the data it was about.
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="gdpr_actions"
+    )
+    person_number = models.PositiveBigIntegerField(help_text="The person's id, kept if the row goes.")
+    action = models.CharField(max_length=16, choices=GdprActionKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True, help_text="Why; required for an erasure. Do not name the person.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "GDPR action"
+        constraints = [
+            choices_constraint("action", GdprActionKind, "teams_gdpraction_action_valid"),
+            models.CheckConstraint(
+                condition=~Q(action=GdprActionKind.ERASE) | ~Q(reason=""),
+                name="teams_gdpraction_erase_has_reason",
+            ),
+        ]
+        indexes = [
+            # The audit log reads these newest first; the person's data page lists theirs.
+            models.Index(fields=["-created_at"], name="teams_gdpraction_created_idx"),
+            models.Index(fields=["person_number", "-created_at"], name="teams_gdpraction_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: person #{self.person_number}"

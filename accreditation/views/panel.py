@@ -9,12 +9,14 @@ Writes go through accreditation.services; every POST redirects.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -106,17 +108,35 @@ def _application_url(application: Application) -> str:
 # --- The round board ---------------------------------------------------------------------------------
 
 
+BOARD_PAGE_SIZE = 100
+
+
+class _BoardGroup(list):
+    """One status group's applications on this page; `total` counts the group on every page."""
+
+    def __init__(self, rows: object, total: int) -> None:
+        super().__init__(rows)
+        self.total = total
+
+
 @login_required
 def round_board(request: HttpRequest, pk: int) -> HttpResponse:
     """A round's applications grouped by state, with assigned and submitted review counts.
 
     A fixed number of queries whatever the number of applications: the roles (cached per
-    request), the round and the board query.
+    request), the round and the board query. Only one page of rows is rendered: at 1,000
+    applications the whole board took 170 ms of rendering (bench/pages.py).
     """
     round_ = get_object_or_404(Round, pk=pk)
     _require(permissions.can_see_round_board(request.user, round_.pk))
     board_filter = BoardFilter(request.GET, queryset=selectors.round_board(round=round_))
-    applications = list(board_filter.qs)
+    position = {value: n for n, value in enumerate(ApplicationStatus.values)}
+    # A stable sort keeps the selector's HIT-name order within each status; the group totals come
+    # from the same rows, so paging costs no query.
+    every = sorted(board_filter.qs, key=lambda a: position[a.status])
+    totals = Counter(a.status for a in every)
+    page = Paginator(every, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    applications = list(page.object_list)
     panel_actions = {"start_review", "issue_feedback"}
     for application in applications:
         roles = permissions.application_roles(request.user, application)
@@ -126,7 +146,7 @@ def round_board(request: HttpRequest, pk: int) -> HttpResponse:
         application.is_chair = workflow.CHAIR in roles
         application.ready = application.submitted_reviews >= round_.reviewers_per_application
     groups = [
-        (value, label, [a for a in applications if a.status == value])
+        (value, label, _BoardGroup((a for a in applications if a.status == value), totals[value]))
         for value, label in ApplicationStatus.choices
     ]
     return render(
@@ -136,7 +156,8 @@ def round_board(request: HttpRequest, pk: int) -> HttpResponse:
             "round": round_,
             "filter": board_filter,
             "groups": [g for g in groups if g[2]],
-            "count": len(applications),
+            "count": len(every),
+            "page": page,
         },
     )
 

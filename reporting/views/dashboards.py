@@ -1,3 +1,649 @@
-from django.urls import path  # noqa: F401
+"""The board dashboard, the HIT dashboard and the board report pack (HTML and PDF).
 
-urlpatterns: list = []
+Access: the board dashboard and the pack are for board members, programme managers and PPI
+facilitators (anyone else: 403 with the reason). The HIT dashboard is for whoever may see the
+HIT's engagement (`engagement.selectors.hit_for_engagement`, 404 otherwise); its milestones and
+reports only for those who may read the HIT's reports.
+
+Every figure comes from reporting.dashboards, which reads the worker's stored scores; these views
+only turn them into sentences, tables and chart data (`json_script`, drawn by static/js/charts.js).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_GET
+
+from engagement import selectors as engagement_selectors
+from reporting import dashboards, pack
+from reporting.dashboards import (
+    BoardDashboard,
+    Filters,
+    HITDashboard,
+    HITRow,
+    PipelineRow,
+    PortfolioCounts,
+    PortfolioPoint,
+    QuarterPoint,
+)
+from teams.enums import HITStatus, LifecycleStage
+from teams.permissions import Verdict
+
+
+def _require(verdict: Verdict) -> None:
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
+
+
+# --- Filters -----------------------------------------------------------------------------------------
+
+
+class DashboardFilterForm(forms.Form):
+    """GET filters of the board dashboard and the pack. The round choices come from the pipeline
+    rows the page reads anyway, so the form costs no query of its own."""
+
+    round = forms.TypedChoiceField(label="Round", required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *HITStatus.choices]
+    )
+    stage = forms.ChoiceField(
+        label="Life-cycle stage", required=False, choices=[("", "Any stage"), *LifecycleStage.choices]
+    )
+    focus = forms.CharField(label="Focus or name contains", required=False, max_length=100)
+    organisation = forms.CharField(
+        label="Organisation",
+        required=False,
+        max_length=100,
+        help_text="HITs whose stakeholder map or members include an organisation with this in its name.",
+    )
+
+    def __init__(self, data: object = None, *, rounds: list[PipelineRow]) -> None:
+        super().__init__(data)
+        self.fields["round"].choices = [("", "Any round"), *[(str(r.round_id), r.name) for r in rounds]]
+
+    def filters(self) -> Filters:
+        """The valid filters; a field with an error is left out (and its message shown beside it)."""
+        if self.is_bound:
+            self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return Filters(
+            round_id=data.get("round"),
+            status=data.get("status") or "",
+            stage=data.get("stage") or "",
+            focus=(data.get("focus") or "").strip(),
+            organisation=(data.get("organisation") or "").strip(),
+        )
+
+
+def _filters(request: HttpRequest, pipeline: list[PipelineRow]) -> tuple[DashboardFilterForm, Filters]:
+    keys = ("round", "status", "stage", "focus", "organisation")
+    data = request.GET if any(request.GET.get(key) for key in keys) else None
+    form = DashboardFilterForm(data, rounds=pipeline)
+    return form, form.filters()
+
+
+def _shown_pipeline(pipeline: list[PipelineRow], filters: Filters) -> list[PipelineRow]:
+    if filters.round_id:
+        return [row for row in pipeline if row.round_id == filters.round_id]
+    return pipeline
+
+
+# --- Sentences ---------------------------------------------------------------------------------------
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _listed(parts: list[str]) -> str:
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _of_page(part: int, whole: int) -> str:
+    """The start of "3 of the 20 HITs on this page have ...", the verb agreeing with the count."""
+    return f"{part} of the {_plural(whole, 'HIT')} on this page {'has' if part == 1 else 'have'}"
+
+
+def pipeline_summary(rows: list[PipelineRow]) -> str:
+    if not rows:
+        return "There are no rounds yet."
+    where = f"In {rows[0].name}" if len(rows) == 1 else f"Across {len(rows)} rounds"
+    return (
+        f"{where}: {_plural(sum(r.eois_submitted for r in rows), 'expression')} of interest submitted, "
+        f"{sum(r.eois_invited for r in rows)} invited to apply, "
+        f"{_plural(sum(r.applications for r in rows), 'application')}, "
+        f"{sum(r.under_review for r in rows)} with the panel and {sum(r.accredited for r in rows)} accredited."
+    )
+
+
+def counts_summary(counts: PortfolioCounts, kind: str) -> str:
+    rows = counts.by_status if kind == "status" else counts.by_stage
+    parts = [f"{row.count} {row.label.lower()}" for row in rows if row.count]
+    if not counts.total:
+        return "No HIT matches."
+    noun = "status" if kind == "status" else "life-cycle stage"
+    return f"{_plural(counts.total, 'HIT')} by {noun}: {_listed(parts)}."
+
+
+def coverage_map_summary(rows: list[HITRow], dashboard: BoardDashboard) -> str:
+    if not rows:
+        return "No HIT matches."
+    calculated = [row for row in rows if row.coverage]
+    full = sum(1 for row in calculated if row.coverage and row.coverage.degrees >= 360)
+    no_commissioner = sum(
+        1 for row in calculated if row.coverage and not row.coverage.commissioner_in_leadership
+    )
+    text = (
+        f"{_plural(len(rows), 'HIT')} shown, sorted by {dashboards.SORTS[dashboard.sort][0]}: "
+        f"{full} cover every stakeholder category and {no_commissioner} have no commissioner in a "
+        "leadership role"
+    )
+    missing = len(rows) - len(calculated)
+    if missing:
+        text += f"; coverage is not calculated yet for {missing}"
+    return text + "."
+
+
+def readiness_map_summary(rows: list[HITRow]) -> str:
+    surveyed = [row for row in rows if row.readiness]
+    if not surveyed:
+        return "No HIT on this page has readiness survey results yet."
+    suppressed = sum(len(row.readiness.suppressed) for row in surveyed if row.readiness)
+    low = sum(
+        1 for row in surveyed if row.readiness for cell in row.readiness.shown if (cell.score or 0) < 50
+    )
+    return (
+        f"{_of_page(len(surveyed), len(rows))} readiness survey results; "
+        f"{_plural(low, 'dimension score')} below 50, and {_plural(suppressed, 'dimension result')} "
+        "suppressed because fewer than 5 people answered."
+    )
+
+
+def maturity_summary(rows: list[HITRow]) -> str:
+    assessed = [row for row in rows if row.maturity]
+    if not assessed:
+        return "No HIT on this page has a maturity assessment yet."
+    weakest = Counter(name for row in assessed if row.maturity for name in row.maturity.weakest_names)
+    name, times = weakest.most_common(1)[0]
+    return (
+        f"{_of_page(len(assessed), len(rows))} a maturity assessment; "
+        f"the element most often weakest is {name} ({times} of them)."
+    )
+
+
+def trend_summary(points: list[QuarterPoint], *, what: str, unit: str) -> str:
+    known = [p for p in points if p.average is not None]
+    if not known:
+        return f"No {what} stored in the last {len(points)} quarters."
+    first, last = known[0], known[-1]
+    if first is last:
+        return f"The {what} averaged {last.average:.0f}{unit} in {last.label}, the only quarter with data."
+    change = (last.average or 0) - (first.average or 0)
+    direction = "rose" if change > 0 else "fell" if change < 0 else "stayed level"
+    return (
+        f"The {what} {direction} from an average of {first.average:.0f}{unit} in {first.label} "
+        f"to {last.average:.0f}{unit} in {last.label}."
+    )
+
+
+# --- Chart data (json_script; static/js/charts.js draws it) -------------------------------------------
+
+
+def _bar(title: str, labels: list[str], series: list[tuple[str, list]]) -> dict:
+    return {
+        "kind": "bar",
+        "title": title,
+        "labels": labels,
+        "series": [{"label": label, "values": values} for label, values in series],
+        "min": 0,
+        "integer": True,
+    }
+
+
+def _line(title: str, points: list[QuarterPoint], label: str, maximum: int, unit: str) -> dict:
+    return {
+        "kind": "line",
+        "title": title,
+        "labels": [p.label for p in points],
+        "series": [{"label": label, "values": [p.average for p in points]}],
+        "min": 0,
+        "max": maximum,
+        "unit": unit,
+        "spanGaps": True,
+    }
+
+
+def portfolio_trend_summary(points: list[PortfolioPoint]) -> str:
+    known = [p for p in points if p.taken_on is not None]
+    if not known:
+        return f"No nightly portfolio snapshot stored in the last {len(points)} quarters."
+    first, last = known[0], known[-1]
+    text = f"On {_day(last.taken_on)} the programme had {_plural(last.total or 0, 'HIT')}, {last.active} of them active"
+    if first is not last:
+        text += f" (at the end of {first.label}: {first.total}, {first.active} active)"
+    return text + "."
+
+
+def board_charts(dashboard: BoardDashboard, pipeline: list[PipelineRow]) -> dict:
+    return {
+        "pipeline": _bar(
+            "Pipeline by round",
+            [r.name for r in pipeline],
+            [
+                ("EOIs submitted", [r.eois_submitted for r in pipeline]),
+                ("Invited to apply", [r.eois_invited for r in pipeline]),
+                ("Applications", [r.applications for r in pipeline]),
+                ("With the panel", [r.under_review for r in pipeline]),
+                ("Accredited", [r.accredited for r in pipeline]),
+            ],
+        ),
+        "status": _bar(
+            "HITs by status",
+            [r.label for r in dashboard.counts.by_status],
+            [("HITs", [r.count for r in dashboard.counts.by_status])],
+        ),
+        "stage": _bar(
+            "HITs by life-cycle stage",
+            [r.label for r in dashboard.counts.by_stage],
+            [("HITs", [r.count for r in dashboard.counts.by_stage])],
+        ),
+        "coverage_trend": _line(
+            "Average engagement coverage per quarter (degrees of 360)",
+            dashboard.trends.coverage,
+            "Average degrees",
+            360,
+            "°",
+        ),
+        "readiness_trend": _line(
+            "Average readiness score per quarter (0 to 100)",
+            dashboard.trends.readiness,
+            "Average score",
+            100,
+            "",
+        ),
+        "portfolio_trend": {
+            "kind": "line",
+            "title": "HITs in the programme at the end of each quarter",
+            "labels": [p.label for p in dashboard.trends.portfolio],
+            "series": [
+                {"label": "All HITs", "values": [p.total for p in dashboard.trends.portfolio]},
+                {"label": "Active HITs", "values": [p.active for p in dashboard.trends.portfolio]},
+            ],
+            "min": 0,
+            "integer": True,
+            "spanGaps": True,
+        },
+    }
+
+
+# --- The heat maps ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    """One HIT of the heat maps with its cells rendered here: seventeen cells for each of fifty HITs
+    cost tens of milliseconds through the template engine's variable lookups, one string per row
+    next to nothing. The markup is the same the template would write."""
+
+    row: HITRow
+    url: str
+    coverage_cells: SafeString
+    readiness_cells: SafeString
+
+
+NOT_CALCULATED = mark_safe('&ndash;<span class="visually-hidden">not calculated</span>')
+NOT_ASKED = mark_safe(
+    '<td class="text-center readiness-none">&ndash;<span class="visually-hidden">not asked</span></td>'
+)
+SUPPRESSED_CELL = mark_safe('<td class="text-center readiness-suppressed">suppressed</td>')
+NO = mark_safe("<strong>No</strong>")
+
+
+def _whole(score: float) -> str:
+    """A score rounded half up to a whole number, as the template's floatformat:0 would."""
+    return str(math.floor(score + 0.5))
+
+
+def _coverage_cells(row: HITRow, columns: int) -> SafeString:
+    if row.coverage is None:
+        return format_html('<td colspan="{}">Not calculated yet</td>', columns + 2)
+    cells = [
+        format_html(
+            '<td class="text-center {}" title="{}">{}</td>',
+            cell.css_class,
+            cell.label,
+            NOT_CALCULATED if cell.depth is None else cell.depth,
+        )
+        for cell in row.depths
+    ]
+    cells.append(format_html('<td class="text-end">{}</td>', _whole(row.coverage.degrees)))
+    commissioner = "Yes" if row.coverage.commissioner_in_leadership else NO
+    cells.append(format_html("<td>{}</td>", commissioner))
+    return mark_safe("".join(cells))  # noqa: S308 - every part built by format_html
+
+
+def _readiness_cells(row: HITRow, columns: int) -> SafeString:
+    if row.readiness is None:
+        return format_html('<td colspan="{}">No survey results yet</td>', columns + 1)
+    wave = row.readiness
+    cells = [
+        format_html(
+            '<td>{}, <time datetime="{}">{}</time></td>',
+            wave.title,
+            wave.opens_on.isoformat(),
+            f"{wave.opens_on:%b %Y}",
+        )
+    ]
+    for cell in row.readiness_cells:
+        if cell is None:
+            cells.append(NOT_ASKED)
+        elif cell.suppressed or cell.score is None:
+            cells.append(SUPPRESSED_CELL)
+        else:
+            cells.append(
+                format_html(
+                    '<td class="text-center {}" title="{}">{}</td>',
+                    cell.css_class,
+                    cell.level_label,
+                    _whole(cell.score),
+                )
+            )
+    return mark_safe("".join(cells))  # noqa: S308 - every part built by format_html
+
+
+def heat_rows(dashboard: BoardDashboard) -> list[HeatRow]:
+    columns, dimensions = len(dashboard.categories), len(dashboard.dimensions)
+    return [
+        HeatRow(
+            row=row,
+            url=reverse("reporting:hit-dashboard", args=[row.hit.pk]),
+            coverage_cells=_coverage_cells(row, columns),
+            readiness_cells=_readiness_cells(row, dimensions),
+        )
+        for row in dashboard.rows
+    ]
+
+
+# --- The board dashboard -----------------------------------------------------------------------------
+
+
+def _sort_links(current: str) -> dict[str, str]:
+    """For each sortable column, the sort its header link asks for (toggling the current one)."""
+    toggled = {"name": "-name", "-name": "name", "degrees": "-degrees", "-degrees": "degrees"}
+    toggled |= {"commissioner": "-commissioner", "-commissioner": "commissioner"}
+    return {
+        "name": toggled[current] if current.lstrip("-") == "name" else "name",
+        "degrees": toggled[current] if current.lstrip("-") == "degrees" else "degrees",
+        "commissioner": toggled[current] if current.lstrip("-") == "commissioner" else "commissioner",
+    }
+
+
+@login_required
+@require_GET
+def board_dashboard(request: HttpRequest) -> HttpResponse:
+    _require(dashboards.can_view_board_dashboard(request.user))
+    today = timezone.localdate()
+    pipeline = dashboards.pipeline_by_round()
+    form, filters = _filters(request, pipeline)
+    dashboard = dashboards.board_dashboard(
+        filters=filters,
+        sort=request.GET.get("sort", dashboards.DEFAULT_SORT),
+        page_number=request.GET.get("page"),
+        today=today,
+        pipeline=pipeline,
+    )
+    shown = _shown_pipeline(pipeline, filters)
+    rows = dashboard.rows
+    return render(
+        request,
+        "reporting/dashboard_board.html",
+        {
+            "dashboard": dashboard,
+            "form": form,
+            "pipeline": shown,
+            "rows": rows,
+            "heat_rows": heat_rows(dashboard),
+            "page": dashboard.page,
+            "sort_links": _sort_links(dashboard.sort),
+            "sort_label": dashboards.SORTS[dashboard.sort][0],
+            "charts": board_charts(dashboard, shown),
+            "summaries": {
+                "pipeline": pipeline_summary(shown),
+                "status": counts_summary(dashboard.counts, "status"),
+                "stage": counts_summary(dashboard.counts, "stage"),
+                "coverage_map": coverage_map_summary(rows, dashboard),
+                "readiness_map": readiness_map_summary(rows),
+                "maturity": maturity_summary(rows),
+                "coverage_trend": trend_summary(
+                    dashboard.trends.coverage, what="engagement coverage", unit=" degrees"
+                ),
+                "readiness_trend": trend_summary(dashboard.trends.readiness, what="readiness score", unit=""),
+                "portfolio_trend": portfolio_trend_summary(dashboard.trends.portfolio),
+            },
+            "querystring": request.GET.urlencode(),
+        },
+    )
+
+
+# --- The board report pack ---------------------------------------------------------------------------
+
+
+def _pack(request: HttpRequest) -> tuple[dashboards.BoardPack, list[PipelineRow]]:
+    """The pack of the dashboard's filters (carried in the query string; a bad one is left out)."""
+    _require(dashboards.can_view_board_dashboard(request.user))
+    pipeline = dashboards.pipeline_by_round()
+    _form, filters = _filters(request, pipeline)
+    data = dashboards.board_pack(filters=filters, today=timezone.localdate(), pipeline=pipeline)
+    return data, _shown_pipeline(pipeline, filters)
+
+
+@login_required
+@require_GET
+def board_pack(request: HttpRequest) -> HttpResponse:
+    data, pipeline = _pack(request)
+    return render(
+        request,
+        "reporting/pack_board.html",
+        {
+            "pack": data,
+            "filters_text": pack.filters_text(data.filters, pipeline),
+            "sections": [(section, pack.section_facts(section)) for section in data.sections],
+            "trend_rows": list(
+                zip(data.trends.coverage, data.trends.readiness, data.trends.portfolio, strict=True)
+            ),
+            "pipeline": pipeline,
+            "summaries": {
+                "pipeline": pipeline_summary(pipeline),
+                "status": counts_summary(data.counts, "status"),
+                "stage": counts_summary(data.counts, "stage"),
+            },
+            "querystring": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def board_pack_pdf(request: HttpRequest) -> HttpResponse:
+    data, pipeline = _pack(request)
+    content = pack.build_pdf(
+        data,
+        pipeline=pipeline,
+        summaries={
+            "pipeline": pipeline_summary(pipeline),
+            "status": counts_summary(data.counts, "status"),
+            "stage": counts_summary(data.counts, "stage"),
+        },
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="board-pack-{data.today:%Y-%m-%d}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- The HIT dashboard -------------------------------------------------------------------------------
+
+
+def hit_summaries(data: HITDashboard) -> dict[str, str]:
+    hit = data.hit
+    summaries: dict[str, str] = {}
+    if data.coverage:
+        covered = [s for s in data.coverage_slices if s.depth]
+        gaps = [s.name for s in data.coverage_slices if not s.depth]
+        text = (
+            f"{hit.name} covers {data.coverage.degrees:.0f} of 360 degrees: {len(covered)} of "
+            f"{len(data.coverage_slices)} stakeholder categories have an active stakeholder"
+        )
+        summaries["coverage"] = text + (f"; not covered: {_listed(gaps)}." if gaps else ".")
+    latest, previous = data.latest_wave, data.previous_wave
+    if latest:
+        opened = f"In {latest.title} (opened {_day(latest.opens_on)})"
+        strongest, weakest = latest.strongest, latest.weakest
+        if strongest and weakest:
+            text = (
+                f"{opened}, the strongest dimension is {strongest.label} ({strongest.score:.1f}) and the "
+                f"weakest {weakest.label} ({weakest.score:.1f})"
+            )
+        else:
+            text = f"{opened}, every dimension is suppressed because fewer than 5 people answered"
+        if previous:
+            rose = fell = 0
+            for row in data.radar_rows:
+                if (
+                    row.latest
+                    and row.previous
+                    and row.previous.score is not None
+                    and row.latest.score is not None
+                ):
+                    rose += row.latest.score > row.previous.score
+                    fell += row.latest.score < row.previous.score
+            text += f"; against {previous.title}, {_plural(rose, 'dimension')} rose and {fell} fell"
+        summaries["readiness"] = text + "."
+    if data.maturity:
+        summaries["maturity"] = (
+            f"Median level {data.maturity.median_name.lower()}; weakest: "
+            f"{_listed(data.maturity.weakest_names)} (assessed {_day(data.maturity.assessed_on)})."
+        )
+    busiest = max(data.ppi_months, key=lambda m: m.activities)
+    people = sum(m.people for m in data.ppi_months)
+    if data.ppi_total:
+        summaries["ppi"] = (
+            f"{_plural(data.ppi_total, 'PPI activity', 'PPI activities')} logged in the last "
+            f"{len(data.ppi_months)} months, involving {people} patients, carers and members of the public; "
+            f"the busiest month was {busiest.label}."
+        )
+    else:
+        summaries["ppi"] = f"No PPI activity logged in the last {len(data.ppi_months)} months."
+    if data.milestones is not None:
+        counts = data.milestone_counts
+        if data.milestones:
+            text = (
+                f"{_plural(len(data.milestones), 'milestone')}: {counts['met_on_time']} met on time, "
+                f"{counts['late']} met late, {counts['missed']} missed and {counts['planned']} planned"
+            )
+            upcoming = data.next_milestone
+            if upcoming:
+                text += f"; next: {upcoming.title}, due {_day(upcoming.due_on)}"
+            summaries["milestones"] = text + "."
+        else:
+            summaries["milestones"] = "No milestones recorded yet."
+    return summaries
+
+
+def hit_charts(data: HITDashboard) -> dict:
+    charts: dict = {}
+    if data.coverage and data.coverage_slices:
+        charts["coverage"] = {
+            "kind": "polarArea",
+            "title": f"360-degree engagement coverage of {data.hit.name}",
+            "labels": [s.name for s in data.coverage_slices],
+            "series": [
+                {
+                    "label": "Deepest engagement (0 to 3)",
+                    "values": [s.depth or 0 for s in data.coverage_slices],
+                }
+            ],
+            "min": 0,
+            "max": 3,
+            "step": 1,
+        }
+    rows = data.radar_rows
+    if rows and data.latest_wave:
+        series = [
+            {"label": data.latest_wave.title, "values": [r.latest.score if r.latest else None for r in rows]}
+        ]
+        if data.previous_wave:
+            series.append(
+                {
+                    "label": data.previous_wave.title,
+                    "values": [
+                        r.previous.score if r.previous and not r.previous.suppressed else None for r in rows
+                    ],
+                }
+            )
+        charts["readiness"] = {
+            "kind": "radar",
+            "title": "Readiness by dimension (0 to 100), all respondents",
+            "labels": [r.label for r in rows],
+            "series": series,
+            "min": 0,
+            "max": 100,
+            "step": 25,
+            "spanGaps": True,
+        }
+    charts["ppi"] = _bar(
+        "Patient and public involvement per month",
+        [m.label for m in data.ppi_months],
+        [
+            ("Activities", [m.activities for m in data.ppi_months]),
+            ("People involved", [m.people for m in data.ppi_months]),
+        ],
+    )
+    return charts
+
+
+@login_required
+@require_GET
+def hit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    hit = engagement_selectors.hit_for_engagement(user=request.user, pk=pk)
+    data = dashboards.hit_dashboard(hit=hit, user=request.user, today=timezone.localdate())
+    return render(
+        request,
+        "reporting/dashboard_hit.html",
+        {
+            "hit": hit,
+            "data": data,
+            "summaries": hit_summaries(data),
+            "charts": hit_charts(data),
+            "today": data.today,
+        },
+    )
+
+
+urlpatterns = [
+    path("dashboard/", board_dashboard, name="board-dashboard"),
+    path("hits/<int:pk>/dashboard/", hit_dashboard, name="hit-dashboard"),
+    path("pack/", board_pack, name="board-pack"),
+    path("pack.pdf", board_pack_pdf, name="board-pack-pdf"),
+]

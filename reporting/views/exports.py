@@ -1,3 +1,103 @@
-from django.urls import path  # noqa: F401
+"""Exports of the filtered lists (GitHub issue 6): the export buttons of the list pages post here;
+small exports download at once, large ones are written by the worker while a progress page polls.
 
-urlpatterns: list = []
+Who may export what is decided by reporting.exports, which starts from each list page's own
+selector: an export the page would refuse is refused the same way (404 or 403 with the reason).
+A job is its owner's alone: anyone else gets 404 for every page of it.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET, require_POST
+
+from reporting import exports
+from reporting.models import ExportFormat, ExportKind, ExportStatus
+
+
+class ExportRequestForm(forms.Form):
+    kind = forms.ChoiceField(label="What to export", choices=ExportKind.choices)
+    format = forms.ChoiceField(label="File format", choices=ExportFormat.choices)
+
+
+@login_required
+@require_POST
+def export_create(request: HttpRequest) -> HttpResponse:
+    form = ExportRequestForm(request.POST)
+    if not form.is_valid():
+        return render(request, "reporting/export_problem.html", {"form": form}, status=400)
+    kind, format = form.cleaned_data["kind"], form.cleaned_data["format"]
+    filters = exports.filters_from_request(kind=kind, data=request.POST)
+    source = exports.build_source(user=request.user, kind=kind, filters=filters)
+    count = source.count()
+    if count <= exports.SYNC_ROW_LIMIT:
+        return exports.download_response(source, format)
+    job = exports.export_job_create(actor=request.user, kind=kind, format=format, filters=filters)
+    messages.info(
+        request,
+        f"{count:,} rows are being written to your file. This page shows the progress; "
+        "you can leave it and come back from “Your exports”.",
+    )
+    return redirect("reporting:export-detail", pk=job.pk)
+
+
+@login_required
+@require_GET
+def export_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "reporting/export_list.html",
+        {"jobs": list(exports.export_jobs_for_user(user=request.user))},
+    )
+
+
+@login_required
+@require_GET
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = exports.export_job_get_for_user(user=request.user, pk=pk)
+    return render(request, "reporting/export_detail.html", {"job": job})
+
+
+@login_required
+@require_GET
+def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress block alone, which the detail page fetches every 2 seconds until it is done."""
+    job = exports.export_job_get_for_user(user=request.user, pk=pk)
+    response = render(request, "reporting/export_progress.html", {"job": job})
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = exports.export_job_get_for_user(user=request.user, pk=pk)
+    if job.status != ExportStatus.DONE:
+        raise Http404("This export is not ready.")
+    path = exports.job_file(job)
+    if path is None:
+        raise Http404("The file of this export is missing.")
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=job.download_name or path.name,
+        content_type=exports.CONTENT_TYPES[ExportFormat(job.format)],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+urlpatterns = [
+    path("exports/", export_list, name="export-list"),
+    path("exports/new/", export_create, name="export-create"),
+    path("exports/<int:pk>/", export_detail, name="export-detail"),
+    path("exports/<int:pk>/progress/", export_progress, name="export-progress"),
+    path("exports/<int:pk>/download/", export_download, name="export-download"),
+]

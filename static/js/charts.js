@@ -13,8 +13,14 @@
  *     "labels": ["Provider organisations", ...],   (categories around the circle, or x values)
  *     "series": [{"label": "Depth", "values": [3, 2, 0, ...]}, ...],
  *     "min": 0, "max": 3, "step": 1,               (value axis, optional)
+ *     "integer": true,                             (whole-number ticks for counts, optional)
+ *     "spanGaps": true,                            (join a line across missing values, optional)
  *     "unit": "%"                                  (appended to values, optional)
  *   }
+ *
+ * A value may be null (nothing stored for that label): the point is left out. Before printing,
+ * every closed <details> is opened so the tables beside the charts print (static/css/print.css
+ * hides the canvases), and closed again afterwards.
  *
  * Needs Chart.js 4 (static/vendor/chartjs-<version>/chart.umd.js) loaded first. Every chart sits
  * next to a table of the same figures, so without JavaScript nothing is lost.
@@ -86,6 +92,9 @@
         dataset.tension = 0;
         dataset.fill = false;
       }
+      if (data.spanGaps) {
+        dataset.spanGaps = true;
+      }
       return dataset;
     });
   }
@@ -100,6 +109,9 @@
     }
     if (typeof data.step === "number") {
       axis.ticks.stepSize = data.step;
+    }
+    if (data.integer) {
+      axis.ticks.precision = 0;
     }
     return axis;
   }
@@ -170,6 +182,19 @@
   } else {
     drawCharts(document);
   }
+  // Printing: the tables inside closed <details> elements carry the charts' figures on paper.
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details:not([open])"), function (details) {
+      details.setAttribute("data-opened-for-print", "");
+      details.open = true;
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details[data-opened-for-print]"), function (details) {
+      details.removeAttribute("data-opened-for-print");
+      details.open = false;
+    });
+  });
   document.addEventListener("htmx:load", function (event) {
     drawCharts(event.detail && event.detail.elt ? event.detail.elt : document);
   });

@@ -1,19 +1,22 @@
-"""A real Celery worker for the `integration` tests, on PostgreSQL and Redis.
+"""Real Celery workers for the `integration` tests, on PostgreSQL and Redis, and the PostgreSQL
+client tools for the backup tests.
 
 ./scripts/test.sh runs these in its PostgreSQL pass with HITPORTAL_INTEGRATION=1. Without that
-variable they skip; with it and CI=true, a missing PostgreSQL or Redis fails the run, so CI can
-never go green by skipping them.
+variable the worker tests skip; with it and CI=true, a missing PostgreSQL or Redis fails the run, so
+CI can never go green by skipping them.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import quote
@@ -27,7 +30,7 @@ from hitportal import celery_app
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKER_START_TIMEOUT = 30.0
 WORKER_STOP_TIMEOUT = 15.0
-WORKER_LOG_KEY = pytest.StashKey[Path]()
+WORKER_LOGS_KEY = pytest.StashKey[list[Path]]()
 
 
 def _in_ci() -> bool:
@@ -62,15 +65,38 @@ def integration_services() -> str:
     _unavailable(problem)  # outside the except block, so the report is the message, not a chain
 
 
-def _test_database_url() -> str:
-    """The URL of the test database (test_<name>) that pytest-django created for this session."""
+def _test_database_url(name: str | None = None) -> str:
+    """The URL of the test database (test_<name>) that pytest-django created for this session, or of
+    another database `name` on the same server."""
     db = connection.settings_dict
     credentials = quote(db["USER"] or "", safe="")
     if db.get("PASSWORD"):
         credentials += ":" + quote(db["PASSWORD"], safe="")
     host = db.get("HOST") or "127.0.0.1"
     port = db.get("PORT") or 5432
-    return f"postgres://{credentials}@{host}:{port}/{quote(db['NAME'], safe='')}"
+    return f"postgres://{credentials}@{host}:{port}/{quote(name or db['NAME'], safe='')}"
+
+
+@pytest.fixture
+def postgres_database_url(transactional_db: None) -> str:
+    """The test database's URL, for tools that open their own connections. Skips on SQLite, at run
+    time, like the other PostgreSQL-only tests: ./scripts/test.sh runs the suite on both."""
+    if connection.vendor != "postgresql":
+        pytest.skip(f"needs PostgreSQL, not {connection.vendor}")
+    return _test_database_url()
+
+
+@pytest.fixture(scope="session")
+def pg_client_tools() -> dict[str, str]:
+    """pg_dump, pg_restore and psql on PATH; missing ones skip, or fail with CI=true."""
+    tools = {name: shutil.which(name) for name in ("pg_dump", "pg_restore", "psql")}
+    missing = sorted(name for name, path in tools.items() if path is None)
+    if missing:
+        _unavailable(f"the PostgreSQL client tools are not on PATH: {', '.join(missing)}")
+    return {name: path for name, path in tools.items() if path is not None}
+
+
+# --- Workers -------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -92,6 +118,19 @@ class Worker:
             time.sleep(0.1)
         return True
 
+    def pool_pids(self) -> list[int]:
+        """The processes of a prefork worker's pool (its children); empty for --pool=solo."""
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                # "pid (command) state ppid ...": the command may hold spaces, so split after ")".
+                fields = stat.read_text().rpartition(")")[2].split()
+            except OSError:  # the process ended while we looked
+                continue
+            if int(fields[1]) == self.process.pid:
+                children.append(int(stat.parent.name))
+        return sorted(children)
+
 
 def _stop(process: subprocess.Popen) -> None:
     if process.poll() is not None:
@@ -100,79 +139,140 @@ def _stop(process: subprocess.Popen) -> None:
     try:
         process.wait(timeout=WORKER_STOP_TIMEOUT)
     except subprocess.TimeoutExpired:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=WORKER_STOP_TIMEOUT)
 
 
+def _forget_unacknowledged(broker_url: str) -> None:
+    """Drop the messages that killed workers left unacknowledged in Redis (kombu keeps them in these
+    two keys until a worker restores them): an interrupted run must not feed a later test."""
+    import redis
+    from kombu.transport.redis import Channel
+
+    redis.Redis.from_url(broker_url).delete(Channel.unacked_key, Channel.unacked_index_key)
+
+
+@dataclass
+class CeleryWorkers:
+    """Starts, kills and stops real `celery -A hitportal worker` processes for one test."""
+
+    broker_url: str
+    directory: Path
+    logs: list[Path]
+    started: list[Worker] = field(default_factory=list)
+
+    def start(self, *, pool: str = "solo", env: Mapping[str, str] | None = None) -> Worker:
+        """Start a worker against the test database and Redis and wait until it answers a ping.
+
+        `pool="prefork"` runs tasks in a child process, as production does; `env` adds settings
+        for this worker only (e.g. CELERY_BROKER_VISIBILITY_TIMEOUT).
+        """
+        nodename = f"integration-{uuid.uuid4().hex[:8]}@hitportal-tests"
+        worker_env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DATABASE_URL": _test_database_url(),
+            "CELERY_BROKER_URL": self.broker_url,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "PYTHONUNBUFFERED": "1",
+            **(env or {}),
+        }
+        log_path = self.directory / f"celery-worker-{len(self.started) + 1}.log"
+        self.logs.append(log_path)
+        command = [
+            sys.executable, "-m", "celery", "-A", "hitportal", "worker",
+            f"--pool={pool}", "--concurrency=1", "-Q", "celery", "--loglevel=INFO",
+            "--hostname", nodename,
+            # Nothing to synchronise with in a one-worker test; these only slow start-up.
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+        ]  # fmt: skip
+        with log_path.open("wb") as log_file:
+            # A session of its own, so kill() can reach the pool's processes too.
+            process = subprocess.Popen(
+                command,
+                cwd=REPO_ROOT,
+                env=worker_env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        worker = Worker(nodename=nodename, process=process, log_path=log_path)
+        self.started.append(worker)
+        _wait_until_ready(worker)
+        return worker
+
+    def kill(self, worker: Worker) -> None:
+        """SIGKILL the worker and its pool at once, as the kernel's out-of-memory killer or a lost host
+        would: no warm shutdown, nothing acknowledged or handed back to the broker."""
+        os.killpg(worker.process.pid, signal.SIGKILL)
+        worker.process.wait(timeout=WORKER_STOP_TIMEOUT)
+
+    def stop_all(self) -> None:
+        for worker in self.started:
+            _stop(worker.process)
+
+
 @pytest.fixture
-def celery_worker(
+def celery_workers(
     request: pytest.FixtureRequest, tmp_path: Path, integration_services: str, transactional_db: None
-) -> Iterator[Worker]:
-    """Start `celery -A hitportal worker` against the test database and Redis; stop it afterwards.
+) -> Iterator[CeleryWorkers]:
+    """A factory of real workers; every worker it started is stopped after the test.
 
     Depends on transactional_db so it starts after and stops before the database is flushed: a
     worker still connected would otherwise hold up the flush and the test database's removal.
-    While it runs, the test process sends tasks through Redis instead of running them eagerly.
+    While it is in use, the test process sends tasks through Redis instead of running them eagerly.
     """
     broker_url = integration_services
     # Stale messages from an interrupted run would be picked up by the new worker.
     celery_app.control.purge()
-
-    # A name of its own, so the readiness ping cannot be answered by some other worker.
-    nodename = f"integration-{uuid.uuid4().hex[:8]}@hitportal-tests"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": _test_database_url(),
-        "CELERY_BROKER_URL": broker_url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "PYTHONUNBUFFERED": "1",
-    }
-    log_path = tmp_path / "celery-worker.log"
-    request.node.stash[WORKER_LOG_KEY] = log_path
-    command = [
-        sys.executable, "-m", "celery", "-A", "hitportal", "worker",
-        "--pool=solo", "--concurrency=1", "-Q", "celery", "--loglevel=INFO",
-        "--hostname", nodename,
-        # Nothing to synchronise with in a one-worker test; these only slow start-up.
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]  # fmt: skip
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-    worker = Worker(nodename=nodename, process=process, log_path=log_path)
+    _forget_unacknowledged(broker_url)
+    logs: list[Path] = []
+    request.node.stash[WORKER_LOGS_KEY] = logs
+    workers = CeleryWorkers(broker_url=broker_url, directory=tmp_path, logs=logs)
     eager_before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
     try:
-        _wait_until_ready(worker)
-        celery_app.conf.task_always_eager = False
-        yield worker
+        yield workers
     finally:
         celery_app.conf.task_always_eager = eager_before
-        _stop(process)
+        workers.stop_all()
+        celery_app.control.purge()
+        _forget_unacknowledged(broker_url)
+
+
+@pytest.fixture
+def celery_worker(celery_workers: CeleryWorkers) -> Worker:
+    """Start `celery -A hitportal worker` against the test database and Redis; stop it afterwards."""
+    return celery_workers.start()
 
 
 def _wait_until_ready(worker: Worker) -> None:
+    """Wait for the worker's "ready" line: logged once it consumes from Redis. (A ping would not do:
+    a solo worker that goes straight into a long task answers nothing until the task ends.)"""
     deadline = time.monotonic() + WORKER_START_TIMEOUT
     while time.monotonic() < deadline:
         if worker.process.poll() is not None:
             pytest.fail(
-                f"the Celery worker exited with code {worker.process.returncode} before answering:\n"
+                f"the Celery worker exited with code {worker.process.returncode} before it was ready:\n"
                 + worker.log(),
                 pytrace=False,
             )
-        if celery_app.control.ping(destination=[worker.nodename], timeout=1.0):
+        if f"{worker.nodename} ready." in worker.log():
             return
+        time.sleep(0.1)
     _stop(worker.process)
     pytest.fail(
-        f"the Celery worker did not answer a ping within {WORKER_START_TIMEOUT:.0f}s:\n" + worker.log(),
+        f"the Celery worker was not ready within {WORKER_START_TIMEOUT:.0f}s:\n" + worker.log(),
         pytrace=False,
     )
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    """Attach the worker's log to the report of a failing integration test."""
+    """Attach the workers' logs to the report of a failing integration test."""
     report = yield
-    log_path = item.stash.get(WORKER_LOG_KEY, None)
-    if report.failed and log_path is not None and log_path.exists():
-        report.sections.append(("Celery worker log", log_path.read_text(errors="replace")))
+    if report.failed:
+        for number, log_path in enumerate(item.stash.get(WORKER_LOGS_KEY, []), start=1):
+            if log_path.exists():
+                report.sections.append((f"Celery worker {number} log", log_path.read_text(errors="replace")))
     return report

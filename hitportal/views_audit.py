@@ -1,0 +1,69 @@
+"""The audit log page: every recorded event of the portal in one filterable list (hitportal.audit)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from hitportal import audit
+from teams.models import HIT
+
+PAGE_SIZE = 50
+
+
+class AuditFilterForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind of event", choices=[("", "Any"), *audit.KINDS], required=False)
+    actor = forms.CharField(
+        label="Done by", required=False, max_length=200, help_text="Part of a name or email address."
+    )
+    hit = forms.ModelChoiceField(
+        label="HIT", queryset=HIT.objects.order_by("name"), required=False, empty_label="Any"
+    )
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end date cannot be before the start date.")
+        return data
+
+    def to_filter(self) -> audit.AuditFilter:
+        if not self.is_valid():
+            return audit.AuditFilter()
+        data = self.cleaned_data
+        return audit.AuditFilter(
+            kind=data["kind"],
+            actor=data["actor"].strip(),
+            hit_id=data["hit"].pk if data["hit"] else None,
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    verdict = audit.can_view_audit_log(request.user)
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
+    form = AuditFilterForm(request.GET or None)
+    filters = form.to_filter() if form.is_bound else audit.AuditFilter()
+    page = Paginator(audit.audit_entries(user=request.user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "audit/log.html",
+        {"form": form, "page": page, "entries": audit.audit_page_entries(page.object_list)},
+    )

@@ -1,0 +1,27 @@
+"""Writes of the API: only the user's own access token."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from teams.models import User
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def token_regenerate(*, actor: User) -> Token:
+    """Give the actor a new API token in place of any old one.
+
+    Side effects, in order: locks the actor's user row (two regenerations at once yield one token,
+    not an integrity error); deletes the old Token row, so requests using it are refused (401) from
+    the commit on; creates the new Token; logs the change (never the key).
+    """
+    user = User.objects.select_for_update().only("pk").get(pk=actor.pk)
+    Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
+    logger.info("API token regenerated for user %s", user.pk)
+    return token

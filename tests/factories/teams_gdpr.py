@@ -1,0 +1,23 @@
+"""Factories for the data protection (GDPR) records of the teams app."""
+
+from __future__ import annotations
+
+import factory
+
+from teams import models
+from tests.factories.teams import PersonFactory, UserFactory
+
+
+class GdprActionFactory(factory.django.DjangoModelFactory):
+    """An export of one person's data; `erase=True` for an erasure (with its reason)."""
+
+    class Meta:
+        model = models.GdprAction
+
+    person = factory.SubFactory(PersonFactory)
+    person_number = factory.LazyAttribute(lambda o: o.person.pk)
+    action = models.GdprActionKind.EXPORT
+    actor = factory.SubFactory(UserFactory)
+
+    class Params:
+        erase = factory.Trait(action=models.GdprActionKind.ERASE, reason="Erasure requested by email.")

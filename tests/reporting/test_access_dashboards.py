@@ -1,0 +1,121 @@
+"""Persona x page matrix of the dashboards and the board report pack (collected by
+tests/test_access_matrix.py, which checks that every URL pattern has an entry somewhere).
+
+The scene: the active "Dementia HIT" of the conftest director, sponsor and teammate; the outsider
+directs another HIT. The board dashboard and the pack are for board members, programme managers and
+PPI facilitators (403 with the reason for everyone else). The HIT dashboard is for whoever may see
+the HIT's engagement: its members and the three portfolio roles (404 for everyone else).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import PERSONAS
+
+ALL = [*PERSONAS, "anonymous"]
+PORTFOLIO = {"programme_manager", "board_member", "ppi_facilitator"}
+ENGAGEMENT_READERS = {*PORTFOLIO, "director", "sponsor", "teammate"}
+
+
+def _expect(default: int, **overrides: int) -> dict[str, int]:
+    expected = dict.fromkeys(ALL, default)
+    expected["anonymous"] = 302
+    expected.update(overrides)
+    return expected
+
+
+def _portfolio() -> dict[str, int]:
+    return _expect(403, **dict.fromkeys(PORTFOLIO, 200))
+
+
+# url name -> (method, kwargs builder, expected status per persona)
+MATRIX = {
+    "reporting:board-dashboard": ("get", lambda ctx: {}, _portfolio()),
+    "reporting:board-pack": ("get", lambda ctx: {}, _portfolio()),
+    "reporting:board-pack-pdf": ("get", lambda ctx: {}, _portfolio()),
+    "reporting:hit-dashboard": (
+        "get",
+        lambda ctx: {"pk": ctx["hit"].pk},
+        _expect(404, **dict.fromkeys(ENGAGEMENT_READERS, 200)),
+    ),
+}
+
+
+@pytest.fixture
+def ctx(hit, director, sponsor, teammate):
+    return {"hit": hit}
+
+
+@pytest.mark.parametrize(
+    ("url_name", "persona", "expected"),
+    [(url_name, name, spec[2][name]) for url_name, spec in MATRIX.items() for name in ALL],
+    indirect=["persona"],
+)
+def test_dashboard_persona_matrix(client, ctx, url_name, persona, expected):
+    method, kwargs, _ = MATRIX[url_name]
+    if persona is not None:
+        client.force_login(persona)
+
+    response = getattr(client, method)(reverse(url_name, kwargs=kwargs(ctx)))
+
+    assert response.status_code == expected
+    if expected == 302 and persona is None:
+        assert response.url.startswith(reverse("login"))
+
+
+def test_matrix_covers_every_dashboard_url():
+    from reporting.views.dashboards import urlpatterns
+
+    assert {f"reporting:{p.name}" for p in urlpatterns} == set(MATRIX)
+
+
+def test_matrix_lists_every_persona():
+    assert all(set(spec[2]) == set(ALL) for spec in MATRIX.values())
+
+
+@pytest.mark.parametrize(
+    "url_name", ["reporting:board-dashboard", "reporting:board-pack", "reporting:board-pack-pdf"]
+)
+def test_refusals_give_the_reason(client, director, url_name):
+    client.force_login(director)
+
+    response = client.get(reverse(url_name))
+
+    assert response.status_code == 403
+    assert (
+        "The portfolio dashboard is for board members, programme managers and PPI facilitators."
+        in response.content.decode()
+    )
+
+
+def test_a_reviewer_of_the_hits_application_may_open_its_dashboard(client, hit):
+    from tests.factories.accreditation_panel import PanelApplicationFactory, ReviewAssignmentFactory
+
+    assignment = ReviewAssignmentFactory(application=PanelApplicationFactory(hit=hit), declared_none=True)
+    from tests import factories as f
+
+    f.PanelMemberFactory(user=assignment.reviewer, role="reviewer")
+    client.force_login(assignment.reviewer)
+
+    response = client.get(reverse("reporting:hit-dashboard", kwargs={"pk": hit.pk}))
+
+    assert response.status_code == 200
+    # Reviewers see the engagement, not the HIT's progress reports and milestones.
+    assert "Progress reports are shown to the HIT's members" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url_name", ["reporting:board-dashboard", "reporting:board-pack", "reporting:board-pack-pdf"]
+)
+def test_dashboard_pages_refuse_post(client, programme_manager, url_name):
+    client.force_login(programme_manager)
+
+    assert client.post(reverse(url_name)).status_code == 405
+
+
+def test_hit_dashboard_of_a_missing_hit_is_not_found(client, programme_manager):
+    client.force_login(programme_manager)
+
+    assert client.get(reverse("reporting:hit-dashboard", kwargs={"pk": 999999})).status_code == 404
