@@ -365,7 +365,10 @@ def wave_results_export(request: HttpRequest, hit_pk: int, pk: int) -> HttpRespo
 
 def _private(response: HttpResponse) -> HttpResponse:
     """The respondent's pages carry the token in their address: send it nowhere else."""
-    response["Referrer-Policy"] = "no-referrer"
+    # Not "no-referrer": with it browsers send `Origin: null` on the form's own POST, and Django's
+    # CSRF check refuses every answer (found by tests/browser). "same-origin" keeps the address from
+    # other sites all the same.
+    response["Referrer-Policy"] = "same-origin"
     # Django logs every 4xx with its path ("Gone: /engagement/survey/<token>/"); a token in a log
     # next to the database would join an invitation to its response. Mark it as already logged.
     response._has_been_logged = True  # type: ignore[attr-defined]

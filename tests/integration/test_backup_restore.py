@@ -7,6 +7,7 @@ PostgreSQL pass, where with CI=true a missing tool fails the run instead of skip
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import uuid
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 
@@ -78,17 +80,21 @@ def restore_database(postgres_database_url: str) -> Iterator[tuple[str, str]]:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _seed_vocabularies() -> None:
+    """Run the data migrations' (idempotent) seeding again: earlier transactional tests flushed the
+    vocabularies they made, and seed_demo needs them."""
+    for module in (
+        "teams.migrations.0002_seed_vocabularies",
+        "engagement.migrations.0002_seed_actions_and_instrument",
+    ):
+        importlib.import_module(module).seed(apps, None)
+
+
 def test_backup_restores_every_table_and_the_uploaded_files(
-    postgres_database_url,
-    pg_client_tools,
-    restore_database,
-    tmp_path,
-    settings,
-    django_db_serialized_rollback,
+    postgres_database_url, pg_client_tools, restore_database, tmp_path, settings
 ):
-    # Arrange: the demo data, and one uploaded document whose file lies under MEDIA_ROOT. (Earlier
-    # transactional tests flush the vocabularies the migrations seeded; django_db_serialized_rollback
-    # puts them back first, as seed_demo needs them.)
+    # Arrange: the demo data, and one uploaded document whose file lies under MEDIA_ROOT.
+    _seed_vocabularies()
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo", stdout=StringIO())
     document = DocumentFactory(hit=HITFactory(name="Backup HIT", slug="backup-hit"))
