@@ -46,6 +46,8 @@ def navigation_for(user: object, path: str) -> list[NavItem]:
         entries.append(("Audit log", reverse("audit:log")))
         entries.append(("Organisations", reverse("teams:organisation-list")))
         entries.append(("People", reverse("teams:person-list")))
+    if getattr(user, "is_staff", False):
+        entries.append(("Admin site", reverse("admin:index")))
     home = reverse("home")
     return [
         NavItem(label, url, active=(path == url if url == home else path.startswith(url)))

@@ -46,3 +46,11 @@ def test_anonymous_has_no_navigation():
     from django.contrib.auth.models import AnonymousUser
 
     assert navigation_for(AnonymousUser(), reverse("login")) == []
+
+
+def test_staff_users_get_the_admin_site_link(db):
+    from tests import factories as f
+
+    staff = f.UserFactory(is_staff=True)
+
+    assert [item.label for item in navigation_for(staff, "/")] == ["Home", "Admin site"]
