@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,7 +31,7 @@ from engagement.services import request_recompute
 from hitportal.mail import send_after_commit
 from teams.enums import ProgrammeRole
 from teams.models import HIT, User
-from teams.permissions import Verdict
+from teams.permissions import require as _require
 
 # The fields of a log entry a user fills in; the rest (HIT, recorded by) the service sets.
 ACTIVITY_FIELDS = (
@@ -52,11 +52,6 @@ ACTIVITY_FIELDS = (
 CONSENT_MESSAGE = (
     "Names only with consent: confirm that these people consented to be named, or remove the names."
 )
-
-
-def _require(verdict: Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
 
 
 def _hit(hit_id: int) -> HIT:

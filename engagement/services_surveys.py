@@ -43,7 +43,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -57,6 +57,7 @@ from engagement.services import request_recompute
 from hitportal.mail import absolute_url, send_after_commit
 from teams.models import HIT
 from teams.permissions import Verdict
+from teams.permissions import require as _require
 
 INVITATION_PREFIX = "invitation:"
 RESPONSE_PREFIX = "response:"
@@ -65,11 +66,6 @@ RESPONSE_PREFIX = "response:"
 MAX_INVITATIONS_PER_REQUEST = 500
 
 LIKERT_VALUES = (1, 2, 3, 4, 5)
-
-
-def _require(verdict: Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
 
 
 def _day(day: datetime.date) -> str:

@@ -31,6 +31,7 @@ from reporting.models import (
 from reporting.workflow import InvalidTransition
 from teams.enums import HITStatus, LifecycleStage, MembershipRole, ProgrammeRole
 from teams.models import HIT, RoleAssignment
+from teams.permissions import require as _require
 from teams.selectors import current_memberships
 
 MAX_OFFSET_DAYS = 90
@@ -53,11 +54,6 @@ def _who(event: ReportEvent | None) -> str:
         return ""
     by = f" by {event.actor}" if event.actor else ""
     return f"{by} on {timezone.localtime(event.created_at):%d %b %Y at %H:%M}"
-
-
-def _require(verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
 
 
 # --- Schedule ----------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Any
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
@@ -33,6 +33,7 @@ from hitportal.roles import roles_of
 from teams.enums import HITStatus, MembershipRole, Role
 from teams.models import GdprAction, GdprActionKind, Meeting, Membership, Person, User
 from teams.permissions import Verdict
+from teams.permissions import require as _require
 
 REASON_MAX_LENGTH = 2000
 NAME_REMOVED = "[name removed]"
@@ -53,11 +54,6 @@ def erased_name(person_id: int) -> str:
 def erased_email(user_id: int) -> str:
     # .invalid is reserved (RFC 2606): nothing is ever delivered to it.
     return f"erased-{user_id}@invalid"
-
-
-def _require(verdict: Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
 
 
 def _actor_or_none(actor: object) -> object | None:

@@ -17,7 +17,7 @@ import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -38,15 +38,10 @@ from teams.models import (
     SponsorInteractionKind,
     WorkingGroup,
 )
-from teams.permissions import Verdict
+from teams.permissions import require as _require
 
 CLOSURE_REPORT_TYPE = "closure-report"
 CLOSURE_REPORT_TITLE = "Closure report"
-
-
-def _require(verdict: Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
 
 
 def _actor_or_none(actor: object) -> object | None:

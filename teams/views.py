@@ -16,16 +16,11 @@ from teams import permissions, selectors, selectors_lifecycle, services
 from teams.filters import HITFilter, OrganisationFilter, PersonFilter
 from teams.forms import AffiliationForm, HITTransitionForm, OrganisationForm, PersonForm
 from teams.models import Organisation, Person
-from teams.permissions import Verdict
+from teams.permissions import require as _require
 from teams.workflow import InvalidTransition, actions_from
 
 PAGE_SIZE = 50
 CLOSURE_ACTIONS = {"begin_closure", "close"}
-
-
-def _require(verdict: Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
 
 
 def _page(request: HttpRequest, queryset):

@@ -11,7 +11,7 @@ import json
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from teams import services_gdpr
 from teams.models import GdprAction, Person
-from teams.permissions import Verdict
+from teams.permissions import require as _require
 
 # Sections of the export, in the order the page counts them, with their names in words.
 HELD_RECORDS = (
@@ -39,11 +39,6 @@ HELD_RECORDS = (
     ("conditions_owned", "Accreditation conditions they own"),
     ("survey_invitations", "Survey invitations sent to them"),
 )
-
-
-def _require(verdict: Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
 
 
 class ErasureForm(forms.Form):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,16 +26,11 @@ from teams import permissions, selectors, services, services_lifecycle, uploads
 from teams import selectors_lifecycle as sel
 from teams.enums import ClosureReason, HITStatus
 from teams.models import HIT, DocumentType, HITLinkKind, Person, SponsorInteractionKind, WorkingGroup
-from teams.permissions import Verdict
+from teams.permissions import require as _require
 from teams.workflow import InvalidTransition
 
 PAGE_SIZE = 50
 REGISTER_PAGE_SIZE = 50
-
-
-def _require(verdict: Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
 
 
 def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -13,11 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from teams import permissions, selectors, services_members
 from teams.forms_members import MemberAddForm, WorkingGroupForm
 from teams.models import Membership
-
-
-def _require(verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
+from teams.permissions import require as _require
 
 
 @login_required

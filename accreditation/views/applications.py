@@ -53,7 +53,7 @@ from accreditation.sections import (
 from accreditation.workflow import ApplicationStatus, InvalidTransition
 from hitportal.roles import roles_of
 from teams.models import StakeholderCategory
-from teams.permissions import Verdict
+from teams.permissions import require as _require
 
 PAGE_SIZE = 25
 # A lay (public review group) reviewer reads the PPI arrangements: the PPI section and the
@@ -67,11 +67,6 @@ _DONE = {
     "revise": "A new version is open for editing. Answer the feedback as you revise.",
     "start_review": "The review has started.",
 }
-
-
-def _require(verdict: Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
 
 
 def _status_label(code: str) -> str:

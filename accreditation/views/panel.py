@@ -69,6 +69,7 @@ from teams import permissions as team_permissions
 from teams.enums import MembershipRole, Role
 from teams.models import Organisation, StakeholderCategory, User
 from teams.permissions import ALLOW, Verdict
+from teams.permissions import require as _require
 
 LAY_SECTIONS = ("aims", "ppi")
 DEPTH_LABELS = {
@@ -77,11 +78,6 @@ DEPTH_LABELS = {
     2: "2: member of a HIT group",
     3: "3: leadership or decision role",
 }
-
-
-def _require(verdict: Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
 
 
 def _error_messages(request: HttpRequest, exc: ValidationError) -> None:

@@ -32,17 +32,13 @@ from hitportal.roles import roles_of
 from hitportal.templatetags.portal import Problem, form_error_summary
 from teams.enums import Role
 from teams.permissions import ALLOW, Verdict
+from teams.permissions import require as _require
 
 PAGE_SIZE = 50
 
 # Who works with rounds and EOIs at all (DOMAIN.md 4). Reviewers, board members and PPI
 # facilitators reach applications through their own pages, not through calls.
 _ROUND_AUDIENCE = (Role.APPLICANT, Role.HIT_MEMBER, Role.PANEL_CHAIR, Role.PROGRAMME_MANAGER)
-
-
-def _require(verdict: Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
 
 
 def _day(day: datetime.date) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
@@ -27,14 +27,9 @@ from engagement.forms_maturity import (
 )
 from teams import permissions as teams_permissions
 from teams.models import HIT
-from teams.permissions import Verdict
+from teams.permissions import require as _require
 
 PAGE_SIZE = 50
-
-
-def _require(verdict: Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
 
 
 def _apply_errors(form: Form, exc: ValidationError) -> None:

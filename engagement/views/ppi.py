@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,15 +33,10 @@ from engagement.forms_ppi import (
 from engagement.models import InvolvementActivity
 from teams import permissions as team_permissions
 from teams.models import HIT
-from teams.permissions import Verdict
+from teams.permissions import require as _require
 
 LOG_PAGE_SIZE = 50
 CASELOAD_PAGE_SIZE = 50
-
-
-def _require(verdict: Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
 
 
 def _hit_context(request: HttpRequest, hit: HIT) -> dict:

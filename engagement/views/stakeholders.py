@@ -24,7 +24,7 @@ from engagement.enums import Depth, ScoreKind, StakeholderSource
 from engagement.forms_stakeholders import StakeholderEndForm, StakeholderFilterForm, StakeholderForm
 from engagement.models import CoverageScore, CoverageSnapshot, Stakeholder
 from teams.models import HIT, StakeholderCategory
-from teams.permissions import Verdict
+from teams.permissions import require as _require
 
 PAGE_SIZE = 100
 
@@ -41,11 +41,6 @@ SOURCE_NOTES = {
     StakeholderSource.MEMBERSHIP: "From the HIT's membership: change it there, then update from memberships.",
     StakeholderSource.APPLICATION: "From the accredited application's stakeholder table: change it there.",
 }
-
-
-def _require(verdict: Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
 
 
 def _editable_row(hit: HIT, pk: int) -> Stakeholder:

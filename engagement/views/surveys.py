@@ -7,7 +7,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -20,12 +20,7 @@ from engagement import selectors_surveys as survey_selectors
 from engagement.enums import ScoreKind
 from engagement.forms_surveys import AboutYouForm, InviteForm, ItemForm, SectionForm, WaveForm
 from engagement.models import Item
-from teams.permissions import Verdict
-
-
-def _require(verdict: Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
+from teams.permissions import require as _require
 
 
 def _validation_messages(exc: ValidationError) -> list[str]:

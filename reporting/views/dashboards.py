@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -40,13 +39,7 @@ from reporting.dashboards import (
     QuarterPoint,
 )
 from teams.enums import HITStatus, LifecycleStage
-from teams.permissions import Verdict
-
-
-def _require(verdict: Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
-
+from teams.permissions import require as _require
 
 # --- Filters -----------------------------------------------------------------------------------------
 

@@ -39,14 +39,9 @@ from reporting.forms import (
 from reporting.models import Outcome, ProgressReport, QuickWin, ReportRisk
 from reporting.workflow import InvalidTransition
 from teams import permissions as team_permissions
-from teams.permissions import Verdict
+from teams.permissions import require as _require
 
 PAGE_SIZE = 50
-
-
-def _require(verdict: Verdict) -> None:
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
 
 
 # --- The list ----------------------------------------------------------------------------------------
