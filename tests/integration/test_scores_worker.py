@@ -67,6 +67,9 @@ def test_burst_of_map_edits_is_scored_once_by_the_worker(celery_worker):
     assert score.category_depths["COMM"] == 3
     assert score.commissioner_in_leadership is True
     assert score.breadth == pytest.approx(2 / 7, abs=1e-6)
-    assert celery_worker.logged("engagement.compute_coverage")
-    # Four edits, one job: the worker ran the task exactly once.
-    assert celery_worker.log().count("Task engagement.compute_coverage[") == 2  # received + succeeded
+    # The worker writes its "succeeded" line just after the score: wait for it, then count the jobs.
+    assert celery_worker.logged("engagement.compute_coverage") and celery_worker.logged("succeeded")
+    # Four edits, one job: the worker received and ran the task exactly once.
+    log = celery_worker.log()
+    runs = [line for line in log.splitlines() if "Task engagement.compute_coverage[" in line]
+    assert [("received" in line, "succeeded" in line) for line in runs] == [(True, False), (False, True)]
