@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from accreditation.forms_applications import DEPTH_CHOICES
 from accreditation.sections import SECTIONS
 from teams.enums import HITStatus, MembershipRole
 from tests import factories as f
@@ -86,4 +87,108 @@ def test_every_section_completed_with_the_keyboard_alone(open_session):
     for section in SECTIONS:
         if section.form_class is not None:
             assert application.sections.get(key=section.key).is_complete, section.key
+    assert not s.errors
+
+
+def _tab_to_control(page, test: str, what: str, limit: int = 160) -> None:
+    """Press Tab until the focused element passes the JavaScript predicate `test`."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"({test})(document.activeElement)"):
+            return
+    raise AssertionError(f"Tab never reached {what}")
+
+
+def test_stakeholder_table_rows_added_edited_and_removed_with_the_keyboard_alone(open_session):
+    hit = f.HITFactory(name="Keyboard Table HIT", slug="keyboard-table-hit", status=HITStatus.ACTIVE)
+    user = f.UserFactory(full_name="Yara Table")
+    person = f.PersonFactory(user=user, full_name="Yara Table", email=user.email)
+    f.MembershipFactory(hit=hit, person=person, role=MembershipRole.DIRECTOR)
+    f.OrganisationFactory(name="Zyx Table Trust")
+    f.OrganisationFactory(name="Zorba Table Council")
+    category = f.StakeholderCategoryFactory(name="Zeta patients")
+    application = af.ApplicationFactory(hit=hit)
+
+    s = open_session(user)
+    page = s.page
+    page.on("dialog", lambda dialog: dialog.accept())  # the "Remove ...?" question, answered with Enter
+    table_url = f"/accreditation/applications/{application.pk}/stakeholders/"
+
+    def add_row(organisation_letters: str | None, stakeholder: str, role: str, outcome: str) -> None:
+        s.goto(table_url)
+        page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
+        if organisation_letters:
+            _tab_to(page, "organisation")
+            page.keyboard.type(organisation_letters)
+        else:
+            _tab_to(page, "stakeholder")
+            page.keyboard.type(stakeholder)
+        _tab_to(page, "category")
+        page.keyboard.type("Zeta")
+        _tab_to(page, "role")
+        page.keyboard.type(role)
+        _tab_to(page, "outcome")
+        page.keyboard.type(outcome)
+        _tab_to(page, "depth")
+        page.keyboard.press("End")  # the deepest level of involvement
+        _tab_to_control(
+            page,
+            "el => el.tagName === 'BUTTON' && el.textContent.trim() === 'Add to the table'",
+            "the Add button",
+        )
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+
+    add_row("Zyx", "", "Co-designs the pathway", "Fewer admissions")
+    expect(page.locator("body")).to_contain_text("Zyx Table Trust was added to the table.")
+    add_row("Zorba", "", "Commissions the service", "A funded pathway")
+    add_row(None, "Carers' forum", "Reviews the leaflets", "Plain-English leaflets")
+    expect(page.get_by_role("table")).to_contain_text("Carers' forum")
+    rows = list(
+        application.stakeholder_rows.order_by("pk").values_list("stakeholder", "category_id", "depth")
+    )
+    assert len(rows) == 3
+    assert all(cat == category.pk for _, cat, _ in rows)
+    assert {depth for _, _, depth in rows} == {max(value for value, _ in DEPTH_CHOICES)}
+
+    # Change a row: Tab to its Edit link, Enter, change the outcome, save.
+    s.goto(table_url)
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
+    _tab_to_control(
+        page,
+        "el => el.tagName === 'A' && el.textContent.trim().startsWith('Edit') "
+        "&& el.textContent.includes('Carers')",
+        "the Edit link of the carers' forum",
+    )
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    _tab_to(page, "outcome")
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type("Leaflets carers wrote")
+    _tab_to_control(page, "el => el.tagName === 'BUTTON' && el.type === 'submit'", "the Save button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("table")).to_contain_text("Leaflets carers wrote")
+
+    # Remove a row: Tab to its Remove button, Enter, confirm.
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
+    _tab_to_control(
+        page,
+        "el => el.tagName === 'BUTTON' && el.textContent.includes('Remove') "
+        "&& el.textContent.includes('Zorba')",
+        "the Remove button of the council",
+    )
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("body")).to_contain_text("The row was removed from the table.")
+    expect(page.get_by_role("table")).not_to_contain_text("Zorba Table Council")
+
+    assert list(
+        application.stakeholder_rows.order_by("pk").values_list(
+            "organisation__name", "stakeholder", "outcome"
+        )
+    ) == [
+        ("Zyx Table Trust", "", "Fewer admissions"),
+        (None, "Carers' forum", "Leaflets carers wrote"),
+    ]
     assert not s.errors
