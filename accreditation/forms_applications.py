@@ -10,6 +10,7 @@ from django import forms
 
 from accreditation.models import Application, FeedbackPoint, StakeholderPlanRow
 from accreditation.workflow import ApplicationStatus
+from teams.lookup import OrganisationChoiceField
 from teams.models import Organisation, StakeholderCategory
 
 # The moves made from the application page; issuing feedback and decisions live on the panel pages.
@@ -41,6 +42,7 @@ class StakeholderRowForm(forms.ModelForm):
     class Meta:
         model = StakeholderPlanRow
         fields = ["organisation", "stakeholder", "category", "role", "outcome", "depth"]
+        field_classes = {"organisation": OrganisationChoiceField}
         labels = {
             "organisation": "Organisation (from the directory)",
             "stakeholder": "Or a stakeholder not in the directory",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django import forms
 
+from teams.lookup import OrganisationChoiceField, PersonChoiceField
 from teams.models import Organisation, Person
 
 CADENCES = [
@@ -62,17 +63,17 @@ class AimsForm(SectionForm):
 
 
 class GovernanceForm(SectionForm):
-    director = forms.ModelChoiceField(
+    director = PersonChoiceField(
         label="Director",
         queryset=Person.objects.order_by("full_name"),
         help_text="The person who leads the HIT.",
     )
-    executive_sponsor = forms.ModelChoiceField(
+    executive_sponsor = PersonChoiceField(
         label="Executive sponsor",
         queryset=Person.objects.order_by("full_name"),
         help_text="A senior leader of one partner organisation; they confirm from an email we send them.",
     )
-    host_organisation = forms.ModelChoiceField(
+    host_organisation = OrganisationChoiceField(
         label="Host organisation", queryset=Organisation.objects.order_by("name")
     )
     host_unit = forms.CharField(label="Host unit or division", max_length=200)

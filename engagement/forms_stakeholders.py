@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 
 from engagement.enums import Depth
 from engagement.models import Stakeholder
+from teams.lookup import OrganisationChoiceField, PersonChoiceField
 from teams.models import Organisation, Person, StakeholderCategory
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -35,6 +36,7 @@ class StakeholderForm(forms.ModelForm):
     class Meta:
         model = Stakeholder
         fields = ["person", "organisation", "category", "depth", "role", "start_date", "end_date", "evidence"]
+        field_classes = {"person": PersonChoiceField, "organisation": OrganisationChoiceField}
         labels = {"category": "Stakeholder category", "role": "Role in the HIT's structures"}
         help_texts = {
             "person": "A person, an organisation, or both.",

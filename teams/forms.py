@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from teams.enums import ClosureReason
+from teams.lookup import OrganisationChoiceField
 from teams.models import HIT, Affiliation, Organisation, Person
 from teams.workflow import ACTIONS
 
@@ -25,6 +26,7 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "short_name", "org_type", "is_programme_partner", "parent", "website", "is_active"]
+        field_classes = {"parent": OrganisationChoiceField}
 
     def clean_parent(self) -> Organisation | None:
         parent = self.cleaned_data.get("parent")
@@ -50,6 +52,7 @@ class AffiliationForm(forms.ModelForm):
     class Meta:
         model = Affiliation
         fields = ["organisation", "job_title", "appointment", "is_primary", "start_date", "end_date"]
+        field_classes = {"organisation": OrganisationChoiceField}
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}),
             "end_date": forms.DateInput(attrs={"type": "date"}),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from teams.enums import LeadSide, MembershipRole
+from teams.lookup import OrganisationChoiceField
 from teams.models import HIT, Organisation, Theme, WorkingGroup
 
 
@@ -16,7 +17,7 @@ class MemberAddForm(forms.Form):
     )
     is_public_member = forms.BooleanField(label="Patient, carer or member of the public", required=False)
     role = forms.ChoiceField(label="Role in the HIT", choices=MembershipRole.choices)
-    organisation = forms.ModelChoiceField(
+    organisation = OrganisationChoiceField(
         label="Organisation they represent", queryset=Organisation.objects.order_by("name"), required=False
     )
     working_group = forms.ModelChoiceField(

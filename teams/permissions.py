@@ -38,6 +38,17 @@ def can_view_directory(user: object) -> Verdict:
     return Verdict(False, "Only programme managers can browse the organisation and people directories.")
 
 
+def can_look_up_directory(user: object) -> Verdict:
+    """Searching people and organisations by name while filling in a form that names one.
+
+    Anyone with a role in the programme meets such forms (an application's governance, a HIT's
+    members, its stakeholder map); the names returned are those the forms' lists already show.
+    """
+    if not roles_of(user).is_empty:
+        return ALLOW
+    return Verdict(False, "Searching the directory needs a role in the programme.")
+
+
 def can_manage_directory(user: object) -> Verdict:
     return can_view_directory(user)
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),
     path("people/<int:pk>/affiliations/new/", views.affiliation_add, name="affiliation-create"),
+    path("lookup/<str:directory>/", views.directory_lookup, name="directory-lookup"),
 ]
 
 urlpatterns += views_lifecycle.urlpatterns

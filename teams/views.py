@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from teams import permissions, selectors, selectors_lifecycle, services
+from teams import lookup, permissions, selectors, selectors_lifecycle, services
 from teams.filters import HITFilter, OrganisationFilter, PersonFilter
 from teams.forms import AffiliationForm, HITTransitionForm, OrganisationForm, PersonForm
 from teams.models import Organisation, Person
@@ -149,6 +151,28 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
 
 
 # --- People ------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def directory_lookup(request: HttpRequest, directory: str) -> HttpResponse:
+    """The options of a directory <select> that match what was typed (htmx, teams.lookup)."""
+    _require(permissions.can_look_up_directory(request.user))
+    found = lookup.DIRECTORIES.get(directory)
+    if found is None:
+        raise Http404("No such directory.")
+    field = request.GET.get("field", "")
+    query = request.GET.get(field + lookup.QUERY_SUFFIX, "").strip()[:100] if field else ""
+    queryset = (
+        Person.objects.order_by("full_name", "pk")
+        if found is lookup.PEOPLE
+        else Organisation.objects.filter(is_active=True).order_by("name")
+    )
+    context = lookup.lookup_options(found, queryset, query=query, selected=request.GET.get(field, ""))
+    status_id = request.GET.get("status", "")
+    # The live region under the search box, updated out of band: only a widget's own id is accepted.
+    context["status_id"] = status_id if re.fullmatch(r"[\w-]{1,100}__status", status_id) else ""
+    return render(request, "teams/widgets/directory_options.html", context)
 
 
 @login_required

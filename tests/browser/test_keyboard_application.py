@@ -192,3 +192,42 @@ def test_stakeholder_table_rows_added_edited_and_removed_with_the_keyboard_alone
         (None, "Carers' forum", "Leaflets carers wrote"),
     ]
     assert not s.errors
+
+
+def test_director_found_in_a_large_directory_by_typing_then_chosen_with_the_keyboard(open_session, settings):
+    settings.DIRECTORY_SELECT_FULL_MAX = 2  # the directory counts as large: a search box, a short list
+    settings.DIRECTORY_LOOKUP_LIMIT = 3
+    hit = f.HITFactory(name="Lookup HIT", slug="lookup-hit", status=HITStatus.ACTIVE)
+    user = f.UserFactory(full_name="Yara Lookup")
+    person = f.PersonFactory(user=user, full_name="Yara Lookup", email=user.email)
+    f.MembershipFactory(hit=hit, person=person, role=MembershipRole.DIRECTOR)
+    for name in ("Ada Lovelace", "Alan Turing", "Grace Hopper", "Grace Kelly", "Mary Seacole"):
+        f.PersonFactory(full_name=name)
+    seacole = f.PersonFactory(full_name="Mary Seacole-Grant")
+    application = af.ApplicationFactory(hit=hit)
+
+    s = open_session(user)
+    page = s.page
+    s.goto(f"/accreditation/applications/{application.pk}/sections/governance/")
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
+    director = page.locator("#id_director")
+    expect(director.locator("option")).to_have_count(4)  # the empty choice and the first three
+
+    _tab_to(page, "director__q")
+    page.keyboard.type("seacole grant")
+    expect(page.locator("#id_director__status")).to_have_text(
+        "1 person matches “seacole grant”: choose from the list."
+    )
+    expect(director.locator("option")).to_have_text(["Choose from the 1 shown", "Mary Seacole-Grant"])
+    _tab_to(page, "director")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("() => document.activeElement.value") == str(seacole.pk)
+
+    _tab_to(page, None)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("body")).to_contain_text("'Governance' was saved.")
+    application.refresh_from_db()
+    assert application.director == seacole
+    expect(director.locator("option:checked")).to_have_text("Mary Seacole-Grant")
+    assert not s.errors

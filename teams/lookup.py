@@ -1,0 +1,208 @@
+"""Choosing a person or an organisation from a directory of thousands.
+
+A plain <select> of the whole directory is fine for a programme of twenty HITs and unusable for a region
+of a thousand (DOMAIN.md section 6): thousands of options to scroll, and the page carries all of them.
+`DirectoryChoiceField` keeps the plain <select> while the directory is small; past
+``settings.DIRECTORY_SELECT_FULL_MAX`` entries it renders a search box beside a <select> holding the
+current choice and the first ``settings.DIRECTORY_LOOKUP_LIMIT`` matches.
+
+- With JavaScript, typing in the box asks `teams:directory-lookup` (htmx) for the matching options.
+- Without it, the form still works: what was typed is submitted with the form. One match is taken;
+  none or several give a clear error next to the field, and the list then shows the matches.
+
+Validation is the field's own queryset, as for any ModelChoiceField: the lookup only narrows what is
+shown, never what is allowed.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from functools import reduce
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.forms.models import ModelChoiceIterator
+from django.urls import reverse
+
+# The suffix of the search box's name: "director" is searched through "director__q".
+QUERY_SUFFIX = "__q"
+
+
+@dataclass(frozen=True)
+class Directory:
+    key: str  # in the lookup URL
+    noun: str
+    plural: str
+    search_fields: tuple[str, ...]
+
+    def matching(self, query: str) -> Q:
+        """Every word of the query found in one of the search fields (case-insensitive)."""
+        words = query.split()
+        if not words:
+            return Q()
+        return reduce(
+            operator.and_,
+            (
+                reduce(operator.or_, (Q(**{f"{name}__icontains": word}) for name in self.search_fields))
+                for word in words
+            ),
+        )
+
+
+PEOPLE = Directory("people", "person", "people", ("full_name", "email"))
+ORGANISATIONS = Directory("organisations", "organisation", "organisations", ("name", "short_name"))
+DIRECTORIES = {directory.key: directory for directory in (PEOPLE, ORGANISATIONS)}
+
+
+class LookupQuery(str):
+    """What was typed in the search box when no option was chosen: the field resolves it."""
+
+
+def full_select_max() -> int:
+    return settings.DIRECTORY_SELECT_FULL_MAX
+
+
+def lookup_limit() -> int:
+    return settings.DIRECTORY_LOOKUP_LIMIT
+
+
+class DirectorySelect(forms.Select):
+    template_name = "teams/widgets/directory_select.html"
+
+    def __init__(self, directory: Directory, attrs: dict | None = None) -> None:
+        super().__init__(attrs)
+        self.directory = directory
+        self.query = ""
+
+    def __deepcopy__(self, memo: dict) -> DirectorySelect:
+        copy = super().__deepcopy__(memo)
+        copy.query = ""
+        return copy
+
+    def value_from_datadict(self, data, files, name: str):
+        value = super().value_from_datadict(data, files, name)
+        self.query = (data.get(name + QUERY_SUFFIX) or "").strip()[:100]
+        if not value and self.query:
+            return LookupQuery(self.query)
+        return value
+
+    def value_omitted_from_data(self, data, files, name: str) -> bool:
+        return name not in data and name + QUERY_SUFFIX not in data
+
+    def get_context(self, name: str, value, attrs: dict | None) -> dict:
+        iterator = self.choices
+        if not isinstance(iterator, ModelChoiceIterator):  # not bound to a model field: a plain select
+            return super().get_context(name, value, attrs)
+        queryset = iterator.queryset
+        total = queryset.count()
+        if total <= full_select_max():
+            return super().get_context(name, value, attrs)
+
+        if isinstance(value, LookupQuery):
+            value = None
+        limit = lookup_limit()
+        shown = queryset.filter(self.directory.matching(self.query)) if self.query else queryset
+        matches = list(shown[: limit + 1])
+        more = len(matches) > limit
+        options = matches[:limit]
+        chosen_ids = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v}
+        shown_ids = {str(obj.pk) for obj in options}
+        missing = chosen_ids - shown_ids
+        if missing:
+            # The current choice stays in the list (first), whatever the search shows.
+            options = [*queryset.filter(pk__in=missing), *options]
+        choices = [iterator.choice(obj) for obj in options]
+        if iterator.field.empty_label is not None:
+            choices.insert(0, ("", iterator.field.empty_label))
+
+        original = self.choices
+        self.choices = choices
+        try:
+            context = super().get_context(name, value, attrs)
+        finally:
+            self.choices = original
+        widget_id = context["widget"]["attrs"].get("id") or f"id_{name}"
+        context["lookup"] = {
+            "url": reverse("teams:directory-lookup", args=[self.directory.key]),
+            "name": name,
+            "query_name": name + QUERY_SUFFIX,
+            "query_id": f"{widget_id}{QUERY_SUFFIX}",
+            "status_id": f"{widget_id}__status",
+            "select_id": widget_id,
+            "query": self.query,
+            "total": total,
+            "limit": limit,
+            "directory": self.directory,
+            "status": lookup_status(self.directory, self.query, len(matches[:limit]), more),
+        }
+        return context
+
+
+def lookup_status(directory: Directory, query: str, shown: int, more: bool) -> str:
+    """The line under the search box (a live region): what the list holds now."""
+    if not query:
+        return f"The list shows the first {shown} {directory.plural}: type part of a name to find others."
+    if shown == 0:
+        return f"No {directory.noun} in the directory matches “{query}”."
+    if more:
+        return f"More than {shown} {directory.plural} match “{query}”: the list shows the first {shown}."
+    noun = directory.noun if shown == 1 else directory.plural
+    return f"{shown} {noun} match{'es' if shown == 1 else ''} “{query}”: choose from the list."
+
+
+class DirectoryChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose widget searches the directory once it is too large for a plain list."""
+
+    def __init__(self, queryset: QuerySet, *, directory: Directory, **kwargs) -> None:
+        kwargs.setdefault("widget", DirectorySelect(directory))
+        self.directory = directory
+        super().__init__(queryset, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, LookupQuery):
+            return self.resolve(value)
+        return super().to_python(value)
+
+    def resolve(self, query: str):
+        """The one entry that matches what was typed, or an error saying how many did."""
+        matches = list(self.queryset.filter(self.directory.matching(query))[:2])
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise ValidationError(
+                f"No {self.directory.noun} in the directory matches “{query}”. Change the search.",
+                code="no_match",
+            )
+        raise ValidationError(
+            f"Several {self.directory.plural} match “{query}”: choose one from the list.", code="ambiguous"
+        )
+
+
+class PersonChoiceField(DirectoryChoiceField):
+    def __init__(self, queryset: QuerySet, **kwargs) -> None:
+        super().__init__(queryset, directory=PEOPLE, **kwargs)
+
+
+class OrganisationChoiceField(DirectoryChoiceField):
+    def __init__(self, queryset: QuerySet, **kwargs) -> None:
+        super().__init__(queryset, directory=ORGANISATIONS, **kwargs)
+
+
+def lookup_options(directory: Directory, queryset: QuerySet, *, query: str, selected: str) -> dict:
+    """The options the lookup view sends back for what was typed (the template context)."""
+    limit = lookup_limit()
+    shown = queryset.filter(directory.matching(query)) if query else queryset
+    matches = list(shown[: limit + 1])
+    more = len(matches) > limit
+    options = matches[:limit]
+    if not query and selected.isdigit() and selected not in {str(obj.pk) for obj in options}:
+        options = [*queryset.filter(pk=selected), *options]
+    return {
+        "options": options,
+        "selected": selected,
+        "status": lookup_status(directory, query, len(matches[:limit]), more),
+        "count": len(matches[:limit]),
+    }

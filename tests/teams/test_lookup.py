@@ -1,0 +1,280 @@
+"""Choosing a person or an organisation from a large directory (teams.lookup): the search box, the
+narrowed list, what was typed resolved without JavaScript, and the lookup view htmx asks."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accreditation.forms_applications import StakeholderRowForm
+from accreditation.models import StakeholderPlanRow
+from accreditation.sections import GovernanceForm
+from tests import factories as f
+from tests.factories.accreditation_applications import ApplicationFactory
+
+
+@pytest.fixture
+def small_lists(settings):
+    """A directory counts as large past two entries; a narrowed list shows three."""
+    settings.DIRECTORY_SELECT_FULL_MAX = 2
+    settings.DIRECTORY_LOOKUP_LIMIT = 3
+
+
+@pytest.fixture
+def people(db):
+    names = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Grace Kelly", "Mary Seacole", "Zed Last"]
+    return {name: f.PersonFactory(full_name=name) for name in names}
+
+
+def _option_labels(html: str, select_name: str) -> list[str]:
+    import re
+
+    select = re.search(rf'<select name="{select_name}".*?</select>', html, re.S).group(0)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
+
+# --- The widget ---------------------------------------------------------------------------------------
+
+
+def test_a_small_directory_is_a_plain_list_of_everyone(settings, people):
+    settings.DIRECTORY_SELECT_FULL_MAX = 300
+
+    html = str(GovernanceForm(strict=False)["director"])
+
+    assert 'type="search"' not in html
+    assert len(_option_labels(html, "director")) == len(people) + 1  # with the empty choice
+
+
+def test_a_large_directory_gets_a_search_box_and_a_short_list(small_lists, people):
+    html = str(GovernanceForm(strict=False)["director"])
+
+    assert 'name="director__q"' in html
+    assert 'hx-get="/teams/lookup/people/"' in html
+    assert _option_labels(html, "director") == ["---------", "Ada Lovelace", "Alan Turing", "Grace Hopper"]
+    assert "The list shows the first 3 people: type part of a name to find others." in html
+    assert 'aria-label="Search the 6 people in the directory"' in html
+
+
+def test_the_current_choice_stays_in_the_short_list(small_lists, people):
+    chosen = people["Zed Last"]
+
+    html = str(GovernanceForm(initial={"director": chosen.pk}, strict=False)["director"])
+
+    labels = _option_labels(html, "director")
+    assert labels[1] == "Zed Last"
+    assert f'<option value="{chosen.pk}" selected>Zed Last</option>' in html
+
+
+def test_one_match_for_what_was_typed_is_taken(small_lists, people):
+    form = GovernanceForm(data={"director__q": "seacole", "executive_sponsor__q": "grace hop"}, strict=False)
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["director"] == people["Mary Seacole"]
+    assert form.cleaned_data["executive_sponsor"] == people["Grace Hopper"]
+
+
+def test_a_choice_from_the_list_wins_over_what_was_typed(small_lists, people):
+    form = GovernanceForm(data={"director": people["Alan Turing"].pk, "director__q": "seacole"}, strict=False)
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["director"] == people["Alan Turing"]
+
+
+def test_several_matches_ask_for_a_choice_and_the_list_shows_them(small_lists, people):
+    form = GovernanceForm(data={"director__q": "grace"}, strict=False)
+
+    assert not form.is_valid()
+    assert form.errors["director"] == ["Several people match “grace”: choose one from the list."]
+    html = str(form["director"])
+    assert _option_labels(html, "director") == ["---------", "Grace Hopper", "Grace Kelly"]
+    assert 'value="grace"' in html  # what was typed is kept
+    assert "2 people match “grace”: choose from the list." in html
+
+
+def test_no_match_says_so_next_to_the_field(small_lists, people):
+    form = GovernanceForm(data={"director__q": "nobody like this"}, strict=False)
+
+    assert not form.is_valid()
+    assert form.errors["director"] == [
+        "No person in the directory matches “nobody like this”. Change the search."
+    ]
+    assert "No person in the directory matches “nobody like this”." in str(form["director"])
+
+
+def test_every_word_typed_must_match(small_lists, people):
+    form = GovernanceForm(data={"director__q": "grace kel"}, strict=False)
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["director"] == people["Grace Kelly"]
+
+
+def test_what_was_typed_is_resolved_within_the_fields_own_choices(small_lists, db):
+    active = f.OrganisationFactory(name="Riverside Trust")
+    f.OrganisationFactory(name="Riverside Council", is_active=False)
+    f.OrganisationFactory(name="Hillside Trust")
+    category = f.StakeholderCategoryFactory()
+
+    form = StakeholderRowForm(
+        data={
+            "organisation__q": "riverside",
+            "category": category.pk,
+            "role": "r",
+            "outcome": "o",
+            "depth": 1,
+        }
+    )
+
+    assert form.is_valid(), form.errors  # the switched-off council is not a choice, so one match
+    assert form.cleaned_data["organisation"] == active
+
+
+# --- Through the pages ----------------------------------------------------------------------------------
+
+
+def test_governance_saved_from_what_was_typed(small_lists, client, director, hit, people):
+    application = ApplicationFactory(hit=hit)
+    client.force_login(director)
+    url = reverse("accreditation:application-section", args=[application.pk, "governance"])
+
+    response = client.post(url, {"director__q": "lovelace", "executive_sponsor__q": "turing"})
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.director == people["Ada Lovelace"]
+    assert application.executive_sponsor == people["Alan Turing"]
+
+
+def test_an_ambiguous_search_saves_nothing_and_keeps_what_was_typed(
+    small_lists, client, director, hit, people
+):
+    application = ApplicationFactory(hit=hit)
+    previous = application.director_id
+    client.force_login(director)
+    url = reverse("accreditation:application-section", args=[application.pk, "governance"])
+
+    response = client.post(url, {"director__q": "grace", "reporting_line": "The trust board"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Several people match “grace”: choose one from the list." in html
+    assert 'value="The trust board"' in html
+    application.refresh_from_db()
+    assert application.director_id == previous
+    assert not application.sections.filter(key="governance").exists()
+
+
+def test_stakeholder_row_added_from_what_was_typed(small_lists, client, director, hit):
+    application = ApplicationFactory(hit=hit)
+    for name in ("North Trust", "South Trust", "East Council"):
+        f.OrganisationFactory(name=name)
+    category = f.StakeholderCategoryFactory()
+    client.force_login(director)
+
+    response = client.post(
+        reverse("accreditation:stakeholder-table", args=[application.pk]),
+        {
+            "organisation__q": "east",
+            "category": category.pk,
+            "role": "Runs it",
+            "outcome": "Less harm",
+            "depth": 2,
+        },
+    )
+
+    assert response.status_code == 302
+    row = StakeholderPlanRow.objects.get(application=application)
+    assert row.organisation.name == "East Council"
+
+
+# --- The lookup view ------------------------------------------------------------------------------------
+
+
+def _lookup(client, directory: str, **params):
+    return client.get(reverse("teams:directory-lookup", args=[directory]), params)
+
+
+def test_lookup_sends_the_matching_options(small_lists, client, director, people):
+    client.force_login(director)
+
+    response = _lookup(client, "people", field="director", director__q="grace", status="id_director__status")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert [p.full_name for p in response.context["options"]] == ["Grace Hopper", "Grace Kelly"]
+    assert '<option value="">Choose from the 2 shown</option>' in html
+    assert 'id="id_director__status"' in html and 'hx-swap-oob="true"' in html
+    assert "2 people match “grace”: choose from the list." in html
+
+
+def test_lookup_keeps_the_current_choice_selected_when_nothing_is_typed(
+    small_lists, client, director, people
+):
+    chosen = people["Zed Last"]
+    client.force_login(director)
+
+    response = _lookup(client, "people", field="director", director=str(chosen.pk), director__q="")
+
+    assert response.context["options"][0] == chosen
+    assert f'<option value="{chosen.pk}" selected>Zed Last</option>' in response.content.decode()
+
+
+def test_lookup_of_organisations_leaves_out_switched_off_ones(small_lists, client, director):
+    f.OrganisationFactory(name="Harbour Trust")
+    f.OrganisationFactory(name="Harbour Council", is_active=False)
+    client.force_login(director)
+
+    response = _lookup(client, "organisations", field="organisation", organisation__q="harbour")
+
+    assert [o.name for o in response.context["options"]] == ["Harbour Trust"]
+
+
+def test_lookup_with_no_match_says_so(small_lists, client, director, people):
+    client.force_login(director)
+
+    response = _lookup(client, "people", field="director", director__q="qqq", status="id_director__status")
+
+    html = response.content.decode()
+    assert '<option value="">No matches: change the search</option>' in html
+    assert "No person in the directory matches “qqq”." in html
+
+
+def test_lookup_accepts_only_a_widgets_own_status_id(small_lists, client, director, people):
+    client.force_login(director)
+
+    response = _lookup(client, "people", field="director", director__q="grace", status="main-content")
+
+    assert "hx-swap-oob" not in response.content.decode()
+
+
+def test_lookup_of_an_unknown_directory_is_not_found(client, director):
+    client.force_login(director)
+
+    assert _lookup(client, "users", field="x").status_code == 404
+
+
+def test_lookup_is_refused_without_a_role(client, no_role_user, people):
+    client.force_login(no_role_user)
+
+    response = _lookup(client, "people", field="director", director__q="grace")
+
+    assert response.status_code == 403
+    assert b"Grace" not in response.content
+
+
+def test_lookup_uses_a_fixed_number_of_queries(small_lists, client, director, django_assert_max_num_queries):
+    for n in range(40):
+        f.PersonFactory(full_name=f"Grace Number {n:02d}")
+    client.force_login(director)
+
+    with django_assert_max_num_queries(8):
+        response = _lookup(
+            client,
+            "people",
+            field="director",
+            director__q="grace",
+            director="1",
+            status="id_director__status",
+        )
+
+    assert len(response.context["options"]) == 3
+    assert "More than 3 people match “grace”: the list shows the first 3." in response.content.decode()
