@@ -566,6 +566,33 @@ def job_file(job: ExportJob) -> Path | None:
 # --- Export jobs: writes -----------------------------------------------------------------------------
 
 
+def export_retention() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.EXPORT_RETENTION_DAYS)
+
+
+def export_jobs_expire(*, now: datetime.datetime | None = None) -> int:
+    """Delete the export jobs asked for more than EXPORT_RETENTION_DAYS ago, with their files.
+
+    An export copies personal data out of the portal, so it is kept only long enough to download.
+    Side effects: each expired job's file (and any temporary file a stopped worker left beside it)
+    removed, then the job rows deleted. Idempotent: a second run finds nothing. Returns the number of
+    jobs deleted.
+    """
+    cutoff = (now or timezone.now()) - export_retention()
+    expired = list(ExportJob.objects.filter(created_at__lt=cutoff).only("pk", "file_path"))
+    for job in expired:
+        path = job_file(job)
+        if path is not None:
+            path.unlink(missing_ok=True)
+    root = export_root()
+    if root.is_dir():
+        for partial in root.glob(".export-*.part"):
+            if partial.stat().st_mtime < cutoff.timestamp():
+                partial.unlink(missing_ok=True)
+    deleted, _ = ExportJob.objects.filter(pk__in=[job.pk for job in expired]).delete()
+    return deleted
+
+
 @transaction.atomic
 def export_job_create(*, actor: object, kind: str, format: str, filters: dict) -> ExportJob:
     """Queue a large export for the worker.

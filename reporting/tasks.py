@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from reporting.services import report_reminders_send
-from reporting.tasks_exports import run_export  # noqa: F401  (the worker finds tasks only in tasks.py)
+from reporting.tasks_exports import expire_exports, run_export  # noqa: F401  (the worker finds tasks only in tasks.py)
 
 
 @shared_task(name="reporting.send_report_reminders")

@@ -11,6 +11,12 @@ from reporting.models import ExportJob
 TRANSIENT = (OperationalError, InterfaceError)
 
 
+@shared_task(name="reporting.expire_exports")
+def expire_exports() -> int:
+    """Nightly: exports older than EXPORT_RETENTION_DAYS deleted with their files (idempotent)."""
+    return exports.export_jobs_expire()
+
+
 @shared_task(name="reporting.run_export", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def run_export(*, job_id: int) -> int:
     """Write one export job's file (reporting.exports.export_job_run lists the side effects:

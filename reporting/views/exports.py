@@ -53,7 +53,10 @@ def export_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reporting/export_list.html",
-        {"jobs": list(exports.export_jobs_for_user(user=request.user))},
+        {
+            "jobs": list(exports.export_jobs_for_user(user=request.user)),
+            "retention_days": exports.export_retention().days,
+        },
     )
 
 
@@ -61,7 +64,11 @@ def export_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = exports.export_job_get_for_user(user=request.user, pk=pk)
-    return render(request, "reporting/export_detail.html", {"job": job})
+    return render(
+        request,
+        "reporting/export_detail.html",
+        {"job": job, "deleted_on": job.created_at + exports.export_retention()},
+    )
 
 
 @login_required

@@ -178,3 +178,25 @@ def test_startup_production_settings_pass_deploy_checks(tmp_path):
         "System check identified no issues (0 silenced).\n",
         "",
     )
+
+
+def test_every_periodic_task_is_one_the_worker_knows(settings):
+    """In a fresh interpreter, as `celery worker` starts: the tasks registered once every app's
+    tasks.py is imported (a task defined elsewhere and not imported there is unknown to the worker)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import json, django; django.setup(); from hitportal.celery import app; "
+        "app.loader.import_default_modules(); print(json.dumps(sorted(app.tasks)))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True, timeout=120
+    )
+    registered = set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in registered, f"beat entry {name} names a task the worker does not know"

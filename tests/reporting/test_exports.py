@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import os
 import zipfile
 
 import openpyxl
@@ -18,7 +19,7 @@ from accreditation.models import PanelMember
 from engagement.enums import Dimension
 from reporting import exports
 from reporting.models import ExportJob, ExportStatus
-from reporting.tasks_exports import run_export
+from reporting.tasks_exports import expire_exports, run_export
 from teams.enums import HITStatus
 from tests import factories as f
 from tests.factories import engagement as ef
@@ -710,6 +711,67 @@ def test_export_files_live_under_media_never_static(programme_manager, settings,
     path = (media_root / job.file_path).resolve()
     assert path.is_relative_to((media_root / "exports").resolve())
     assert not path.is_relative_to(settings.STATIC_ROOT)
+
+
+# --- Retention -----------------------------------------------------------------------------------------------
+
+
+def test_nightly_expiry_deletes_old_exports_and_their_files_only(director, settings, media_root):
+    settings.EXPORT_RETENTION_DAYS = 7
+    with time_machine.travel(NOW - datetime.timedelta(days=8), tick=False):
+        old_done = ExportJobFactory(requested_by=director, done=True, file_path="exports/export-old.csv")
+        old_failed = ExportJobFactory(requested_by=director, failed=True)
+        old_stuck = ExportJobFactory(requested_by=director, running=True)
+    with time_machine.travel(NOW - datetime.timedelta(days=6), tick=False):
+        recent = ExportJobFactory(requested_by=director, done=True, file_path="exports/export-recent.csv")
+    old_file, recent_file = write_job_file(old_done), write_job_file(recent)
+    partial = media_root / "exports" / ".export-1-abc.part"
+    partial.write_bytes(b"half")
+    old = (NOW - datetime.timedelta(days=8)).timestamp()
+    os.utime(partial, (old, old))
+    unrelated = media_root / "exports" / "notes.txt"
+    unrelated.write_text("kept")
+
+    with time_machine.travel(NOW, tick=False):
+        deleted = expire_exports()
+        again = expire_exports()
+
+    assert (deleted, again) == (3, 0)
+    assert list(ExportJob.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not ExportJob.objects.filter(pk__in=[old_done.pk, old_failed.pk, old_stuck.pk]).exists()
+    assert not old_file.exists() and not partial.exists()
+    assert recent_file.read_bytes() and unrelated.read_text() == "kept"
+
+
+def test_expiry_never_deletes_a_file_outside_the_exports_folder(director, media_root):
+    outside = media_root / "documents" / "keep.pdf"
+    outside.parent.mkdir(parents=True)
+    outside.write_bytes(b"%PDF")
+    with time_machine.travel(NOW - datetime.timedelta(days=30), tick=False):
+        ExportJobFactory(requested_by=director, done=True, file_path="exports/../documents/keep.pdf")
+
+    with time_machine.travel(NOW, tick=False):
+        assert expire_exports() == 1
+
+    assert outside.exists()
+
+
+def test_expiry_runs_nightly_from_beat(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["nightly-export-expiry"]
+    assert entry["task"] == expire_exports.name == "reporting.expire_exports"
+
+
+def test_export_pages_say_when_an_export_is_deleted(client, director, settings):
+    settings.EXPORT_RETENTION_DAYS = 7
+    with time_machine.travel(NOW, tick=False):
+        job = ExportJobFactory(requested_by=director, done=True)
+    client.force_login(director)
+
+    listing = client.get(reverse("reporting:export-list")).content.decode()
+    detail = client.get(reverse("reporting:export-detail", args=[job.pk])).content.decode()
+
+    assert "each is deleted 7 days after it was asked for" in listing
+    assert "It will be deleted on 9 March 2026." in detail
 
 
 # --- The progress page and its htmx partial ----------------------------------------------------------------
