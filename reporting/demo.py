@@ -150,7 +150,6 @@ from engagement.services_surveys import (
     wave_invite,
 )
 from hitportal.roles import forget_roles
-from teams import workflow as team_workflow
 from teams.enums import (
     Appointment,
     ClosureReason,
@@ -2250,6 +2249,9 @@ class _Loader:
                     closure_reason=step.closure_reason,
                     merged_into=self.hits[step.merged_into] if step.merged_into else None,
                     check_permission=False,
+                    # Dated back years, before the portal held the records a guard such as the
+                    # set-up checklist before "activate" reads.
+                    check_guards=False,
                 )
             changes = list(hit.status_changes.order_by("pk"))
             for change, step in zip(changes[-len(spec.steps) :], spec.steps, strict=True):
@@ -2801,25 +2803,6 @@ def _notifications_dropped() -> Iterator[None]:
         del connection.run_on_commit[queued:]
 
 
-@contextlib.contextmanager
-def _history_replayed() -> Iterator[None]:
-    """Suspend the guards other apps register on HIT transitions while the status histories are walked.
-
-    The histories are replayed in seconds and dated back; a guard such as the set-up checklist before
-    "activate" reads today's rows, which for a HIT accredited years ago (before the portal held its
-    records) are not there. The guards are put back however the walk ends.
-    """
-    guards = getattr(team_workflow, "TRANSITION_GUARDS", None)
-    saved = {action: list(functions) for action, functions in (guards or {}).items()}
-    if guards:
-        guards.clear()
-    try:
-        yield
-    finally:
-        if guards is not None:
-            guards.update(saved)
-
-
 def row_counts() -> dict[str, int]:
     return {label: model.objects.count() for label, model in COUNTED.items()}
 
@@ -2839,8 +2822,7 @@ def load_demo(*, stdout: TextIO | None = None) -> dict[str, int]:
         loader.load_people()
         loader.load_hits()
         loader.load_structures()
-        with _history_replayed():
-            loader.walk_statuses()
+        loader.walk_statuses()
         loader.load_rounds()
         for user in loader.users.values():
             forget_roles(user)  # panels and memberships were added since the roles were looked up

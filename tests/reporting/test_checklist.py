@@ -187,6 +187,18 @@ def test_activate_is_refused_with_the_missing_items_and_changes_nothing(set_up_h
     assert not HITStatusChange.objects.filter(hit=set_up_hit).exists()
 
 
+def test_a_replayed_history_skips_the_guard_only_when_asked(set_up_hit, programme_manager):
+    with pytest.raises(ValidationError):
+        team_services.hit_transition(actor=programme_manager, hit_id=set_up_hit.pk, action="activate")
+
+    hit = team_services.hit_transition(
+        actor=programme_manager, hit_id=set_up_hit.pk, action="activate", check_guards=False
+    )
+
+    assert hit.status == HITStatus.ACTIVE
+    assert checklist.activation_guard in TRANSITION_GUARDS["activate"]  # the registry is untouched
+
+
 def test_other_transitions_are_not_guarded(set_up_hit, programme_manager):
     team_services.hit_transition(
         actor=programme_manager,
