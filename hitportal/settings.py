@@ -209,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.send_report_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
+    "nightly-export-expiry": {
+        "task": "reporting.expire_exports",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 # --- Cache -----------------------------------------------------------------------------------------
@@ -250,6 +254,12 @@ LOGGING = {
 # How long a burst of edits to one HIT is collected before the worker recomputes its scores.
 ENGAGEMENT_DEBOUNCE_SECONDS = env_int("ENGAGEMENT_DEBOUNCE_SECONDS", 10)
 HITPORTAL_SITE_NAME = env_str("HITPORTAL_SITE_NAME", "HIT Portal")
+# Person and organisation choices (teams.lookup): a plain list up to this many entries, past it a search
+# box beside a list of the current choice and the first DIRECTORY_LOOKUP_LIMIT matches.
+DIRECTORY_SELECT_FULL_MAX = env_int("DIRECTORY_SELECT_FULL_MAX", 300)
+DIRECTORY_LOOKUP_LIMIT = 50
+# Background exports (files of personal data) are deleted this many days after they were asked for.
+EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
 # The public address, for links in emails (they are read outside the site).
 HITPORTAL_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Reverse proxies in front of the web process that append to X-Forwarded-For (1 behind the usual TLS
