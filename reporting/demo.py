@@ -7,7 +7,8 @@ the people, and twenty HITs (``is_illustrative=True``). The six focus areas are 
 Demo logins: every account below uses the password ``hitportal-demo`` (DEMO_PASSWORD), and finds work waiting.
 
     pm@example.org             programme manager (staff: admin site): an accreditation ending within six
-                               months, an EOI and two applications with the panel, the PPI caseload
+                               months, an EOI and two applications with the panel, the PPI caseload, the
+                               Dementia HIT's progress report to accept, two overdue reports
     board@example.org          board member: portfolio, engagement and readiness results (read only)
     ppi@example.org            PPI facilitator: caseload with flagged HITs, an open support request
     chair@example.org          panel chair of the 2026 and 2023 rounds: an EOI to decide, Cancer
@@ -19,7 +20,8 @@ Demo logins: every account below uses the password ``hitportal-demo`` (DEMO_PASS
                                wrote the public review of the Dementia HIT's PPI
     applicant@example.org      applicant (not in any HIT yet): one EOI submitted, one in draft
     director@example.org       HIT director, Dementia HIT: accreditation ends within six months (start the
-                               renewal from the accredited application), an open condition, engagement
+                               renewal from the accredited application), an open condition, engagement,
+                               three accepted progress reports and the current one submitted
     sponsor@example.org        executive sponsor, Dementia HIT: owns an action-plan item
     member@example.org         member, Dementia HIT: survey results, maturity matrix, a PPI support request
     emma.thornton@example.org  HIT director, Healthy Weight HIT: application under review
@@ -150,6 +152,8 @@ from engagement.services_surveys import (
     wave_invite,
 )
 from hitportal.roles import forget_roles
+from reporting.demo_reports import load_reports
+from reporting.models import ProgressReport, ReportSchedule
 from teams.enums import (
     Appointment,
     ClosureReason,
@@ -206,7 +210,7 @@ LOGINS: tuple[Login, ...] = (
         "Priya Mistry",
         Role.PROGRAMME_MANAGER,
         "Programme manager (staff, admin site): an accreditation ending within six months, an EOI, two "
-        "applications with the panel, the PPI caseload",
+        "applications with the panel, the PPI caseload, a progress report to accept, two overdue",
         is_staff=True,
         programme_role=ProgrammeRole.PROGRAMME_MANAGER,
     ),
@@ -267,7 +271,7 @@ LOGINS: tuple[Login, ...] = (
         "director@example.org",
         "Helen Carter",
         Role.HIT_DIRECTOR,
-        "HIT director, Dementia HIT: renewal due, an open condition, engagement records",
+        "HIT director, Dementia HIT: renewal due, an open condition, engagement records, progress reports",
     ),
     Login(
         "sponsor",
@@ -2044,6 +2048,8 @@ COUNTED = {
     "action_plan_items": ActionPlanItem,
     "coverage_scores": CoverageScore,
     "readiness_results": ReadinessResult,
+    "report_schedules": ReportSchedule,
+    "progress_reports": ProgressReport,
 }
 SCORES = ("coverage_scores", "readiness_results")
 
@@ -2834,6 +2840,8 @@ def load_demo(*, stdout: TextIO | None = None) -> dict[str, int]:
         )
         if scores_missing or any(loaded[label] != before[label] for label in COUNTED if label not in SCORES):
             loader.compute_scores()
+        # After the scores: the current report attaches the readiness results the worker computed.
+        load_reports(hits=loader.hits, users=loader.users, today=loader.today, say=loader.say)
     after = row_counts()
     created = {label: after[label] - before[label] for label in COUNTED}
     if loader.new_hits:

@@ -16,6 +16,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.enums import ConflictDeclaration, ConflictResolution, DecisionOutcome, ReviewStatus
@@ -47,6 +48,8 @@ from engagement.models import (
 )
 from hitportal.roles import roles_of
 from reporting.demo import DELIBERATE_GAPS, DEMO_PASSWORD, load_demo
+from reporting.models import ProgressReport, ReminderLog, ReportSchedule
+from reporting.selectors import overdue_condition
 from teams import workflow as team_workflow
 from teams.enums import HITStatus, LifecycleStage, MembershipRole
 from teams.models import HIT, Membership, Organisation, OrganisationType, Person, User
@@ -525,3 +528,54 @@ class TestDemoData:
         assert ActionPlanItem.objects.filter(hit=dementia).count() == 2
         assert CoverageScore.objects.count() == HIT.objects.count()
         assert ScoreRequest.objects.count() == 0
+
+    def test_dementia_reports_went_through_the_services_and_wait_for_the_programme_manager(self, client):
+        dementia = HIT.objects.get(slug="dementia")
+        reports = list(ProgressReport.objects.filter(hit=dementia).order_by("due_on"))
+        today = timezone.localdate()
+
+        assert [r.status for r in reports] == ["accepted", "accepted", "accepted", "submitted"]
+        assert [r.due_on for r in reports] == [
+            ReportSchedule.objects.get(hit=dementia).slot(n) for n in range(4)
+        ]
+        assert reports[-1].due_on > today > reports[-2].due_on
+        for earlier, later in itertools.pairwise(reports):
+            assert later.period_start == earlier.period_end + datetime.timedelta(days=1)
+        for report in reports:
+            events = list(report.events.order_by("created_at", "pk"))
+            assert events[0].action == "create" and events[0].actor.email == "director@example.org"
+            assert all(e.created_at <= timezone.now() for e in events)
+            assert report.submitted_at.date() <= today and report.ratings.exists()
+            assert report.funding_status
+        looped = [e.action for e in reports[1].events.order_by("created_at", "pk")]
+        assert looped == ["create", "submit", "request_changes", "submit", "accept"]
+        assert reports[1].version == 2
+        assert {r.decided_by.email for r in reports[:3]} == {"pm@example.org"}
+        assert reports[-1].readiness_snapshot and reports[-1].maturity_snapshot
+        assert reports[-1].outcomes.exists() and reports[-1].quick_wins.exists()
+        # Risks carry forward and are resolved in a later report.
+        assert reports[1].risks.filter(resolved_on__isnull=False).exists()
+
+        client.force_login(User.objects.get(email="pm@example.org"))
+        listing = client.get(reverse("reporting:report-list")).content.decode()
+        assert reverse("reporting:report-detail", args=[reports[-1].pk]) in listing
+
+    def test_other_hits_have_schedules_and_the_nightly_run_opened_due_and_overdue_reports(self):
+        today = timezone.localdate()
+        scheduled = dict(ReportSchedule.objects.values_list("hit__slug", "is_active"))
+        live = set(HIT.objects.filter(status__in=LIVE).values_list("slug", flat=True))
+
+        assert live <= set(scheduled)
+        assert scheduled["copd"] is False  # suspended: reminders paused
+        assert not ReportSchedule.objects.exclude(hit__status__in=[*LIVE, HITStatus.SUSPENDED]).exists()
+        overdue = ProgressReport.objects.filter(overdue_condition(today))
+        assert set(overdue.values_list("hit__slug", flat=True)) == {"stroke", "drugs-and-alcohol"}
+        due_soon = ProgressReport.objects.filter(status="draft", due_on__gte=today)
+        assert set(due_soon.values_list("hit__slug", flat=True)) == {
+            "avoidable-admissions",
+            "pain-management",
+        }
+        for report in ProgressReport.objects.exclude(hit__slug="dementia"):
+            assert report.created_by is None  # opened by the nightly run, not by a person
+            assert report.events.get().created_at.date() == report.due_on - datetime.timedelta(days=14)
+        assert ReminderLog.objects.filter(report__hit__slug="stroke").exists()
