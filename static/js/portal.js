@@ -6,6 +6,8 @@
  *   data-confirm="Question?"          on a submit button, form or link: ask before going ahead
  *   data-show-when-field="name"       on a wrapper inside a form: show it (and enable its controls)
  *   data-show-when-value="a b"        only while the form's control "name" has one of these values
+ *   .table-responsive                 while its table is wider than the screen: a named region keyboard
+ *                                     users can tab to and scroll with the arrow keys
  *
  * Every page works without it; this only adds polish. For htmx-driven elements use hx-confirm.
  */
@@ -85,6 +87,26 @@
     forms.forEach(updateConditionalFields);
   }
 
+  // A table wider than the screen scrolls sideways inside its .table-responsive box. Keyboard users
+  // must be able to reach that box to scroll it (WCAG 2.1.1), and screen readers hear it named after
+  // the table's caption. Only boxes that really scroll become tab stops; a resize re-checks.
+  function markScrollingTables(root) {
+    root.querySelectorAll(".table-responsive").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        var caption = box.querySelector("caption");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+        box.setAttribute("data-scroll-region", "");
+      } else if (!scrolls && box.hasAttribute("data-scroll-region")) {
+        ["tabindex", "role", "aria-label", "data-scroll-region"].forEach(function (name) {
+          box.removeAttribute(name);
+        });
+      }
+    });
+  }
+
   function onChange(event) {
     var form = event.target.form;
     if (form && form.querySelector("[data-show-when-field]")) {
@@ -100,10 +122,15 @@
   // Content that htmx swaps in gets the same treatment as the first page load.
   document.addEventListener("htmx:load", function (event) {
     initConditionalFields(event.detail.elt);
+    markScrollingTables(document);
+  });
+  window.addEventListener("resize", function () {
+    markScrollingTables(document);
   });
 
   function onReady() {
     initConditionalFields(document);
+    markScrollingTables(document);
     focusErrorSummary();
   }
 

@@ -111,7 +111,6 @@ def test_stakeholder_table_rows_added_edited_and_removed_with_the_keyboard_alone
 
     s = open_session(user)
     page = s.page
-    page.on("dialog", lambda dialog: dialog.accept())  # the "Remove ...?" question, answered with Enter
     table_url = f"/accreditation/applications/{application.pk}/stakeholders/"
 
     def add_row(organisation_letters: str | None, stakeholder: str, role: str, outcome: str) -> None:
