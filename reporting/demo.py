@@ -34,6 +34,12 @@ director (the post is vacant), one working group of the active Pain Management H
 Diabetes (active) and Sexual Health (set-up) HITs have no PPI lead, the Drugs and Alcohol HIT logged no PPI for
 over 90 days, and the Dementia HIT's accreditation ends within six months with one condition still open.
 
+After accreditation (reporting/demo_reports.py, reporting/demo_lifecycle.py): reporting schedules for every
+running HIT, the Dementia HIT's progress reports (three accepted, the current one submitted), reports opened by the
+nightly run (two overdue, two due soon); closure records of the closing and closed HITs; related HITs; the Dementia
+HIT's meetings; executive sponsor contacts (green, amber and red); life-cycle stage assessments; and portfolio
+snapshots for the last eight quarters, counted from the status histories.
+
 Accreditation (load_accreditation), each step through ``accreditation.services`` as the acting login:
 - Dementia HIT, 2023 round: drafted, sponsor confirmed with the signed link, submitted, reviewed by three panel
   members, accredited with two conditions (one closed with evidence since, one open and due before the end).
@@ -152,8 +158,9 @@ from engagement.services_surveys import (
     wave_invite,
 )
 from hitportal.roles import forget_roles
+from reporting.demo_lifecycle import CLOSURES, closure_recorded_at, load_lifecycle
 from reporting.demo_reports import load_reports
-from reporting.models import ProgressReport, ReportSchedule
+from reporting.models import ProgressReport, ReportSchedule, StageAssessment
 from teams.enums import (
     Appointment,
     ClosureReason,
@@ -166,18 +173,24 @@ from teams.enums import (
 from teams.models import (
     HIT,
     Affiliation,
+    ClosureRecord,
+    HITLink,
     HITStatusChange,
+    Meeting,
     Membership,
     Organisation,
     OrganisationType,
     Person,
+    PortfolioSnapshot,
     RoleAssignment,
+    SponsorInteraction,
     StakeholderCategory,
     Theme,
     User,
     WorkingGroup,
 )
 from teams.services import hit_transition, role_grant
+from teams.services_lifecycle import hit_close, hit_closure_begin
 
 DEMO_PASSWORD = "hitportal-demo"  # noqa: S105 - documented demo password, printed by seed_demo
 
@@ -2050,6 +2063,12 @@ COUNTED = {
     "readiness_results": ReadinessResult,
     "report_schedules": ReportSchedule,
     "progress_reports": ProgressReport,
+    "closure_records": ClosureRecord,
+    "hit_links": HITLink,
+    "meetings": Meeting,
+    "sponsor_interactions": SponsorInteraction,
+    "stage_assessments": StageAssessment,
+    "portfolio_snapshots": PortfolioSnapshot,
 }
 SCORES = ("coverage_scores", "readiness_results")
 
@@ -2247,6 +2266,30 @@ class _Loader:
                 continue
             hit = self.hits[spec.slug]
             for step in spec.steps:
+                if step.action in ("begin_closure", "close"):
+                    # Through the closure services, which also record what the HIT leaves behind.
+                    what_continues, partners_leaving = CLOSURES[spec.slug]
+                    if step.action == "begin_closure":
+                        hit_closure_begin(
+                            actor=pm,
+                            hit_id=hit.pk,
+                            closure_reason=step.closure_reason,
+                            reason=step.reason,
+                            what_continues=what_continues,
+                            partners_leaving=partners_leaving,
+                            merged_into=self.hits[step.merged_into] if step.merged_into else None,
+                        )
+                    else:
+                        hit_close(
+                            actor=pm,
+                            hit_id=hit.pk,
+                            reason=step.reason,
+                            what_continues=what_continues,
+                            partners_leaving=partners_leaving,
+                        )
+                    closure_recorded_at(hit, self.moment(step.months_ago))
+                    hit = HIT.objects.get(pk=hit.pk)
+                    continue
                 hit = hit_transition(
                     actor=pm,
                     hit_id=hit.pk,
@@ -2842,6 +2885,13 @@ def load_demo(*, stdout: TextIO | None = None) -> dict[str, int]:
             loader.compute_scores()
         # After the scores: the current report attaches the readiness results the worker computed.
         load_reports(hits=loader.hits, users=loader.users, today=loader.today, say=loader.say)
+        load_lifecycle(
+            hits=loader.hits,
+            users=loader.users,
+            stages={spec.slug: spec.stage for spec in HITS},
+            today=loader.today,
+            say=loader.say,
+        )
     after = row_counts()
     created = {label: after[label] - before[label] for label in COUNTED}
     if loader.new_hits:

@@ -48,11 +48,24 @@ from engagement.models import (
 )
 from hitportal.roles import roles_of
 from reporting.demo import DELIBERATE_GAPS, DEMO_PASSWORD, load_demo
-from reporting.models import ProgressReport, ReminderLog, ReportSchedule
+from reporting.models import ProgressReport, ReminderLog, ReportSchedule, StageAssessment
 from reporting.selectors import overdue_condition
 from teams import workflow as team_workflow
 from teams.enums import HITStatus, LifecycleStage, MembershipRole
-from teams.models import HIT, Membership, Organisation, OrganisationType, Person, User
+from teams.models import (
+    HIT,
+    ClosureRecord,
+    HITLink,
+    HITStatusChange,
+    Meeting,
+    Membership,
+    Organisation,
+    OrganisationType,
+    Person,
+    PortfolioSnapshot,
+    User,
+)
+from teams.selectors_lifecycle import sponsor_liveness_for_hits
 
 pytestmark = pytest.mark.django_db
 
@@ -579,3 +592,41 @@ class TestDemoData:
             assert report.created_by is None  # opened by the nightly run, not by a person
             assert report.events.get().created_at.date() == report.due_on - datetime.timedelta(days=14)
         assert ReminderLog.objects.filter(report__hit__slug="stroke").exists()
+
+    def test_life_after_accreditation_closures_links_meetings_sponsors_stages_and_snapshots(self):
+        today = timezone.localdate()
+        closures = {r.hit.slug: r for r in ClosureRecord.objects.select_related("hit")}
+        assert set(closures) == set(
+            HIT.objects.filter(status__in=[HITStatus.CLOSING, HITStatus.CLOSED]).values_list(
+                "slug", flat=True
+            )
+        )
+        for slug, record in closures.items():
+            assert record.what_continues and record.recorded_by.email == "pm@example.org"
+            last = HITStatusChange.objects.filter(hit__slug=slug).latest("created_at")
+            assert record.recorded_at == last.created_at  # dated back with the step that wrote it
+        assert HIT.objects.get(slug="falls-prevention").merged_into.slug == "frailty"
+
+        assert HITLink.objects.count() == 4
+        dementia = HIT.objects.get(slug="dementia")
+        meetings = Meeting.objects.filter(hit=dementia)
+        assert meetings.filter(working_group__isnull=False).exists()
+        assert meetings.filter(group_name="Management group").count() == 4
+        assert all(m.held_on < today for m in meetings)
+
+        liveness = sponsor_liveness_for_hits(hit_ids=list(HIT.objects.values_list("pk", flat=True)))
+        states = {hit.slug: liveness[hit.pk].state for hit in HIT.objects.all()}
+        assert (states["dementia"], states["pain-management"], states["stroke"]) == ("green", "amber", "red")
+
+        assessments = {a.hit.slug: a for a in StageAssessment.objects.select_related("hit")}
+        assert assessments["dementia"].suggested_stage == assessments["dementia"].confirmed_stage
+        assert assessments["maternity"].suggested_stage != assessments["maternity"].confirmed_stage
+        for slug, assessment in assessments.items():
+            assert HIT.objects.get(slug=slug).stage == assessment.confirmed_stage
+
+        snapshots = list(PortfolioSnapshot.objects.order_by("taken_on"))
+        assert len(snapshots) == 9 and snapshots[-1].taken_on == today
+        assert snapshots[-1].hits_total == HIT.objects.count()
+        assert snapshots[0].hits_total < snapshots[-1].hits_total  # HITs proposed since then
+        for snapshot in snapshots:
+            assert sum(snapshot.by_status.values()) == snapshot.hits_total
