@@ -344,8 +344,9 @@ class FlaggedHIT:
 
 
 def pm_home_panels(user: object, *, limit: int = 50) -> dict:
-    """The programme manager's home page: live HITs with early-warning flags, overdue reports and
-    the checklist of HITs waiting in set-up. A fixed number of queries whatever the number of HITs."""
+    """The programme manager's home page: live HITs with early-warning flags, reports submitted and
+    waiting for a decision, overdue reports and the checklist of HITs waiting in set-up. A fixed
+    number of queries whatever the number of HITs."""
     if not roles_of(user).has(Role.PROGRAMME_MANAGER):
         return {}
     today = timezone.localdate()
@@ -363,6 +364,12 @@ def pm_home_panels(user: object, *, limit: int = 50) -> dict:
         "flagged_hits": flagged[:limit],
         "flagged_hits_total": len(flagged),
         "setup_checklists": [(h, lists[h.pk]) for h in setup],
+        # Oldest submission first: the team has waited longest for those.
+        "reports_to_review": list(
+            ProgressReport.objects.filter(status=ReportStatus.SUBMITTED)
+            .select_related("hit", "submitted_by")
+            .order_by("submitted_at", "pk")[:limit]
+        ),
         "overdue_reports": list(
             ProgressReport.objects.filter(overdue_condition(today))
             .select_related("hit")

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from reporting import selectors
 from reporting.enums import FundingStatus, ReportStatus
@@ -477,15 +478,39 @@ def test_pm_home_panels_query_count_is_constant(programme_manager, django_assert
         rf.ProgressReportFactory(
             hit=hit, accepted=True, due_on=TODAY - datetime.timedelta(days=200), funding_status="none"
         )
+        waiting = rf.ProgressReportFactory(hit=f.HITFactory(status=HITStatus.CLOSING), submitted=True)
 
-    # 3 role lookups + live HITs + 7 flag queries + 5 checklist queries + overdue reports
-    with django_assert_num_queries(17):
+    # 3 role lookups + live HITs + 7 flag queries + 5 checklist queries + reports to review + overdue
+    with django_assert_num_queries(18):
         panels = selectors.pm_home_panels(programme_manager)
 
+    assert len(panels["reports_to_review"]) == count
     assert len(panels["overdue_reports"]) == count
     assert panels["flagged_hits_total"] == count
     html = render_to_string("reporting/_pm_home.html", panels)
     assert "Capacity" in html
+    assert reverse("reporting:report-detail", args=[waiting.pk]) in html
+
+
+def test_pm_home_lists_submitted_reports_oldest_submission_first(client, programme_manager):
+    now = timezone.now()
+    later = rf.ProgressReportFactory(submitted=True, submitted_at=now - datetime.timedelta(days=1))
+    earlier = rf.ProgressReportFactory(submitted=True, submitted_at=now - datetime.timedelta(days=9))
+    rf.ProgressReportFactory(accepted=True)
+    client.force_login(programme_manager)
+
+    response = client.get(reverse("home"))
+
+    assert response.context["reports_to_review"] == [earlier, later]
+    assert "Progress reports waiting for you" in response.content.decode()
+
+
+def test_pm_home_says_when_no_report_waits(client, programme_manager):
+    client.force_login(programme_manager)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert "No submitted report is waiting for a decision." in html
 
 
 def test_pm_home_panels_are_for_programme_managers_only(director):
