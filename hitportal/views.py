@@ -152,6 +152,29 @@ def _accreditation_attention(user, roles, today) -> dict:
             .select_related("hit", "round")
             .order_by("-updated_at")
         )
+        # The open conditions of the user's HITs' accreditations, and those the user owns anywhere.
+        ctx["my_conditions"] = list(
+            Condition.objects.filter(closed_at__isnull=True)
+            .filter(Q(decision__application__hit_id__in=roles.hit_ids) | Q(owner__user=user))
+            .select_related("decision__application__hit", "owner")
+            .order_by("due_on", "pk")[:20]
+        )
+        for condition in ctx["my_conditions"]:
+            condition.overdue = condition.due_on < today
+            condition.is_mine = condition.owner.user_id == user.pk
+        # Accreditations of the user's HITs ending within six months: time to start the renewal.
+        ctx["my_renewals"] = list(
+            Accreditation.objects.filter(
+                hit_id__in=roles.hit_ids,
+                valid_until__gte=today,
+                valid_until__lte=today + datetime.timedelta(days=183),
+            )
+            .select_related("hit", "application")
+            .order_by("valid_until")
+        )
+        directing = {MembershipRole.DIRECTOR, MembershipRole.CO_DIRECTOR}
+        for accreditation in ctx["my_renewals"]:
+            accreditation.can_renew = bool(roles.hit_roles.get(accreditation.hit_id, frozenset()) & directing)
     return ctx
 
 

@@ -16,7 +16,7 @@ from engagement.enums import Dimension
 from engagement.models import ReadinessResult, Wave
 from hitportal.roles import roles_of
 from reporting import checklist, flags, permissions
-from reporting.enums import WITH_TEAM, Concept, MilestoneStatus, ReportStatus
+from reporting.enums import OPEN_STATUSES, WITH_TEAM, Concept, MilestoneStatus, ReportStatus
 from reporting.models import (
     DEFAULT_INTERVAL_MONTHS,
     Milestone,
@@ -341,6 +341,23 @@ def hit_panels(user: object, hit: HIT) -> dict:
 class FlaggedHIT:
     hit: HIT
     flags: list[flags.Flag]
+
+
+def member_home_panels(user: object) -> dict:
+    """A HIT member's home page: the open progress report of each of their HITs (one query)."""
+    roles = roles_of(user)
+    if not roles.hit_ids:
+        return {}
+    today = timezone.localdate()
+    reports = list(
+        ProgressReport.objects.filter(hit_id__in=roles.hit_ids, status__in=[s.value for s in OPEN_STATUSES])
+        .select_related("hit")
+        .order_by("due_on", "hit__name")
+    )
+    for report in reports:
+        report.overdue = report.is_overdue_on(today)
+        report.with_team = report.status in WITH_TEAM
+    return {"member_panels": True, "my_reports": reports}
 
 
 def pm_home_panels(user: object, *, limit: int = 50) -> dict:

@@ -147,3 +147,121 @@ def test_home_director_sees_applications_in_progress(client, director, hit, pane
     response = client.get(reverse("home"))
 
     assert response.context["my_applications"] == [application]
+
+
+# --- A HIT member's accreditation and reports --------------------------------------------------------------
+
+
+def _accredited(hit, *, ends_in_days: int):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories.accreditation_panel import (
+        AccreditationFactory,
+        DecisionFactory,
+        PanelApplicationFactory,
+    )
+
+    decision = DecisionFactory(application=PanelApplicationFactory(hit=hit, accredited=True))
+    return AccreditationFactory(
+        decision=decision, valid_until=timezone.localdate() + datetime.timedelta(days=ends_in_days)
+    )
+
+
+def test_home_director_sees_the_renewal_and_the_conditions_she_owns(client, director, hit, other_hit):
+    from tests.factories.accreditation_panel import ConditionFactory
+
+    accreditation = _accredited(hit, ends_in_days=100)
+    _accredited(other_hit, ends_in_days=100)
+    mine = ConditionFactory(decision=accreditation.decision, owner=director.person, overdue=True)
+    teams = ConditionFactory(decision=accreditation.decision)
+    ConditionFactory(decision=accreditation.decision, closed=True)
+    ConditionFactory()  # another HIT's
+    client.force_login(director)
+
+    response = client.get(reverse("home"))
+
+    html = response.content.decode()
+    assert [a.hit for a in response.context["my_renewals"]] == [hit]
+    assert "Start the renewal from the accredited application" in html
+    assert response.context["my_conditions"] == [mine, teams]
+    assert reverse("accreditation:condition-close", args=[mine.pk]) in html
+    assert reverse("accreditation:condition-close", args=[teams.pk]) not in html
+    assert "Overdue" in html
+
+
+def test_home_member_sees_conditions_but_leaves_the_renewal_to_the_director(client, teammate, hit):
+    from tests.factories.accreditation_panel import ConditionFactory
+
+    accreditation = _accredited(hit, ends_in_days=30)
+    condition = ConditionFactory(decision=accreditation.decision)
+    client.force_login(teammate)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert "The director starts the renewal." in html
+    assert "Start the renewal" not in html
+    assert condition.text in html
+    assert reverse("accreditation:condition-close", args=[condition.pk]) not in html
+
+
+def test_home_renewal_is_not_shown_while_the_accreditation_has_long_to_run(client, director, hit):
+    _accredited(hit, ends_in_days=400)
+    client.force_login(director)
+
+    response = client.get(reverse("home"))
+
+    assert response.context["my_renewals"] == []
+    assert "No condition of your HITs' accreditation is open." in response.content.decode()
+
+
+def test_home_member_sees_the_open_report_of_each_of_their_hits(client, director, hit, other_hit):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import reporting as rf
+
+    today = timezone.localdate()
+    late = rf.ProgressReportFactory(hit=hit, due_on=today - datetime.timedelta(days=3))
+    rf.ProgressReportFactory(hit=hit, accepted=True, due_on=today - datetime.timedelta(days=200))
+    rf.ProgressReportFactory(hit=other_hit, due_on=today)
+    client.force_login(director)
+
+    response = client.get(reverse("home"))
+
+    html = response.content.decode()
+    assert response.context["my_reports"] == [late]
+    assert reverse("reporting:report-detail", args=[late.pk]) in html
+    assert "with your team to write and submit" in html and "Overdue" in html
+
+
+def test_home_member_without_an_open_report_is_told_when_the_next_opens(client, director, hit):
+    client.force_login(director)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert "None of your HITs has a progress report open." in html
+
+
+@pytest.mark.parametrize("rows", [1, 6])
+def test_home_director_query_count_is_constant(db, client, django_assert_max_num_queries, rows):
+    from tests.factories import reporting as rf
+    from tests.factories.accreditation_panel import ConditionFactory
+
+    user = f.UserFactory()
+    person = f.PersonFactory(user=user, email=user.email)
+    for _ in range(rows):
+        hit = f.HITFactory(status=HITStatus.ACTIVE)
+        f.MembershipFactory(hit=hit, person=person, role=MembershipRole.DIRECTOR)
+        accreditation = _accredited(hit, ends_in_days=60)
+        ConditionFactory(decision=accreditation.decision, owner=person)
+        rf.ProgressReportFactory(hit=hit)
+    client.force_login(user)
+
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("home"))
+
+    assert len(response.context["my_reports"]) == rows
+    assert len(response.context["my_conditions"]) == rows
