@@ -26,6 +26,9 @@ from accreditation.models import (
     Round,
 )
 from accreditation.workflow import FINAL_APPLICATION_STATES, ApplicationStatus, EOIStatus
+from engagement import selectors_ppi
+from engagement.enums import ActionStatus
+from engagement.models import ActionPlanItem
 from hitportal.roles import roles_of
 from teams import selectors
 from teams.enums import HITStatus, LifecycleStage, MembershipRole, Role
@@ -71,11 +74,30 @@ def home(request: HttpRequest) -> HttpResponse:
         ctx["hits_without_ppi_lead"] = list(
             HIT.objects.exclude(status=HITStatus.CLOSED).exclude(pk__in=with_ppi_lead).order_by("name")
         )
+        # The facilitators' queue and the HITs whose PPI log has gone quiet (the caseload's flag).
+        ctx["support_queue"] = list(selectors_ppi.open_support_requests()[:10])
+        quiet = selectors_ppi.caseload(today=today).filter(flagged=True)
+        ctx["ppi_quiet_hits"] = list(quiet[:10])
+        ctx["ppi_quiet_total"] = (
+            quiet.count() if len(ctx["ppi_quiet_hits"]) == 10 else len(ctx["ppi_quiet_hits"])
+        )
     if roles.hit_ids:
         my_hits = list(HIT.objects.filter(pk__in=roles.hit_ids).order_by("name"))
         ctx["my_hits"] = [
             (hit, sorted(MembershipRole(r).label for r in roles.hit_roles[hit.pk])) for hit in my_hits
         ]
+        # Action-plan items the user owns in their HITs, not yet done or dropped.
+        ctx["my_actions"] = list(
+            ActionPlanItem.objects.filter(
+                owner__user=user,
+                hit_id__in=roles.hit_ids,
+                status__in=[ActionStatus.PLANNED, ActionStatus.IN_PROGRESS],
+            )
+            .select_related("hit")
+            .order_by("due_on", "pk")[:20]
+        )
+        for item in ctx["my_actions"]:
+            item.overdue = item.due_on < today
         directed_ids = [
             hit_id
             for hit_id, hit_roles in roles.hit_roles.items()

@@ -265,3 +265,45 @@ def test_home_director_query_count_is_constant(db, client, django_assert_max_num
 
     assert len(response.context["my_reports"]) == rows
     assert len(response.context["my_conditions"]) == rows
+
+
+def test_home_ppi_facilitator_sees_the_support_queue_and_quiet_hits(client, ppi_facilitator, hit, other_hit):
+    from engagement.enums import SupportStatus
+    from tests.factories import engagement as ef
+
+    waiting = ef.SupportRequestFactory(hit=hit, topic="Recruiting young carers")
+    ef.SupportRequestFactory(hit=hit, topic="Already helped", status=SupportStatus.CLOSED)
+    ef.InvolvementActivityFactory(hit=hit)  # logged a week ago: not quiet
+    client.force_login(ppi_facilitator)
+
+    response = client.get(reverse("home"))
+
+    html = response.content.decode()
+    assert response.context["support_queue"] == [waiting]
+    assert "Already helped" not in html
+    assert response.context["ppi_quiet_hits"] == [other_hit]
+    assert "HITs with no PPI logged for 90 days (1)" in html
+    assert reverse("engagement:ppi-caseload") in html
+
+
+def test_home_member_sees_the_action_plan_items_they_own(client, sponsor, hit, other_hit):
+    import datetime
+
+    from django.utils import timezone
+
+    from engagement.enums import ActionStatus
+    from tests.factories import engagement as ef
+
+    mine = ef.ActionPlanItemFactory(
+        hit=hit, owner=sponsor.person, due_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    ef.ActionPlanItemFactory(hit=hit, owner=sponsor.person, status=ActionStatus.DONE, title="Finished")
+    ef.ActionPlanItemFactory(hit=hit, title="Someone else's")
+    client.force_login(sponsor)
+
+    response = client.get(reverse("home"))
+
+    html = response.content.decode()
+    assert response.context["my_actions"] == [mine]
+    assert reverse("engagement:action-edit", args=[hit.pk, mine.pk]) in html
+    assert "Overdue" in html and "Finished" not in html and "Someone else" not in html
