@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from accreditation import workflow
 from accreditation.enums import ConflictDeclaration, ConflictResolution
-from accreditation.models import Application, ExpressionOfInterest, ReviewAssignment
+from accreditation.models import Accreditation, Application, Condition, ExpressionOfInterest, ReviewAssignment
 from hitportal.roles import roles_of
 from teams.enums import MembershipRole, Role
 from teams.permissions import ALLOW, Verdict
@@ -114,3 +114,22 @@ def can_see_round_board(user: object, round_id: int) -> Verdict:
     if round_id in roles.chair_round_ids or roles.has(Role.PROGRAMME_MANAGER):
         return ALLOW
     return Verdict(False, "Only the round's panel chair and programme managers see its board.")
+
+
+def can_close_condition(user: object, condition: Condition) -> Verdict:
+    if roles_of(user).has(Role.PROGRAMME_MANAGER):
+        return ALLOW
+    if condition.owner.user_id is not None and condition.owner.user_id == getattr(user, "pk", None):
+        return ALLOW
+    return Verdict(False, "Only the condition's owner or a programme manager closes it.")
+
+
+def can_start_renewal(user: object, accreditation: Accreditation) -> Verdict:
+    roles = roles_of(user)
+    directing = {MembershipRole.DIRECTOR, MembershipRole.CO_DIRECTOR}
+    if (
+        roles.has(Role.PROGRAMME_MANAGER)
+        or roles.hit_roles.get(accreditation.hit_id, frozenset()) & directing
+    ):
+        return ALLOW
+    return Verdict(False, "Only the HIT's director or a programme manager starts a renewal.")

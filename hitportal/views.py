@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_http_methods
 
+from accreditation import permissions as accreditation_permissions
 from accreditation.enums import ConflictDeclaration, ConflictResolution, ReviewStatus
 from accreditation.models import (
     Accreditation,
@@ -184,6 +185,7 @@ def _accreditation_attention(user, roles, today) -> dict:
         for condition in ctx["my_conditions"]:
             condition.overdue = condition.due_on < today
             condition.is_mine = condition.owner.user_id == user.pk
+            condition.can_close = bool(accreditation_permissions.can_close_condition(user, condition))
         # Accreditations of the user's HITs ending within six months: time to start the renewal.
         ctx["my_renewals"] = list(
             Accreditation.objects.filter(
@@ -194,9 +196,8 @@ def _accreditation_attention(user, roles, today) -> dict:
             .select_related("hit", "application")
             .order_by("valid_until")
         )
-        directing = {MembershipRole.DIRECTOR, MembershipRole.CO_DIRECTOR}
         for accreditation in ctx["my_renewals"]:
-            accreditation.can_renew = bool(roles.hit_roles.get(accreditation.hit_id, frozenset()) & directing)
+            accreditation.can_renew = bool(accreditation_permissions.can_start_renewal(user, accreditation))
     return ctx
 
 

@@ -66,9 +66,9 @@ from accreditation.workflow import ApplicationStatus, InvalidTransition
 from hitportal.roles import roles_of
 from hitportal.templatetags.portal import Problem, form_error_summary
 from teams import permissions as team_permissions
-from teams.enums import MembershipRole, Role
+from teams.enums import Role
 from teams.models import Organisation, StakeholderCategory, User
-from teams.permissions import ALLOW, Verdict
+from teams.permissions import Verdict
 from teams.permissions import require as _require
 
 LAY_SECTIONS = ("aims", "ppi")
@@ -821,14 +821,6 @@ def _conditions_for(user: object) -> QuerySet[Condition]:
     )
 
 
-def _can_close_condition(user: object, condition: Condition) -> Verdict:
-    if roles_of(user).has(Role.PROGRAMME_MANAGER):
-        return ALLOW
-    if condition.owner.user_id is not None and condition.owner.user_id == getattr(user, "pk", None):
-        return ALLOW
-    return Verdict(False, "Only the condition's owner or a programme manager closes it.")
-
-
 @login_required
 def condition_list(request: HttpRequest) -> HttpResponse:
     """Open and closed conditions with owner and due date (one query after the roles)."""
@@ -844,8 +836,8 @@ def condition_list(request: HttpRequest) -> HttpResponse:
     conditions = list(_conditions_for(request.user))
     for condition in conditions:
         condition.overdue = condition.closed_at is None and condition.due_on < today
-        condition.can_close = condition.closed_at is None and (
-            is_pm or condition.owner.user_id == request.user.pk
+        condition.can_close = condition.closed_at is None and bool(
+            permissions.can_close_condition(request.user, condition)
         )
     return render(
         request,
@@ -862,7 +854,7 @@ def condition_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def condition_close(request: HttpRequest, pk: int) -> HttpResponse:
     condition = get_object_or_404(_conditions_for(request.user), pk=pk)
-    _require(_can_close_condition(request.user, condition))
+    _require(permissions.can_close_condition(request.user, condition))
     form = ConditionCloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and condition.closed_at is None and form.is_valid():
         try:
@@ -883,24 +875,13 @@ def condition_close(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Renewal -----------------------------------------------------------------------------------------
 
 
-def _can_start_renewal(user: object, accreditation: Accreditation) -> Verdict:
-    roles = roles_of(user)
-    directing = {MembershipRole.DIRECTOR, MembershipRole.CO_DIRECTOR}
-    if (
-        roles.has(Role.PROGRAMME_MANAGER)
-        or roles.hit_roles.get(accreditation.hit_id, frozenset()) & directing
-    ):
-        return ALLOW
-    return Verdict(False, "Only the HIT's director or a programme manager starts a renewal.")
-
-
 @login_required
 @require_POST
 def renewal_start(request: HttpRequest, pk: int) -> HttpResponse:
     accreditation = get_object_or_404(Accreditation.objects.select_related("hit", "application"), pk=pk)
     if not team_permissions.can_view_hit(request.user, accreditation.hit):
         raise Http404("No such accreditation.")
-    _require(_can_start_renewal(request.user, accreditation))
+    _require(permissions.can_start_renewal(request.user, accreditation))
     back = _application_url(accreditation.application)
     form = RenewalStartForm(request.POST, rounds=selectors.open_rounds())
     if not form.is_valid():
