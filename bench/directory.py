@@ -23,24 +23,16 @@ import datetime
 import os
 import pathlib
 import platform
-import secrets
 import statistics
 import sys
 import time
-import warnings
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATABASE = ROOT / "var" / "bench-directory.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hitportal.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("STATIC_MANIFEST", "false")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("LOG_LEVEL", "ERROR")
-os.environ["DATABASE_URL"] = f"sqlite:///{DATABASE}"
-warnings.filterwarnings("ignore", message="No directory at")
+from bench._pages_env import configure  # noqa: E402 - after the path is set
+
+configure(f"sqlite:///{DATABASE}")
 
 
 def build(people: int, organisations: int) -> tuple[object, int]:

@@ -36,11 +36,9 @@ import argparse
 import os
 import pathlib
 import platform
-import secrets
 import statistics
 import sys
 import time
-import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -49,19 +47,9 @@ if TYPE_CHECKING:
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hitportal.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("STATIC_MANIFEST", "false")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("LOG_LEVEL", "ERROR")
-os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
-)
+from bench._pages_env import configure  # noqa: E402 - after the path is set
 
-# The benchmark serves no static files; WhiteNoise's note about the missing collectstatic folder is noise.
-warnings.filterwarnings("ignore", message="No directory at")
+configure(os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"))
 
 MAX_QUERIES = 15
 MAX_MEDIAN_MS = 250

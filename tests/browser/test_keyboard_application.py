@@ -27,25 +27,34 @@ SELECT_KEYS = {
 }
 
 
-def _tab_to(page, name: str, limit: int = 120) -> None:
-    """Press Tab until the field called `name` (or, for None, the Save button) has the focus."""
-    test = (
-        "el => el.tagName === 'BUTTON' && el.textContent.trim() === 'Save'"
-        if name is None
-        else f"el => el.name === '{name}'"
-    )
+def _tab_to_control(page, test: str, what: str, limit: int = 160) -> None:
+    """Press Tab until the focused element passes the JavaScript predicate `test`."""
     for _ in range(limit):
         page.keyboard.press("Tab")
         if page.evaluate(f"({test})(document.activeElement)"):
             return
-    raise AssertionError(f"Tab never reached {name or 'the Save button'}")
+    raise AssertionError(f"Tab never reached {what}")
+
+
+def _tab_to(page, name: str | None) -> None:
+    """Press Tab until the field called `name` (or, for None, the Save button) has the focus."""
+    if name is None:
+        _tab_to_control(page, "el => el.tagName === 'BUTTON' && el.textContent.trim() === 'Save'", "Save")
+    else:
+        _tab_to_control(page, f"el => el.name === '{name}'", name)
+
+
+def _director_of_new_hit(hit_name: str, slug: str, full_name: str):
+    """An active HIT and its director's login."""
+    hit = f.HITFactory(name=hit_name, slug=slug, status=HITStatus.ACTIVE)
+    user = f.UserFactory(full_name=full_name)
+    person = f.PersonFactory(user=user, full_name=full_name, email=user.email)
+    f.MembershipFactory(hit=hit, person=person, role=MembershipRole.DIRECTOR)
+    return hit, user
 
 
 def test_every_section_completed_with_the_keyboard_alone(open_session):
-    hit = f.HITFactory(name="Keyboard HIT", slug="keyboard-hit", status=HITStatus.ACTIVE)
-    user = f.UserFactory(full_name="Yara Keyboard")
-    person = f.PersonFactory(user=user, full_name="Yara Keyboard", email=user.email)
-    f.MembershipFactory(hit=hit, person=person, role=MembershipRole.DIRECTOR)
+    hit, user = _director_of_new_hit("Keyboard HIT", "keyboard-hit", "Yara Keyboard")
     f.PersonFactory(full_name="Zed Sponsor")
     f.OrganisationFactory(name="Zyx Keyboard Trust")
     application = af.ApplicationFactory(hit=hit)
@@ -90,20 +99,8 @@ def test_every_section_completed_with_the_keyboard_alone(open_session):
     assert not s.errors
 
 
-def _tab_to_control(page, test: str, what: str, limit: int = 160) -> None:
-    """Press Tab until the focused element passes the JavaScript predicate `test`."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(f"({test})(document.activeElement)"):
-            return
-    raise AssertionError(f"Tab never reached {what}")
-
-
 def test_stakeholder_table_rows_added_edited_and_removed_with_the_keyboard_alone(open_session):
-    hit = f.HITFactory(name="Keyboard Table HIT", slug="keyboard-table-hit", status=HITStatus.ACTIVE)
-    user = f.UserFactory(full_name="Yara Table")
-    person = f.PersonFactory(user=user, full_name="Yara Table", email=user.email)
-    f.MembershipFactory(hit=hit, person=person, role=MembershipRole.DIRECTOR)
+    hit, user = _director_of_new_hit("Keyboard Table HIT", "keyboard-table-hit", "Yara Table")
     f.OrganisationFactory(name="Zyx Table Trust")
     f.OrganisationFactory(name="Zorba Table Council")
     category = f.StakeholderCategoryFactory(name="Zeta patients")
@@ -196,10 +193,7 @@ def test_stakeholder_table_rows_added_edited_and_removed_with_the_keyboard_alone
 def test_director_found_in_a_large_directory_by_typing_then_chosen_with_the_keyboard(open_session, settings):
     settings.DIRECTORY_SELECT_FULL_MAX = 2  # the directory counts as large: a search box, a short list
     settings.DIRECTORY_LOOKUP_LIMIT = 3
-    hit = f.HITFactory(name="Lookup HIT", slug="lookup-hit", status=HITStatus.ACTIVE)
-    user = f.UserFactory(full_name="Yara Lookup")
-    person = f.PersonFactory(user=user, full_name="Yara Lookup", email=user.email)
-    f.MembershipFactory(hit=hit, person=person, role=MembershipRole.DIRECTOR)
+    hit, user = _director_of_new_hit("Lookup HIT", "lookup-hit", "Yara Lookup")
     for name in ("Ada Lovelace", "Alan Turing", "Grace Hopper", "Grace Kelly", "Mary Seacole"):
         f.PersonFactory(full_name=name)
     seacole = f.PersonFactory(full_name="Mary Seacole-Grant")
