@@ -41,12 +41,15 @@ def can_view_directory(user: object) -> Verdict:
 def can_look_up_directory(user: object) -> Verdict:
     """Searching people and organisations by name while filling in a form that names one.
 
-    Anyone with a role in the programme meets such forms (an application's governance, a HIT's
-    members, its stakeholder map); the names returned are those the forms' lists already show.
+    Those forms (an application's governance and stakeholder table, a HIT's members and stakeholder
+    map, the directory itself) are for HIT members and programme managers; the names returned are
+    those the forms' lists already show them. Nobody else may search: the directory names patients
+    and members of the public.
     """
-    if not roles_of(user).is_empty:
+    roles = roles_of(user)
+    if roles.hit_ids or roles.has(Role.PROGRAMME_MANAGER):
         return ALLOW
-    return Verdict(False, "Searching the directory needs a role in the programme.")
+    return Verdict(False, "Only HIT members and programme managers search the directory.")
 
 
 def can_manage_directory(user: object) -> Verdict:

@@ -63,8 +63,14 @@ MATRIX = {
     "teams:person-detail": ("get", lambda ctx: {"pk": ctx["person"].pk}, _pm_only()),
     "teams:person-edit": ("get", lambda ctx: {"pk": ctx["person"].pk}, _pm_only()),
     "teams:affiliation-create": ("get", lambda ctx: {"pk": ctx["person"].pk}, _pm_only()),
-    # Searching people and organisations from a form that names one: anyone with a role.
-    "teams:directory-lookup": ("get", lambda ctx: {"directory": "people"}, _expect(200, no_role_user=403)),
+    # Searching people and organisations from a form that names one: HIT members and programme managers.
+    "teams:directory-lookup": (
+        "get",
+        lambda ctx: {"directory": "people"},
+        _expect(
+            403, **dict.fromkeys(["programme_manager", "director", "sponsor", "teammate", "outsider"], 200)
+        ),
+    ),
 }
 
 # Public pages and Django's own admin (guarded by is_staff) are outside the persona matrix.

@@ -252,8 +252,9 @@ def test_lookup_of_an_unknown_directory_is_not_found(client, director):
     assert _lookup(client, "users", field="x").status_code == 404
 
 
-def test_lookup_is_refused_without_a_role(client, no_role_user, people):
-    client.force_login(no_role_user)
+@pytest.mark.parametrize("persona", ["no_role_user", "board_member", "applicant", "reviewer"])
+def test_lookup_is_refused_to_those_without_a_form_that_names_people(client, persona, request, people):
+    client.force_login(request.getfixturevalue(persona))
 
     response = _lookup(client, "people", field="director", director__q="grace")
 
