@@ -89,6 +89,16 @@ class WaveForm(forms.Form):
         return {"opens_on": today, "closes_on": today + datetime.timedelta(days=28)}
 
 
+class ReissueForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address they were invited at",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text="They get a new one-time link and the old one stops working. Answers they saved "
+        "part-way with the old link are not carried over.",
+        error_messages={"required": "Enter the email address.", "invalid": "Enter a valid email address."},
+    )
+
+
 class InviteForm(forms.Form):
     addresses = forms.CharField(
         label="Email addresses",

@@ -18,8 +18,10 @@ invitee gave which answers:
 * The invitation only learns `used = True` at submission, so the HIT sees counts of sent, reminded
   and used links, never who answered what.
 * Because the token is not stored, a reminder cannot repeat the link: it asks the invitee to use
-  the one from the original email (their saved answers are behind it). Issuing a fresh link would
-  orphan answers saved part-way under the old one.
+  the one from the original email (their saved answers are behind it). Someone who lost that email
+  can be sent a new link (`invitation_reissue`): the old one stops working, and answers saved
+  part-way under it are not carried over (nothing joins them to the invitation). Whoever asks for
+  it is told the same thing whether or not that person has answered, so it reveals nothing.
 
 The token is 256 random bits, so an unsalted SHA-256 cannot be reversed by guessing; the two
 prefixes only make the two digests of one token differ.
@@ -139,7 +141,7 @@ def invitation_for_token(*, token: str, today: datetime.date | None = None, lock
     if invitation is None:
         raise LinkNotValid(
             "Check that you copied the whole link from the email. If it still does not work, ask the "
-            "person who invited you for a new invitation."
+            "person who invited you for a new link."
         )
     if invitation.used:
         raise LinkUsed(
@@ -570,6 +572,54 @@ def wave_invite(
         invited=[invitation.email for invitation, _token in new],
         already_invited=[a for a in wanted if a in existing],
     )
+
+
+REISSUE_MESSAGE = (
+    "If {email} was invited to this survey and has not sent answers yet, a new link is on its way to "
+    "them; the link they had before no longer works."
+)
+
+
+@transaction.atomic
+def invitation_reissue(*, actor: object, wave_id: int, email: str, link_base: str = "") -> str:
+    """Send a new one-time link to an invitee who lost theirs. Returns the message for the sender.
+
+    The message is the same whether the address was invited and unused, already used, or never
+    invited: the HIT must not learn who has answered. Refused (ValidationError) once the wave closed.
+    Side effects, only for an unused invitation: its token digest replaced (the old link stops
+    working) and sent_at set to now; one invitation email with the new link after commit.
+    """
+    wave = _wave_for_update(actor, wave_id)
+    if timezone.localdate() > wave.closes_on:
+        raise ValidationError(
+            {"email": f"This survey closed on {_day(wave.closes_on)}; no new link can be sent."}
+        )
+    address = email.strip().lower()
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .filter(wave=wave, email=address, used=False)
+        .first()
+    )
+    if invitation is not None:
+        token = new_token()
+        invitation.token_digest = token_digest(token)
+        invitation.sent_at = timezone.now()
+        invitation.save(update_fields=["token_digest", "sent_at"])
+        send_after_commit(
+            template="engagement/survey_invitation",
+            recipients=[invitation.email],
+            context={
+                "wave": wave,
+                "hit": wave.hit,
+                "link": f"{link_base.rstrip('/')}{survey_path(token)}"
+                if link_base
+                else absolute_url(survey_path(token)),
+                "sender": str(actor) if getattr(actor, "is_authenticated", False) else "",
+                "statements": Item.objects.filter(instrument_id=wave.instrument_id).count(),
+                "reissued": True,
+            },
+        )
+    return REISSUE_MESSAGE.format(email=address)
 
 
 @transaction.atomic

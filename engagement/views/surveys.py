@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from engagement import permissions, recommendations, selectors, services, services_surveys
 from engagement import selectors_surveys as survey_selectors
 from engagement.enums import ScoreKind
-from engagement.forms_surveys import AboutYouForm, InviteForm, ItemForm, SectionForm, WaveForm
+from engagement.forms_surveys import AboutYouForm, InviteForm, ItemForm, ReissueForm, SectionForm, WaveForm
 from engagement.models import Item
 from teams.permissions import require as _require
 
@@ -199,7 +199,12 @@ def wave_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
 
 
 def _wave_detail_page(
-    request: HttpRequest, hit, wave, invite_form: InviteForm, status: int = 200
+    request: HttpRequest,
+    hit,
+    wave,
+    invite_form: InviteForm,
+    status: int = 200,
+    reissue_form: ReissueForm | None = None,
 ) -> HttpResponse:
     status_label = survey_selectors.wave_status(wave)
     actions = []
@@ -216,6 +221,7 @@ def _wave_detail_page(
             "wave_status": status_label,
             "counts": survey_selectors.invitation_counts(wave=wave),
             "invite_form": invite_form,
+            "reissue_form": reissue_form or ReissueForm(),
             "available_actions": actions,
         },
         status=status,
@@ -258,6 +264,27 @@ def wave_invite(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
             messages.success(request, text)
             return redirect("engagement:wave-detail", hit_pk=hit.pk, pk=wave.pk)
     return _wave_detail_page(request, hit, wave, form)
+
+
+@login_required
+@require_POST
+def wave_reissue(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
+    """A new link for someone who lost theirs; the answer never says whether they have answered."""
+    hit, wave = _wave_for_editor(request, hit_pk, pk)
+    form = ReissueForm(request.POST)
+    if form.is_valid():
+        try:
+            message = services_surveys.invitation_reissue(
+                actor=request.user, wave_id=wave.pk, email=form.cleaned_data["email"]
+            )
+        except ValidationError as exc:
+            # The wave closed: the page no longer offers the form, so the reason goes at the top.
+            for text in _validation_messages(exc):
+                messages.error(request, text)
+        else:
+            messages.success(request, message)
+        return redirect("engagement:wave-detail", hit_pk=hit.pk, pk=wave.pk)
+    return _wave_detail_page(request, hit, wave, InviteForm(), reissue_form=form)
 
 
 @login_required
@@ -498,6 +525,7 @@ urlpatterns = [
     path("hits/<int:hit_pk>/surveys/<int:pk>/", wave_detail, name="wave-detail"),
     path("hits/<int:hit_pk>/surveys/<int:pk>/invite/", wave_invite, name="wave-invite"),
     path("hits/<int:hit_pk>/surveys/<int:pk>/remind/", wave_remind, name="wave-remind"),
+    path("hits/<int:hit_pk>/surveys/<int:pk>/new-link/", wave_reissue, name="wave-reissue"),
     path("hits/<int:hit_pk>/surveys/<int:pk>/results/", wave_results, name="wave-results"),
     path("hits/<int:hit_pk>/surveys/<int:pk>/results.csv", wave_results_export, name="wave-results-export"),
     path("survey/<str:token>/", survey_respond, name="survey-respond"),

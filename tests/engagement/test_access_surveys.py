@@ -72,13 +72,17 @@ MATRIX = {
     "engagement:wave-detail": ("get", _wave, _editors()),
     "engagement:wave-invite": ("post", _wave, _editors(302)),
     "engagement:wave-remind": ("post", _wave, _editors(302)),
+    "engagement:wave-reissue": ("post", _wave, _editors(302)),
     "engagement:wave-results": ("get", _wave, _readers()),
     "engagement:wave-results-export": ("get", _wave, _readers()),
     # Public: the one-time link is the credential, whoever is signed in.
     "engagement:survey-respond": ("get", lambda ctx: {"token": ctx["token"]}, _expect(200, anonymous=200)),
 }
 
-POST_DATA = {"engagement:wave-invite": {"addresses": "invitee@example.org"}}
+POST_DATA = {
+    "engagement:wave-invite": {"addresses": "invitee@example.org"},
+    "engagement:wave-reissue": {"email": "invitee@example.org"},
+}
 
 
 @pytest.fixture

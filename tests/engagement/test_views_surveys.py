@@ -833,3 +833,97 @@ def test_instrument_list_query_count_is_constant(pm_client, django_assert_max_nu
         response = pm_client.get(reverse("engagement:instrument-list"))
 
     assert len(response.context["instruments"]) == versions + 1  # and the seeded bank
+
+
+# --- A new link for someone who lost theirs -----------------------------------------------------------------
+
+
+def _old_token(wave, email: str, **kwargs) -> str:
+    token = services_surveys.new_token()
+    ef.InvitationFactory(wave=wave, email=email, token_digest=services_surveys.token_digest(token), **kwargs)
+    return token
+
+
+def _reissue(client, hit, wave, email: str, **kwargs):
+    return client.post(
+        reverse("engagement:wave-reissue", kwargs={"hit_pk": hit.pk, "pk": wave.pk}),
+        {"email": email},
+        **kwargs,
+    )
+
+
+def test_a_new_link_replaces_the_lost_one(director_client, hit, django_capture_on_commit_callbacks):
+    wave = _wave(hit)
+    old = _old_token(wave, "ann@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _reissue(director_client, hit, wave, "Ann@Example.org", follow=True)
+
+    [message] = mail.outbox
+    new = re.search(r"/engagement/survey/([\w-]+)/", message.body).group(1)
+    assert message.to == ["ann@example.org"]
+    assert "this one replaces the link we sent before" in message.body
+    assert new != old
+    assert Invitation.objects.get().token_digest == services_surveys.token_digest(new)
+    with pytest.raises(services_surveys.LinkNotValid):
+        services_surveys.invitation_for_token(token=old)
+    assert services_surveys.invitation_for_token(token=new).email == "ann@example.org"
+    assert "a new link is on its way to them" in response.content.decode()
+
+
+@pytest.mark.parametrize("case", ["answered", "never invited"])
+def test_the_sender_learns_nothing_about_who_answered(
+    director_client, hit, case, django_capture_on_commit_callbacks
+):
+    wave = _wave(hit)
+    _old_token(wave, "ann@example.org")
+    token = _old_token(wave, "bob@example.org", used=True)
+    before = list(Invitation.objects.order_by("pk").values_list("token_digest", "sent_at", "used"))
+    email = "bob@example.org" if case == "answered" else "carol@example.org"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _reissue(director_client, hit, wave, email, follow=True)
+
+    assert mail.outbox == []
+    assert list(Invitation.objects.order_by("pk").values_list("token_digest", "sent_at", "used")) == before
+    # Word for word what an unanswered invitee's sender is told.
+    assert (
+        f"If {email} was invited to this survey and has not sent answers yet, a new link is on its way"
+        in response.content.decode()
+    )
+    if case == "answered":
+        with pytest.raises(services_surveys.LinkUsed):
+            services_surveys.invitation_for_token(token=token)
+
+
+def test_a_new_link_needs_a_valid_address_shown_next_to_the_field(director_client, hit):
+    wave = _wave(hit)
+    _old_token(wave, "ann@example.org")
+    before = Invitation.objects.get().token_digest
+
+    response = _reissue(director_client, hit, wave, "ann-at-example")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a valid email address." in html and 'id="error_1_id_email"' in html
+    assert Invitation.objects.get().token_digest == before and mail.outbox == []
+
+
+def test_no_new_link_once_the_wave_closed(director_client, hit):
+    today = timezone.localdate()
+    wave = _wave(
+        hit, opens_on=today - datetime.timedelta(days=20), closes_on=today - datetime.timedelta(days=1)
+    )
+    _old_token(wave, "ann@example.org")
+    before = Invitation.objects.get().token_digest
+
+    response = _reissue(director_client, hit, wave, "ann@example.org", follow=True)
+
+    assert "This survey closed on" in response.content.decode()
+    assert Invitation.objects.get().token_digest == before and mail.outbox == []
+    assert (
+        "Send a new link"
+        not in director_client.get(
+            reverse("engagement:wave-detail", kwargs={"hit_pk": hit.pk, "pk": wave.pk})
+        ).content.decode()
+    )
