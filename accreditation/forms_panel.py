@@ -37,23 +37,6 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def apply_service_errors(
-    form: forms.BaseForm, exc: ValidationError, field_map: dict[str, str | None] | None = None
-) -> None:
-    """Show a service's ValidationError on the form: mapped keys on their fields, the rest at the top."""
-    field_map = field_map or {}
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for key, errors in exc.message_dict.items():
-        target = field_map.get(key, key)
-        if target is not None and target not in form.fields:
-            target = None
-        for message in errors:
-            form.add_error(target, message)
-
-
 # --- The round board ---------------------------------------------------------------------------------
 
 

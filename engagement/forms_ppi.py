@@ -42,18 +42,6 @@ STANDARD_QUESTIONS = {
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-def apply_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: known fields next to the field, the rest on top."""
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for key, errors in exc.message_dict.items():
-        target = key if key in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
-
-
 def _not_in_future(day):
     if day is not None and day > timezone.localdate():
         raise ValidationError("The date cannot be in the future.")

@@ -34,18 +34,6 @@ def _not_in_future(day):
     return day
 
 
-def apply_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: known fields next to the field, the rest on top."""
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for key, errors in exc.message_dict.items():
-        target = key if key in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
-
-
 # --- Schedule and new report -------------------------------------------------------------------------
 
 

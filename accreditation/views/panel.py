@@ -47,7 +47,6 @@ from accreditation.forms_panel import (
     RenewalStartForm,
     ReviewForm,
     SuggestionAcceptForm,
-    apply_service_errors,
     condition_owners,
 )
 from accreditation.models import (
@@ -63,6 +62,7 @@ from accreditation.models import (
 from accreditation.review_stats import criteria_stats
 from accreditation.sections import GOVERNANCE_MODEL_FIELDS, SECTIONS
 from accreditation.workflow import ApplicationStatus, InvalidTransition
+from hitportal.forms import apply_service_errors
 from hitportal.roles import roles_of
 from hitportal.templatetags.portal import Problem, form_error_summary
 from teams import permissions as team_permissions

@@ -28,9 +28,9 @@ from engagement.forms_ppi import (
     SupportGivenForm,
     SupportRequestForm,
     SupportStatusForm,
-    apply_service_errors,
 )
 from engagement.models import InvolvementActivity
+from hitportal.forms import apply_service_errors
 from teams import permissions as team_permissions
 from teams.models import HIT
 from teams.permissions import require as _require

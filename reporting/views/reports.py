@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hitportal.forms import apply_service_errors
 from reporting import permissions, selectors, services, workflow
 from reporting.forms import (
     CapacityForm,
@@ -32,7 +33,6 @@ from reporting.forms import (
     RiskForm,
     SnapshotsForm,
     TransitionForm,
-    apply_service_errors,
     formset_problems,
     row_formset,
 )

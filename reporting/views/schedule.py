@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
+from hitportal.forms import apply_service_errors
 from reporting import permissions, selectors, services
-from reporting.forms import ScheduleForm, apply_service_errors
+from reporting.forms import ScheduleForm
 from teams import permissions as team_permissions
 
 

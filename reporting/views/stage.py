@@ -15,8 +15,9 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
+from hitportal.forms import apply_service_errors
 from reporting import lifecycle, permissions, selectors, services
-from reporting.forms import StageForm, apply_service_errors
+from reporting.forms import StageForm
 from teams import permissions as team_permissions
 from teams.enums import LifecycleStage
 
