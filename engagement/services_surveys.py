@@ -552,25 +552,45 @@ def wave_invite(
         raise ValidationError(
             {"addresses": "Someone else invited some of these people at the same moment. Please try again."}
         ) from None
-    sender = str(actor) if getattr(actor, "is_authenticated", False) else ""
     statements = Item.objects.filter(instrument_id=wave.instrument_id).count() if new else 0
     for invitation, token in new:
-        send_after_commit(
-            template="engagement/survey_invitation",
-            recipients=[invitation.email],
-            context={
-                "wave": wave,
-                "hit": wave.hit,
-                "link": f"{link_base.rstrip('/')}{survey_path(token)}"
-                if link_base
-                else absolute_url(survey_path(token)),
-                "sender": sender,
-                "statements": statements,
-            },
+        _send_invitation(
+            actor=actor,
+            wave=wave,
+            email=invitation.email,
+            token=token,
+            link_base=link_base,
+            statements=statements,
         )
     return InviteOutcome(
         invited=[invitation.email for invitation, _token in new],
         already_invited=[a for a in wanted if a in existing],
+    )
+
+
+def _send_invitation(
+    *,
+    actor: object,
+    wave: Wave,
+    email: str,
+    token: str,
+    link_base: str,
+    statements: int,
+    reissued: bool = False,
+) -> None:
+    """One invitation email with the one-time link, after commit (the token goes nowhere else)."""
+    path = survey_path(token)
+    send_after_commit(
+        template="engagement/survey_invitation",
+        recipients=[email],
+        context={
+            "wave": wave,
+            "hit": wave.hit,
+            "link": f"{link_base.rstrip('/')}{path}" if link_base else absolute_url(path),
+            "sender": str(actor) if getattr(actor, "is_authenticated", False) else "",
+            "statements": statements,
+            "reissued": reissued,
+        },
     )
 
 
@@ -605,19 +625,14 @@ def invitation_reissue(*, actor: object, wave_id: int, email: str, link_base: st
         invitation.token_digest = token_digest(token)
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["token_digest", "sent_at"])
-        send_after_commit(
-            template="engagement/survey_invitation",
-            recipients=[invitation.email],
-            context={
-                "wave": wave,
-                "hit": wave.hit,
-                "link": f"{link_base.rstrip('/')}{survey_path(token)}"
-                if link_base
-                else absolute_url(survey_path(token)),
-                "sender": str(actor) if getattr(actor, "is_authenticated", False) else "",
-                "statements": Item.objects.filter(instrument_id=wave.instrument_id).count(),
-                "reissued": True,
-            },
+        _send_invitation(
+            actor=actor,
+            wave=wave,
+            email=invitation.email,
+            token=token,
+            link_base=link_base,
+            statements=Item.objects.filter(instrument_id=wave.instrument_id).count(),
+            reissued=True,
         )
     return REISSUE_MESSAGE.format(email=address)
 
