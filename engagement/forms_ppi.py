@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.concurrency import VersionedFormMixin
+from core.idempotency import OnceOnlyFormMixin
 from engagement.enums import PPIStandard, StandardRating, SupportStatus
 from engagement.models import InvolvementActivity, SupportRequest
 from engagement.services_ppi import CONSENT_MESSAGE
@@ -55,7 +57,7 @@ def _date_input() -> forms.DateInput:
 # --- The involvement log -----------------------------------------------------------------------------
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
     names_consented = forms.BooleanField(
         label="These people consented to be named",
         required=False,
@@ -118,6 +120,7 @@ class ActivityForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        self.helper.render_hidden_fields = True  # the version and one-time key
         self.helper.layout = Layout(
             Fieldset("What happened", "happened_on", "activity_type", "description"),
             Fieldset(

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
 from django.utils import timezone
 
+from core.concurrency import check_version
 from engagement import scoring
 from engagement.enums import Dimension, RoleGroup, ScoreKind, StakeholderSource
 from engagement.models import (
@@ -81,8 +82,16 @@ def is_recalculating(*, hit_id: int, kind: str = ScoreKind.COVERAGE) -> bool:
 
 
 @transaction.atomic
-def stakeholder_save(*, actor: object, stakeholder: Stakeholder) -> Stakeholder:
-    """Add or change a manual row of the map. Side effects: the row; a coverage recompute."""
+def stakeholder_save(
+    *, actor: object, stakeholder: Stakeholder, expected_version: str | None = None
+) -> Stakeholder:
+    """Add or change a manual row of the map. Side effects: the row; a coverage recompute.
+
+    A change is refused with StaleEdit (nothing saved) when the row is no longer at
+    `expected_version`, the version the editor's form started from (core.concurrency).
+    """
+    if stakeholder.pk is not None:
+        check_version(Stakeholder.objects.select_for_update().get(pk=stakeholder.pk), expected_version)
     if stakeholder.source != StakeholderSource.MANUAL:
         raise ValidationError(
             "This row comes from a membership or the application; change it there so nothing is typed twice."

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.concurrency import check_version
 from engagement import permissions
 from engagement.enums import PPIStandard, StandardRating, SupportStatus
 from engagement.models import (
@@ -113,10 +114,17 @@ def activity_create(
 
 @transaction.atomic
 def activity_update(
-    *, actor: User, activity_id: int, values: Mapping[str, Any], names_consented: bool = False
+    *,
+    actor: User,
+    activity_id: int,
+    values: Mapping[str, Any],
+    names_consented: bool = False,
+    expected_version: str | None = None,
 ) -> InvolvementActivity:
     """Correct an entry of the PPI log.
 
+    Refused with StaleEdit (nothing saved) when the entry is no longer at `expected_version`, the
+    version the editor's form started from (core.concurrency).
     Side effects, in order: the changed fields saved (nothing when nothing changed); a coverage
     recompute of the HIT after commit when anything changed.
     """
@@ -124,6 +132,7 @@ def activity_update(
         InvolvementActivity.objects.select_for_update(of=("self",)).select_related("hit").get(pk=activity_id)
     )
     _require(permissions.can_log_ppi(actor, activity.hit))
+    check_version(activity, expected_version)
     changed = []
     for field, value in _activity_values(values).items():
         if getattr(activity, field) != value:

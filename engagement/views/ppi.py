@@ -15,9 +15,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.concurrency import StaleEdit, conflict_for
+from core.idempotency import AlreadySubmitted, once
 from engagement import permissions, selectors, selectors_ppi, services, services_ppi
 from engagement.forms_ppi import (
     PPI_DEPTH_LADDER,
@@ -87,22 +89,35 @@ def activity_edit(request: HttpRequest, hit_pk: int, pk: int | None = None) -> H
     activity = get_object_or_404(InvolvementActivity, pk=pk, hit=hit) if pk else None
     _require(permissions.can_log_ppi(request.user, hit))
     form = ActivityForm(request.POST if request.method == "POST" else None, instance=activity)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         consented = form.cleaned_data["names_consented"]
+        log_url = reverse("engagement:ppi-log", kwargs={"hit_pk": hit.pk})
         try:
             if activity is None:
-                services_ppi.activity_create(
-                    actor=request.user, hit_id=hit.pk, values=form.service_values(), names_consented=consented
-                )
+                with once(form, user=request.user) as claim:
+                    services_ppi.activity_create(
+                        actor=request.user,
+                        hit_id=hit.pk,
+                        values=form.service_values(),
+                        names_consented=consented,
+                    )
+                    claim.done(log_url)
             else:
                 services_ppi.activity_update(
                     actor=request.user,
                     activity_id=activity.pk,
                     values=form.service_values(),
                     names_consented=consented,
+                    expected_version=form.started_from,
                 )
         except ValidationError as exc:
             apply_service_errors(form, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or log_url)
+        except StaleEdit as stale:
+            conflict = conflict_for(form, theirs=ActivityForm(instance=stale.current), current=stale.current)
         else:
             messages.success(
                 request,
@@ -112,7 +127,8 @@ def activity_edit(request: HttpRequest, hit_pk: int, pk: int | None = None) -> H
     return render(
         request,
         "engagement/ppi_activity_form.html",
-        {**_hit_context(request, hit), "form": form, "activity": activity},
+        {**_hit_context(request, hit), "form": form, "activity": activity, "conflict": conflict},
+        status=409 if conflict else 200,
     )
 
 

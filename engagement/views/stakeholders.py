@@ -19,6 +19,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.concurrency import StaleEdit, conflict_for
 from engagement import permissions, selectors, services
 from engagement.enums import Depth, ScoreKind, StakeholderSource
 from engagement.forms_stakeholders import StakeholderEndForm, StakeholderFilterForm, StakeholderForm
@@ -111,21 +112,27 @@ def stakeholder_edit(request: HttpRequest, hit_pk: int, pk: int | None = None) -
     _require(permissions.can_edit_engagement(request.user, hit))
     stakeholder = _editable_row(hit, pk) if pk else Stakeholder(hit=hit, source=StakeholderSource.MANUAL)
     form = StakeholderForm(request.POST if request.method == "POST" else None, instance=stakeholder)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         row = form.save(commit=False)
         row.hit = hit
         row.source = StakeholderSource.MANUAL
         try:
-            services.stakeholder_save(actor=request.user, stakeholder=row)
+            services.stakeholder_save(actor=request.user, stakeholder=row, expected_version=form.started_from)
         except ValidationError as exc:
             _add_service_errors(form, exc)
+        except StaleEdit as stale:
+            conflict = conflict_for(
+                form, theirs=StakeholderForm(instance=stale.current), current=stale.current
+            )
         else:
             messages.success(request, f"{row} was saved. The coverage will be recalculated shortly.")
             return redirect("engagement:stakeholder-map", hit_pk=hit.pk)
     return render(
         request,
         "engagement/stakeholder_form.html",
-        {"hit": hit, "form": form, "stakeholder": stakeholder if pk else None},
+        {"hit": hit, "form": form, "stakeholder": stakeholder if pk else None, "conflict": conflict},
+        status=409 if conflict else 200,
     )
 
 
