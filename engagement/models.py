@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -342,13 +344,37 @@ class Item(models.Model):
 
 
 class Wave(TimeStampedModel):
+    """A round of the readiness survey of one HIT.
+
+    Anonymity rests on its three moments (docs/security.md): answers are taken while it is open;
+    it closes when its closing date has passed or a director or programme manager closes it
+    (`closed_at`), and from then every answer is refused; the worker then computes its results once
+    (`released_at`) and never again, so no figure can be compared with an earlier or later one.
+    """
+
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="survey_waves")
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="waves")
     title = models.CharField(max_length=200)
     opens_on = models.DateField()
-    closes_on = models.DateField()
+    closes_on = models.DateField(help_text="The last day answers are taken, unless it is closed earlier.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it stopped taking answers (its closing date passed, or closed early).",
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who closed it before its closing date (empty when the date closed it).",
+    )
+    released_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker stored its results, once and for good."
     )
 
     class Meta:
@@ -356,11 +382,34 @@ class Wave(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(closes_on__gte=F("opens_on")), name="engagement_wave_dates_ordered"
+            ),
+            # Results exist only for a wave that no longer takes answers.
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True) | Q(closed_at__isnull=False),
+                name="engagement_wave_released_only_when_closed",
+            ),
+        ]
+        indexes = [
+            # The release job's query: closed or past their date, results not yet stored.
+            models.Index(
+                fields=["closes_on"],
+                condition=Q(released_at__isnull=True),
+                name="engagement_wave_to_release_idx",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.hit}: {self.title}"
+
+    def is_closed(self, today: datetime.date | None = None) -> bool:
+        """No longer takes answers: closed early, or its closing day has passed."""
+        return self.closed_at is not None or (today or timezone.localdate()) > self.closes_on
+
+    def closed_on(self) -> datetime.date:
+        """The last day it took answers."""
+        if self.closed_at is not None:
+            return min(timezone.localtime(self.closed_at).date(), self.closes_on)
+        return self.closes_on
 
 
 class Invitation(models.Model):
@@ -434,8 +483,18 @@ class Answer(models.Model):
         return f"{self.item_id}: {self.value}"
 
 
+class ReadinessResultQuerySet(models.QuerySet["ReadinessResult"]):
+    def released(self) -> ReadinessResultQuerySet:
+        """Results of waves that have closed and been released: the only ones any page may read."""
+        return self.filter(wave__released_at__isnull=False)
+
+
 class ReadinessResult(models.Model):
-    """A stored result of a wave for one group and dimension. Suppressed groups keep no numbers."""
+    """A stored result of a wave for one group and dimension. Suppressed groups keep no numbers.
+
+    Written once, when the wave's results are released (engagement.services.readiness_release).
+    Read them through `ReadinessResult.objects.released()`.
+    """
 
     GROUP_OVERALL = "overall"
     GROUP_ORGANISATION = "organisation"
@@ -456,6 +515,8 @@ class ReadinessResult(models.Model):
     fingerprint = models.CharField(max_length=64)
     computed_at = models.DateTimeField()
 
+    objects = ReadinessResultQuerySet.as_manager()
+
     class Meta:
         ordering = ["wave", "group_type", "group_label", "dimension"]
         constraints = [
@@ -467,6 +528,12 @@ class ReadinessResult(models.Model):
                 condition=Q(suppressed=False)
                 | (Q(score__isnull=True) & Q(mean__isnull=True) & Q(sd__isnull=True)),
                 name="engagement_result_suppressed_has_no_figures",
+            ),
+            # The spread of a group (SD, share agreeing) is kept only from ten respondents up: in a
+            # group of five to nine it tells too much about each person.
+            models.CheckConstraint(
+                condition=Q(n__gte=10) | (Q(sd__isnull=True) & Q(pct_agree__isnull=True)),
+                name="engagement_result_spread_needs_ten",
             ),
         ]
 

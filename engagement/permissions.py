@@ -92,3 +92,14 @@ def can_view_support_request(user: object, hit: HIT) -> Verdict:
     if can_support_ppi(user) or hit.pk in roles_of(user).hit_ids:
         return ALLOW
     return Verdict(False, "Only the HIT's members and PPI facilitators see its support requests.")
+
+
+def can_close_wave(user: object, hit: HIT) -> Verdict:
+    """Closing a survey early (its results are then released): the HIT's director or co-director,
+    or a programme manager (DOMAIN.md 5.1)."""
+    roles = roles_of(user)
+    if roles.hit_roles.get(hit.pk, frozenset()) & {"director", "co_director"} or roles.has(
+        Role.PROGRAMME_MANAGER
+    ):
+        return ALLOW
+    return Verdict(False, "Only the HIT's director or a programme manager closes a survey early.")

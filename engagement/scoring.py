@@ -12,8 +12,10 @@ import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 SUPPRESSION_THRESHOLD = 5  # groups with fewer counted respondents are suppressed everywhere
+SPREAD_THRESHOLD = 10  # a group's SD and share agreeing are kept only from this many respondents up
 LOW_SCORE_FLAG = 50.0
 DIVERGENCE_FLAG = 25.0
 AGREE_THRESHOLD = 4.0
@@ -164,21 +166,27 @@ def indicative_level(score: float) -> int:
 
 
 def dimension_result(dimension: str, means: Sequence[float]) -> DimensionResult:
-    """n, mean, sample SD, % agreeing, R = (mean - 1) / 4 x 100 and level; suppressed when n < 5."""
+    """n, mean, R = (mean - 1) / 4 x 100 and level; suppressed when n < 5.
+
+    The sample SD and % agreeing describe how the group's members differ, which in a small group
+    says too much about each of them: they are kept only when n >= 10 (DOMAIN.md 5.1).
+    """
     n = len(means)
     if n < SUPPRESSION_THRESHOLD:
         return DimensionResult(dimension=dimension, n=n, suppressed=True)
     # Plain float arithmetic: the statistics module's exact fractions are slow at full scale.
     mean = sum(means) / n
-    sd = math.sqrt(sum((m - mean) ** 2 for m in means) / (n - 1)) if n > 1 else 0.0
     score = (mean - 1) / 4 * 100
+    spread = n >= SPREAD_THRESHOLD
+    sd = math.sqrt(sum((m - mean) ** 2 for m in means) / (n - 1)) if spread else None
+    agreeing = 100 * sum(1 for m in means if m >= AGREE_THRESHOLD) / n if spread else None
     return DimensionResult(
         dimension=dimension,
         n=n,
         suppressed=False,
         mean=round(mean, 6),
-        sd=round(sd, 6),
-        pct_agree=round(100 * sum(1 for m in means if m >= AGREE_THRESHOLD) / n, 6),
+        sd=round(sd, 6) if sd is not None else None,
+        pct_agree=round(agreeing, 6) if agreeing is not None else None,
         score=round(score, 6),
         level=indicative_level(score),
     )
@@ -198,6 +206,31 @@ def divergence(scores: Iterable[float | None]) -> float | None:
     if len(values) < 2:
         return None
     return round(max(values) - min(values), 6)
+
+
+# --- What is shown ---------------------------------------------------------------------------------
+# Pages, exports, the API and stored report snapshots show readiness figures rounded, never the
+# stored six decimals: a rounded figure gives away far less to anyone comparing two of them.
+# Levels and flags are decided on the exact values, so rounding never changes them.
+
+
+def _half_up(value: float, places: int) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def shown_score(score: float | None) -> int | None:
+    """R as shown: a whole number from 0 to 100."""
+    return None if score is None else int(_half_up(score, 0))
+
+
+def shown_sd(sd: float | None) -> float | None:
+    """The SD of respondent means as shown: one decimal."""
+    return None if sd is None else float(_half_up(sd, 1))
+
+
+def shown_percent(percent: float | None) -> int | None:
+    """A share of respondents as shown: a whole percentage."""
+    return None if percent is None else int(_half_up(percent, 0))
 
 
 # --- Maturity profile (F12) --------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from engagement import matrix, scoring
+from engagement import matrix, scoring, selectors_surveys
 from engagement.enums import MATURITY_ELEMENTS, ActionStatus
 from engagement.models import (
     ActionPlanItem,
@@ -232,16 +232,14 @@ def survey_hint(*, hit: HIT) -> SurveyHint | None:
 
     Reads ReadinessResult rows the worker stored; nothing is computed here.
     """
-    wave = (
-        Wave.objects.filter(hit=hit, results__group_type=ReadinessResult.GROUP_OVERALL)
-        .order_by("-opens_on", "-pk")
-        .first()
-    )
+    wave = selectors_surveys.latest_released_wave(hit=hit)
     if wave is None:
         return None
-    rows = ReadinessResult.objects.filter(
-        wave=wave, group_type=ReadinessResult.GROUP_OVERALL, dimension__in=MATURITY_ELEMENTS
-    ).values_list("dimension", "level", "computed_at")
+    rows = (
+        ReadinessResult.objects.released()
+        .filter(wave=wave, group_type=ReadinessResult.GROUP_OVERALL, dimension__in=MATURITY_ELEMENTS)
+        .values_list("dimension", "level", "computed_at")
+    )
     levels: dict[str, int] = {}
     computed_at = None
     for dimension, level, at in rows:

@@ -1,7 +1,9 @@
 """Reads of the readiness surveys: item bank, waves, invitation counts and stored results.
 
-Results come only from the worker's ReadinessResult rows; this module never aggregates answers.
-Suppressed groups (fewer than five counted respondents) carry no figures into any page or export.
+Results come only from the worker's ReadinessResult rows of released waves (closed, results
+stored once); this module never aggregates answers. Suppressed groups (fewer than five counted
+respondents) carry no figures into any page or export; figures leave here rounded
+(engagement.scoring.shown_*), and a group's spread only from ten respondents.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from engagement.models import Instrument, Item, ReadinessResult, Wave
 from teams.models import HIT
 
 SUPPRESSED_MESSAGE = "Fewer than 5 responses"
+NOT_RELEASED_MESSAGE = (
+    "Results are released when the survey closes, so that no one's answers can be worked out from "
+    "figures that change as people answer."
+)
 PROTECTED_MESSAGE = "Not shown, so that a smaller group's answers cannot be worked out"
 
 # --- Item bank ---------------------------------------------------------------------------------------
@@ -56,12 +62,14 @@ def published_instruments() -> QuerySet[Instrument]:
 
 
 def wave_status(wave: Wave, today: datetime.date | None = None) -> str:
-    """Derived from the dates: "upcoming", "open" or "closed"."""
+    """ "upcoming", "open", "closed" (results being prepared) or "released" (results out)."""
     today = today or timezone.localdate()
+    if wave.released_at is not None:
+        return "released"
+    if wave.is_closed(today):
+        return "closed"
     if today < wave.opens_on:
         return "upcoming"
-    if today > wave.closes_on:
-        return "closed"
     return "open"
 
 
@@ -84,6 +92,21 @@ def wave_get(*, hit: HIT, pk: int) -> Wave:
         return Wave.objects.select_related("instrument", "hit").get(hit=hit, pk=pk)
     except Wave.DoesNotExist:
         raise Http404("No such survey.") from None
+
+
+def latest_released_wave(*, hit: HIT) -> Wave | None:
+    """The HIT's latest wave (by opening date) whose results are released and include overall
+    figures; None while no wave has closed. Every page, export and API answer that shows "the
+    latest readiness results" starts here, so none can show an open wave's."""
+    return (
+        Wave.objects.filter(
+            hit=hit,
+            released_at__isnull=False,
+            results__group_type=ReadinessResult.GROUP_OVERALL,
+        )
+        .order_by("-opens_on", "-pk")
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -112,7 +135,9 @@ def invitation_counts(*, wave: Wave) -> InvitationCounts:
 
 @dataclass
 class ResultRow:
-    """One stored result; figures are None when suppressed (the database refuses them anyway)."""
+    """One stored result as it may be shown: figures rounded (a whole-number score, SD to one
+    decimal, a whole percentage), None when suppressed, and the spread None below ten respondents.
+    The exact score stays private to this module (flags and order are decided on it)."""
 
     dimension: str
     dimension_label: str
@@ -120,14 +145,16 @@ class ResultRow:
     group_label: str
     suppressed: bool
     n: int | None
-    score: float | None
+    score: int | None
     sd: float | None
-    pct_agree: float | None
+    pct_agree: int | None
     level: int | None
     flags: list[str] = field(default_factory=list)
     # Hidden although it has five or more responses, because showing it would let a smaller
     # group's figures be worked out by subtraction from the overall (secondary suppression).
     protects_smaller_group: bool = False
+    # Templates cannot read names starting with "_": the exact figure never reaches a page.
+    _exact_score: float | None = None
 
     @property
     def suppressed_message(self) -> str:
@@ -136,7 +163,7 @@ class ResultRow:
     def hide(self) -> None:
         self.suppressed = True
         self.protects_smaller_group = True
-        self.n = self.score = self.sd = self.pct_agree = self.level = None
+        self.n = self.score = self.sd = self.pct_agree = self.level = self._exact_score = None
 
     @property
     def level_label(self) -> str:
@@ -144,7 +171,7 @@ class ResultRow:
 
     @property
     def is_low(self) -> bool:
-        return self.score is not None and self.score < scoring.LOW_SCORE_FLAG
+        return self._exact_score is not None and self._exact_score < scoring.LOW_SCORE_FLAG
 
 
 @dataclass
@@ -165,11 +192,15 @@ class GroupBlock:
 
 @dataclass
 class WaveResults:
+    """A wave's results. `released` is False while the wave is open or its results are being
+    prepared: then every list is empty, whatever the database holds."""
+
     overall: list[ResultRow]
     by_organisation: list[GroupBlock]
     by_role: list[GroupBlock]
     computed_at: datetime.datetime | None
-    divergence: dict[str, dict[str, float | None]]  # dimension -> {"organisation": d, "role": d}
+    divergence: dict[str, dict[str, int | None]]  # dimension -> {"organisation": d, "role": d}
+    released: bool = True
 
     @property
     def weak_dimensions(self) -> list[str]:
@@ -177,29 +208,31 @@ class WaveResults:
 
     @property
     def strongest(self) -> ResultRow | None:
-        scored = [row for row in self.overall if row.score is not None]
-        return max(scored, key=lambda row: row.score) if scored else None
+        scored = [row for row in self.overall if row._exact_score is not None]
+        return max(scored, key=lambda row: row._exact_score or 0.0) if scored else None
 
     @property
     def weakest(self) -> ResultRow | None:
-        scored = [row for row in self.overall if row.score is not None]
-        return min(scored, key=lambda row: row.score) if scored else None
+        scored = [row for row in self.overall if row._exact_score is not None]
+        return min(scored, key=lambda row: row._exact_score or 0.0) if scored else None
 
 
 def _row(result: ReadinessResult) -> ResultRow:
     suppressed = result.suppressed
+    # The stored n of a suppressed group is a number too: it never leaves this function.
+    spread = not suppressed and result.n >= scoring.SPREAD_THRESHOLD
     return ResultRow(
         dimension=result.dimension,
         dimension_label=Dimension(result.dimension).label,
         group_type=result.group_type,
         group_label=result.group_label,
         suppressed=suppressed,
-        # The stored n of a suppressed group is a number too: it never leaves this function.
         n=None if suppressed else result.n,
-        score=None if suppressed else result.score,
-        sd=None if suppressed else result.sd,
-        pct_agree=None if suppressed else result.pct_agree,
+        score=None if suppressed else scoring.shown_score(result.score),
+        sd=scoring.shown_sd(result.sd) if spread else None,
+        pct_agree=scoring.shown_percent(result.pct_agree) if spread else None,
         level=None if suppressed else result.level,
+        _exact_score=None if suppressed else result.score,
     )
 
 
@@ -235,9 +268,10 @@ def _protect_residuals(overall: list[ResultRow], groups: list[ResultRow]) -> Non
 
 
 def wave_results(*, wave: Wave) -> WaveResults:
-    """The stored results of a wave with their flags: R < 50, and group divergence > 25 points
+    """The released results of a wave with their flags: R < 50, and group divergence > 25 points
     (scoring.divergence over the shown organisation groups, and over the shown role groups).
 
+    Nothing before the wave's results are released (it closed and the worker stored them once).
     Groups the worker suppressed (n < 5) carry no figures; groups whose figures would reveal a
     suppressed group by subtraction are hidden as well (see _protect_residuals)."""
     order = list(Dimension.values)
@@ -245,7 +279,9 @@ def wave_results(*, wave: Wave) -> WaveResults:
     organisations: list[ResultRow] = []
     roles: list[ResultRow] = []
     computed_at = None
-    for result in ReadinessResult.objects.filter(wave=wave).order_by():
+    if wave.released_at is None:
+        return WaveResults([], [], [], None, {}, released=False)
+    for result in ReadinessResult.objects.released().filter(wave=wave).order_by():
         row = _row(result)
         computed_at = max(computed_at, result.computed_at) if computed_at else result.computed_at
         if result.group_type == ReadinessResult.GROUP_OVERALL:
@@ -258,21 +294,26 @@ def wave_results(*, wave: Wave) -> WaveResults:
     _protect_residuals(overall, organisations)
     _protect_residuals(overall, roles)
 
-    divergence: dict[str, dict[str, float | None]] = {}
+    divergence: dict[str, dict[str, int | None]] = {}
+    exact_gaps: dict[str, dict[str, float | None]] = {}
     for dimension in order:
-        divergence[dimension] = {
-            "organisation": scoring.divergence(r.score for r in organisations if r.dimension == dimension),
-            "role": scoring.divergence(r.score for r in roles if r.dimension == dimension),
+        gaps = {
+            "organisation": scoring.divergence(
+                r._exact_score for r in organisations if r.dimension == dimension
+            ),
+            "role": scoring.divergence(r._exact_score for r in roles if r.dimension == dimension),
         }
+        divergence[dimension] = {kind: scoring.shown_score(gap) for kind, gap in gaps.items()}
+        exact_gaps[dimension] = gaps
     for row in overall:
         if row.suppressed:
             continue
         if row.is_low:
             row.flags.append("Low: below 50")
         for kind, label in (("organisation", "Organisations"), ("role", "Role groups")):
-            gap = divergence[row.dimension][kind]
+            gap = exact_gaps[row.dimension][kind]
             if gap is not None and gap > scoring.DIVERGENCE_FLAG:
-                row.flags.append(f"{label} differ by {gap:.0f} points")
+                row.flags.append(f"{label} differ by {divergence[row.dimension][kind]} points")
     for row in (*organisations, *roles):
         if row.is_low:
             row.flags.append("Low: below 50")

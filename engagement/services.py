@@ -7,12 +7,14 @@ same number of queries; results are stored with a fingerprint of their inputs an
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import defaultdict
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from core.concurrency import check_version
@@ -33,6 +35,8 @@ from engagement.models import (
 from hitportal.db import fast_insert
 from teams.enums import MembershipRole, Sector
 from teams.models import HIT, Membership, StakeholderCategory
+
+logger = logging.getLogger(__name__)
 
 # PPI log entries older than this no longer count towards the PPI depth.
 PPI_LOG_WINDOW_DAYS = 365
@@ -418,29 +422,119 @@ def coverage_snapshot_for_revision(
     return snapshot
 
 
-# --- Readiness ---------------------------------------------------------------------------------------
+# --- Readiness: results released once, when a wave closes ------------------------------------------
+#
+# A wave's results are computed exactly once, after it has stopped taking answers, and are never
+# recomputed: figures computed while answers still arrive (or again after a late change, such as an
+# organisation removed from the directory) could be subtracted from one another to recover one
+# respondent's answers (docs/security.md, "Readiness surveys").
 
 
-def readiness_compute(*, wave_id: int) -> int:
-    """Compute and store one wave's results (see readiness_compute_waves)."""
-    return readiness_compute_waves(wave_ids=[wave_id])
+def _waves_to_release(today: datetime.date) -> QuerySet[Wave]:
+    """Waves that no longer take answers (closed early, or past their closing date) and have no
+    results yet."""
+    return Wave.objects.filter(released_at__isnull=True).filter(
+        Q(closed_at__isnull=False) | Q(closes_on__lt=today)
+    )
 
 
-def readiness_compute_waves(*, wave_ids: list[int] | None = None) -> int:
-    """Compute and store waves' results overall, by organisation and by role group. Idempotent.
+def _end_of(day: datetime.date) -> datetime.datetime:
+    """The moment a wave's last day ends: when a wave closed by its date stopped taking answers."""
+    return datetime.datetime.combine(
+        day + datetime.timedelta(days=1), datetime.time.min, tzinfo=timezone.get_current_timezone()
+    )
 
-    Set-based, a fixed number of queries whatever the number of waves (None: every wave): the
-    database sums each respondent's reverse-coded answers per dimension (x' = 6 - x; "don't
-    know" is NULL and not counted), Python applies the formulas of engagement.scoring to those
-    per-respondent sums, and the rows are replaced with one delete and a batched insert. Groups
-    with fewer than five counted respondents are stored as suppressed, with no figures.
-    Side effects: the waves' ReadinessResult rows replaced; their HITs' pending readiness
-    requests cleared. Returns the number of rows written.
+
+def readiness_release(*, wave_ids: Iterable[int] | None = None) -> int:
+    """Store the results of every wave that has closed and has none yet, once and for good.
+
+    `wave_ids` narrows it to those waves (None: every wave due). Waves still open, and waves
+    already released, are left alone, so running it again (or twice at once) changes nothing.
+    Set-based: the same few queries for one wave or a thousand; if the batch fails on some bad row,
+    each wave is tried on its own so the others are still released (the failures are logged).
+    Side effects, per released wave in one transaction: `closed_at` set (the end of its closing
+    day) if the date closed it; its ReadinessResult rows written; `released_at` set; its HIT's
+    pending readiness request cleared. Returns the number of result rows written.
     """
-    waves = Wave.objects.all() if wave_ids is None else Wave.objects.filter(pk__in=wave_ids)
-    wave_rows = list(waves.values_list("pk", "instrument_id", "hit_id"))
-    if not wave_rows:
+    today = timezone.localdate()
+    due = _waves_to_release(today)
+    if wave_ids is not None:
+        due = due.filter(pk__in=list(wave_ids))
+    ids = list(due.values_list("pk", flat=True))
+    if not ids:
         return 0
+    try:
+        return _release(ids, today)
+    except Exception:
+        if len(ids) == 1:
+            logger.exception("Readiness results of wave %s could not be released", ids[0])
+            return 0
+        logger.exception("Releasing %s waves' results together failed; releasing them one by one", len(ids))
+    written = 0
+    for wave_id in ids:
+        try:
+            written += _release([wave_id], today)
+        except Exception:
+            logger.exception("Readiness results of wave %s could not be released", wave_id)
+    return written
+
+
+@transaction.atomic
+def _release(wave_ids: list[int], today: datetime.date) -> int:
+    # The row lock makes a second release of the same wave wait, then find it released and skip it.
+    waves = list(
+        _waves_to_release(today)
+        .filter(pk__in=wave_ids)
+        .select_for_update()
+        .values_list("pk", "instrument_id", "hit_id", "closes_on", "closed_at")
+    )
+    if not waves:
+        return 0
+    rows = _readiness_rows([(pk, instrument_id, hit_id) for pk, instrument_id, hit_id, _c, _a in waves])
+    ReadinessResult.objects.filter(
+        wave_id__in=[w[0] for w in waves]
+    ).delete()  # none, unless stored before release existed
+    fast_insert(ReadinessResult, READINESS_COLUMNS, rows)
+    now = timezone.now()
+    ids = [w[0] for w in waves]
+    # Waves closed by their date stopped taking answers when that day ended: one update per date.
+    by_date: dict[datetime.date, list[int]] = defaultdict(list)
+    for pk, _instrument, _hit, closes_on, closed_at in waves:
+        if closed_at is None:
+            by_date[closes_on].append(pk)
+    for closes_on, pks in by_date.items():
+        Wave.objects.filter(pk__in=pks).update(closed_at=_end_of(closes_on))
+    Wave.objects.filter(pk__in=ids).update(released_at=now, updated_at=now)
+    ScoreRequest.objects.filter(kind=ScoreKind.READINESS, hit_id__in={w[2] for w in waves}).delete()
+    return len(rows)
+
+
+READINESS_COLUMNS = [
+    "wave",
+    "group_type",
+    "group_key",
+    "group_label",
+    "dimension",
+    "n",
+    "suppressed",
+    "score",
+    "mean",
+    "sd",
+    "pct_agree",
+    "level",
+    "fingerprint",
+    "computed_at",
+]
+
+
+def _readiness_rows(wave_rows: list[tuple[int, int, int]]) -> list[tuple]:
+    """The result rows of waves (pk, instrument id, HIT id): overall, by organisation and by role.
+
+    The database sums each respondent's reverse-coded answers per dimension (x' = 6 - x; "don't
+    know" is NULL and not counted), Python applies the formulas of engagement.scoring to those
+    per-respondent sums. Groups with fewer than five counted respondents are suppressed, with no
+    figures; spreads only from ten.
+    """
     ids = [w[0] for w in wave_rows]
     instrument_of = {w[0]: w[1] for w in wave_rows}
     items_per_dimension: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -516,37 +610,24 @@ def readiness_compute_waves(*, wave_ids: list[int] | None = None) -> int:
                         now,
                     )
                 )
-    with transaction.atomic():
-        ReadinessResult.objects.filter(wave_id__in=ids).delete()
-        fast_insert(
-            ReadinessResult,
-            [
-                "wave",
-                "group_type",
-                "group_key",
-                "group_label",
-                "dimension",
-                "n",
-                "suppressed",
-                "score",
-                "mean",
-                "sd",
-                "pct_agree",
-                "level",
-                "fingerprint",
-                "computed_at",
-            ],
-            rows,
-        )
-        ScoreRequest.objects.filter(
-            kind=ScoreKind.READINESS, hit_id__in={w[2] for w in wave_rows}, requested_at__lte=timezone.now()
-        ).delete()
-    return len(rows)
+    return rows
 
 
-def readiness_compute_for_hit(*, hit_id: int) -> int:
+def enqueue_release(*, wave_id: int) -> None:
+    """Ask the worker to release a wave's results once the current transaction commits."""
+
+    def enqueue() -> None:
+        from engagement import tasks
+
+        tasks.release_wave_results.delay(wave_id=wave_id)
+
+    transaction.on_commit(enqueue)
+
+
+def readiness_release_for_hit(*, hit_id: int) -> int:
+    """Release the results of the HIT's waves that have closed (see readiness_release)."""
     wave_ids = list(Wave.objects.filter(hit_id=hit_id).values_list("pk", flat=True))
     if not wave_ids:
         ScoreRequest.objects.filter(hit_id=hit_id, kind=ScoreKind.READINESS).delete()
         return 0
-    return readiness_compute_waves(wave_ids=wave_ids)
+    return readiness_release(wave_ids=wave_ids)

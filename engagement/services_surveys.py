@@ -53,11 +53,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from engagement import permissions
-from engagement.enums import Dimension, RoleGroup, ScoreKind
+from engagement.enums import Dimension, RoleGroup
 from engagement.models import Answer, Instrument, Invitation, Item, Response, Stakeholder, Wave
-from engagement.services import request_recompute
+from engagement.services import enqueue_release
 from hitportal.mail import absolute_url, send_after_commit
-from teams.models import HIT
+from teams.models import HIT, User
 from teams.permissions import Verdict
 from teams.permissions import require as _require
 
@@ -135,7 +135,9 @@ def invitation_for_token(*, token: str, today: datetime.date | None = None, lock
     today = today or timezone.localdate()
     queryset = Invitation.objects.select_related("wave__hit", "wave__instrument")
     if lock:
-        queryset = queryset.select_for_update(of=("self",))
+        # The wave's row too: closing it (wave_close) takes the same lock, so an answer sent at the
+        # moment a wave closes is either in before the close or refused after it, never half-way.
+        queryset = queryset.select_for_update(of=("self", "wave"))
     # Tokens are 43 characters; anything far longer is not ours and is not worth hashing.
     invitation = queryset.filter(token_digest=token_digest(token)).first() if len(token) <= 200 else None
     if invitation is None:
@@ -148,9 +150,9 @@ def invitation_for_token(*, token: str, today: datetime.date | None = None, lock
             "Each link can be used once, and the answers sent with it have been received. Thank you."
         )
     wave = invitation.wave
-    if today > wave.closes_on:
+    if wave.is_closed(today):
         raise SurveyClosed(
-            f"This survey closed on {_day(wave.closes_on)}",
+            f"This survey closed on {_day(wave.closed_on())}",
             "Answers can no longer be sent. Thank you for your interest.",
         )
     if today < wave.opens_on:
@@ -315,11 +317,11 @@ def response_submit(
 ) -> Response:
     """Send the response: one submission per link.
 
-    Refused (nothing stored) for an unusable link (SurveyLinkError), an organisation or role
-    group not offered, an answer off the scale, or a response with no answer at all.
+    Refused (nothing stored) for an unusable link (SurveyLinkError: a closed wave included), an
+    organisation or role group not offered, an answer off the scale, or a response with no answer.
     Side effects, in order: the last answers and about-you saved; the Response marked submitted
-    with today's date (no time); the invitation marked used; a readiness recompute of the HIT
-    requested (after commit).
+    with today's date (no time); the invitation marked used. Nothing is computed: the wave's
+    results are computed once, when it closes (engagement.services.readiness_release).
     """
     invitation = invitation_for_token(token=token, lock=True)
     wave = invitation.wave
@@ -333,7 +335,6 @@ def response_submit(
     response.save(update_fields=["is_submitted", "submitted_on"])
     invitation.used = True
     invitation.save(update_fields=["used"])
-    request_recompute(hit_id=wave.hit_id, kind=ScoreKind.READINESS)
     return response
 
 
@@ -526,9 +527,9 @@ def wave_invite(
     invitation email per new address after commit. Refused once the wave has closed.
     """
     wave = _wave_for_update(actor, wave_id)
-    if timezone.localdate() > wave.closes_on:
+    if wave.is_closed():
         raise ValidationError(
-            {"addresses": f"This survey closed on {_day(wave.closes_on)}; no one can join it now."}
+            {"addresses": f"This survey closed on {_day(wave.closed_on())}; no one can join it now."}
         )
     wanted = list(dict.fromkeys(a.strip().lower() for a in addresses if a.strip()))
     if len(wanted) > MAX_INVITATIONS_PER_REQUEST:
@@ -610,9 +611,9 @@ def invitation_reissue(*, actor: object, wave_id: int, email: str, link_base: st
     working) and sent_at set to now; one invitation email with the new link after commit.
     """
     wave = _wave_for_update(actor, wave_id)
-    if timezone.localdate() > wave.closes_on:
+    if wave.is_closed():
         raise ValidationError(
-            {"email": f"This survey closed on {_day(wave.closes_on)}; no new link can be sent."}
+            {"email": f"This survey closed on {_day(wave.closed_on())}; no new link can be sent."}
         )
     address = email.strip().lower()
     invitation = (
@@ -647,8 +648,10 @@ def wave_remind(*, actor: object, wave_id: int) -> int:
     """
     wave = _wave_for_update(actor, wave_id)
     today = timezone.localdate()
-    if today > wave.closes_on:
-        raise ValidationError(f"This survey closed on {_day(wave.closes_on)}, so there is no one to remind.")
+    if wave.is_closed(today):
+        raise ValidationError(
+            f"This survey closed on {_day(wave.closed_on())}, so there is no one to remind."
+        )
     if today < wave.opens_on:
         raise ValidationError(f"This survey opens on {_day(wave.opens_on)}; send reminders after that.")
     pending = Invitation.objects.filter(wave=wave, used=False)
@@ -662,3 +665,29 @@ def wave_remind(*, actor: object, wave_id: int) -> int:
         context={"wave": wave, "hit": wave.hit, "sender": str(actor)},
     )
     return len(addresses)
+
+
+@transaction.atomic
+def wave_close(*, actor: User, wave_id: int) -> Wave:
+    """Close a wave before its closing date: from now on every answer is refused, and the worker
+    computes its results once (they are released when it has).
+
+    Only the HIT's director or co-director, or a programme manager (permissions.can_close_wave).
+    Refused once closed (by this or by its date) and before it opens (nothing to close: change its
+    dates instead). Side effects, in order: the wave locked (answers being sent wait for it);
+    closed_at (now) and closed_by set; the release of its results queued after commit.
+    """
+    wave = Wave.objects.select_for_update(of=("self",)).select_related("hit").get(pk=wave_id)
+    _require(permissions.can_close_wave(actor, wave.hit))
+    today = timezone.localdate()
+    if wave.is_closed(today):
+        raise ValidationError(f"This survey already closed on {_day(wave.closed_on())}.")
+    if today < wave.opens_on:
+        raise ValidationError(
+            f"This survey opens on {_day(wave.opens_on)}, so there is nothing to close yet."
+        )
+    wave.closed_at = timezone.now()
+    wave.closed_by = actor
+    wave.save(update_fields=["closed_at", "closed_by"])
+    enqueue_release(wave_id=wave.pk)
+    return wave

@@ -202,6 +202,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagement.recompute_all",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Readiness results are released soon after a wave's closing day ends (engagement.services).
+    "readiness-release-closed-waves": {
+        "task": "engagement.release_closed_waves",
+        "schedule": crontab(minute="*/15"),
+    },
     "daily-renewal-reminders": {
         "task": "accreditation.send_renewal_reminders",
         "schedule": crontab(hour=7, minute=0),

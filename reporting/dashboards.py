@@ -52,6 +52,7 @@ from engagement.models import (
     Stakeholder,
     Wave,
 )
+from engagement.scoring import shown_score
 from engagement.selectors_maturity import Profile, profile_of
 from hitportal.roles import roles_of
 from reporting import permissions as report_permissions
@@ -290,10 +291,12 @@ class DepthCell:
 
 @dataclass(frozen=True)
 class ReadinessCell:
+    """One dimension's overall result as shown: a whole-number score (engagement.scoring.shown_score)."""
+
     dimension: str
     label: str
     suppressed: bool
-    score: float | None
+    score: int | None
     level: int | None
 
     @property
@@ -326,11 +329,11 @@ class ReadinessSummary:
 
     @property
     def strongest(self) -> ReadinessCell | None:
-        return max(self.shown, key=lambda c: c.score or 0.0) if self.shown else None
+        return max(self.shown, key=lambda c: c.score or 0) if self.shown else None
 
     @property
     def weakest(self) -> ReadinessCell | None:
-        return min(self.shown, key=lambda c: c.score or 0.0) if self.shown else None
+        return min(self.shown, key=lambda c: c.score or 0) if self.shown else None
 
     def cell(self, dimension: str) -> ReadinessCell | None:
         return next((cell for cell in self.cells if cell.dimension == dimension), None)
@@ -346,11 +349,10 @@ class ReadinessSummary:
         parts = [f"{len(self.shown)} of {total} dimensions reported"]
         if strongest and weakest and strongest.dimension != weakest.dimension:
             parts.append(
-                f"strongest {strongest.label} ({strongest.score:.1f}), "
-                f"weakest {weakest.label} ({weakest.score:.1f})"
+                f"strongest {strongest.label} ({strongest.score}), weakest {weakest.label} ({weakest.score})"
             )
         elif strongest:
-            parts.append(f"{strongest.label} {strongest.score:.1f}")
+            parts.append(f"{strongest.label} {strongest.score}")
         if self.suppressed:
             names = ", ".join(cell.label for cell in self.suppressed)
             parts.append(f"suppressed (fewer than 5 responses): {names}")
@@ -397,10 +399,10 @@ class HITRow:
 
 
 def _latest_wave_id() -> Subquery:
-    """Per HIT: its latest wave (by opening date) that has stored overall results."""
-    with_results = ReadinessResult.objects.filter(wave=OuterRef("pk"), group_type=OVERALL)
+    """Per HIT: its latest wave (by opening date) with released overall results."""
+    with_results = ReadinessResult.objects.released().filter(wave=OuterRef("pk"), group_type=OVERALL)
     return Subquery(
-        Wave.objects.filter(hit=OuterRef("pk"))
+        Wave.objects.filter(hit=OuterRef("pk"), released_at__isnull=False)
         .filter(Exists(with_results))
         .order_by("-opens_on", "-pk")
         .values("pk")[:1],
@@ -431,7 +433,8 @@ def readiness_summaries(wave_ids: Iterable[int] | QuerySet) -> dict[int, Readine
     order = {d: i for i, d in enumerate(Dimension.values)}
     found: dict[int, ReadinessSummary] = {}
     rows = (
-        ReadinessResult.objects.filter(wave_id__in=wave_ids, group_type=OVERALL)
+        ReadinessResult.objects.released()
+        .filter(wave_id__in=wave_ids, group_type=OVERALL)
         .order_by()
         .values_list("wave_id", "wave__title", "wave__opens_on", "dimension", "suppressed", "score", "level")
     )
@@ -442,7 +445,7 @@ def readiness_summaries(wave_ids: Iterable[int] | QuerySet) -> dict[int, Readine
                 dimension=dimension,
                 label=labels.get(dimension, dimension),
                 suppressed=suppressed,
-                score=None if suppressed else score,
+                score=None if suppressed else shown_score(score),
                 level=None if suppressed else level,
             )
         )
@@ -639,15 +642,16 @@ def trends(hits: QuerySet[HIT] | None, *, today: datetime.date, quarters: int = 
     )
     # A wave's mean as a plain AVG subquery (no GROUP BY), read once per wave of the period.
     wave_mean = Subquery(
-        ReadinessResult.objects.filter(
-            wave=OuterRef("pk"), group_type=OVERALL, suppressed=False, score__isnull=False
-        )
+        ReadinessResult.objects.released()
+        .filter(wave=OuterRef("pk"), group_type=OVERALL, suppressed=False, score__isnull=False)
         .order_by()
         .annotate(average=Func(F("score"), function="AVG", output_field=FloatField()))
         .values("average")[:1]
     )
     readiness = (
-        _restrict(Wave.objects.filter(opens_on__gte=start, opens_on__lte=today), hits)
+        _restrict(
+            Wave.objects.filter(opens_on__gte=start, opens_on__lte=today, released_at__isnull=False), hits
+        )
         .order_by()
         .annotate(kind=Value("readiness"), day=F("opens_on"), total=wave_mean, n=one)
         .values_list("kind", "day", "total", "n")
@@ -683,7 +687,13 @@ def trends(hits: QuerySet[HIT] | None, *, today: datetime.date, quarters: int = 
         points = []
         for day in starts:
             total, n = sums.get((kind, day), (0.0, 0))
-            points.append(QuarterPoint(day, round(total / n, 1) if n else None, int(n)))
+            if not n:
+                value = None
+            elif kind == "readiness":
+                value = shown_score(total / n)  # readiness figures are shown as whole numbers
+            else:
+                value = round(total / n, 1)
+            points.append(QuarterPoint(day, value, int(n)))
         return points
 
     return Trends(
@@ -951,10 +961,10 @@ def coverage_slices(coverage: CoverageScore | None) -> list[CoverageSlice]:
 
 
 def last_two_waves(hit: HIT) -> tuple[ReadinessSummary | None, ReadinessSummary | None]:
-    """The HIT's latest and previous waves with stored overall results (two queries)."""
-    with_results = ReadinessResult.objects.filter(wave=OuterRef("pk"), group_type=OVERALL)
+    """The HIT's latest and previous waves with released overall results (two queries)."""
+    with_results = ReadinessResult.objects.released().filter(wave=OuterRef("pk"), group_type=OVERALL)
     ids = list(
-        Wave.objects.filter(hit=hit)
+        Wave.objects.filter(hit=hit, released_at__isnull=False)
         .filter(Exists(with_results))
         .order_by("-opens_on", "-pk")
         .values_list("pk", flat=True)[:2]

@@ -137,7 +137,7 @@ from engagement.models import (
 )
 from engagement.services import (
     coverage_compute,
-    readiness_compute_waves,
+    readiness_release,
     stakeholder_save,
     stakeholders_sync_memberships,
 )
@@ -1993,6 +1993,22 @@ SURVEY_RESPONDENTS = (
     *(("community", role) for role in ("clinical", "clinical", "management")),
     ("", ""),
 )
+# Wave 2, open now: six answers so far. Its results appear only when it closes.
+SURVEY_OPEN_TITLE = "Partner readiness survey, wave 2"
+SURVEY_OPEN_RESPONDENTS = (
+    ("mh", "clinical"),
+    ("mh", "management"),
+    ("carers", "public"),
+    ("carers", "public"),
+    ("community", "clinical"),
+    ("", ""),
+)
+SURVEY_OPEN_NOT_ANSWERED = (
+    "mh.colleague7@example.org",
+    "carers.volunteer6@example.org",
+    "community.nurse4@example.org",
+    "community.nurse5@example.org",
+)
 SURVEY_NOT_ANSWERED = (
     "mh.colleague7@example.org",
     "carers.volunteer6@example.org",
@@ -2723,57 +2739,95 @@ class _Loader:
             self.back(self.moment(0.2), SupportRequest, pk=request.pk)
 
     def load_survey(self, hit: HIT) -> None:
-        """A readiness wave answered through one-time links: invitations, then each respondent's
-        answers saved and submitted with their token, as the respondent's pages do."""
-        if Wave.objects.filter(hit=hit, title=SURVEY_TITLE).exists():
-            return
+        """Two readiness waves answered through one-time links, as the respondent's pages do: wave 1
+        closed six weeks ago (its results are released when the scores are computed), wave 2 open
+        now, collecting answers (only its counts show)."""
         instrument = (
             Instrument.objects.filter(name=SURVEY_INSTRUMENT, is_published=True).order_by("-version").first()
         )
         if instrument is None:
             self.say(f"No published '{SURVEY_INSTRUMENT}' item bank: the readiness survey was left out.")
             return
+        if not Wave.objects.filter(hit=hit, title=SURVEY_TITLE).exists():
+            wave = self._answered_wave(
+                hit,
+                instrument,
+                title=SURVEY_TITLE,
+                respondents=SURVEY_RESPONDENTS,
+                opens_on=self.today - datetime.timedelta(days=75),
+                weeks_open=4,
+                unanswered=SURVEY_NOT_ANSWERED,
+            )
+            Wave.objects.filter(pk=wave.pk).update(created_at=self.moment(0.7))
+        if not Wave.objects.filter(hit=hit, title=SURVEY_OPEN_TITLE).exists():
+            wave = self._answered_wave(
+                hit,
+                instrument,
+                title=SURVEY_OPEN_TITLE,
+                respondents=SURVEY_OPEN_RESPONDENTS,
+                opens_on=self.today - datetime.timedelta(days=6),
+                weeks_open=4,
+                unanswered=SURVEY_OPEN_NOT_ANSWERED,
+            )
+            Wave.objects.filter(pk=wave.pk).update(created_at=self.moment(0.97))
+
+    def _answered_wave(
+        self,
+        hit: HIT,
+        instrument: Instrument,
+        *,
+        title: str,
+        respondents: tuple[tuple[str, str], ...],
+        opens_on: datetime.date,
+        weeks_open: int,
+        unanswered: tuple[str, ...],
+    ) -> Wave:
+        """A wave whose links were answered while it was open; a wave that has closed since gets its
+        real dates afterwards (answers to a closed wave are refused, as they should be)."""
         director = self.users["director"]
-        opens_on = self.today - datetime.timedelta(days=20)
+        closes_on = opens_on + datetime.timedelta(weeks=weeks_open)
         wave = wave_create(
             actor=director,
             hit_id=hit.pk,
-            title=SURVEY_TITLE,
-            opens_on=opens_on,
-            closes_on=self.today + datetime.timedelta(days=10),
+            title=title,
+            opens_on=min(opens_on, self.today),
+            closes_on=max(closes_on, self.today),
             instrument_id=instrument.pk,
         )
         sent = timezone.make_aware(datetime.datetime.combine(opens_on, datetime.time(9, 0)))
         # wave_invite emails each link and keeps only a digest of its token (services_surveys explains
         # why); the demo answers with the tokens, so it issues the answered links the same way itself.
-        tokens = [new_token() for _ in range(len(SURVEY_RESPONDENTS) + 1)]
+        tokens = [new_token() for _ in range(len(respondents) + 1)]
         Invitation.objects.bulk_create(
             Invitation(
                 wave=wave,
-                email=f"respondent{number:02d}@example.org",
+                email=f"respondent{number:02d}.w{wave.pk}@example.org",
                 token_digest=token_digest(token),
                 sent_at=sent,
             )
             for number, token in enumerate(tokens, start=1)
         )
-        wave_invite(actor=director, wave_id=wave.pk, addresses=SURVEY_NOT_ANSWERED)
+        wave_invite(actor=director, wave_id=wave.pk, addresses=unanswered)
         Invitation.objects.filter(wave=wave).update(sent_at=sent)
         items = list(Item.objects.filter(instrument=instrument).order_by("position", "pk"))
-        for number, ((org, role), token) in enumerate(zip(SURVEY_RESPONDENTS, tokens, strict=False)):
+        for number, ((org, role), token) in enumerate(zip(respondents, tokens, strict=False)):
             answers = _survey_answers(items, SURVEY_PROFILES[org], number)
             about = AboutYou(organisation_id=self.orgs[org].pk if org else None, role_group=role)
             response_save(token=token, answers=dict(list(answers.items())[:12]))
             response_submit(token=token, about=about, answers=answers)
         # The last link was opened and half answered, then saved for later: not counted.
-        half = _survey_answers(items, SURVEY_PROFILES["mh"], len(SURVEY_RESPONDENTS))
+        half = _survey_answers(items, SURVEY_PROFILES["mh"], len(respondents))
         response_save(token=tokens[-1], answers=dict(list(half.items())[:15]))
-        # Responses keep the day they were sent (never the time); spread them over the weeks open.
+        # Responses keep the day they were sent (never the time); spread them over the days it was open.
+        days_open = (min(closes_on, self.today) - opens_on).days
         for offset, response in enumerate(
             Response.objects.filter(wave=wave, is_submitted=True).order_by("pk")
         ):
-            day = opens_on + datetime.timedelta(days=min(offset * 19 // len(SURVEY_RESPONDENTS), 19))
+            day = opens_on + datetime.timedelta(days=offset * days_open // max(len(respondents), 1))
             Response.objects.filter(pk=response.pk).update(submitted_on=day)
-        Wave.objects.filter(pk=wave.pk).update(created_at=self.moment(0.8))
+        Wave.objects.filter(pk=wave.pk).update(opens_on=opens_on, closes_on=closes_on)
+        wave.refresh_from_db()
+        return wave
 
     def load_maturity(self, hit: HIT) -> None:
         director = self.users["director"]
@@ -2804,9 +2858,9 @@ class _Loader:
 
     def compute_scores(self) -> None:
         """What the worker would compute after these changes, computed here: coverage of every HIT and
-        every wave's readiness results (both set-based and idempotent)."""
+        the results of every wave that has closed (released once; an open wave has none)."""
         coverage_compute()
-        readiness_compute_waves()
+        readiness_release()
 
 
 _PEOPLE_BY_KEY = {spec.key: spec for spec in PEOPLE}
@@ -2879,7 +2933,7 @@ def load_demo(*, stdout: TextIO | None = None) -> dict[str, int]:
         loader.load_engagement()
         loaded = row_counts()
         scores_missing = CoverageScore.objects.count() < HIT.objects.count() or (
-            Wave.objects.filter(results__isnull=True).exists()
+            Wave.objects.filter(released_at__isnull=True, closes_on__lt=loader.today).exists()
         )
         if scores_missing or any(loaded[label] != before[label] for label in COUNTED if label not in SCORES):
             loader.compute_scores()

@@ -360,12 +360,6 @@ def _stakeholders(user: object, filters: dict) -> ExportSource:
     )
 
 
-def _rounded(value: float | None, digits: int) -> float | int | None:
-    if value is None:
-        return None
-    return round(value) if digits == 0 else round(value, digits)
-
-
 def _readiness_row(item: tuple[str, str, selectors_surveys.ResultRow]) -> list[object]:
     group_type, group, row = item
     if row.suppressed:
@@ -377,9 +371,9 @@ def _readiness_row(item: tuple[str, str, selectors_surveys.ResultRow]) -> list[o
         group_type,
         group,
         row.n,
-        _rounded(row.score, 1),
-        _rounded(row.sd, 2),
-        _rounded(row.pct_agree, 0),
+        row.score,  # rounded by wave_results, as the page shows them
+        row.sd,
+        row.pct_agree,
         row.level_label,
         "; ".join(row.flags),
     ]
@@ -390,6 +384,8 @@ def _readiness(user: object, filters: dict) -> ExportSource:
     wave = selectors_surveys.wave_get(hit=hit, pk=_scope(filters, "wave", "survey"))
     # wave_results applies both suppressions: the worker's n < 5 and the protective one.
     results = selectors_surveys.wave_results(wave=wave)
+    if not results.released:
+        raise PermissionDenied(selectors_surveys.NOT_RELEASED_MESSAGE)
     items = [
         *[("All respondents", "All respondents", row) for row in results.overall],
         *[("Organisation", block.label, row) for block in results.by_organisation for row in block.rows],

@@ -725,14 +725,14 @@ def _scores_present() -> bool:
 
 
 def _compute_scores(*, say: Callable[[str], None]) -> None:
-    """What the worker's nightly run stores: every HIT's coverage, every wave's readiness results,
+    """What the worker stores: every HIT's coverage, the results of every closed wave (released once),
     and today's portfolio snapshot."""
     from engagement import services
     from teams.services import portfolio_snapshot_take
 
     say("Scores (the worker's full recompute)...")
     services.coverage_compute()
-    services.readiness_compute_waves()
+    services.readiness_release()
     portfolio_snapshot_take()
     if connection.vendor == "postgresql":
         # Planner statistics for the freshly loaded tables, rather than waiting for autovacuum.

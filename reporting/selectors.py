@@ -11,9 +11,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from accreditation.criteria import CONCEPTS, CRITERIA, Criterion
-from engagement import selectors_maturity, selectors_ppi
+from engagement import selectors_maturity, selectors_ppi, selectors_surveys
 from engagement.enums import Dimension
-from engagement.models import ReadinessResult, Wave
+from engagement.models import ReadinessResult
+from engagement.scoring import shown_score
 from hitportal.roles import roles_of
 from reporting import checklist, flags, permissions
 from reporting.enums import OPEN_STATUSES, WITH_TEAM, Concept, MilestoneStatus, ReportStatus
@@ -252,15 +253,13 @@ def ppi_standards_snapshot(hit: HIT) -> dict | None:
 def readiness_snapshot(hit: HIT) -> dict | None:
     """The overall stored results of the HIT's latest readiness wave with results. Suppressed
     dimensions keep no figures here either (the stored rows have none)."""
-    wave = (
-        Wave.objects.filter(hit=hit, results__group_type=ReadinessResult.GROUP_OVERALL)
-        .order_by("-opens_on", "-pk")
-        .first()
-    )
+    wave = selectors_surveys.latest_released_wave(hit=hit)
     if wave is None:
         return None
-    rows = ReadinessResult.objects.filter(wave=wave, group_type=ReadinessResult.GROUP_OVERALL).order_by(
-        "dimension"
+    rows = (
+        ReadinessResult.objects.released()
+        .filter(wave=wave, group_type=ReadinessResult.GROUP_OVERALL)
+        .order_by("dimension")
     )
     dimensions = []
     computed_at = None
@@ -272,7 +271,8 @@ def readiness_snapshot(hit: HIT) -> dict | None:
                 "label": Dimension(row.dimension).label,
                 "suppressed": row.suppressed,
                 "n": None if row.suppressed else row.n,
-                "score": None if row.suppressed or row.score is None else round(row.score, 1),
+                # Stored in the report, so rounded as every page shows it (engagement.scoring).
+                "score": None if row.suppressed else shown_score(row.score),
             }
         )
     return {

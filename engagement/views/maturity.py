@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from engagement import matrix, permissions, selectors, selectors_maturity, services, services_maturity
-from engagement.enums import Dimension, ScoreKind
+from engagement import matrix, permissions, selectors, selectors_maturity, services_maturity
+from engagement.enums import Dimension
 from engagement.forms_maturity import (
     ActionItemEditForm,
     ActionItemFilter,
@@ -106,8 +106,6 @@ def maturity_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
             "form": form,
             "rows": form.element_rows(),
             "hint": hint,
-            "hint_recalculating": bool(hint)
-            and services.is_recalculating(hit_id=hit.pk, kind=ScoreKind.READINESS),
             "level_summaries": matrix.LEVEL_SUMMARIES,
         },
     )

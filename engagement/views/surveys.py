@@ -15,9 +15,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from engagement import permissions, recommendations, selectors, services, services_surveys
+from engagement import permissions, recommendations, selectors, services_surveys
 from engagement import selectors_surveys as survey_selectors
-from engagement.enums import ScoreKind
 from engagement.forms_surveys import AboutYouForm, InviteForm, ItemForm, ReissueForm, SectionForm, WaveForm
 from engagement.models import Item
 from teams.permissions import require as _require
@@ -208,10 +207,13 @@ def _wave_detail_page(
 ) -> HttpResponse:
     status_label = survey_selectors.wave_status(wave)
     actions = []
-    if status_label != "closed":
+    if status_label in ("upcoming", "open"):
         actions.append("invite")
     if status_label == "open":
         actions.append("remind")
+    can_close = permissions.can_close_wave(request.user, hit)
+    if status_label == "open" and can_close:
+        actions.append("close")
     return render(
         request,
         "engagement/survey_wave_detail.html",
@@ -223,6 +225,7 @@ def _wave_detail_page(
             "invite_form": invite_form,
             "reissue_form": reissue_form or ReissueForm(),
             "available_actions": actions,
+            "close_reason": "" if can_close else can_close.reason,
         },
         status=status,
     )
@@ -307,6 +310,25 @@ def wave_remind(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
     return redirect("engagement:wave-detail", hit_pk=hit.pk, pk=wave.pk)
 
 
+@login_required
+@require_POST
+def wave_close(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
+    """Close a wave before its closing date; its results are released once the worker has them."""
+    hit, wave = _wave_for_editor(request, hit_pk, pk)
+    try:
+        services_surveys.wave_close(actor=request.user, wave_id=wave.pk)
+    except ValidationError as exc:
+        for message in _validation_messages(exc):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            f"{wave.title} is closed: no more answers are taken. "
+            "Its results will be ready in a few minutes, on the results page.",
+        )
+    return redirect("engagement:wave-detail", hit_pk=hit.pk, pk=wave.pk)
+
+
 # --- Results (anyone who may see the HIT's engagement: they are aggregates) ---------------------------
 
 
@@ -326,9 +348,9 @@ def wave_results(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
         {
             "hit": hit,
             "wave": wave,
+            "wave_status": survey_selectors.wave_status(wave),
             "results": results,
             "recommendations": recommendations.for_dimensions(results.weak_dimensions),
-            "recalculating": services.is_recalculating(hit_id=hit.pk, kind=ScoreKind.READINESS),
             "can_edit": bool(permissions.can_edit_engagement(request.user, hit)),
         },
     )
@@ -343,16 +365,15 @@ def _cell(value: object) -> str:
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
-def _figure(value: float | None, digits: int = 1) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
-
-
 @login_required
 @require_GET
 def wave_results_export(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
     """The stored results for a workshop discussion. Suppressed groups: "suppressed", no figures."""
     hit, wave = _wave_for_reader(request, hit_pk, pk)
     results = survey_selectors.wave_results(wave=wave)
+    if not results.released:
+        messages.info(request, survey_selectors.NOT_RELEASED_MESSAGE)
+        return redirect("engagement:wave-results", hit_pk=hit.pk, pk=wave.pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="readiness-{hit.slug}-wave-{wave.pk}.csv"'
     writer = csv.writer(response)
@@ -372,9 +393,9 @@ def wave_results_export(request: HttpRequest, hit_pk: int, pk: int) -> HttpRespo
                 group_type,
                 group,
                 row.n,
-                _figure(row.score),
-                _figure(row.sd, 2),
-                _figure(row.pct_agree, 0),
+                row.score,
+                row.sd,
+                row.pct_agree,
                 row.level_label,
                 "; ".join(row.flags),
             ]
@@ -526,6 +547,7 @@ urlpatterns = [
     path("hits/<int:hit_pk>/surveys/<int:pk>/invite/", wave_invite, name="wave-invite"),
     path("hits/<int:hit_pk>/surveys/<int:pk>/remind/", wave_remind, name="wave-remind"),
     path("hits/<int:hit_pk>/surveys/<int:pk>/new-link/", wave_reissue, name="wave-reissue"),
+    path("hits/<int:hit_pk>/surveys/<int:pk>/close/", wave_close, name="wave-close"),
     path("hits/<int:hit_pk>/surveys/<int:pk>/results/", wave_results, name="wave-results"),
     path("hits/<int:hit_pk>/surveys/<int:pk>/results.csv", wave_results_export, name="wave-results-export"),
     path("survey/<str:token>/", survey_respond, name="survey-respond"),

@@ -23,7 +23,7 @@ from django.utils import timezone
 from accreditation.models import Accreditation, Application, Condition, ExpressionOfInterest, Round
 from accreditation.workflow import ApplicationStatus, EOIStatus
 from engagement import selectors as engagement_selectors
-from engagement import selectors_maturity
+from engagement import selectors_maturity, selectors_surveys
 from engagement.enums import Dimension
 from engagement.models import CoverageScore, ReadinessResult, Wave
 from reporting.models import ProgressReport, add_months
@@ -95,18 +95,16 @@ class HITScores:
 
 
 def latest_readiness(*, hit: HIT) -> Readiness | None:
-    """The overall results of the HIT's latest wave that has any (a wave still collecting answers
-    has none yet). Two queries. Organisation and role groups are not read at all."""
-    wave = (
-        Wave.objects.filter(hit=hit, results__group_type=ReadinessResult.GROUP_OVERALL)
-        .order_by("-opens_on", "-pk")
-        .first()
-    )
+    """The overall results of the HIT's latest wave whose results are released (a wave still
+    collecting answers has none). Two queries. Organisation and role groups are not read at all."""
+    wave = selectors_surveys.latest_released_wave(hit=hit)
     if wave is None:
         return None
     order = list(Dimension.values)
     rows = sorted(
-        ReadinessResult.objects.filter(wave=wave, group_type=ReadinessResult.GROUP_OVERALL).order_by(),
+        ReadinessResult.objects.released()
+        .filter(wave=wave, group_type=ReadinessResult.GROUP_OVERALL)
+        .order_by(),
         key=lambda row: order.index(row.dimension) if row.dimension in order else len(order),
     )
     computed_at = max((row.computed_at for row in rows), default=None)

@@ -16,6 +16,7 @@ from rest_framework import serializers
 from engagement.enums import Dimension, MaturityLevel
 from engagement.matrix import element_name, level_name
 from engagement.models import CoverageScore, ReadinessResult
+from engagement.scoring import SPREAD_THRESHOLD, shown_percent, shown_score, shown_sd
 from teams.models import HIT
 
 # --- HITs --------------------------------------------------------------------------------------------
@@ -130,18 +131,27 @@ class CoverageSerializer(serializers.ModelSerializer):
 
 
 class ReadinessDimensionSerializer(serializers.Serializer):
-    """One dimension's overall result. A suppressed dimension (fewer than five counted respondents)
-    carries only its name and `"suppressed": true`: none of its numbers, the stored n included."""
+    """One dimension's overall result, rounded as every page shows it. A suppressed dimension (fewer
+    than five counted respondents) carries only its name and `"suppressed": true`: none of its
+    numbers, the stored n included. Results exist only for closed waves (released once)."""
 
     dimension = serializers.ChoiceField(choices=Dimension.choices)
     label = serializers.SerializerMethodField()
     suppressed = serializers.BooleanField()
     n = serializers.IntegerField(required=False, help_text="Counted respondents. Absent when suppressed.")
-    score = serializers.FloatField(
-        required=False, allow_null=True, help_text="0-100. Absent when suppressed."
+    score = serializers.IntegerField(
+        required=False, allow_null=True, help_text="0-100, a whole number. Absent when suppressed."
     )
-    sd = serializers.FloatField(required=False, allow_null=True, help_text="Absent when suppressed.")
-    pct_agree = serializers.FloatField(required=False, allow_null=True, help_text="Absent when suppressed.")
+    sd = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        help_text="SD of the respondents' means, one decimal; null below 10 respondents. Absent when suppressed.",
+    )
+    pct_agree = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Whole percentage of respondents agreeing; null below 10 respondents. Absent when suppressed.",
+    )
     level = serializers.ChoiceField(
         choices=MaturityLevel.choices,
         required=False,
@@ -161,9 +171,9 @@ class ReadinessDimensionSerializer(serializers.Serializer):
             "label": self.get_label(row),
             "suppressed": False,
             "n": row.n,
-            "score": row.score,
-            "sd": row.sd,
-            "pct_agree": row.pct_agree,
+            "score": shown_score(row.score),
+            "sd": shown_sd(row.sd) if row.n >= SPREAD_THRESHOLD else None,
+            "pct_agree": shown_percent(row.pct_agree) if row.n >= SPREAD_THRESHOLD else None,
             "level": row.level,
             "level_label": level_name(row.level),
         }

@@ -516,8 +516,8 @@ def hit_summaries(data: HITDashboard) -> dict[str, str]:
         strongest, weakest = latest.strongest, latest.weakest
         if strongest and weakest:
             text = (
-                f"{opened}, the strongest dimension is {strongest.label} ({strongest.score:.1f}) and the "
-                f"weakest {weakest.label} ({weakest.score:.1f})"
+                f"{opened}, the strongest dimension is {strongest.label} ({strongest.score}) and the "
+                f"weakest {weakest.label} ({weakest.score})"
             )
         else:
             text = f"{opened}, every dimension is suppressed because fewer than 5 people answered"

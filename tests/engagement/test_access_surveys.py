@@ -73,8 +73,19 @@ MATRIX = {
     "engagement:wave-invite": ("post", _wave, _editors(302)),
     "engagement:wave-remind": ("post", _wave, _editors(302)),
     "engagement:wave-reissue": ("post", _wave, _editors(302)),
-    "engagement:wave-results": ("get", _wave, _readers()),
-    "engagement:wave-results-export": ("get", _wave, _readers()),
+    # Closing early: the HIT's director or a programme manager; other members see the reason.
+    "engagement:wave-close": (
+        "post",
+        _wave,
+        _editors(302) | {"sponsor": 403, "teammate": 403},
+    ),
+    # Results of a closed wave whose results are released (an open wave's page shows none).
+    "engagement:wave-results": ("get", lambda ctx: _wave(ctx) | {"pk": ctx["released"].pk}, _readers()),
+    "engagement:wave-results-export": (
+        "get",
+        lambda ctx: _wave(ctx) | {"pk": ctx["released"].pk},
+        _readers(),
+    ),
     # Public: the one-time link is the credential, whoever is signed in.
     "engagement:survey-respond": ("get", lambda ctx: {"token": ctx["token"]}, _expect(200, anonymous=200)),
 }
@@ -91,6 +102,7 @@ def matrix_ctx(hit):
     draft = ef.InstrumentFactory(name="Draft bank", is_published=False)
     draft_item = ef.ItemFactory(instrument=draft, code="D1")
     wave = ef.WaveFactory(hit=hit, instrument=published)
+    released = ef.WaveFactory(hit=hit, instrument=published, released=True, title="Last year")
     token = services_surveys.new_token()
     ef.InvitationFactory(wave=wave, token_digest=services_surveys.token_digest(token))
     return {
@@ -99,6 +111,7 @@ def matrix_ctx(hit):
         "draft": draft,
         "draft_item": draft_item,
         "wave": wave,
+        "released": released,
         "token": token,
     }
 

@@ -116,17 +116,46 @@ def test_dimension_result_four_respondents_is_suppressed():
     assert result == scoring.DimensionResult(dimension="trust", n=4, suppressed=True)
 
 
-def test_dimension_result_five_respondents_hand_computed():
+def test_dimension_result_five_respondents_hand_computed_without_spread():
     result = scoring.dimension_result("trust", [4, 4, 3, 2, 5])
 
-    # mean 3.6; sample SD sqrt(5.2 / 4); 3 of 5 at >= 4; R = (3.6 - 1) / 4 x 100 = 65 -> bureaucratic
+    # mean 3.6; R = (3.6 - 1) / 4 x 100 = 65 -> bureaucratic; no SD or % agreeing below ten
     assert result.n == 5
     assert result.suppressed is False
     assert result.mean == pytest.approx(3.6)
-    assert result.sd == pytest.approx((5.2 / 4) ** 0.5, abs=1e-6)
-    assert result.pct_agree == 60.0
+    assert result.sd is None
+    assert result.pct_agree is None
     assert result.score == pytest.approx(65.0)
     assert result.level == 2
+
+
+def test_dimension_result_nine_respondents_keeps_no_spread():
+    result = scoring.dimension_result("trust", [4, 4, 3, 2, 5, 4, 4, 3, 2])
+
+    assert (result.n, result.sd, result.pct_agree) == (9, None, None)
+
+
+def test_dimension_result_ten_respondents_hand_computed_with_spread():
+    result = scoring.dimension_result("trust", [4, 4, 3, 2, 5, 4, 4, 3, 2, 5])
+
+    # mean 3.6; squared deviations 2 x (0.16 + 0.16 + 0.36 + 2.56 + 1.96) = 10.4, sample SD
+    # sqrt(10.4 / 9); 6 of 10 at >= 4
+    assert result.n == 10
+    assert result.sd == pytest.approx((10.4 / 9) ** 0.5, abs=1e-6)
+    assert result.pct_agree == 60.0
+    assert result.score == pytest.approx(65.0)
+
+
+@pytest.mark.parametrize(
+    ("score", "shown"), [(None, None), (64.5, 65), (64.499999, 64), (65.0, 65), (0.4, 0), (99.5, 100)]
+)
+def test_shown_score_rounds_half_up_to_a_whole_number(score, shown):
+    assert scoring.shown_score(score) == shown
+
+
+def test_shown_spread_rounds_sd_to_one_decimal_and_percent_to_whole():
+    assert (scoring.shown_sd(0.355605), scoring.shown_sd(0.25), scoring.shown_sd(None)) == (0.4, 0.3, None)
+    assert (scoring.shown_percent(73.333333), scoring.shown_percent(12.5)) == (73, 13)
 
 
 @pytest.mark.parametrize(("score", "level"), [(0, 1), (33.3, 1), (33.34, 2), (66.6, 2), (66.67, 3), (100, 3)])

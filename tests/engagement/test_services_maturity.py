@@ -498,10 +498,18 @@ def test_action_items_derive_overdue_from_the_date_and_status(hit):
 
 def test_survey_hint_reads_the_latest_waves_overall_levels(hit):
     old = ef.WaveFactory(
-        hit=hit, title="Baseline", opens_on=datetime.date(2025, 1, 1), closes_on=datetime.date(2025, 2, 1)
+        hit=hit,
+        title="Baseline",
+        opens_on=datetime.date(2025, 1, 1),
+        closes_on=datetime.date(2025, 2, 1),
+        released=True,
     )
     new = ef.WaveFactory(
-        hit=hit, title="Follow-up", opens_on=datetime.date(2025, 6, 1), closes_on=datetime.date(2025, 7, 1)
+        hit=hit,
+        title="Follow-up",
+        opens_on=datetime.date(2025, 6, 1),
+        closes_on=datetime.date(2025, 7, 1),
+        released=True,
     )
     ef.ReadinessResultFactory(wave=old, dimension=Dimension.TRUST, level=3)
     ef.ReadinessResultFactory(wave=new, dimension=Dimension.TRUST, level=1, score=20.0)

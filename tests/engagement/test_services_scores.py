@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from engagement import services
@@ -184,7 +185,7 @@ def _answer(wave, item_values, org=None, role="clinical"):
 
 
 def test_readiness_suppression_boundary_four_and_five(db):
-    wave = ef.WaveFactory()
+    wave = ef.WaveFactory(closed=True)
     items = [
         ef.ItemFactory(instrument=wave.instrument, dimension="trust"),
         ef.ItemFactory(instrument=wave.instrument, dimension="trust", reverse_worded=True),
@@ -196,7 +197,7 @@ def test_readiness_suppression_boundary_four_and_five(db):
         _answer(wave, [(items[0], 1), (items[1], 5)], org=small)
     _answer(wave, [(items[0], None), (items[1], None)], org=small)  # all "don't know": not counted
 
-    services.readiness_compute(wave_id=wave.pk)
+    services.readiness_release(wave_ids=[wave.pk])
 
     results = {(r.group_type, r.group_label): r for r in ReadinessResult.objects.filter(wave=wave)}
     assert results[("organisation", "Big Trust")].n == 5
@@ -208,42 +209,99 @@ def test_readiness_suppression_boundary_four_and_five(db):
     assert results[("overall", "All respondents")].score == pytest.approx(
         (22 / 9 - 1) / 4 * 100, abs=1e-4
     )  # (18 + 4 x 1) / 9
+    assert results[("overall", "All respondents")].sd is None  # nine: no spread
 
 
-def test_readiness_compute_is_idempotent(db):
+def test_an_open_wave_gets_no_results(db):
     wave = ef.WaveFactory()
     item = ef.ItemFactory(instrument=wave.instrument)
     for value in (1, 2, 3, 4, 5):
         _answer(wave, [(item, value)])
-    services.readiness_compute(wave_id=wave.pk)
-    first = list(
-        ReadinessResult.objects.values_list(
-            "group_type", "group_key", "dimension", "n", "score", "fingerprint"
-        )
+
+    written = services.readiness_release()
+
+    wave.refresh_from_db()
+    assert written == 0
+    assert ReadinessResult.objects.filter(wave=wave).count() == 0
+    assert (wave.closed_at, wave.released_at) == (None, None)
+
+
+def test_release_closes_a_wave_at_the_end_of_its_last_day_and_stamps_the_release(db):
+    wave = ef.WaveFactory(closed=True)
+    item = ef.ItemFactory(instrument=wave.instrument)
+    for value in (1, 2, 3, 4, 5):
+        _answer(wave, [(item, value)])
+
+    with time_machine.travel(timezone.now(), tick=False):
+        services.readiness_release()
+        released_at = timezone.now()
+
+    wave.refresh_from_db()
+    assert timezone.localtime(wave.closed_at) == timezone.make_aware(
+        datetime.datetime.combine(wave.closes_on + datetime.timedelta(days=1), datetime.time.min)
     )
+    assert wave.released_at == released_at
 
-    services.readiness_compute(wave_id=wave.pk)
 
+def test_released_results_are_never_recomputed(db):
+    wave = ef.WaveFactory(closed=True)
+    item = ef.ItemFactory(instrument=wave.instrument)
+    organisation = f.OrganisationFactory(name="Leaving Trust")
+    responses = [_answer(wave, [(item, value)], org=organisation) for value in (1, 2, 3, 4, 5)]
+    services.readiness_release(wave_ids=[wave.pk])
+    first = list(ReadinessResult.objects.values_list("group_type", "group_key", "dimension", "n", "score"))
+    # After the release, what the answers say changes (a correction, an organisation removed from the
+    # directory): the released figures must not move, or the two versions could be subtracted.
+    ef.AnswerFactory(response=responses[0], item=ef.ItemFactory(instrument=wave.instrument), value=5)
+    organisation.delete()
+
+    again = services.readiness_release(wave_ids=[wave.pk]) + services.readiness_release()
+    from engagement.tasks import recompute_all
+
+    recompute_all()
+
+    assert again == 0
     assert (
-        list(
-            ReadinessResult.objects.values_list(
-                "group_type", "group_key", "dimension", "n", "score", "fingerprint"
-            )
-        )
+        list(ReadinessResult.objects.values_list("group_type", "group_key", "dimension", "n", "score"))
         == first
     )
 
 
+def test_release_keeps_going_when_one_wave_fails(db, monkeypatch, caplog):
+    good, bad = ef.WaveFactory(closed=True), ef.WaveFactory(closed=True)
+    for wave in (good, bad):
+        item = ef.ItemFactory(instrument=wave.instrument)
+        for value in (1, 2, 3, 4, 5):
+            _answer(wave, [(item, value)])
+    real_rows = services._readiness_rows
+
+    def rows_failing_on_bad(wave_rows):
+        if any(pk == bad.pk for pk, *_ in wave_rows):
+            raise ValueError("a bad row")
+        return real_rows(wave_rows)
+
+    monkeypatch.setattr(services, "_readiness_rows", rows_failing_on_bad)
+
+    services.readiness_release()
+
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert good.released_at is not None
+    assert bad.released_at is None
+    assert ReadinessResult.objects.filter(wave=good).exists()
+    assert f"Readiness results of wave {bad.pk} could not be released" in caplog.text
+
+
 @pytest.mark.parametrize("waves", [1, 15])
-def test_readiness_full_recompute_query_count_does_not_grow(db, django_assert_max_num_queries, waves):
+def test_readiness_release_query_count_does_not_grow(db, django_assert_num_queries, waves):
     instrument = ef.InstrumentFactory()
     items = [ef.ItemFactory(instrument=instrument, dimension=d) for d in ("trust", "faith")]
-    for wave in ef.WaveFactory.create_batch(waves, instrument=instrument):
+    for wave in ef.WaveFactory.create_batch(waves, instrument=instrument, closed=True):
         for value in (1, 2, 3, 4, 5, 5):
             _answer(wave, [(items[0], value), (items[1], value)])
 
-    with django_assert_max_num_queries(10):
-        written = services.readiness_compute_waves()
+    with django_assert_num_queries(12):
+        written = services.readiness_release()
 
     # per wave: overall + one role group, two dimensions each
     assert written == waves * 4

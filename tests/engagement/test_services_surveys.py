@@ -210,8 +210,9 @@ def test_submit_marks_the_link_used_and_stores_only_organisation_role_and_day(
     assert (response.is_submitted, response.submitted_on) == (True, TODAY)
     assert (response.organisation_id, response.role_group) == (organisation.pk, RoleGroup.CLINICAL)
     assert Invitation.objects.get().used is True
-    assert list(ScoreRequest.objects.values_list("hit_id", "kind")) == [(hit.pk, "readiness")]
-    assert len(callbacks) == 1  # the recompute, queued after commit
+    # Nothing is computed while the wave is open: results come once, at its close.
+    assert ScoreRequest.objects.count() == 0
+    assert callbacks == []
 
 
 def test_submit_with_prefer_not_to_say(hit):
@@ -293,7 +294,7 @@ def test_partner_organisations_are_the_maps_organisations_not_ended(hit, other_h
     assert services_surveys.partner_organisations(hit_id=hit.pk) == [(kept.pk, "Bristol City Council")]
 
 
-def test_submission_is_counted_by_the_worker(hit, django_capture_on_commit_callbacks):
+def test_submissions_are_counted_only_once_the_wave_closes(hit, director, django_capture_on_commit_callbacks):
     wave = _wave(hit)
     items = _items(wave)
     for _ in range(5):
@@ -301,10 +302,99 @@ def test_submission_is_counted_by_the_worker(hit, django_capture_on_commit_callb
         services_surveys.response_save(token=token, answers={items["TR1"]: 4, items["TR2"]: 2})
         with django_capture_on_commit_callbacks(execute=True):
             services_surveys.response_submit(token=token, about=AboutYou())
+    assert ReadinessResult.objects.count() == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services_surveys.wave_close(actor=director, wave_id=wave.pk)
 
     overall = ReadinessResult.objects.get(wave=wave, group_type="overall", dimension="trust")
     assert (overall.n, overall.suppressed, overall.score) == (5, False, 75.0)
-    assert ScoreRequest.objects.count() == 0
+    wave.refresh_from_db()
+    assert wave.released_at is not None
+
+
+def test_close_records_who_and_when_and_refuses_later_answers(hit, director):
+    wave = _wave(hit)
+    token = _invite(wave)
+    services_surveys.response_save(token=token, answers={_items(wave)["TR1"]: 4})
+
+    with time_machine.travel(timezone.now(), tick=False):
+        services_surveys.wave_close(actor=director, wave_id=wave.pk)
+        closed_at = timezone.now()
+
+    wave.refresh_from_db()
+    assert (wave.closed_at, wave.closed_by) == (closed_at, director)
+    with pytest.raises(services_surveys.SurveyClosed) as caught:
+        services_surveys.response_submit(token=token, about=AboutYou())
+    assert caught.value.title == f"This survey closed on {timezone.localdate():%-d %B %Y}"
+    with pytest.raises(services_surveys.SurveyClosed):
+        services_surveys.response_save(token=token, answers={_items(wave)["TR1"]: 5})
+    assert Response.objects.get().is_submitted is False
+    assert Invitation.objects.get().used is False
+
+
+@pytest.mark.parametrize("who", ["teammate", "sponsor", "board_member", "outsider"])
+def test_close_by_anyone_but_the_director_or_a_programme_manager_is_refused(request, hit, who):
+    wave = _wave(hit)
+
+    with pytest.raises(PermissionDenied):
+        services_surveys.wave_close(actor=request.getfixturevalue(who), wave_id=wave.pk)
+
+    wave.refresh_from_db()
+    assert wave.closed_at is None
+
+
+def test_programme_manager_closes_a_wave(hit, programme_manager):
+    wave = _wave(hit)
+
+    services_surveys.wave_close(actor=programme_manager, wave_id=wave.pk)
+
+    wave.refresh_from_db()
+    assert wave.closed_by == programme_manager
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "message"),
+    [
+        (-20, -1, "This survey already closed on"),
+        (2, 9, "This survey opens on"),
+    ],
+)
+def test_close_of_a_wave_not_open_is_refused(hit, director, opens, closes, message):
+    today = timezone.localdate()
+    wave = _wave(
+        hit,
+        opens_on=today + datetime.timedelta(days=opens),
+        closes_on=today + datetime.timedelta(days=closes),
+    )
+
+    with pytest.raises(ValidationError) as caught:
+        services_surveys.wave_close(actor=director, wave_id=wave.pk)
+
+    assert caught.value.messages[0].startswith(message)
+    wave.refresh_from_db()
+    assert wave.closed_at is None
+
+
+def test_close_twice_is_refused_the_second_time(hit, director):
+    wave = _wave(hit)
+    services_surveys.wave_close(actor=director, wave_id=wave.pk)
+
+    with pytest.raises(ValidationError, match="already closed"):
+        services_surveys.wave_close(actor=director, wave_id=wave.pk)
+
+
+def test_invite_remind_and_new_link_are_refused_once_closed_early(hit, director):
+    wave = _wave(hit)
+    _invite(wave)
+    services_surveys.wave_close(actor=director, wave_id=wave.pk)
+
+    with pytest.raises(ValidationError, match="closed"):
+        services_surveys.wave_invite(actor=director, wave_id=wave.pk, addresses=["new@example.org"])
+    with pytest.raises(ValidationError, match="closed"):
+        services_surveys.wave_remind(actor=director, wave_id=wave.pk)
+    with pytest.raises(ValidationError, match="closed"):
+        services_surveys.invitation_reissue(actor=director, wave_id=wave.pk, email="invitee0@example.org")
 
 
 # --- Invitations and reminders -----------------------------------------------------------------------

@@ -199,7 +199,7 @@ def test_maturity_create_in_the_future_is_refused(client, hit, director):
 
 
 def test_maturity_create_prefills_indicative_levels_from_the_stored_survey_results(client, hit, director):
-    wave = ef.WaveFactory(hit=hit, title="Baseline")
+    wave = ef.WaveFactory(hit=hit, title="Baseline", released=True)
     ef.ReadinessResultFactory(wave=wave, dimension=Dimension.TRUST, level=1, score=20.0)
     ef.ReadinessResultFactory(wave=wave, dimension=Dimension.CLARITY, level=3, score=80.0)
     ef.ReadinessResultFactory(
@@ -221,15 +221,15 @@ def test_maturity_create_prefills_indicative_levels_from_the_stored_survey_resul
     assert ReadinessResult.objects.filter(wave=wave).count() == 3  # nothing recomputed on load
 
 
-def test_maturity_create_shows_recalculating_while_the_survey_is_recomputed(client, hit, director):
-    wave = ef.WaveFactory(hit=hit)
-    ef.ReadinessResultFactory(wave=wave, dimension=Dimension.TRUST, level=2)
-    ef.ScoreRequestFactory(hit=hit, kind="readiness")
+def test_maturity_create_ignores_results_of_a_wave_still_open(client, hit, director):
+    # Results stored for an open wave (none should be) are never read: they would give away answers.
+    ef.ReadinessResultFactory(wave=ef.WaveFactory(hit=hit), dimension=Dimension.TRUST, level=1)
     client.force_login(director)
 
     response = client.get(_url("maturity-create", hit))
 
-    assert "Recalculating" in response.text
+    assert response.context["hint"] is None
+    assert response.context["form"]["level_trust"].initial is None
 
 
 # --- maturity-detail ---------------------------------------------------------------------------------

@@ -59,6 +59,14 @@ def _wave(hit, **kwargs) -> Wave:
     return ef.WaveFactory(hit=hit, **kwargs)
 
 
+def _close_and_release(wave) -> Wave:
+    """The wave's closing day passes (it had opened five days before) and the worker releases it."""
+    Wave.objects.filter(pk=wave.pk).update(closes_on=timezone.localdate() - datetime.timedelta(days=1))
+    services.readiness_release(wave_ids=[wave.pk])
+    wave.refresh_from_db()
+    return wave
+
+
 def _token(wave) -> str:
     token = services_surveys.new_token()
     ef.InvitationFactory(wave=wave, token_digest=services_surveys.token_digest(token))
@@ -175,7 +183,7 @@ def test_respondent_journey_end_to_end_with_an_emailed_token(
         items["CA2"]: 3,
     }
     assert Invitation.objects.get().used is True
-    assert ReadinessResult.objects.filter(wave=wave).exists()  # the worker ran after commit
+    assert not ReadinessResult.objects.filter(wave=wave).exists()  # counted once, when the wave closes
     assert again.status_code == 410
     assert "This link has already been used" in again.content.decode()
 
@@ -443,7 +451,7 @@ def test_remind_records_reminded_at_once_per_click(director_client, hit, django_
 
 
 def test_wave_list_links_to_results_for_a_board_member_without_management(client, board_member, hit):
-    wave = _wave(hit, title="Baseline")
+    wave = _wave(hit, title="Baseline", released=True)
     client.force_login(board_member)
 
     response = client.get(reverse("engagement:wave-list", kwargs={"hit_pk": hit.pk}))
@@ -452,6 +460,16 @@ def test_wave_list_links_to_results_for_a_board_member_without_management(client
     assert reverse("engagement:wave-results", kwargs={"hit_pk": hit.pk, "pk": wave.pk}) in html
     assert f'href="{reverse("engagement:wave-detail", kwargs={"hit_pk": hit.pk, "pk": wave.pk})}"' not in html
     assert "Plan a survey wave" not in html
+
+
+def test_wave_list_offers_no_results_of_an_open_wave(director_client, hit):
+    wave = _wave(hit, title="Baseline")
+
+    response = director_client.get(reverse("engagement:wave-list", kwargs={"hit_pk": hit.pk}))
+
+    html = response.content.decode()
+    assert reverse("engagement:wave-results", kwargs={"hit_pk": hit.pk, "pk": wave.pk}) not in html
+    assert "When it closes" in html
 
 
 @pytest.mark.parametrize("rows", [1, 12])
@@ -505,8 +523,7 @@ def counted_wave(hit):
     items = _items(wave)
     for response in Response.objects.filter(organisation=small)[:2]:
         Answer.objects.filter(response=response, item_id=items["TR1"]).update(value=5)
-    services.readiness_compute_for_hit(hit_id=hit.pk)
-    return wave
+    return _close_and_release(wave)
 
 
 def test_results_show_suppressed_groups_without_numbers(director_client, hit, counted_wave):
@@ -572,7 +589,7 @@ def test_results_show_a_group_when_the_rest_are_five_or_more(director_client, hi
         token = _token(wave)
         services_surveys.response_save(token=token, answers={items["TR1"]: 3, items["TR2"]: 3})
         services_surveys.response_submit(token=token, about=AboutYou())
-    services.readiness_compute_for_hit(hit_id=hit.pk)
+    _close_and_release(wave)
 
     response = director_client.get(
         reverse("engagement:wave-results", kwargs={"hit_pk": hit.pk, "pk": wave.pk})
@@ -580,7 +597,7 @@ def test_results_show_a_group_when_the_rest_are_five_or_more(director_client, hi
 
     [acute_block, charity_block] = response.context["results"].by_organisation
     trust = {row.dimension: row for row in acute_block.rows}["trust"]
-    assert (trust.suppressed, trust.n, trust.score) == (False, 6, 100.0)
+    assert (trust.suppressed, trust.n, trust.score) == (False, 6, 100)
     capacity = {row.dimension: row for row in acute_block.rows}["capacity"]
     assert capacity.protects_smaller_group is True  # only 2 answered capacity outside Acute Trust
     assert charity_block.all_suppressed is True
@@ -596,15 +613,16 @@ def test_results_show_scores_flags_levels_and_recommended_actions(director_clien
     # Capacity: six answer 2 and four answer 1 -> mean 1.6 -> R = 15.0, pathological, low.
     assert (overall["capacity"].n, overall["capacity"].score, overall["capacity"].level_label) == (
         10,
-        15.0,
+        15,
         "Pathological",
     )
+    # Ten respondents: the spread is shown, rounded (six at 1.6 - 2 = ..., SD of 2, 2, ..., 1, 1).
+    assert (overall["capacity"].sd, overall["capacity"].pct_agree) == (0.5, 0)
     assert overall["capacity"].flags == ["Low: below 50"]
-    assert "As of " in html
+    assert "Released on " in html
     assert "Recommended actions" in html
     assert "A8.3" in html  # capacity's statements, from the seeded elements
-    assert "Weakest: <strong>Capacity (time and resources)</strong>" in html
-    assert "Recalculating" not in html
+    assert "Weakest: <strong>Capacity (time and resources)</strong> (15)" in html
 
 
 def test_results_flag_a_divergence_between_role_groups(director_client, hit):
@@ -613,7 +631,7 @@ def test_results_flag_a_divergence_between_role_groups(director_client, hit):
     ef.StakeholderFactory(hit=hit, organisation=acute)
     _respondents(wave, acute, 5, trust=5, capacity=3, role=RoleGroup.CLINICAL)
     _respondents(wave, acute, 5, trust=2, capacity=3, role=RoleGroup.MANAGEMENT)
-    services.readiness_compute_for_hit(hit_id=hit.pk)
+    _close_and_release(wave)
 
     response = director_client.get(
         reverse("engagement:wave-results", kwargs={"hit_pk": hit.pk, "pk": wave.pk})
@@ -625,22 +643,55 @@ def test_results_flag_a_divergence_between_role_groups(director_client, hit):
     assert "Role groups differ by 75 points" in response.content.decode()
 
 
-def test_results_without_rows_say_so_and_show_recalculating(director_client, hit):
+def test_results_of_an_open_wave_say_when_they_come_and_show_no_figure(director_client, hit):
     wave = _wave(hit)
-    ef.ScoreRequestFactory(hit=hit, kind="readiness")
+    # Even if results were stored while it was open (none should be), the page shows none.
+    ef.ReadinessResultFactory(wave=wave, dimension="trust", n=7, score=87.654321, level=3)
+
+    response = director_client.get(
+        reverse("engagement:wave-results", kwargs={"hit_pk": hit.pk, "pk": wave.pk})
+    )
+    export = director_client.get(
+        reverse("engagement:wave-results-export", kwargs={"hit_pk": hit.pk, "pk": wave.pk}), follow=True
+    )
+
+    html = response.content.decode()
+    assert f"Results are released once, when this wave closes on {wave.closes_on:%-d %B %Y}" in html
+    assert re.search(r"\b8[78](\.\d+)?\b", html) is None
+    assert "Download for a workshop" not in html
+    assert export.redirect_chain[0][0] == reverse(
+        "engagement:wave-results", kwargs={"hit_pk": hit.pk, "pk": wave.pk}
+    )
+    assert "Results are released when the survey closes" in export.content.decode()
+
+
+def test_results_of_a_closed_wave_not_yet_released_say_they_are_being_prepared(director_client, hit):
+    wave = _wave(hit, closed=True)
 
     response = director_client.get(
         reverse("engagement:wave-results", kwargs={"hit_pk": hit.pk, "pk": wave.pk})
     )
 
-    html = response.content.decode()
-    assert "There are no results yet." in html
-    assert '<span class="badge text-bg-warning">Recalculating</span>' in html
+    assert "Its results are being prepared" in response.content.decode()
+
+
+def test_results_of_a_wave_nobody_answered_have_no_figure(director_client, hit):
+    wave = _close_and_release(_wave(hit))
+
+    response = director_client.get(
+        reverse("engagement:wave-results", kwargs={"hit_pk": hit.pk, "pk": wave.pk})
+    )
+
+    overall = response.context["results"].overall
+    assert [(row.dimension, row.suppressed, row.score) for row in overall] == [
+        ("trust", True, None),
+        ("capacity", True, None),
+    ]
 
 
 @pytest.mark.parametrize("groups", [1, 8])
 def test_wave_results_query_count_is_constant(director_client, hit, django_assert_max_num_queries, groups):
-    wave = _wave(hit)
+    wave = _wave(hit, released=True)
     for dimension in ("trust", "capacity"):
         ef.ReadinessResultFactory(wave=wave, dimension=dimension, score=40.0)
         for n in range(groups):
@@ -652,8 +703,8 @@ def test_wave_results_query_count_is_constant(director_client, hit, django_asser
                 group_label=f"Org {n}",
             )
 
-    # session + user + 3 role lookups + HIT + wave + results + recalculating + statements
-    with django_assert_max_num_queries(10):
+    # session + user + 3 role lookups + HIT + wave + results + statements
+    with django_assert_max_num_queries(9):
         response = director_client.get(
             reverse("engagement:wave-results", kwargs={"hit_pk": hit.pk, "pk": wave.pk})
         )
@@ -663,7 +714,7 @@ def test_wave_results_query_count_is_constant(director_client, hit, django_asser
 
 
 def test_export_has_figures_suppression_and_formula_safe_cells(director_client, hit):
-    wave = _wave(hit)
+    wave = _wave(hit, released=True)
     ef.ReadinessResultFactory(wave=wave, dimension="trust", n=15, score=40.0, sd=0.5, pct_agree=22.2, level=2)
     ef.ReadinessResultFactory(
         wave=wave,
@@ -707,8 +758,8 @@ def test_export_has_figures_suppression_and_formula_safe_cells(director_client, 
             "All respondents",
             "All respondents",
             "15",
-            "40.0",
-            "0.50",
+            "40",
+            "0.5",
             "22",
             "Bureaucratic",
             "Low: below 50",
@@ -718,14 +769,14 @@ def test_export_has_figures_suppression_and_formula_safe_cells(director_client, 
             "Organisation",
             '\'=HYPERLINK("http://evil.example")',
             "6",
-            "62.5",
-            "0.50",
-            "50",
+            "63",
+            "",
+            "",
             "Bureaucratic",
             "",
         ],
         ["Trust", "Organisation", "Small Charity", "", "", "", "", "", "suppressed"],
-        ["Trust", "Role group", "'-1+1", "5", "62.5", "0.50", "50", "Bureaucratic", ""],
+        ["Trust", "Role group", "'-1+1", "5", "63", "", "", "Bureaucratic", ""],
     ]
 
 

@@ -150,6 +150,21 @@ class WaveFactory(factory.django.DjangoModelFactory):
     opens_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=5))
     closes_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=25))
 
+    class Params:
+        # Its closing day has passed; the worker has not released its results yet.
+        closed = factory.Trait(
+            opens_on=factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30)),
+            closes_on=factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=1)),
+        )
+        # Closed ten days ago and its results released (stored once): the only state whose results
+        # any page shows.
+        released = factory.Trait(
+            opens_on=factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=40)),
+            closes_on=factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=10)),
+            closed_at=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=9)),
+            released_at=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=9)),
+        )
+
 
 class InvitationFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -184,15 +199,16 @@ class ReadinessResultFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.ReadinessResult
 
-    wave = factory.SubFactory(WaveFactory)
+    wave = factory.SubFactory(WaveFactory, released=True)
     group_type = "overall"
     dimension = Dimension.TRUST
-    n = 6
+    n = 12
     suppressed = False
     score = 62.5
     mean = 3.5
-    sd = 0.5
-    pct_agree = 50.0
+    # A group's spread is kept only from ten respondents (the database refuses it below).
+    sd = factory.LazyAttribute(lambda o: None if o.suppressed or o.n < 10 else 0.5)
+    pct_agree = factory.LazyAttribute(lambda o: None if o.suppressed or o.n < 10 else 50.0)
     level = 2
     fingerprint = "0" * 64
     computed_at = factory.LazyFunction(timezone.now)

@@ -114,7 +114,7 @@ def scene(hit, other_hit, director, sponsor, teammate, outsider, chair, reviewer
     ApplicationFactory(hit=other_hit, round=round_, submitted=True)
     rf.ProgressReportFactory(hit=hit)
     ef.StakeholderFactory(hit=hit)
-    wave = ef.WaveFactory(hit=hit)
+    wave = ef.WaveFactory(hit=hit, released=True)
     ef.ReadinessResultFactory(wave=wave)
     return {"hit": hit, "round": round_, "wave": wave}
 

@@ -286,17 +286,19 @@ def scored(hit):
         fingerprint="a" * 64,
         computed_at=datetime.datetime(2026, 3, 1, 2, 30, tzinfo=datetime.UTC),
     )
-    older = ef.WaveFactory(hit=hit, title="Baseline", opens_on=day("2025-01-06"), closes_on=day("2025-02-06"))
+    older = ef.WaveFactory(
+        hit=hit, title="Baseline", opens_on=day("2025-01-06"), closes_on=day("2025-02-06"), released=True
+    )
     ef.ReadinessResultFactory(wave=older, dimension=Dimension.TRUST, score=40.0)
     latest = ef.WaveFactory(
-        hit=hit, title="One year on", opens_on=day("2026-01-05"), closes_on=day("2026-02-05")
+        hit=hit, title="One year on", opens_on=day("2026-01-05"), closes_on=day("2026-02-05"), released=True
     )
     ef.WaveFactory(hit=hit, title="Still open", opens_on=day("2026-02-20"), closes_on=day("2026-03-20"))
     at = datetime.datetime(2026, 2, 6, 2, 0, tzinfo=datetime.UTC)
     ef.ReadinessResultFactory(
         wave=latest,
         dimension=Dimension.FAITH,
-        n=7,
+        n=12,
         score=71.4,
         mean=3.856,
         sd=0.62,
@@ -309,8 +311,6 @@ def scored(hit):
         dimension=Dimension.TRUST,
         n=8,
         score=62.5,
-        sd=0.5,
-        pct_agree=50.0,
         level=2,
         computed_at=at,
     )
@@ -323,7 +323,7 @@ def scored(hit):
         score=None,
         mean=None,
         sd=None,
-        pct_agree=33.3,
+        pct_agree=None,
         level=1,
         computed_at=at,
     )
@@ -406,9 +406,9 @@ def test_scores_give_coverage_latest_overall_readiness_and_maturity_profile(clie
                     "label": "Trust",
                     "suppressed": False,
                     "n": 8,
-                    "score": 62.5,
-                    "sd": 0.5,
-                    "pct_agree": 50.0,
+                    "score": 63,  # rounded half up to a whole number, as every page shows it
+                    "sd": None,  # no spread below ten respondents
+                    "pct_agree": None,
                     "level": 2,
                     "level_label": "Bureaucratic",
                 },
@@ -416,10 +416,10 @@ def test_scores_give_coverage_latest_overall_readiness_and_maturity_profile(clie
                     "dimension": "faith",
                     "label": "Faith",
                     "suppressed": False,
-                    "n": 7,
-                    "score": 71.4,
-                    "sd": 0.62,
-                    "pct_agree": 57.1,
+                    "n": 12,
+                    "score": 71,
+                    "sd": 0.6,
+                    "pct_agree": 57,
                     "level": 3,
                     "level_label": "Generative",
                 },

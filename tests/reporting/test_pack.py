@@ -64,7 +64,7 @@ def stroke():
             {"code": "STAFF", "name": "Staff"},
         ],
     )
-    wave = ef.WaveFactory(hit=hit, title="Spring survey", opens_on=datetime.date(2026, 2, 1))
+    wave = ef.WaveFactory(hit=hit, title="Spring survey", opens_on=datetime.date(2026, 2, 1), released=True)
     ef.ReadinessResultFactory(wave=wave, dimension="trust", score=71.25, level=3)
     ef.ReadinessResultFactory(wave=wave, dimension="faith", score=40.0, level=2)
     ef.ReadinessResultFactory(
@@ -103,8 +103,8 @@ def test_section_facts_of_a_hit(stroke):
         ("Gaps", "Commissioners (often missing), Staff"),
         (
             "Readiness",
-            "Spring survey (opened 1 Feb 2026): 2 of 3 dimensions reported; strongest Trust (71.2), "
-            "weakest Faith (40.0); suppressed (fewer than 5 responses): Capacity (time and resources).",
+            "Spring survey (opened 1 Feb 2026): 2 of 3 dimensions reported; strongest Trust (71), "
+            "weakest Faith (40); suppressed (fewer than 5 responses): Capacity (time and resources).",
         ),
         ("Maturity", "Median level bureaucratic; weakest: Faith (assessed 20 January 2026)"),
         ("Latest progress report", "Due 1 February 2026: draft (overdue)"),
@@ -217,7 +217,7 @@ def _many(n: int) -> None:
     for i in range(n):
         hit = f.HITFactory(name=f"Pack {i:02d}", status=HITStatus.ACTIVE)
         ef.CoverageScoreFactory(hit=hit, gaps=[{"name": "Commissioners", "stressed": True}])
-        wave = ef.WaveFactory(hit=hit)
+        wave = ef.WaveFactory(hit=hit, released=True)
         ef.ReadinessResultFactory(wave=wave, dimension="trust", score=60.0 + i)
         assessment = ef.MaturityAssessmentFactory(hit=hit)
         ef.MaturityRatingFactory(assessment=assessment, element="trust", level=2)

@@ -61,7 +61,7 @@ def _hit_records(hit, *, rows: int) -> None:
     rf.IndicatorRatingFactory(report=report)
     rf.ReportScheduleFactory(hit=hit, first_due_on=TODAY - datetime.timedelta(days=3))
     ef.CoverageScoreFactory(hit=hit)
-    wave = ef.WaveFactory(hit=hit, opens_on=TODAY - datetime.timedelta(days=40))
+    wave = ef.WaveFactory(hit=hit, opens_on=TODAY - datetime.timedelta(days=40), released=True)
     for dimension in list(Dimension)[:3]:
         ef.ReadinessResultFactory(wave=wave, dimension=dimension)
 

@@ -168,7 +168,7 @@ def test_running_twice_changes_nothing():
     scores = list(CoverageScore.objects.values_list("hit_id", "computed_at").order_by("hit_id"))
     assert counts["teams.HITStatusChange"] == 56
     assert counts["engagement.ScoreRequest"] == 0
-    assert counts["accreditation.Application"] == 3 and counts["engagement.Response"] == 16
+    assert counts["accreditation.Application"] == 3 and counts["engagement.Response"] == 23
     created = load_demo()
     assert created["hits"] == 0 and set(created.values()) == {0}
     output = seed()
@@ -524,7 +524,13 @@ class TestDemoData:
         assert StandardsAssessment.objects.get(hit=dementia).ratings.count() == 6
         assert PublicReview.objects.get(hit=dementia).reviewer.email == "lay@example.org"
 
-        wave = Wave.objects.get(hit=dementia)
+        wave, open_wave = Wave.objects.filter(hit=dementia).order_by("opens_on")
+        # Wave 1 closed and released; wave 2 is open: answers arrive, no result exists.
+        assert wave.closed_at is not None and wave.released_at is not None
+        assert wave.closes_on < timezone.localdate() <= open_wave.closes_on
+        assert open_wave.closed_at is None and open_wave.released_at is None
+        assert Response.objects.filter(wave=open_wave, is_submitted=True).count() == 6
+        assert not ReadinessResult.objects.filter(wave=open_wave).exists()
         submitted = Response.objects.filter(wave=wave, is_submitted=True)
         assert submitted.count() >= 12
         by_org = dict(submitted.values_list("organisation__name").annotate(n=Count("pk")))

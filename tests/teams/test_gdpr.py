@@ -83,7 +83,7 @@ def _scores_and_answers(hit) -> dict:
 @pytest.fixture
 def aggregates(hit):
     ef.CoverageScoreFactory(hit=hit)
-    wave = ef.WaveFactory(hit=hit)
+    wave = ef.WaveFactory(hit=hit, released=True)
     ef.ReadinessResultFactory(wave=wave)
     for value in (2, 4, 5):
         ef.AnswerFactory(
