@@ -243,11 +243,43 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
 
 # --- Logging ---------------------------------------------------------------------------------------
+# No log line may carry a one-time token (a survey, sponsor or password-reset link): every handler
+# passes its records through core.logging's redaction, and so do the two loggers that quote request
+# paths (runserver's access log, and "Not Found: /path"). Gunicorn's own logs are redacted by its
+# logger class (Dockerfile), Celery's by hitportal/celery.py. A new handler needs the filter too
+# (tests/core/test_logging.py checks); never add Django's AdminEmailHandler, which mails the request.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_tokens": {"()": "core.logging.RedactTokensFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_tokens"],
+        },
+    },
+    "loggers": {
+        # Replaces Django's default handlers for "django" (a second console handler while DEBUG is on,
+        # and mail_admins): its records reach the root's filtered console handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"filters": ["redact_tokens"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_tokens"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
