@@ -291,6 +291,8 @@ HITPORTAL_SITE_NAME = env_str("HITPORTAL_SITE_NAME", "HIT Portal")
 # box beside a list of the current choice and the first DIRECTORY_LOOKUP_LIMIT matches.
 DIRECTORY_SELECT_FULL_MAX = env_int("DIRECTORY_SELECT_FULL_MAX", 300)
 DIRECTORY_LOOKUP_LIMIT = 50
+# Directory searches per user a minute (the htmx lookup and names typed into forms together).
+DIRECTORY_LOOKUPS_PER_MINUTE = env_int("DIRECTORY_LOOKUPS_PER_MINUTE", 60)
 # Background exports (files of personal data) are deleted this many days after they were asked for.
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
 # The public address, for links in emails (they are read outside the site).
