@@ -129,10 +129,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- API ---------------------------------------------------------------------------------------------
 # Read-only JSON for HITs, scores and dashboard aggregates; token or session authentication, and
-# the same permission rules as the pages (reporting.api).
+# the same permission rules as the pages (reporting.api). A token dies with the password it was
+# issued under (reporting/api/authentication.py).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "reporting.api.authentication.PasswordBoundTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
