@@ -38,6 +38,8 @@ EXPOSE 8000
 
 # WEB_CONCURRENCY sets gunicorn's worker count (gunicorn reads it itself); GUNICORN_CMD_ARGS adds options.
 # Only the TLS-terminating proxy can reach port 8000, so its X-Forwarded-* headers are trusted; gunicorn's
-# runtime control socket is not used in a container.
+# runtime control socket is not used in a container. The logger class redacts one-time tokens (survey,
+# sponsor and password-reset links) from the access and error logs (core/logging.py).
 CMD ["gunicorn", "hitportal.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", \
+     "--logger-class", "core.logging.RedactingGunicornLogger", \
      "--forwarded-allow-ips", "*", "--no-control-socket"]

@@ -129,10 +129,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- API ---------------------------------------------------------------------------------------------
 # Read-only JSON for HITs, scores and dashboard aggregates; token or session authentication, and
-# the same permission rules as the pages (reporting.api).
+# the same permission rules as the pages (reporting.api). A token dies with the password it was
+# issued under (reporting/api/authentication.py).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "reporting.api.authentication.PasswordBoundTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -248,11 +249,43 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
 
 # --- Logging ---------------------------------------------------------------------------------------
+# No log line may carry a one-time token (a survey, sponsor or password-reset link): every handler
+# passes its records through core.logging's redaction, and so do the two loggers that quote request
+# paths (runserver's access log, and "Not Found: /path"). Gunicorn's own logs are redacted by its
+# logger class (Dockerfile), Celery's by hitportal/celery.py. A new handler needs the filter too
+# (tests/core/test_logging.py checks); never add Django's AdminEmailHandler, which mails the request.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_tokens": {"()": "core.logging.RedactTokensFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_tokens"],
+        },
+    },
+    "loggers": {
+        # Replaces Django's default handlers for "django" (a second console handler while DEBUG is on,
+        # and mail_admins): its records reach the root's filtered console handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"filters": ["redact_tokens"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_tokens"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
@@ -264,6 +297,8 @@ HITPORTAL_SITE_NAME = env_str("HITPORTAL_SITE_NAME", "HIT Portal")
 # box beside a list of the current choice and the first DIRECTORY_LOOKUP_LIMIT matches.
 DIRECTORY_SELECT_FULL_MAX = env_int("DIRECTORY_SELECT_FULL_MAX", 300)
 DIRECTORY_LOOKUP_LIMIT = 50
+# Directory searches per user a minute (the htmx lookup and names typed into forms together).
+DIRECTORY_LOOKUPS_PER_MINUTE = env_int("DIRECTORY_LOOKUPS_PER_MINUTE", 60)
 # Background exports (files of personal data) are deleted this many days after they were asked for.
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
 # The public address, for links in emails (they are read outside the site).

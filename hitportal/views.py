@@ -1,4 +1,5 @@
-"""Project-level pages: the role-aware home page, the profile page and the error pages."""
+"""Project-level pages: the role-aware home page, the profile page, the password pages' API token
+replacement and the error pages."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
@@ -30,7 +32,9 @@ from accreditation.workflow import FINAL_APPLICATION_STATES, ApplicationStatus, 
 from engagement import selectors_ppi
 from engagement.enums import ActionStatus
 from engagement.models import ActionPlanItem
+from hitportal import throttle
 from hitportal.roles import roles_of
+from reporting.api import services as api_services
 from teams import selectors
 from teams.enums import HITStatus, LifecycleStage, MembershipRole, Role
 from teams.models import HIT
@@ -241,6 +245,31 @@ def profile(request: HttpRequest) -> HttpResponse:
             "role_labels": [Role(r).label for r in sorted(roles.roles)],
         },
     )
+
+
+class ApiTokenReplacementMixin:
+    """A new password means a new API token: the old one is refused from now on
+    (reporting/api/authentication.py), so the user gets its replacement at once and is told where."""
+
+    request: HttpRequest
+
+    def form_valid(self, form: forms.Form) -> HttpResponse:
+        response = super().form_valid(form)  # type: ignore[misc]
+        if api_services.token_replace_after_password_change(actor=form.user) is not None:
+            messages.info(
+                self.request,
+                "Your API token was replaced, as the old one stopped working with your old password. "
+                "Copy the new one from “Your API token” on your profile into your scripts.",
+            )
+        return response
+
+
+class PasswordChangeView(ApiTokenReplacementMixin, auth_views.PasswordChangeView):
+    pass
+
+
+class PasswordResetConfirmView(ApiTokenReplacementMixin, throttle.UnlockingPasswordResetConfirmView):
+    pass
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

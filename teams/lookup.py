@@ -12,10 +12,18 @@ current choice and the first ``settings.DIRECTORY_LOOKUP_LIMIT`` matches.
 
 Validation is the field's own queryset, as for any ModelChoiceField: the lookup only narrows what is
 shown, never what is allowed.
+
+One search rule for both ways (`search`): people are found by their names only, so nobody can rebuild an
+email address one letter at a time from what matches; a programme manager may also type a whole email
+address, which finds its owner exactly. Options are labelled with names, never addresses. Each user has
+``settings.DIRECTORY_LOOKUPS_PER_MINUTE`` searches a minute (`search_allowed`), the htmx lookups and the
+searches typed into forms together; past it the lookup answers 429 and a form says so next to the field.
+Forms learn who is searching from `search_as(form, user)`; a form that is not told matches names only.
 """
 
 from __future__ import annotations
 
+import logging
 import operator
 from dataclasses import dataclass
 from functools import reduce
@@ -27,6 +35,11 @@ from django.db.models import Q, QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 
+from core import ratelimit
+from teams.permissions import can_find_people_by_email
+
+logger = logging.getLogger(__name__)
+
 # The suffix of the search box's name: "director" is searched through "director__q".
 QUERY_SUFFIX = "__q"
 
@@ -37,28 +50,63 @@ class Directory:
     noun: str
     plural: str
     search_fields: tuple[str, ...]
+    # Matched only whole and only for those allowed (an email address, for programme managers).
+    exact_fields: tuple[str, ...] = ()
 
-    def matching(self, query: str) -> Q:
-        """Every word of the query found in one of the search fields (case-insensitive)."""
+    def matching(self, query: str, *, exact: bool = False) -> Q:
+        """Every word of the query found in one of the search fields (case-insensitive); with `exact`,
+        also an entry whose exact field equals the whole query."""
         words = query.split()
         if not words:
             return Q()
-        return reduce(
+        condition = reduce(
             operator.and_,
             (
                 reduce(operator.or_, (Q(**{f"{name}__icontains": word}) for name in self.search_fields))
                 for word in words
             ),
         )
+        if exact:
+            for name in self.exact_fields:
+                condition |= Q(**{f"{name}__iexact": query.strip()})
+        return condition
 
 
-PEOPLE = Directory("people", "person", "people", ("full_name", "email"))
+PEOPLE = Directory("people", "person", "people", ("full_name",), exact_fields=("email",))
 ORGANISATIONS = Directory("organisations", "organisation", "organisations", ("name", "short_name"))
 DIRECTORIES = {directory.key: directory for directory in (PEOPLE, ORGANISATIONS)}
 
 
 class LookupQuery(str):
     """What was typed in the search box when no option was chosen: the field resolves it."""
+
+
+LOOKUP_WINDOW_SECONDS = 60
+THROTTLED_MESSAGE = (
+    "You have searched the directory many times in the last minute. Wait a minute, then try again."
+)
+
+
+def search(directory: Directory, queryset: QuerySet, query: str, *, user: object | None) -> QuerySet:
+    """The entries of `queryset` that `query` finds for `user` (the one search rule, see the docstring)."""
+    exact = user is not None and bool(can_find_people_by_email(user))
+    return queryset.filter(directory.matching(query, exact=exact))
+
+
+def search_allowed(user: object | None) -> bool:
+    """Count one search by `user` and say whether it is within the limit (unknown users are not counted)."""
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return True
+    attempt = ratelimit.attempt(
+        "directory-lookup",
+        str(user_id),
+        limit=settings.DIRECTORY_LOOKUPS_PER_MINUTE,
+        window_seconds=LOOKUP_WINDOW_SECONDS,
+    )
+    if attempt.first_refused:
+        logger.warning("Directory searches refused for user %s: over %s a minute", user_id, attempt.limit)
+    return attempt.allowed
 
 
 def full_select_max() -> int:
@@ -76,11 +124,26 @@ class DirectorySelect(forms.Select):
         super().__init__(attrs)
         self.directory = directory
         self.query = ""
+        self.user: object | None = None
+        self.allowed: dict[str, bool] = {}
 
     def __deepcopy__(self, memo: dict) -> DirectorySelect:
         copy = super().__deepcopy__(memo)
         copy.query = ""
+        copy.allowed = {}
         return copy
+
+    def search(self, queryset: QuerySet, query: str) -> QuerySet | None:
+        """What `query` finds for the bound user; None once they have searched too often.
+
+        A query is counted once per form: resolving it on submit and listing its matches again on the
+        page that explains the error are one search.
+        """
+        if query not in self.allowed:
+            self.allowed[query] = search_allowed(self.user)
+        if not self.allowed[query]:
+            return None
+        return search(self.directory, queryset, query, user=self.user)
 
     def value_from_datadict(self, data, files, name: str):
         value = super().value_from_datadict(data, files, name)
@@ -104,8 +167,8 @@ class DirectorySelect(forms.Select):
         if isinstance(value, LookupQuery):
             value = None
         limit = lookup_limit()
-        shown = queryset.filter(self.directory.matching(self.query)) if self.query else queryset
-        matches = list(shown[: limit + 1])
+        shown = self.search(queryset, self.query) if self.query else queryset
+        matches = list(shown[: limit + 1]) if shown is not None else []
         more = len(matches) > limit
         options = matches[:limit]
         chosen_ids = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v}
@@ -136,7 +199,11 @@ class DirectorySelect(forms.Select):
             "total": total,
             "limit": limit,
             "directory": self.directory,
-            "status": lookup_status(self.directory, self.query, len(matches[:limit]), more),
+            "status": (
+                lookup_status(self.directory, self.query, len(matches[:limit]), more)
+                if shown is not None
+                else THROTTLED_MESSAGE
+            ),
         }
         return context
 
@@ -161,6 +228,9 @@ class DirectoryChoiceField(forms.ModelChoiceField):
         self.directory = directory
         super().__init__(queryset, **kwargs)
 
+    def search_as(self, user: object) -> None:
+        self.widget.user = user
+
     def to_python(self, value):
         if isinstance(value, LookupQuery):
             return self.resolve(value)
@@ -168,7 +238,10 @@ class DirectoryChoiceField(forms.ModelChoiceField):
 
     def resolve(self, query: str):
         """The one entry that matches what was typed, or an error saying how many did."""
-        matches = list(self.queryset.filter(self.directory.matching(query))[:2])
+        found = self.widget.search(self.queryset, query)
+        if found is None:
+            raise ValidationError(THROTTLED_MESSAGE, code="throttled")
+        matches = list(found[:2])
         if len(matches) == 1:
             return matches[0]
         if not matches:
@@ -191,10 +264,19 @@ class OrganisationChoiceField(DirectoryChoiceField):
         super().__init__(queryset, directory=ORGANISATIONS, **kwargs)
 
 
-def lookup_options(directory: Directory, queryset: QuerySet, *, query: str, selected: str) -> dict:
+def search_as(form: forms.BaseForm, user: object) -> None:
+    """Tell every directory field of `form` who searches: the search rule and the limit are theirs."""
+    for field in form.fields.values():
+        if isinstance(field, DirectoryChoiceField):
+            field.search_as(user)
+
+
+def lookup_options(
+    directory: Directory, queryset: QuerySet, *, query: str, selected: str, user: object
+) -> dict:
     """The options the lookup view sends back for what was typed (the template context)."""
     limit = lookup_limit()
-    shown = queryset.filter(directory.matching(query)) if query else queryset
+    shown = search(directory, queryset, query, user=user) if query else queryset
     matches = list(shown[: limit + 1])
     more = len(matches) > limit
     options = matches[:limit]

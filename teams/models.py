@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.contrib.auth.hashers import acheck_password, check_password
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
@@ -61,6 +62,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="Can open the admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set by every way a password is set (set_password); API tokens created before it are refused
+    # (reporting/api/authentication.py). Empty for accounts whose password has not changed since
+    # this was recorded.
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -73,6 +78,40 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self.password_changed_at = timezone.now()
+
+    def check_password(self, raw_password: str) -> bool:
+        # Django's own, except that re-hashing the same password at sign-in (a new hasher or work
+        # factor) is not a password change: it must not end the user's API token.
+        def rehash(raw: str) -> None:
+            AbstractBaseUser.set_password(self, raw)
+            self._password = None
+            self.save(update_fields=["password"])
+
+        return check_password(raw_password, self.password, rehash)
+
+    async def acheck_password(self, raw_password: str) -> bool:
+        async def rehash(raw: str) -> None:
+            AbstractBaseUser.set_password(self, raw)
+            self._password = None
+            await self.asave(update_fields=["password"])
+
+        return await acheck_password(raw_password, self.password, rehash)
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "password" in update_fields:
+            # The password and the time it changed are one fact: saving one saves the other, so a
+            # service that saves only "password" cannot leave an old API token working.
+            kwargs["update_fields"] = {*update_fields, "password_changed_at"}
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return self.full_name

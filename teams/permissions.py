@@ -52,6 +52,14 @@ def can_look_up_directory(user: object) -> Verdict:
     return Verdict(False, "Only HIT members and programme managers search the directory.")
 
 
+def can_find_people_by_email(user: object) -> Verdict:
+    """Typing a whole email address to find its owner (teams.lookup). Everyone else searches names only:
+    matching parts of addresses let a member rebuild a public member's address one letter at a time."""
+    if roles_of(user).has(Role.PROGRAMME_MANAGER):
+        return ALLOW
+    return Verdict(False, "Only programme managers find people by their email address.")
+
+
 def can_manage_directory(user: object) -> Verdict:
     return can_view_directory(user)
 

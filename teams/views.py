@@ -161,6 +161,21 @@ def directory_lookup(request: HttpRequest, directory: str) -> HttpResponse:
     found = lookup.DIRECTORIES.get(directory)
     if found is None:
         raise Http404("No such directory.")
+    status_id = request.GET.get("status", "")
+    # The live region under the search box, updated out of band: only a widget's own id is accepted.
+    status_id = status_id if re.fullmatch(r"[\w-]{1,100}__status", status_id) else ""
+    if not lookup.search_allowed(request.user):
+        # Only the status line changes (HX-Reswap: none keeps the list as it was); static/js/portal.js
+        # lets htmx apply this 429, which it would otherwise drop as an error.
+        response = render(
+            request,
+            "teams/widgets/directory_throttled.html",
+            {"status_id": status_id, "message": lookup.THROTTLED_MESSAGE},
+            status=429,
+        )
+        response["Retry-After"] = str(lookup.LOOKUP_WINDOW_SECONDS)
+        response["HX-Reswap"] = "none"
+        return response
     field = request.GET.get("field", "")
     query = request.GET.get(field + lookup.QUERY_SUFFIX, "").strip()[:100] if field else ""
     queryset = (
@@ -168,10 +183,10 @@ def directory_lookup(request: HttpRequest, directory: str) -> HttpResponse:
         if found is lookup.PEOPLE
         else Organisation.objects.filter(is_active=True).order_by("name")
     )
-    context = lookup.lookup_options(found, queryset, query=query, selected=request.GET.get(field, ""))
-    status_id = request.GET.get("status", "")
-    # The live region under the search box, updated out of band: only a widget's own id is accepted.
-    context["status_id"] = status_id if re.fullmatch(r"[\w-]{1,100}__status", status_id) else ""
+    context = lookup.lookup_options(
+        found, queryset, query=query, selected=request.GET.get(field, ""), user=request.user
+    )
+    context["status_id"] = status_id
     return render(request, "teams/widgets/directory_options.html", context)
 
 

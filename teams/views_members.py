@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
-from teams import permissions, selectors, services_members
+from teams import lookup, permissions, selectors, services_members
 from teams.forms_members import MemberAddForm, WorkingGroupForm
 from teams.models import Membership
 from teams.permissions import require as _require
@@ -51,6 +51,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     hit = selectors.hit_get_for_user(user=request.user, pk=pk)
     _require(permissions.can_manage_members(request.user, hit))
     form = MemberAddForm(request.POST if request.method == "POST" else None, hit=hit)
+    lookup.search_as(form, request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

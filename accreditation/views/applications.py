@@ -52,6 +52,7 @@ from accreditation.sections import (
 )
 from accreditation.workflow import ApplicationStatus, InvalidTransition
 from hitportal.roles import roles_of
+from teams.lookup import search_as
 from teams.models import StakeholderCategory
 from teams.permissions import require as _require
 
@@ -234,6 +235,7 @@ def application_section(request: HttpRequest, pk: int, key: str) -> HttpResponse
         # Draft mode: every field optional, so partial work saves; a field-level error (a malformed
         # working-groups line) still blocks the save and is shown with everything the user typed.
         form = section.form_class(request.POST, strict=False)
+        search_as(form, request.user)
         if form.is_valid():
             row = services.section_save(
                 actor=request.user, application_id=application.pk, key=key, data=form.to_data()
@@ -249,6 +251,7 @@ def application_section(request: HttpRequest, pk: int, key: str) -> HttpResponse
         form = section.form_class(
             initial=services.section_data(application, key, stored.data if stored else None), strict=False
         )
+        search_as(form, request.user)
 
     still_needed: list[str] = []
     if stored is not None and not stored.is_complete:
@@ -282,6 +285,7 @@ def stakeholder_table(request: HttpRequest, pk: int) -> HttpResponse:
     application, _assignment = selectors.application_get_for_user(user=request.user, pk=pk)
     _require(permissions.can_edit_application(request.user, application))
     form = StakeholderRowForm(request.POST if request.method == "POST" else None)
+    search_as(form, request.user)
     if request.method == "POST" and form.is_valid():
         row = services.stakeholder_row_save(
             actor=request.user, application_id=application.pk, row=form.instance
@@ -316,6 +320,7 @@ def stakeholder_edit(request: HttpRequest, pk: int, row_pk: int) -> HttpResponse
     # Scoped to this application: a row id of another application is simply not found.
     row = get_object_or_404(StakeholderPlanRow, pk=row_pk, application=application)
     form = StakeholderRowForm(request.POST if request.method == "POST" else None, instance=row)
+    search_as(form, request.user)
     if request.method == "POST" and form.is_valid():
         row = services.stakeholder_row_save(
             actor=request.user, application_id=application.pk, row=form.instance

@@ -24,6 +24,7 @@ from engagement import permissions, selectors, services
 from engagement.enums import Depth, ScoreKind, StakeholderSource
 from engagement.forms_stakeholders import StakeholderEndForm, StakeholderFilterForm, StakeholderForm
 from engagement.models import CoverageScore, CoverageSnapshot, Stakeholder
+from teams.lookup import search_as
 from teams.models import HIT, StakeholderCategory
 from teams.permissions import require as _require
 
@@ -112,6 +113,7 @@ def stakeholder_edit(request: HttpRequest, hit_pk: int, pk: int | None = None) -
     _require(permissions.can_edit_engagement(request.user, hit))
     stakeholder = _editable_row(hit, pk) if pk else Stakeholder(hit=hit, source=StakeholderSource.MANUAL)
     form = StakeholderForm(request.POST if request.method == "POST" else None, instance=stakeholder)
+    search_as(form, request.user)
     conflict = None
     if request.method == "POST" and form.is_valid():
         row = form.save(commit=False)

@@ -412,9 +412,8 @@ def _private(response: HttpResponse) -> HttpResponse:
     # CSRF check refuses every answer (found by tests/browser). "same-origin" keeps the address from
     # other sites all the same.
     response["Referrer-Policy"] = "same-origin"
-    # Django logs every 4xx with its path ("Gone: /engagement/survey/<token>/"); a token in a log
-    # next to the database would join an invitation to its response. Mark it as already logged.
-    response._has_been_logged = True  # type: ignore[attr-defined]
+    # Django logs every 4xx with its path ("Gone: /engagement/survey/<token>/"): core.logging's filter
+    # (settings.LOGGING) redacts the token there, as in every other log line.
     return response
 
 

@@ -25,3 +25,17 @@ def token_regenerate(*, actor: User) -> Token:
     token = Token.objects.create(user=user)
     logger.info("API token regenerated for user %s", user.pk)
     return token
+
+
+@transaction.atomic
+def token_replace_after_password_change(*, actor: User) -> Token | None:
+    """After the actor changed their password: a new API token in place of the one they had, if any.
+
+    The old token is already refused (reporting/api/authentication.py); this saves the user a visit
+    to the token page. Side effects: those of token_regenerate, only when a token existed. Returns the
+    new token, or None for a user who had none (they are not given one they never asked for).
+    """
+    user = User.objects.select_for_update().only("pk").get(pk=actor.pk)
+    if not Token.objects.filter(user=user).exists():
+        return None
+    return token_regenerate(actor=user)

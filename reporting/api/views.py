@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from reporting.api import permissions, selectors, serializers, services
+from reporting.api.authentication import token_is_current
 from reporting.api.filters import HITApiFilter
 
 NOT_FOUND = OpenApiResponse(description="No such HIT, or you may not see it.")
@@ -164,8 +165,15 @@ def token(request: HttpRequest) -> HttpResponse:
             "Your new token is ready. The old one no longer works." if had_token else "Your token is ready.",
         )
         return redirect("api:token")
+    token = Token.objects.filter(user=request.user).first()
+    # A token from before the last password change no longer works: offer its replacement, not its key.
+    current = token is not None and token_is_current(token=token, user=request.user)
     return render(
         request,
         "reporting/api_token.html",
-        {"token": Token.objects.filter(user=request.user).first()},
+        {
+            "token": token if current else None,
+            "stale_token": token if token is not None and not current else None,
+            "password_changed_at": request.user.password_changed_at,
+        },
     )

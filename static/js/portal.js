@@ -119,6 +119,16 @@
   document.addEventListener("submit", onSubmit);
   document.addEventListener("change", onChange);
 
+  // A directory search refused for going too fast answers 429 with only the status line under the
+  // search box (and HX-Reswap: none, so the list stays); htmx drops error answers unless told.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    if (detail.xhr.status === 429 && detail.elt.closest && detail.elt.closest(".directory-lookup")) {
+      detail.shouldSwap = true;
+      detail.isError = false;
+    }
+  });
+
   // Content that htmx swaps in gets the same treatment as the first page load.
   document.addEventListener("htmx:load", function (event) {
     initConditionalFields(event.detail.elt);

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from accreditation.forms_applications import DEPTH_CHOICES
 from accreditation.sections import SECTIONS
 from teams.enums import HITStatus, MembershipRole
+from teams.lookup import THROTTLED_MESSAGE
 from tests import factories as f
 from tests.factories import accreditation_applications as af
 
@@ -224,3 +226,31 @@ def test_director_found_in_a_large_directory_by_typing_then_chosen_with_the_keyb
     assert application.director == seacole
     expect(director.locator("option:checked")).to_have_text("Mary Seacole-Grant")
     assert not s.errors
+
+
+def test_directory_search_over_the_limit_says_to_wait_and_keeps_the_list(open_session, settings):
+    settings.DIRECTORY_SELECT_FULL_MAX = 2
+    settings.DIRECTORY_LOOKUP_LIMIT = 3
+    settings.DIRECTORY_LOOKUPS_PER_MINUTE = 1
+    cache.clear()  # the live server shares this process's cache
+    hit, user = _director_of_new_hit("Busy HIT", "busy-hit", "Yuri Busy")
+    for name in ("Ada Lovelace", "Grace Hopper", "Grace Kelly", "Mary Seacole"):
+        f.PersonFactory(full_name=name)
+    application = af.ApplicationFactory(hit=hit)
+
+    s = open_session(user)
+    page = s.page
+    s.goto(f"/accreditation/applications/{application.pk}/sections/governance/")
+    search = page.locator('[name="director__q"]')
+    status = page.locator("#id_director__status")
+    search.fill("grace")
+    expect(status).to_have_text("2 people match “grace”: choose from the list.")
+
+    search.fill("seacole")
+
+    expect(status).to_have_text(THROTTLED_MESSAGE)
+    expect(page.locator("#id_director option")).to_have_text(
+        ["Choose from the 2 shown", "Grace Hopper", "Grace Kelly"]
+    )
+    # The browser reports the 429 itself; nothing else may go wrong on the page.
+    assert [error for error in s.errors if "429" not in error] == []

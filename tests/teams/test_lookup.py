@@ -3,14 +3,31 @@ narrowed list, what was typed resolved without JavaScript, and the lookup view h
 
 from __future__ import annotations
 
+import datetime
+import logging
+
 import pytest
+import time_machine
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from accreditation.forms_applications import StakeholderRowForm
 from accreditation.models import StakeholderPlanRow
 from accreditation.sections import GovernanceForm
+from engagement.models import Stakeholder
+from teams import lookup
 from tests import factories as f
+from tests.factories import engagement as ef
 from tests.factories.accreditation_applications import ApplicationFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counts():
+    """Lookup counts live in the cache, keyed by user id; ids repeat from one test to the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -279,3 +296,255 @@ def test_lookup_uses_a_fixed_number_of_queries(small_lists, client, director, dj
 
     assert len(response.context["options"]) == 3
     assert "More than 3 people match “grace”: the list shows the first 3." in response.content.decode()
+
+
+# --- Names only; a whole email address for programme managers (finding: addresses rebuilt letter by letter)
+
+
+@pytest.fixture
+def ada(db):
+    return f.PersonFactory(
+        full_name="Ada Lovelace", email="ada.lovelace@engine.example", is_public_member=True
+    )
+
+
+def _people_found(client, query: str) -> list[str]:
+    response = _lookup(client, "people", field="director", director__q=query)
+    assert response.status_code == 200
+    return [person.full_name for person in response.context["options"]]
+
+
+@pytest.mark.parametrize(
+    "query", ["ada.lovelace@", "ada.lovelace@engine", "@engine.example", "engine.example", "e.example"]
+)
+def test_lookup_by_part_of_an_email_finds_nobody_for_a_member(client, director, ada, query):
+    client.force_login(director)
+
+    assert _people_found(client, query) == []
+
+
+def test_lookup_matches_a_member_by_name_and_never_by_address(client, director, ada):
+    f.PersonFactory(full_name="Zed Nobody", email="zed@ada-lovelace.example")
+    client.force_login(director)
+
+    found = _people_found(client, "lovelace")
+
+    assert found == ["Ada Lovelace"]  # not Zed, whose address holds the name
+
+
+def test_lookup_by_a_whole_email_finds_nobody_for_a_member(client, director, ada):
+    client.force_login(director)
+
+    assert _people_found(client, "ada.lovelace@engine.example") == []
+
+
+def test_lookup_by_a_whole_email_finds_the_person_for_a_programme_manager(client, programme_manager, ada):
+    client.force_login(programme_manager)
+
+    assert _people_found(client, " Ada.Lovelace@Engine.example ") == ["Ada Lovelace"]
+
+
+@pytest.mark.parametrize("query", ["ada.lovelace@engine", "lovelace@engine.example", "engine.example"])
+def test_lookup_by_part_of_an_email_finds_nobody_for_a_programme_manager(
+    client, programme_manager, ada, query
+):
+    client.force_login(programme_manager)
+
+    assert _people_found(client, query) == []
+
+
+@pytest.mark.parametrize("persona", ["director", "programme_manager"])
+def test_lookup_options_are_labelled_without_email_addresses(client, request, ada, persona):
+    client.force_login(request.getfixturevalue(persona))
+
+    response = _lookup(client, "people", field="director", director__q="ada", status="id_director__status")
+
+    html = response.content.decode()
+    assert f'<option value="{ada.pk}">Ada Lovelace</option>' in html
+    assert "engine.example" not in html
+
+
+def test_typed_part_of_an_email_finds_nobody_without_javascript(
+    small_lists, client, director, hit, ada, people
+):
+    application = ApplicationFactory(hit=hit)
+    client.force_login(director)
+    url = reverse("accreditation:application-section", args=[application.pk, "governance"])
+
+    response = client.post(url, {"director__q": "ada.lovelace@engine"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["director"] == [
+        "No person in the directory matches “ada.lovelace@engine”. Change the search."
+    ]
+
+
+def test_typed_whole_email_finds_nobody_for_a_member_without_javascript(
+    small_lists, client, director, hit, ada, people
+):
+    client.force_login(director)
+
+    response = client.post(
+        reverse("engagement:stakeholder-create", args=[hit.pk]), _stakeholder(person__q=ada.email)
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["person"] == [
+        f"No person in the directory matches “{ada.email}”. Change the search."
+    ]
+    assert Stakeholder.objects.count() == 0
+
+
+def test_typed_whole_email_finds_the_person_for_a_programme_manager_without_javascript(
+    small_lists, client, programme_manager, hit, ada, people
+):
+    client.force_login(programme_manager)
+
+    response = client.post(
+        reverse("engagement:stakeholder-create", args=[hit.pk]),
+        _stakeholder(person__q="ADA.LOVELACE@engine.example"),
+    )
+
+    assert response.status_code == 302
+    assert Stakeholder.objects.get().person == ada
+
+
+def test_typed_part_of_an_email_finds_nobody_for_a_programme_manager_without_javascript(
+    small_lists, client, programme_manager, hit, ada, people
+):
+    client.force_login(programme_manager)
+
+    response = client.post(
+        reverse("engagement:stakeholder-create", args=[hit.pk]), _stakeholder(person__q="ada.lovelace@")
+    )
+
+    assert response.context["form"].errors["person"] == [
+        "No person in the directory matches “ada.lovelace@”. Change the search."
+    ]
+    assert Stakeholder.objects.count() == 0
+
+
+def test_a_form_not_told_who_searches_matches_names_only(small_lists, ada, people):
+    form = GovernanceForm(data={"director__q": ada.email}, strict=False)
+
+    assert form.errors["director"] == [
+        f"No person in the directory matches “{ada.email}”. Change the search."
+    ]
+
+
+def test_person_list_search_matches_a_whole_email_and_not_a_part(client, programme_manager, ada):
+    client.force_login(programme_manager)
+    url = reverse("teams:person-list")
+
+    whole = client.get(url, {"q": "ada.lovelace@engine.example"})
+    part = client.get(url, {"q": "lovelace@engine"})
+
+    assert [p.full_name for p in whole.context["page"]] == ["Ada Lovelace"]
+    assert list(part.context["page"]) == []
+
+
+def _stakeholder(**overrides) -> dict:
+    data = {
+        "person": "",
+        "organisation": "",
+        "category": ef.category("PUBLIC").pk,
+        "depth": "1",
+        "role": "Patient representative",
+        "start_date": "2024-04-01",
+        "end_date": "",
+        "evidence": "Minutes",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- A limit per user -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_a_minute(settings):
+    settings.DIRECTORY_LOOKUPS_PER_MINUTE = 3
+
+
+def test_lookup_over_the_limit_is_refused_with_a_message_the_widget_shows(
+    three_a_minute, client, director, people, caplog
+):
+    client.force_login(director)
+    caplog.set_level(logging.WARNING, logger="teams.lookup")
+
+    statuses = [
+        _lookup(
+            client, "people", field="director", director__q="grace", status="id_director__status"
+        ).status_code
+        for _ in range(3)
+    ]
+    refused = _lookup(client, "people", field="director", director__q="grace", status="id_director__status")
+    again = _lookup(client, "people", field="director", director__q="grace", status="id_director__status")
+
+    assert statuses == [200, 200, 200]
+    assert (refused.status_code, again.status_code) == (429, 429)
+    assert refused["Retry-After"] == "60"
+    assert refused["HX-Reswap"] == "none"
+    assert refused.content.decode() == (
+        '<div id="id_director__status" class="form-text text-danger" role="status" aria-live="polite" '
+        f'hx-swap-oob="true">{lookup.THROTTLED_MESSAGE}</div>\n'
+    )
+    assert "Grace" not in refused.content.decode()
+    # Logged once, when the limit was crossed, not at every refusal.
+    assert [r.getMessage() for r in caplog.records if r.name == "teams.lookup"] == [
+        f"Directory searches refused for user {director.pk}: over 3 a minute"
+    ]
+
+
+def test_lookup_limit_resets_after_the_minute(three_a_minute, client, director, people):
+    client.force_login(director)
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        for _ in range(3):
+            _lookup(client, "people", field="director", director__q="grace")
+        refused = _lookup(client, "people", field="director", director__q="grace")
+        traveller.shift(datetime.timedelta(seconds=61))
+        allowed = _lookup(client, "people", field="director", director__q="grace")
+
+    assert (refused.status_code, allowed.status_code) == (429, 200)
+
+
+def test_lookup_limit_is_per_user(three_a_minute, client, director, teammate, people):
+    client.force_login(director)
+    for _ in range(4):
+        _lookup(client, "people", field="director", director__q="grace")
+
+    client.force_login(teammate)
+    response = _lookup(client, "people", field="director", director__q="grace")
+
+    assert response.status_code == 200
+
+
+def test_typed_search_counts_towards_the_same_limit(
+    three_a_minute, small_lists, client, director, hit, people
+):
+    application = ApplicationFactory(hit=hit)
+    client.force_login(director)
+    for _ in range(3):
+        _lookup(client, "people", field="director", director__q="grace")
+    url = reverse("accreditation:application-section", args=[application.pk, "governance"])
+
+    response = client.post(url, {"director__q": "seacole", "reporting_line": "The trust board"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["director"] == [lookup.THROTTLED_MESSAGE]
+    html = response.content.decode()
+    assert 'value="The trust board"' in html
+    assert "Seacole" not in html
+    application.refresh_from_db()
+    assert not application.sections.filter(key="governance").exists()
+
+
+def test_a_typed_search_counts_once_for_its_form(three_a_minute, small_lists, director, people):
+    form = GovernanceForm(data={"director__q": "grace"}, strict=False)
+    lookup.search_as(form, director)
+
+    form.is_valid()
+    html = str(form["director"])  # the page that explains "several match" lists them again
+
+    assert _option_labels(html, "director") == ["---------", "Grace Hopper", "Grace Kelly"]
+    assert cache.get(f"core:ratelimit:directory-lookup:{director.pk}") == 1
