@@ -293,14 +293,15 @@ def test_release_keeps_going_when_one_wave_fails(db, monkeypatch, caplog):
 
 
 @pytest.mark.parametrize("waves", [1, 15])
-def test_readiness_release_query_count_does_not_grow(db, django_assert_num_queries, waves):
+def test_readiness_release_query_count_does_not_grow(db, django_assert_max_num_queries, waves):
     instrument = ef.InstrumentFactory()
     items = [ef.ItemFactory(instrument=instrument, dimension=d) for d in ("trust", "faith")]
     for wave in ef.WaveFactory.create_batch(waves, instrument=instrument, closed=True):
         for value in (1, 2, 3, 4, 5, 5):
             _answer(wave, [(items[0], value), (items[1], value)])
 
-    with django_assert_num_queries(12):
+    # 12 on SQLite, 11 on PostgreSQL (COPY writes the rows in one statement), for 1 or 15 waves.
+    with django_assert_max_num_queries(12):
         written = services.readiness_release()
 
     # per wave: overall + one role group, two dimensions each
