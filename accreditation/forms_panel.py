@@ -18,6 +18,7 @@ from accreditation.enums import ConflictDeclaration, ConflictResolution, Recomme
 from accreditation.models import Application
 from accreditation.sections import SECTIONS
 from accreditation.workflow import ApplicationStatus
+from core.forms import DateField, DateInput
 from teams.models import Person, User
 
 SCORE_CHOICES = [
@@ -33,8 +34,8 @@ DECISION_CHOICES = [
 PANEL_ACTIONS = [("start_review", "Start review"), ("issue_feedback", "Release feedback")]
 
 
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+def _date_input() -> DateInput:
+    return DateInput()
 
 
 # --- The round board ---------------------------------------------------------------------------------
@@ -69,7 +70,7 @@ class AssignmentForm(forms.Form):
         queryset=User.objects.none(),
         help_text="A reviewer or lay reviewer of this round's panel who is not assigned yet.",
     )
-    due_on = forms.DateField(label="Review due on", required=False, widget=_date_input())
+    due_on = DateField(label="Review due on", required=False, widget=_date_input())
 
     def __init__(self, *args, reviewers: QuerySet[User], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -83,7 +84,7 @@ class AssignmentForm(forms.Form):
 
 
 class SuggestionAcceptForm(forms.Form):
-    due_on = forms.DateField(label="Reviews due on", required=False, widget=_date_input())
+    due_on = DateField(label="Reviews due on", required=False, widget=_date_input())
 
     def clean_due_on(self) -> datetime.date | None:
         due_on = self.cleaned_data.get("due_on")
@@ -251,7 +252,7 @@ class DecisionForm(forms.Form):
 class ConditionForm(forms.Form):
     text = forms.CharField(label="Condition", widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.ModelChoiceField(label="Owner", queryset=Person.objects.none())
-    due_on = forms.DateField(label="Due on", widget=_date_input())
+    due_on = DateField(label="Due on", widget=_date_input())
 
     def __init__(self, *args, owners: QuerySet[Person] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -11,9 +11,8 @@ from django.db.models import Q, QuerySet
 from accreditation.models import ExpressionOfInterest, Round
 from accreditation.services import PartnerInput
 from accreditation.workflow import EOI_TRANSITIONS, EOIStatus
+from core.forms import DateInput
 from teams.models import Organisation, StakeholderCategory
-
-_DATE = {"type": "date"}
 
 
 class RoundForm(forms.ModelForm):
@@ -29,9 +28,9 @@ class RoundForm(forms.ModelForm):
             "accreditation_term_years",
         ]
         widgets = {
-            "opens_on": forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
-            "eoi_deadline": forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
-            "application_deadline": forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
+            "opens_on": DateInput(),
+            "eoi_deadline": DateInput(),
+            "application_deadline": DateInput(),
             "guidance": forms.Textarea(attrs={"rows": 8}),
         }
         help_texts = {

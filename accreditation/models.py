@@ -21,6 +21,7 @@ from accreditation.enums import (
     ReviewStatus,
 )
 from accreditation.workflow import FINAL_APPLICATION_STATES, ApplicationStatus, EOIStatus
+from core.validators import validate_date_in_range
 from hitportal.models import TimeStampedModel, choices_constraint
 
 
@@ -28,9 +29,9 @@ class Round(TimeStampedModel):
     """A call for HITs: opening date, deadlines, guidance and review parameters (DOMAIN.md 3)."""
 
     name = models.CharField(max_length=200, unique=True)
-    opens_on = models.DateField()
-    eoi_deadline = models.DateField("EOI deadline")
-    application_deadline = models.DateField()
+    opens_on = models.DateField(validators=[validate_date_in_range])
+    eoi_deadline = models.DateField("EOI deadline", validators=[validate_date_in_range])
+    application_deadline = models.DateField(validators=[validate_date_in_range])
     guidance = models.TextField(blank=True)
     reviewers_per_application = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
@@ -365,7 +366,7 @@ class ReviewAssignment(TimeStampedModel):
     is_lay = models.BooleanField(
         default=False, help_text="A lay (public review group) reviewer judges the PPI plan."
     )
-    due_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -536,7 +537,7 @@ class Condition(TimeStampedModel):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="conditions")
     text = models.TextField()
     owner = models.ForeignKey("teams.Person", on_delete=models.PROTECT, related_name="conditions")
-    due_on = models.DateField()
+    due_on = models.DateField(validators=[validate_date_in_range])
     evidence = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -562,8 +563,8 @@ class Accreditation(TimeStampedModel):
     hit = models.ForeignKey("teams.HIT", on_delete=models.PROTECT, related_name="accreditations")
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="accreditation")
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="accreditation")
-    valid_from = models.DateField()
-    valid_until = models.DateField()
+    valid_from = models.DateField(validators=[validate_date_in_range])
+    valid_until = models.DateField(validators=[validate_date_in_range])
     reminded_6_months_at = models.DateTimeField(null=True, blank=True)
     reminded_1_month_at = models.DateTimeField(null=True, blank=True)
 

@@ -11,18 +11,18 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.forms import DateField, DateInput
 from engagement import matrix
 from engagement.enums import ActionStatus, Dimension
 from engagement.models import ActionPlanItem, ActionStatement
 from engagement.selectors_maturity import OPEN_STATUSES, OwnerChoices
 from teams.models import Person
 
-_DATE = {"type": "date"}
 _RATING_PREFIXES = ("level_", "rationale_")
 
 
-def _date_widget(**attrs: str) -> forms.DateInput:
-    return forms.DateInput(attrs={**_DATE, **attrs}, format="%Y-%m-%d")
+def _date_widget(**attrs: str) -> DateInput:
+    return DateInput(attrs=attrs)
 
 
 # --- The consensus self-assessment -------------------------------------------------------------------
@@ -49,7 +49,7 @@ class MaturityAssessmentForm(forms.Form):
     level as a starting point for the discussion and is shown as a hint, never stored as a rating.
     """
 
-    assessed_on = forms.DateField(
+    assessed_on = DateField(
         label="Date of the discussion",
         widget=_date_widget(),
         help_text="The day the group agreed these ratings.",
@@ -167,7 +167,7 @@ class ActionItemForm(forms.Form):
             "invalid_choice": "Choose an owner from the list: a member of the HIT or someone on its map.",
         },
     )
-    due_on = forms.DateField(
+    due_on = DateField(
         label="Due date", widget=_date_widget(), error_messages={"required": "Give a due date."}
     )
     status = forms.ChoiceField(label="Status", choices=ActionStatus.choices, initial=ActionStatus.PLANNED)
@@ -208,7 +208,7 @@ class ActionItemEditForm(forms.Form):
     """Move an item on: its status and due date. An unchanged past due date may stay (it is overdue)."""
 
     status = forms.ChoiceField(label="Status", choices=ActionStatus.choices)
-    due_on = forms.DateField(
+    due_on = DateField(
         label="Due date", widget=_date_widget(), error_messages={"required": "Give a due date."}
     )
 

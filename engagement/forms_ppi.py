@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.forms import DateField, DateInput
 from engagement.enums import PPIStandard, StandardRating, SupportStatus
 from engagement.models import InvolvementActivity, SupportRequest
 from engagement.services_ppi import CONSENT_MESSAGE
@@ -48,8 +49,8 @@ def _not_in_future(day):
     return day
 
 
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+def _date_input() -> DateInput:
+    return DateInput()
 
 
 # --- The involvement log -----------------------------------------------------------------------------
@@ -158,7 +159,7 @@ class ActivityForm(forms.ModelForm):
 class StandardsForm(forms.Form):
     """A rating 0-3 and a note for each of the six standards; fields `rating_<code>`, `note_<code>`."""
 
-    assessed_on = forms.DateField(label="Date of the assessment", widget=_date_input())
+    assessed_on = DateField(label="Date of the assessment", widget=_date_input())
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("initial", {}).setdefault("assessed_on", timezone.localdate())
@@ -258,7 +259,7 @@ class SupportRequestForm(forms.ModelForm):
 
 
 class SupportGivenForm(forms.Form):
-    given_on = forms.DateField(label="Date", widget=_date_input())
+    given_on = DateField(label="Date", widget=_date_input())
     hours = forms.DecimalField(
         label="Hours",
         min_value=0,

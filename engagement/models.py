@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.validators import validate_date_in_range
 from engagement.enums import (
     ActionStatus,
     ActivityType,
@@ -50,8 +51,8 @@ class Stakeholder(TimeStampedModel):
     category = models.ForeignKey("teams.StakeholderCategory", on_delete=models.PROTECT, related_name="+")
     depth = models.PositiveSmallIntegerField(choices=Depth.choices, default=Depth.INFORMED)
     role = models.CharField("role in the HIT's structures", max_length=300, blank=True)
-    start_date = models.DateField(default=timezone.localdate)
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(default=timezone.localdate, validators=[validate_date_in_range])
+    end_date = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     evidence = models.TextField("evidence note", blank=True)
     source = models.CharField(
         max_length=16, choices=StakeholderSource.choices, default=StakeholderSource.MANUAL
@@ -115,7 +116,7 @@ class CoverageSnapshot(models.Model):
     """Coverage at a moment: after a change to the map (one per day) or for an application revision."""
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="coverage_snapshots")
-    taken_on = models.DateField()
+    taken_on = models.DateField(validators=[validate_date_in_range])
     label = models.CharField(max_length=80, help_text='"map" or "application v2"...')
     breadth = models.FloatField()
     degrees = models.FloatField()
@@ -161,7 +162,7 @@ class InvolvementActivity(TimeStampedModel):
     """One entry of a HIT's PPI log. Counts, not names, unless people consented to be named."""
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="involvement_activities")
-    happened_on = models.DateField()
+    happened_on = models.DateField(validators=[validate_date_in_range])
     activity_type = models.CharField(max_length=24, choices=ActivityType.choices)
     description = models.TextField(blank=True)
     patients = models.PositiveIntegerField(default=0)
@@ -207,7 +208,7 @@ class StandardsAssessment(TimeStampedModel):
     """A HIT's self-assessment against the six UK Standards for Public Involvement."""
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="standards_assessments")
-    assessed_on = models.DateField(default=timezone.localdate)
+    assessed_on = models.DateField(default=timezone.localdate, validators=[validate_date_in_range])
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -244,7 +245,7 @@ class PublicReview(TimeStampedModel):
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="public_reviews")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reviewed_on = models.DateField(default=timezone.localdate)
+    reviewed_on = models.DateField(default=timezone.localdate, validators=[validate_date_in_range])
     ppi_depth = models.PositiveSmallIntegerField(
         "PPI depth",
         validators=[MaxValueValidator(3)],
@@ -289,7 +290,7 @@ class SupportGiven(TimeStampedModel):
     given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    given_on = models.DateField(default=timezone.localdate)
+    given_on = models.DateField(default=timezone.localdate, validators=[validate_date_in_range])
     hours = models.DecimalField(max_digits=5, decimal_places=1, default=0)
     note = models.TextField()
 
@@ -345,8 +346,8 @@ class Wave(TimeStampedModel):
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="survey_waves")
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="waves")
     title = models.CharField(max_length=200)
-    opens_on = models.DateField()
-    closes_on = models.DateField()
+    opens_on = models.DateField(validators=[validate_date_in_range])
+    closes_on = models.DateField(validators=[validate_date_in_range])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -397,7 +398,7 @@ class Response(models.Model):
     )
     role_group = models.CharField(max_length=16, choices=RoleGroup.choices, blank=True)
     is_submitted = models.BooleanField(default=False)
-    submitted_on = models.DateField(null=True, blank=True)
+    submitted_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
 
     class Meta:
         ordering = ["wave", "pk"]
@@ -481,7 +482,7 @@ class MaturityAssessment(TimeStampedModel):
     """A consensus self-assessment of the nine elements (DOMAIN-BRIEF.md 6.12)."""
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="maturity_assessments")
-    assessed_on = models.DateField(default=timezone.localdate)
+    assessed_on = models.DateField(default=timezone.localdate, validators=[validate_date_in_range])
     participants = models.TextField(blank=True, help_text="Who took part in the consensus discussion.")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -539,7 +540,7 @@ class ActionPlanItem(TimeStampedModel):
     element = models.CharField(max_length=24, choices=Dimension.choices, blank=True)
     title = models.CharField(max_length=300)
     owner = models.ForeignKey("teams.Person", on_delete=models.PROTECT, related_name="action_items")
-    due_on = models.DateField()
+    due_on = models.DateField(validators=[validate_date_in_range])
     status = models.CharField(max_length=16, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
 
     class Meta:

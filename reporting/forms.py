@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accreditation.criteria import CRITERIA
+from core.forms import DateField, DateInput
 from hitportal.templatetags.portal import Problem
 from reporting import lifecycle, services
 from reporting.enums import FundingStatus, IndicatorRatingValue, ReportStatus, RiskKind
@@ -20,8 +21,8 @@ NOT_RATED = ""
 OPEN = "open"
 
 
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+def _date_input() -> DateInput:
+    return DateInput()
 
 
 def _text(rows: int = 3) -> forms.Textarea:
@@ -45,9 +46,7 @@ class ScheduleForm(forms.Form):
         initial=6,
         help_text="The default is every six months.",
     )
-    first_due_on = forms.DateField(
-        label="First report due on", widget=_date_input(), help_text="Not in the past."
-    )
+    first_due_on = DateField(label="First report due on", widget=_date_input(), help_text="Not in the past.")
     reminder_offsets = forms.CharField(
         label="Reminders (days from the due date)",
         initial="-14, 1, 14",
@@ -72,9 +71,9 @@ class ScheduleForm(forms.Form):
 
 
 class ReportCreateForm(forms.Form):
-    period_start = forms.DateField(label="Period from", widget=_date_input())
-    period_end = forms.DateField(label="Period to", widget=_date_input())
-    due_on = forms.DateField(label="Due on", widget=_date_input(), help_text="Not in the past.")
+    period_start = DateField(label="Period from", widget=_date_input())
+    period_end = DateField(label="Period to", widget=_date_input())
+    due_on = DateField(label="Due on", widget=_date_input(), help_text="Not in the past.")
 
     def clean_due_on(self):
         due_on = self.cleaned_data["due_on"]
@@ -145,8 +144,8 @@ class _RowForm(forms.Form):
 
 class MilestoneForm(_RowForm):
     title = forms.CharField(label="Milestone", max_length=200)
-    due_on = forms.DateField(label="Due on", widget=_date_input())
-    met_on = forms.DateField(
+    due_on = DateField(label="Due on", widget=_date_input())
+    met_on = DateField(
         label="Met on", widget=_date_input(), required=False, help_text="Leave empty if not met yet."
     )
 
@@ -156,7 +155,7 @@ class MilestoneForm(_RowForm):
 
 class QuickWinForm(_RowForm):
     title = forms.CharField(label="Quick win", max_length=200)
-    delivered_on = forms.DateField(label="Delivered on", widget=_date_input(), required=False)
+    delivered_on = DateField(label="Delivered on", widget=_date_input(), required=False)
     description = forms.CharField(label="What changed, and for whom", widget=_text(2), required=False)
 
     def clean_delivered_on(self):
@@ -181,8 +180,8 @@ class RiskForm(_RowForm):
     kind = forms.ChoiceField(label="Kind", choices=RiskKind.choices)
     description = forms.CharField(label="Description", widget=_text(2))
     how_handled = forms.CharField(label="How it is handled", widget=_text(2), required=False)
-    opened_on = forms.DateField(label="Raised on", widget=_date_input())
-    resolved_on = forms.DateField(
+    opened_on = DateField(label="Raised on", widget=_date_input())
+    resolved_on = DateField(
         label="Resolved on", widget=_date_input(), required=False, help_text="Leave empty while it is open."
     )
 
@@ -240,7 +239,7 @@ class TransitionForm(forms.Form):
 
 
 class DueDateForm(forms.Form):
-    due_on = forms.DateField(label="New due date", widget=_date_input())
+    due_on = DateField(label="New due date", widget=_date_input())
     reason = forms.CharField(label="Why it moves", widget=_text(2))
 
 

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.validators import validate_date_in_range
 from hitportal.models import TimeStampedModel, choices_constraint
 from reporting.enums import (
     OPEN_STATUSES,
@@ -51,7 +52,7 @@ class ReportSchedule(TimeStampedModel):
         default=DEFAULT_INTERVAL_MONTHS,
         validators=[MinValueValidator(1), MaxValueValidator(24)],
     )
-    first_due_on = models.DateField("first report due on")
+    first_due_on = models.DateField("first report due on", validators=[validate_date_in_range])
     reminder_offsets = models.JSONField(
         default=default_reminder_offsets,
         blank=True,
@@ -99,9 +100,9 @@ class ProgressReport(TimeStampedModel):
     reporting.services.report_transition; each move is a ReportEvent."""
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="progress_reports")
-    period_start = models.DateField("period from")
-    period_end = models.DateField("period to")
-    due_on = models.DateField("due on")
+    period_start = models.DateField("period from", validators=[validate_date_in_range])
+    period_end = models.DateField("period to", validators=[validate_date_in_range])
+    due_on = models.DateField("due on", validators=[validate_date_in_range])
     status = models.CharField(max_length=24, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     version = models.PositiveIntegerField(
         default=1, help_text="Counts the submissions: a report sent back and submitted again is version 2."
@@ -230,8 +231,8 @@ class Milestone(TimeStampedModel):
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(max_length=200)
-    due_on = models.DateField("due on")
-    met_on = models.DateField("met on", null=True, blank=True)
+    due_on = models.DateField("due on", validators=[validate_date_in_range])
+    met_on = models.DateField("met on", null=True, blank=True, validators=[validate_date_in_range])
     status = models.CharField(max_length=16, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED)
     report = models.ForeignKey(
         ProgressReport,
@@ -266,7 +267,9 @@ class QuickWin(TimeStampedModel):
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="quick_wins")
     title = models.CharField(max_length=200)
-    delivered_on = models.DateField("delivered on", null=True, blank=True)
+    delivered_on = models.DateField(
+        "delivered on", null=True, blank=True, validators=[validate_date_in_range]
+    )
     description = models.TextField(blank=True)
 
     class Meta:
@@ -298,8 +301,8 @@ class ReportRisk(TimeStampedModel):
     kind = models.CharField(max_length=16, choices=RiskKind.choices, default=RiskKind.RISK)
     description = models.TextField()
     how_handled = models.TextField(blank=True)
-    opened_on = models.DateField("raised on")
-    resolved_on = models.DateField("resolved on", null=True, blank=True)
+    opened_on = models.DateField("raised on", validators=[validate_date_in_range])
+    resolved_on = models.DateField("resolved on", null=True, blank=True, validators=[validate_date_in_range])
 
     class Meta:
         ordering = ["report", "pk"]
@@ -320,7 +323,9 @@ class ReminderLog(models.Model):
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="reminders")
     offset_days = models.IntegerField()
-    due_on = models.DateField(help_text="The due date the reminder was computed from.")
+    due_on = models.DateField(
+        help_text="The due date the reminder was computed from.", validators=[validate_date_in_range]
+    )
     recipients = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(default=timezone.now)
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.forms import DateInput
 from teams.enums import ClosureReason
 from teams.lookup import OrganisationChoiceField
 from teams.models import HIT, Affiliation, Organisation, Person
@@ -54,8 +55,8 @@ class AffiliationForm(forms.ModelForm):
         fields = ["organisation", "job_title", "appointment", "is_primary", "start_date", "end_date"]
         field_classes = {"organisation": OrganisationChoiceField}
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": DateInput(),
+            "end_date": DateInput(),
         }
 
     def clean(self) -> dict:

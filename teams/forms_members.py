@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.forms import DateField
 from teams.enums import LeadSide, MembershipRole
 from teams.lookup import OrganisationChoiceField
 from teams.models import HIT, Organisation, Theme, WorkingGroup
@@ -31,9 +32,7 @@ class MemberAddForm(forms.Form):
     theme = forms.ModelChoiceField(
         label="Theme (for a theme lead)", queryset=Theme.objects.filter(is_active=True), required=False
     )
-    start_date = forms.DateField(
-        label="Start date", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start_date = DateField(label="Start date", required=False)
 
     def __init__(self, *args, hit: HIT, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
+from core.validators import validate_date_in_range
 from hitportal.models import TimeStampedModel, choices_constraint
 from teams.enums import (
     Appointment,
@@ -237,8 +238,8 @@ class Affiliation(TimeStampedModel):
     job_title = models.CharField(max_length=200, blank=True)
     appointment = models.CharField(max_length=16, choices=Appointment.choices, default=Appointment.SERVICE)
     is_primary = models.BooleanField(default=False)
-    start_date = models.DateField(null=True, blank=True)
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    end_date = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
 
     class Meta:
         ordering = ["-is_primary", "organisation__name"]
@@ -377,8 +378,8 @@ class Membership(TimeStampedModel):
     )
     lead_side = models.CharField(max_length=16, choices=LeadSide.choices, blank=True)
     theme = models.ForeignKey(Theme, on_delete=models.PROTECT, null=True, blank=True, related_name="leads")
-    start_date = models.DateField(default=timezone.localdate)
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(default=timezone.localdate, validators=[validate_date_in_range])
+    end_date = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
 
     class Meta:
         ordering = ["hit", "role", "person__full_name"]
@@ -428,7 +429,7 @@ class Membership(TimeStampedModel):
 class PortfolioSnapshot(TimeStampedModel):
     """HIT counts by status and stage on one day, written by the worker for trend charts."""
 
-    taken_on = models.DateField(unique=True)
+    taken_on = models.DateField(unique=True, validators=[validate_date_in_range])
     hits_total = models.PositiveIntegerField()
     by_status = models.JSONField(default=dict)
     by_stage = models.JSONField(default=dict)
@@ -567,7 +568,7 @@ class Meeting(TimeStampedModel):
     group_name = models.CharField(
         max_length=200, blank=True, help_text="For a group that is not a working group: management group..."
     )
-    held_on = models.DateField()
+    held_on = models.DateField(validators=[validate_date_in_range])
     notes = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -597,7 +598,7 @@ class SponsorInteraction(TimeStampedModel):
 
     hit = models.ForeignKey(HIT, on_delete=models.CASCADE, related_name="sponsor_interactions")
     sponsor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="sponsor_interactions")
-    happened_on = models.DateField()
+    happened_on = models.DateField(validators=[validate_date_in_range])
     kind = models.CharField(max_length=16, choices=SponsorInteractionKind.choices)
     note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(

@@ -22,6 +22,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.forms import DateField, DateInput
 from teams import permissions, selectors, services, services_lifecycle, uploads
 from teams import selectors_lifecycle as sel
 from teams.enums import ClosureReason, HITStatus
@@ -37,8 +38,8 @@ def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date", "max": timezone.localdate().isoformat()}, format="%Y-%m-%d")
+def _date_input() -> DateInput:
+    return DateInput(attrs={"max": timezone.localdate().isoformat()})
 
 
 def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -112,7 +113,7 @@ class MeetingForm(forms.Form):
         required=False,
         help_text="For example: management group, steering group.",
     )
-    held_on = forms.DateField(label="Date of the meeting", widget=_date_input)
+    held_on = DateField(label="Date of the meeting")
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(self, *args, hit: HIT, **kwargs) -> None:
@@ -134,7 +135,7 @@ class MeetingForm(forms.Form):
 
 class SponsorInteractionForm(forms.Form):
     sponsor = forms.ModelChoiceField(label="Executive sponsor", queryset=Person.objects.none())
-    happened_on = forms.DateField(label="Date")
+    happened_on = DateField(label="Date")
     kind = forms.ChoiceField(label="Kind of contact", choices=SponsorInteractionKind.choices)
     note = forms.CharField(
         label="Note",

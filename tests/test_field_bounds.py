@@ -1,0 +1,100 @@
+"""Every date a user can give is bounded, so a new field cannot slip through.
+
+The walk covers every model of the project's apps and every form and filter class defined in
+their modules (each module is imported first, so forms defined in views count too).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterator
+
+import django_filters
+import pytest
+from django import forms
+from django.apps import apps
+from django.db import models
+
+from core.validators import DateRangeValidator
+
+PROJECT_APPS = ("core", "teams", "engagement", "accreditation", "reporting", "hitportal")
+
+
+def _import_every_module() -> None:
+    for app in PROJECT_APPS:
+        package = importlib.import_module(app)
+        for module in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if ".migrations" not in module.name:
+                importlib.import_module(module.name)
+
+
+def _subclasses(cls: type) -> Iterator[type]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def _project_classes(base: type) -> list[type]:
+    _import_every_module()
+    found = {c for c in _subclasses(base) if c.__module__.split(".")[0] in PROJECT_APPS}
+    return sorted(found, key=lambda c: f"{c.__module__}.{c.__qualname__}")
+
+
+def form_fields(form_class: type) -> dict[str, forms.Field]:
+    """The fields of a form or filter class; forms that need no arguments are built, so fields
+    their __init__ adjusts are seen as the page sees them."""
+    if issubclass(form_class, django_filters.FilterSet):
+        return {name: f.field for name, f in form_class.base_filters.items()}
+    try:
+        return dict(form_class().fields)
+    except TypeError:  # needs a HIT, a user, rounds...
+        return dict(form_class.base_fields)
+
+
+def _model_field_of(form_class: type, name: str) -> models.Field | None:
+    """The model field a ModelForm generated `name` from (None for declared fields)."""
+    if not issubclass(form_class, forms.ModelForm) or name in form_class.declared_fields:
+        return None
+    return form_class._meta.model._meta.get_field(name)
+
+
+def _has_date_bound(validators: list) -> bool:
+    return any(isinstance(v, DateRangeValidator) for v in validators)
+
+
+def _project_models() -> list[type[models.Model]]:
+    return [m for m in apps.get_models() if m._meta.app_label in PROJECT_APPS]
+
+
+def test_every_model_date_field_is_bounded():
+    unbounded = [
+        f"{model._meta.label}.{field.name}"
+        for model in _project_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, models.DateField)
+        and not isinstance(field, models.DateTimeField)
+        and not _has_date_bound(field.validators)
+    ]
+
+    assert unbounded == []
+
+
+def test_every_form_date_field_is_bounded():
+    unbounded = []
+    for form_class in _project_classes(forms.BaseForm) + _project_classes(django_filters.FilterSet):
+        for name, field in form_fields(form_class).items():
+            if not isinstance(field, forms.DateField | forms.DateTimeField):
+                continue
+            model_field = _model_field_of(form_class, name)
+            validators = model_field.validators if model_field is not None else field.validators
+            if not _has_date_bound(validators):
+                unbounded.append(f"{form_class.__module__}.{form_class.__qualname__}.{name}")
+
+    assert unbounded == []
+
+
+@pytest.mark.parametrize("base", [forms.BaseForm, django_filters.FilterSet])
+def test_the_walk_finds_the_project_forms(base):
+    # Guards the walk itself: an empty walk would pass every check above.
+    assert len(_project_classes(base)) >= 5
