@@ -7,6 +7,7 @@ same number of queries; results are stored with a fingerprint of their inputs an
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import defaultdict
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
 from django.utils import timezone
 
+from core.batch import BatchOutcome, at_once_or_each, each_row
 from engagement import scoring
 from engagement.enums import Dimension, RoleGroup, ScoreKind, StakeholderSource
 from engagement.models import (
@@ -32,6 +34,8 @@ from engagement.models import (
 from hitportal.db import fast_insert
 from teams.enums import MembershipRole, Sector
 from teams.models import HIT, Membership, StakeholderCategory
+
+logger = logging.getLogger(__name__)
 
 # PPI log entries older than this no longer count towards the PPI depth.
 PPI_LOG_WINDOW_DAYS = 365
@@ -533,6 +537,45 @@ def readiness_compute_waves(*, wave_ids: list[int] | None = None) -> int:
             kind=ScoreKind.READINESS, hit_id__in={w[2] for w in wave_rows}, requested_at__lte=timezone.now()
         ).delete()
     return len(rows)
+
+
+# --- The nightly recompute ---------------------------------------------------------------------------
+
+
+def scores_recompute_all(*, memberships_since: datetime.datetime) -> BatchOutcome:
+    """Mirror recently edited memberships onto the maps, then recompute every HIT's coverage and
+    every wave's results (engagement.tasks.recompute_all runs it nightly). Idempotent.
+
+    Side effects are those of stakeholders_sync_memberships (per HIT whose memberships changed
+    since `memberships_since`, e.g. in the admin site), coverage_compute and
+    readiness_compute_waves. One bad row cannot stop the others (core.batch): each HIT's memberships
+    are mirrored on their own, and when a set-based computation fails it is run again HIT by HIT
+    (coverage) or wave by wave (readiness), the failing ones logged and skipped. Returns the number
+    of HITs scored (`done`) and the ids of the HITs and waves skipped.
+    """
+    changed = Membership.objects.filter(updated_at__gte=memberships_since).values_list("hit_id", flat=True)
+    synced = each_row(
+        list(changed.order_by("hit_id").distinct()),
+        lambda hit_id: stakeholders_sync_memberships(hit_id=hit_id),
+        row_id=lambda hit_id: hit_id,
+        what="Mirroring the memberships of HIT",
+        logger=logger,
+    )
+    coverage = at_once_or_each(
+        lambda: coverage_compute(),
+        ids=lambda: HIT.objects.order_by("pk").values_list("pk", flat=True),
+        one=lambda hit_id: coverage_compute(hit_ids=[hit_id]),
+        what="Coverage of HIT",
+        logger=logger,
+    )
+    readiness = at_once_or_each(
+        lambda: readiness_compute_waves(),
+        ids=lambda: Wave.objects.order_by("pk").values_list("pk", flat=True),
+        one=lambda wave_id: readiness_compute_waves(wave_ids=[wave_id]),
+        what="Readiness results of wave",
+        logger=logger,
+    )
+    return BatchOutcome(done=coverage.done, failed=[*synced.failed, *coverage.failed, *readiness.failed])
 
 
 def readiness_compute_for_hit(*, hit_id: int) -> int:
