@@ -19,6 +19,7 @@ from accreditation.models import Application
 from accreditation.sections import SECTIONS
 from accreditation.workflow import ApplicationStatus
 from core.forms import DateField, DateInput
+from core.validators import LONG_TEXT, SHORT_TEXT
 from teams.models import Person, User
 
 SCORE_CHOICES = [
@@ -104,6 +105,7 @@ class ConflictResolveForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Note",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -121,6 +123,7 @@ class ConflictDeclareForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Describe the conflict",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -148,7 +151,10 @@ class ReviewForm(forms.Form):
         label="Recommendation", choices=[("", "---------"), *Recommendation.choices], required=False
     )
     summary = forms.CharField(
-        label="Summary for the chair", required=False, widget=forms.Textarea(attrs={"rows": 5})
+        max_length=LONG_TEXT,
+        label="Summary for the chair",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
 
     def __init__(self, *args, criteria: Sequence[Criterion], **kwargs) -> None:
@@ -165,6 +171,7 @@ class ReviewForm(forms.Form):
                 widget=forms.RadioSelect,
             )
             scores[f"comment_{criterion.code}"] = forms.CharField(
+                max_length=SHORT_TEXT,
                 label=f"Comment on {criterion.code}",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
@@ -187,6 +194,7 @@ class ReviewForm(forms.Form):
 
 class FeedbackForm(forms.Form):
     summary = forms.CharField(
+        max_length=LONG_TEXT,
         label="Summary",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -197,9 +205,12 @@ class FeedbackForm(forms.Form):
 class FeedbackPointForm(forms.Form):
     # The initial value makes an untouched extra row count as unchanged, so it is skipped.
     section = forms.ChoiceField(label="Section", choices=FEEDBACK_SECTIONS, initial="general")
-    text = forms.CharField(label="Feedback point", widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        max_length=SHORT_TEXT, label="Feedback point", widget=forms.Textarea(attrs={"rows": 3})
+    )
     quote_from = forms.ChoiceField(label="Quote a reviewer's comment", required=False, choices=[])
     quoted_comment = forms.CharField(
+        max_length=LONG_TEXT,
         label="Or paste a quote",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -242,6 +253,7 @@ FeedbackPointFormSet = forms.formset_factory(
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(label="Outcome", choices=DECISION_CHOICES, widget=forms.RadioSelect)
     rationale = forms.CharField(
+        max_length=LONG_TEXT,
         label="Rationale",
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Sent to the team with the decision and kept with it.",
@@ -250,7 +262,7 @@ class DecisionForm(forms.Form):
 
 
 class ConditionForm(forms.Form):
-    text = forms.CharField(label="Condition", widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(max_length=SHORT_TEXT, label="Condition", widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.ModelChoiceField(label="Owner", queryset=Person.objects.none())
     due_on = DateField(label="Due on", widget=_date_input())
 
@@ -286,6 +298,7 @@ def condition_owners(application: Application) -> QuerySet[Person]:
 
 class ConditionCloseForm(forms.Form):
     evidence = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Evidence that the condition is met",
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="For example the signed terms of reference, or the date and minutes of the meeting.",

@@ -12,6 +12,7 @@ from accreditation.models import ExpressionOfInterest, Round
 from accreditation.services import PartnerInput
 from accreditation.workflow import EOI_TRANSITIONS, EOIStatus
 from core.forms import DateInput
+from core.validators import SEARCH_TEXT, SHORT_TEXT
 from teams.models import Organisation, StakeholderCategory
 
 
@@ -203,14 +204,17 @@ class EOITransitionForm(forms.Form):
     )
     expected_status = forms.ChoiceField(choices=EOIStatus.choices, widget=forms.HiddenInput)
     comment = forms.CharField(
-        label="Note", widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), required=False
+        max_length=SHORT_TEXT,
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        required=False,
     )
 
 
 class EOIFilter(django_filters.FilterSet):
     """Starts from `selectors.eoi_list_for_user`, so it narrows what the user may see and never widens it."""
 
-    q = django_filters.CharFilter(label="Search titles", method="search")
+    q = django_filters.CharFilter(label="Search titles", method="search", max_length=SEARCH_TEXT)
     round = django_filters.ModelChoiceFilter(queryset=Round.objects.order_by("-opens_on", "name"))
     status = django_filters.ChoiceFilter(choices=EOIStatus.choices)
 

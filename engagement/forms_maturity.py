@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.forms import DateField, DateInput
+from core.validators import SHORT_TEXT
 from engagement import matrix
 from engagement.enums import ActionStatus, Dimension
 from engagement.models import ActionPlanItem, ActionStatement
@@ -55,6 +56,7 @@ class MaturityAssessmentForm(forms.Form):
         help_text="The day the group agreed these ratings.",
     )
     participants = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Who took part",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Names or roles of the people who reached this consensus, and their organisations.",
@@ -80,6 +82,7 @@ class MaturityAssessmentForm(forms.Form):
                 },
             )
             self.fields[f"rationale_{element.code}"] = forms.CharField(
+                max_length=SHORT_TEXT,
                 label=f"{element.name}: why this level",
                 widget=forms.Textarea(attrs={"rows": 3}),
                 help_text="The evidence and examples behind the group's choice.",

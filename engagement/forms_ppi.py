@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.forms import DateField, DateInput
+from core.validators import LONG_TEXT, SHORT_TEXT
 from engagement.enums import PPIStandard, StandardRating, SupportStatus
 from engagement.models import InvolvementActivity, SupportRequest
 from engagement.services_ppi import CONSENT_MESSAGE
@@ -173,6 +174,7 @@ class StandardsForm(forms.Form):
                 widget=forms.RadioSelect,
             )
             self.fields[f"note_{standard.value}"] = forms.CharField(
+                max_length=SHORT_TEXT,
                 label=f"{standard.label}: note",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
@@ -221,6 +223,7 @@ class PublicReviewForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comments = forms.CharField(
+        max_length=LONG_TEXT,
         label="Comments",
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="What works, what is missing, and what the HIT should do next.",
@@ -269,6 +272,7 @@ class SupportGivenForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": "0", "step": "0.5"}),
     )
     note = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Support given",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What you did or advised, and any follow-up agreed.",

@@ -100,6 +100,7 @@ class ReissueForm(forms.Form):
 
 class InviteForm(forms.Form):
     addresses = forms.CharField(
+        max_length=MAX_INVITATIONS_PER_REQUEST * 256,
         label="Email addresses",
         widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false"}),
         help_text="One per line, or separated by commas. Anyone already invited is skipped.",

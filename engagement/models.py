@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.validators import validate_date_in_range
+from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
 from engagement.enums import (
     ActionStatus,
     ActivityType,
@@ -53,7 +53,7 @@ class Stakeholder(TimeStampedModel):
     role = models.CharField("role in the HIT's structures", max_length=300, blank=True)
     start_date = models.DateField(default=timezone.localdate, validators=[validate_date_in_range])
     end_date = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
-    evidence = models.TextField("evidence note", blank=True)
+    evidence = models.TextField("evidence note", blank=True, max_length=SHORT_TEXT)
     source = models.CharField(
         max_length=16, choices=StakeholderSource.choices, default=StakeholderSource.MANUAL
     )
@@ -164,19 +164,21 @@ class InvolvementActivity(TimeStampedModel):
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="involvement_activities")
     happened_on = models.DateField(validators=[validate_date_in_range])
     activity_type = models.CharField(max_length=24, choices=ActivityType.choices)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=LONG_TEXT)
     patients = models.PositiveIntegerField(default=0)
     carers = models.PositiveIntegerField(default=0)
     public = models.PositiveIntegerField("members of the public", default=0)
     named_with_consent = models.TextField(
-        blank=True, help_text="Names only of people who consented to be named; otherwise leave empty."
+        blank=True,
+        help_text="Names only of people who consented to be named; otherwise leave empty.",
+        max_length=SHORT_TEXT,
     )
     hours = models.DecimalField(max_digits=6, decimal_places=1, default=0)
     level = models.CharField(max_length=16, choices=InvolvementLevel.choices)
     decision_forum = models.CharField(
         max_length=24, choices=DecisionForum.choices, default=DecisionForum.NONE
     )
-    impact = models.TextField(blank=True)
+    impact = models.TextField(blank=True, max_length=LONG_TEXT)
     recognition = models.CharField(
         "payment or recognition", max_length=16, choices=Recognition.choices, default=Recognition.NONE
     )
@@ -224,7 +226,7 @@ class StandardRatingRow(models.Model):
     assessment = models.ForeignKey(StandardsAssessment, on_delete=models.CASCADE, related_name="ratings")
     standard = models.CharField(max_length=32, choices=PPIStandard.choices)
     rating = models.PositiveSmallIntegerField(choices=StandardRating.choices)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["assessment", "pk"]
@@ -255,7 +257,7 @@ class PublicReview(TimeStampedModel):
     arrangements_adequate = models.BooleanField(
         help_text="Are the HIT's PPI arrangements genuine and adequate?"
     )
-    comments = models.TextField()
+    comments = models.TextField(max_length=LONG_TEXT)
 
     class Meta:
         ordering = ["-reviewed_on", "-pk"]
@@ -273,7 +275,7 @@ class SupportRequest(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     topic = models.CharField(max_length=200)
-    details = models.TextField(blank=True)
+    details = models.TextField(blank=True, max_length=LONG_TEXT)
     status = models.CharField(max_length=16, choices=SupportStatus.choices, default=SupportStatus.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -292,7 +294,7 @@ class SupportGiven(TimeStampedModel):
     )
     given_on = models.DateField(default=timezone.localdate, validators=[validate_date_in_range])
     hours = models.DecimalField(max_digits=5, decimal_places=1, default=0)
-    note = models.TextField()
+    note = models.TextField(max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["-given_on", "-pk"]
@@ -311,7 +313,7 @@ class Instrument(TimeStampedModel):
     name = models.CharField(max_length=200)
     version = models.PositiveIntegerField()
     is_published = models.BooleanField(default=False)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["name", "-version"]
@@ -483,7 +485,9 @@ class MaturityAssessment(TimeStampedModel):
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="maturity_assessments")
     assessed_on = models.DateField(default=timezone.localdate, validators=[validate_date_in_range])
-    participants = models.TextField(blank=True, help_text="Who took part in the consensus discussion.")
+    participants = models.TextField(
+        blank=True, help_text="Who took part in the consensus discussion.", max_length=SHORT_TEXT
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -499,7 +503,7 @@ class MaturityRating(models.Model):
     assessment = models.ForeignKey(MaturityAssessment, on_delete=models.CASCADE, related_name="ratings")
     element = models.CharField(max_length=24, choices=Dimension.choices)
     level = models.PositiveSmallIntegerField(choices=MaturityLevel.choices)
-    rationale = models.TextField()
+    rationale = models.TextField(max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["assessment", "pk"]
@@ -522,7 +526,7 @@ class ActionStatement(models.Model):
 
     code = models.CharField(max_length=8, unique=True)
     task = models.CharField(max_length=120)
-    text = models.TextField()
+    text = models.TextField(max_length=SHORT_TEXT)
     elements = models.JSONField(default=list, help_text="Maturity elements it helps (F17).")
 
     class Meta:

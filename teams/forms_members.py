@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from core.forms import DateField
+from core.validators import SHORT_TEXT
 from teams.enums import LeadSide, MembershipRole
 from teams.lookup import OrganisationChoiceField
 from teams.models import HIT, Organisation, Theme, WorkingGroup
@@ -41,4 +42,6 @@ class MemberAddForm(forms.Form):
 
 class WorkingGroupForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200)
-    purpose = forms.CharField(label="Purpose", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    purpose = forms.CharField(
+        max_length=SHORT_TEXT, label="Purpose", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
-from core.validators import validate_date_in_range
+from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
 from hitportal.models import TimeStampedModel, choices_constraint
 from teams.enums import (
     Appointment,
@@ -110,7 +110,7 @@ class RoleAssignment(TimeStampedModel):
 class Vocabulary(TimeStampedModel):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=SHORT_TEXT)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists (lowest first).")
     is_active = models.BooleanField(default=True)
 
@@ -271,8 +271,10 @@ class HIT(TimeStampedModel):
     focus = models.CharField(
         max_length=200, help_text="The health problem the team forms around, in a phrase."
     )
-    problem = models.TextField(blank=True, help_text="The problem and the boundaries it crosses.")
-    aims = models.TextField(blank=True)
+    problem = models.TextField(
+        blank=True, help_text="The problem and the boundaries it crosses.", max_length=LONG_TEXT
+    )
+    aims = models.TextField(blank=True, max_length=LONG_TEXT)
     status = models.CharField(max_length=16, choices=HITStatus.choices, default=HITStatus.PROPOSED)
     status_changed_at = models.DateTimeField(default=timezone.now)
     stage = models.CharField(
@@ -326,7 +328,7 @@ class HITStatusChange(models.Model):
     action = models.CharField(max_length=32)
     from_status = models.CharField(max_length=16, choices=HITStatus.choices)
     to_status = models.CharField(max_length=16, choices=HITStatus.choices)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=LONG_TEXT)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -349,7 +351,7 @@ class HITStatusChange(models.Model):
 class WorkingGroup(TimeStampedModel):
     hit = models.ForeignKey(HIT, on_delete=models.CASCADE, related_name="working_groups")
     name = models.CharField(max_length=200)
-    purpose = models.TextField(blank=True)
+    purpose = models.TextField(blank=True, max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["hit", "name"]
@@ -495,7 +497,7 @@ class HITLink(TimeStampedModel):
     from_hit = models.ForeignKey(HIT, on_delete=models.CASCADE, related_name="links_out")
     to_hit = models.ForeignKey(HIT, on_delete=models.CASCADE, related_name="links_in")
     kind = models.CharField(max_length=16, choices=HITLinkKind.choices)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=SHORT_TEXT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -569,7 +571,7 @@ class Meeting(TimeStampedModel):
         max_length=200, blank=True, help_text="For a group that is not a working group: management group..."
     )
     held_on = models.DateField(validators=[validate_date_in_range])
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=LONG_TEXT)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -600,7 +602,7 @@ class SponsorInteraction(TimeStampedModel):
     sponsor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="sponsor_interactions")
     happened_on = models.DateField(validators=[validate_date_in_range])
     kind = models.CharField(max_length=16, choices=SponsorInteractionKind.choices)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=SHORT_TEXT)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -623,8 +625,10 @@ class ClosureRecord(TimeStampedModel):
     """What a closing HIT leaves behind, written in the same transaction as its move to closing or closed."""
 
     hit = models.OneToOneField(HIT, on_delete=models.CASCADE, related_name="closure_record")
-    what_continues = models.TextField(help_text="The work, services or groups that carry on.")
-    partners_leaving = models.TextField(blank=True)
+    what_continues = models.TextField(
+        help_text="The work, services or groups that carry on.", max_length=LONG_TEXT
+    )
+    partners_leaving = models.TextField(blank=True, max_length=SHORT_TEXT)
     closure_report = models.ForeignKey(
         Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -668,7 +672,9 @@ class GdprAction(TimeStampedModel):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    reason = models.TextField(blank=True, help_text="Why; required for an erasure. Do not name the person.")
+    reason = models.TextField(
+        blank=True, help_text="Why; required for an erasure. Do not name the person.", max_length=SHORT_TEXT
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

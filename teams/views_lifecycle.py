@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import DateField, DateInput
+from core.validators import LONG_TEXT, SHORT_TEXT
 from teams import permissions, selectors, services, services_lifecycle, uploads
 from teams import selectors_lifecycle as sel
 from teams.enums import ClosureReason, HITStatus
@@ -76,6 +77,7 @@ class HITLinkForm(forms.Form):
     to_hit = forms.ModelChoiceField(label="Related HIT", queryset=HIT.objects.none())
     kind = forms.ChoiceField(label="How are the two HITs related?", choices=HITLinkKind.choices)
     note = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Note",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -114,7 +116,9 @@ class MeetingForm(forms.Form):
         help_text="For example: management group, steering group.",
     )
     held_on = DateField(label="Date of the meeting")
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    notes = forms.CharField(
+        max_length=LONG_TEXT, label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
 
     def __init__(self, *args, hit: HIT, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -138,6 +142,7 @@ class SponsorInteractionForm(forms.Form):
     happened_on = DateField(label="Date")
     kind = forms.ChoiceField(label="Kind of contact", choices=SponsorInteractionKind.choices)
     note = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Note",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -159,11 +164,12 @@ class SponsorInteractionForm(forms.Form):
 
 class ReasonForm(forms.Form):
     expected_status = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(max_length=SHORT_TEXT, label="Reason", widget=forms.Textarea(attrs={"rows": 4}))
 
 
 def _what_continues_field() -> forms.CharField:
     return forms.CharField(
+        max_length=LONG_TEXT,
         label="What continues",
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="The work, services or groups that carry on after the HIT closes; write “Nothing” if nothing does.",
@@ -172,6 +178,7 @@ def _what_continues_field() -> forms.CharField:
 
 def _partners_leaving_field() -> forms.CharField:
     return forms.CharField(
+        max_length=SHORT_TEXT,
         label="Partners leaving",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -191,6 +198,7 @@ class BeginClosureForm(forms.Form):
         help_text="The HIT that takes the work on.",
     )
     reason = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Recorded in the HIT's status history.",
@@ -215,6 +223,7 @@ class BeginClosureForm(forms.Form):
 class FinalCloseForm(forms.Form):
     expected_status = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Recorded in the HIT's status history.",

@@ -1,7 +1,10 @@
-"""Every date a user can give is bounded, so a new field cannot slip through.
+"""Every date a user can give is bounded and every text a user can type has a maximum length, so a
+new field cannot slip through.
 
 The walk covers every model of the project's apps and every form and filter class defined in
-their modules (each module is imported first, so forms defined in views count too).
+their modules (each module is imported first, so forms defined in views count too). Forms that need
+no arguments are built, so the fields their __init__ adds are seen; the few that need arguments
+and add fields are built with BUILD_WITH.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from django import forms
 from django.apps import apps
 from django.db import models
 
+from accreditation.criteria import CRITERIA
+from accreditation.models import FeedbackPoint
 from core.validators import DateRangeValidator
 
 PROJECT_APPS = ("core", "teams", "engagement", "accreditation", "reporting", "hitportal")
@@ -41,11 +46,21 @@ def _project_classes(base: type) -> list[type]:
     return sorted(found, key=lambda c: f"{c.__module__}.{c.__qualname__}")
 
 
+# Forms whose __init__ needs arguments and adds fields of its own.
+BUILD_WITH = {
+    "accreditation.forms_panel.ReviewForm": lambda: {"criteria": CRITERIA},
+    "accreditation.forms_applications.FeedbackResponseForm": lambda: {"points": [FeedbackPoint(pk=1)]},
+}
+
+
 def form_fields(form_class: type) -> dict[str, forms.Field]:
     """The fields of a form or filter class; forms that need no arguments are built, so fields
-    their __init__ adjusts are seen as the page sees them."""
+    their __init__ adds or adjusts are seen as the page sees them."""
     if issubclass(form_class, django_filters.FilterSet):
         return {name: f.field for name, f in form_class.base_filters.items()}
+    build_with = BUILD_WITH.get(f"{form_class.__module__}.{form_class.__qualname__}")
+    if build_with is not None:
+        return dict(form_class(**build_with()).fields)
     try:
         return dict(form_class().fields)
     except TypeError:  # needs a HIT, a user, rounds...
@@ -98,3 +113,51 @@ def test_every_form_date_field_is_bounded():
 def test_the_walk_finds_the_project_forms(base):
     # Guards the walk itself: an empty walk would pass every check above.
     assert len(_project_classes(base)) >= 5
+
+
+# --- Text lengths ------------------------------------------------------------------------------------
+
+TYPED_INPUTS = {"text", "email", "url", "search", "tel"}
+
+
+def _is_typed_text(field: forms.Field) -> bool:
+    """A text box or text area. Hidden inputs carry what the page put there; passwords are never
+    stored (only their hash), and a cap could lock out someone whose password is longer."""
+    widget = field.widget
+    return isinstance(field, forms.CharField) and (
+        isinstance(widget, forms.Textarea)
+        or (isinstance(widget, forms.widgets.Input) and widget.input_type in TYPED_INPUTS)
+    )
+
+
+def test_every_model_text_field_has_a_maximum_length():
+    unbounded = [
+        f"{model._meta.label}.{field.name}"
+        for model in _project_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, models.TextField) and field.max_length is None
+    ]
+
+    assert unbounded == []
+
+
+def test_every_form_text_field_has_a_maximum_length():
+    unbounded = [
+        f"{form_class.__module__}.{form_class.__qualname__}.{name}"
+        for form_class in _project_classes(forms.BaseForm) + _project_classes(django_filters.FilterSet)
+        for name, field in form_fields(form_class).items()
+        if _is_typed_text(field) and field.max_length is None
+    ]
+
+    assert unbounded == []
+
+
+def test_the_walk_sees_fields_added_in_init():
+    names = set(form_fields(_class_named("accreditation.forms_panel.ReviewForm")))
+
+    assert {"comment_W1", "summary"} <= names
+
+
+def _class_named(dotted: str) -> type:
+    module, name = dotted.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)
