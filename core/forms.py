@@ -33,6 +33,8 @@ class DateInput(forms.DateInput):
 
 
 def _as_date(value: object) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
     if isinstance(value, datetime.date):
         return value
     try:
