@@ -10,6 +10,7 @@ from django import forms
 
 from accreditation.models import Application, FeedbackPoint, StakeholderPlanRow
 from accreditation.workflow import ApplicationStatus
+from core.validators import LONG_TEXT, SHORT_TEXT
 from teams.lookup import OrganisationChoiceField
 from teams.models import Organisation, StakeholderCategory
 
@@ -73,6 +74,7 @@ class ApplicationTransitionForm(forms.Form):
     action = forms.ChoiceField(choices=[(a, a) for a in APPLICATION_PAGE_ACTIONS], widget=forms.HiddenInput)
     expected_status = forms.ChoiceField(choices=ApplicationStatus.choices, widget=forms.HiddenInput)
     comment = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Comment",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -87,6 +89,7 @@ class FeedbackResponseForm(forms.Form):
         super().__init__(*args, **kwargs)
         for number, point in enumerate(points, start=1):
             self.fields[f"point_{point.pk}"] = forms.CharField(
+                max_length=LONG_TEXT,
                 label=f"Your answer to point {number}",
                 required=False,
                 initial=point.response,

@@ -18,6 +18,8 @@ from accreditation.enums import ConflictDeclaration, ConflictResolution, Recomme
 from accreditation.models import Application
 from accreditation.sections import SECTIONS
 from accreditation.workflow import ApplicationStatus
+from core.forms import DateField, DateInput
+from core.validators import LONG_TEXT, SHORT_TEXT
 from teams.models import Person, User
 
 SCORE_CHOICES = [
@@ -33,8 +35,8 @@ DECISION_CHOICES = [
 PANEL_ACTIONS = [("start_review", "Start review"), ("issue_feedback", "Release feedback")]
 
 
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+def _date_input() -> DateInput:
+    return DateInput()
 
 
 # --- The round board ---------------------------------------------------------------------------------
@@ -69,7 +71,7 @@ class AssignmentForm(forms.Form):
         queryset=User.objects.none(),
         help_text="A reviewer or lay reviewer of this round's panel who is not assigned yet.",
     )
-    due_on = forms.DateField(label="Review due on", required=False, widget=_date_input())
+    due_on = DateField(label="Review due on", required=False, widget=_date_input())
 
     def __init__(self, *args, reviewers: QuerySet[User], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -83,7 +85,7 @@ class AssignmentForm(forms.Form):
 
 
 class SuggestionAcceptForm(forms.Form):
-    due_on = forms.DateField(label="Reviews due on", required=False, widget=_date_input())
+    due_on = DateField(label="Reviews due on", required=False, widget=_date_input())
 
     def clean_due_on(self) -> datetime.date | None:
         due_on = self.cleaned_data.get("due_on")
@@ -103,6 +105,7 @@ class ConflictResolveForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Note",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -120,6 +123,7 @@ class ConflictDeclareForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Describe the conflict",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -147,7 +151,10 @@ class ReviewForm(forms.Form):
         label="Recommendation", choices=[("", "---------"), *Recommendation.choices], required=False
     )
     summary = forms.CharField(
-        label="Summary for the chair", required=False, widget=forms.Textarea(attrs={"rows": 5})
+        max_length=LONG_TEXT,
+        label="Summary for the chair",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
 
     def __init__(self, *args, criteria: Sequence[Criterion], **kwargs) -> None:
@@ -164,6 +171,7 @@ class ReviewForm(forms.Form):
                 widget=forms.RadioSelect,
             )
             scores[f"comment_{criterion.code}"] = forms.CharField(
+                max_length=SHORT_TEXT,
                 label=f"Comment on {criterion.code}",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
@@ -186,6 +194,7 @@ class ReviewForm(forms.Form):
 
 class FeedbackForm(forms.Form):
     summary = forms.CharField(
+        max_length=LONG_TEXT,
         label="Summary",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -196,9 +205,12 @@ class FeedbackForm(forms.Form):
 class FeedbackPointForm(forms.Form):
     # The initial value makes an untouched extra row count as unchanged, so it is skipped.
     section = forms.ChoiceField(label="Section", choices=FEEDBACK_SECTIONS, initial="general")
-    text = forms.CharField(label="Feedback point", widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        max_length=SHORT_TEXT, label="Feedback point", widget=forms.Textarea(attrs={"rows": 3})
+    )
     quote_from = forms.ChoiceField(label="Quote a reviewer's comment", required=False, choices=[])
     quoted_comment = forms.CharField(
+        max_length=LONG_TEXT,
         label="Or paste a quote",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -241,6 +253,7 @@ FeedbackPointFormSet = forms.formset_factory(
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(label="Outcome", choices=DECISION_CHOICES, widget=forms.RadioSelect)
     rationale = forms.CharField(
+        max_length=LONG_TEXT,
         label="Rationale",
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Sent to the team with the decision and kept with it.",
@@ -249,9 +262,9 @@ class DecisionForm(forms.Form):
 
 
 class ConditionForm(forms.Form):
-    text = forms.CharField(label="Condition", widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(max_length=SHORT_TEXT, label="Condition", widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.ModelChoiceField(label="Owner", queryset=Person.objects.none())
-    due_on = forms.DateField(label="Due on", widget=_date_input())
+    due_on = DateField(label="Due on", widget=_date_input())
 
     def __init__(self, *args, owners: QuerySet[Person] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -285,6 +298,7 @@ def condition_owners(application: Application) -> QuerySet[Person]:
 
 class ConditionCloseForm(forms.Form):
     evidence = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Evidence that the condition is met",
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="For example the signed terms of reference, or the date and minutes of the meeting.",

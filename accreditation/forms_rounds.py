@@ -11,9 +11,9 @@ from django.db.models import Q, QuerySet
 from accreditation.models import ExpressionOfInterest, Round
 from accreditation.services import PartnerInput
 from accreditation.workflow import EOI_TRANSITIONS, EOIStatus
+from core.forms import DateInput
+from core.validators import SEARCH_TEXT, SHORT_TEXT
 from teams.models import Organisation, StakeholderCategory
-
-_DATE = {"type": "date"}
 
 
 class RoundForm(forms.ModelForm):
@@ -29,9 +29,9 @@ class RoundForm(forms.ModelForm):
             "accreditation_term_years",
         ]
         widgets = {
-            "opens_on": forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
-            "eoi_deadline": forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
-            "application_deadline": forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
+            "opens_on": DateInput(),
+            "eoi_deadline": DateInput(),
+            "application_deadline": DateInput(),
             "guidance": forms.Textarea(attrs={"rows": 8}),
         }
         help_texts = {
@@ -204,14 +204,17 @@ class EOITransitionForm(forms.Form):
     )
     expected_status = forms.ChoiceField(choices=EOIStatus.choices, widget=forms.HiddenInput)
     comment = forms.CharField(
-        label="Note", widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), required=False
+        max_length=SHORT_TEXT,
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        required=False,
     )
 
 
 class EOIFilter(django_filters.FilterSet):
     """Starts from `selectors.eoi_list_for_user`, so it narrows what the user may see and never widens it."""
 
-    q = django_filters.CharFilter(label="Search titles", method="search")
+    q = django_filters.CharFilter(label="Search titles", method="search", max_length=SEARCH_TEXT)
     round = django_filters.ModelChoiceFilter(queryset=Round.objects.order_by("-opens_on", "name"))
     status = django_filters.ChoiceFilter(choices=EOIStatus.choices)
 

@@ -21,6 +21,7 @@ from accreditation.enums import (
     ReviewStatus,
 )
 from accreditation.workflow import FINAL_APPLICATION_STATES, ApplicationStatus, EOIStatus
+from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
 from hitportal.models import TimeStampedModel, choices_constraint
 
 
@@ -28,10 +29,10 @@ class Round(TimeStampedModel):
     """A call for HITs: opening date, deadlines, guidance and review parameters (DOMAIN.md 3)."""
 
     name = models.CharField(max_length=200, unique=True)
-    opens_on = models.DateField()
-    eoi_deadline = models.DateField("EOI deadline")
-    application_deadline = models.DateField()
-    guidance = models.TextField(blank=True)
+    opens_on = models.DateField(validators=[validate_date_in_range])
+    eoi_deadline = models.DateField("EOI deadline", validators=[validate_date_in_range])
+    application_deadline = models.DateField(validators=[validate_date_in_range])
+    guidance = models.TextField(blank=True, max_length=LONG_TEXT)
     reviewers_per_application = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
@@ -104,15 +105,18 @@ class ExpressionOfInterest(TimeStampedModel):
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="eois")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="eois")
     working_title = models.CharField(max_length=200)
-    problem = models.TextField("the problem", blank=True)
+    problem = models.TextField("the problem", blank=True, max_length=LONG_TEXT)
     boundaries = models.TextField(
         "boundaries it crosses",
         blank=True,
         help_text="Which organisations, sectors or professions the problem spans.",
+        max_length=LONG_TEXT,
     )
     proposed_director = models.CharField(max_length=200, blank=True, help_text="Name and organisation.")
     known_risks = models.TextField(
-        blank=True, help_text="For example a history of competition between partners, or capacity pressures."
+        blank=True,
+        help_text="For example a history of competition between partners, or capacity pressures.",
+        max_length=LONG_TEXT,
     )
     status = models.CharField(max_length=16, choices=EOIStatus.choices, default=EOIStatus.DRAFT)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -120,7 +124,7 @@ class ExpressionOfInterest(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
+    decision_note = models.TextField(blank=True, max_length=SHORT_TEXT)
     hit = models.OneToOneField(
         "teams.HIT", on_delete=models.SET_NULL, null=True, blank=True, related_name="expression_of_interest"
     )
@@ -167,7 +171,7 @@ class EOIEvent(models.Model):
     action = models.CharField(max_length=32)
     from_status = models.CharField(max_length=16)
     to_status = models.CharField(max_length=16)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, max_length=LONG_TEXT)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -343,7 +347,7 @@ class ApplicationEvent(models.Model):
     action = models.CharField(max_length=32)
     from_status = models.CharField(max_length=32)
     to_status = models.CharField(max_length=32)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, max_length=LONG_TEXT)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -365,22 +369,24 @@ class ReviewAssignment(TimeStampedModel):
     is_lay = models.BooleanField(
         default=False, help_text="A lay (public review group) reviewer judges the PPI plan."
     )
-    due_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     flagged_organisations = models.TextField(
-        blank=True, help_text="Organisations named in the application that the reviewer is affiliated with."
+        blank=True,
+        help_text="Organisations named in the application that the reviewer is affiliated with.",
+        max_length=LONG_TEXT,
     )
     declaration = models.CharField(
         max_length=16, choices=ConflictDeclaration.choices, default=ConflictDeclaration.PENDING
     )
-    declaration_note = models.TextField(blank=True)
+    declaration_note = models.TextField(blank=True, max_length=SHORT_TEXT)
     declared_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(
         max_length=16, choices=ConflictResolution.choices, default=ConflictResolution.OPEN
     )
-    resolution_note = models.TextField(blank=True)
+    resolution_note = models.TextField(blank=True, max_length=SHORT_TEXT)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -427,7 +433,7 @@ class Review(TimeStampedModel):
     revision_number = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
     recommendation = models.CharField(max_length=32, choices=Recommendation.choices, blank=True)
-    summary = models.TextField(blank=True)
+    summary = models.TextField(blank=True, max_length=LONG_TEXT)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -448,7 +454,7 @@ class ReviewScore(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
     criterion = models.CharField(max_length=8)
     score = models.PositiveSmallIntegerField(null=True, blank=True)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["review", "criterion"]
@@ -475,7 +481,7 @@ class FeedbackDocument(TimeStampedModel):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    summary = models.TextField(blank=True)
+    summary = models.TextField(blank=True, max_length=LONG_TEXT)
     status = models.CharField(max_length=16, choices=FeedbackStatus.choices, default=FeedbackStatus.DRAFT)
     released_at = models.DateTimeField(null=True, blank=True)
 
@@ -495,11 +501,13 @@ class FeedbackDocument(TimeStampedModel):
 class FeedbackPoint(TimeStampedModel):
     document = models.ForeignKey(FeedbackDocument, on_delete=models.CASCADE, related_name="points")
     section = models.SlugField(max_length=40)
-    text = models.TextField()
+    text = models.TextField(max_length=SHORT_TEXT)
     quoted_comment = models.TextField(
-        blank=True, help_text="A reviewer's comment, quoted without their name."
+        blank=True, help_text="A reviewer's comment, quoted without their name.", max_length=LONG_TEXT
     )
-    response = models.TextField(blank=True, help_text="The applicant's answer, written while revising.")
+    response = models.TextField(
+        blank=True, help_text="The applicant's answer, written while revising.", max_length=LONG_TEXT
+    )
     responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -513,7 +521,7 @@ class Decision(TimeStampedModel):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="decisions")
     revision_number = models.PositiveIntegerField()
     outcome = models.CharField(max_length=32, choices=DecisionOutcome.choices)
-    rationale = models.TextField()
+    rationale = models.TextField(max_length=LONG_TEXT)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(default=timezone.now)
 
@@ -534,10 +542,10 @@ class Decision(TimeStampedModel):
 
 class Condition(TimeStampedModel):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="conditions")
-    text = models.TextField()
+    text = models.TextField(max_length=SHORT_TEXT)
     owner = models.ForeignKey("teams.Person", on_delete=models.PROTECT, related_name="conditions")
-    due_on = models.DateField()
-    evidence = models.TextField(blank=True)
+    due_on = models.DateField(validators=[validate_date_in_range])
+    evidence = models.TextField(blank=True, max_length=SHORT_TEXT)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -562,8 +570,8 @@ class Accreditation(TimeStampedModel):
     hit = models.ForeignKey("teams.HIT", on_delete=models.PROTECT, related_name="accreditations")
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="accreditation")
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="accreditation")
-    valid_from = models.DateField()
-    valid_until = models.DateField()
+    valid_from = models.DateField(validators=[validate_date_in_range])
+    valid_until = models.DateField(validators=[validate_date_in_range])
     reminded_6_months_at = models.DateTimeField(null=True, blank=True)
     reminded_1_month_at = models.DateTimeField(null=True, blank=True)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django import forms
 
+from core.validators import LONG_TEXT
 from teams.lookup import OrganisationChoiceField, PersonChoiceField
 from teams.models import Organisation, Person
 
@@ -32,7 +33,9 @@ DSA_STATUS = [
 
 
 def _text(label: str, help_text: str = "", rows: int = 5) -> forms.CharField:
-    return forms.CharField(label=label, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows}))
+    return forms.CharField(
+        max_length=LONG_TEXT, label=label, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
+    )
 
 
 class SectionForm(forms.Form):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -55,12 +56,15 @@ from accreditation.sections import (
     section_is_complete,
 )
 from accreditation.workflow import ApplicationStatus, EOIStatus, InvalidTransition, Transition
+from core.batch import BatchOutcome, each_row
 from engagement import services as engagement_services
 from hitportal.mail import absolute_url, send_after_commit
 from hitportal.roles import forget_roles
 from teams import services as team_services
 from teams.enums import HITStatus, MembershipRole
 from teams.models import HIT, Membership, Organisation, Person
+
+logger = logging.getLogger(__name__)
 
 SPONSOR_SIGNING_SALT = "accreditation.sponsor-confirmation"
 SPONSOR_LINK_MAX_AGE = 60 * 60 * 24 * 30  # a month
@@ -1282,9 +1286,11 @@ def renewal_start(*, actor: object, accreditation_id: int, round_id: int) -> App
     return renewal
 
 
-def renewal_reminders_send(*, today: datetime.date | None = None) -> int:
+def renewal_reminders_send(*, today: datetime.date | None = None) -> BatchOutcome:
     """Remind directors and programme managers 6 months and 1 month before an accreditation
-    expires, once each (the timestamps make it idempotent). Returns the number of reminders."""
+    expires, once each (the timestamps make it idempotent). Each accreditation is handled on its
+    own: one that fails is logged with its id and skipped, and the others carry on (core.batch).
+    Returns the number of reminders (`done`) and the ids of the accreditations skipped."""
     from teams.enums import ProgrammeRole
     from teams.models import RoleAssignment
 
@@ -1294,42 +1300,61 @@ def renewal_reminders_send(*, today: datetime.date | None = None) -> int:
             "user__email", flat=True
         )
     )
-    sent = 0
+    outcome = BatchOutcome()
     for field, months in (("reminded_6_months_at", 6), ("reminded_1_month_at", 1)):
         horizon = _add_months(today, months)
         due = Accreditation.objects.filter(
             **{f"{field}__isnull": True}, valid_until__gte=today, valid_until__lte=horizon
         ).select_related("hit")
-        for accreditation in due:
-            # Superseded accreditations (a renewal already accredited) need no reminder.
-            if Accreditation.objects.filter(
-                hit=accreditation.hit_id, valid_from__gt=accreditation.valid_until
-            ).exists():
-                continue
-            with transaction.atomic():
-                claimed = Accreditation.objects.filter(
-                    pk=accreditation.pk, **{f"{field}__isnull": True}
-                ).update(**{field: timezone.now()})
-                if not claimed:
-                    continue  # another worker sent it
-                if months == 6 and accreditation.valid_until <= _add_months(today, 1):
-                    continue  # inside the last month: the one-month reminder says it all
-                directors = (
-                    Membership.objects.filter(
-                        hit=accreditation.hit_id,
-                        role__in=[MembershipRole.DIRECTOR, MembershipRole.CO_DIRECTOR],
-                        end_date__isnull=True,
-                    )
-                    .exclude(person__email="")
-                    .values_list("person__email", flat=True)
-                )
-                send_after_commit(
-                    template="accreditation/renewal_reminder",
-                    recipients=[*directors, *pm_emails],
-                    context={"accreditation": accreditation, "months": months},
-                )
-                sent += 1
-    return sent
+
+        def remind(accreditation: Accreditation, field: str = field, months: int = months) -> int:
+            return _renewal_reminder_send(
+                accreditation, field=field, months=months, today=today, pm_emails=pm_emails
+            )
+
+        outcome = outcome.add(
+            each_row(
+                list(due),
+                remind,
+                row_id=lambda accreditation: accreditation.pk,
+                what=f"The {months}-month renewal reminder of accreditation",
+                logger=logger,
+            )
+        )
+    return outcome
+
+
+def _renewal_reminder_send(
+    accreditation: Accreditation, *, field: str, months: int, today: datetime.date, pm_emails: list[str]
+) -> int:
+    """Claim and send one accreditation's reminder; 1 when it was sent."""
+    # Superseded accreditations (a renewal already accredited) need no reminder.
+    if Accreditation.objects.filter(
+        hit=accreditation.hit_id, valid_from__gt=accreditation.valid_until
+    ).exists():
+        return 0
+    claimed = Accreditation.objects.filter(pk=accreditation.pk, **{f"{field}__isnull": True}).update(
+        **{field: timezone.now()}
+    )
+    if not claimed:
+        return 0  # another worker sent it
+    if months == 6 and accreditation.valid_until <= _add_months(today, 1):
+        return 0  # inside the last month: the one-month reminder says it all
+    directors = (
+        Membership.objects.filter(
+            hit=accreditation.hit_id,
+            role__in=[MembershipRole.DIRECTOR, MembershipRole.CO_DIRECTOR],
+            end_date__isnull=True,
+        )
+        .exclude(person__email="")
+        .values_list("person__email", flat=True)
+    )
+    send_after_commit(
+        template="accreditation/renewal_reminder",
+        recipients=[*directors, *pm_emails],
+        context={"accreditation": accreditation, "months": months},
+    )
+    return 1
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:

@@ -11,18 +11,19 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.forms import DateField, DateInput
+from core.validators import SHORT_TEXT
 from engagement import matrix
 from engagement.enums import ActionStatus, Dimension
 from engagement.models import ActionPlanItem, ActionStatement
 from engagement.selectors_maturity import OPEN_STATUSES, OwnerChoices
 from teams.models import Person
 
-_DATE = {"type": "date"}
 _RATING_PREFIXES = ("level_", "rationale_")
 
 
-def _date_widget(**attrs: str) -> forms.DateInput:
-    return forms.DateInput(attrs={**_DATE, **attrs}, format="%Y-%m-%d")
+def _date_widget(**attrs: str) -> DateInput:
+    return DateInput(attrs=attrs)
 
 
 # --- The consensus self-assessment -------------------------------------------------------------------
@@ -49,12 +50,13 @@ class MaturityAssessmentForm(forms.Form):
     level as a starting point for the discussion and is shown as a hint, never stored as a rating.
     """
 
-    assessed_on = forms.DateField(
+    assessed_on = DateField(
         label="Date of the discussion",
         widget=_date_widget(),
         help_text="The day the group agreed these ratings.",
     )
     participants = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Who took part",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Names or roles of the people who reached this consensus, and their organisations.",
@@ -80,6 +82,7 @@ class MaturityAssessmentForm(forms.Form):
                 },
             )
             self.fields[f"rationale_{element.code}"] = forms.CharField(
+                max_length=SHORT_TEXT,
                 label=f"{element.name}: why this level",
                 widget=forms.Textarea(attrs={"rows": 3}),
                 help_text="The evidence and examples behind the group's choice.",
@@ -167,7 +170,7 @@ class ActionItemForm(forms.Form):
             "invalid_choice": "Choose an owner from the list: a member of the HIT or someone on its map.",
         },
     )
-    due_on = forms.DateField(
+    due_on = DateField(
         label="Due date", widget=_date_widget(), error_messages={"required": "Give a due date."}
     )
     status = forms.ChoiceField(label="Status", choices=ActionStatus.choices, initial=ActionStatus.PLANNED)
@@ -208,7 +211,7 @@ class ActionItemEditForm(forms.Form):
     """Move an item on: its status and due date. An unchanged past due date may stay (it is overdue)."""
 
     status = forms.ChoiceField(label="Status", choices=ActionStatus.choices)
-    due_on = forms.DateField(
+    due_on = DateField(
         label="Due date", widget=_date_widget(), error_messages={"required": "Give a due date."}
     )
 

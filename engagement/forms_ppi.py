@@ -12,7 +12,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.concurrency import VersionedFormMixin
+from core.forms import DateField, DateInput
 from core.idempotency import OnceOnlyFormMixin
+from core.validators import LONG_TEXT, SHORT_TEXT
 from engagement.enums import PPIStandard, StandardRating, SupportStatus
 from engagement.models import InvolvementActivity, SupportRequest
 from engagement.services_ppi import CONSENT_MESSAGE
@@ -50,8 +52,8 @@ def _not_in_future(day):
     return day
 
 
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+def _date_input() -> DateInput:
+    return DateInput()
 
 
 # --- The involvement log -----------------------------------------------------------------------------
@@ -161,7 +163,7 @@ class ActivityForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
 class StandardsForm(forms.Form):
     """A rating 0-3 and a note for each of the six standards; fields `rating_<code>`, `note_<code>`."""
 
-    assessed_on = forms.DateField(label="Date of the assessment", widget=_date_input())
+    assessed_on = DateField(label="Date of the assessment", widget=_date_input())
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("initial", {}).setdefault("assessed_on", timezone.localdate())
@@ -175,6 +177,7 @@ class StandardsForm(forms.Form):
                 widget=forms.RadioSelect,
             )
             self.fields[f"note_{standard.value}"] = forms.CharField(
+                max_length=SHORT_TEXT,
                 label=f"{standard.label}: note",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
@@ -223,6 +226,7 @@ class PublicReviewForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comments = forms.CharField(
+        max_length=LONG_TEXT,
         label="Comments",
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="What works, what is missing, and what the HIT should do next.",
@@ -261,7 +265,7 @@ class SupportRequestForm(forms.ModelForm):
 
 
 class SupportGivenForm(forms.Form):
-    given_on = forms.DateField(label="Date", widget=_date_input())
+    given_on = DateField(label="Date", widget=_date_input())
     hours = forms.DecimalField(
         label="Hours",
         min_value=0,
@@ -271,6 +275,7 @@ class SupportGivenForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": "0", "step": "0.5"}),
     )
     note = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Support given",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What you did or advised, and any follow-up agreed.",

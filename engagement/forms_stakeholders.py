@@ -6,12 +6,13 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from core.concurrency import VersionedFormMixin
+from core.forms import DateField, DateInput
 from engagement.enums import Depth
 from engagement.models import Stakeholder
 from teams.lookup import OrganisationChoiceField, PersonChoiceField
 from teams.models import Organisation, Person, StakeholderCategory
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 
 
 def active_categories() -> QuerySet[StakeholderCategory]:
@@ -78,7 +79,7 @@ class StakeholderForm(VersionedFormMixin, forms.ModelForm):
 
 
 class StakeholderEndForm(forms.Form):
-    end_date = forms.DateField(
+    end_date = DateField(
         label="Last day of involvement",
         required=False,
         widget=DATE_WIDGET,

@@ -8,11 +8,10 @@ from collections.abc import Sequence
 from django import forms
 from django.utils import timezone
 
+from core.forms import DateField, DateInput
 from engagement.enums import RoleGroup
 from engagement.models import Instrument, Item
 from engagement.services_surveys import MAX_INVITATIONS_PER_REQUEST, parse_addresses
-
-_DATE = {"type": "date"}
 
 DONT_KNOW = "dk"
 # The five-point agreement scale plus "don't know" (DOMAIN.md 5), offered for every item.
@@ -63,10 +62,10 @@ class WaveForm(forms.Form):
         empty_label="Choose a published version",
         help_text="Only published versions can be used; their items are frozen.",
     )
-    opens_on = forms.DateField(label="Opens on", widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
-    closes_on = forms.DateField(
+    opens_on = DateField(label="Opens on", widget=DateInput())
+    closes_on = DateField(
         label="Closes on",
-        widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text="The last day on which answers can be sent.",
     )
 
@@ -101,6 +100,7 @@ class ReissueForm(forms.Form):
 
 class InviteForm(forms.Form):
     addresses = forms.CharField(
+        max_length=MAX_INVITATIONS_PER_REQUEST * 256,
         label="Email addresses",
         widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false"}),
         help_text="One per line, or separated by commas. Anyone already invited is skipped.",

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
 from engagement.enums import (
     ActionStatus,
     ActivityType,
@@ -52,9 +53,9 @@ class Stakeholder(TimeStampedModel):
     category = models.ForeignKey("teams.StakeholderCategory", on_delete=models.PROTECT, related_name="+")
     depth = models.PositiveSmallIntegerField(choices=Depth.choices, default=Depth.INFORMED)
     role = models.CharField("role in the HIT's structures", max_length=300, blank=True)
-    start_date = models.DateField(default=timezone.localdate)
-    end_date = models.DateField(null=True, blank=True)
-    evidence = models.TextField("evidence note", blank=True)
+    start_date = models.DateField(default=timezone.localdate, validators=[validate_date_in_range])
+    end_date = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    evidence = models.TextField("evidence note", blank=True, max_length=SHORT_TEXT)
     source = models.CharField(
         max_length=16, choices=StakeholderSource.choices, default=StakeholderSource.MANUAL
     )
@@ -117,7 +118,7 @@ class CoverageSnapshot(models.Model):
     """Coverage at a moment: after a change to the map (one per day) or for an application revision."""
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="coverage_snapshots")
-    taken_on = models.DateField()
+    taken_on = models.DateField(validators=[validate_date_in_range])
     label = models.CharField(max_length=80, help_text='"map" or "application v2"...')
     breadth = models.FloatField()
     degrees = models.FloatField()
@@ -163,21 +164,23 @@ class InvolvementActivity(TimeStampedModel):
     """One entry of a HIT's PPI log. Counts, not names, unless people consented to be named."""
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="involvement_activities")
-    happened_on = models.DateField()
+    happened_on = models.DateField(validators=[validate_date_in_range])
     activity_type = models.CharField(max_length=24, choices=ActivityType.choices)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=LONG_TEXT)
     patients = models.PositiveIntegerField(default=0)
     carers = models.PositiveIntegerField(default=0)
     public = models.PositiveIntegerField("members of the public", default=0)
     named_with_consent = models.TextField(
-        blank=True, help_text="Names only of people who consented to be named; otherwise leave empty."
+        blank=True,
+        help_text="Names only of people who consented to be named; otherwise leave empty.",
+        max_length=SHORT_TEXT,
     )
     hours = models.DecimalField(max_digits=6, decimal_places=1, default=0)
     level = models.CharField(max_length=16, choices=InvolvementLevel.choices)
     decision_forum = models.CharField(
         max_length=24, choices=DecisionForum.choices, default=DecisionForum.NONE
     )
-    impact = models.TextField(blank=True)
+    impact = models.TextField(blank=True, max_length=LONG_TEXT)
     recognition = models.CharField(
         "payment or recognition", max_length=16, choices=Recognition.choices, default=Recognition.NONE
     )
@@ -209,7 +212,7 @@ class StandardsAssessment(TimeStampedModel):
     """A HIT's self-assessment against the six UK Standards for Public Involvement."""
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="standards_assessments")
-    assessed_on = models.DateField(default=timezone.localdate)
+    assessed_on = models.DateField(default=timezone.localdate, validators=[validate_date_in_range])
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -225,7 +228,7 @@ class StandardRatingRow(models.Model):
     assessment = models.ForeignKey(StandardsAssessment, on_delete=models.CASCADE, related_name="ratings")
     standard = models.CharField(max_length=32, choices=PPIStandard.choices)
     rating = models.PositiveSmallIntegerField(choices=StandardRating.choices)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["assessment", "pk"]
@@ -246,7 +249,7 @@ class PublicReview(TimeStampedModel):
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="public_reviews")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reviewed_on = models.DateField(default=timezone.localdate)
+    reviewed_on = models.DateField(default=timezone.localdate, validators=[validate_date_in_range])
     ppi_depth = models.PositiveSmallIntegerField(
         "PPI depth",
         validators=[MaxValueValidator(3)],
@@ -256,7 +259,7 @@ class PublicReview(TimeStampedModel):
     arrangements_adequate = models.BooleanField(
         help_text="Are the HIT's PPI arrangements genuine and adequate?"
     )
-    comments = models.TextField()
+    comments = models.TextField(max_length=LONG_TEXT)
 
     class Meta:
         ordering = ["-reviewed_on", "-pk"]
@@ -274,7 +277,7 @@ class SupportRequest(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     topic = models.CharField(max_length=200)
-    details = models.TextField(blank=True)
+    details = models.TextField(blank=True, max_length=LONG_TEXT)
     status = models.CharField(max_length=16, choices=SupportStatus.choices, default=SupportStatus.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -291,9 +294,9 @@ class SupportGiven(TimeStampedModel):
     given_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    given_on = models.DateField(default=timezone.localdate)
+    given_on = models.DateField(default=timezone.localdate, validators=[validate_date_in_range])
     hours = models.DecimalField(max_digits=5, decimal_places=1, default=0)
-    note = models.TextField()
+    note = models.TextField(max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["-given_on", "-pk"]
@@ -312,7 +315,7 @@ class Instrument(TimeStampedModel):
     name = models.CharField(max_length=200)
     version = models.PositiveIntegerField()
     is_published = models.BooleanField(default=False)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["name", "-version"]
@@ -355,8 +358,11 @@ class Wave(TimeStampedModel):
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="survey_waves")
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="waves")
     title = models.CharField(max_length=200)
-    opens_on = models.DateField()
-    closes_on = models.DateField(help_text="The last day answers are taken, unless it is closed earlier.")
+    opens_on = models.DateField(validators=[validate_date_in_range])
+    closes_on = models.DateField(
+        validators=[validate_date_in_range],
+        help_text="The last day answers are taken, unless it is closed earlier.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -446,7 +452,7 @@ class Response(models.Model):
     )
     role_group = models.CharField(max_length=16, choices=RoleGroup.choices, blank=True)
     is_submitted = models.BooleanField(default=False)
-    submitted_on = models.DateField(null=True, blank=True)
+    submitted_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
 
     class Meta:
         ordering = ["wave", "pk"]
@@ -548,8 +554,10 @@ class MaturityAssessment(TimeStampedModel):
     """A consensus self-assessment of the nine elements (DOMAIN-BRIEF.md 6.12)."""
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="maturity_assessments")
-    assessed_on = models.DateField(default=timezone.localdate)
-    participants = models.TextField(blank=True, help_text="Who took part in the consensus discussion.")
+    assessed_on = models.DateField(default=timezone.localdate, validators=[validate_date_in_range])
+    participants = models.TextField(
+        blank=True, help_text="Who took part in the consensus discussion.", max_length=SHORT_TEXT
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -565,7 +573,7 @@ class MaturityRating(models.Model):
     assessment = models.ForeignKey(MaturityAssessment, on_delete=models.CASCADE, related_name="ratings")
     element = models.CharField(max_length=24, choices=Dimension.choices)
     level = models.PositiveSmallIntegerField(choices=MaturityLevel.choices)
-    rationale = models.TextField()
+    rationale = models.TextField(max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["assessment", "pk"]
@@ -588,7 +596,7 @@ class ActionStatement(models.Model):
 
     code = models.CharField(max_length=8, unique=True)
     task = models.CharField(max_length=120)
-    text = models.TextField()
+    text = models.TextField(max_length=SHORT_TEXT)
     elements = models.JSONField(default=list, help_text="Maturity elements it helps (F17).")
 
     class Meta:
@@ -606,7 +614,7 @@ class ActionPlanItem(TimeStampedModel):
     element = models.CharField(max_length=24, choices=Dimension.choices, blank=True)
     title = models.CharField(max_length=300)
     owner = models.ForeignKey("teams.Person", on_delete=models.PROTECT, related_name="action_items")
-    due_on = models.DateField()
+    due_on = models.DateField(validators=[validate_date_in_range])
     status = models.CharField(max_length=16, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
 
     class Meta:

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
+from core.batch import BatchOutcome, at_once_or_each, each_row
 from core.concurrency import check_version
 from engagement import scoring
 from engagement.enums import Dimension, RoleGroup, ScoreKind, StakeholderSource
@@ -456,27 +457,24 @@ def readiness_release(*, wave_ids: Iterable[int] | None = None) -> int:
     day) if the date closed it; its ReadinessResult rows written; `released_at` set; its HIT's
     pending readiness request cleared. Returns the number of result rows written.
     """
+    return _release_due(wave_ids=wave_ids).done
+
+
+def _release_due(*, wave_ids: Iterable[int] | None) -> BatchOutcome:
     today = timezone.localdate()
     due = _waves_to_release(today)
     if wave_ids is not None:
         due = due.filter(pk__in=list(wave_ids))
-    ids = list(due.values_list("pk", flat=True))
+    ids = list(due.order_by("pk").values_list("pk", flat=True))
     if not ids:
-        return 0
-    try:
-        return _release(ids, today)
-    except Exception:
-        if len(ids) == 1:
-            logger.exception("Readiness results of wave %s could not be released", ids[0])
-            return 0
-        logger.exception("Releasing %s waves' results together failed; releasing them one by one", len(ids))
-    written = 0
-    for wave_id in ids:
-        try:
-            written += _release([wave_id], today)
-        except Exception:
-            logger.exception("Readiness results of wave %s could not be released", wave_id)
-    return written
+        return BatchOutcome()
+    return at_once_or_each(
+        lambda: _release(ids, today),
+        ids=lambda: ids,
+        one=lambda wave_id: _release([wave_id], today),
+        what="Readiness results of wave",
+        logger=logger,
+    )
 
 
 @transaction.atomic
@@ -622,6 +620,40 @@ def enqueue_release(*, wave_id: int) -> None:
         tasks.release_wave_results.delay(wave_id=wave_id)
 
     transaction.on_commit(enqueue)
+
+
+# --- The nightly recompute ---------------------------------------------------------------------------
+
+
+def scores_recompute_all(*, memberships_since: datetime.datetime) -> BatchOutcome:
+    """Mirror recently edited memberships onto the maps, recompute every HIT's coverage, and release
+    the results of waves that have closed (engagement.tasks.recompute_all runs it nightly). Idempotent.
+
+    Side effects are those of stakeholders_sync_memberships (per HIT whose memberships changed
+    since `memberships_since`, e.g. in the admin site), coverage_compute and readiness_release.
+    One bad row cannot stop the others (core.batch): each HIT's memberships are mirrored on their
+    own, and when a set-based computation fails it is run again HIT by HIT (coverage) or wave by
+    wave (readiness), the failing ones logged and skipped. Returns the number of HITs scored
+    (`done`) and the ids of the HITs and waves skipped.
+    """
+    changed = Membership.objects.filter(updated_at__gte=memberships_since).values_list("hit_id", flat=True)
+    synced = each_row(
+        list(changed.order_by("hit_id").distinct()),
+        lambda hit_id: stakeholders_sync_memberships(hit_id=hit_id),
+        row_id=lambda hit_id: hit_id,
+        what="Mirroring the memberships of HIT",
+        logger=logger,
+    )
+    coverage = at_once_or_each(
+        lambda: coverage_compute(),
+        ids=lambda: HIT.objects.order_by("pk").values_list("pk", flat=True),
+        one=lambda hit_id: coverage_compute(hit_ids=[hit_id]),
+        what="Coverage of HIT",
+        logger=logger,
+    )
+    # Waves that closed since their last chance; results already released are never recomputed.
+    readiness = _release_due(wave_ids=None)
+    return BatchOutcome(done=coverage.done, failed=[*synced.failed, *coverage.failed, *readiness.failed])
 
 
 def readiness_release_for_hit(*, hit_id: int) -> int:

@@ -9,7 +9,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from engagement import services
-from teams.models import HIT, Membership
+from teams.models import HIT
 
 TRANSIENT = (OperationalError, InterfaceError)
 
@@ -50,15 +50,11 @@ def release_closed_waves() -> int:
 
 
 @shared_task(name="engagement.recompute_all", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
-def recompute_all() -> int:
+def recompute_all() -> dict[str, int]:
     """Nightly full recompute of every HIT's coverage (set-based), and a catch-up release of waves
-    that closed. Released readiness results are never recomputed."""
+    that closed; released readiness results are never recomputed. A HIT or wave that fails is
+    logged and skipped; the others carry on (engagement.services.scores_recompute_all). Returns how
+    many HITs were scored ("done") and how many rows were skipped ("failed")."""
     # Memberships edited outside the portal's services (the admin site) reach the map here.
     since = timezone.now() - datetime.timedelta(days=2)
-    for hit_id in (
-        Membership.objects.filter(updated_at__gte=since).values_list("hit_id", flat=True).distinct()
-    ):
-        services.stakeholders_sync_memberships(hit_id=hit_id)
-    scored = services.coverage_compute()
-    services.readiness_release()
-    return scored
+    return services.scores_recompute_all(memberships_since=since).as_dict()

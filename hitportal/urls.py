@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "hitportal.views.bad_request"
 handler403 = "hitportal.views.permission_denied"
 handler404 = "hitportal.views.page_not_found"
 handler500 = "hitportal.views.server_error"

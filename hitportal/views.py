@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db.models import Count, F, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
@@ -29,13 +31,14 @@ from accreditation.models import (
     Round,
 )
 from accreditation.workflow import FINAL_APPLICATION_STATES, ApplicationStatus, EOIStatus
+from core.validators import LONG_TEXT, SHORT_TEXT
 from engagement import selectors_ppi
 from engagement.enums import ActionStatus
 from engagement.models import ActionPlanItem
 from hitportal import throttle
 from hitportal.roles import roles_of
 from reporting.api import services as api_services
-from teams import selectors
+from teams import selectors, uploads
 from teams.enums import HITStatus, LifecycleStage, MembershipRole, Role
 from teams.models import HIT
 
@@ -279,6 +282,26 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
+
+
+# What Django refuses before any view runs: a body over DATA_UPLOAD_MAX_MEMORY_SIZE, or too many
+# fields or files. The user can act on these, so the page says how.
+TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    context = {
+        "too_large": isinstance(exception, TOO_LARGE),
+        "upload_limit": f"{uploads.MAX_UPLOAD_BYTES // (1024 * 1024)} MB",
+        "long_text": f"{LONG_TEXT:,}",
+        "short_text": f"{SHORT_TEXT:,}",
+    }
+    if not hasattr(request, "user"):
+        # Refused before sign-in was read (a bad Host header): the page, without per-user navigation.
+        body = loader.render_to_string("400.html", {**context, "site_name": settings.HITPORTAL_SITE_NAME})
+        return HttpResponseBadRequest(body)
+    return render(request, "400.html", context, status=400)
 
 
 @requires_csrf_token

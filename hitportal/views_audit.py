@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.forms import DateField
 from hitportal import audit
 from teams.models import HIT
 
@@ -24,12 +25,8 @@ class AuditFilterForm(forms.Form):
     hit = forms.ModelChoiceField(
         label="HIT", queryset=HIT.objects.order_by("name"), required=False, empty_label="Any"
     )
-    date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    date_to = forms.DateField(
-        label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    date_from = DateField(label="From", required=False)
+    date_to = DateField(label="Until", required=False)
 
     def clean(self) -> dict:
         data = super().clean()

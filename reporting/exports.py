@@ -54,6 +54,7 @@ from accreditation import selectors as accreditation_selectors
 from accreditation.forms_applications import ApplicationFilter
 from accreditation.forms_panel import BoardFilter
 from accreditation.models import Round
+from core.batch import BatchOutcome, each_row
 from engagement import selectors as engagement_selectors
 from engagement import selectors_surveys
 from engagement.forms_stakeholders import StakeholderFilterForm
@@ -566,27 +567,38 @@ def export_retention() -> datetime.timedelta:
     return datetime.timedelta(days=settings.EXPORT_RETENTION_DAYS)
 
 
-def export_jobs_expire(*, now: datetime.datetime | None = None) -> int:
+def export_jobs_expire(*, now: datetime.datetime | None = None) -> BatchOutcome:
     """Delete the export jobs asked for more than EXPORT_RETENTION_DAYS ago, with their files.
 
     An export copies personal data out of the portal, so it is kept only long enough to download.
     Side effects: each expired job's file (and any temporary file a stopped worker left beside it)
-    removed, then the job rows deleted. Idempotent: a second run finds nothing. Returns the number of
-    jobs deleted.
+    removed, then the job's row deleted. A job whose file cannot be removed keeps its row (so the
+    next run tries again), is logged with its id and skipped; the others carry on (core.batch).
+    Idempotent: a second run finds nothing. Returns the number of jobs deleted (`done`) and the ids
+    of the jobs skipped.
     """
     cutoff = (now or timezone.now()) - export_retention()
     expired = list(ExportJob.objects.filter(created_at__lt=cutoff).only("pk", "file_path"))
-    for job in expired:
-        path = job_file(job)
-        if path is not None:
-            path.unlink(missing_ok=True)
+    outcome = each_row(
+        expired, _export_job_delete, row_id=lambda job: job.pk, what="Expired export job", logger=logger
+    )
     root = export_root()
     if root.is_dir():
         for partial in root.glob(".export-*.part"):
-            if partial.stat().st_mtime < cutoff.timestamp():
-                partial.unlink(missing_ok=True)
-    deleted, _ = ExportJob.objects.filter(pk__in=[job.pk for job in expired]).delete()
-    return deleted
+            try:
+                if partial.stat().st_mtime < cutoff.timestamp():
+                    partial.unlink(missing_ok=True)
+            except OSError:
+                logger.exception("A stopped export's temporary file %s could not be removed.", partial.name)
+    return outcome
+
+
+def _export_job_delete(job: ExportJob) -> int:
+    path = job_file(job)
+    if path is not None:
+        path.unlink(missing_ok=True)
+    deleted, _ = ExportJob.objects.filter(pk=job.pk).delete()
+    return 1 if deleted else 0
 
 
 @transaction.atomic

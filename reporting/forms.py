@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accreditation.criteria import CRITERIA
+from core.forms import DateField, DateInput
+from core.validators import LONG_TEXT, SHORT_TEXT
 from hitportal.templatetags.portal import Problem
 from reporting import lifecycle, services
 from reporting.enums import FundingStatus, IndicatorRatingValue, ReportStatus, RiskKind
@@ -20,8 +22,8 @@ NOT_RATED = ""
 OPEN = "open"
 
 
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+def _date_input() -> DateInput:
+    return DateInput()
 
 
 def _text(rows: int = 3) -> forms.Textarea:
@@ -45,10 +47,9 @@ class ScheduleForm(forms.Form):
         initial=6,
         help_text="The default is every six months.",
     )
-    first_due_on = forms.DateField(
-        label="First report due on", widget=_date_input(), help_text="Not in the past."
-    )
+    first_due_on = DateField(label="First report due on", widget=_date_input(), help_text="Not in the past.")
     reminder_offsets = forms.CharField(
+        max_length=100,
         label="Reminders (days from the due date)",
         initial="-14, 1, 14",
         required=False,
@@ -72,9 +73,9 @@ class ScheduleForm(forms.Form):
 
 
 class ReportCreateForm(forms.Form):
-    period_start = forms.DateField(label="Period from", widget=_date_input())
-    period_end = forms.DateField(label="Period to", widget=_date_input())
-    due_on = forms.DateField(label="Due on", widget=_date_input(), help_text="Not in the past.")
+    period_start = DateField(label="Period from", widget=_date_input())
+    period_end = DateField(label="Period to", widget=_date_input())
+    due_on = DateField(label="Due on", widget=_date_input(), help_text="Not in the past.")
 
     def clean_due_on(self):
         due_on = self.cleaned_data["due_on"]
@@ -109,7 +110,7 @@ class IndicatorsForm(forms.Form):
                 label=f"{criterion.code} rating", choices=choices, required=False
             )
             self.fields[f"evidence_{criterion.code}"] = forms.CharField(
-                label=f"{criterion.code} evidence", required=False, widget=_text(2)
+                max_length=SHORT_TEXT, label=f"{criterion.code} evidence", required=False, widget=_text(2)
             )
 
     def clean(self):
@@ -145,8 +146,8 @@ class _RowForm(forms.Form):
 
 class MilestoneForm(_RowForm):
     title = forms.CharField(label="Milestone", max_length=200)
-    due_on = forms.DateField(label="Due on", widget=_date_input())
-    met_on = forms.DateField(
+    due_on = DateField(label="Due on", widget=_date_input())
+    met_on = DateField(
         label="Met on", widget=_date_input(), required=False, help_text="Leave empty if not met yet."
     )
 
@@ -156,8 +157,10 @@ class MilestoneForm(_RowForm):
 
 class QuickWinForm(_RowForm):
     title = forms.CharField(label="Quick win", max_length=200)
-    delivered_on = forms.DateField(label="Delivered on", widget=_date_input(), required=False)
-    description = forms.CharField(label="What changed, and for whom", widget=_text(2), required=False)
+    delivered_on = DateField(label="Delivered on", widget=_date_input(), required=False)
+    description = forms.CharField(
+        max_length=SHORT_TEXT, label="What changed, and for whom", widget=_text(2), required=False
+    )
 
     def clean_delivered_on(self):
         return _not_in_future(self.cleaned_data.get("delivered_on"))
@@ -168,7 +171,7 @@ class OutcomeForm(_RowForm):
         label="Performance domain",
         queryset=OutcomeDomain.objects.filter(is_active=True).order_by("position", "name"),
     )
-    description = forms.CharField(label="Outcome", widget=_text(2))
+    description = forms.CharField(max_length=SHORT_TEXT, label="Outcome", widget=_text(2))
     intended = forms.BooleanField(
         label="Intended",
         required=False,
@@ -179,10 +182,12 @@ class OutcomeForm(_RowForm):
 
 class RiskForm(_RowForm):
     kind = forms.ChoiceField(label="Kind", choices=RiskKind.choices)
-    description = forms.CharField(label="Description", widget=_text(2))
-    how_handled = forms.CharField(label="How it is handled", widget=_text(2), required=False)
-    opened_on = forms.DateField(label="Raised on", widget=_date_input())
-    resolved_on = forms.DateField(
+    description = forms.CharField(max_length=SHORT_TEXT, label="Description", widget=_text(2))
+    how_handled = forms.CharField(
+        max_length=SHORT_TEXT, label="How it is handled", widget=_text(2), required=False
+    )
+    opened_on = DateField(label="Raised on", widget=_date_input())
+    resolved_on = DateField(
         label="Resolved on", widget=_date_input(), required=False, help_text="Leave empty while it is open."
     )
 
@@ -206,9 +211,10 @@ class CapacityForm(forms.Form):
         label="Funding", choices=[("", "Choose..."), *FundingStatus.choices], widget=forms.RadioSelect
     )
     funding_notes = forms.CharField(
-        label="Funding sources and what is pending", required=False, widget=_text(3)
+        max_length=LONG_TEXT, label="Funding sources and what is pending", required=False, widget=_text(3)
     )
     capacity_notes = forms.CharField(
+        max_length=LONG_TEXT,
         label="Capacity",
         required=False,
         widget=_text(3),
@@ -236,12 +242,14 @@ class SnapshotsForm(forms.Form):
 class TransitionForm(forms.Form):
     action = forms.CharField(widget=forms.HiddenInput)
     expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
-    comment = forms.CharField(label="Comment for the team", widget=_text(3), required=False)
+    comment = forms.CharField(
+        max_length=SHORT_TEXT, label="Comment for the team", widget=_text(3), required=False
+    )
 
 
 class DueDateForm(forms.Form):
-    due_on = forms.DateField(label="New due date", widget=_date_input())
-    reason = forms.CharField(label="Why it moves", widget=_text(2))
+    due_on = DateField(label="New due date", widget=_date_input())
+    reason = forms.CharField(max_length=SHORT_TEXT, label="Why it moves", widget=_text(2))
 
 
 # --- Life-cycle stage --------------------------------------------------------------------------------
@@ -260,7 +268,7 @@ class StageForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    note = forms.CharField(label="Note", widget=_text(2), required=False)
+    note = forms.CharField(max_length=SHORT_TEXT, label="Note", widget=_text(2), required=False)
 
     def by_stage(self) -> list[tuple[str, str, list]]:
         """The checkboxes grouped by stage, in the life cycle's order."""

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
 from hitportal.models import TimeStampedModel, choices_constraint
 from reporting.enums import (
     OPEN_STATUSES,
@@ -51,7 +52,7 @@ class ReportSchedule(TimeStampedModel):
         default=DEFAULT_INTERVAL_MONTHS,
         validators=[MinValueValidator(1), MaxValueValidator(24)],
     )
-    first_due_on = models.DateField("first report due on")
+    first_due_on = models.DateField("first report due on", validators=[validate_date_in_range])
     reminder_offsets = models.JSONField(
         default=default_reminder_offsets,
         blank=True,
@@ -99,9 +100,9 @@ class ProgressReport(TimeStampedModel):
     reporting.services.report_transition; each move is a ReportEvent."""
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="progress_reports")
-    period_start = models.DateField("period from")
-    period_end = models.DateField("period to")
-    due_on = models.DateField("due on")
+    period_start = models.DateField("period from", validators=[validate_date_in_range])
+    period_end = models.DateField("period to", validators=[validate_date_in_range])
+    due_on = models.DateField("due on", validators=[validate_date_in_range])
     status = models.CharField(max_length=24, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     version = models.PositiveIntegerField(
         default=1, help_text="Counts the submissions: a report sent back and submitted again is version 2."
@@ -119,9 +120,11 @@ class ProgressReport(TimeStampedModel):
     )
     # Capacity and funding (DOMAIN-BRIEF.md 8.5 item 42).
     funding_status = models.CharField(max_length=16, choices=FundingStatus.choices, blank=True)
-    funding_notes = models.TextField(blank=True)
+    funding_notes = models.TextField(blank=True, max_length=LONG_TEXT)
     capacity_notes = models.TextField(
-        blank=True, help_text="Committed time, staff and resources, and where they fall short."
+        blank=True,
+        help_text="Committed time, staff and resources, and where they fall short.",
+        max_length=LONG_TEXT,
     )
     # F14, frozen at each submission: milestones due in the period so far, and those met on time.
     milestones_due = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -187,7 +190,7 @@ class ReportEvent(models.Model):
     action = models.CharField(max_length=32)
     from_status = models.CharField(max_length=24)
     to_status = models.CharField(max_length=24)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, max_length=LONG_TEXT)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -210,7 +213,7 @@ class IndicatorRating(models.Model):
     concept = models.CharField(max_length=8, choices=Concept.choices)
     indicator = models.CharField(max_length=8)
     rating = models.PositiveSmallIntegerField(choices=IndicatorRatingValue.choices)
-    evidence = models.TextField(blank=True)
+    evidence = models.TextField(blank=True, max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["report", "pk"]
@@ -230,8 +233,8 @@ class Milestone(TimeStampedModel):
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(max_length=200)
-    due_on = models.DateField("due on")
-    met_on = models.DateField("met on", null=True, blank=True)
+    due_on = models.DateField("due on", validators=[validate_date_in_range])
+    met_on = models.DateField("met on", null=True, blank=True, validators=[validate_date_in_range])
     status = models.CharField(max_length=16, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED)
     report = models.ForeignKey(
         ProgressReport,
@@ -266,8 +269,10 @@ class QuickWin(TimeStampedModel):
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="quick_wins")
     title = models.CharField(max_length=200)
-    delivered_on = models.DateField("delivered on", null=True, blank=True)
-    description = models.TextField(blank=True)
+    delivered_on = models.DateField(
+        "delivered on", null=True, blank=True, validators=[validate_date_in_range]
+    )
+    description = models.TextField(blank=True, max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["report", "pk"]
@@ -281,7 +286,7 @@ class Outcome(TimeStampedModel):
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="outcomes")
     domain = models.ForeignKey("teams.OutcomeDomain", on_delete=models.PROTECT, related_name="+")
-    description = models.TextField()
+    description = models.TextField(max_length=SHORT_TEXT)
     intended = models.BooleanField(default=True, help_text="Untick for an unintended effect.")
 
     class Meta:
@@ -296,10 +301,10 @@ class ReportRisk(TimeStampedModel):
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="risks")
     kind = models.CharField(max_length=16, choices=RiskKind.choices, default=RiskKind.RISK)
-    description = models.TextField()
-    how_handled = models.TextField(blank=True)
-    opened_on = models.DateField("raised on")
-    resolved_on = models.DateField("resolved on", null=True, blank=True)
+    description = models.TextField(max_length=SHORT_TEXT)
+    how_handled = models.TextField(blank=True, max_length=SHORT_TEXT)
+    opened_on = models.DateField("raised on", validators=[validate_date_in_range])
+    resolved_on = models.DateField("resolved on", null=True, blank=True, validators=[validate_date_in_range])
 
     class Meta:
         ordering = ["report", "pk"]
@@ -320,7 +325,9 @@ class ReminderLog(models.Model):
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="reminders")
     offset_days = models.IntegerField()
-    due_on = models.DateField(help_text="The due date the reminder was computed from.")
+    due_on = models.DateField(
+        help_text="The due date the reminder was computed from.", validators=[validate_date_in_range]
+    )
     recipients = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(default=timezone.now)
 
@@ -351,7 +358,7 @@ class StageAssessment(TimeStampedModel):
         help_text="Empty when no stage is evidenced.",
     )
     confirmed_stage = models.CharField(max_length=16, choices=LifecycleStage.choices)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=SHORT_TEXT)
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -418,7 +425,7 @@ class ExportJob(TimeStampedModel):
     download_name = models.CharField(max_length=200, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True, max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

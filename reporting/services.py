@@ -4,6 +4,7 @@ takes the acting user, runs in a transaction and lists its side effects."""
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from accreditation.criteria import CRITERIA
+from core.batch import BatchOutcome, each_row
 from hitportal.mail import send_after_commit
 from reporting import lifecycle, permissions, selectors, workflow
 from reporting.enums import OPEN_STATUSES, WITH_TEAM, FundingStatus, MilestoneStatus, ReportStatus
@@ -33,6 +35,8 @@ from teams.enums import HITStatus, LifecycleStage, MembershipRole, ProgrammeRole
 from teams.models import HIT, RoleAssignment
 from teams.permissions import require as _require
 from teams.selectors import current_memberships
+
+logger = logging.getLogger(__name__)
 
 MAX_OFFSET_DAYS = 90
 # The daily task opens a scheduled report once its earliest reminder is due (at the latest on the
@@ -220,16 +224,17 @@ def report_create(
     )
 
 
-def _open_scheduled_reports(today: datetime.date) -> int:
+def _open_scheduled_reports(today: datetime.date) -> BatchOutcome:
     """Open the next scheduled report of every active schedule whose HIT has none in progress, once
-    the report's earliest reminder is due. Returns how many reports were opened."""
+    the report's earliest reminder is due. `done` counts the reports opened; a schedule that cannot
+    be handled is logged and skipped (core.batch), so it cannot stop the others."""
     schedules = list(
         ReportSchedule.objects.filter(is_active=True, hit__status__in=[HITStatus.SET_UP, HITStatus.ACTIVE])
         .exclude(hit__progress_reports__status__in=[s.value for s in OPEN_STATUSES])
         .select_related("hit")
     )
     if not schedules:
-        return 0
+        return BatchOutcome()
     last_due = dict(
         ProgressReport.objects.filter(hit_id__in=[s.hit_id for s in schedules])
         .order_by()
@@ -237,29 +242,38 @@ def _open_scheduled_reports(today: datetime.date) -> int:
         .annotate(last=Max("due_on"))
         .values_list("hit_id", "last")
     )
-    opened = 0
-    for schedule in schedules:
-        due_on = schedule.next_due_after(last_due.get(schedule.hit_id))
-        lead = min([0, *schedule.reminder_offsets])
-        if due_on + datetime.timedelta(days=lead) > today:
-            continue
-        start, end = selectors.report_period(
-            hit=schedule.hit_id, due_on=due_on, interval=schedule.interval_months
-        )
-        try:
-            with transaction.atomic():
-                _create_report(
-                    actor=None,
-                    hit=schedule.hit,
-                    period_start=start,
-                    period_end=end,
-                    due_on=due_on,
-                    comment=SYSTEM_OPENED,
-                )
-        except ValidationError:
-            continue  # a member opened one at the same moment
-        opened += 1
-    return opened
+    return each_row(
+        schedules,
+        lambda schedule: _open_scheduled_report(schedule, last_due.get(schedule.hit_id), today),
+        row_id=lambda schedule: schedule.pk,
+        what="Opening the scheduled report of schedule",
+        logger=logger,
+    )
+
+
+def _open_scheduled_report(
+    schedule: ReportSchedule, last_due: datetime.date | None, today: datetime.date
+) -> int:
+    due_on = schedule.next_due_after(last_due)
+    lead = min([0, *schedule.reminder_offsets])
+    if due_on + datetime.timedelta(days=lead) > today:
+        return 0
+    start, end = selectors.report_period(
+        hit=schedule.hit_id, due_on=due_on, interval=schedule.interval_months
+    )
+    try:
+        with transaction.atomic():
+            _create_report(
+                actor=None,
+                hit=schedule.hit,
+                period_start=start,
+                period_end=end,
+                due_on=due_on,
+                comment=SYSTEM_OPENED,
+            )
+    except ValidationError:
+        return 0  # a member opened one at the same moment
+    return 1
 
 
 # --- Editing a report's sections ---------------------------------------------------------------------
@@ -661,7 +675,7 @@ def reminder_offsets_due(
     )
 
 
-def report_reminders_send(*, today: datetime.date | None = None) -> int:
+def report_reminders_send(*, today: datetime.date | None = None) -> BatchOutcome:
     """Open the scheduled reports whose reminders begin, then remind the directors and co-directors
     of every report still with the team (draft or changes requested) whose reminder day has come.
 
@@ -669,10 +683,12 @@ def report_reminders_send(*, today: datetime.date | None = None) -> int:
     so a second run or a second worker sends nothing more), then one HTML + text email per recipient
     after commit. When several offsets fell due while no reminder went out, one email (the latest
     offset's) covers them all. Accepted, submitted and skipped reports get none; a report whose
-    schedule is paused gets none. Returns the number of reports reminded.
+    schedule is paused gets none. Each schedule and each report is handled on its own: one that
+    fails is logged with its id and skipped, and the others carry on (core.batch).
+    Returns the number of reports reminded (`done`) and the ids of the schedules and reports skipped.
     """
     today = today or timezone.localdate()
-    _open_scheduled_reports(today)
+    opened = _open_scheduled_reports(today)
     reports = list(
         ProgressReport.objects.filter(
             status__in=[s.value for s in WITH_TEAM],
@@ -682,7 +698,7 @@ def report_reminders_send(*, today: datetime.date | None = None) -> int:
         .order_by("due_on", "pk")
     )
     if not reports:
-        return 0
+        return BatchOutcome(failed=opened.failed)
     hit_ids = {r.hit_id for r in reports}
     schedules = {s.hit_id: s for s in ReportSchedule.objects.filter(hit_id__in=hit_ids)}
     sent: dict[int, set[int]] = {}
@@ -691,39 +707,57 @@ def report_reminders_send(*, today: datetime.date | None = None) -> int:
     ):
         sent.setdefault(report_id, set()).add(offset)
     recipients = _directing_emails(hit_ids)
-    reminded = 0
-    for report in reports:
-        schedule = schedules.get(report.hit_id)
-        if schedule is not None and not schedule.is_active:
-            continue
-        offsets = schedule.reminder_offsets if schedule is not None else default_reminder_offsets()
-        due = reminder_offsets_due(
-            due_on=report.due_on, offsets=offsets, sent=sent.get(report.pk, set()), today=today
+
+    def remind(report: ProgressReport) -> int:
+        return _remind_report(
+            report,
+            schedule=schedules.get(report.hit_id),
+            sent=sent.get(report.pk, set()),
+            to=recipients.get(report.hit_id, []),
+            today=today,
         )
-        if not due:
-            continue
-        to = recipients.get(report.hit_id, [])
-        try:
-            with transaction.atomic():
-                ReminderLog.objects.bulk_create(
-                    ReminderLog(report=report, offset_days=offset, due_on=report.due_on, recipients=len(to))
-                    for offset in due
-                )
-                send_after_commit(
-                    template="reporting/report_reminder",
-                    recipients=to,
-                    context={
-                        "report": report,
-                        "offset": due[-1],
-                        "days": abs((report.due_on - today).days),
-                        "overdue": today > report.due_on,
-                        "due_today": today == report.due_on,
-                    },
-                )
-        except IntegrityError:
-            continue  # another run claimed these offsets first
-        reminded += 1
-    return reminded
+
+    reminded = each_row(
+        reports, remind, row_id=lambda report: report.pk, what="Reminding report", logger=logger
+    )
+    return BatchOutcome(done=reminded.done, failed=[*opened.failed, *reminded.failed])
+
+
+def _remind_report(
+    report: ProgressReport,
+    *,
+    schedule: ReportSchedule | None,
+    sent: set[int],
+    to: list[str],
+    today: datetime.date,
+) -> int:
+    """Send one report's due reminder, if any; 1 when it was sent."""
+    if schedule is not None and not schedule.is_active:
+        return 0
+    offsets = schedule.reminder_offsets if schedule is not None else default_reminder_offsets()
+    due = reminder_offsets_due(due_on=report.due_on, offsets=offsets, sent=sent, today=today)
+    if not due:
+        return 0
+    try:
+        with transaction.atomic():
+            ReminderLog.objects.bulk_create(
+                ReminderLog(report=report, offset_days=offset, due_on=report.due_on, recipients=len(to))
+                for offset in due
+            )
+            send_after_commit(
+                template="reporting/report_reminder",
+                recipients=to,
+                context={
+                    "report": report,
+                    "offset": due[-1],
+                    "days": abs((report.due_on - today).days),
+                    "overdue": today > report.due_on,
+                    "due_today": today == report.due_on,
+                },
+            )
+    except IntegrityError:
+        return 0  # another run claimed these offsets first
+    return 1
 
 
 # --- Life-cycle stage --------------------------------------------------------------------------------

@@ -12,9 +12,11 @@ TRANSIENT = (OperationalError, InterfaceError)
 
 
 @shared_task(name="reporting.expire_exports")
-def expire_exports() -> int:
-    """Nightly: exports older than EXPORT_RETENTION_DAYS deleted with their files (idempotent)."""
-    return exports.export_jobs_expire()
+def expire_exports() -> dict[str, int]:
+    """Nightly: exports older than EXPORT_RETENTION_DAYS deleted with their files (idempotent).
+    A job whose file cannot be removed is logged and kept for the next run; the others carry on.
+    Returns how many jobs were deleted ("done") and how many were skipped ("failed")."""
+    return exports.export_jobs_expire().as_dict()
 
 
 @shared_task(name="reporting.run_export", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

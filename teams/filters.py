@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
+from core.validators import SEARCH_TEXT
 from teams.enums import Appointment, HITStatus, LifecycleStage, Sector
 from teams.models import HIT, Organisation, OrganisationType, Person
 
@@ -14,7 +15,7 @@ ANY_YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
 
 
 class OrganisationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search", method="search")
+    q = django_filters.CharFilter(label="Search", method="search", max_length=SEARCH_TEXT)
     org_type = django_filters.ModelChoiceFilter(
         label="Type", queryset=OrganisationType.objects.order_by("position", "name")
     )
@@ -34,7 +35,7 @@ class OrganisationFilter(django_filters.FilterSet):
 
 
 class PersonFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search", method="search")
+    q = django_filters.CharFilter(label="Search", method="search", max_length=SEARCH_TEXT)
     organisation = django_filters.ModelChoiceFilter(
         label="Organisation", queryset=Organisation.objects.order_by("name"), method="filter_organisation"
     )
@@ -66,7 +67,7 @@ class PersonFilter(django_filters.FilterSet):
 
 
 class HITFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search", method="search")
+    q = django_filters.CharFilter(label="Search", method="search", max_length=SEARCH_TEXT)
     status = django_filters.ChoiceFilter(choices=HITStatus.choices)
     stage = django_filters.ChoiceFilter(label="Life-cycle stage", choices=LifecycleStage.choices)
 

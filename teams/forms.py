@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from core.forms import DateInput
+from core.validators import SHORT_TEXT
 from teams.enums import ClosureReason
 from teams.lookup import OrganisationChoiceField
 from teams.models import HIT, Affiliation, Organisation, Person
@@ -11,7 +13,9 @@ from teams.workflow import ACTIONS
 class HITTransitionForm(forms.Form):
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
     expected_status = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(
+        max_length=SHORT_TEXT, label="Reason", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     closure_reason = forms.ChoiceField(
         label="Why is the HIT closing?", choices=[("", "---------"), *ClosureReason.choices], required=False
     )
@@ -21,7 +25,7 @@ class HITTransitionForm(forms.Form):
 
 
 class OrganisationForm(forms.ModelForm):
-    website = forms.URLField(required=False, assume_scheme="https")
+    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
 
     class Meta:
         model = Organisation
@@ -54,8 +58,8 @@ class AffiliationForm(forms.ModelForm):
         fields = ["organisation", "job_title", "appointment", "is_primary", "start_date", "end_date"]
         field_classes = {"organisation": OrganisationChoiceField}
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": DateInput(),
+            "end_date": DateInput(),
         }
 
     def clean(self) -> dict:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from core.forms import DateField
+from core.validators import SHORT_TEXT
 from teams.enums import LeadSide, MembershipRole
 from teams.lookup import OrganisationChoiceField
 from teams.models import HIT, Organisation, Theme, WorkingGroup
@@ -31,9 +33,7 @@ class MemberAddForm(forms.Form):
     theme = forms.ModelChoiceField(
         label="Theme (for a theme lead)", queryset=Theme.objects.filter(is_active=True), required=False
     )
-    start_date = forms.DateField(
-        label="Start date", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start_date = DateField(label="Start date", required=False)
 
     def __init__(self, *args, hit: HIT, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -42,4 +42,6 @@ class MemberAddForm(forms.Form):
 
 class WorkingGroupForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200)
-    purpose = forms.CharField(label="Purpose", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    purpose = forms.CharField(
+        max_length=SHORT_TEXT, label="Purpose", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
+from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
 from hitportal.models import TimeStampedModel, choices_constraint
 from teams.enums import (
     Appointment,
@@ -148,7 +149,7 @@ class RoleAssignment(TimeStampedModel):
 class Vocabulary(TimeStampedModel):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=SHORT_TEXT)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists (lowest first).")
     is_active = models.BooleanField(default=True)
 
@@ -276,8 +277,8 @@ class Affiliation(TimeStampedModel):
     job_title = models.CharField(max_length=200, blank=True)
     appointment = models.CharField(max_length=16, choices=Appointment.choices, default=Appointment.SERVICE)
     is_primary = models.BooleanField(default=False)
-    start_date = models.DateField(null=True, blank=True)
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
+    end_date = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
 
     class Meta:
         ordering = ["-is_primary", "organisation__name"]
@@ -309,8 +310,10 @@ class HIT(TimeStampedModel):
     focus = models.CharField(
         max_length=200, help_text="The health problem the team forms around, in a phrase."
     )
-    problem = models.TextField(blank=True, help_text="The problem and the boundaries it crosses.")
-    aims = models.TextField(blank=True)
+    problem = models.TextField(
+        blank=True, help_text="The problem and the boundaries it crosses.", max_length=LONG_TEXT
+    )
+    aims = models.TextField(blank=True, max_length=LONG_TEXT)
     status = models.CharField(max_length=16, choices=HITStatus.choices, default=HITStatus.PROPOSED)
     status_changed_at = models.DateTimeField(default=timezone.now)
     stage = models.CharField(
@@ -364,7 +367,7 @@ class HITStatusChange(models.Model):
     action = models.CharField(max_length=32)
     from_status = models.CharField(max_length=16, choices=HITStatus.choices)
     to_status = models.CharField(max_length=16, choices=HITStatus.choices)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=LONG_TEXT)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -387,7 +390,7 @@ class HITStatusChange(models.Model):
 class WorkingGroup(TimeStampedModel):
     hit = models.ForeignKey(HIT, on_delete=models.CASCADE, related_name="working_groups")
     name = models.CharField(max_length=200)
-    purpose = models.TextField(blank=True)
+    purpose = models.TextField(blank=True, max_length=SHORT_TEXT)
 
     class Meta:
         ordering = ["hit", "name"]
@@ -416,8 +419,8 @@ class Membership(TimeStampedModel):
     )
     lead_side = models.CharField(max_length=16, choices=LeadSide.choices, blank=True)
     theme = models.ForeignKey(Theme, on_delete=models.PROTECT, null=True, blank=True, related_name="leads")
-    start_date = models.DateField(default=timezone.localdate)
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(default=timezone.localdate, validators=[validate_date_in_range])
+    end_date = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
 
     class Meta:
         ordering = ["hit", "role", "person__full_name"]
@@ -467,7 +470,7 @@ class Membership(TimeStampedModel):
 class PortfolioSnapshot(TimeStampedModel):
     """HIT counts by status and stage on one day, written by the worker for trend charts."""
 
-    taken_on = models.DateField(unique=True)
+    taken_on = models.DateField(unique=True, validators=[validate_date_in_range])
     hits_total = models.PositiveIntegerField()
     by_status = models.JSONField(default=dict)
     by_stage = models.JSONField(default=dict)
@@ -533,7 +536,7 @@ class HITLink(TimeStampedModel):
     from_hit = models.ForeignKey(HIT, on_delete=models.CASCADE, related_name="links_out")
     to_hit = models.ForeignKey(HIT, on_delete=models.CASCADE, related_name="links_in")
     kind = models.CharField(max_length=16, choices=HITLinkKind.choices)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=SHORT_TEXT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -606,8 +609,8 @@ class Meeting(TimeStampedModel):
     group_name = models.CharField(
         max_length=200, blank=True, help_text="For a group that is not a working group: management group..."
     )
-    held_on = models.DateField()
-    notes = models.TextField(blank=True)
+    held_on = models.DateField(validators=[validate_date_in_range])
+    notes = models.TextField(blank=True, max_length=LONG_TEXT)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -636,9 +639,9 @@ class SponsorInteraction(TimeStampedModel):
 
     hit = models.ForeignKey(HIT, on_delete=models.CASCADE, related_name="sponsor_interactions")
     sponsor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="sponsor_interactions")
-    happened_on = models.DateField()
+    happened_on = models.DateField(validators=[validate_date_in_range])
     kind = models.CharField(max_length=16, choices=SponsorInteractionKind.choices)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=SHORT_TEXT)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -661,8 +664,10 @@ class ClosureRecord(TimeStampedModel):
     """What a closing HIT leaves behind, written in the same transaction as its move to closing or closed."""
 
     hit = models.OneToOneField(HIT, on_delete=models.CASCADE, related_name="closure_record")
-    what_continues = models.TextField(help_text="The work, services or groups that carry on.")
-    partners_leaving = models.TextField(blank=True)
+    what_continues = models.TextField(
+        help_text="The work, services or groups that carry on.", max_length=LONG_TEXT
+    )
+    partners_leaving = models.TextField(blank=True, max_length=SHORT_TEXT)
     closure_report = models.ForeignKey(
         Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -706,7 +711,9 @@ class GdprAction(TimeStampedModel):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    reason = models.TextField(blank=True, help_text="Why; required for an erasure. Do not name the person.")
+    reason = models.TextField(
+        blank=True, help_text="Why; required for an erasure. Do not name the person.", max_length=SHORT_TEXT
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -22,6 +22,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.forms import DateField, DateInput
+from core.validators import LONG_TEXT, SHORT_TEXT
 from teams import permissions, selectors, services, services_lifecycle, uploads
 from teams import selectors_lifecycle as sel
 from teams.enums import ClosureReason, HITStatus
@@ -37,8 +39,8 @@ def _page(request: HttpRequest, queryset, size: int = PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date", "max": timezone.localdate().isoformat()}, format="%Y-%m-%d")
+def _date_input() -> DateInput:
+    return DateInput(attrs={"max": timezone.localdate().isoformat()})
 
 
 def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -75,6 +77,7 @@ class HITLinkForm(forms.Form):
     to_hit = forms.ModelChoiceField(label="Related HIT", queryset=HIT.objects.none())
     kind = forms.ChoiceField(label="How are the two HITs related?", choices=HITLinkKind.choices)
     note = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Note",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -112,8 +115,10 @@ class MeetingForm(forms.Form):
         required=False,
         help_text="For example: management group, steering group.",
     )
-    held_on = forms.DateField(label="Date of the meeting", widget=_date_input)
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    held_on = DateField(label="Date of the meeting")
+    notes = forms.CharField(
+        max_length=LONG_TEXT, label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
 
     def __init__(self, *args, hit: HIT, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -134,9 +139,10 @@ class MeetingForm(forms.Form):
 
 class SponsorInteractionForm(forms.Form):
     sponsor = forms.ModelChoiceField(label="Executive sponsor", queryset=Person.objects.none())
-    happened_on = forms.DateField(label="Date")
+    happened_on = DateField(label="Date")
     kind = forms.ChoiceField(label="Kind of contact", choices=SponsorInteractionKind.choices)
     note = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Note",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -158,11 +164,12 @@ class SponsorInteractionForm(forms.Form):
 
 class ReasonForm(forms.Form):
     expected_status = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(max_length=SHORT_TEXT, label="Reason", widget=forms.Textarea(attrs={"rows": 4}))
 
 
 def _what_continues_field() -> forms.CharField:
     return forms.CharField(
+        max_length=LONG_TEXT,
         label="What continues",
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="The work, services or groups that carry on after the HIT closes; write “Nothing” if nothing does.",
@@ -171,6 +178,7 @@ def _what_continues_field() -> forms.CharField:
 
 def _partners_leaving_field() -> forms.CharField:
     return forms.CharField(
+        max_length=SHORT_TEXT,
         label="Partners leaving",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -190,6 +198,7 @@ class BeginClosureForm(forms.Form):
         help_text="The HIT that takes the work on.",
     )
     reason = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Recorded in the HIT's status history.",
@@ -214,6 +223,7 @@ class BeginClosureForm(forms.Form):
 class FinalCloseForm(forms.Form):
     expected_status = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(
+        max_length=SHORT_TEXT,
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Recorded in the HIT's status history.",

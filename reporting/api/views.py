@@ -31,6 +31,7 @@ from rest_framework.settings import api_settings
 from reporting.api import permissions, selectors, serializers, services
 from reporting.api.authentication import token_is_current
 from reporting.api.filters import HITApiFilter
+from reporting.api.pagination import MAX_PAGE_SIZE
 
 NOT_FOUND = OpenApiResponse(description="No such HIT, or you may not see it.")
 REFUSED = OpenApiResponse(description="You may not have this; the reason is in `detail`.")
@@ -112,7 +113,7 @@ def _endpoints() -> list[dict[str, str]]:
     return [
         {
             "path": reverse("api:hit-list"),
-            "summary": f"The HITs you may see, {page_size} at a time.",
+            "summary": f"The HITs you may see, {page_size} at a time (up to {MAX_PAGE_SIZE} with limit).",
             "parameters": "status, stage, search (part of the name or focus), limit, offset",
         },
         {
@@ -147,6 +148,7 @@ def docs(request: HttpRequest) -> HttpResponse:
         "reporting/api_docs.html",
         {
             "endpoints": _endpoints(),
+            "max_page_size": MAX_PAGE_SIZE,
             "example_url": request.build_absolute_uri(reverse("api:hit-list")),
         },
     )

@@ -66,8 +66,8 @@ def test_accreditation_ending_within_a_month_gets_only_the_one_month_reminder(
             valid_from=datetime.date(2023, 6, 20), valid_until=datetime.date(2026, 6, 20)
         )
         with django_capture_on_commit_callbacks(execute=True):
-            sent = services.renewal_reminders_send(today=today)
-            again = services.renewal_reminders_send(today=today)
+            sent = services.renewal_reminders_send(today=today).done
+            again = services.renewal_reminders_send(today=today).done
 
     accreditation.refresh_from_db()
     assert (sent, again) == (1, 0)

@@ -37,10 +37,12 @@ from accreditation.review_stats import criteria_stats, stats_for
 from accreditation.services import ConditionInput, ScoreInput, StaleState
 from accreditation.tasks import send_renewal_reminders
 from accreditation.workflow import ApplicationStatus, InvalidTransition
+from core.batch import BatchOutcome
 from teams.enums import HITStatus, MembershipRole
 from teams.models import HIT, HITStatusChange, Person
 from tests.factories import (
     AffiliationFactory,
+    HITFactory,
     MembershipFactory,
     OrganisationFactory,
     PanelMemberFactory,
@@ -1155,7 +1157,7 @@ def test_renewal_reminders_go_out_once_per_offset(expiring, django_capture_on_co
     for day in ("2026-09-13", "2026-09-14", "2026-09-15", "2027-02-14", "2027-02-15", "2027-03-01"):
         moment = _at(*map(int, day.split("-")), 7, 0)
         with time_machine.travel(moment, tick=False), django_capture_on_commit_callbacks(execute=True):
-            sent.append((day, services.renewal_reminders_send()))
+            sent.append((day, services.renewal_reminders_send().done))
 
     expiring.refresh_from_db()
     assert sent == [
@@ -1182,7 +1184,7 @@ def test_renewal_reminders_skip_a_superseded_accreditation(expiring, hit, mailou
         sent = services.renewal_reminders_send()
 
     expiring.refresh_from_db()
-    assert sent == 0
+    assert sent == BatchOutcome(done=0, failed=[])
     assert expiring.reminded_6_months_at is None
     assert mailoutbox == []
 
@@ -1192,7 +1194,52 @@ def test_send_renewal_reminders_task_runs_the_service_and_is_idempotent(expiring
         first = send_renewal_reminders.delay().get()
         second = send_renewal_reminders.delay().get()
 
-    assert (first, second) == (1, 0)
+    assert (first, second) == ({"done": 1, "failed": 0}, {"done": 0, "failed": 0})
+
+
+def test_renewal_reminder_that_fails_is_logged_and_skipped_while_the_others_go_out(
+    expiring, programme_manager, caplog, monkeypatch, django_capture_on_commit_callbacks, mailoutbox
+):
+    others = [
+        AccreditationFactory(
+            decision__application__hit=HITFactory(name=name),
+            valid_from=datetime.date(2024, 3, 1),
+            valid_until=datetime.date(2027, 3, 1),
+        )
+        for name in ("Broken HIT", "Pain HIT")
+    ]
+    broken, fine = others
+    real_send = services.send_after_commit
+
+    def send_failing_for_broken(*, template, recipients, context):
+        # Anything that goes wrong with one accreditation: here, building its email.
+        if context["accreditation"].pk == broken.pk:
+            raise ValueError("cannot build this reminder")
+        real_send(template=template, recipients=recipients, context=context)
+
+    monkeypatch.setattr(services, "send_after_commit", send_failing_for_broken)
+
+    with (
+        time_machine.travel(_at(2026, 9, 14, 7, 0), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        outcome = send_renewal_reminders()
+
+    assert outcome == {"done": 2, "failed": 1}
+    assert sorted(m.subject.split(":")[0] for m in mailoutbox if m.to == [programme_manager.email]) == [
+        "Dementia HIT",
+        "Pain HIT",
+    ]
+    # The failed row's claim was rolled back with it, so tomorrow's run tries it again.
+    assert Accreditation.objects.get(pk=broken.pk).reminded_6_months_at is None
+    assert Accreditation.objects.get(pk=fine.pk).reminded_6_months_at == _at(2026, 9, 14, 7, 0)
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.levelname == "ERROR"] == [
+        (
+            "ERROR",
+            f"The 6-month renewal reminder of accreditation {broken.pk} failed and was skipped; "
+            "the other rows carry on.",
+        )
+    ]
 
 
 # --- Emails ---------------------------------------------------------------------------------------

@@ -256,6 +256,25 @@ def test_section_post_with_bad_working_groups_keeps_text_and_saves_nothing(direc
     assert "The trust-wide steering group" in html
 
 
+def test_section_post_with_2_mb_in_a_field_shows_the_limit_next_to_it_and_saves_nothing(
+    director_client, application
+):
+    url = reverse("accreditation:application-section", args=[application.pk, "aims"])
+
+    response = director_client.post(
+        url, {"aims": "x" * 2_097_152, "problem": "Avoidable admissions.", "boundaries": ""}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "aims": ["Ensure this value has at most 10000 characters (it has 2097152)."]
+    }
+    assert "Avoidable admissions.</textarea>" in html
+    assert 'maxlength="10000"' in html
+    assert ApplicationSection.objects.filter(application=application).count() == 0
+
+
 def test_section_of_submitted_application_is_refused_and_unchanged(director_client, hit, panel):
     application = ApplicationFactory(hit=hit, round=panel.round, submitted=True)
     ApplicationSectionFactory(application=application, key="aims")

@@ -814,7 +814,7 @@ def test_decision_create_condition_owner_must_be_in_the_team(chair_client, appli
         reverse("accreditation:decision-create", args=[application.pk]),
         _decision_data(
             "accredit_with_conditions",
-            conditions=[{"text": "x", "owner": stranger.pk, "due_on": "2099-01-01"}],
+            conditions=[{"text": "x", "owner": stranger.pk, "due_on": "2030-01-01"}],
         ),
     )
 

@@ -343,6 +343,27 @@ def test_eoi_create_without_title_keeps_everything_typed(client, applicant, open
     assert ExpressionOfInterest.objects.count() == 0
 
 
+def test_eoi_create_with_2_mb_in_a_field_shows_the_limit_next_to_it_and_stores_nothing(
+    client, applicant, open_round
+):
+    client.force_login(applicant)
+
+    response = client.post(
+        reverse("accreditation:eoi-create", args=[open_round.pk]),
+        _eoi_post(working_title="Frailty", problem="x" * 2_097_152, boundaries="Acute and community care."),
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "problem": ["Ensure this value has at most 10000 characters (it has 2097152)."]
+    }
+    assert 'value="Frailty"' in content
+    assert "Acute and community care.</textarea>" in content
+    assert 'maxlength="10000"' in content
+    assert ExpressionOfInterest.objects.count() == 0
+
+
 def test_eoi_create_partner_rows_need_one_organisation_and_a_category(
     client, applicant, open_round, provider
 ):

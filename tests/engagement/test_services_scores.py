@@ -1,4 +1,5 @@
 import datetime
+import logging
 
 import pytest
 import time_machine
@@ -289,7 +290,7 @@ def test_release_keeps_going_when_one_wave_fails(db, monkeypatch, caplog):
     assert good.released_at is not None
     assert bad.released_at is None
     assert ReadinessResult.objects.filter(wave=good).exists()
-    assert f"Readiness results of wave {bad.pk} could not be released" in caplog.text
+    assert f"Readiness results of wave {bad.pk} failed and was skipped" in caplog.text
 
 
 @pytest.mark.parametrize("waves", [1, 15])
@@ -300,8 +301,8 @@ def test_readiness_release_query_count_does_not_grow(db, django_assert_max_num_q
         for value in (1, 2, 3, 4, 5, 5):
             _answer(wave, [(items[0], value), (items[1], value)])
 
-    # 12 on SQLite, 11 on PostgreSQL (COPY writes the rows in one statement), for 1 or 15 waves.
-    with django_assert_max_num_queries(12):
+    # 14 on SQLite, 13 on PostgreSQL (COPY writes the rows in one statement), for 1 or 15 waves.
+    with django_assert_max_num_queries(14):
         written = services.readiness_release()
 
     # per wave: overall + one role group, two dimensions each
@@ -315,6 +316,98 @@ def test_nightly_recompute_syncs_recent_membership_edits_and_scores_every_hit(hi
 
     scored = recompute_all()
 
-    assert scored == 2
+    assert scored == {"done": 2, "failed": 0}
     assert Stakeholder.objects.filter(hit=hit, source="membership").count() == 1
     assert CoverageScore.objects.get(hit=hit).category_depths["PROV"] == 3
+
+
+# --- The nightly recompute survives one bad row ------------------------------------------------------
+
+
+def _errors(caplog) -> list[tuple[str, str]]:
+    return [(r.levelname, r.getMessage()) for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_nightly_recompute_scores_every_other_hit_when_one_hit_fails(hit, other_hit, monkeypatch, caplog):
+    from engagement.tasks import recompute_all
+
+    bad = f.HITFactory(name="Broken HIT")
+    real_inputs = services.coverage_inputs
+
+    def inputs_failing_for_bad(*, hit_ids, day):
+        # Anything that goes wrong with one HIT's rows: here, reading its inputs.
+        if hit_ids is None or bad.pk in hit_ids:
+            raise ValueError("an unreadable row")
+        return real_inputs(hit_ids=hit_ids, day=day)
+
+    monkeypatch.setattr(services, "coverage_inputs", inputs_failing_for_bad)
+
+    outcome = recompute_all()
+
+    assert outcome == {"done": 2, "failed": 1}
+    assert sorted(CoverageScore.objects.values_list("hit_id", flat=True)) == sorted([hit.pk, other_hit.pk])
+    assert _errors(caplog) == [
+        ("WARNING", "Coverage of HIT: the run over every row at once failed; running them one by one."),
+        ("ERROR", f"Coverage of HIT {bad.pk} failed and was skipped; the other rows carry on."),
+    ]
+
+
+def test_nightly_recompute_stores_every_other_wave_when_one_wave_fails(db, monkeypatch, caplog):
+    from engagement.tasks import recompute_all
+
+    instrument = ef.InstrumentFactory()
+    item = ef.ItemFactory(instrument=instrument, dimension="trust")
+    first, bad, last = ef.WaveFactory.create_batch(3, instrument=instrument, closed=True)
+    for wave in (first, bad, last):
+        for value in (1, 2, 3, 4, 5):
+            _answer(wave, [(item, value)])
+    real_insert = services.fast_insert
+
+    def insert_failing_for_bad(model, columns, rows):
+        # Anything that goes wrong with one wave's rows: here, storing its results.
+        if any(row[0] == bad.pk for row in rows):
+            raise ValueError("a row the database refuses")
+        return real_insert(model, columns, rows)
+
+    monkeypatch.setattr(services, "fast_insert", insert_failing_for_bad)
+
+    outcome = recompute_all()
+
+    assert outcome == {"done": 3, "failed": 1}
+    assert set(ReadinessResult.objects.values_list("wave_id", flat=True)) == {first.pk, last.pk}
+    assert _errors(caplog) == [
+        (
+            "WARNING",
+            "Readiness results of wave: the run over every row at once failed; running them one by one.",
+        ),
+        ("ERROR", f"Readiness results of wave {bad.pk} failed and was skipped; the other rows carry on."),
+    ]
+
+
+def test_nightly_recompute_mirrors_every_other_hits_memberships_when_one_hit_fails(
+    hit, other_hit, monkeypatch, caplog
+):
+    from engagement.tasks import recompute_all
+
+    f.MembershipFactory(hit=hit, role=MembershipRole.DIRECTOR, organisation=_org("nhs-acute"))
+    f.MembershipFactory(hit=other_hit, role=MembershipRole.DIRECTOR, organisation=_org("nhs-acute"))
+    real_category_for = services._category_for
+
+    def category_failing_for_other_hit(membership, categories):
+        if membership.hit_id == other_hit.pk:
+            raise ValueError("an unreadable membership")
+        return real_category_for(membership, categories)
+
+    monkeypatch.setattr(services, "_category_for", category_failing_for_other_hit)
+
+    outcome = recompute_all()
+
+    assert outcome == {"done": 2, "failed": 1}
+    assert list(Stakeholder.objects.filter(source="membership").values_list("hit_id", flat=True)) == [hit.pk]
+    assert CoverageScore.objects.get(hit=hit).category_depths["PROV"] == 3
+    assert _errors(caplog) == [
+        (
+            "ERROR",
+            f"Mirroring the memberships of HIT {other_hit.pk} failed and was skipped; the other rows carry on.",
+        ),
+    ]

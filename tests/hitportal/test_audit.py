@@ -280,6 +280,19 @@ def test_audit_log_page_end_before_start_is_an_error_next_to_the_field(client, p
     assert "The end date cannot be before the start date." in response.content.decode()
 
 
+def test_audit_log_page_absurd_date_is_an_error_next_to_the_field(client, programme_manager):
+    client.force_login(programme_manager)
+
+    with _at(DAY):
+        response = client.get(reverse("audit:log"), {"date_to": "9999-12-31"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "date_to": ["Enter a date between 1 January 1990 and 31 December 2051."]
+    }
+    assert 'max="2051-12-31"' in response.content.decode()
+
+
 def test_audit_log_page_paginates_fifty_a_page(client, hit, programme_manager):
     for n in range(51):
         f.HITStatusChangeFactory(

@@ -22,6 +22,7 @@ from engagement.models import ReadinessResult
 from reporting.api import services
 from reporting.enums import ReportStatus
 from teams.enums import HITStatus, LifecycleStage
+from teams.models import HIT
 from tests import factories as f
 from tests.factories import engagement as ef
 from tests.factories.accreditation_eoi import ExpressionOfInterestFactory
@@ -227,6 +228,21 @@ def test_hit_list_pages_with_limit_and_offset(client, portfolio_hits, programme_
     assert (body["count"], [row["name"] for row in body["results"]]) == (3, ["Dementia"])
     assert body["next"] == f"{BASE}/api/hits/?limit=1&offset=2"
     assert body["previous"] == f"{BASE}/api/hits/?limit=1"
+
+
+def test_hit_list_limit_above_the_maximum_gives_a_page_of_500_and_a_next_link(client, programme_manager):
+    HIT.objects.bulk_create(
+        HIT(name=f"HIT {n:03}", slug=f"hit-{n:03}", focus="Focus", status=HITStatus.ACTIVE)
+        for n in range(501)
+    )
+    client.force_login(programme_manager)
+
+    response = client.get(f"{reverse('api:hit-list')}?limit=100000")
+
+    body = response.json()
+    assert (response.status_code, body["count"], len(body["results"])) == (200, 501, 500)
+    assert body["next"] == f"{BASE}/api/hits/?limit=500&offset=500"
+    assert client.get(body["next"]).json()["results"][0]["name"] == "HIT 500"
 
 
 def _many_hits(count: int) -> None:
@@ -628,8 +644,13 @@ def test_schema_is_valid_openapi_3_with_every_endpoint(client, teammate):
     }
     assert all(set(operations) == {"get"} for operations in schema["paths"].values())
     assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
-    parameters = {p["name"] for p in schema["paths"]["/api/hits/"]["get"]["parameters"]}
-    assert parameters == {"status", "stage", "search", "limit", "offset"}
+    parameters = {p["name"]: p for p in schema["paths"]["/api/hits/"]["get"]["parameters"]}
+    assert set(parameters) == {"status", "stage", "search", "limit", "offset"}
+    assert parameters["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 500}
+    assert parameters["limit"]["description"] == (
+        "Number of results to return per page: 100 unless you say, at most 500 "
+        "(a larger value gives 500; follow `next` for the rest)."
+    )
 
 
 def test_schema_is_for_signed_in_users_only(client):
@@ -653,6 +674,7 @@ def test_docs_page_lists_the_endpoints_and_how_to_authenticate(client, applicant
     assert 'href="/api/schema/"' in html
     assert 'href="/api/token/"' in html
     assert "Authorization: Token YOUR-TOKEN" in html
+    assert "A page holds at most 500 results" in html
 
 
 def test_token_page_without_a_token_offers_to_create_one(client, teammate):

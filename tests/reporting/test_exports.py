@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 import os
+import pathlib
 import zipfile
 
 import openpyxl
@@ -736,7 +737,7 @@ def test_nightly_expiry_deletes_old_exports_and_their_files_only(director, setti
         deleted = expire_exports()
         again = expire_exports()
 
-    assert (deleted, again) == (3, 0)
+    assert (deleted, again) == ({"done": 3, "failed": 0}, {"done": 0, "failed": 0})
     assert list(ExportJob.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not ExportJob.objects.filter(pk__in=[old_done.pk, old_failed.pk, old_stuck.pk]).exists()
     assert not old_file.exists() and not partial.exists()
@@ -751,9 +752,40 @@ def test_expiry_never_deletes_a_file_outside_the_exports_folder(director, media_
         ExportJobFactory(requested_by=director, done=True, file_path="exports/../documents/keep.pdf")
 
     with time_machine.travel(NOW, tick=False):
-        assert expire_exports() == 1
+        assert expire_exports() == {"done": 1, "failed": 0}
 
     assert outside.exists()
+
+
+def test_expiry_keeps_a_job_whose_file_cannot_be_removed_and_expires_the_others(
+    director, settings, media_root, monkeypatch, caplog
+):
+    settings.EXPORT_RETENTION_DAYS = 7
+    with time_machine.travel(NOW - datetime.timedelta(days=8), tick=False):
+        jobs = [
+            ExportJobFactory(requested_by=director, done=True, file_path=f"exports/export-{name}.csv")
+            for name in ("first", "locked", "last")
+        ]
+    locked = jobs[1]
+    files = [write_job_file(job) for job in jobs]
+    real_unlink = pathlib.Path.unlink
+
+    def unlink_refusing_the_locked_file(path, missing_ok=False):
+        if path.name == "export-locked.csv":
+            raise PermissionError(13, "Permission denied")
+        real_unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(pathlib.Path, "unlink", unlink_refusing_the_locked_file)
+
+    with time_machine.travel(NOW, tick=False):
+        outcome = expire_exports()
+
+    assert outcome == {"done": 2, "failed": 1}
+    assert list(ExportJob.objects.values_list("pk", flat=True)) == [locked.pk]
+    assert [path.exists() for path in files] == [False, True, False]
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        f"Expired export job {locked.pk} failed and was skipped; the other rows carry on."
+    ]
 
 
 def test_expiry_runs_nightly_from_beat(settings):

@@ -41,7 +41,7 @@ def _run(day: datetime.date, capture) -> int:
             send_report_reminders()
         sent = len(mail.outbox) - before
         with capture(execute=True):
-            assert send_report_reminders() == 0
+            assert send_report_reminders() == {"done": 0, "failed": 0}
     assert len(mail.outbox) - before == sent
     return sent
 
@@ -259,3 +259,51 @@ def test_the_schedule_opens_nothing_for_a_closed_hit(hit, director, django_captu
 )
 def test_offsets_due(today, sent, expected):
     assert services.reminder_offsets_due(due_on=DUE, offsets=[-14, 1, 14], sent=sent, today=today) == expected
+
+
+# --- One bad row stops nothing -----------------------------------------------------------------------
+
+
+def _director_of(hit) -> str:
+    person = f.PersonFactory()
+    f.MembershipFactory(hit=hit, person=person, role=MembershipRole.DIRECTOR)
+    return person.email
+
+
+def test_a_bad_schedule_and_a_bad_report_are_logged_and_skipped_while_the_others_are_reminded(
+    report, director, co_director, caplog, django_capture_on_commit_callbacks
+):
+    # A HIT whose last report is due on 9999-12-31 (stored before dates were bounded): its next
+    # due date is past the end of the calendar, which once stopped the reminders of every HIT.
+    far = f.HITFactory(active=True)
+    _director_of(far)
+    far_schedule = rf.ReportScheduleFactory(hit=far, first_due_on=DUE)
+    far_report = rf.ProgressReportFactory(hit=far, accepted=True, due_on=DUE)
+    ProgressReport.objects.filter(pk=far_report.pk).update(due_on=datetime.date(9999, 12, 31))
+    # A report due on 1 January of year 1: its "14 days before" day is before the calendar starts.
+    ancient = rf.ProgressReportFactory(hit=f.HITFactory(active=True), due_on=DUE)
+    ProgressReport.objects.filter(pk=ancient.pk).update(due_on=datetime.date(1, 1, 1))
+    # A HIT whose schedule opens its first report today, after the bad schedule.
+    scheduled = f.HITFactory(active=True)
+    scheduled_director = _director_of(scheduled)
+    rf.ReportScheduleFactory(hit=scheduled, first_due_on=datetime.date(2026, 3, 31))
+    mail.outbox.clear()
+
+    at_6_30 = datetime.datetime(2026, 3, 18, 6, 30, tzinfo=LONDON)
+    with time_machine.travel(at_6_30, tick=False), django_capture_on_commit_callbacks(execute=True):
+        outcome = send_report_reminders()
+
+    assert outcome == {"done": 2, "failed": 2}
+    assert sorted(address for m in mail.outbox for address in m.to) == sorted(
+        [director.email, co_director.email, scheduled_director]
+    )
+    assert ProgressReport.objects.filter(hit=scheduled).count() == 1
+    assert ProgressReport.objects.filter(hit=far).count() == 1
+    assert ReminderLog.objects.filter(report=ancient).count() == 0
+    failures = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert [r.getMessage() for r in failures] == [
+        f"Opening the scheduled report of schedule {far_schedule.pk} failed and was skipped; "
+        "the other rows carry on.",
+        f"Reminding report {ancient.pk} failed and was skipped; the other rows carry on.",
+    ]
+    assert all(r.exc_info for r in failures)

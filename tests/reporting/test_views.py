@@ -153,6 +153,19 @@ def test_report_create_with_a_past_due_date_shows_the_error_and_stores_nothing(d
     assert ProgressReport.objects.count() == 0
 
 
+def test_report_create_with_a_far_future_due_date_shows_the_error_and_stores_nothing(director_client, hit):
+    response = director_client.post(
+        reverse("reporting:report-create", args=[hit.pk]),
+        {"period_start": "2025-09-01", "period_end": "2026-02-28", "due_on": "9999-12-31"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "due_on": ["Enter a date between 1 January 1990 and 31 December 2051."]
+    }
+    assert ProgressReport.objects.count() == 0
+
+
 def test_report_create_starts_the_report_and_opens_its_sections(director_client, hit):
     response = director_client.post(
         reverse("reporting:report-create", args=[hit.pk]),

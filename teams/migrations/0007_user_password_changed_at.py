@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("teams", "0004_gdpr_actions"),
+        ("teams", "0006_free_text_length_limits"),
     ]
 
     operations = [

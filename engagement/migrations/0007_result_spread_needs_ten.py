@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("engagement", "0004_freeze_closed_waves_withdraw_open_results")]
+    dependencies = [("engagement", "0006_freeze_closed_waves_withdraw_open_results")]
 
     operations = [
         migrations.AddConstraint(

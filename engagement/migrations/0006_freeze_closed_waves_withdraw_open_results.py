@@ -29,6 +29,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("engagement", "0003_wave_close_and_release")]
+    dependencies = [("engagement", "0005_wave_close_and_release")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -4,10 +4,12 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+import core.validators
+
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("engagement", "0002_seed_actions_and_instrument"),
+        ("engagement", "0004_free_text_length_limits"),
         ("teams", "0004_gdpr_actions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -44,7 +46,10 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="wave",
             name="closes_on",
-            field=models.DateField(help_text="The last day answers are taken, unless it is closed earlier."),
+            field=models.DateField(
+                help_text="The last day answers are taken, unless it is closed earlier.",
+                validators=[core.validators.DateRangeValidator()],
+            ),
         ),
         migrations.AddIndex(
             model_name="wave",

@@ -1,0 +1,61 @@
+"""Form pieces every app shares: the bounded date field and its date picker."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+
+from core.validators import validate_date_in_range
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker (<input type="date">) limited to the dates the portal accepts.
+
+    The limits are computed when the page is drawn, not when the form class is defined, so a
+    long-running process never shows last year's range. A form that sets a tighter `min` or
+    `max` itself ("not in the future") keeps it.
+    """
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str = "%Y-%m-%d") -> None:
+        super().__init__(attrs=attrs, format=format)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        earliest, latest = validate_date_in_range.bounds()
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["min"] = _later(widget_attrs.get("min"), earliest)
+        widget_attrs["max"] = _earlier(widget_attrs.get("max"), latest)
+        return context
+
+
+def _as_date(value: object) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _later(own: object, bound: datetime.date) -> str:
+    day = _as_date(own)
+    return max(day, bound).isoformat() if day else bound.isoformat()
+
+
+def _earlier(own: object, bound: datetime.date) -> str:
+    day = _as_date(own)
+    return min(day, bound).isoformat() if day else bound.isoformat()
+
+
+class DateField(forms.DateField):
+    """A date field that refuses dates outside the portal's range (core.validators), with a picker
+    limited to the same range. Use it for every date a form asks for."""
+
+    widget = DateInput
+    default_validators = [validate_date_in_range]
