@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
 from django.utils import timezone
 
+from core.tasks import Dispatch, enqueue_after_commit
 from engagement import scoring
 from engagement.enums import Dimension, RoleGroup, ScoreKind, StakeholderSource
 from engagement.models import (
@@ -52,24 +53,26 @@ MEMBERSHIP_DEPTH = {
 # --- Debounced recomputation -------------------------------------------------------------------------
 
 
+def _enqueue_compute(*, hit_id: int, kind: str) -> Dispatch:
+    # engagement.tasks imports this module, so the tasks are looked up when first needed.
+    from engagement import tasks
+
+    task = tasks.compute_coverage if kind == ScoreKind.COVERAGE else tasks.compute_readiness_for_hit
+    return enqueue_after_commit(task, {"hit_id": hit_id}, countdown=settings.ENGAGEMENT_DEBOUNCE_SECONDS)
+
+
 def request_recompute(*, hit_id: int, kind: str = ScoreKind.COVERAGE) -> bool:
     """Ask the worker to recompute one HIT's score after the current transaction commits.
 
     A burst of edits leads to one job: the first edit creates the pending ScoreRequest and queues
     the task with a delay; later edits find the request already pending and queue nothing.
-    Returns True when a job was queued.
+    Returns True when a job was queued. A job the broker refuses is logged, not raised (the edit is
+    saved); the request stays pending and score_requests_resend sends it again.
     """
     _request, created = ScoreRequest.objects.get_or_create(hit_id=hit_id, kind=kind)
     if not created:
         return False
-
-    def enqueue() -> None:
-        from engagement import tasks
-
-        task = tasks.compute_coverage if kind == ScoreKind.COVERAGE else tasks.compute_readiness_for_hit
-        task.apply_async(kwargs={"hit_id": hit_id}, countdown=settings.ENGAGEMENT_DEBOUNCE_SECONDS)
-
-    transaction.on_commit(enqueue)
+    _enqueue_compute(hit_id=hit_id, kind=kind)
     return True
 
 

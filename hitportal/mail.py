@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
+
+from core.tasks import enqueue_after_commit
 
 
 def render_email(template: str, context: dict) -> tuple[str, str, str]:
@@ -25,13 +26,12 @@ def send_after_commit(*, template: str, recipients: Iterable[str], context: dict
         return
     subject, text, html = render_email(template, context)
 
-    def enqueue() -> None:
-        from hitportal.tasks import send_email
+    from hitportal.tasks import send_email  # hitportal.tasks imports this module
 
-        for address in addresses:
-            send_email.delay(to=address, subject=subject, text=text, html=html)
-
-    transaction.on_commit(enqueue)
+    enqueue_after_commit(
+        send_email,
+        *({"to": address, "subject": subject, "text": text, "html": html} for address in addresses),
+    )
 
 
 def absolute_url(path: str) -> str:

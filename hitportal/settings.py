@@ -191,7 +191,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # memory, a lost host) goes back on the queue once it has been unacknowledged this long. It must exceed
 # the longest countdown plus run time, or a slow task would be run a second time by another worker while
 # the first still runs it. tests/integration/test_faults.py lowers it to watch a redelivery.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 3600)}
+#
+# A web request enqueues after its commit (core.tasks.enqueue_after_commit) and must not hang while Redis
+# is down: connecting gives up after 2 s (a refused connection fails at once), a silent connection after
+# 5 s, and a publish is retried twice within half a second before the refusal is logged.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "nightly-portfolio-snapshot": {

@@ -54,6 +54,7 @@ from accreditation import selectors as accreditation_selectors
 from accreditation.forms_applications import ApplicationFilter
 from accreditation.forms_panel import BoardFilter
 from accreditation.models import Round
+from core.tasks import enqueue_after_commit
 from engagement import selectors as engagement_selectors
 from engagement import selectors_surveys
 from engagement.forms_stakeholders import StakeholderFilterForm
@@ -605,7 +606,7 @@ def export_job_create(*, actor: object, kind: str, format: str, filters: dict) -
     job = ExportJob(requested_by=actor, kind=kind, format=format, filters=filters)
     job.full_clean()
     job.save()
-    transaction.on_commit(lambda: run_export.delay(job_id=job.pk))
+    enqueue_after_commit(run_export, {"job_id": job.pk})
     return job
 
 

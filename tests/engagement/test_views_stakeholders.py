@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import re
 
 import pytest
@@ -14,6 +15,7 @@ from django.utils import timezone
 from engagement.enums import StakeholderSource
 from engagement.models import CoverageScore, ScoreRequest, Stakeholder
 from tests import factories as f
+from tests.conftest import BROKER_DOWN
 from tests.factories import engagement as ef
 
 TODAY = timezone.localdate()
@@ -96,6 +98,32 @@ def test_create_then_commit_computes_the_coverage_in_the_worker(
     assert score.category_depths["COMM"] == 3
     assert score.commissioner_in_leadership is True
     assert ScoreRequest.objects.count() == 0
+
+
+def test_create_with_the_broker_down_saves_redirects_and_logs_the_lost_task(
+    client, hit, director, broker, django_capture_on_commit_callbacks, caplog
+):
+    client.force_login(director)
+    broker.refuse = BROKER_DOWN
+
+    with (
+        caplog.at_level(logging.ERROR, logger="core.tasks"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            reverse("engagement:stakeholder-create", args=[hit.pk]), _payload(), follow=True
+        )
+
+    assert response.redirect_chain == [(_map_url(hit), 302)]
+    assert _messages(response) == [
+        f"{Stakeholder.objects.get()} was saved. The coverage will be recalculated shortly."
+    ]
+    assert broker.published == [("engagement.compute_coverage", {"hit_id": hit.pk}, 1)]
+    assert [record.getMessage().split(":")[0] for record in caplog.records] == [
+        "Task engagement.compute_coverage could not be queued"
+    ]
+    # Still pending, so the page says "Recalculating" and engagement.resend_score_requests sends it again.
+    assert ScoreRequest.objects.filter(hit=hit, kind="coverage").count() == 1
 
 
 def test_create_with_a_person_and_no_organisation(client, hit, director):
