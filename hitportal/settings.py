@@ -162,6 +162,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Seconds before an SMTP connection gives up. The web process itself sends when the task queue is
+# down (hitportal.mail.send_in_process), and must not hang on a mail server that does not answer.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "HIT Portal <no-reply@hitportal.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
