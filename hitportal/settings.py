@@ -231,6 +231,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.expire_exports",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Score requests whose task was lost (a broker outage) are sent again (SCORE_REQUEST_RESEND_AFTER_SECONDS).
+    "resend-score-requests": {
+        "task": "engagement.resend_score_requests",
+        "schedule": crontab(minute="*/2"),
+    },
 }
 
 # --- Cache -----------------------------------------------------------------------------------------
@@ -271,6 +276,9 @@ LOGGING = {
 # --- Portal ----------------------------------------------------------------------------------------
 # How long a burst of edits to one HIT is collected before the worker recomputes its scores.
 ENGAGEMENT_DEBOUNCE_SECONDS = env_int("ENGAGEMENT_DEBOUNCE_SECONDS", 10)
+# A score request still pending this long has lost its task (e.g. Redis was down when it was sent); the
+# beat task engagement.resend_score_requests sends it again. Well above the debounce and a busy queue.
+SCORE_REQUEST_RESEND_AFTER_SECONDS = env_int("SCORE_REQUEST_RESEND_AFTER_SECONDS", 300)
 HITPORTAL_SITE_NAME = env_str("HITPORTAL_SITE_NAME", "HIT Portal")
 # Person and organisation choices (teams.lookup): a plain list up to this many entries, past it a search
 # box beside a list of the current choice and the first DIRECTORY_LOOKUP_LIMIT matches.
