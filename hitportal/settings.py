@@ -239,14 +239,23 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Cache -----------------------------------------------------------------------------------------
+# Throttling counters live here. With Redis, core.cache.FailoverRedisCache answers from a per-process
+# cache while Redis is down (and logs that throttling then counts per process), so sign-in, password
+# reset and the API keep working; the short timeouts make a dead Redis fail fast.
 _redis_cache_url = env_str("CACHE_URL") or env_str("REDIS_URL")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_cache_url}
+        {
+            "BACKEND": "core.cache.FailoverRedisCache",
+            "LOCATION": _redis_cache_url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
         if _redis_cache_url
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions stay in the database, never in the cache: a Redis outage must not sign everyone out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Security --------------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
