@@ -196,11 +196,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # the first still runs it. tests/integration/test_faults.py lowers it to watch a redelivery.
 #
 # A web request enqueues after its commit (core.tasks.enqueue_after_commit) and must not hang while Redis
-# is down: connecting gives up after 2 s (a refused connection fails at once), a silent connection after
+# is down: connecting gives up after 1 s (a refused connection fails at once), a silent connection after
 # 5 s, and a publish is retried twice within half a second before the refusal is logged.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 3600),
-    "socket_connect_timeout": 2,
+    "socket_connect_timeout": 1,
     "socket_timeout": 5,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
