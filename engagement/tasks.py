@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from engagement import services
 from teams.models import HIT
+
+logger = logging.getLogger(__name__)
 
 TRANSIENT = (OperationalError, InterfaceError)
 
@@ -58,3 +62,18 @@ def recompute_all() -> dict[str, int]:
     # Memberships edited outside the portal's services (the admin site) reach the map here.
     since = timezone.now() - datetime.timedelta(days=2)
     return services.scores_recompute_all(memberships_since=since).as_dict()
+
+
+@shared_task(name="engagement.resend_score_requests")
+def resend_score_requests() -> int:
+    """Every few minutes (beat): send again the score requests pending for longer than
+    SCORE_REQUEST_RESEND_AFTER_SECONDS, whose tasks were lost (services.score_requests_resend)."""
+    older_than = datetime.timedelta(seconds=settings.SCORE_REQUEST_RESEND_AFTER_SECONDS)
+    resent = services.score_requests_resend(older_than=older_than)
+    if resent:
+        logger.warning(
+            "Sent again %d score request(s) pending for more than %d s: their tasks were lost.",
+            resent,
+            settings.SCORE_REQUEST_RESEND_AFTER_SECONDS,
+        )
+    return resent

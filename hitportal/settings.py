@@ -163,6 +163,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Seconds before an SMTP connection gives up. The web process itself sends when the task queue is
+# down (hitportal.mail.send_in_process), and must not hang on a mail server that does not answer.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "HIT Portal <no-reply@hitportal.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -192,7 +195,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # memory, a lost host) goes back on the queue once it has been unacknowledged this long. It must exceed
 # the longest countdown plus run time, or a slow task would be run a second time by another worker while
 # the first still runs it. tests/integration/test_faults.py lowers it to watch a redelivery.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 3600)}
+#
+# A web request enqueues after its commit (core.tasks.enqueue_after_commit) and must not hang while Redis
+# is down: connecting gives up after 1 s (a refused connection fails at once), a silent connection after
+# 5 s, and a publish is retried twice within half a second before the refusal is logged.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "nightly-portfolio-snapshot": {
@@ -220,17 +237,31 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.expire_exports",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Score requests whose task was lost (a broker outage) are sent again (SCORE_REQUEST_RESEND_AFTER_SECONDS).
+    "resend-score-requests": {
+        "task": "engagement.resend_score_requests",
+        "schedule": crontab(minute="*/2"),
+    },
 }
 
 # --- Cache -----------------------------------------------------------------------------------------
+# Throttling counters live here. With Redis, core.cache.FailoverRedisCache answers from a per-process
+# cache while Redis is down (and logs that throttling then counts per process), so sign-in, password
+# reset and the API keep working; the short timeouts make a dead Redis fail fast.
 _redis_cache_url = env_str("CACHE_URL") or env_str("REDIS_URL")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_cache_url}
+        {
+            "BACKEND": "core.cache.FailoverRedisCache",
+            "LOCATION": _redis_cache_url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
         if _redis_cache_url
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions stay in the database, never in the cache: a Redis outage must not sign everyone out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Security --------------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -292,6 +323,9 @@ LOGGING = {
 # --- Portal ----------------------------------------------------------------------------------------
 # How long a burst of edits to one HIT is collected before the worker recomputes its scores.
 ENGAGEMENT_DEBOUNCE_SECONDS = env_int("ENGAGEMENT_DEBOUNCE_SECONDS", 10)
+# A score request still pending this long has lost its task (e.g. Redis was down when it was sent); the
+# beat task engagement.resend_score_requests sends it again. Well above the debounce and a busy queue.
+SCORE_REQUEST_RESEND_AFTER_SECONDS = env_int("SCORE_REQUEST_RESEND_AFTER_SECONDS", 300)
 HITPORTAL_SITE_NAME = env_str("HITPORTAL_SITE_NAME", "HIT Portal")
 # Person and organisation choices (teams.lookup): a plain list up to this many entries, past it a search
 # box beside a list of the current choice and the first DIRECTORY_LOOKUP_LIMIT matches.

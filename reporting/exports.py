@@ -55,6 +55,7 @@ from accreditation.forms_applications import ApplicationFilter
 from accreditation.forms_panel import BoardFilter
 from accreditation.models import Round
 from core.batch import BatchOutcome, each_row
+from core.tasks import enqueue_after_commit
 from engagement import selectors as engagement_selectors
 from engagement import selectors_surveys
 from engagement.forms_stakeholders import StakeholderFilterForm
@@ -606,15 +607,36 @@ def export_job_create(*, actor: object, kind: str, format: str, filters: dict) -
     """Queue a large export for the worker.
 
     Side effects, in order: an ExportJob row (queued, progress 0); on commit, the task
-    reporting.run_export is enqueued with the job's id.
+    reporting.run_export is enqueued with the job's id. If the broker refuses it, the job is marked
+    failed at once with a message its owner sees on the progress page (export_job_not_started),
+    rather than left "queued" for a task that will never come.
     """
     from reporting.tasks_exports import run_export
 
     job = ExportJob(requested_by=actor, kind=kind, format=format, filters=filters)
     job.full_clean()
     job.save()
-    transaction.on_commit(lambda: run_export.delay(job_id=job.pk))
+    enqueue_after_commit(run_export, {"job_id": job.pk}, on_refused=_not_started)
     return job
+
+
+NOT_STARTED = (
+    "The export could not be started because the portal's background service is unavailable. "
+    "Please ask for it again in a few minutes."
+)
+
+
+def _not_started(calls: list[dict]) -> None:
+    for call in calls:
+        export_job_not_started(job_id=call["job_id"])
+
+
+def export_job_not_started(*, job_id: int) -> None:
+    """Mark a job whose task was lost as failed (only if no worker has started it since).
+    Side effect: status failed, finished now, with a message that tells its owner to ask again."""
+    ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.FAILED, finished_at=timezone.now(), updated_at=timezone.now(), error=NOT_STARTED
+    )
 
 
 def _update(job_id: int, **fields: object) -> None:

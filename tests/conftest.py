@@ -5,6 +5,10 @@ Each persona is a user with exactly the records that grant its role, built from 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import kombu.exceptions
 import pytest
 
 from accreditation.enums import PanelRole
@@ -122,3 +126,42 @@ def persona(request):
     """Resolve a persona name (from parametrize) to its user; "anonymous" gives None."""
     name = request.param
     return None if name == "anonymous" else request.getfixturevalue(name)
+
+
+# --- A broker instead of eager tasks ----------------------------------------------------------------
+
+
+@dataclass
+class Broker:
+    """What the web process published: (task name, kwargs, countdown). Set `refuse` to an exception
+    to make every publish fail as a stopped Redis does (kombu's OperationalError)."""
+
+    published: list[tuple[str, dict, float | None]] = field(default_factory=list)
+    refuse: BaseException | None = None
+
+
+@pytest.fixture
+def broker(monkeypatch) -> Iterator[Broker]:
+    """Tasks are published to a broker that this fixture stands in for, instead of run eagerly."""
+    from celery.app.task import Task
+
+    from hitportal import celery_app
+
+    fake = Broker()
+
+    def apply_async(task, args=None, kwargs=None, countdown=None, **options):
+        fake.published.append((task.name, kwargs, countdown))
+        if fake.refuse is not None:
+            raise fake.refuse
+
+    monkeypatch.setattr(Task, "apply_async", apply_async)
+    # Celery's settings object has no attribute of its own to monkeypatch: restore it by hand.
+    eager_before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        yield fake
+    finally:
+        celery_app.conf.task_always_eager = eager_before
+
+
+BROKER_DOWN = kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")

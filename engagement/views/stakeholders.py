@@ -59,10 +59,14 @@ def _coverage_summary(hit: HIT) -> dict:
         score: CoverageScore | None = hit.coverage
     except CoverageScore.DoesNotExist:
         score = None
+    pending_since = services.score_request_pending_since(hit_id=hit.pk, kind=ScoreKind.COVERAGE)
     return {
         "coverage": score,
         "ppi_meaning": PPI_DEPTH_MEANINGS.get(score.ppi_depth, "") if score else "",
-        "recalculating": services.is_recalculating(hit_id=hit.pk, kind=ScoreKind.COVERAGE),
+        "recalculating": pending_since is not None,
+        "recalculation_asked_at": pending_since,
+        # Overdue: most likely lost; "Recalculate now" sends it again instead of waiting for ever.
+        "recalculation_overdue": services.score_request_overdue(pending_since),
     }
 
 
@@ -281,10 +285,23 @@ def coverage_detail(request: HttpRequest, hit_pk: int) -> HttpResponse:
 def coverage_recalculate(request: HttpRequest, hit_pk: int) -> HttpResponse:
     hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
     _require(permissions.can_edit_engagement(request.user, hit))
-    if services.request_recompute(hit_id=hit.pk, kind=ScoreKind.COVERAGE):
-        messages.success(request, "A recalculation was requested. The figures update within a minute.")
-    else:
+    result = services.recompute_now(actor=request.user, hit_id=hit.pk, kind=ScoreKind.COVERAGE)
+    if result.outcome == "under_way":
         messages.info(request, "A recalculation is already under way.")
+    elif result.dispatch is not None and result.dispatch.sent is False:
+        messages.warning(
+            request,
+            "The recalculation is recorded, but the portal's background service cannot be reached just "
+            "now. The portal asks again by itself every few minutes; the figures update once it answers.",
+        )
+    elif result.outcome == "resent":
+        messages.success(
+            request,
+            "The earlier recalculation had not finished, so it was asked for again. "
+            "The figures update within a minute.",
+        )
+    else:
+        messages.success(request, "A recalculation was requested. The figures update within a minute.")
     return redirect("engagement:coverage-detail", hit_pk=hit.pk)
 
 

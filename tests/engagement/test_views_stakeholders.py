@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import re
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from engagement.enums import StakeholderSource
 from engagement.models import CoverageScore, ScoreRequest, Stakeholder
 from tests import factories as f
+from tests.conftest import BROKER_DOWN
 from tests.factories import engagement as ef
 
 TODAY = timezone.localdate()
+# Frozen at today's date: memberships (and so access) start today.
+NOW = timezone.now().replace(microsecond=0)
 
 
 def _map_url(hit) -> str:
@@ -96,6 +101,32 @@ def test_create_then_commit_computes_the_coverage_in_the_worker(
     assert score.category_depths["COMM"] == 3
     assert score.commissioner_in_leadership is True
     assert ScoreRequest.objects.count() == 0
+
+
+def test_create_with_the_broker_down_saves_redirects_and_logs_the_lost_task(
+    client, hit, director, broker, django_capture_on_commit_callbacks, caplog
+):
+    client.force_login(director)
+    broker.refuse = BROKER_DOWN
+
+    with (
+        caplog.at_level(logging.ERROR, logger="core.tasks"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            reverse("engagement:stakeholder-create", args=[hit.pk]), _payload(), follow=True
+        )
+
+    assert response.redirect_chain == [(_map_url(hit), 302)]
+    assert _messages(response) == [
+        f"{Stakeholder.objects.get()} was saved. The coverage will be recalculated shortly."
+    ]
+    assert broker.published == [("engagement.compute_coverage", {"hit_id": hit.pk}, 1)]
+    assert [record.getMessage().split(":")[0] for record in caplog.records] == [
+        "Task engagement.compute_coverage could not be queued"
+    ]
+    # Still pending, so the page says "Recalculating" and engagement.resend_score_requests sends it again.
+    assert ScoreRequest.objects.filter(hit=hit, kind="coverage").count() == 1
 
 
 def test_create_with_a_person_and_no_organisation(client, hit, director):
@@ -565,14 +596,66 @@ def test_recalculate_now_requests_once_and_the_worker_stores_the_score(
 
 def test_recalculate_while_pending_queues_nothing(client, hit, director, django_capture_on_commit_callbacks):
     client.force_login(director)
-    ef.ScoreRequestFactory(hit=hit, kind="coverage")
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.post(reverse("engagement:coverage-recalculate", args=[hit.pk]), follow=True)
+    with time_machine.travel(NOW, tick=False):
+        ef.ScoreRequestFactory(hit=hit, kind="coverage")
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            response = client.post(reverse("engagement:coverage-recalculate", args=[hit.pk]), follow=True)
 
     assert callbacks == []
     assert _messages(response) == ["A recalculation is already under way."]
     assert ScoreRequest.objects.count() == 1
+
+
+def test_recalculate_sends_again_a_request_pending_past_the_debounce_window(
+    client, hit, director, settings, django_capture_on_commit_callbacks
+):
+    settings.ENGAGEMENT_DEBOUNCE_SECONDS = 10
+    client.force_login(director)
+    ef.StakeholderFactory(hit=hit, category=ef.category("COMM"), depth=3)
+    ef.ScoreRequestFactory(hit=hit, kind="coverage", requested_at=NOW - datetime.timedelta(seconds=11))
+
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("engagement:coverage-recalculate", args=[hit.pk]), follow=True)
+
+    assert len(callbacks) == 1
+    assert _messages(response) == [
+        "The earlier recalculation had not finished, so it was asked for again. The figures update within a minute."
+    ]
+    assert CoverageScore.objects.get(hit=hit).commissioner_in_leadership is True
+    assert ScoreRequest.objects.count() == 0
+
+
+def test_recalculate_with_the_broker_down_says_so_and_keeps_the_request(
+    transactional_db, client, hit, director, broker
+):
+    # Real commits: the view learns what the broker said before it writes the message.
+    client.force_login(director)
+    broker.refuse = BROKER_DOWN
+
+    response = client.post(reverse("engagement:coverage-recalculate", args=[hit.pk]), follow=True)
+
+    assert _messages(response) == [
+        "The recalculation is recorded, but the portal's background service cannot be reached just now. "
+        "The portal asks again by itself every few minutes; the figures update once it answers."
+    ]
+    assert ScoreRequest.objects.filter(hit=hit, kind="coverage").count() == 1
+
+
+@pytest.mark.parametrize(("age", "disabled"), [(9, True), (11, False)])
+def test_coverage_page_offers_recalculate_again_once_a_request_is_overdue(
+    client, hit, director, settings, age, disabled
+):
+    settings.ENGAGEMENT_DEBOUNCE_SECONDS = 10
+    client.force_login(director)
+    ef.ScoreRequestFactory(hit=hit, kind="coverage", requested_at=NOW - datetime.timedelta(seconds=age))
+
+    with time_machine.travel(NOW, tick=False):
+        content = client.get(_coverage_url(hit)).content.decode()
+
+    button = re.search(r"<button [^>]*>Recalculate now</button>", content).group(0)
+    assert ("disabled" in button) is disabled
+    assert ("has not finished yet" in content) is not disabled
 
 
 @pytest.mark.parametrize("snapshots", [1, 30])

@@ -8,9 +8,11 @@ CI can never go green by skipping them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -276,3 +278,117 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             if log_path.exists():
                 report.sections.append((f"Celery worker {number} log", log_path.read_text(errors="replace")))
     return report
+
+
+# --- A Redis of the test's own, to stop and start ----------------------------------------------------
+
+REDIS_START_TIMEOUT = 10.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class RedisServer:
+    """A `redis-server` subprocess on a port of its own, holding nothing on disk: the outage tests
+    stop and start it for real, and never touch the machine's shared Redis."""
+
+    executable: str
+    port: int
+    log_path: Path
+    process: subprocess.Popen | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log_file:
+            self.process = subprocess.Popen(
+                [
+                    self.executable, "--port", str(self.port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--daemonize", "no",
+                ],
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=1)
+        deadline = time.monotonic() + REDIS_START_TIMEOUT
+        while True:
+            if self.process.poll() is not None:
+                pytest.fail(
+                    f"redis-server exited with code {self.process.returncode}:\n{self.log()}", pytrace=False
+                )
+            try:
+                client.ping()
+                return
+            except redis.RedisError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    pytest.fail(
+                        f"redis-server did not answer within {REDIS_START_TIMEOUT:.0f}s", pytrace=False
+                    )
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Stop it and wait until it has exited: from here on, connections are refused."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=WORKER_STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=WORKER_STOP_TIMEOUT)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@pytest.fixture
+def redis_server(integration_services: str, tmp_path: Path) -> Iterator[RedisServer]:
+    """A running `redis-server` of this test's own (skips, or fails with CI=true, without one);
+    stopped after the test whatever happened."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        _unavailable("redis-server is not on PATH: the broker outage tests start and stop their own Redis")
+    server = RedisServer(executable=executable, port=_free_port(), log_path=tmp_path / "redis-server.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _forget_connections() -> None:
+    # Celery keeps the connection pool and the result backend it built for the broker it first used.
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    amqp = celery_app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+    celery_app._backend_cache = None
+    celery_app._local.__dict__.pop("backend", None)
+
+
+@contextlib.contextmanager
+def celery_sent_through(url: str) -> Iterator[None]:
+    """This process sends its tasks through the broker at `url`, results kept there too, instead of
+    running them eagerly; all as before afterwards. Celery reads CELERY_BROKER_URL and
+    CELERY_RESULT_BACKEND from the environment before its settings, so both are set."""
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("CELERY_BROKER_URL", url)
+            patch.setenv("CELERY_RESULT_BACKEND", url)
+            for key, value in (("broker_url", url), ("result_backend", url), ("task_always_eager", False)):
+                patch.setitem(celery_app.conf, key, value)
+            _forget_connections()
+            yield
+    finally:
+        _forget_connections()

@@ -23,6 +23,7 @@ from reporting.models import ExportJob, ExportStatus
 from reporting.tasks_exports import expire_exports, run_export
 from teams.enums import HITStatus
 from tests import factories as f
+from tests.conftest import BROKER_DOWN
 from tests.factories import engagement as ef
 from tests.factories import reporting as rf
 from tests.factories.accreditation_applications import ApplicationFactory
@@ -631,6 +632,40 @@ def test_large_export_enqueues_the_task_only_on_commit(
     job = ExportJob.objects.get()
     assert len(callbacks) == 1
     assert (job.status, job.progress, job.file_path) == (ExportStatus.QUEUED, 0, "")
+
+
+def test_large_export_with_the_broker_down_fails_at_once_with_a_message_for_its_owner(
+    client, programme_manager, monkeypatch, broker, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(exports, "SYNC_ROW_LIMIT", 1)
+    f.HITFactory()
+    f.HITFactory()
+    client.force_login(programme_manager)
+    broker.refuse = BROKER_DOWN
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _export(client, "hits")
+
+    job = ExportJob.objects.get()
+    assert response.status_code == 302
+    assert broker.published == [("reporting.run_export", {"job_id": job.pk}, None)]
+    assert (job.status, job.error) == (
+        ExportStatus.FAILED,
+        "The export could not be started because the portal's background service is unavailable. "
+        "Please ask for it again in a few minutes.",
+    )
+    assert job.finished_at is not None
+    page = client.get(reverse("reporting:export-detail", kwargs={"pk": job.pk})).content.decode()
+    assert "background service is unavailable" in page
+
+
+def test_export_not_started_leaves_a_job_a_worker_already_took_alone(director):
+    job = ExportJobFactory(requested_by=director, status=ExportStatus.RUNNING)
+
+    exports.export_job_not_started(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.error) == (ExportStatus.RUNNING, "")
 
 
 def test_task_writes_the_file_in_chunks_reporting_progress(director, hit, monkeypatch, media_root):
