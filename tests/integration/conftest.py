@@ -26,6 +26,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from hitportal import celery_app
 
@@ -367,8 +368,10 @@ def redis_server(integration_services: str, tmp_path: Path) -> Iterator[RedisSer
 
 def _forget_connections() -> None:
     # Celery keeps the connection pool and the result backend it built for the broker it first used.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    # Its pool is kombu's process-wide pool for that broker URL: closing it without dropping it from
+    # kombu's registry would leave a closed pool behind for the next test that sends a task
+    # ("Acquire on closed pool"), so kombu's pools are reset, which does both.
+    kombu_pools.reset()
     celery_app._pool = None
     amqp = celery_app.__dict__.get("amqp")
     if amqp is not None:
