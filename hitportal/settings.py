@@ -214,6 +214,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.expire_exports",
         "schedule": crontab(hour=3, minute=15),
     },
+    "nightly-form-key-expiry": {
+        "task": "core.expire_form_submissions",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 # --- Cache -----------------------------------------------------------------------------------------
