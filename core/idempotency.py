@@ -19,6 +19,7 @@ from typing import Any
 
 from django import forms
 from django.db import IntegrityError, transaction
+from django.forms.utils import ErrorDict
 
 from core.models import FormSubmission
 
@@ -58,6 +59,23 @@ class OnceOnlyFormMixin(forms.BaseForm):
     @property
     def form_key(self) -> uuid.UUID | None:
         return self.cleaned_data.get(FORM_KEY_FIELD)
+
+    def validate_unique(self) -> None:
+        """A model form's uniqueness check, waived for a repeat of a form already sent.
+
+        The repeat would otherwise be told that what it creates "already exists" (the row its own
+        first submission made); `once` sends it to that row instead. The key is looked up after
+        the rows: the first submission commits its key with its row, so when the row is found the
+        key is found too, whatever the timing of two posts at once.
+        """
+        key = self.cleaned_data.get(FORM_KEY_FIELD)
+        errors = {name: list(messages) for name, messages in self._errors.items()}
+        cleaned = dict(self.cleaned_data)
+        super().validate_unique()  # type: ignore[misc]
+        changed = {name: list(messages) for name, messages in self._errors.items()} != errors
+        if changed and key is not None and FormSubmission.objects.filter(key=key).exists():
+            self._errors = ErrorDict({name: self.error_class(messages) for name, messages in errors.items()})
+            self.cleaned_data = cleaned
 
 
 class Claim:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from core.concurrency import VersionedFormMixin
+from core.idempotency import OnceOnlyFormMixin
 from teams.enums import ClosureReason
 from teams.lookup import OrganisationChoiceField
 from teams.models import HIT, Affiliation, Organisation, Person
@@ -20,7 +22,7 @@ class HITTransitionForm(forms.Form):
     )
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
     website = forms.URLField(required=False, assume_scheme="https")
 
     class Meta:
@@ -42,13 +44,13 @@ class OrganisationForm(forms.ModelForm):
         return parent
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = ["full_name", "email", "is_public_member"]
 
 
-class AffiliationForm(forms.ModelForm):
+class AffiliationForm(OnceOnlyFormMixin, forms.ModelForm):
     class Meta:
         model = Affiliation
         fields = ["organisation", "job_title", "appointment", "is_primary", "start_date", "end_date"]

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django import forms
 
+from core.idempotency import OnceOnlyFormMixin
 from teams.enums import LeadSide, MembershipRole
 from teams.lookup import OrganisationChoiceField
 from teams.models import HIT, Organisation, Theme, WorkingGroup
 
 
-class MemberAddForm(forms.Form):
+class MemberAddForm(OnceOnlyFormMixin, forms.Form):
     email = forms.EmailField(label="Email address", help_text="We find them in the directory by email.")
     full_name = forms.CharField(
         label="Full name",
@@ -40,6 +41,6 @@ class MemberAddForm(forms.Form):
         self.fields["working_group"].queryset = hit.working_groups.order_by("name")
 
 
-class WorkingGroupForm(forms.Form):
+class WorkingGroupForm(OnceOnlyFormMixin, forms.Form):
     name = forms.CharField(label="Name", max_length=200)
     purpose = forms.CharField(label="Purpose", widget=forms.Textarea(attrs={"rows": 3}), required=False)

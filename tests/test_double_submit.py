@@ -1,8 +1,8 @@
 """Create forms create once: a double click, a retry or two tabs on one opened form make one row.
 
-Each case is one create page. Sending its form twice with the same one-time key makes one row, and
-the second submission is sent to what the first created. On PostgreSQL the two posts race on two
-connections at the same moment, and still one row results.
+Each case is one create page (tests/concurrency_cases/<app>.py). Sending its form twice with the
+same one-time key makes one row, and the second submission is sent to what the first created. On
+PostgreSQL the two posts race on two connections at the same moment, and still one row results.
 
 `test_every_create_view_is_covered` fails when a create page exists that no case walks.
 """
@@ -11,108 +11,78 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 from django.db import connection
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-from core.idempotency import ALREADY_SUBMITTED_MESSAGE, FORM_KEY_FIELD
-from engagement.models import InvolvementActivity
+from core.idempotency import ALREADY_SUBMITTED_MESSAGE
+from tests.concurrency_cases import accreditation, engagement, reporting, teams
+from tests.concurrency_cases.base import CreateCase
+from tests.test_edit_conflicts import _url_names
 
-TYPED = "Typed once, sent twice"
-
-
-@dataclass(frozen=True)
-class CreateCase:
-    """One create page.
-
-    kwargs(ctx) -> the URL's kwargs; post(ctx) -> the form data a user sends (TYPED in a text field);
-    count(ctx) -> how many rows with TYPED exist now.
-    """
-
-    url_name: str
-    persona: str
-    kwargs: Callable[[dict], dict]
-    post: Callable[[dict], dict]
-    count: Callable[[dict], int]
-
-
-CASES = [
-    CreateCase(
-        "engagement:ppi-activity-create",
-        "director",
-        lambda ctx: {"hit_pk": ctx["hit"].pk},
-        lambda ctx: {
-            "happened_on": "2026-11-02",
-            "activity_type": "meeting",
-            "description": TYPED,
-            "patients": 2,
-            "carers": 0,
-            "public": 1,
-            "named_with_consent": "",
-            "hours": "1.5",
-            "level": "involve",
-            "decision_forum": "none",
-            "impact": "",
-            "recognition": "none",
-        },
-        lambda ctx: InvolvementActivity.objects.filter(hit=ctx["hit"], description=TYPED).count(),
-    ),
+CASES: list[CreateCase] = [
+    *teams.CREATE_CASES,
+    *accreditation.CREATE_CASES,
+    *engagement.CREATE_CASES,
+    *reporting.CREATE_CASES,
 ]
+IDS = [case.id for case in CASES]
 
-# Pages whose URL looks like a create page but whose second submission cannot duplicate anything,
-# with the reason.
+# Create pages whose URL name does not end in "-create" or "-add": each POST adds a row.
+EXTRA_CREATE_PAGES: set[str] = {
+    "teams:document-upload",  # a new version of a HIT's document
+}
+
+# Pages whose URL looks like a create page (or that create something) but whose second submission
+# cannot duplicate anything, with the reason; each reason is proved by a test in this module.
 NOT_CREATES: dict[str, str] = {}
-
-
-def _create_url_names() -> set[str]:
-    names: set[str] = set()
-
-    def walk(resolver: URLResolver, prefix: str) -> None:
-        for entry in resolver.url_patterns:
-            if isinstance(entry, URLResolver):
-                if entry.app_name == "admin":
-                    continue
-                walk(entry, f"{prefix}{entry.namespace}:" if entry.namespace else prefix)
-            elif isinstance(entry, URLPattern) and entry.name and entry.name.endswith(("-create", "-add")):
-                names.add(f"{prefix}{entry.name}")
-
-    walk(get_resolver(), "")
-    return names
 
 
 def test_every_create_view_is_covered():
     covered = {case.url_name for case in CASES} | set(NOT_CREATES)
-    assert _create_url_names() - covered == set()
+
+    assert EXTRA_CREATE_PAGES - _url_names(None) == set()  # every extra page still exists
+    assert (_url_names(("-create", "-add")) | EXTRA_CREATE_PAGES) - covered == set()
 
 
-KEY_INPUT = re.compile(r'<input[^>]*name="(?:[\w-]+-)?form_key"[^>]*value="([^"]*)"')
+KEY_INPUT = re.compile(r'<input[^>]*name="((?:[\w-]+-)?form_key)"[^>]*value="([^"]*)"')
 
 
-def _key(client: Client, url: str) -> str:
+def _key(client: Client, url: str) -> dict[str, str]:
     page = client.get(url)
     assert page.status_code == 200
     found = KEY_INPUT.search(page.content.decode())
     assert found, "the create form carries no one-time key"
-    return found.group(1)
+    return {found.group(1): found.group(2)}
 
 
-def _ctx(hit) -> dict:
-    return {"hit": hit}
+def _arrange(request, hit, case: CreateCase) -> tuple[dict, object, str]:
+    user = request.getfixturevalue(case.persona)
+    ctx = {"hit": hit, "user": user, "fixture": request.getfixturevalue}
+    if case.setup:
+        case.setup(ctx)
+    return ctx, user, reverse(case.url_name, kwargs=case.kwargs(ctx))
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.url_name for case in CASES])
+def _data(case: CreateCase, ctx: dict, key: dict[str, str]) -> dict:
+    """The form as the browser sends it: fields, uploads (fresh each time) and the one-time key."""
+    return {**case.post(ctx), **(case.files(ctx) if case.files else {}), **key}
+
+
+def _form_page(case: CreateCase, ctx: dict, url: str) -> str:
+    return case.form_page(ctx) if case.form_page else url
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_the_same_form_sent_twice_creates_once(request, client, hit, case):
-    ctx = _ctx(hit)
-    client.force_login(request.getfixturevalue(case.persona))
-    url = reverse(case.url_name, kwargs=case.kwargs(ctx))
-    data = {**case.post(ctx), FORM_KEY_FIELD: _key(client, url)}
+    ctx, user, url = _arrange(request, hit, case)
+    client.force_login(user)
+    key = _key(client, _form_page(case, ctx, url))
 
-    first = client.post(url, data)
-    second = client.post(url, data, follow=True)
+    first = client.post(url, _data(case, ctx, key))
+    second = client.post(url, _data(case, ctx, key), follow=True)
 
     assert first.status_code == 302
     assert case.count(ctx) == 1
@@ -120,33 +90,50 @@ def test_the_same_form_sent_twice_creates_once(request, client, hit, case):
     assert ALREADY_SUBMITTED_MESSAGE in second.content.decode()
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.url_name for case in CASES])
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.repeatable], ids=[c.id for c in CASES if c.repeatable]
+)
 def test_two_opened_forms_create_two(request, client, hit, case):
-    ctx = _ctx(hit)
-    client.force_login(request.getfixturevalue(case.persona))
-    url = reverse(case.url_name, kwargs=case.kwargs(ctx))
+    ctx, user, url = _arrange(request, hit, case)
+    client.force_login(user)
 
     for _ in range(2):
-        assert client.post(url, {**case.post(ctx), FORM_KEY_FIELD: _key(client, url)}).status_code == 302
+        key = _key(client, _form_page(case, ctx, url))
+        assert client.post(url, _data(case, ctx, key)).status_code == 302
 
     assert case.count(ctx) == 2
 
 
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if not c.repeatable], ids=[c.id for c in CASES if not c.repeatable]
+)
+def test_two_opened_forms_of_the_same_content_create_one(request, client, hit, case):
+    ctx, user, url = _arrange(request, hit, case)
+    client.force_login(user)
+    first = client.post(url, _data(case, ctx, _key(client, _form_page(case, ctx, url))))
+
+    second = client.post(url, _data(case, ctx, _key(client, _form_page(case, ctx, url))))
+
+    assert (first.status_code, second.status_code) == (302, 200)  # refused next to the field
+    assert case.count(ctx) == 1
+
+
 @pytest.mark.integration
-@pytest.mark.parametrize("case", CASES, ids=[case.url_name for case in CASES])
-def test_two_connections_posting_one_form_at_once_create_once(request, transactional_db, hit, case):
+# Committed rows (each thread has its own connection); the seeded vocabularies are put back after.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_two_connections_posting_one_form_at_once_create_once(request, hit, case):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: two connections racing on the unique key")
-    ctx = _ctx(hit)
-    user = request.getfixturevalue(case.persona)
-    url = reverse(case.url_name, kwargs=case.kwargs(ctx))
+    ctx, user, url = _arrange(request, hit, case)
     opener = Client()
     opener.force_login(user)
-    data = {**case.post(ctx), FORM_KEY_FIELD: _key(opener, url)}
+    key = _key(opener, _form_page(case, ctx, url))
+    payloads = [_data(case, ctx, key) for _ in range(2)]
     barrier = threading.Barrier(2)
     statuses: list[int] = []
 
-    def send() -> None:
+    def send(data: dict) -> None:
         try:
             client = Client()
             client.force_login(user)
@@ -155,7 +142,7 @@ def test_two_connections_posting_one_form_at_once_create_once(request, transacti
         finally:
             connection.close()  # each thread has its own connection
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
+    threads = [threading.Thread(target=send, args=(data,)) for data in payloads]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -1,0 +1,4 @@
+"""Edit and create pages of the reporting app."""
+
+EDIT_CASES: list = []
+CREATE_CASES: list = []
