@@ -17,9 +17,20 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from accreditation.enums import PanelRole
+from accreditation.models import Decision
 from core.idempotency import ALREADY_SUBMITTED_MESSAGE
+from teams.enums import HITStatus
+from teams.models import HIT
+from tests import factories as f
 from tests.concurrency_cases import accreditation, engagement, reporting, teams
 from tests.concurrency_cases.base import CreateCase
+from tests.factories.accreditation_panel import (
+    PanelApplicationFactory,
+    PanelRevisionFactory,
+    ReviewAssignmentFactory,
+    submitted_review,
+)
 from tests.test_edit_conflicts import _url_names
 
 CASES: list[CreateCase] = [
@@ -33,11 +44,20 @@ IDS = [case.id for case in CASES]
 # Create pages whose URL name does not end in "-create" or "-add": each POST adds a row.
 EXTRA_CREATE_PAGES: set[str] = {
     "teams:document-upload",  # a new version of a HIT's document
+    "accreditation:stakeholder-table",  # a row of the application's stakeholder table
+    "accreditation:assignment-manage",  # a reviewer assigned to the application
 }
 
 # Pages whose URL looks like a create page (or that create something) but whose second submission
 # cannot duplicate anything, with the reason; each reason is proved by a test in this module.
-NOT_CREATES: dict[str, str] = {}
+NOT_CREATES: dict[str, str] = {
+    "accreditation:decision-create": (
+        "The form carries the status the application had when the chair opened it "
+        "(expected_status); the decision service locks the application and refuses a decision on "
+        "one that is no longer under review (StaleState), so a second submission records nothing "
+        "and says who decided first."
+    ),
+}
 
 
 def test_every_create_view_is_covered():
@@ -150,3 +170,76 @@ def test_two_connections_posting_one_form_at_once_create_once(request, hit, case
 
     assert sorted(statuses) == [302, 302]  # the second is sent to the first one's result
     assert case.count(ctx) == 1
+
+
+# --- The pages in NOT_CREATES: each reason, proved --------------------------------------------------
+
+
+def _decidable(hit):
+    """An application under review with the two submitted reviews its round needs, and its chair."""
+    HIT.objects.filter(pk=hit.pk).update(status=HITStatus.IN_APPLICATION)
+    panel = f.PanelFactory()
+    application = PanelApplicationFactory(hit=hit, round=panel.round)
+    PanelRevisionFactory(application=application)
+    for _ in range(2):
+        reviewer = f.PanelMemberFactory(panel=panel, role=PanelRole.REVIEWER).user
+        submitted_review(
+            ReviewAssignmentFactory(application=application, reviewer=reviewer, declared_none=True)
+        )
+    chair = f.PanelMemberFactory(panel=panel, role=PanelRole.CHAIR).user
+    return application, chair
+
+
+DECISION = {
+    "outcome": "accredit",
+    "rationale": "A strong team.",
+    "expected_status": "under_review",
+    "conditions-TOTAL_FORMS": "1",
+    "conditions-INITIAL_FORMS": "0",
+    "conditions-MIN_NUM_FORMS": "0",
+    "conditions-MAX_NUM_FORMS": "1000",
+}
+
+
+def test_a_decision_sent_twice_is_recorded_once(client, hit):
+    application, chair = _decidable(hit)
+    client.force_login(chair)
+    url = reverse("accreditation:decision-create", args=[application.pk])
+
+    first = client.post(url, DECISION)
+    second = client.post(url, DECISION, follow=True)
+
+    assert first.status_code == 302
+    assert Decision.objects.filter(application=application).count() == 1
+    assert [str(m) for m in second.context["messages"]][-1].startswith(
+        "This application was already accredited by"
+    )
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_connections_sending_one_decision_at_once_record_one(hit):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: two connections racing for the application's lock")
+    application, chair = _decidable(hit)
+    url = reverse("accreditation:decision-create", args=[application.pk])
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def send() -> None:
+        try:
+            client = Client()
+            client.force_login(chair)
+            barrier.wait(timeout=10)
+            statuses.append(client.post(url, DECISION).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert statuses == [302, 302]  # the second is sent back to the page with "already accredited by"
+    assert Decision.objects.filter(application=application).count() == 1

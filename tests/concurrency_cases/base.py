@@ -22,7 +22,8 @@ class EditCase:
     `shown` is (typed, theirs) as the conflict panel shows them, when not the values themselves;
     `kept` is what proves the user's value is still in the form (by default the typed text).
     `peer` is the fixture of the colleague (ctx["peer"]); ctx also holds "hit" and "user".
-    `query` is appended to the URL (a section of a multi-section page).
+    `query` is appended to the URL (a section of a multi-section page); `variant` tells apart two
+    cases of one page.
     """
 
     url_name: str
@@ -37,10 +38,11 @@ class EditCase:
     kept: str | None = None
     peer: str = "colleague"
     query: str = ""
+    variant: str = ""
 
     @property
     def id(self) -> str:
-        return f"{self.url_name}{self.query}"
+        return f"{self.url_name}{self.query}{self.variant}"
 
 
 @dataclass(frozen=True)
