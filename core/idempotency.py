@@ -60,20 +60,28 @@ class OnceOnlyFormMixin(forms.BaseForm):
     def form_key(self) -> uuid.UUID | None:
         return self.cleaned_data.get(FORM_KEY_FIELD)
 
-    def validate_unique(self) -> None:
-        """A model form's uniqueness check, waived for a repeat of a form already sent.
+    def is_repeat(self) -> bool:
+        """Whether this form's key was claimed already: a second submission of a form that went through.
 
-        The repeat would otherwise be told that what it creates "already exists" (the row its own
-        first submission made); `once` sends it to that row instead. The key is looked up after
-        the rows: the first submission commits its key with its row, so when the row is found the
-        key is found too, whatever the timing of two posts at once.
+        A check that depends on what the first submission created (a name now taken, a reviewer
+        now assigned) waives for a repeat, which `once` then sends to that result instead of saying
+        it "already exists". Ask it after reading the rows: the first submission commits its key
+        with its row, so once the row is visible, so is the key, whatever the timing of two posts.
         """
-        key = self.cleaned_data.get(FORM_KEY_FIELD)
+        raw = self.data.get(self.add_prefix(FORM_KEY_FIELD)) if self.is_bound else None
+        try:
+            key = uuid.UUID(str(raw)) if raw else None
+        except ValueError:
+            return False
+        return key is not None and FormSubmission.objects.filter(key=key).exists()
+
+    def validate_unique(self) -> None:
+        """A model form's uniqueness check, waived for a repeat (`is_repeat`)."""
         errors = {name: list(messages) for name, messages in self._errors.items()}
         cleaned = dict(self.cleaned_data)
         super().validate_unique()  # type: ignore[misc]
         changed = {name: list(messages) for name, messages in self._errors.items()} != errors
-        if changed and key is not None and FormSubmission.objects.filter(key=key).exists():
+        if changed and self.is_repeat():
             self._errors = ErrorDict({name: self.error_class(messages) for name, messages in errors.items()})
             self.cleaned_data = cleaned
 

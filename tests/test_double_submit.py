@@ -20,11 +20,13 @@ from django.urls import reverse
 from accreditation.enums import PanelRole
 from accreditation.models import Decision
 from core.idempotency import ALREADY_SUBMITTED_MESSAGE
+from engagement.models import Instrument
 from teams.enums import HITStatus
 from teams.models import HIT
 from tests import factories as f
 from tests.concurrency_cases import accreditation, engagement, reporting, teams
 from tests.concurrency_cases.base import CreateCase
+from tests.factories import engagement as ef
 from tests.factories.accreditation_panel import (
     PanelApplicationFactory,
     PanelRevisionFactory,
@@ -46,6 +48,8 @@ EXTRA_CREATE_PAGES: set[str] = {
     "teams:document-upload",  # a new version of a HIT's document
     "accreditation:stakeholder-table",  # a row of the application's stakeholder table
     "accreditation:assignment-manage",  # a reviewer assigned to the application
+    "engagement:ppi-support-detail",  # support given on a request (its status change is a transition)
+    "engagement:instrument-new-version",  # the next version of an item bank
 }
 
 # Pages whose URL looks like a create page (or that create something) but whose second submission
@@ -56,6 +60,11 @@ NOT_CREATES: dict[str, str] = {
         "(expected_status); the decision service locks the application and refuses a decision on "
         "one that is no longer under review (StaleState), so a second submission records nothing "
         "and says who decided first."
+    ),
+    "engagement:instrument-new-version": (
+        "A new version is started only while the latest one is published, under a lock on it; a "
+        "second click finds the new draft and is refused ('still a draft'), and the version numbers "
+        "of one item bank are unique in the database."
     ),
 }
 
@@ -243,3 +252,24 @@ def test_two_connections_sending_one_decision_at_once_record_one(hit):
 
     assert statuses == [302, 302]  # the second is sent back to the page with "already accredited by"
     assert Decision.objects.filter(application=application).count() == 1
+
+
+def test_a_new_item_bank_version_started_twice_is_started_once(client, programme_manager):
+    instrument = ef.InstrumentFactory(name="Readiness", version=1, is_published=True)
+    ef.ItemFactory(instrument=instrument)
+    client.force_login(programme_manager)
+    url = reverse("engagement:instrument-new-version", args=[instrument.pk])
+
+    first = client.post(url)
+    second = client.post(url, follow=True)
+
+    assert first.status_code == 302
+    assert list(
+        Instrument.objects.filter(name="Readiness").order_by("version").values_list("version", "is_published")
+    ) == [
+        (1, True),
+        (2, False),
+    ]
+    assert [str(m) for m in second.context["messages"]][-1] == (
+        "Version 2 is still a draft: change or publish it before starting another."
+    )
