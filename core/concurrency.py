@@ -126,6 +126,10 @@ class VersionedFormMixin(forms.BaseForm):
         return str(self.data[name]) if name in self.data else None
 
 
+class VersionForm(VersionedFormMixin, forms.Form):
+    """Only the version (`version=`), for a page whose fields are a formset (a report's rows)."""
+
+
 # --- Showing a conflict ------------------------------------------------------------------------------
 
 
@@ -174,6 +178,8 @@ def _display(field: forms.Field, value: object) -> str:
         if isinstance(value, list | tuple | set):
             return ", ".join(labels.get(str(v), str(v)) for v in value) or "(empty)"
         return labels.get(str(value), str(value))
+    if isinstance(value, list | tuple):  # a field that cleans to a list, such as "-14, 1, 14"
+        return ", ".join(str(v) for v in value) or "(empty)"
     return str(value)
 
 

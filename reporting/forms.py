@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accreditation.criteria import CRITERIA
+from core.concurrency import VersionedFormMixin
+from core.idempotency import OnceOnlyFormMixin
 from hitportal.templatetags.portal import Problem
 from reporting import lifecycle, services
 from reporting.enums import FundingStatus, IndicatorRatingValue, ReportStatus, RiskKind
@@ -37,7 +39,9 @@ def _not_in_future(day):
 # --- Schedule and new report -------------------------------------------------------------------------
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(VersionedFormMixin, forms.Form):
+    """The schedule's fields; `version=` is the schedule's version ("" while the HIT has none)."""
+
     interval_months = forms.IntegerField(
         label="A report every (months)",
         min_value=1,
@@ -71,7 +75,7 @@ class ScheduleForm(forms.Form):
             raise ValidationError(exc.message_dict["reminder_offsets"]) from None
 
 
-class ReportCreateForm(forms.Form):
+class ReportCreateForm(OnceOnlyFormMixin, forms.Form):
     period_start = forms.DateField(label="Period from", widget=_date_input())
     period_end = forms.DateField(label="Period to", widget=_date_input())
     due_on = forms.DateField(label="Due on", widget=_date_input(), help_text="Not in the past.")
@@ -93,8 +97,10 @@ class ReportCreateForm(forms.Form):
 # --- Report sections ---------------------------------------------------------------------------------
 
 
-class IndicatorsForm(forms.Form):
-    """One rating (0-3, or not rated) and its evidence per indicator of the four concepts (F8)."""
+class IndicatorsForm(VersionedFormMixin, forms.Form):
+    """One rating (0-3, or not rated) and its evidence per indicator of the four concepts (F8).
+
+    Like every section form of a report, it carries the report's version (`version=`)."""
 
     def __init__(self, *args, report=None, blocks=None, **kwargs) -> None:
         initial = {}
@@ -201,7 +207,7 @@ def row_formset(form_class: type[forms.Form], extra: int = 2):
     return forms.formset_factory(form_class, extra=extra)
 
 
-class CapacityForm(forms.Form):
+class CapacityForm(VersionedFormMixin, forms.Form):
     funding_status = forms.ChoiceField(
         label="Funding", choices=[("", "Choose..."), *FundingStatus.choices], widget=forms.RadioSelect
     )
@@ -220,7 +226,7 @@ class CapacityForm(forms.Form):
         self.fields["funding_status"].choices = FundingStatus.choices
 
 
-class SnapshotsForm(forms.Form):
+class SnapshotsForm(VersionedFormMixin, forms.Form):
     ppi_standards = forms.BooleanField(
         label="The latest UK Standards for Public Involvement self-assessment",
         required=False,
@@ -239,7 +245,9 @@ class TransitionForm(forms.Form):
     comment = forms.CharField(label="Comment for the team", widget=_text(3), required=False)
 
 
-class DueDateForm(forms.Form):
+class DueDateForm(VersionedFormMixin, forms.Form):
+    """A new due date and why; `version=` is the report's version on the page that shows the form."""
+
     due_on = forms.DateField(label="New due date", widget=_date_input())
     reason = forms.CharField(label="Why it moves", widget=_text(2))
 
@@ -247,7 +255,7 @@ class DueDateForm(forms.Form):
 # --- Life-cycle stage --------------------------------------------------------------------------------
 
 
-class StageForm(forms.Form):
+class StageForm(OnceOnlyFormMixin, forms.Form):
     behaviours = forms.MultipleChoiceField(
         label="Behaviours you see in the HIT now",
         choices=[(b.code, b.text) for b in lifecycle.BEHAVIOURS],
@@ -306,9 +314,11 @@ class ReportFilter(django_filters.FilterSet):
         return queryset.filter(is_overdue=True) if value else queryset
 
 
-def formset_problems(formset) -> list[Problem]:
-    """The error summary of a formset: each row's errors, linked to their fields."""
-    problems = [Problem(str(error)) for error in formset.non_form_errors()]
+def formset_problems(formset, *, page_form: forms.BaseForm | None = None) -> list[Problem]:
+    """The error summary of a formset: each row's errors, linked to their fields; first those of
+    the form that travels with it (`page_form`: the version, refused when stale)."""
+    problems = [Problem(str(error)) for error in page_form.non_field_errors()] if page_form else []
+    problems += [Problem(str(error)) for error in formset.non_form_errors()]
     for number, form in enumerate(formset.forms, start=1):
         problems += [Problem(f"Row {number}: {error}") for error in form.non_field_errors()]
         for name in form.fields:

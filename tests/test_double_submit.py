@@ -16,11 +16,14 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from accreditation.enums import PanelRole
 from accreditation.models import Decision
 from core.idempotency import ALREADY_SUBMITTED_MESSAGE
 from engagement.models import Instrument
+from reporting import exports
+from reporting.models import ExportJob
 from teams.enums import HITStatus
 from teams.models import HIT
 from tests import factories as f
@@ -50,6 +53,8 @@ EXTRA_CREATE_PAGES: set[str] = {
     "accreditation:assignment-manage",  # a reviewer assigned to the application
     "engagement:ppi-support-detail",  # support given on a request (its status change is a transition)
     "engagement:instrument-new-version",  # the next version of an item bank
+    "reporting:stage-assess",  # a life-cycle stage assessment (the HIT's history of them)
+    "api:token",  # the user's API token
 }
 
 # Pages whose URL looks like a create page (or that create something) but whose second submission
@@ -60,6 +65,10 @@ NOT_CREATES: dict[str, str] = {
         "(expected_status); the decision service locks the application and refuses a decision on "
         "one that is no longer under review (StaleState), so a second submission records nothing "
         "and says who decided first."
+    ),
+    "api:token": (
+        "Not a create but a replacement: the service locks the user's row, deletes their token and "
+        "makes a new one, so two posts at once leave exactly one token, the one the page then shows."
     ),
     "engagement:instrument-new-version": (
         "A new version is started only while the latest one is published, under a lock on it; a "
@@ -273,3 +282,53 @@ def test_a_new_item_bank_version_started_twice_is_started_once(client, programme
     assert [str(m) for m in second.context["messages"]][-1] == (
         "Version 2 is still a draft: change or publish it before starting another."
     )
+
+
+def test_an_api_token_replaced_twice_leaves_one_token(client, programme_manager):
+    client.force_login(programme_manager)
+
+    client.post(reverse("api:token"))
+    page = client.post(reverse("api:token"), follow=True)
+
+    tokens = list(Token.objects.filter(user=programme_manager))
+    assert len(tokens) == 1
+    assert tokens[0].key in page.content.decode()
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_connections_replacing_a_token_at_once_leave_one(programme_manager):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: two connections racing for the user's lock")
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def send() -> None:
+        try:
+            client = Client()
+            client.force_login(programme_manager)
+            barrier.wait(timeout=10)
+            statuses.append(client.post(reverse("api:token")).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert statuses == [302, 302]
+    assert Token.objects.filter(user=programme_manager).count() == 1
+
+
+def test_export_buttons_of_one_page_make_one_export_per_format(client, programme_manager, hit, monkeypatch):
+    monkeypatch.setattr(exports, "SYNC_ROW_LIMIT", 0)
+    client.force_login(programme_manager)
+    key = _key(client, reverse("teams:hit-list"))
+    url = reverse("reporting:export-create")
+
+    for format in ("csv", "xlsx", "csv"):
+        client.post(url, {"kind": "hits", "format": format, **key})
+
+    assert sorted(ExportJob.objects.values_list("format", flat=True)) == ["csv", "xlsx"]

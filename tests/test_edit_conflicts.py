@@ -105,20 +105,21 @@ def other_programme_manager(db):
     return user
 
 
-def _open(request, hit, case: EditCase) -> tuple[dict, object, str, object]:
-    """ctx, the row, the page's URL and the user, for one case."""
+def _open(request, hit, case: EditCase) -> tuple[dict, object, str, str, object]:
+    """ctx, the row, the URL the form is posted to, the URL of the page showing it, and the user."""
     user = request.getfixturevalue(case.persona)
     ctx = {"hit": hit, "user": user, "fixture": request.getfixturevalue}
     ctx["peer"] = request.getfixturevalue(case.peer)
     kwargs, row = case.build(ctx)
-    return ctx, row, reverse(case.url_name, kwargs=kwargs) + case.query, user
+    url = reverse(case.url_name, kwargs=kwargs) + case.query
+    return ctx, row, url, reverse(case.page or case.url_name, kwargs=kwargs) + case.query, user
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_stale_save_is_refused_and_keeps_the_typed_text(request, client, hit, case):
-    ctx, row, url, user = _open(request, hit, case)
+    ctx, row, url, page_url, user = _open(request, hit, case)
     client.force_login(user)
-    opened = client.get(url)
+    opened = client.get(page_url)
     assert opened.status_code == 200
     started_from = _version(opened.content.decode())
 
@@ -143,9 +144,9 @@ def test_stale_save_is_refused_and_keeps_the_typed_text(request, client, hit, ca
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_fresh_save_goes_through(request, client, hit, case):
-    _ctx, row, url, user = _open(request, hit, case)
+    _ctx, row, url, page_url, user = _open(request, hit, case)
     client.force_login(user)
-    started_from = _version(client.get(url).content.decode())
+    started_from = _version(client.get(page_url).content.decode())
 
     response = client.post(url, {**case.post(row), **started_from})
 
@@ -167,10 +168,10 @@ def _variant(data: dict, suffix: str) -> dict:
 def test_two_connections_saving_one_opened_form_at_once_save_once(request, hit, case):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: two connections racing for the row lock")
-    _ctx, row, url, user = _open(request, hit, case)
+    _ctx, row, url, page_url, user = _open(request, hit, case)
     opener = Client()
     opener.force_login(user)
-    started_from = _version(opener.get(url).content.decode())
+    started_from = _version(opener.get(page_url).content.decode())
     barrier = threading.Barrier(2)
     outcomes: dict[str, int] = {}
 

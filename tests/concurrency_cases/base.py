@@ -23,7 +23,8 @@ class EditCase:
     `kept` is what proves the user's value is still in the form (by default the typed text).
     `peer` is the fixture of the colleague (ctx["peer"]); ctx also holds "hit" and "user".
     `query` is appended to the URL (a section of a multi-section page); `variant` tells apart two
-    cases of one page.
+    cases of one page. `page` is the URL name of the page that shows the form when the form is
+    posted elsewhere (same URL kwargs); on a refused save that URL answers with the page itself.
     """
 
     url_name: str
@@ -39,6 +40,7 @@ class EditCase:
     peer: str = "colleague"
     query: str = ""
     variant: str = ""
+    page: str = ""
 
     @property
     def id(self) -> str:
