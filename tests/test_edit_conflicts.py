@@ -161,13 +161,19 @@ def _variant(data: dict, suffix: str) -> dict:
     }
 
 
+# Skipped before the database is set up: these tests restore the migrations' rows after them
+# (serialized_rollback), which only the PostgreSQL pass needs.
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: two connections racing for a lock"
+)
+
+
 @pytest.mark.integration
+@needs_postgresql
 # Committed rows (each thread has its own connection); the seeded vocabularies are put back after.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_two_connections_saving_one_opened_form_at_once_save_once(request, hit, case):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: two connections racing for the row lock")
     _ctx, row, url, page_url, user = _open(request, hit, case)
     opener = Client()
     opener.force_login(user)
