@@ -32,7 +32,7 @@ def _page(request: HttpRequest, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def apply_service_errors(form, exc: ValidationError) -> None:
+def _apply_errors(form, exc: ValidationError) -> None:
     """A service's ValidationError on the form: known fields next to the field, the rest on top."""
     if not hasattr(exc, "error_dict"):
         for message in exc.messages:
@@ -169,7 +169,7 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
                     actor=request.user, organisation=form.instance, expected_version=form.started_from
                 )
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            _apply_errors(form, exc)
         except AlreadySubmitted as repeat:
             messages.info(request, str(repeat))
             return redirect(repeat.url or reverse("teams:organisation-list"))
@@ -252,7 +252,7 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     actor=request.user, person=form.instance, expected_version=form.started_from
                 )
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            _apply_errors(form, exc)
         except AlreadySubmitted as repeat:
             messages.info(request, str(repeat))
             return redirect(repeat.url or reverse("teams:person-list"))
