@@ -10,6 +10,8 @@ from django import forms
 
 from accreditation.models import Application, FeedbackPoint, StakeholderPlanRow
 from accreditation.workflow import ApplicationStatus
+from core.concurrency import VersionedFormMixin
+from core.idempotency import OnceOnlyFormMixin
 from core.validators import LONG_TEXT, SHORT_TEXT
 from teams.lookup import OrganisationChoiceField
 from teams.models import Organisation, StakeholderCategory
@@ -35,7 +37,7 @@ class ApplicationFilter(django_filters.FilterSet):
         fields = ["status"]
 
 
-class StakeholderRowForm(forms.ModelForm):
+class StakeholderRowForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
     depth = forms.TypedChoiceField(
         label="Planned depth of involvement", choices=DEPTH_CHOICES, coerce=int, initial=1
     )
@@ -82,8 +84,11 @@ class ApplicationTransitionForm(forms.Form):
     )
 
 
-class FeedbackResponseForm(forms.Form):
-    """One answer per feedback point (fields named point_<id>); unknown ids cannot be posted."""
+class FeedbackResponseForm(VersionedFormMixin, forms.Form):
+    """One answer per feedback point (fields named point_<id>); unknown ids cannot be posted.
+
+    Its version (`version=`) is that of the point answered last (core.concurrency.latest_changed).
+    """
 
     def __init__(self, *args, points: Sequence[FeedbackPoint], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -97,7 +102,11 @@ class FeedbackResponseForm(forms.Form):
             )
 
     def responses(self) -> dict[int, str]:
-        return {int(name.removeprefix("point_")): value for name, value in self.cleaned_data.items()}
+        return {
+            int(name.removeprefix("point_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("point_")
+        }
 
 
 class RevisionCompareForm(forms.Form):

@@ -18,7 +18,9 @@ from accreditation.enums import ConflictDeclaration, ConflictResolution, Recomme
 from accreditation.models import Application
 from accreditation.sections import SECTIONS
 from accreditation.workflow import ApplicationStatus
+from core.concurrency import VersionedFormMixin
 from core.forms import DateField, DateInput
+from core.idempotency import OnceOnlyFormMixin
 from core.validators import LONG_TEXT, SHORT_TEXT
 from teams.models import Person, User
 
@@ -65,7 +67,7 @@ class PanelTransitionForm(forms.Form):
 # --- Assignments and conflicts -----------------------------------------------------------------------
 
 
-class AssignmentForm(forms.Form):
+class AssignmentForm(OnceOnlyFormMixin, forms.Form):
     reviewer = forms.ModelChoiceField(
         label="Reviewer",
         queryset=User.objects.none(),
@@ -140,8 +142,10 @@ class ConflictDeclareForm(forms.Form):
 # --- Reviews -----------------------------------------------------------------------------------------
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(VersionedFormMixin, forms.Form):
     """One 0-3 score and a comment per criterion, then a recommendation and a summary.
+
+    It carries the version of the review it started from (`version=`; "" before the first save).
 
     Nothing is required here: a draft saves whatever is filled in, and the service decides what a
     submission needs (every criterion scored and a recommendation).
@@ -192,7 +196,10 @@ class ReviewForm(forms.Form):
 # --- Feedback ----------------------------------------------------------------------------------------
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(VersionedFormMixin, forms.Form):
+    """The summary of the consolidated feedback; `version=` is that of the draft document ("" before
+    the first save), which also covers its points."""
+
     summary = forms.CharField(
         max_length=LONG_TEXT,
         label="Summary",

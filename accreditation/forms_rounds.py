@@ -11,12 +11,14 @@ from django.db.models import Q, QuerySet
 from accreditation.models import ExpressionOfInterest, Round
 from accreditation.services import PartnerInput
 from accreditation.workflow import EOI_TRANSITIONS, EOIStatus
+from core.concurrency import VersionedFormMixin
 from core.forms import DateInput
+from core.idempotency import OnceOnlyFormMixin
 from core.validators import SEARCH_TEXT, SHORT_TEXT
 from teams.models import Organisation, StakeholderCategory
 
 
-class RoundForm(forms.ModelForm):
+class RoundForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Round
         fields = [
@@ -59,7 +61,7 @@ class RoundForm(forms.ModelForm):
         return data
 
 
-class EOIForm(forms.ModelForm):
+class EOIForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
     """The EOI's own fields. Only the working title is needed to save a draft; the submit guard in
     `services.eoi_transition` asks for the rest."""
 

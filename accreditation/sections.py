@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django import forms
 
+from core.concurrency import VERSION_FIELD, VersionedFormMixin
 from core.validators import LONG_TEXT
 from teams.lookup import OrganisationChoiceField, PersonChoiceField
 from teams.models import Organisation, Person
@@ -38,8 +39,12 @@ def _text(label: str, help_text: str = "", rows: int = 5) -> forms.CharField:
     )
 
 
-class SectionForm(forms.Form):
-    """A section form. Non-strict (draft) mode makes every field optional so partial work saves."""
+class SectionForm(VersionedFormMixin, forms.Form):
+    """A section form. Non-strict (draft) mode makes every field optional so partial work saves.
+
+    It carries the version of the section row its answers came from (`version=`; "" for a section
+    never saved), so a save over a teammate's newer answers is refused (core.concurrency).
+    """
 
     def __init__(self, *args, strict: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -52,6 +57,8 @@ class SectionForm(forms.Form):
         """JSON-safe answers from cleaned_data (model choices stored by primary key)."""
         data = {}
         for name, value in self.cleaned_data.items():
+            if name == VERSION_FIELD:
+                continue
             data[name] = value.pk if hasattr(value, "pk") else value
         return data
 

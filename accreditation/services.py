@@ -57,6 +57,7 @@ from accreditation.sections import (
 )
 from accreditation.workflow import ApplicationStatus, EOIStatus, InvalidTransition, Transition
 from core.batch import BatchOutcome, each_row
+from core.concurrency import check_version, latest_changed
 from engagement import services as engagement_services
 from hitportal.mail import absolute_url, send_after_commit
 from hitportal.roles import forget_roles
@@ -89,11 +90,17 @@ def _actor(user: object):
 
 
 @transaction.atomic
-def round_save(*, actor: object, round: Round) -> Round:
-    """Create or update a round (programme managers). Side effect: the Round row."""
+def round_save(*, actor: object, round: Round, expected_version: str | None = None) -> Round:
+    """Create or update a round (programme managers). Side effect: the Round row.
+
+    A change is refused with StaleEdit (nothing saved) when the round is no longer at
+    `expected_version`, the version the editor's form started from (core.concurrency).
+    """
     verdict = permissions.can_manage_rounds(actor)
     if not verdict:
         raise PermissionDenied(verdict.reason)
+    if round.pk is not None:
+        check_version(Round.objects.select_for_update().get(pk=round.pk), expected_version)
     round.full_clean()
     round.save()
     return round
@@ -115,10 +122,12 @@ def eoi_save(
     actor: object,
     eoi: ExpressionOfInterest,
     partners: Sequence[PartnerInput] | None = None,
+    expected_version: str | None = None,
 ) -> ExpressionOfInterest:
     """Save a draft EOI and, when given, replace its partner list.
 
-    Side effects: the EOI row; EOIPartner rows replaced. Refuses anything but a draft.
+    Side effects: the EOI row; EOIPartner rows replaced. Refuses anything but a draft, and a
+    change to a draft no longer at `expected_version` (StaleEdit, nothing saved; core.concurrency).
     """
     if eoi.pk is None:
         verdict = permissions.can_start_eoi(actor)
@@ -134,6 +143,7 @@ def eoi_save(
                 f"This expression of interest was already {locked.get_status_display().lower()}; it can no longer "
                 "be edited."
             )
+        check_version(locked, expected_version)
     eoi.full_clean(exclude=["hit"])
     eoi.save()
     if partners is not None:
@@ -313,16 +323,25 @@ def section_data(application: Application, key: str, stored: dict | None = None)
 
 
 @transaction.atomic
-def section_save(*, actor: object, application_id: int, key: str, data: dict) -> ApplicationSection:
+def section_save(
+    *, actor: object, application_id: int, key: str, data: dict, expected_version: str | None = None
+) -> ApplicationSection:
     """Save one section's answers (already validated by the section's draft form).
 
     Side effects: the ApplicationSection row (data, completeness mark); for governance, the
     application's director, sponsor and host fields. A change of sponsor voids the confirmation.
+    Refused with StaleEdit (nothing saved) when the section is no longer at `expected_version`,
+    the version the editor's form started from ("" for a section never saved; core.concurrency).
+    The application's lock serialises every save of its sections.
     """
     application = _lock_editable(actor, application_id)
     section = get_section(key)
     if section.form_class is None:
         raise ValueError("The stakeholder table is saved row by row.")
+    stored = ApplicationSection.objects.filter(application=application, key=key).first()
+    current = stored or ApplicationSection(application=application, key=key, data={})
+    current.application = application  # as locked now: the governance answers stored on it
+    check_version(current, expected_version)
     stored = dict(data)
     if key == "governance":
         fields = []
@@ -350,12 +369,18 @@ def section_save(*, actor: object, application_id: int, key: str, data: dict) ->
 
 @transaction.atomic
 def stakeholder_row_save(
-    *, actor: object, application_id: int, row: StakeholderPlanRow
+    *, actor: object, application_id: int, row: StakeholderPlanRow, expected_version: str | None = None
 ) -> StakeholderPlanRow:
-    """Add or change one row of the stakeholder table. Side effect: the row."""
+    """Add or change one row of the stakeholder table. Side effect: the row.
+
+    A change is refused with StaleEdit (nothing saved) when the row is no longer at
+    `expected_version` (core.concurrency).
+    """
     application = _lock_editable(actor, application_id)
     if row.pk is not None and row.application_id != application.pk:
         raise PermissionDenied("That row belongs to another application.")
+    if row.pk is not None:
+        check_version(StakeholderPlanRow.objects.select_for_update().get(pk=row.pk), expected_version)
     row.application = application
     row.full_clean()
     row.save()
@@ -686,8 +711,10 @@ def _effect_submit(*, actor, application: Application, comment, conditions) -> N
 
 
 def _effect_issue_feedback(*, actor, application: Application, comment, conditions) -> None:
+    # updated_at too: it is the document's version for the chair's edit form (core.concurrency).
+    now = timezone.now()
     FeedbackDocument.objects.filter(application=application, revision_number=application.version).update(
-        status=FeedbackStatus.RELEASED, released_at=timezone.now(), author=actor
+        status=FeedbackStatus.RELEASED, released_at=now, author=actor, updated_at=now
     )
 
 
@@ -1069,11 +1096,14 @@ def review_save(
     recommendation: str,
     summary: str,
     submit: bool,
+    expected_version: str | None = None,
 ) -> Review:
     """Save (and optionally submit) a review of the current revision.
 
     Side effects: the Review and its ReviewScores. Submitting needs every criterion scored and a
-    recommendation; a submitted review can no longer change.
+    recommendation; a submitted review can no longer change. Refused with StaleEdit (nothing
+    saved) when the review is no longer at `expected_version`, the version the reviewer's form
+    started from ("" before the first save), as when it was saved from another tab meanwhile.
     """
     assignment = (
         ReviewAssignment.objects.select_for_update(of=("self",))
@@ -1088,6 +1118,9 @@ def review_save(
         raise InvalidTransition(
             f"This application is {application.get_status_display().lower()}; reviews are closed."
         )
+    # The assignment's lock serialises every save of its review.
+    stored = Review.objects.filter(assignment=assignment).first()
+    check_version(stored or Review(assignment=assignment), expected_version)
     review, _ = Review.objects.get_or_create(
         assignment=assignment, defaults={"revision_number": application.version}
     )
@@ -1133,17 +1166,28 @@ def review_save(
 
 @transaction.atomic
 def feedback_save(
-    *, actor: object, application_id: int, summary: str, points: Sequence[tuple[str, str, str]]
+    *,
+    actor: object,
+    application_id: int,
+    summary: str,
+    points: Sequence[tuple[str, str, str]],
+    expected_version: str | None = None,
 ) -> FeedbackDocument:
     """The chair drafts the consolidated feedback on the current revision: a summary and points
     (section key, text, quoted reviewer comment). Side effect: the document and its points,
-    replaced while the document is a draft."""
+    replaced while the document is a draft. Refused with StaleEdit (nothing saved) when the
+    document is no longer at `expected_version` ("" before the first save; core.concurrency)."""
     application = Application.objects.select_for_update().get(pk=application_id)
     verdict = permissions.can_manage_review(actor, application)
     if not verdict:
         raise PermissionDenied(verdict.reason)
     if application.status != ApplicationStatus.UNDER_REVIEW:
         raise InvalidTransition("Feedback is written while the application is under review.")
+    # The application's lock serialises every save of its feedback.
+    stored = FeedbackDocument.objects.filter(
+        application=application, revision_number=application.version
+    ).first()
+    check_version(stored or FeedbackDocument(application=application), expected_version)
     document, _ = FeedbackDocument.objects.get_or_create(
         application=application, revision_number=application.version, defaults={"author": _actor(actor)}
     )
@@ -1165,9 +1209,16 @@ def feedback_save(
 
 
 @transaction.atomic
-def feedback_respond(*, actor: object, application_id: int, responses: dict[int, str]) -> int:
+def feedback_respond(
+    *, actor: object, application_id: int, responses: dict[int, str], expected_version: str | None = None
+) -> int:
     """The applicant answers feedback points while revising. Side effect: the points' responses.
-    Returns how many were saved; points of other applications are refused."""
+    Returns how many were saved; points of other applications are refused.
+
+    The answers are one form: its version is that of the point answered last
+    (core.concurrency.latest_changed). Refused with StaleEdit, carrying that point, when a
+    teammate saved answers since the form was opened at `expected_version`.
+    """
     application = _lock_editable(actor, application_id)
     document = (
         application.feedback_documents.filter(status=FeedbackStatus.RELEASED)
@@ -1179,6 +1230,9 @@ def feedback_respond(*, actor: object, application_id: int, responses: dict[int,
     points = {p.pk: p for p in document.points.all()}
     if set(responses) - set(points):
         raise PermissionDenied("Some answers are for feedback on another application.")
+    latest = latest_changed(points.values())
+    if latest is not None:
+        check_version(latest, expected_version)
     now = timezone.now()
     for point_id, text in responses.items():
         point = points[point_id]

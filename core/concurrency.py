@@ -21,6 +21,8 @@ connections: the second save waits for the first to commit, then sees the new ve
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -47,11 +49,40 @@ class StaleEdit(Exception):
 
 
 def version_of(obj: models.Model | None) -> str:
-    """The version token of a saved row: its `updated_at` to the microsecond ("" for a new row)."""
+    """The version token of a saved row: its `updated_at` to the microsecond ("" for a new row).
+
+    A table without `updated_at` (a survey item) is versioned by a digest of its stored values:
+    any change to the row changes the token just the same.
+    """
+    if obj is None or obj.pk is None:
+        return ""
+    if not any(field.name == "updated_at" for field in obj._meta.concrete_fields):
+        return _digest(obj)
     updated_at = getattr(obj, "updated_at", None)
-    if obj is None or obj.pk is None or updated_at is None:
+    if updated_at is None:
         return ""
     return updated_at.astimezone(datetime.UTC).isoformat()
+
+
+def _digest(obj: models.Model) -> str:
+    values = {field.attname: field.value_to_string(obj) for field in obj._meta.concrete_fields}
+    encoded = json.dumps(values, sort_keys=True, default=str).encode()
+    return "d" + hashlib.sha256(encoded).hexdigest()[:40]
+
+
+def latest_changed(rows: Iterable[models.Model]) -> models.Model | None:
+    """Of rows edited together on one form (the answers to feedback points), the one changed last:
+    its version is the version of the whole group, since every save of any of them moves it on."""
+    found = [row for row in rows if getattr(row, "updated_at", None) is not None]
+    return max(found, key=lambda row: row.updated_at) if found else None
+
+
+def restart_from(form: forms.BaseForm, obj: models.Model) -> None:
+    """A bound form re-shown after its own save went through (a draft saved, its submission
+    refused): it now starts from the row as just saved, so the next save is not taken for stale."""
+    data = form.data.copy()
+    data[form.add_prefix(VERSION_FIELD)] = version_of(obj)
+    form.data = data
 
 
 def check_version(current: models.Model, expected: str | None) -> None:
@@ -93,6 +124,10 @@ class VersionedFormMixin(forms.BaseForm):
             return str(self.fields[VERSION_FIELD].initial or "")
         name = self.add_prefix(VERSION_FIELD)
         return str(self.data[name]) if name in self.data else None
+
+
+class VersionForm(VersionedFormMixin, forms.Form):
+    """Only the version (`version=`), for a page whose fields are a formset (a report's rows)."""
 
 
 # --- Showing a conflict ------------------------------------------------------------------------------
@@ -143,6 +178,8 @@ def _display(field: forms.Field, value: object) -> str:
         if isinstance(value, list | tuple | set):
             return ", ".join(labels.get(str(v), str(v)) for v in value) or "(empty)"
         return labels.get(str(value), str(value))
+    if isinstance(value, list | tuple):  # a field that cleans to a list, such as "-14, 1, 14"
+        return ", ".join(str(v) for v in value) or "(empty)"
     return str(value)
 
 
@@ -164,25 +201,9 @@ def _value(form: forms.BaseForm, name: str, *, submitted: bool) -> object:
     return form.get_initial_for_field(field, name)
 
 
-def conflict_for(
-    form: forms.BaseForm,
-    *,
-    theirs: forms.BaseForm,
-    current: models.Model | None = None,
-    fields: Iterable[str] | None = None,
-) -> Conflict:
-    """Mark `form` (bound, with the user's text) as refused and compare it with `theirs`.
-
-    `theirs` is the same form class, unbound, built from the row as it is now. The refused form
-    gets the stale message at the top and the current version in its hidden field, so that the
-    next save (a deliberate one) goes through.
-    """
-    form.add_error(None, STALE_MESSAGE)
-    new_version = version_of(current) if current is not None else theirs.fields[VERSION_FIELD].initial
-    data = form.data.copy()
-    data[form.add_prefix(VERSION_FIELD)] = new_version
-    form.data = data
-    names = list(fields) if fields is not None else [n for n in form.fields if n != VERSION_FIELD]
+def _rows(
+    form: forms.BaseForm, theirs: forms.BaseForm, names: Iterable[str], prefix: str = ""
+) -> list[ConflictRow]:
     rows = []
     for name in names:
         if name not in form.fields or name not in theirs.fields or form.fields[name].widget.is_hidden:
@@ -191,10 +212,48 @@ def conflict_for(
         label = str(field.label or name.replace("_", " ").capitalize())
         rows.append(
             ConflictRow(
-                label=label,
+                label=f"{prefix}{label}",
                 yours=_display(field, _value(form, name, submitted=True)),
                 theirs=_display(theirs.fields[name], _value(theirs, name, submitted=False)),
             )
         )
+    return rows
+
+
+def _formset_rows(yours: forms.BaseFormSet, theirs: forms.BaseFormSet, label: str) -> list[ConflictRow]:
+    """Row by row, in the order both were built from (the stored rows, then the blank ones)."""
+    rows = []
+    for index in range(max(len(yours.forms), len(theirs.forms))):
+        mine = yours.forms[index] if index < len(yours.forms) else yours.empty_form
+        other = theirs.forms[index] if index < len(theirs.forms) else theirs.empty_form
+        rows += _rows(mine, other, list(mine.fields), prefix=f"{label} {index + 1}: ")
+    return rows
+
+
+def conflict_for(
+    form: forms.BaseForm,
+    *,
+    theirs: forms.BaseForm,
+    current: models.Model | None = None,
+    fields: Iterable[str] | None = None,
+    formsets: Iterable[tuple[forms.BaseFormSet, forms.BaseFormSet, str]] = (),
+) -> Conflict:
+    """Mark `form` (bound, with the user's text) as refused and compare it with `theirs`.
+
+    `theirs` is the same form class, unbound, built from the row as it is now. The refused form
+    gets the stale message at the top and the current version in its hidden field, so that the
+    next save (a deliberate one) goes through. A page whose rows are a formset (partners,
+    feedback points, report rows) passes `formsets` as (the posted one, the one built from the
+    rows as they are now, what one row is called): they are compared row by row.
+    """
+    form.add_error(None, STALE_MESSAGE)
+    new_version = version_of(current) if current is not None else theirs.fields[VERSION_FIELD].initial
+    data = form.data.copy()
+    data[form.add_prefix(VERSION_FIELD)] = new_version
+    form.data = data
+    names = list(fields) if fields is not None else [n for n in form.fields if n != VERSION_FIELD]
+    rows = _rows(form, theirs, names)
+    for yours_set, theirs_set, label in formsets:
+        rows += _formset_rows(yours_set, theirs_set, label)
     saved_at = getattr(current, "updated_at", None) if current is not None else None
     return Conflict(rows=rows, saved_at=saved_at)

@@ -19,6 +19,7 @@ from typing import Any
 
 from django import forms
 from django.db import IntegrityError, transaction
+from django.forms.utils import ErrorDict
 
 from core.models import FormSubmission
 
@@ -58,6 +59,31 @@ class OnceOnlyFormMixin(forms.BaseForm):
     @property
     def form_key(self) -> uuid.UUID | None:
         return self.cleaned_data.get(FORM_KEY_FIELD)
+
+    def is_repeat(self) -> bool:
+        """Whether this form's key was claimed already: a second submission of a form that went through.
+
+        A check that depends on what the first submission created (a name now taken, a reviewer
+        now assigned) waives for a repeat, which `once` then sends to that result instead of saying
+        it "already exists". Ask it after reading the rows: the first submission commits its key
+        with its row, so once the row is visible, so is the key, whatever the timing of two posts.
+        """
+        raw = self.data.get(self.add_prefix(FORM_KEY_FIELD)) if self.is_bound else None
+        try:
+            key = uuid.UUID(str(raw)) if raw else None
+        except ValueError:
+            return False
+        return key is not None and FormSubmission.objects.filter(key=key).exists()
+
+    def validate_unique(self) -> None:
+        """A model form's uniqueness check, waived for a repeat (`is_repeat`)."""
+        errors = {name: list(messages) for name, messages in self._errors.items()}
+        cleaned = dict(self.cleaned_data)
+        super().validate_unique()  # type: ignore[misc]
+        changed = {name: list(messages) for name, messages in self._errors.items()} != errors
+        if changed and self.is_repeat():
+            self._errors = ErrorDict({name: self.error_class(messages) for name, messages in errors.items()})
+            self.cleaned_data = cleaned
 
 
 class Claim:

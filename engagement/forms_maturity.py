@@ -11,7 +11,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.concurrency import VersionedFormMixin
 from core.forms import DateField, DateInput
+from core.idempotency import OnceOnlyFormMixin
 from core.validators import SHORT_TEXT
 from engagement import matrix
 from engagement.enums import ActionStatus, Dimension
@@ -43,7 +45,7 @@ class ElementRow:
         return matrix.level_name(self.suggested)
 
 
-class MaturityAssessmentForm(forms.Form):
+class MaturityAssessmentForm(OnceOnlyFormMixin, forms.Form):
     """Nine ratings, each a level 1-3 chosen against the descriptors and a rationale, plus who took part.
 
     `suggested` maps elements to the indicative level of the latest survey wave; it preselects the
@@ -150,7 +152,7 @@ def _check_not_past(day: datetime.date) -> datetime.date:
     return day
 
 
-class ActionItemForm(forms.Form):
+class ActionItemForm(OnceOnlyFormMixin, forms.Form):
     """A new item of the action plan, perhaps turned from one of the research's statements."""
 
     title = forms.CharField(
@@ -207,8 +209,11 @@ class ActionItemForm(forms.Form):
         return _check_not_past(self.cleaned_data["due_on"])
 
 
-class ActionItemEditForm(forms.Form):
-    """Move an item on: its status and due date. An unchanged past due date may stay (it is overdue)."""
+class ActionItemEditForm(VersionedFormMixin, forms.Form):
+    """Move an item on: its status and due date. An unchanged past due date may stay (it is overdue).
+
+    `version=` is the item's version when the page was opened (core.concurrency).
+    """
 
     status = forms.ChoiceField(label="Status", choices=ActionStatus.choices)
     due_on = DateField(

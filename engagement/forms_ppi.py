@@ -160,7 +160,7 @@ class ActivityForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
 # --- Standards self-assessment -----------------------------------------------------------------------
 
 
-class StandardsForm(forms.Form):
+class StandardsForm(OnceOnlyFormMixin, forms.Form):
     """A rating 0-3 and a note for each of the six standards; fields `rating_<code>`, `note_<code>`."""
 
     assessed_on = DateField(label="Date of the assessment", widget=_date_input())
@@ -212,7 +212,7 @@ class StandardsForm(forms.Form):
 # --- The public review group -------------------------------------------------------------------------
 
 
-class PublicReviewForm(forms.Form):
+class PublicReviewForm(OnceOnlyFormMixin, forms.Form):
     ppi_depth = forms.TypedChoiceField(
         label="PPI depth",
         choices=[(depth, f"{depth} - {meaning}") for depth, meaning in PPI_DEPTH_LADDER.items()],
@@ -246,7 +246,7 @@ class PublicReviewForm(forms.Form):
 # --- Support from the PPI facilitators ---------------------------------------------------------------
 
 
-class SupportRequestForm(forms.ModelForm):
+class SupportRequestForm(OnceOnlyFormMixin, forms.ModelForm):
     class Meta:
         model = SupportRequest
         fields = ["topic", "details"]
@@ -264,7 +264,7 @@ class SupportRequestForm(forms.ModelForm):
         return topic
 
 
-class SupportGivenForm(forms.Form):
+class SupportGivenForm(OnceOnlyFormMixin, forms.Form):
     given_on = DateField(label="Date", widget=_date_input())
     hours = forms.DecimalField(
         label="Hours",

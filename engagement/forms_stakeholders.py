@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 
 from core.concurrency import VersionedFormMixin
 from core.forms import DateField, DateInput
+from core.idempotency import OnceOnlyFormMixin
 from engagement.enums import Depth
 from engagement.models import Stakeholder
 from teams.lookup import OrganisationChoiceField, PersonChoiceField
@@ -19,7 +20,7 @@ def active_categories() -> QuerySet[StakeholderCategory]:
     return StakeholderCategory.objects.filter(is_active=True).order_by("position", "name")
 
 
-class StakeholderForm(VersionedFormMixin, forms.ModelForm):
+class StakeholderForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
     """A manual row of the map. Rows from memberships and the application are not edited here.
 
     Person and organisation are both optional, but one of them is needed: "a GP from the

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from django import forms
 from django.utils import timezone
 
+from core.concurrency import VersionedFormMixin
 from core.forms import DateField, DateInput
+from core.idempotency import OnceOnlyFormMixin
 from engagement.enums import RoleGroup
 from engagement.models import Instrument, Item
 from engagement.services_surveys import MAX_INVITATIONS_PER_REQUEST, parse_addresses
@@ -26,7 +28,7 @@ SCALE = [
 OFF_SCALE = "Choose one of the answers shown: from strongly disagree to strongly agree, or don't know."
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Item
         fields = ["code", "dimension", "text", "reverse_worded", "position"]
@@ -49,12 +51,12 @@ class ItemForm(forms.ModelForm):
         clash = Item.objects.filter(instrument=self.instrument, code__iexact=code)
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
+        if clash.exists() and not self.is_repeat():  # a repeat is sent to the item it added
             raise forms.ValidationError(f"Version {self.instrument.version} already has an item {code}.")
         return code
 
 
-class WaveForm(forms.Form):
+class WaveForm(OnceOnlyFormMixin, forms.Form):
     title = forms.CharField(max_length=200, help_text='For example "Baseline, spring 2026".')
     instrument = forms.ModelChoiceField(
         label="Item bank version",

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.concurrency import check_version
 from engagement import matrix, permissions, selectors_maturity
 from engagement.enums import MATURITY_ELEMENTS, ActionStatus, Dimension
 from engagement.models import ActionPlanItem, ActionStatement, MaturityAssessment, MaturityRating
@@ -142,15 +143,24 @@ def action_item_create(
 
 @transaction.atomic
 def action_item_update(
-    *, actor: object, hit: HIT, item_id: int, status: str, due_on: datetime.date
+    *,
+    actor: object,
+    hit: HIT,
+    item_id: int,
+    status: str,
+    due_on: datetime.date,
+    expected_version: str | None = None,
 ) -> ActionPlanItem:
     """Change an item's status and due date.
 
     A new due date cannot be in the past; an overdue item keeps its date if it is not changed.
     Side effects: permission check; the row locked, validated and saved (status, due date).
+    Refused with StaleEdit (nothing saved) when the item is no longer at `expected_version`, the
+    version the editor's form started from: a stale "planned" never undoes a colleague's "done".
     """
     _require_edit(actor, hit)
     item = ActionPlanItem.objects.select_for_update().filter(hit=hit).get(pk=item_id)
+    check_version(item, expected_version)
     if due_on != item.due_on:
         _check_due(due_on)
     item.status = status

@@ -52,6 +52,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from core.concurrency import check_version
 from engagement import permissions
 from engagement.enums import Dimension, RoleGroup
 from engagement.models import Answer, Instrument, Invitation, Item, Response, Stakeholder, Wave
@@ -401,12 +402,16 @@ def _draft_for_update(actor: object, instrument_id: int) -> Instrument:
 
 
 @transaction.atomic
-def item_save(*, actor: object, item: Item) -> Item:
+def item_save(*, actor: object, item: Item, expected_version: str | None = None) -> Item:
     """Add or change an item of an unpublished version (PermissionDenied on a published one).
 
-    Side effect: the Item row, validated (codes are unique within a version).
+    Side effect: the Item row, validated (codes are unique within a version). A change is refused
+    with StaleEdit (nothing saved) when the item is no longer at `expected_version`, the version
+    its editor's form started from (a digest of its values: items have no updated_at).
     """
     _draft_for_update(actor, item.instrument_id)
+    if item.pk is not None:
+        check_version(Item.objects.select_for_update().get(pk=item.pk), expected_version)
     item.full_clean()
     if item.pk is None:
         item.save()

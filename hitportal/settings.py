@@ -242,6 +242,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagement.resend_score_requests",
         "schedule": crontab(minute="*/2"),
     },
+    "nightly-form-key-expiry": {
+        "task": "core.expire_form_submissions",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 # --- Cache -----------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accreditation.criteria import CRITERIA
+from core.concurrency import VersionedFormMixin
 from core.forms import DateField, DateInput
+from core.idempotency import OnceOnlyFormMixin
 from core.validators import LONG_TEXT, SHORT_TEXT
 from hitportal.templatetags.portal import Problem
 from reporting import lifecycle, services
@@ -39,7 +41,9 @@ def _not_in_future(day):
 # --- Schedule and new report -------------------------------------------------------------------------
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(VersionedFormMixin, forms.Form):
+    """The schedule's fields; `version=` is the schedule's version ("" while the HIT has none)."""
+
     interval_months = forms.IntegerField(
         label="A report every (months)",
         min_value=1,
@@ -72,7 +76,7 @@ class ScheduleForm(forms.Form):
             raise ValidationError(exc.message_dict["reminder_offsets"]) from None
 
 
-class ReportCreateForm(forms.Form):
+class ReportCreateForm(OnceOnlyFormMixin, forms.Form):
     period_start = DateField(label="Period from", widget=_date_input())
     period_end = DateField(label="Period to", widget=_date_input())
     due_on = DateField(label="Due on", widget=_date_input(), help_text="Not in the past.")
@@ -94,8 +98,10 @@ class ReportCreateForm(forms.Form):
 # --- Report sections ---------------------------------------------------------------------------------
 
 
-class IndicatorsForm(forms.Form):
-    """One rating (0-3, or not rated) and its evidence per indicator of the four concepts (F8)."""
+class IndicatorsForm(VersionedFormMixin, forms.Form):
+    """One rating (0-3, or not rated) and its evidence per indicator of the four concepts (F8).
+
+    Like every section form of a report, it carries the report's version (`version=`)."""
 
     def __init__(self, *args, report=None, blocks=None, **kwargs) -> None:
         initial = {}
@@ -206,7 +212,7 @@ def row_formset(form_class: type[forms.Form], extra: int = 2):
     return forms.formset_factory(form_class, extra=extra)
 
 
-class CapacityForm(forms.Form):
+class CapacityForm(VersionedFormMixin, forms.Form):
     funding_status = forms.ChoiceField(
         label="Funding", choices=[("", "Choose..."), *FundingStatus.choices], widget=forms.RadioSelect
     )
@@ -226,7 +232,7 @@ class CapacityForm(forms.Form):
         self.fields["funding_status"].choices = FundingStatus.choices
 
 
-class SnapshotsForm(forms.Form):
+class SnapshotsForm(VersionedFormMixin, forms.Form):
     ppi_standards = forms.BooleanField(
         label="The latest UK Standards for Public Involvement self-assessment",
         required=False,
@@ -247,7 +253,9 @@ class TransitionForm(forms.Form):
     )
 
 
-class DueDateForm(forms.Form):
+class DueDateForm(VersionedFormMixin, forms.Form):
+    """A new due date and why; `version=` is the report's version on the page that shows the form."""
+
     due_on = DateField(label="New due date", widget=_date_input())
     reason = forms.CharField(max_length=SHORT_TEXT, label="Why it moves", widget=_text(2))
 
@@ -255,7 +263,7 @@ class DueDateForm(forms.Form):
 # --- Life-cycle stage --------------------------------------------------------------------------------
 
 
-class StageForm(forms.Form):
+class StageForm(OnceOnlyFormMixin, forms.Form):
     behaviours = forms.MultipleChoiceField(
         label="Behaviours you see in the HIT now",
         choices=[(b.code, b.text) for b in lifecycle.BEHAVIOURS],
@@ -314,9 +322,11 @@ class ReportFilter(django_filters.FilterSet):
         return queryset.filter(is_overdue=True) if value else queryset
 
 
-def formset_problems(formset) -> list[Problem]:
-    """The error summary of a formset: each row's errors, linked to their fields."""
-    problems = [Problem(str(error)) for error in formset.non_form_errors()]
+def formset_problems(formset, *, page_form: forms.BaseForm | None = None) -> list[Problem]:
+    """The error summary of a formset: each row's errors, linked to their fields; first those of
+    the form that travels with it (`page_form`: the version, refused when stale)."""
+    problems = [Problem(str(error)) for error in page_form.non_field_errors()] if page_form else []
+    problems += [Problem(str(error)) for error in formset.non_form_errors()]
     for number, form in enumerate(formset.forms, start=1):
         problems += [Problem(f"Row {number}: {error}") for error in form.non_field_errors()]
         for name in form.fields:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accreditation.criteria import CRITERIA
 from core.batch import BatchOutcome, each_row
+from core.concurrency import check_version
 from hitportal.mail import send_after_commit
 from reporting import lifecycle, permissions, selectors, workflow
 from reporting.enums import OPEN_STATUSES, WITH_TEAM, FundingStatus, MilestoneStatus, ReportStatus
@@ -93,15 +94,20 @@ def schedule_save(
     first_due_on: datetime.date,
     reminder_offsets: Sequence[object] | None = None,
     is_active: bool = True,
+    expected_version: str | None = None,
 ) -> ReportSchedule:
     """Create or change a HIT's reporting schedule (programme managers).
 
     Side effect: the ReportSchedule row. Reports already open keep their due date (move it on the
     report); the schedule decides the next ones. A new first due date cannot be in the past.
+    Refused with StaleEdit (nothing saved) when the schedule is no longer at `expected_version`,
+    the version the editor's form started from ("" while the HIT had none; core.concurrency).
     """
     hit = HIT.objects.select_for_update().get(pk=hit_id)
     _require(permissions.can_manage_schedule(actor, hit))
+    # The HIT's lock serialises every save of its schedule.
     schedule = ReportSchedule.objects.filter(hit=hit).first()
+    check_version(schedule or ReportSchedule(hit=hit), expected_version)
     offsets = clean_offsets(default_reminder_offsets() if reminder_offsets is None else reminder_offsets)
     if (schedule is None or schedule.first_due_on != first_due_on) and first_due_on < timezone.localdate():
         raise ValidationError({"first_due_on": "The first due date cannot be in the past."})
@@ -279,9 +285,15 @@ def _open_scheduled_report(
 # --- Editing a report's sections ---------------------------------------------------------------------
 
 
-def _lock_editable(actor: object, report_id: int) -> ProgressReport:
+def _lock_editable(actor: object, report_id: int, expected_version: str | None = None) -> ProgressReport:
+    """The report, locked, if the actor may edit it and it is still at `expected_version`.
+
+    Every section's save touches the report, so its version is the version of all its sections:
+    a section form opened before any other change to the report is refused (StaleEdit).
+    """
     report = ProgressReport.objects.select_for_update(of=("self",)).select_related("hit").get(pk=report_id)
     _require(permissions.can_edit_report(actor, report))
+    check_version(report, expected_version)
     return report
 
 
@@ -291,13 +303,18 @@ def _touch(report: ProgressReport) -> None:
 
 @transaction.atomic
 def report_ratings_save(
-    *, actor: object, report_id: int, ratings: Mapping[str, tuple[int | None, str]]
+    *,
+    actor: object,
+    report_id: int,
+    ratings: Mapping[str, tuple[int | None, str]],
+    expected_version: str | None = None,
 ) -> ProgressReport:
     """Store the four-concept indicator ratings: code -> (rating 0-3 or None to clear, evidence).
 
     Side effects: IndicatorRating rows created, updated or deleted (a None rating deletes).
+    Refused with StaleEdit when the report is no longer at `expected_version` (_lock_editable).
     """
-    report = _lock_editable(actor, report_id)
+    report = _lock_editable(actor, report_id, expected_version)
     unknown = set(ratings) - CRITERION_CODES
     if unknown:
         raise ValidationError({"__all__": f"Unknown indicators: {', '.join(sorted(unknown))}."})
@@ -385,13 +402,16 @@ def _save_rows(
 
 
 @transaction.atomic
-def report_milestones_save(*, actor: object, report_id: int, rows: Sequence[Mapping]) -> ProgressReport:
+def report_milestones_save(
+    *, actor: object, report_id: int, rows: Sequence[Mapping], expected_version: str | None = None
+) -> ProgressReport:
     """Record the HIT's milestones in this report: title, due date, the date met (if met).
 
     Side effects: Milestone rows of the HIT created, updated or deleted (only those recorded in this
     report can be deleted); each gets its status derived from the dates (as of today) and this report.
+    Refused with StaleEdit when the report is no longer at `expected_version` (_lock_editable).
     """
-    report = _lock_editable(actor, report_id)
+    report = _lock_editable(actor, report_id, expected_version)
     today = timezone.localdate()
     deletable = set(Milestone.objects.filter(report=report).values_list("pk", flat=True))
     for row in rows:
@@ -427,14 +447,20 @@ _ROW_SECTIONS = {
 
 @transaction.atomic
 def report_rows_save(
-    *, actor: object, report_id: int, section: str, rows: Sequence[Mapping]
+    *,
+    actor: object,
+    report_id: int,
+    section: str,
+    rows: Sequence[Mapping],
+    expected_version: str | None = None,
 ) -> ProgressReport:
     """Save one repeating section of the report: quick wins, outcomes (by performance domain,
     intended or not) or risks and conflicts (with how they are handled).
 
-    Side effects: the section's rows created, updated or deleted.
+    Side effects: the section's rows created, updated or deleted. Refused with StaleEdit when the
+    report is no longer at `expected_version` (_lock_editable).
     """
-    report = _lock_editable(actor, report_id)
+    report = _lock_editable(actor, report_id, expected_version)
     model, fields = _ROW_SECTIONS[section]
 
     def prepare(obj) -> None:
@@ -454,10 +480,17 @@ def report_rows_save(
 
 @transaction.atomic
 def report_capacity_save(
-    *, actor: object, report_id: int, funding_status: str, funding_notes: str = "", capacity_notes: str = ""
+    *,
+    actor: object,
+    report_id: int,
+    funding_status: str,
+    funding_notes: str = "",
+    capacity_notes: str = "",
+    expected_version: str | None = None,
 ) -> ProgressReport:
-    """Capacity and funding. Side effect: three fields of the report."""
-    report = _lock_editable(actor, report_id)
+    """Capacity and funding. Side effect: three fields of the report. Refused with StaleEdit when
+    the report is no longer at `expected_version` (_lock_editable)."""
+    report = _lock_editable(actor, report_id, expected_version)
     if funding_status not in FundingStatus.values:
         raise ValidationError({"funding_status": "Choose the state of the HIT's funding."})
     report.funding_status = funding_status
@@ -469,11 +502,18 @@ def report_capacity_save(
 
 @transaction.atomic
 def report_snapshots_save(
-    *, actor: object, report_id: int, ppi_standards: bool, readiness: bool, maturity: bool
+    *,
+    actor: object,
+    report_id: int,
+    ppi_standards: bool,
+    readiness: bool,
+    maturity: bool,
+    expected_version: str | None = None,
 ) -> ProgressReport:
     """Attach (or remove) stored copies of the latest PPI standards self-assessment, readiness
-    survey results and maturity profile. Side effect: the report's three snapshot fields."""
-    report = _lock_editable(actor, report_id)
+    survey results and maturity profile. Side effect: the report's three snapshot fields.
+    Refused with StaleEdit when the report is no longer at `expected_version` (_lock_editable)."""
+    report = _lock_editable(actor, report_id, expected_version)
     hit = report.hit
     report.ppi_standards_snapshot = selectors.ppi_standards_snapshot(hit) if ppi_standards else None
     report.readiness_snapshot = selectors.readiness_snapshot(hit) if readiness else None
@@ -626,15 +666,23 @@ def report_transition(
 
 @transaction.atomic
 def report_due_date_move(
-    *, actor: object, report_id: int, due_on: datetime.date, reason: str
+    *,
+    actor: object,
+    report_id: int,
+    due_on: datetime.date,
+    reason: str,
+    expected_version: str | None = None,
 ) -> ProgressReport:
     """Move an open report's due date (programme managers).
 
     Side effects: the report's due date; a "move_due_date" ReportEvent with the reason. Reminders
-    already sent stay sent; the reminder offsets not yet sent follow the new date.
+    already sent stay sent; the reminder offsets not yet sent follow the new date. Refused with
+    StaleEdit (nothing saved) when the report is no longer at `expected_version`, the version the
+    report's page showed (core.concurrency).
     """
     report = ProgressReport.objects.select_for_update(of=("self",)).get(pk=report_id)
     _require(permissions.can_move_due_date(actor, report))
+    check_version(report, expected_version)
     errors: dict[str, str] = {}
     if due_on < timezone.localdate():
         errors["due_on"] = "The new due date cannot be in the past."

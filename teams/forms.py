@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django import forms
 
+from core.concurrency import VersionedFormMixin
 from core.forms import DateInput
+from core.idempotency import OnceOnlyFormMixin
 from core.validators import SHORT_TEXT
 from teams.enums import ClosureReason
 from teams.lookup import OrganisationChoiceField
@@ -24,7 +26,7 @@ class HITTransitionForm(forms.Form):
     )
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
     website = forms.URLField(required=False, assume_scheme="https", max_length=200)
 
     class Meta:
@@ -46,13 +48,13 @@ class OrganisationForm(forms.ModelForm):
         return parent
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = ["full_name", "email", "is_public_member"]
 
 
-class AffiliationForm(forms.ModelForm):
+class AffiliationForm(OnceOnlyFormMixin, forms.ModelForm):
     class Meta:
         model = Affiliation
         fields = ["organisation", "job_title", "appointment", "is_primary", "start_date", "end_date"]

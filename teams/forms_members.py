@@ -3,13 +3,14 @@ from __future__ import annotations
 from django import forms
 
 from core.forms import DateField
+from core.idempotency import OnceOnlyFormMixin
 from core.validators import SHORT_TEXT
 from teams.enums import LeadSide, MembershipRole
 from teams.lookup import OrganisationChoiceField
 from teams.models import HIT, Organisation, Theme, WorkingGroup
 
 
-class MemberAddForm(forms.Form):
+class MemberAddForm(OnceOnlyFormMixin, forms.Form):
     email = forms.EmailField(label="Email address", help_text="We find them in the directory by email.")
     full_name = forms.CharField(
         label="Full name",
@@ -40,7 +41,7 @@ class MemberAddForm(forms.Form):
         self.fields["working_group"].queryset = hit.working_groups.order_by("name")
 
 
-class WorkingGroupForm(forms.Form):
+class WorkingGroupForm(OnceOnlyFormMixin, forms.Form):
     name = forms.CharField(label="Name", max_length=200)
     purpose = forms.CharField(
         max_length=SHORT_TEXT, label="Purpose", widget=forms.Textarea(attrs={"rows": 3}), required=False

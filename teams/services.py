@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.concurrency import check_version
 from teams import permissions
 from teams.enums import ClosureReason, HITStatus, ProgrammeRole
-from teams.models import HIT, HITStatusChange, PortfolioSnapshot, RoleAssignment
+from teams.models import HIT, HITStatusChange, Organisation, Person, PortfolioSnapshot, RoleAssignment
 from teams.workflow import TRANSITION_GUARDS, InvalidTransition, get_transition
 
 
@@ -90,6 +91,44 @@ def hit_transition(
         reason=reason,
     )
     return hit
+
+
+def _require_directory_manager(actor: object) -> None:
+    verdict = permissions.can_manage_directory(actor)
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
+
+
+@transaction.atomic
+def organisation_save(
+    *, actor: object, organisation: Organisation, expected_version: str | None = None
+) -> Organisation:
+    """Add an organisation to the directory or change one. Side effect: the Organisation row.
+
+    A change is refused with StaleEdit (nothing saved) when the row is no longer at
+    `expected_version`, the version the editor's form started from (core.concurrency).
+    """
+    _require_directory_manager(actor)
+    if organisation.pk is not None:
+        check_version(Organisation.objects.select_for_update().get(pk=organisation.pk), expected_version)
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def person_save(*, actor: object, person: Person, expected_version: str | None = None) -> Person:
+    """Add a person to the directory or change one. Side effect: the Person row.
+
+    A change is refused with StaleEdit (nothing saved) when the row is no longer at
+    `expected_version` (core.concurrency).
+    """
+    _require_directory_manager(actor)
+    if person.pk is not None:
+        check_version(Person.objects.select_for_update().get(pk=person.pk), expected_version)
+    person.full_clean()
+    person.save()
+    return person
 
 
 @transaction.atomic

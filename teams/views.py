@@ -8,12 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.concurrency import StaleEdit, conflict_for
+from core.idempotency import AlreadySubmitted, once
 from teams import lookup, permissions, selectors, selectors_lifecycle, services
 from teams.filters import HITFilter, OrganisationFilter, PersonFilter
 from teams.forms import AffiliationForm, HITTransitionForm, OrganisationForm, PersonForm
@@ -27,6 +30,17 @@ CLOSURE_ACTIONS = {"begin_closure", "close"}
 
 def _page(request: HttpRequest, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError on the form: known fields next to the field, the rest on top."""
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for key, errors in exc.message_dict.items():
+        for message in errors:
+            form.add_error(key if key in form.fields else None, message)
 
 
 # --- HITs --------------------------------------------------------------------------------------------
@@ -143,11 +157,35 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
     _require(permissions.can_manage_directory(request.user))
     organisation = get_object_or_404(Organisation, pk=pk) if pk else None
     form = OrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        organisation = form.save()
-        messages.success(request, f"{organisation} was saved.")
-        return redirect("teams:organisation-detail", pk=organisation.pk)
-    return render(request, "teams/organisation_form.html", {"form": form, "organisation": organisation})
+        try:
+            if organisation is None:
+                with once(form, user=request.user) as claim:
+                    saved = services.organisation_save(actor=request.user, organisation=form.instance)
+                    claim.done(reverse("teams:organisation-detail", args=[saved.pk]))
+            else:
+                saved = services.organisation_save(
+                    actor=request.user, organisation=form.instance, expected_version=form.started_from
+                )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or reverse("teams:organisation-list"))
+        except StaleEdit as stale:
+            conflict = conflict_for(
+                form, theirs=OrganisationForm(instance=stale.current), current=stale.current
+            )
+        else:
+            messages.success(request, f"{saved} was saved.")
+            return redirect("teams:organisation-detail", pk=saved.pk)
+    return render(
+        request,
+        "teams/organisation_form.html",
+        {"form": form, "organisation": organisation, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
 
 
 # --- People ------------------------------------------------------------------------------------------
@@ -217,11 +255,33 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _require(permissions.can_manage_directory(request.user))
     person = get_object_or_404(Person, pk=pk) if pk else None
     form = PersonForm(request.POST if request.method == "POST" else None, instance=person)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        person = form.save()
-        messages.success(request, f"{person} was saved.")
-        return redirect("teams:person-detail", pk=person.pk)
-    return render(request, "teams/person_form.html", {"form": form, "person": person})
+        try:
+            if person is None:
+                with once(form, user=request.user) as claim:
+                    saved = services.person_save(actor=request.user, person=form.instance)
+                    claim.done(reverse("teams:person-detail", args=[saved.pk]))
+            else:
+                saved = services.person_save(
+                    actor=request.user, person=form.instance, expected_version=form.started_from
+                )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or reverse("teams:person-list"))
+        except StaleEdit as stale:
+            conflict = conflict_for(form, theirs=PersonForm(instance=stale.current), current=stale.current)
+        else:
+            messages.success(request, f"{saved} was saved.")
+            return redirect("teams:person-detail", pk=saved.pk)
+    return render(
+        request,
+        "teams/person_form.html",
+        {"form": form, "person": person, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
 
 
 @login_required
@@ -232,8 +292,17 @@ def affiliation_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = AffiliationForm(request.POST if request.method == "POST" else None, instance=None)
     form.instance.person = person
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            affiliation = form.save()
-        messages.success(request, f"Added {affiliation.organisation} to {person}.")
-        return redirect("teams:person-detail", pk=person.pk)
+        try:
+            with once(form, user=request.user) as claim:
+                affiliation = form.save()
+                claim.done(reverse("teams:person-detail", args=[person.pk]))
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or reverse("teams:person-detail", args=[person.pk]))
+        except IntegrityError:
+            # The person is not a field of the form, so the form cannot check this constraint itself.
+            form.add_error("job_title", f"{person} already has this post at this organisation.")
+        else:
+            messages.success(request, f"Added {affiliation.organisation} to {person}.")
+            return redirect("teams:person-detail", pk=person.pk)
     return render(request, "teams/affiliation_form.html", {"form": form, "person": person})

@@ -16,13 +16,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import DateField, DateInput
+from core.idempotency import AlreadySubmitted, OnceOnlyFormMixin, once
 from core.validators import LONG_TEXT, SHORT_TEXT
 from teams import permissions, selectors, services, services_lifecycle, uploads
 from teams import selectors_lifecycle as sel
@@ -73,7 +74,7 @@ class UploadField(forms.FileField):
         return upload
 
 
-class HITLinkForm(forms.Form):
+class HITLinkForm(OnceOnlyFormMixin, forms.Form):
     to_hit = forms.ModelChoiceField(label="Related HIT", queryset=HIT.objects.none())
     kind = forms.ChoiceField(label="How are the two HITs related?", choices=HITLinkKind.choices)
     note = forms.CharField(
@@ -89,7 +90,7 @@ class HITLinkForm(forms.Form):
         self.fields["to_hit"].queryset = sel.link_candidates(hit=hit)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(OnceOnlyFormMixin, forms.Form):
     document_type = forms.ModelChoiceField(
         label="Type of document",
         queryset=DocumentType.objects.filter(is_active=True).order_by("position", "name"),
@@ -102,7 +103,7 @@ class DocumentForm(forms.Form):
     file = UploadField(label="File")
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(OnceOnlyFormMixin, forms.Form):
     working_group = forms.ModelChoiceField(
         label="Working group",
         queryset=WorkingGroup.objects.none(),
@@ -137,7 +138,7 @@ class MeetingForm(forms.Form):
         return data
 
 
-class SponsorInteractionForm(forms.Form):
+class SponsorInteractionForm(OnceOnlyFormMixin, forms.Form):
     sponsor = forms.ModelChoiceField(label="Executive sponsor", queryset=Person.objects.none())
     happened_on = DateField(label="Date")
     kind = forms.ChoiceField(label="Kind of contact", choices=SponsorInteractionKind.choices)
@@ -263,16 +264,22 @@ def hit_link_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = HITLinkForm(request.POST if request.method == "POST" else None, hit=hit)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        back = reverse("teams:hit-detail", args=[hit.pk])
         try:
-            services_lifecycle.hit_link_create(
-                actor=request.user,
-                hit_id=hit.pk,
-                to_hit_id=data["to_hit"].pk,
-                kind=data["kind"],
-                note=data["note"],
-            )
+            with once(form, user=request.user) as claim:
+                services_lifecycle.hit_link_create(
+                    actor=request.user,
+                    hit_id=hit.pk,
+                    to_hit_id=data["to_hit"].pk,
+                    kind=data["kind"],
+                    note=data["note"],
+                )
+                claim.done(back)
         except ValidationError as exc:
             _apply_errors(form, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or back)
         else:
             messages.success(request, f"{hit.name} is now linked to {data['to_hit'].name}.")
             return redirect("teams:hit-detail", pk=hit.pk)
@@ -330,16 +337,22 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
         form.fields["title"].widget.attrs["list"] = "document-titles"  # the <datalist> on the page
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        documents = reverse("teams:document-list", args=[hit.pk])
         try:
-            document = services_lifecycle.document_upload(
-                actor=request.user,
-                hit_id=hit.pk,
-                document_type=data["document_type"],
-                title=data["title"],
-                upload=data["file"],
-            )
+            with once(form, user=request.user) as claim:
+                document = services_lifecycle.document_upload(
+                    actor=request.user,
+                    hit_id=hit.pk,
+                    document_type=data["document_type"],
+                    title=data["title"],
+                    upload=data["file"],
+                )
+                claim.done(documents)
         except ValidationError as exc:
             _apply_errors(form, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or documents)
         else:
             messages.success(request, f"“{document.title}” was uploaded as version {document.version}.")
             return redirect("teams:document-list", pk=hit.pk)
@@ -393,17 +406,23 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = MeetingForm(request.POST if request.method == "POST" else None, hit=hit)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        meetings = reverse("teams:meeting-list", args=[hit.pk])
         try:
-            services_lifecycle.meeting_create(
-                actor=request.user,
-                hit_id=hit.pk,
-                held_on=data["held_on"],
-                notes=data["notes"],
-                working_group=data["working_group"],
-                group_name=data["group_name"],
-            )
+            with once(form, user=request.user) as claim:
+                services_lifecycle.meeting_create(
+                    actor=request.user,
+                    hit_id=hit.pk,
+                    held_on=data["held_on"],
+                    notes=data["notes"],
+                    working_group=data["working_group"],
+                    group_name=data["group_name"],
+                )
+                claim.done(meetings)
         except ValidationError as exc:
             _apply_errors(form, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or meetings)
         else:
             messages.success(request, "The meeting was recorded.")
             return redirect("teams:meeting-list", pk=hit.pk)
@@ -449,17 +468,23 @@ def sponsor_interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
         form.initial["sponsor"] = own_person.pk
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        log = reverse("teams:sponsor-log", args=[hit.pk])
         try:
-            services_lifecycle.sponsor_interaction_create(
-                actor=request.user,
-                hit_id=hit.pk,
-                sponsor_id=data["sponsor"].pk,
-                happened_on=data["happened_on"],
-                kind=data["kind"],
-                note=data["note"],
-            )
+            with once(form, user=request.user) as claim:
+                services_lifecycle.sponsor_interaction_create(
+                    actor=request.user,
+                    hit_id=hit.pk,
+                    sponsor_id=data["sponsor"].pk,
+                    happened_on=data["happened_on"],
+                    kind=data["kind"],
+                    note=data["note"],
+                )
+                claim.done(log)
         except ValidationError as exc:
             _apply_errors(form, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or log)
         else:
             messages.success(request, "The contact with the executive sponsor was logged.")
             return redirect("teams:sponsor-log", pk=hit.pk)

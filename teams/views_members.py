@@ -7,9 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.idempotency import AlreadySubmitted, once
 from teams import lookup, permissions, selectors, services_members
 from teams.forms_members import MemberAddForm, WorkingGroupForm
 from teams.models import Membership
@@ -54,22 +55,28 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     lookup.search_as(form, request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        members = reverse("teams:member-list", args=[hit.pk])
         try:
-            membership = services_members.membership_add(
-                actor=request.user,
-                hit_id=hit.pk,
-                email=data["email"],
-                full_name=data["full_name"],
-                is_public_member=data["is_public_member"],
-                role=data["role"],
-                organisation_id=data["organisation"].pk if data["organisation"] else None,
-                working_group_id=data["working_group"].pk if data["working_group"] else None,
-                lead_side=data["lead_side"],
-                theme_id=data["theme"].pk if data["theme"] else None,
-                start_date=data["start_date"],
-            )
+            with once(form, user=request.user) as claim:
+                membership = services_members.membership_add(
+                    actor=request.user,
+                    hit_id=hit.pk,
+                    email=data["email"],
+                    full_name=data["full_name"],
+                    is_public_member=data["is_public_member"],
+                    role=data["role"],
+                    organisation_id=data["organisation"].pk if data["organisation"] else None,
+                    working_group_id=data["working_group"].pk if data["working_group"] else None,
+                    lead_side=data["lead_side"],
+                    theme_id=data["theme"].pk if data["theme"] else None,
+                    start_date=data["start_date"],
+                )
+                claim.done(members)
         except ValidationError as exc:
             _apply_errors(form, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or members)
         else:
             messages.success(
                 request, f"{membership.person} joined as {membership.get_role_display().lower()}."
@@ -109,12 +116,21 @@ def working_group_create(request: HttpRequest, pk: int) -> HttpResponse:
     _require(permissions.can_manage_members(request.user, hit))
     form = WorkingGroupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        members = reverse("teams:member-list", args=[hit.pk])
         try:
-            group = services_members.working_group_create(
-                actor=request.user, hit_id=hit.pk, **form.cleaned_data
-            )
+            with once(form, user=request.user) as claim:
+                group = services_members.working_group_create(
+                    actor=request.user,
+                    hit_id=hit.pk,
+                    name=form.cleaned_data["name"],
+                    purpose=form.cleaned_data["purpose"],
+                )
+                claim.done(members)
         except ValidationError as exc:
             _apply_errors(form, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or members)
         else:
             messages.success(request, f"Working group {group} created. Add its academic and service leads.")
             return redirect("teams:member-list", pk=hit.pk)

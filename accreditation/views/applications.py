@@ -51,6 +51,8 @@ from accreditation.sections import (
     get_section,
 )
 from accreditation.workflow import ApplicationStatus, InvalidTransition
+from core.concurrency import StaleEdit, conflict_for, latest_changed, version_of
+from core.idempotency import AlreadySubmitted, once
 from hitportal.roles import roles_of
 from teams.lookup import search_as
 from teams.models import StakeholderCategory
@@ -230,26 +232,43 @@ def application_section(request: HttpRequest, pk: int, key: str) -> HttpResponse
     _require(permissions.can_edit_application(request.user, application))
     section = get_section(key)
     stored = ApplicationSection.objects.filter(application=application, key=key).first()
+    conflict = None
 
     if request.method == "POST":
         # Draft mode: every field optional, so partial work saves; a field-level error (a malformed
         # working-groups line) still blocks the save and is shown with everything the user typed.
-        form = section.form_class(request.POST, strict=False)
+        form = section.form_class(request.POST, strict=False, version=version_of(stored))
         search_as(form, request.user)
         if form.is_valid():
-            row = services.section_save(
-                actor=request.user, application_id=application.pk, key=key, data=form.to_data()
-            )
-            if row.is_complete:
-                messages.success(request, f"'{section.title}' was saved. This section is complete.")
-            else:
-                messages.success(
-                    request, f"'{section.title}' was saved. Some answers are still needed to complete it."
+            try:
+                row = services.section_save(
+                    actor=request.user,
+                    application_id=application.pk,
+                    key=key,
+                    data=form.to_data(),
+                    expected_version=form.started_from,
                 )
-            return redirect("accreditation:application-section", pk=application.pk, key=key)
+            except StaleEdit as stale:
+                current = stale.current
+                theirs = section.form_class(
+                    initial=services.section_data(current.application, key, current.data),
+                    strict=False,
+                    version=version_of(current),
+                )
+                conflict = conflict_for(form, theirs=theirs, current=current)
+            else:
+                if row.is_complete:
+                    messages.success(request, f"'{section.title}' was saved. This section is complete.")
+                else:
+                    messages.success(
+                        request, f"'{section.title}' was saved. Some answers are still needed to complete it."
+                    )
+                return redirect("accreditation:application-section", pk=application.pk, key=key)
     else:
         form = section.form_class(
-            initial=services.section_data(application, key, stored.data if stored else None), strict=False
+            initial=services.section_data(application, key, stored.data if stored else None),
+            strict=False,
+            version=version_of(stored),
         )
         search_as(form, request.user)
 
@@ -272,7 +291,9 @@ def application_section(request: HttpRequest, pk: int, key: str) -> HttpResponse
             "next_section": following,
             "next_url": _section_url(application.pk, following.key) if following else "",
             "sections": SECTIONS,
+            "conflict": conflict,
         },
+        status=409 if conflict else 200,
     )
 
 
@@ -287,11 +308,18 @@ def stakeholder_table(request: HttpRequest, pk: int) -> HttpResponse:
     form = StakeholderRowForm(request.POST if request.method == "POST" else None)
     search_as(form, request.user)
     if request.method == "POST" and form.is_valid():
-        row = services.stakeholder_row_save(
-            actor=request.user, application_id=application.pk, row=form.instance
-        )
+        table = reverse("accreditation:stakeholder-table", args=[application.pk])
+        try:
+            with once(form, user=request.user) as claim:
+                row = services.stakeholder_row_save(
+                    actor=request.user, application_id=application.pk, row=form.instance
+                )
+                claim.done(table)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or table)
         messages.success(request, f"{row} was added to the table.")
-        return redirect("accreditation:stakeholder-table", pk=application.pk)
+        return redirect(table)
     organisations, categories = services.stakeholder_summary(application)
     following = _next_section("stakeholders")
     return render(
@@ -321,16 +349,27 @@ def stakeholder_edit(request: HttpRequest, pk: int, row_pk: int) -> HttpResponse
     row = get_object_or_404(StakeholderPlanRow, pk=row_pk, application=application)
     form = StakeholderRowForm(request.POST if request.method == "POST" else None, instance=row)
     search_as(form, request.user)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        row = services.stakeholder_row_save(
-            actor=request.user, application_id=application.pk, row=form.instance
-        )
-        messages.success(request, f"{row} was saved.")
-        return redirect("accreditation:stakeholder-table", pk=application.pk)
+        try:
+            row = services.stakeholder_row_save(
+                actor=request.user,
+                application_id=application.pk,
+                row=form.instance,
+                expected_version=form.started_from,
+            )
+        except StaleEdit as stale:
+            conflict = conflict_for(
+                form, theirs=StakeholderRowForm(instance=stale.current), current=stale.current
+            )
+        else:
+            messages.success(request, f"{row} was saved.")
+            return redirect("accreditation:stakeholder-table", pk=application.pk)
     return render(
         request,
         "accreditation/stakeholder_edit.html",
-        {"application": application, "row": row, "form": form},
+        {"application": application, "row": row, "form": form, "conflict": conflict},
+        status=409 if conflict else 200,
     )
 
 
@@ -635,19 +674,34 @@ def feedback_respond(request: HttpRequest, pk: int) -> HttpResponse:
     document = _latest_released_feedback(application)
     points = list(document.points.all()) if document else []
     can_edit = permissions.can_edit_application(request.user, application)
-    form = FeedbackResponseForm(request.POST if request.method == "POST" else None, points=points)
+    form = FeedbackResponseForm(
+        request.POST if request.method == "POST" else None,
+        points=points,
+        version=version_of(latest_changed(points)),
+    )
+    conflict = None
     if request.method == "POST":
         _require(can_edit)
         if document is None:
             raise Http404("No feedback has been released.")
         if form.is_valid():
-            services.feedback_respond(
-                actor=request.user, application_id=application.pk, responses=form.responses()
-            )
-            messages.success(
-                request, "Your answers were saved. They are sent to the panel with your next submission."
-            )
-            return redirect("accreditation:feedback-respond", pk=application.pk)
+            try:
+                services.feedback_respond(
+                    actor=request.user,
+                    application_id=application.pk,
+                    responses=form.responses(),
+                    expected_version=form.started_from,
+                )
+            except StaleEdit as stale:
+                theirs = FeedbackResponseForm(
+                    points=list(document.points.all()), version=version_of(stale.current)
+                )
+                conflict = conflict_for(form, theirs=theirs, current=stale.current)
+            else:
+                messages.success(
+                    request, "Your answers were saved. They are sent to the panel with your next submission."
+                )
+                return redirect("accreditation:feedback-respond", pk=application.pk)
     titles = {s.key: s.title for s in SECTIONS}
     items = [
         {
@@ -668,7 +722,9 @@ def feedback_respond(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_edit": can_edit,
             "answered": sum(1 for point in points if point.response),
+            "conflict": conflict,
         },
+        status=409 if conflict else 200,
     )
 
 

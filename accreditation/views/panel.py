@@ -62,6 +62,8 @@ from accreditation.models import (
 from accreditation.review_stats import criteria_stats
 from accreditation.sections import GOVERNANCE_MODEL_FIELDS, SECTIONS
 from accreditation.workflow import ApplicationStatus, InvalidTransition
+from core.concurrency import StaleEdit, conflict_for, version_of
+from core.idempotency import AlreadySubmitted, once
 from hitportal.forms import apply_service_errors
 from hitportal.roles import roles_of
 from hitportal.templatetags.portal import Problem, form_error_summary
@@ -191,15 +193,17 @@ def decision_transition(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Assignments and conflicts of interest -----------------------------------------------------------
 
 
-def _assignable_reviewers(application: Application) -> QuerySet[User]:
+def _assignable_reviewers(application: Application, *, posted: bool = False) -> QuerySet[User]:
+    """The round's reviewers not assigned yet; a posted choice may also name one assigned since
+    the page was opened (a second click): once() then recognises the repeat, or the service says
+    that reviewer is already assigned."""
     members = PanelMember.objects.filter(
         panel__round=application.round_id, role__in=[PanelRole.REVIEWER, PanelRole.LAY_REVIEWER]
     ).values("user_id")
-    return (
-        User.objects.filter(pk__in=members)
-        .exclude(pk__in=application.assignments.values("reviewer_id"))
-        .order_by("full_name")
-    )
+    reviewers = User.objects.filter(pk__in=members).order_by("full_name")
+    if posted:
+        return reviewers
+    return reviewers.exclude(pk__in=application.assignments.values("reviewer_id"))
 
 
 def _review_state(assignment: ReviewAssignment, version: int) -> str:
@@ -214,19 +218,26 @@ def _review_state(assignment: ReviewAssignment, version: int) -> str:
 def assignment_manage(request: HttpRequest, pk: int) -> HttpResponse:
     application, _ = selectors.application_get_for_user(user=request.user, pk=pk)
     _require(permissions.can_assign_reviewers(request.user, application))
+    posted = request.method == "POST"
     form = AssignmentForm(
-        request.POST if request.method == "POST" else None, reviewers=_assignable_reviewers(application)
+        request.POST if posted else None, reviewers=_assignable_reviewers(application, posted=posted)
     )
     if request.method == "POST" and form.is_valid():
+        manage = reverse("accreditation:assignment-manage", args=[application.pk])
         try:
-            assignment = services.assignment_create(
-                actor=request.user,
-                application_id=application.pk,
-                reviewer=form.cleaned_data["reviewer"],
-                due_on=form.cleaned_data["due_on"],
-            )
+            with once(form, user=request.user) as claim:
+                assignment = services.assignment_create(
+                    actor=request.user,
+                    application_id=application.pk,
+                    reviewer=form.cleaned_data["reviewer"],
+                    due_on=form.cleaned_data["due_on"],
+                )
+                claim.done(manage)
         except ValidationError as exc:
             apply_service_errors(form, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or manage)
         else:
             flagged = (
                 " Their affiliation was flagged as a possible conflict."
@@ -488,14 +499,13 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     read_only = current is not None and current.status == ReviewStatus.SUBMITTED
     is_open = application.status == ApplicationStatus.UNDER_REVIEW
     criteria = criteria_for(is_lay=assignment.is_lay)
-
-    initial: dict = {}
-    if current is not None:
-        initial = {"recommendation": current.recommendation, "summary": current.summary}
-        for score in current.scores.all():
-            initial[f"score_{score.criterion}"] = "" if score.score is None else str(score.score)
-            initial[f"comment_{score.criterion}"] = score.comment
-    form = ReviewForm(request.POST if request.method == "POST" else None, criteria=criteria, initial=initial)
+    form = ReviewForm(
+        request.POST if request.method == "POST" else None,
+        criteria=criteria,
+        initial=_review_initial(current),
+        version=version_of(review),
+    )
+    conflict = None
 
     if request.method == "POST":
         if read_only or not is_open:
@@ -514,12 +524,19 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     recommendation=form.cleaned_data["recommendation"],
                     summary=form.cleaned_data["summary"],
                     submit=submit,
+                    expected_version=form.started_from,
                 )
             except ValidationError as exc:
                 apply_service_errors(form, exc, {c.code: f"score_{c.code}" for c in criteria})
             except InvalidTransition as exc:
                 messages.error(request, str(exc))
                 return redirect("accreditation:review-edit", pk=assignment.pk)
+            except StaleEdit as stale:
+                saved = stale.current if stale.current.revision_number == application.version else None
+                theirs = ReviewForm(
+                    criteria=criteria, initial=_review_initial(saved), version=version_of(stale.current)
+                )
+                conflict = conflict_for(form, theirs=theirs, current=stale.current)
             else:
                 if submit:
                     messages.success(
@@ -544,8 +561,21 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "is_open": is_open,
             "form": form,
             "submitted_rows": [(c, scores.get(c.code)) for c in criteria],
+            "conflict": conflict,
         },
+        status=409 if conflict else 200,
     )
+
+
+def _review_initial(review: Review | None) -> dict:
+    """The review form's values from a stored review of the current revision (none: a blank form)."""
+    if review is None or review.pk is None:
+        return {}
+    initial = {"recommendation": review.recommendation, "summary": review.summary}
+    for score in review.scores.all():
+        initial[f"score_{score.criterion}"] = "" if score.score is None else str(score.score)
+        initial[f"comment_{score.criterion}"] = score.comment
+    return initial
 
 
 @dataclass
@@ -674,14 +704,12 @@ def feedback_edit(request: HttpRequest, pk: int) -> HttpResponse:
     points = list(document.points.all()) if document else []
     is_post = request.method == "POST"
     form = FeedbackForm(
-        request.POST if is_post else None, initial={"summary": document.summary if document else ""}
-    )
-    formset = FeedbackPointFormSet(
         request.POST if is_post else None,
-        prefix="points",
-        initial=[{"section": p.section, "text": p.text, "quoted_comment": p.quoted_comment} for p in points],
-        form_kwargs={"quotes": quotes},
+        initial={"summary": document.summary if document else ""},
+        version=version_of(document),
     )
+    formset = _feedback_points(request.POST if is_post else None, points, quotes)
+    conflict = None
     if is_post:
         if not editable:
             messages.error(request, "This feedback can no longer be changed.")
@@ -693,12 +721,23 @@ def feedback_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     application_id=application.pk,
                     summary=form.cleaned_data["summary"],
                     points=formset.points(),
+                    expected_version=form.started_from,
                 )
             except ValidationError as exc:
                 apply_service_errors(form, exc, {"section": None})
             except InvalidTransition as exc:
                 messages.error(request, str(exc))
                 return redirect("accreditation:feedback-edit", pk=application.pk)
+            except StaleEdit as stale:
+                current = stale.current
+                saved_points = list(current.points.all()) if current.pk else []
+                theirs = FeedbackForm(initial={"summary": current.summary}, version=version_of(current))
+                conflict = conflict_for(
+                    form,
+                    theirs=theirs,
+                    current=current,
+                    formsets=[(formset, _feedback_points(None, saved_points, quotes), "Point")],
+                )
             else:
                 messages.success(request, "The feedback was saved as a draft. Release it when it is ready.")
                 return redirect("accreditation:feedback-edit", pk=application.pk)
@@ -723,7 +762,19 @@ def feedback_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     "return_to": "feedback",
                 }
             ),
+            "conflict": conflict,
         },
+        status=409 if conflict else 200,
+    )
+
+
+def _feedback_points(data: object, points: list, quotes: list[tuple[str, str, str]]):
+    """The feedback's points as a formset, from the stored points (bound to `data` when posted)."""
+    return FeedbackPointFormSet(
+        data,
+        prefix="points",
+        initial=[{"section": p.section, "text": p.text, "quoted_comment": p.quoted_comment} for p in points],
+        form_kwargs={"quotes": quotes},
     )
 
 

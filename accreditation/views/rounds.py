@@ -28,6 +28,8 @@ from accreditation.forms_rounds import (
 )
 from accreditation.models import Application, ExpressionOfInterest, Round
 from accreditation.workflow import EOIStatus, InvalidTransition
+from core.concurrency import StaleEdit, conflict_for, restart_from
+from core.idempotency import AlreadySubmitted, once
 from hitportal.roles import roles_of
 from hitportal.templatetags.portal import Problem, form_error_summary
 from teams.enums import Role
@@ -185,15 +187,33 @@ def round_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _require(permissions.can_manage_rounds(request.user))
     round = get_object_or_404(Round, pk=pk) if pk else None
     form = RoundForm(request.POST if request.method == "POST" else None, instance=round)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.round_save(actor=request.user, round=form.instance)
+            if round is None:
+                with once(form, user=request.user) as claim:
+                    saved = services.round_save(actor=request.user, round=form.instance)
+                    claim.done(reverse("accreditation:round-detail", args=[saved.pk]))
+            else:
+                saved = services.round_save(
+                    actor=request.user, round=form.instance, expected_version=form.started_from
+                )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or reverse("accreditation:round-list"))
+        except StaleEdit as stale:
+            conflict = conflict_for(form, theirs=RoundForm(instance=stale.current), current=stale.current)
         else:
             messages.success(request, f"{saved} was saved.")
             return redirect("accreditation:round-detail", pk=saved.pk)
-    return render(request, "accreditation/round_form.html", {"form": form, "round": round})
+    return render(
+        request,
+        "accreditation/round_form.html",
+        {"form": form, "round": round, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
 
 
 # --- Expressions of interest -------------------------------------------------------------------------
@@ -238,21 +258,47 @@ def _eoi_form_page(request: HttpRequest, eoi: ExpressionOfInterest) -> HttpRespo
     """Create or edit a draft. "Save draft" keeps partial work; "Save and submit" saves, then submits.
 
     A refused submit keeps the saved draft and shows the guard's problems next to their fields.
+    A new draft is created once per opened form (core.idempotency); a change to a draft that
+    someone saved meanwhile (another tab) is refused with both versions shown (core.concurrency).
     """
     posted = request.POST if request.method == "POST" else None
     form = EOIForm(posted, instance=eoi)
     formset = partner_formset(data=posted, eoi=eoi)
     partner_errors: list[str] = []
+    conflict = None
     # Validate both, so one failing does not hide the other's errors.
     if posted is not None and all([form.is_valid(), formset.is_valid()]):
         try:
-            eoi = services.eoi_save(actor=request.user, eoi=form.instance, partners=formset.partner_inputs())
+            if eoi.pk is None:
+                with once(form, user=request.user) as claim:
+                    eoi = services.eoi_save(
+                        actor=request.user, eoi=form.instance, partners=formset.partner_inputs()
+                    )
+                    claim.done(reverse("accreditation:eoi-detail", args=[eoi.pk]))
+            else:
+                eoi = services.eoi_save(
+                    actor=request.user,
+                    eoi=form.instance,
+                    partners=formset.partner_inputs(),
+                    expected_version=form.started_from,
+                )
         except InvalidTransition as exc:  # someone (or a second click) moved it on meanwhile
             messages.error(request, str(exc))
             return redirect("accreditation:eoi-detail", pk=eoi.pk)
         except ValidationError as exc:
             _attach(form, exc, partner_errors)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or reverse("accreditation:eoi-list"))
+        except StaleEdit as stale:
+            conflict = conflict_for(
+                form,
+                theirs=EOIForm(instance=stale.current),
+                current=stale.current,
+                formsets=[(formset, partner_formset(eoi=stale.current), "Partner")],
+            )
         else:
+            restart_from(form, eoi)  # re-shown below if its submission is refused
             if posted.get("intent") != "submit":
                 messages.success(request, "Your draft was saved. Submit it when it is complete.")
                 return redirect("accreditation:eoi-detail", pk=eoi.pk)
@@ -283,7 +329,9 @@ def _eoi_form_page(request: HttpRequest, eoi: ExpressionOfInterest) -> HttpRespo
             "problems": _problems(form, formset, partner_errors),
             "eoi": eoi,
             "round": eoi.round,
+            "conflict": conflict,
         },
+        status=409 if conflict else 200,
     )
 
 

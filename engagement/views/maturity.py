@@ -14,9 +14,11 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.concurrency import StaleEdit, conflict_for, version_of
+from core.idempotency import AlreadySubmitted, once
 from engagement import matrix, permissions, selectors, selectors_maturity, services_maturity
 from engagement.enums import Dimension
 from engagement.forms_maturity import (
@@ -86,15 +88,22 @@ def maturity_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            assessment = services_maturity.maturity_assessment_create(
-                actor=request.user,
-                hit=hit,
-                ratings=form.ratings(),
-                participants=form.cleaned_data["participants"],
-                assessed_on=form.cleaned_data["assessed_on"],
-            )
+            with once(form, user=request.user) as claim:
+                assessment = services_maturity.maturity_assessment_create(
+                    actor=request.user,
+                    hit=hit,
+                    ratings=form.ratings(),
+                    participants=form.cleaned_data["participants"],
+                    assessed_on=form.cleaned_data["assessed_on"],
+                )
+                claim.done(
+                    reverse("engagement:maturity-detail", kwargs={"hit_pk": hit.pk, "pk": assessment.pk})
+                )
         except ValidationError as exc:
             _apply_errors(form, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or reverse("engagement:maturity-list", kwargs={"hit_pk": hit.pk}))
         else:
             messages.success(request, "The group's assessment was saved.")
             return redirect("engagement:maturity-detail", hit_pk=hit.pk, pk=assessment.pk)
@@ -168,19 +177,25 @@ def action_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
         form = ActionItemForm(request.POST, owners=owners)
         if form.is_valid():
             data = form.cleaned_data
+            plan = reverse("engagement:action-list", kwargs={"hit_pk": hit.pk})
             try:
-                services_maturity.action_item_create(
-                    actor=request.user,
-                    hit=hit,
-                    title=data["title"],
-                    owner=data["owner"],
-                    due_on=data["due_on"],
-                    status=data["status"],
-                    statement=data["statement"],
-                    element=data["element"],
-                )
+                with once(form, user=request.user) as claim:
+                    services_maturity.action_item_create(
+                        actor=request.user,
+                        hit=hit,
+                        title=data["title"],
+                        owner=data["owner"],
+                        due_on=data["due_on"],
+                        status=data["status"],
+                        statement=data["statement"],
+                        element=data["element"],
+                    )
+                    claim.done(plan)
             except ValidationError as exc:
                 _apply_errors(form, exc)
+            except AlreadySubmitted as repeat:
+                messages.info(request, str(repeat))
+                return redirect(repeat.url or plan)
             else:
                 messages.success(request, "The action was added to the plan.")
                 return redirect("engagement:action-list", hit_pk=hit.pk)
@@ -216,7 +231,10 @@ def action_edit(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
     hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
     item = selectors_maturity.action_item_for_hit(hit=hit, pk=pk)
     _require(permissions.can_edit_engagement(request.user, hit))
-    form = ActionItemEditForm(request.POST if request.method == "POST" else None, item=item)
+    form = ActionItemEditForm(
+        request.POST if request.method == "POST" else None, item=item, version=version_of(item)
+    )
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services_maturity.action_item_update(
@@ -225,14 +243,21 @@ def action_edit(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
                 item_id=item.pk,
                 status=form.cleaned_data["status"],
                 due_on=form.cleaned_data["due_on"],
+                expected_version=form.started_from,
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
+        except StaleEdit as stale:
+            theirs = ActionItemEditForm(item=stale.current, version=version_of(stale.current))
+            conflict = conflict_for(form, theirs=theirs, current=stale.current)
         else:
             messages.success(request, f"“{item.title}” was updated.")
             return redirect("engagement:action-list", hit_pk=hit.pk)
     return render(
-        request, "engagement/action_edit.html", {**_context(request, hit), "item": item, "form": form}
+        request,
+        "engagement/action_edit.html",
+        {**_context(request, hit), "item": item, "form": form, "conflict": conflict},
+        status=409 if conflict else 200,
     )
 
 

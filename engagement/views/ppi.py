@@ -139,15 +139,21 @@ def standards_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
     _require(permissions.can_log_ppi(request.user, hit))
     form = StandardsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        log_url = reverse("engagement:ppi-log", kwargs={"hit_pk": hit.pk})
         try:
-            services_ppi.standards_assessment_create(
-                actor=request.user,
-                hit_id=hit.pk,
-                assessed_on=form.cleaned_data["assessed_on"],
-                ratings=form.ratings(),
-            )
+            with once(form, user=request.user) as claim:
+                services_ppi.standards_assessment_create(
+                    actor=request.user,
+                    hit_id=hit.pk,
+                    assessed_on=form.cleaned_data["assessed_on"],
+                    ratings=form.ratings(),
+                )
+                claim.done(log_url)
         except ValidationError as exc:
             apply_service_errors(form, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or log_url)
         else:
             messages.success(request, "The standards self-assessment was saved.")
             return redirect("engagement:ppi-log", hit_pk=hit.pk)
@@ -161,16 +167,22 @@ def review_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
     _require(permissions.can_review_ppi(request.user, hit))
     form = PublicReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        log_url = reverse("engagement:ppi-log", kwargs={"hit_pk": hit.pk})
         try:
-            services_ppi.public_review_create(
-                actor=request.user,
-                hit_id=hit.pk,
-                ppi_depth=form.cleaned_data["ppi_depth"],
-                arrangements_adequate=form.adequate,
-                comments=form.cleaned_data["comments"],
-            )
+            with once(form, user=request.user) as claim:
+                services_ppi.public_review_create(
+                    actor=request.user,
+                    hit_id=hit.pk,
+                    ppi_depth=form.cleaned_data["ppi_depth"],
+                    arrangements_adequate=form.adequate,
+                    comments=form.cleaned_data["comments"],
+                )
+                claim.done(log_url)
         except ValidationError as exc:
             apply_service_errors(form, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or log_url)
         else:
             messages.success(request, "The public review group's assessment was saved.")
             return redirect("engagement:ppi-log", hit_pk=hit.pk)
@@ -223,14 +235,19 @@ def support_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
     form = SupportRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            support_request = services_ppi.support_request_create(
-                actor=request.user,
-                hit_id=hit.pk,
-                topic=form.cleaned_data["topic"],
-                details=form.cleaned_data["details"],
-            )
+            with once(form, user=request.user) as claim:
+                support_request = services_ppi.support_request_create(
+                    actor=request.user,
+                    hit_id=hit.pk,
+                    topic=form.cleaned_data["topic"],
+                    details=form.cleaned_data["details"],
+                )
+                claim.done(reverse("engagement:ppi-support-detail", kwargs={"pk": support_request.pk}))
         except ValidationError as exc:
             apply_service_errors(form, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or reverse("engagement:ppi-log", kwargs={"hit_pk": hit.pk}))
         else:
             messages.success(request, "Your request was sent to the PPI facilitators.")
             return redirect("engagement:ppi-support-detail", pk=support_request.pk)
@@ -251,11 +268,18 @@ def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "support":
                 given_form = SupportGivenForm(request.POST)
                 if given_form.is_valid():
-                    services_ppi.support_give(
-                        actor=request.user, request_id=support_request.pk, **given_form.cleaned_data
-                    )
+                    detail = reverse("engagement:ppi-support-detail", kwargs={"pk": support_request.pk})
+                    with once(given_form, user=request.user) as claim:
+                        services_ppi.support_give(
+                            actor=request.user,
+                            request_id=support_request.pk,
+                            given_on=given_form.cleaned_data["given_on"],
+                            hours=given_form.cleaned_data["hours"],
+                            note=given_form.cleaned_data["note"],
+                        )
+                        claim.done(detail)
                     messages.success(request, "The support given was recorded.")
-                    return redirect("engagement:ppi-support-detail", pk=support_request.pk)
+                    return redirect(detail)
             elif action == "status":
                 status_form = SupportStatusForm(request.POST, current=support_request.status)
                 if status_form.is_valid():
@@ -269,6 +293,9 @@ def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("engagement:ppi-support-detail", pk=support_request.pk)
         except ValidationError as exc:
             apply_service_errors(given_form if action == "support" else status_form, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or reverse("engagement:ppi-support-detail", kwargs={"pk": pk}))
     given = list(selectors_ppi.support_given(support_request=support_request))
     return render(
         request,

@@ -15,11 +15,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.concurrency import StaleEdit, conflict_for
+from core.idempotency import AlreadySubmitted, once
 from engagement import permissions, selectors, services
 from engagement.enums import Depth, ScoreKind, StakeholderSource
 from engagement.forms_stakeholders import StakeholderEndForm, StakeholderFilterForm, StakeholderForm
@@ -123,10 +124,21 @@ def stakeholder_edit(request: HttpRequest, hit_pk: int, pk: int | None = None) -
         row = form.save(commit=False)
         row.hit = hit
         row.source = StakeholderSource.MANUAL
+        map_url = reverse("engagement:stakeholder-map", kwargs={"hit_pk": hit.pk})
         try:
-            services.stakeholder_save(actor=request.user, stakeholder=row, expected_version=form.started_from)
+            if pk is None:
+                with once(form, user=request.user) as claim:
+                    services.stakeholder_save(actor=request.user, stakeholder=row)
+                    claim.done(map_url)
+            else:
+                services.stakeholder_save(
+                    actor=request.user, stakeholder=row, expected_version=form.started_from
+                )
         except ValidationError as exc:
             _add_service_errors(form, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or map_url)
         except StaleEdit as stale:
             conflict = conflict_for(
                 form, theirs=StakeholderForm(instance=stale.current), current=stale.current

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.concurrency import StaleEdit, conflict_for
+from core.idempotency import AlreadySubmitted, once
 from engagement import permissions, recommendations, selectors, services_surveys
 from engagement import selectors_surveys as survey_selectors
 from engagement.forms_surveys import AboutYouForm, InviteForm, ItemForm, ReissueForm, SectionForm, WaveForm
@@ -115,16 +117,34 @@ def item_edit(request: HttpRequest, pk: int, item_pk: int | None = None) -> Http
         instrument=instrument,
         initial=initial,
     )
+    conflict = None
     if request.method == "POST" and form.is_valid():
+        detail = reverse("engagement:instrument-detail", kwargs={"pk": instrument.pk})
         try:
-            saved = services_surveys.item_save(actor=request.user, item=form.instance)
+            if item is None:
+                with once(form, user=request.user) as claim:
+                    saved = services_surveys.item_save(actor=request.user, item=form.instance)
+                    claim.done(detail)
+            else:
+                saved = services_surveys.item_save(
+                    actor=request.user, item=form.instance, expected_version=form.started_from
+                )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or detail)
+        except StaleEdit as stale:
+            theirs = ItemForm(instance=stale.current, instrument=instrument)
+            conflict = conflict_for(form, theirs=theirs, current=stale.current)
         else:
             messages.success(request, f"Item {saved.code} was saved.")
-            return redirect("engagement:instrument-detail", pk=instrument.pk)
+            return redirect(detail)
     return render(
-        request, "engagement/survey_item_form.html", {"form": form, "instrument": instrument, "item": item}
+        request,
+        "engagement/survey_item_form.html",
+        {"form": form, "instrument": instrument, "item": item, "conflict": conflict},
+        status=409 if conflict else 200,
     )
 
 
@@ -181,16 +201,21 @@ def wave_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            wave = services_surveys.wave_create(
-                actor=request.user,
-                hit_id=hit.pk,
-                title=data["title"],
-                opens_on=data["opens_on"],
-                closes_on=data["closes_on"],
-                instrument_id=data["instrument"].pk,
-            )
+            with once(form, user=request.user) as claim:
+                wave = services_surveys.wave_create(
+                    actor=request.user,
+                    hit_id=hit.pk,
+                    title=data["title"],
+                    opens_on=data["opens_on"],
+                    closes_on=data["closes_on"],
+                    instrument_id=data["instrument"].pk,
+                )
+                claim.done(reverse("engagement:wave-detail", kwargs={"hit_pk": hit.pk, "pk": wave.pk}))
         except ValidationError as exc:
             form.add_error(None, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or reverse("engagement:wave-list", kwargs={"hit_pk": hit.pk}))
         else:
             messages.success(request, f"{wave.title} was created. Now invite people to answer it.")
             return redirect("engagement:wave-detail", hit_pk=hit.pk, pk=wave.pk)

@@ -8,22 +8,32 @@ A job is its owner's alone: anyone else gets 404 for every page of it.
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from core.idempotency import AlreadySubmitted, OnceOnlyFormMixin, once
 from reporting import exports
 from reporting.models import ExportFormat, ExportKind, ExportStatus
 
 
-class ExportRequestForm(forms.Form):
+class ExportRequestForm(OnceOnlyFormMixin, forms.Form):
     kind = forms.ChoiceField(label="What to export", choices=ExportKind.choices)
     format = forms.ChoiceField(label="File format", choices=ExportFormat.choices)
+
+    @property
+    def form_key(self) -> uuid.UUID | None:
+        """One key per button: the page's CSV and XLSX buttons share one form and so one key, and
+        a CSV then an XLSX are two exports, while a second click on either is a repeat."""
+        key = super().form_key
+        return uuid.uuid5(key, self.cleaned_data["format"]) if key else None
 
 
 @login_required
@@ -38,7 +48,13 @@ def export_create(request: HttpRequest) -> HttpResponse:
     count = source.count()
     if count <= exports.SYNC_ROW_LIMIT:
         return exports.download_response(source, format)
-    job = exports.export_job_create(actor=request.user, kind=kind, format=format, filters=filters)
+    try:
+        with once(form, user=request.user) as claim:
+            job = exports.export_job_create(actor=request.user, kind=kind, format=format, filters=filters)
+            claim.done(reverse("reporting:export-detail", args=[job.pk]))
+    except AlreadySubmitted as repeat:
+        messages.info(request, str(repeat))
+        return redirect(repeat.url or reverse("reporting:export-list"))
     messages.info(
         request,
         f"{count:,} rows are being written to your file. This page shows the progress; "

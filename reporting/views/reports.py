@@ -19,6 +19,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.concurrency import StaleEdit, VersionForm, conflict_for, version_of
+from core.idempotency import AlreadySubmitted, once
 from hitportal.forms import apply_service_errors
 from reporting import permissions, selectors, services, workflow
 from reporting.forms import (
@@ -87,10 +89,22 @@ def report_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            report = services.report_create(actor=request.user, hit_id=hit.pk, **form.cleaned_data)
+            with once(form, user=request.user) as claim:
+                report = services.report_create(
+                    actor=request.user,
+                    hit_id=hit.pk,
+                    period_start=data["period_start"],
+                    period_end=data["period_end"],
+                    due_on=data["due_on"],
+                )
+                claim.done(reverse("reporting:report-edit", args=[report.pk]))
         except ValidationError as exc:
             apply_service_errors(form, exc)
+        except AlreadySubmitted as repeat:
+            messages.info(request, str(repeat))
+            return redirect(repeat.url or reverse("reporting:report-list"))
         else:
             messages.success(request, "The report was started. Fill in each section, then submit it.")
             return redirect("reporting:report-edit", pk=report.pk)
@@ -118,31 +132,33 @@ def _available_actions(user, report: ProgressReport) -> list[workflow.Transition
 @require_GET
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_get_for_user(user=request.user, pk=pk)
+    return render(request, "reporting/report_detail.html", _detail_context(request, report))
+
+
+def _detail_context(request: HttpRequest, report: ProgressReport, **extra: object) -> dict:
+    """The report's page; `extra` replaces parts of it (a refused due-date form as typed)."""
     today = timezone.localdate()
     milestones = list(selectors.report_milestones(report))
-    return render(
-        request,
-        "reporting/report_detail.html",
-        {
-            **_report_context(request, report),
-            "blocks": selectors.concept_blocks(report),
-            "milestones": milestones,
-            "milestone_counts": selectors.milestone_summary(milestones),
-            "quick_wins": list(report.quick_wins.all()),
-            "outcomes": list(report.outcomes.select_related("domain")),
-            "risks": list(report.risks.all()),
-            "events": list(selectors.report_events(report)),
-            "problems": services.submission_problems(report)
-            if report.status in ("draft", "changes_requested")
-            else [],
-            "available_actions": _available_actions(request.user, report),
-            "transition_form": TransitionForm(),
-            "due_date_form": DueDateForm(initial={"due_on": report.due_on}),
-            "can_edit": bool(permissions.can_edit_report(request.user, report)),
-            "can_move_due_date": bool(permissions.can_move_due_date(request.user, report)),
-            "is_overdue": report.is_overdue_on(today),
-        },
-    )
+    return {
+        **_report_context(request, report),
+        "blocks": selectors.concept_blocks(report),
+        "milestones": milestones,
+        "milestone_counts": selectors.milestone_summary(milestones),
+        "quick_wins": list(report.quick_wins.all()),
+        "outcomes": list(report.outcomes.select_related("domain")),
+        "risks": list(report.risks.all()),
+        "events": list(selectors.report_events(report)),
+        "problems": services.submission_problems(report)
+        if report.status in ("draft", "changes_requested")
+        else [],
+        "available_actions": _available_actions(request.user, report),
+        "transition_form": TransitionForm(),
+        "due_date_form": DueDateForm(initial={"due_on": report.due_on}, version=version_of(report)),
+        "can_edit": bool(permissions.can_edit_report(request.user, report)),
+        "can_move_due_date": bool(permissions.can_move_due_date(request.user, report)),
+        "is_overdue": report.is_overdue_on(today),
+        **extra,
+    }
 
 
 def _report_context(request: HttpRequest, report: ProgressReport) -> dict:
@@ -201,6 +217,97 @@ def _apply_row_errors(formset, forms: list, exc: ValidationError) -> None:
             formset._non_form_errors = formset.error_class(errors)
 
 
+def _section_forms(section: str, report: ProgressReport, data) -> tuple:
+    """The form or row formset of one section of `report` as stored (bound to `data` when posted),
+    the version form that goes with a formset, and the indicator blocks.
+
+    Every form carries the report's version: a form section in its own hidden field, a formset
+    section in a VersionForm beside the formset (core.concurrency).
+    """
+    version = version_of(report)
+    form = formset = version_form = blocks = None
+    if section == "indicators":
+        blocks = selectors.concept_blocks(report)
+        form = IndicatorsForm(data, blocks=blocks, version=version)
+        for block in blocks:
+            for row in block.rows:
+                row.rating_field = form[f"rating_{row.criterion.code}"]
+                row.evidence_field = form[f"evidence_{row.criterion.code}"]
+    elif section == "milestones":
+        milestones = list(selectors.report_milestones(report))
+        formset = row_formset(MilestoneForm)(
+            data,
+            initial=[
+                {"id": m.pk, "title": m.title, "due_on": m.due_on, "met_on": m.met_on} for m in milestones
+            ],
+            prefix="milestones",
+        )
+        deletable = {m.pk for m in milestones if m.report_id == report.pk}
+        for form_, milestone in zip(formset.forms, milestones, strict=False):
+            if milestone.pk not in deletable:
+                form_.fields["delete"].disabled = True
+                form_.fields["delete"].help_text = "Recorded in an earlier report, so it stays on record."
+    elif section in _ROW_SECTIONS:
+        key, form_class, model, fields = _ROW_SECTIONS[section]
+        existing = model.objects.filter(report=report).order_by("pk")
+        initial = [{"id": obj.pk, **{name: getattr(obj, name) for name in fields}} for obj in existing]
+        formset = row_formset(form_class)(data, initial=initial, prefix=key)
+    elif section == "capacity":
+        form = CapacityForm(
+            data,
+            initial={
+                "funding_status": report.funding_status,
+                "funding_notes": report.funding_notes,
+                "capacity_notes": report.capacity_notes,
+            },
+            version=version,
+        )
+    else:  # snapshots
+        form = SnapshotsForm(
+            data,
+            initial={
+                "ppi_standards": report.ppi_standards_snapshot is not None,
+                "readiness": report.readiness_snapshot is not None,
+                "maturity": report.maturity_snapshot is not None,
+            },
+            version=version,
+        )
+    if formset is not None:
+        version_form = VersionForm(data, version=version)
+    return form, formset, version_form, blocks
+
+
+def _save_section(
+    request: HttpRequest, report: ProgressReport, section: str, form, formset, version_form
+) -> bool:
+    """Save the posted section through its service; False when a form or row shows an error."""
+    if form is not None:
+        if not form.is_valid():
+            return False
+        values = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+        common = {"actor": request.user, "report_id": report.pk, "expected_version": form.started_from}
+        if section == "indicators":
+            services.report_ratings_save(**common, ratings=form.ratings())
+        elif section == "capacity":
+            services.report_capacity_save(**common, **values)
+        else:
+            services.report_snapshots_save(**common, **values)
+        return True
+    if not (version_form.is_valid() and formset.is_valid()):
+        return False
+    rows, forms = _rows_from(formset)
+    common = {"actor": request.user, "report_id": report.pk, "expected_version": version_form.started_from}
+    try:
+        if section == "milestones":
+            services.report_milestones_save(**common, rows=rows)
+        else:
+            services.report_rows_save(**common, section=_ROW_SECTIONS[section][0], rows=rows)
+    except ValidationError as exc:
+        _apply_row_errors(formset, forms, exc)
+        return False
+    return True
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -211,90 +318,32 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if section not in titles:
         raise Http404("No such section.")
     data = request.POST if request.method == "POST" else None
-    form = None
-    formset = None
-    blocks = None
-    problems = None
+    form, formset, version_form, blocks = _section_forms(section, report, data)
+    conflict = None
     saved = False
-    try:
-        if section == "indicators":
-            blocks = selectors.concept_blocks(report)
-            form = IndicatorsForm(data, blocks=blocks)
-            for block in blocks:
-                for row in block.rows:
-                    row.rating_field = form[f"rating_{row.criterion.code}"]
-                    row.evidence_field = form[f"evidence_{row.criterion.code}"]
-            if data is not None and form.is_valid():
-                services.report_ratings_save(actor=request.user, report_id=report.pk, ratings=form.ratings())
-                saved = True
-        elif section == "milestones":
-            milestones = list(selectors.report_milestones(report))
-            formset = row_formset(MilestoneForm)(
-                data,
-                initial=[
-                    {"id": m.pk, "title": m.title, "due_on": m.due_on, "met_on": m.met_on} for m in milestones
-                ],
-                prefix="milestones",
+    if data is not None:
+        try:
+            saved = _save_section(request, report, section, form, formset, version_form)
+        except ValidationError as exc:
+            if form is None:
+                raise
+            apply_service_errors(form, exc)
+        except StaleEdit as stale:
+            theirs_form, theirs_formset, theirs_version, _blocks = _section_forms(
+                section, stale.current, None
             )
-            deletable = {m.pk for m in milestones if m.report_id == report.pk}
-            for form_, milestone in zip(formset.forms, milestones, strict=False):
-                if milestone.pk not in deletable:
-                    form_.fields["delete"].disabled = True
-                    form_.fields["delete"].help_text = "Recorded in an earlier report, so it stays on record."
-            if data is not None and formset.is_valid():
-                rows, forms = _rows_from(formset)
-                try:
-                    services.report_milestones_save(actor=request.user, report_id=report.pk, rows=rows)
-                except ValidationError as exc:
-                    _apply_row_errors(formset, forms, exc)
-                else:
-                    saved = True
-        elif section in _ROW_SECTIONS:
-            key, form_class, model, fields = _ROW_SECTIONS[section]
-            existing = model.objects.filter(report=report).order_by("pk")
-            initial = [{"id": obj.pk, **{name: getattr(obj, name) for name in fields}} for obj in existing]
-            formset = row_formset(form_class)(data, initial=initial, prefix=key)
-            if data is not None and formset.is_valid():
-                rows, forms = _rows_from(formset)
-                try:
-                    services.report_rows_save(actor=request.user, report_id=report.pk, section=key, rows=rows)
-                except ValidationError as exc:
-                    _apply_row_errors(formset, forms, exc)
-                else:
-                    saved = True
-        elif section == "capacity":
-            form = CapacityForm(
-                data,
-                initial={
-                    "funding_status": report.funding_status,
-                    "funding_notes": report.funding_notes,
-                    "capacity_notes": report.capacity_notes,
-                },
+            conflict = conflict_for(
+                form or version_form,
+                theirs=theirs_form or theirs_version,
+                current=stale.current,
+                formsets=[(formset, theirs_formset, "Row")] if formset is not None else [],
             )
-            if data is not None and form.is_valid():
-                services.report_capacity_save(actor=request.user, report_id=report.pk, **form.cleaned_data)
-                saved = True
-        else:  # snapshots
-            form = SnapshotsForm(
-                data,
-                initial={
-                    "ppi_standards": report.ppi_standards_snapshot is not None,
-                    "readiness": report.readiness_snapshot is not None,
-                    "maturity": report.maturity_snapshot is not None,
-                },
-            )
-            if data is not None and form.is_valid():
-                services.report_snapshots_save(actor=request.user, report_id=report.pk, **form.cleaned_data)
-                saved = True
-    except ValidationError as exc:
-        if form is None:
-            raise
-        apply_service_errors(form, exc)
     if saved:
         messages.success(request, f"{titles[section]} saved.")
         return redirect(f"{reverse('reporting:report-edit', args=[report.pk])}?section={section}")
+    problems = None
     if formset is not None:
-        problems = formset_problems(formset) if formset.is_bound else []
+        problems = formset_problems(formset, page_form=version_form) if formset.is_bound else []
     return render(
         request,
         "reporting/report_edit.html",
@@ -305,6 +354,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "section_title": titles[section],
             "form": form,
             "formset": formset,
+            "version_form": version_form,
             "formset_problems": problems,
             "blocks": blocks,
             "latest": {
@@ -315,7 +365,9 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if section == "snapshots"
             else None,
             "submission_problems": services.submission_problems(report),
+            "conflict": conflict,
         },
+        status=409 if conflict else 200,
     )
 
 
@@ -359,12 +411,29 @@ def report_transition(request: HttpRequest, pk: int) -> HttpResponse:
 def report_due_date(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_get_for_user(user=request.user, pk=pk)
     _require(permissions.can_move_due_date(request.user, report))
-    form = DueDateForm(request.POST)
+    form = DueDateForm(request.POST, version=version_of(report))
     if form.is_valid():
         try:
-            services.report_due_date_move(actor=request.user, report_id=report.pk, **form.cleaned_data)
+            services.report_due_date_move(
+                actor=request.user,
+                report_id=report.pk,
+                due_on=form.cleaned_data["due_on"],
+                reason=form.cleaned_data["reason"],
+                expected_version=form.started_from,
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
+        except StaleEdit as stale:
+            # The report's page again, with this form as typed and both versions beside it.
+            theirs = DueDateForm(initial={"due_on": stale.current.due_on}, version=version_of(stale.current))
+            conflict = conflict_for(form, theirs=theirs, current=stale.current)
+            fresh = selectors.report_get_for_user(user=request.user, pk=pk)
+            return render(
+                request,
+                "reporting/report_detail.html",
+                _detail_context(request, fresh, due_date_form=form, conflict=conflict),
+                status=409,
+            )
         else:
             messages.success(request, "The due date was moved; reminders not yet sent follow the new date.")
             return redirect("reporting:report-detail", pk=report.pk)

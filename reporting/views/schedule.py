@@ -11,9 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
+from core.concurrency import StaleEdit, conflict_for, version_of
 from hitportal.forms import apply_service_errors
 from reporting import permissions, selectors, services
 from reporting.forms import ScheduleForm
+from reporting.models import ReportSchedule
 from teams import permissions as team_permissions
 
 
@@ -25,22 +27,25 @@ def report_schedule(request: HttpRequest, hit_pk: int) -> HttpResponse:
     if not verdict:
         raise PermissionDenied(verdict.reason)
     schedule = selectors.schedule_of(hit)
-    initial = (
-        {
-            "interval_months": schedule.interval_months,
-            "first_due_on": schedule.first_due_on,
-            "reminder_offsets": ", ".join(str(o) for o in schedule.reminder_offsets),
-            "is_active": schedule.is_active,
-        }
-        if schedule
-        else None
-    )
-    form = ScheduleForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = _schedule_form(request.POST if request.method == "POST" else None, schedule)
+    conflict = None
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.schedule_save(actor=request.user, hit_id=hit.pk, **form.cleaned_data)
+            services.schedule_save(
+                actor=request.user,
+                hit_id=hit.pk,
+                interval_months=data["interval_months"],
+                first_due_on=data["first_due_on"],
+                reminder_offsets=data["reminder_offsets"],
+                is_active=data["is_active"],
+                expected_version=form.started_from,
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
+        except StaleEdit as stale:
+            current = stale.current if stale.current.pk else None
+            conflict = conflict_for(form, theirs=_schedule_form(None, current), current=stale.current)
         else:
             messages.success(request, "The reporting schedule was saved.")
             return redirect("reporting:report-schedule", hit_pk=hit.pk)
@@ -54,8 +59,25 @@ def report_schedule(request: HttpRequest, hit_pk: int) -> HttpResponse:
             "next": selectors.next_report_defaults(hit=hit) if schedule else None,
             "reports": list(selectors.hit_reports(hit=hit)[:20]),
             "can_open_hit": bool(team_permissions.can_view_hit(request.user, hit)),
+            "conflict": conflict,
         },
+        status=409 if conflict else 200,
     )
+
+
+def _schedule_form(data, schedule: ReportSchedule | None) -> ScheduleForm:
+    """The schedule form, starting from the stored schedule (the defaults when the HIT has none)."""
+    initial = (
+        {
+            "interval_months": schedule.interval_months,
+            "first_due_on": schedule.first_due_on,
+            "reminder_offsets": ", ".join(str(o) for o in schedule.reminder_offsets),
+            "is_active": schedule.is_active,
+        }
+        if schedule
+        else None
+    )
+    return ScheduleForm(data, initial=initial, version=version_of(schedule))
 
 
 urlpatterns = [

@@ -12,9 +12,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.idempotency import AlreadySubmitted, once
 from hitportal.forms import apply_service_errors
 from reporting import lifecycle, permissions, selectors, services
 from reporting.forms import StageForm
@@ -48,16 +49,22 @@ def stage_assess(request: HttpRequest, hit_pk: int) -> HttpResponse:
                 if not form.cleaned_data["confirmed_stage"]:
                     form.add_error("confirmed_stage", "Choose the stage you confirm.")
                 else:
+                    history = reverse("reporting:stage-history", kwargs={"hit_pk": hit.pk})
                     try:
-                        services.stage_assessment_record(
-                            actor=request.user,
-                            hit_id=hit.pk,
-                            behaviours=ticked,
-                            confirmed_stage=form.cleaned_data["confirmed_stage"],
-                            note=form.cleaned_data["note"],
-                        )
+                        with once(form, user=request.user) as claim:
+                            services.stage_assessment_record(
+                                actor=request.user,
+                                hit_id=hit.pk,
+                                behaviours=ticked,
+                                confirmed_stage=form.cleaned_data["confirmed_stage"],
+                                note=form.cleaned_data["note"],
+                            )
+                            claim.done(history)
                     except ValidationError as exc:
                         apply_service_errors(form, exc)
+                    except AlreadySubmitted as repeat:
+                        messages.info(request, str(repeat))
+                        return redirect(repeat.url or history)
                     else:
                         stage = LifecycleStage(form.cleaned_data["confirmed_stage"]).label.lower()
                         messages.success(request, f"The life-cycle stage was confirmed as {stage}.")

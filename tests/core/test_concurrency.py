@@ -14,9 +14,11 @@ from core.concurrency import (
     VersionedFormMixin,
     check_version,
     conflict_for,
+    latest_changed,
+    restart_from,
     version_of,
 )
-from engagement.models import Stakeholder
+from engagement.models import Item, Stakeholder
 from tests.factories import engagement as ef
 
 
@@ -88,3 +90,63 @@ def test_conflict_keeps_typed_text_shows_theirs_and_carries_the_new_version(db):
         ("Role in the HIT's structures", "Their role", "My role")
     ]
     assert conflict.saved_at == current.updated_at
+
+
+def test_version_of_a_row_without_updated_at_changes_with_its_values(db):
+    item = ef.ItemFactory(text="Before")
+    before = version_of(item)
+
+    Item.objects.filter(pk=item.pk).update(text="After")
+
+    assert before != ""
+    assert version_of(Item.objects.get(pk=item.pk)) != before
+    assert version_of(Item.objects.get(pk=item.pk)) == version_of(Item.objects.get(pk=item.pk))
+
+
+def test_latest_changed_is_the_row_saved_last(db):
+    first, second = ef.StakeholderFactory(), ef.StakeholderFactory()
+    first.role = "Saved again"
+    first.save(update_fields=["role"])
+
+    assert latest_changed([second, first]) == first
+    assert latest_changed([]) is None
+
+
+def test_restart_from_carries_the_version_just_saved(db):
+    row = ef.StakeholderFactory()
+    form = RowForm({"role": "x", "depth": 1, "start_date": "2026-01-02", VERSION_FIELD: ""}, instance=row)
+
+    restart_from(form, row)
+
+    assert form.started_from == version_of(row)
+    assert form.data["role"] == "x"
+
+
+class LineForm(forms.Form):
+    text = forms.CharField(label="Text", required=False)
+
+
+LineFormSet = forms.formset_factory(LineForm, extra=1)
+
+
+def test_conflict_compares_formset_rows_one_by_one(db):
+    row = ef.StakeholderFactory(role="Same", depth=1, start_date=datetime.date(2026, 1, 2))
+    form = RowForm(
+        {"role": "Same", "depth": 1, "start_date": "2026-01-02", VERSION_FIELD: "old"}, instance=row
+    )
+    mine = LineFormSet(
+        {"lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "1", "lines-0-text": "Mine", "lines-1-text": ""},
+        prefix="lines",
+        initial=[{"text": "Original"}],
+    )
+    assert form.is_valid() and mine.is_valid()
+    theirs = LineFormSet(prefix="lines", initial=[{"text": "Theirs"}, {"text": "Added by them"}])
+
+    conflict = conflict_for(
+        form, theirs=RowForm(instance=row), current=row, formsets=[(mine, theirs, "Line")]
+    )
+
+    assert [(r.label, r.theirs, r.yours) for r in conflict.changed] == [
+        ("Line 1: Text", "Theirs", "Mine"),
+        ("Line 2: Text", "Added by them", "(empty)"),
+    ]

@@ -1,0 +1,19 @@
+"""A one-time key for a create form written in a template rather than a form class (core.idempotency)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from core.idempotency import FORM_KEY_FIELD
+
+register = template.Library()
+
+
+@register.simple_tag
+def one_time_key() -> SafeString:
+    """The hidden `form_key` input of a form with no form class behind it (the export buttons)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', FORM_KEY_FIELD, uuid.uuid4())
