@@ -11,6 +11,7 @@ from hitportal.roles import roles_of
 from reporting import workflow
 from reporting.enums import WITH_TEAM
 from reporting.models import ProgressReport
+from teams import permissions as team_permissions
 from teams.enums import HITStatus, Role
 from teams.models import HIT
 from teams.permissions import ALLOW, Verdict
@@ -41,6 +42,16 @@ def can_view_reports(user: object, hit: HIT) -> Verdict:
     if hit.pk in roles.hit_ids or roles.has(*READERS):
         return ALLOW
     return Verdict(False, "You are not a member of this HIT.")
+
+
+def can_view_hit_dashboard(user: object, hit: HIT) -> Verdict:
+    """The HIT dashboard: whoever sees the HIT's page (its members, programme managers, board
+    members and PPI facilitators). Not reviewers: their view of a HIT is its application and its
+    coverage (DOMAIN.md section 4). Each section shows only what the user may see on its own page
+    (reporting.dashboards.hit_dashboard)."""
+    if team_permissions.can_view_hit(user, hit):
+        return ALLOW
+    return Verdict(False, "You cannot see this HIT's dashboard.")
 
 
 def can_manage_schedule(user: object, hit: HIT) -> Verdict:
