@@ -1023,6 +1023,8 @@ def hit_dashboard(*, hit: HIT, user: object, today: datetime.date) -> HITDashboa
         reports = list(ProgressReport.objects.filter(hit=hit).order_by("-due_on", "-pk")[:LATEST_REPORTS])
         for report in reports:
             report.is_overdue = report.is_overdue_on(today)  # type: ignore[attr-defined]
+            # A board member opens a report once it is accepted; the others are listed, not linked.
+            report.can_read = bool(report_permissions.can_read_report(user, report))  # type: ignore[attr-defined]
     return HITDashboard(
         hit=hit,
         coverage=coverage,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from hitportal.roles import roles_of
 from reporting import workflow
-from reporting.enums import WITH_TEAM
+from reporting.enums import WITH_TEAM, ReportStatus
 from reporting.models import ProgressReport
 from teams import permissions as team_permissions
 from teams.enums import HITStatus, Role
@@ -52,6 +52,20 @@ def can_view_hit_dashboard(user: object, hit: HIT) -> Verdict:
     if team_permissions.can_view_hit(user, hit):
         return ALLOW
     return Verdict(False, "You cannot see this HIT's dashboard.")
+
+
+def can_read_report(user: object, report: ProgressReport) -> Verdict:
+    """One progress report's content: the HIT's members and programme managers in every state;
+    board members once it is accepted (DOMAIN.md section 4). Before that it is the team's work in
+    progress, or waiting for the programme manager. Its status and dates are on the list for all
+    readers of the HIT's reports."""
+    if report_roles(user, report.hit_id):
+        return ALLOW
+    if roles_of(user).has(Role.BOARD_MEMBER) and report.status == ReportStatus.ACCEPTED:
+        return ALLOW
+    return Verdict(
+        False, "Board members read a HIT's progress reports once the programme manager accepted them."
+    )
 
 
 def can_manage_schedule(user: object, hit: HIT) -> Verdict:
