@@ -46,13 +46,21 @@ def eoi_roles(user: object, eoi: ExpressionOfInterest) -> set[str]:
     return found
 
 
+def reviewing_is_open(application: Application) -> bool:
+    """A review assignment lasts until the panel's final decision on its application (a deferral
+    asks the same reviewers to review the resubmission, so it stays open); after it the reviewer
+    sees nothing more of the application (DOMAIN.md section 4)."""
+    return application.status not in workflow.FINAL_APPLICATION_STATES
+
+
 def can_view_application(
     user: object, application: Application, assignment: ReviewAssignment | None
 ) -> Verdict:
-    """Team, chair and programme manager always; a reviewer only while assigned and not conflicted."""
+    """Team, chair and programme manager always; a reviewer only while assigned, not conflicted,
+    and until the decision."""
     if application_roles(user, application):
         return ALLOW
-    if assignment is not None and assignment.may_open_application:
+    if assignment is not None and assignment.may_open_application and reviewing_is_open(application):
         return ALLOW
     return Verdict(False, "You cannot open this application.")
 

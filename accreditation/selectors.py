@@ -49,13 +49,18 @@ def application_get_for_user(*, user: object, pk: int) -> tuple[Application, Rev
 
 
 def assignment_get_for_reviewer(*, user: object, pk: int) -> ReviewAssignment:
-    """The reviewer's own assignment (declaring comes before reading, so no conflict check here)."""
+    """The reviewer's own assignment while it is open, that is until the panel's decision
+    (permissions.reviewing_is_open); 404 otherwise. Declaring comes before reading, so no conflict
+    check here."""
     try:
-        return ReviewAssignment.objects.select_related(
+        assignment = ReviewAssignment.objects.select_related(
             "application", "application__hit", "application__round"
         ).get(pk=pk, reviewer_id=getattr(user, "pk", None))
     except ReviewAssignment.DoesNotExist:
         raise Http404("No such assignment.") from None
+    if not permissions.reviewing_is_open(assignment.application):
+        raise Http404("No such assignment.")
+    return assignment
 
 
 def eoi_get_for_user(*, user: object, pk: int) -> ExpressionOfInterest:

@@ -1,48 +1,142 @@
-"""Who may see and do what in engagement. Predicates return a Verdict (allowed, reason)."""
+"""Who may see and do what in engagement. Predicates return a Verdict (allowed, reason).
+
+Seeing follows the roles table of DOMAIN.md section 4, one predicate per kind of record, because
+the roles see different parts of a HIT's engagement:
+
+==================  =======  ==  =====  ===========  ========  ============  =====
+record              members  PM  board  facilitator  reviewer  lay reviewer  chair
+==================  =======  ==  =====  ===========  ========  ============  =====
+stakeholder map     yes      yes
+coverage            yes      yes yes    yes          open                    open
+readiness results   yes      yes yes
+maturity matrix     yes      yes yes
+action plan         yes      yes
+PPI log             yes      yes        yes                    set-up HITs
+==================  =======  ==  =====  ===========  ========  ============  =====
+
+"open": while the user's cleared assignment to (or, for a chair, the round of) one of the HIT's
+applications is open, that is until the panel's final decision. Nothing after it.
+"""
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from hitportal.roles import roles_of
-from teams.enums import Role
+from hitportal.roles import UserRoles, roles_of
+from teams.enums import HITStatus, Role
 from teams.models import HIT
 from teams.permissions import ALLOW, Verdict
 
+# accreditation.workflow's application states by name (engagement sits below accreditation and
+# does not import it); tests/engagement/test_permissions.py keeps the two in step. An assignment
+# is open until the final decision: a deferral asks the same reviewers to review the resubmission.
+OPEN_APPLICATION_STATUSES = ("draft", "submitted", "under_review", "feedback", "deferred")
+
+
+def _member_or_pm(roles: UserRoles, hit: HIT) -> bool:
+    return hit.pk in roles.hit_ids or roles.has(Role.PROGRAMME_MANAGER)
+
 
 def _reviews_hit(user: object, hit: HIT) -> bool:
-    """A reviewer assigned to one of the HIT's applications, declared, and not conflicted.
+    """An open full-review assignment of the user to one of the HIT's applications, declared and
+    not conflicted (a lay assignment reads the application's PPI sections only).
 
-    Follows accreditation's tables by name (engagement sits below accreditation and does not
-    import it): declared, and either unflagged or cleared by the chair.
+    Follows accreditation's tables by name, as ReviewAssignment.may_open_application: declared, and
+    either unflagged or cleared by the chair, never recused; and the application not yet decided.
+    One filter() call, so every condition applies to the same assignment.
     """
     if not getattr(user, "is_authenticated", False):
         return False
-    cleared = (
+    prefix = "applications__assignments__"
+    cleared = Q(
+        **{
+            f"{prefix}reviewer": user,
+            f"{prefix}is_lay": False,
+            f"{prefix}declaration__in": ["none", "declared"],
+            "applications__status__in": OPEN_APPLICATION_STATUSES,
+        }
+    ) & (
         Q(
-            applications__assignments__reviewer=user,
-            applications__assignments__declaration__in=["none", "declared"],
+            **{
+                f"{prefix}flagged_organisations": "",
+                f"{prefix}declaration": "none",
+                f"{prefix}resolution": "open",
+            }
         )
-        & (
-            Q(
-                applications__assignments__flagged_organisations="",
-                applications__assignments__declaration="none",
-            )
-            | Q(applications__assignments__resolution__in=["dismissed", "waived"])
-        )
-        & ~Q(applications__assignments__resolution="recused")
+        | Q(**{f"{prefix}resolution__in": ["dismissed", "waived"]})
     )
     return HIT.objects.filter(cleared, pk=hit.pk).exists()
 
 
-def can_view_engagement(user: object, hit: HIT) -> Verdict:
-    """The map, coverage, PPI summary and readiness results (never single responses)."""
+def _chairs_open_application(roles: UserRoles, hit: HIT) -> bool:
+    """The user chairs the panel of a round in which the HIT has an application not yet decided."""
+    if not roles.chair_round_ids:
+        return False
+    return HIT.objects.filter(
+        pk=hit.pk,
+        applications__round_id__in=roles.chair_round_ids,
+        applications__status__in=OPEN_APPLICATION_STATUSES,
+    ).exists()
+
+
+def can_view_stakeholder_map(user: object, hit: HIT) -> Verdict:
+    """The named map (people and organisations by name, with evidence): the HIT's members and
+    programme managers only; never board members, PPI facilitators or reviewers (DOMAIN 4)."""
+    if _member_or_pm(roles_of(user), hit):
+        return ALLOW
+    return Verdict(False, "Only the HIT's members and programme managers see its stakeholder map.")
+
+
+def can_view_coverage(user: object, hit: HIT) -> Verdict:
+    """The stored coverage scores and their history (no names). Board members and PPI facilitators
+    follow every HIT's coverage; a reviewer and the round's chair see it, with its growth across the
+    application's revisions, while the application is open."""
     roles = roles_of(user)
-    if hit.pk in roles.hit_ids or roles.has(Role.PROGRAMME_MANAGER, Role.BOARD_MEMBER, Role.PPI_FACILITATOR):
+    if _member_or_pm(roles, hit) or roles.has(Role.BOARD_MEMBER, Role.PPI_FACILITATOR):
         return ALLOW
-    if roles.has(Role.REVIEWER, Role.LAY_REVIEWER, Role.PANEL_CHAIR) and _reviews_hit(user, hit):
+    if roles.has(Role.REVIEWER) and _reviews_hit(user, hit):
         return ALLOW
-    return Verdict(False, "You cannot see this HIT's engagement.")
+    if roles.has(Role.PANEL_CHAIR) and _chairs_open_application(roles, hit):
+        return ALLOW
+    return Verdict(False, "You cannot see this HIT's engagement coverage.")
+
+
+def can_view_readiness(user: object, hit: HIT) -> Verdict:
+    """A HIT's survey waves and their aggregated results (never a response): its members,
+    programme managers and board members (the board sees HITs' scores)."""
+    roles = roles_of(user)
+    if _member_or_pm(roles, hit) or roles.has(Role.BOARD_MEMBER):
+        return ALLOW
+    return Verdict(False, "Only the HIT's members, programme managers and board members see its surveys.")
+
+
+def can_view_maturity(user: object, hit: HIT) -> Verdict:
+    """The maturity matrix assessments and their profile: as the readiness results."""
+    roles = roles_of(user)
+    if _member_or_pm(roles, hit) or roles.has(Role.BOARD_MEMBER):
+        return ALLOW
+    return Verdict(
+        False, "Only the HIT's members, programme managers and board members see its maturity matrix."
+    )
+
+
+def can_view_action_plan(user: object, hit: HIT) -> Verdict:
+    """The team's own working plan, with named owners: its members and programme managers."""
+    if _member_or_pm(roles_of(user), hit):
+        return ALLOW
+    return Verdict(False, "Only the HIT's members and programme managers see its action plan.")
+
+
+def can_view_ppi(user: object, hit: HIT) -> Verdict:
+    """The PPI log, standards self-assessments and public reviews: the HIT's members, programme
+    managers and PPI facilitators; the public review group (lay reviewers) while the HIT is in
+    set-up, when the group reviews its PPI arrangements."""
+    roles = roles_of(user)
+    if _member_or_pm(roles, hit) or roles.has(Role.PPI_FACILITATOR):
+        return ALLOW
+    if roles.has(Role.LAY_REVIEWER) and hit.status == HITStatus.SET_UP:
+        return ALLOW
+    return Verdict(False, "You cannot see this HIT's patient and public involvement.")
 
 
 def can_edit_engagement(user: object, hit: HIT) -> Verdict:
@@ -61,10 +155,16 @@ def can_log_ppi(user: object, hit: HIT) -> Verdict:
 
 
 def can_review_ppi(user: object, hit: HIT) -> Verdict:
-    """The public review group's assessments: lay reviewers write them."""
-    if roles_of(user).has(Role.LAY_REVIEWER):
-        return ALLOW
-    return Verdict(False, "Only members of the public review group assess PPI arrangements.")
+    """The public review group's assessments: lay reviewers write them, for HITs in set-up."""
+    if not roles_of(user).has(Role.LAY_REVIEWER):
+        return Verdict(False, "Only members of the public review group assess PPI arrangements.")
+    if hit.status != HITStatus.SET_UP:
+        return Verdict(
+            False,
+            f"The public review group assesses the PPI arrangements of HITs in set-up; this HIT is "
+            f"{hit.get_status_display().lower()}.",
+        )
+    return ALLOW
 
 
 def can_support_ppi(user: object) -> Verdict:

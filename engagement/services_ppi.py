@@ -215,12 +215,12 @@ def public_review_create(
 ) -> PublicReview:
     """Record the public review group's assessment of a HIT's PPI arrangements.
 
-    Only a lay reviewer who may see the HIT's engagement records one. Side effect: the
+    Only a lay reviewer who may see the HIT's PPI records one, while the HIT is in set-up. Side effect: the
     PublicReview row. It is the group's judgement, shown beside the computed PPI depth, and is not
     an input of any score, so nothing is recomputed.
     """
     hit = _hit(hit_id)
-    _require(permissions.can_view_engagement(actor, hit))
+    _require(permissions.can_view_ppi(actor, hit))
     _require(permissions.can_review_ppi(actor, hit))
     reviewed_on = reviewed_on or timezone.localdate()
     _not_in_future("reviewed_on", reviewed_on)

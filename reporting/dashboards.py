@@ -41,6 +41,7 @@ from django.db.models.functions import Cast, Coalesce, RowNumber, TruncMonth
 from accreditation.models import Accreditation, Application, Condition, ExpressionOfInterest
 from accreditation.workflow import ApplicationStatus, EOIStatus
 from engagement import matrix
+from engagement import permissions as engagement_permissions
 from engagement.enums import MATURITY_ELEMENTS, Depth, Dimension, MaturityLevel
 from engagement.models import (
     CoverageScore,
@@ -914,6 +915,11 @@ class HITDashboard:
     ppi_months: list[MonthPoint]
     reports: list[ProgressReport] | None
     today: datetime.date
+    # What of the HIT's engagement the user may see (engagement.permissions): a section the user
+    # may not see is never read, and a page the user may not open is never linked.
+    shows_readiness: bool = True
+    shows_maturity: bool = True
+    links_ppi_log: bool = True
 
     @property
     def radar_rows(self) -> list[RadarRow]:
@@ -1014,9 +1020,12 @@ def latest_maturity(hit: HIT) -> MaturitySummary | None:
 
 def hit_dashboard(*, hit: HIT, user: object, today: datetime.date) -> HITDashboard:
     """What the HIT dashboard shows. `hit` comes from engagement.selectors.hit_for_engagement
-    (coverage joined). Milestones and reports only for those who may read the HIT's reports."""
+    (coverage joined). Readiness, maturity, milestones and reports only for those who may see them
+    on their own pages (a PPI facilitator sees the coverage and the PPI figures)."""
     coverage = _coverage_of(hit)
-    latest_wave, previous_wave = last_two_waves(hit)
+    shows_readiness = bool(engagement_permissions.can_view_readiness(user, hit))
+    shows_maturity = bool(engagement_permissions.can_view_maturity(user, hit))
+    latest_wave, previous_wave = last_two_waves(hit) if shows_readiness else (None, None)
     may_read_reports = report_permissions.can_view_reports(user, hit)
     milestones = reports = None
     if may_read_reports:
@@ -1024,15 +1033,20 @@ def hit_dashboard(*, hit: HIT, user: object, today: datetime.date) -> HITDashboa
         reports = list(ProgressReport.objects.filter(hit=hit).order_by("-due_on", "-pk")[:LATEST_REPORTS])
         for report in reports:
             report.is_overdue = report.is_overdue_on(today)  # type: ignore[attr-defined]
+            # A board member opens a report once it is accepted; the others are listed, not linked.
+            report.can_read = bool(report_permissions.can_read_report(user, report))  # type: ignore[attr-defined]
     return HITDashboard(
         hit=hit,
         coverage=coverage,
         coverage_slices=coverage_slices(coverage),
         latest_wave=latest_wave,
         previous_wave=previous_wave,
-        maturity=latest_maturity(hit),
+        maturity=latest_maturity(hit) if shows_maturity else None,
         milestones=milestones,
         ppi_months=ppi_by_month(hit, today=today),
         reports=reports,
         today=today,
+        shows_readiness=shows_readiness,
+        shows_maturity=shows_maturity,
+        links_ppi_log=bool(engagement_permissions.can_view_ppi(user, hit)),
     )

@@ -17,7 +17,7 @@ Demo logins: every account below uses the password ``hitportal-demo`` (DEMO_PASS
     reviewer2@example.org      reviewer: assigned to Healthy Weight, flagged (works at South Avon CCG,
                                which the application names), interests still to declare
     lay@example.org            lay (public review group) reviewer: interests to declare on Healthy Weight;
-                               wrote the public review of the Dementia HIT's PPI
+                               wrote the public review of the PPI of the Maternity HIT (in set-up)
     applicant@example.org      applicant (not in any HIT yet): one EOI submitted, one in draft
     director@example.org       HIT director, Dementia HIT: accreditation ends within six months (start the
                                renewal from the accredited application), an open condition, engagement,
@@ -1937,11 +1937,12 @@ DEMENTIA_STANDARDS = {
     "impact": (2, "The log records what changed after each activity."),
     "governance": (3, "Two carers sit on the management group with a vote."),
 }
-DEMENTIA_PUBLIC_REVIEW = (
-    3,
+# The public review group reviews the PPI arrangements of HITs in set-up (DOMAIN.md section 4).
+MATERNITY_PUBLIC_REVIEW = (
+    2,
     True,
-    "Carers sit on the management group and took the case for a support worker to the ICB's board: involvement "
-    "reaches decisions. The HIT should now reach carers from minority communities, as its self-assessment says.",
+    "Mothers who used the service sit on the continuity of carer working group and shaped its plan. The HIT "
+    "should now pay them for their time and reach women from the communities that book late.",
 )
 
 # Maturity matrix consensus of the Dementia HIT: element -> (level 1-3, rationale).
@@ -2665,6 +2666,7 @@ class _Loader:
         dementia = self.hits["dementia"]
         self.load_dementia_map(dementia)
         self.load_dementia_ppi(dementia)
+        self.load_public_review(self.hits["maternity"])
         self.load_survey(dementia)
         self.load_maturity(dementia)
 
@@ -2712,8 +2714,7 @@ class _Loader:
             )
 
     def load_dementia_ppi(self, hit: HIT) -> None:
-        """Standards self-assessment, the public review group's review (lay@, who reviewed the HIT's
-        2023 application and so may see its engagement) and a member's request for PPI support."""
+        """Standards self-assessment and a member's request for PPI support."""
         if not StandardsAssessment.objects.filter(hit=hit).exists():
             standards_assessment_create(
                 actor=self.users["director"],
@@ -2721,8 +2722,18 @@ class _Loader:
                 ratings=DEMENTIA_STANDARDS,
                 assessed_on=self.today - datetime.timedelta(days=25),
             )
+        topic, details = DEMENTIA_SUPPORT_REQUEST
+        if not SupportRequest.objects.filter(hit=hit, topic=topic).exists():
+            request = support_request_create(
+                actor=self.users["member"], hit_id=hit.pk, topic=topic, details=details
+            )
+            self.back(self.moment(0.2), SupportRequest, pk=request.pk)
+
+    def load_public_review(self, hit: HIT) -> None:
+        """The public review group's review of a HIT in set-up, by lay@ (a lay reviewer sees the PPI
+        arrangements of HITs in set-up)."""
         if not PublicReview.objects.filter(hit=hit).exists():
-            depth, adequate, comments = DEMENTIA_PUBLIC_REVIEW
+            depth, adequate, comments = MATERNITY_PUBLIC_REVIEW
             public_review_create(
                 actor=self.users["lay"],
                 hit_id=hit.pk,
@@ -2731,12 +2742,6 @@ class _Loader:
                 comments=comments,
                 reviewed_on=self.today - datetime.timedelta(days=9),
             )
-        topic, details = DEMENTIA_SUPPORT_REQUEST
-        if not SupportRequest.objects.filter(hit=hit, topic=topic).exists():
-            request = support_request_create(
-                actor=self.users["member"], hit_id=hit.pk, topic=topic, details=details
-            )
-            self.back(self.moment(0.2), SupportRequest, pk=request.pk)
 
     def load_survey(self, hit: HIT) -> None:
         """Two readiness waves answered through one-time links, as the respondent's pages do: wave 1

@@ -12,9 +12,11 @@ applications   with a `round`: accreditation.selectors.round_board + BoardFilter
                in no HIT, like the page)
 reports        reporting.selectors.report_list_for_user + ReportFilter ("open" when unfiltered)
 stakeholders   engagement.selectors.stakeholder_map of one HIT (404 unless the user may see its
-               engagement) + the map's filter form
-readiness      engagement.selectors_surveys.wave_results of one wave: suppressed groups (n < 5) and
-               the groups hidden to protect them are exported as "suppressed" with empty figures
+               named map, engagement.permissions.can_view_stakeholder_map) + the map's filter form
+readiness      engagement.selectors_surveys.wave_results of one wave (404 unless the user may see
+               the HIT's readiness results, engagement.permissions.can_view_readiness): suppressed
+               groups (n < 5) and the groups hidden to protect them are exported as "suppressed"
+               with empty figures
 =============  ======================================================================================
 
 Spreadsheet formula injection: every text cell that begins with =, +, -, @, a tab or a carriage
@@ -56,6 +58,7 @@ from accreditation.forms_panel import BoardFilter
 from accreditation.models import Round
 from core.batch import BatchOutcome, each_row
 from core.tasks import enqueue_after_commit
+from engagement import permissions as engagement_permissions
 from engagement import selectors as engagement_selectors
 from engagement import selectors_surveys
 from engagement.forms_stakeholders import StakeholderFilterForm
@@ -321,7 +324,9 @@ def _reports(user: object, filters: dict) -> ExportSource:
 
 
 def _stakeholders(user: object, filters: dict) -> ExportSource:
-    hit = engagement_selectors.hit_for_engagement(user=user, pk=_scope(filters, "hit", "HIT"))
+    hit = engagement_selectors.hit_for_engagement(
+        user=user, pk=_scope(filters, "hit", "HIT"), may_see=engagement_permissions.can_view_stakeholder_map
+    )
     form = StakeholderFilterForm(_data(filters, kind=ExportKind.STAKEHOLDERS) or None)
     category, include_ended = None, False
     if form.is_valid():
@@ -382,7 +387,9 @@ def _readiness_row(item: tuple[str, str, selectors_surveys.ResultRow]) -> list[o
 
 
 def _readiness(user: object, filters: dict) -> ExportSource:
-    hit = engagement_selectors.hit_for_engagement(user=user, pk=_scope(filters, "hit", "HIT"))
+    hit = engagement_selectors.hit_for_engagement(
+        user=user, pk=_scope(filters, "hit", "HIT"), may_see=engagement_permissions.can_view_readiness
+    )
     wave = selectors_surveys.wave_get(hit=hit, pk=_scope(filters, "wave", "survey"))
     # wave_results applies both suppressions: the worker's n < 5 and the protective one.
     results = selectors_surveys.wave_results(wave=wave)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from hitportal.roles import roles_of
 from reporting import workflow
-from reporting.enums import WITH_TEAM
+from reporting.enums import WITH_TEAM, ReportStatus
 from reporting.models import ProgressReport
+from teams import permissions as team_permissions
 from teams.enums import HITStatus, Role
 from teams.models import HIT
 from teams.permissions import ALLOW, Verdict
@@ -41,6 +42,30 @@ def can_view_reports(user: object, hit: HIT) -> Verdict:
     if hit.pk in roles.hit_ids or roles.has(*READERS):
         return ALLOW
     return Verdict(False, "You are not a member of this HIT.")
+
+
+def can_view_hit_dashboard(user: object, hit: HIT) -> Verdict:
+    """The HIT dashboard: whoever sees the HIT's page (its members, programme managers, board
+    members and PPI facilitators). Not reviewers: their view of a HIT is its application and its
+    coverage (DOMAIN.md section 4). Each section shows only what the user may see on its own page
+    (reporting.dashboards.hit_dashboard)."""
+    if team_permissions.can_view_hit(user, hit):
+        return ALLOW
+    return Verdict(False, "You cannot see this HIT's dashboard.")
+
+
+def can_read_report(user: object, report: ProgressReport) -> Verdict:
+    """One progress report's content: the HIT's members and programme managers in every state;
+    board members once it is accepted (DOMAIN.md section 4). Before that it is the team's work in
+    progress, or waiting for the programme manager. Its status and dates are on the list for all
+    readers of the HIT's reports."""
+    if report_roles(user, report.hit_id):
+        return ALLOW
+    if roles_of(user).has(Role.BOARD_MEMBER) and report.status == ReportStatus.ACCEPTED:
+        return ALLOW
+    return Verdict(
+        False, "Board members read a HIT's progress reports once the programme manager accepted them."
+    )
 
 
 def can_manage_schedule(user: object, hit: HIT) -> Verdict:

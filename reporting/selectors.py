@@ -51,14 +51,15 @@ def hit_for_reports(*, user: object, pk: int) -> HIT:
 
 
 def report_get_for_user(*, user: object, pk: int) -> ProgressReport:
-    """One report the user may see, or 404 (outsiders never learn that it exists)."""
+    """One report the user may read (permissions.can_read_report), or 404: outsiders never learn
+    that it exists, and a board member does not open a report before it is accepted."""
     try:
         report = ProgressReport.objects.select_related("hit", "submitted_by", "decided_by", "created_by").get(
             pk=pk
         )
     except ProgressReport.DoesNotExist:
         raise Http404("No such report.") from None
-    if not permissions.can_view_reports(user, report.hit):
+    if not permissions.can_read_report(user, report):
         raise Http404("No such report.")
     return report
 
@@ -326,6 +327,7 @@ def hit_panels(user: object, hit: HIT) -> dict:
     current = open_report(hit=hit)
     return {
         "reporting_hit": hit,
+        "open_report_readable": bool(current and permissions.can_read_report(user, current)),
         "reporting_flags": flags.flags_for_hit(hit, today=today),
         "setup_checklist": checklist.checklist_for(hit) if hit.status == HITStatus.SET_UP else None,
         "open_report": current,

@@ -77,6 +77,42 @@ def can_view_hit(user: object, hit: HIT) -> Verdict:
     return Verdict(False, "You are not a member of this HIT.")
 
 
+def _member_or_pm(user: object, hit: HIT) -> bool:
+    roles = roles_of(user)
+    return hit.pk in roles.hit_ids or roles.has(Role.PROGRAMME_MANAGER)
+
+
+def can_view_documents(user: object, hit: HIT) -> Verdict:
+    """A HIT's uploaded documents: its members and programme managers. Board members and PPI
+    facilitators see the HIT's page but never its documents (DOMAIN.md section 4)."""
+    if _member_or_pm(user, hit):
+        return ALLOW
+    return Verdict(False, "Only the HIT's members and programme managers see its documents.")
+
+
+def can_view_meetings(user: object, hit: HIT) -> Verdict:
+    """A HIT's meeting records (dates, groups, notes): its members and programme managers."""
+    if _member_or_pm(user, hit):
+        return ALLOW
+    return Verdict(False, "Only the HIT's members and programme managers see its meetings.")
+
+
+def can_view_sponsor_log(user: object, hit: HIT) -> Verdict:
+    """The log of contact with the executive sponsor (who, when, what about): its members and
+    programme managers."""
+    if _member_or_pm(user, hit):
+        return ALLOW
+    return Verdict(False, "Only the HIT's members and programme managers see its executive sponsor log.")
+
+
+def can_view_sponsor_contact(user: object, hit: HIT) -> Verdict:
+    """How recently the HIT was in touch with its sponsor (green, amber, red), without the log:
+    also board members, who read it among the early-warning flags; not PPI facilitators."""
+    if _member_or_pm(user, hit) or roles_of(user).has(Role.BOARD_MEMBER):
+        return ALLOW
+    return Verdict(False, "You cannot see this HIT's contact with its executive sponsor.")
+
+
 def can_change_hit_status(user: object, hit: HIT) -> Verdict:
     if roles_of(user).has(Role.PROGRAMME_MANAGER):
         return ALLOW

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -10,6 +12,7 @@ from hitportal.roles import roles_of
 from teams import permissions
 from teams.enums import MembershipRole
 from teams.models import HIT, Affiliation, Membership, Organisation, Person
+from teams.permissions import Verdict
 
 
 def current_memberships(day=None) -> QuerySet[Membership]:
@@ -27,13 +30,17 @@ def hit_list_for_user(*, user: object) -> QuerySet[HIT]:
     return qs.filter(pk__in=roles_of(user).hit_ids)
 
 
-def hit_get_for_user(*, user: object, pk: int) -> HIT:
-    """One HIT the user may see, or 404 (outsiders never learn that it exists)."""
+def hit_get_for_user(
+    *, user: object, pk: int, may_see: Callable[[object, HIT], Verdict] = permissions.can_view_hit
+) -> HIT:
+    """One HIT the user may see, or 404 (outsiders never learn that it exists). `may_see` narrows
+    it to the HIT's records of one kind (e.g. permissions.can_view_documents): who may see the
+    HIT's page but not those records gets the same 404."""
     try:
         hit = HIT.objects.select_related("host_organisation", "merged_into").get(pk=pk)
     except HIT.DoesNotExist:
         raise Http404("No such HIT.") from None
-    if not permissions.can_view_hit(user, hit):
+    if not permissions.can_view_hit(user, hit) or not may_see(user, hit):
         raise Http404("No such HIT.")
     return hit
 

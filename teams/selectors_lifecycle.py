@@ -247,9 +247,10 @@ def document_titles(*, hit: HIT) -> list[str]:
 
 
 def document_get_for_user(*, user: object, pk: int) -> Document:
-    """A document of a HIT the user may see (teams.permissions.can_view_hit), or 404."""
+    """A document of a HIT whose documents the user may see (teams.permissions.can_view_documents),
+    or 404."""
     document = Document.objects.select_related("hit").filter(pk=pk).first()
-    if document is None or not permissions.can_view_hit(user, document.hit):
+    if document is None or not permissions.can_view_documents(user, document.hit):
         raise Http404("No such document.")
     return document
 
@@ -433,14 +434,30 @@ def closure_record(*, hit: HIT) -> ClosureRecord | None:
     return ClosureRecord.objects.select_related("closure_report", "recorded_by").filter(hit=hit).first()
 
 
+def record_access(*, hit: HIT, user: object) -> dict[str, bool]:
+    """Which of the HIT's records the user may see, so the HIT page neither lists nor links the
+    others (the template never decides permissions)."""
+    return {
+        "documents": bool(permissions.can_view_documents(user, hit)),
+        "meetings": bool(permissions.can_view_meetings(user, hit)),
+        "sponsor_log": bool(permissions.can_view_sponsor_log(user, hit)),
+        "sponsor_contact": bool(permissions.can_view_sponsor_contact(user, hit)),
+    }
+
+
 def hit_page_context(*, hit: HIT, user: object) -> dict:
-    """What the HIT page shows of the HIT's life after accreditation (a fixed number of queries)."""
+    """What the HIT page shows of the HIT's life after accreditation (a fixed number of queries for
+    each user; records the user may not see are not read)."""
+    may_see = record_access(hit=hit, user=user)
     return {
         "structure": hit_structure(hit=hit),
         "related_hits": hit_links(hit=hit, user=user),
-        "latest_documents": list(latest_documents(hit=hit)[:HIT_PAGE_DOCUMENTS]),
-        "recent_meetings": list(meeting_list(hit=hit)[:HIT_PAGE_MEETINGS]),
-        "sponsor_liveness": sponsor_liveness(hit=hit),
+        "may_see": may_see,
+        "latest_documents": list(latest_documents(hit=hit)[:HIT_PAGE_DOCUMENTS])
+        if may_see["documents"]
+        else [],
+        "recent_meetings": list(meeting_list(hit=hit)[:HIT_PAGE_MEETINGS]) if may_see["meetings"] else [],
+        "sponsor_liveness": sponsor_liveness(hit=hit) if may_see["sponsor_contact"] else None,
         "closure": closure_record(hit=hit),
         "lifecycle_actions": lifecycle_actions(hit=hit, user=user),
         "amber_after_days": AMBER_AFTER_DAYS,

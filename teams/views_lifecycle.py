@@ -1,8 +1,10 @@
 """Pages of a HIT's life after accreditation: the public register, related HITs, documents,
 meetings, the executive sponsor log, and suspension, reinstatement and closure.
 
-Every HIT page starts with the access selector: a HIT the user may not see is a 404; an action the
-user may see but not take is a 403 with the permission's reason. Writes go through
+Every HIT page starts with the access selector: a HIT the user may not see is a 404, and so are its
+documents, meetings and sponsor log for those who see the HIT's page but not those records (board
+members and PPI facilitators, DOMAIN.md section 4); an action the user may see but not take is a
+403 with the permission's reason. Writes go through
 teams.services_lifecycle (or teams.services.hit_transition for a status change); every successful
 POST redirects. The register is the one public page: it needs no login and shows no person.
 """
@@ -309,7 +311,7 @@ def hit_link_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def document_list(request: HttpRequest, pk: int) -> HttpResponse:
-    hit = selectors.hit_get_for_user(user=request.user, pk=pk)
+    hit = selectors.hit_get_for_user(user=request.user, pk=pk, may_see=permissions.can_view_documents)
     page = _page(request, sel.document_list(hit=hit))
     return render(
         request,
@@ -325,7 +327,7 @@ def document_list(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    hit = selectors.hit_get_for_user(user=request.user, pk=pk)
+    hit = selectors.hit_get_for_user(user=request.user, pk=pk, may_see=permissions.can_view_documents)
     _require(sel.can_upload_document(request.user, hit))
     form = DocumentForm(
         request.POST if request.method == "POST" else None,
@@ -385,7 +387,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_GET
 def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
-    hit = selectors.hit_get_for_user(user=request.user, pk=pk)
+    hit = selectors.hit_get_for_user(user=request.user, pk=pk, may_see=permissions.can_view_meetings)
     page = _page(request, sel.meeting_list(hit=hit))
     return render(
         request,
@@ -401,7 +403,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
-    hit = selectors.hit_get_for_user(user=request.user, pk=pk)
+    hit = selectors.hit_get_for_user(user=request.user, pk=pk, may_see=permissions.can_view_meetings)
     _require(sel.can_record_meeting(request.user, hit))
     form = MeetingForm(request.POST if request.method == "POST" else None, hit=hit)
     if request.method == "POST" and form.is_valid():
@@ -435,7 +437,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def sponsor_log(request: HttpRequest, pk: int) -> HttpResponse:
-    hit = selectors.hit_get_for_user(user=request.user, pk=pk)
+    hit = selectors.hit_get_for_user(user=request.user, pk=pk, may_see=permissions.can_view_sponsor_log)
     page = _page(request, sel.sponsor_log(hit=hit))
     return render(
         request,
@@ -454,7 +456,7 @@ def sponsor_log(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def sponsor_interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
-    hit = selectors.hit_get_for_user(user=request.user, pk=pk)
+    hit = selectors.hit_get_for_user(user=request.user, pk=pk, may_see=permissions.can_view_sponsor_log)
     _require(sel.can_log_sponsor_interaction(request.user, hit))
     own_person = getattr(request.user, "person", None)
     initial = {"happened_on": timezone.localdate()}

@@ -11,9 +11,17 @@ from dataclasses import dataclass, field
 import kombu.exceptions
 import pytest
 
+from accreditation import services as accreditation_services
 from accreditation.enums import PanelRole
+from accreditation.models import ReviewAssignment
 from teams.enums import HITStatus, MembershipRole, ProgrammeRole
 from tests import factories as f
+from tests.factories.accreditation_panel import (
+    PanelApplicationFactory,
+    PanelRevisionFactory,
+    ReviewAssignmentFactory,
+    submitted_review,
+)
 
 
 def _user_with_role(role: str, **kwargs):
@@ -105,6 +113,62 @@ def no_role_user(db):
     return f.UserFactory(full_name="Nora Norole")
 
 
+# Reviewers of the persona HIT's own application, before and after the panel's decision
+# (DOMAIN.md section 4: a reviewer sees an assigned application, and nothing of the HIT's own
+# engagement records, only until the decision). `reviewer` and `lay_reviewer` above sit on the
+# panel with no assignment to `hit`.
+
+
+@pytest.fixture
+def review_application(hit, panel):
+    """`hit`'s application to the panel's round, under review, with its first revision."""
+    application = PanelApplicationFactory(hit=hit, round=panel.round)
+    PanelRevisionFactory(application=application)
+    return application
+
+
+@pytest.fixture
+def hit_reviewer(reviewer, review_application):
+    """`reviewer`, assigned to `hit`'s application and declared no conflict: the assignment is open."""
+    ReviewAssignmentFactory(application=review_application, reviewer=reviewer, declared_none=True)
+    return reviewer
+
+
+@pytest.fixture
+def hit_lay_reviewer(lay_reviewer, review_application):
+    """`lay_reviewer`, assigned as the lay reviewer of `hit`'s application, declared no conflict."""
+    ReviewAssignmentFactory(
+        application=review_application, reviewer=lay_reviewer, lay=True, declared_none=True
+    )
+    return lay_reviewer
+
+
+@pytest.fixture
+def decided_application(review_application, hit_reviewer, hit_lay_reviewer, chair):
+    """Both reviewers submit their reviews and the chair accredits `hit`'s application, through the
+    workflow service (a Decision and an Accreditation; `hit` stays active)."""
+    for assignment in ReviewAssignment.objects.filter(application=review_application):
+        submitted_review(assignment, 2)
+    return accreditation_services.application_transition(
+        actor=chair,
+        application_id=review_application.pk,
+        action="accredit",
+        comment="A strong team with a clear plan.",
+    )
+
+
+@pytest.fixture
+def decided_reviewer(hit_reviewer, decided_application):
+    """`hit_reviewer` after the panel's decision on the application they reviewed."""
+    return hit_reviewer
+
+
+@pytest.fixture
+def decided_lay_reviewer(hit_lay_reviewer, decided_application):
+    """`hit_lay_reviewer` after the panel's decision on the application they reviewed."""
+    return hit_lay_reviewer
+
+
 PERSONAS = [
     "programme_manager",
     "board_member",
@@ -117,6 +181,10 @@ PERSONAS = [
     "chair",
     "reviewer",
     "lay_reviewer",
+    "hit_reviewer",
+    "hit_lay_reviewer",
+    "decided_reviewer",
+    "decided_lay_reviewer",
     "no_role_user",
 ]
 

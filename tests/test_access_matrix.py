@@ -6,10 +6,14 @@ cannot ship without deciding who may open it.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PERSONAS
+from tests.factories import engagement as ef
+from tests.factories import teams_lifecycle as lf
 
 ALL = [*PERSONAS, "anonymous"]
 HIT_READERS = {"programme_manager", "board_member", "ppi_facilitator", "director", "sponsor", "teammate"}
@@ -148,3 +152,129 @@ def test_persona_matrix(client, ctx, url_name, persona, expected):
     assert response.status_code == expected
     if expected == 302 and persona is None:
         assert response.url.startswith(reverse("login"))
+
+
+# --- What a page lists, each persona may open (DOMAIN.md section 4) -------------------------------------
+# A role that may not open a page must not see it listed either: every link on a HIT's pages is
+# followed as each persona who sees the HIT, and none may answer "not found" or "forbidden".
+
+LINK = re.compile(r'href="(/[^"#?]*)')
+
+
+@pytest.fixture
+def records(settings, tmp_path, hit, director, sponsor, teammate):
+    """`hit` with one of each record its page lists: a document (also its closure report), a
+    meeting, a sponsor contact, a coverage score, a PPI activity, a wave with results, a maturity
+    assessment and an action."""
+    settings.MEDIA_ROOT = tmp_path
+    document = lf.DocumentFactory(hit=hit, title="Data sharing agreement")
+    lf.MeetingFactory(hit=hit, notes="Discussed the crisis pathway.")
+    lf.SponsorInteractionFactory(hit=hit, sponsor=sponsor.person)
+    lf.ClosureRecordFactory(hit=hit, closure_report=document)
+    ef.CoverageScoreFactory(hit=hit)
+    ef.InvolvementActivityFactory(hit=hit)
+    ef.ReadinessResultFactory(wave=ef.WaveFactory(hit=hit))
+    ef.MaturityAssessmentFactory(hit=hit)
+    ef.ActionPlanItemFactory(hit=hit)
+    return {"hit": hit, "document": document}
+
+
+def _links(response) -> set[str]:
+    return {link for link in LINK.findall(response.content.decode()) if not link.startswith("/static/")}
+
+
+@pytest.mark.parametrize("persona", sorted(HIT_READERS), indirect=True)
+def test_hit_pages_link_only_pages_the_persona_may_open(client, records, persona):
+    """From the HIT page and its dashboard, two links deep within the HIT's own pages."""
+    client.force_login(persona)
+    pk = records["hit"].pk
+    scope = f"/hits/{pk}/"
+    to_visit = [reverse("teams:hit-detail", args=[pk]), reverse("reporting:hit-dashboard", args=[pk])]
+    seen = set(to_visit)
+    refused = {}
+    for depth in range(3):
+        found: list[str] = []
+        for link in to_visit:
+            response = client.get(link)
+            if response.streaming:
+                # Read to the end, as a server would: the test client then closes the file without
+                # closing the test's database connection (response.close() would, on PostgreSQL).
+                b"".join(response.streaming_content)
+            if response.status_code in (403, 404):
+                refused[link] = response.status_code
+            elif depth < 2 and response.get("Content-Type", "").startswith("text/html"):
+                found += [new for new in _links(response) if new not in seen and (scope in new or depth == 0)]
+        to_visit = sorted(set(found))
+        seen |= set(found)
+
+    assert len(seen) > 10
+    assert refused == {}
+
+
+@pytest.mark.parametrize("persona", ["board_member", "ppi_facilitator"], indirect=True)
+def test_board_and_facilitator_see_no_documents_meetings_sponsor_log_or_map_on_the_hit_page(
+    client, records, persona
+):
+    client.force_login(persona)
+    pk = records["hit"].pk
+
+    content = client.get(reverse("teams:hit-detail", args=[pk])).content.decode()
+
+    assert "Data sharing agreement" not in content
+    assert "Discussed the crisis pathway." not in content
+    hidden = [
+        reverse("teams:document-list", args=[pk]),
+        reverse("teams:document-download", args=[records["document"].pk]),
+        reverse("teams:meeting-list", args=[pk]),
+        reverse("teams:sponsor-log", args=[pk]),
+        reverse("engagement:stakeholder-map", args=[pk]),
+        reverse("engagement:action-list", args=[pk]),
+    ]
+    assert [url for url in hidden if url in content] == []
+
+
+def test_director_finds_every_record_on_the_hit_page(client, records, director):
+    client.force_login(director)
+    pk = records["hit"].pk
+
+    content = client.get(reverse("teams:hit-detail", args=[pk])).content.decode()
+
+    listed = [
+        reverse("teams:document-list", args=[pk]),
+        reverse("teams:document-download", args=[records["document"].pk]),
+        reverse("teams:meeting-list", args=[pk]),
+        reverse("teams:sponsor-log", args=[pk]),
+        reverse("engagement:stakeholder-map", args=[pk]),
+        reverse("engagement:coverage-detail", args=[pk]),
+        reverse("engagement:ppi-log", args=[pk]),
+        reverse("engagement:wave-list", args=[pk]),
+        reverse("engagement:maturity-list", args=[pk]),
+        reverse("engagement:action-list", args=[pk]),
+    ]
+    assert [url for url in listed if url not in content] == []
+
+
+def test_board_member_sees_no_personal_contact_details(
+    client, records, board_member, director, sponsor, teammate
+):
+    client.force_login(board_member)
+    pk = records["hit"].pk
+    pages = [
+        reverse("teams:hit-detail", args=[pk]),
+        reverse("teams:member-list", args=[pk]) + "?ended=1",
+        reverse("reporting:hit-dashboard", args=[pk]),
+        reverse("engagement:maturity-list", args=[pk]),
+    ]
+    addresses = {user.email for user in (director, sponsor, teammate)} | {
+        user.person.email for user in (director, sponsor, teammate)
+    }
+
+    shown = {
+        (page, address)
+        for page in pages
+        for address in addresses
+        if address in client.get(page).content.decode()
+    }
+
+    assert [client.get(page).status_code for page in pages] == [200, 200, 200, 200]
+    assert shown == set()

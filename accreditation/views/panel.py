@@ -335,7 +335,7 @@ class AssignmentRow:
     assignment: ReviewAssignment
     review_state: str
     overdue: bool
-    next_step: str  # declare | waiting | recused | review | done | closed
+    next_step: str  # declare | waiting | recused | review | done | closed | decided
 
 
 def _assignment_row(assignment: ReviewAssignment, today: datetime.date) -> AssignmentRow:
@@ -348,7 +348,9 @@ def _assignment_row(assignment: ReviewAssignment, today: datetime.date) -> Assig
     )
     recused = assignment.resolution == ConflictResolution.RECUSED
     reviewing = application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
-    if recused:
+    if not permissions.reviewing_is_open(application):
+        step = "decided"  # the assignment's pages are closed to the reviewer from now on
+    elif recused:
         step = "recused"
     elif assignment.declaration == ConflictDeclaration.PENDING:
         step = "declare"

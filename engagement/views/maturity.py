@@ -1,8 +1,9 @@
 """The collaboration maturity matrix and action plans (GitHub issue "Engagement", item 5).
 
-Access: whoever may see a HIT's engagement (`selectors.hit_for_engagement`, else 404) reads its
-assessments and plan; its members and programme managers record them (`can_edit_engagement`,
-else 403 with the reason).
+Access: whoever may see a HIT's maturity matrix (`permissions.can_view_maturity`) reads its
+assessments, whoever may see its action plan (`permissions.can_view_action_plan`) reads the plan,
+through `selectors.hit_for_engagement` (else 404); its members and programme managers record
+them (`can_edit_engagement`, else 403 with the reason).
 """
 
 from __future__ import annotations
@@ -44,11 +45,12 @@ def _apply_errors(form: Form, exc: ValidationError) -> None:
 
 
 def _context(request: HttpRequest, hit: HIT) -> dict:
-    """What every page of this area needs: the HIT, whether its page may be linked, edit rights."""
+    """What every page of this area needs: the HIT, which of its pages may be linked, edit rights."""
     verdict = permissions.can_edit_engagement(request.user, hit)
     return {
         "hit": hit,
         "can_view_hit": bool(teams_permissions.can_view_hit(request.user, hit)),
+        "can_view_action_plan": bool(permissions.can_view_action_plan(request.user, hit)),
         "can_edit": bool(verdict),
         "edit_reason": verdict.reason,
     }
@@ -60,7 +62,7 @@ def _context(request: HttpRequest, hit: HIT) -> dict:
 @login_required
 @require_GET
 def maturity_list(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_maturity)
     history = selectors_maturity.assessment_history(hit=hit)
     latest = history[0] if history else None
     return render(
@@ -80,7 +82,7 @@ def maturity_list(request: HttpRequest, hit_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def maturity_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_maturity)
     _require(permissions.can_edit_engagement(request.user, hit))
     hint = selectors_maturity.survey_hint(hit=hit)
     form = MaturityAssessmentForm(
@@ -123,7 +125,7 @@ def maturity_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def maturity_detail(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_maturity)
     row = selectors_maturity.assessment_for_hit(hit=hit, pk=pk)
     weak = selectors_maturity.weak_elements(row.levels)
     return render(
@@ -139,7 +141,7 @@ def maturity_detail(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def action_list(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_action_plan)
     item_filter = ActionItemFilter(request.GET, queryset=selectors_maturity.action_items(hit=hit))
     page = Paginator(item_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -170,7 +172,7 @@ def _recommendations(hit: HIT) -> tuple[selectors_maturity.AssessmentRow | None,
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_action_plan)
     _require(permissions.can_edit_engagement(request.user, hit))
     owners = selectors_maturity.owner_choices(hit=hit)
     if request.method == "POST":
@@ -228,7 +230,7 @@ def _prefill(request: HttpRequest) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_edit(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_action_plan)
     item = selectors_maturity.action_item_for_hit(hit=hit, pk=pk)
     _require(permissions.can_edit_engagement(request.user, hit))
     form = ActionItemEditForm(

@@ -1,8 +1,9 @@
 """Patient and public involvement (PPI) pages: a HIT's involvement log with its totals, standards
 self-assessments and public reviews; the PPI facilitators' caseload; support requests.
 
-Every view starts with an access helper: a HIT (or request) the user may not see is a 404, an
-action the user may see but not take is a 403 with the permission's reason. Writes go through
+Every view starts with an access helper: a HIT whose PPI the user may not see
+(`permissions.can_view_ppi`), or a support request they may not see, is a 404; an action the user
+may see but not take is a 403 with the permission's reason. Writes go through
 engagement.services_ppi; every successful POST redirects. Pages read the stored CoverageScore for
 the PPI depth and never compute a score.
 """
@@ -52,7 +53,7 @@ def _hit_context(request: HttpRequest, hit: HIT) -> dict:
 @login_required
 @require_GET
 def ppi_log(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_ppi)
     user = request.user
     page = Paginator(selectors_ppi.ppi_log(hit=hit), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     standards = list(selectors_ppi.standards_history(hit=hit)[: selectors_ppi.STANDARDS_HISTORY_LENGTH])
@@ -85,7 +86,7 @@ def ppi_log(request: HttpRequest, hit_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def activity_edit(request: HttpRequest, hit_pk: int, pk: int | None = None) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_ppi)
     activity = get_object_or_404(InvolvementActivity, pk=pk, hit=hit) if pk else None
     _require(permissions.can_log_ppi(request.user, hit))
     form = ActivityForm(request.POST if request.method == "POST" else None, instance=activity)
@@ -135,7 +136,7 @@ def activity_edit(request: HttpRequest, hit_pk: int, pk: int | None = None) -> H
 @login_required
 @require_http_methods(["GET", "POST"])
 def standards_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_ppi)
     _require(permissions.can_log_ppi(request.user, hit))
     form = StandardsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -163,7 +164,7 @@ def standards_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_ppi)
     _require(permissions.can_review_ppi(request.user, hit))
     form = PublicReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -230,7 +231,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def support_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_ppi)
     _require(permissions.can_request_ppi_support(request.user, hit))
     form = SupportRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

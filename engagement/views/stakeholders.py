@@ -1,8 +1,9 @@
 """The stakeholder map and the engagement coverage pages (DOMAIN.md 5; DOMAIN-BRIEF.md 4.4).
 
-Access: `selectors.hit_for_engagement` 404s anyone who may not see the HIT's engagement; writes need
-`permissions.can_edit_engagement` (the HIT's members and programme managers), otherwise 403 with its
-reason. Pages read the stored CoverageScore and CoverageSnapshot rows and never compute a score:
+Access: `selectors.hit_for_engagement` 404s anyone who may not see the named map
+(`permissions.can_view_stakeholder_map`) or the coverage (`permissions.can_view_coverage`); writes
+need `permissions.can_edit_engagement` (the HIT's members and programme managers), otherwise 403
+with its reason. Pages read the stored CoverageScore and CoverageSnapshot rows and never compute a score:
 writes ask the worker to recompute (`services.request_recompute`), and the pages say "as of" and
 "recalculating" meanwhile.
 """
@@ -84,7 +85,9 @@ def _add_service_errors(form: StakeholderForm, exc: ValidationError) -> None:
 
 @login_required
 def stakeholder_map(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(
+        user=request.user, pk=hit_pk, may_see=permissions.can_view_stakeholder_map
+    )
     can_edit = permissions.can_edit_engagement(request.user, hit)
     filter_form = StakeholderFilterForm(request.GET or None)
     category, include_ended = None, False
@@ -114,7 +117,9 @@ def stakeholder_map(request: HttpRequest, hit_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def stakeholder_edit(request: HttpRequest, hit_pk: int, pk: int | None = None) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(
+        user=request.user, pk=hit_pk, may_see=permissions.can_view_stakeholder_map
+    )
     _require(permissions.can_edit_engagement(request.user, hit))
     stakeholder = _editable_row(hit, pk) if pk else Stakeholder(hit=hit, source=StakeholderSource.MANUAL)
     form = StakeholderForm(request.POST if request.method == "POST" else None, instance=stakeholder)
@@ -157,7 +162,9 @@ def stakeholder_edit(request: HttpRequest, hit_pk: int, pk: int | None = None) -
 @login_required
 @require_POST
 def stakeholder_end(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(
+        user=request.user, pk=hit_pk, may_see=permissions.can_view_stakeholder_map
+    )
     _require(permissions.can_edit_engagement(request.user, hit))
     stakeholder = _editable_row(hit, pk)
     form = StakeholderEndForm(request.POST)
@@ -185,7 +192,9 @@ def stakeholder_end(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def stakeholder_sync(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(
+        user=request.user, pk=hit_pk, may_see=permissions.can_view_stakeholder_map
+    )
     _require(permissions.can_edit_engagement(request.user, hit))
     changed = services.stakeholders_sync_memberships(hit_id=hit.pk)
     if changed:
@@ -266,7 +275,7 @@ def _history_data(hit: HIT, snapshots: list[CoverageSnapshot]) -> dict:
 
 @login_required
 def coverage_detail(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_coverage)
     can_edit = permissions.can_edit_engagement(request.user, hit)
     summary = _coverage_summary(hit)
     score = summary["coverage"]
@@ -287,6 +296,7 @@ def coverage_detail(request: HttpRequest, hit_pk: int) -> HttpResponse:
             "history_data": _history_data(hit, snapshots) if snapshots else None,
             "can_edit": bool(can_edit),
             "edit_reason": can_edit.reason,
+            "can_view_map": bool(permissions.can_view_stakeholder_map(request.user, hit)),
             **summary,
         },
     )
@@ -295,7 +305,7 @@ def coverage_detail(request: HttpRequest, hit_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def coverage_recalculate(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_coverage)
     _require(permissions.can_edit_engagement(request.user, hit))
     result = services.recompute_now(actor=request.user, hit_id=hit.pk, kind=ScoreKind.COVERAGE)
     if result.outcome == "under_way":

@@ -167,9 +167,9 @@ def item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def wave_list(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    """Everyone who may see the HIT's engagement sees its waves (titles, dates, counts); the
+    """Whoever may see the HIT's readiness results sees its waves (titles, dates, counts); the
     HIT's members and programme managers also manage them."""
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_readiness)
     can_edit = permissions.can_edit_engagement(request.user, hit)
     waves = list(survey_selectors.wave_list(hit=hit))
     today = timezone.localdate()
@@ -190,7 +190,7 @@ def wave_list(request: HttpRequest, hit_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def wave_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_readiness)
     _require(permissions.can_edit_engagement(request.user, hit))
     instruments = survey_selectors.published_instruments()
     form = WaveForm(
@@ -257,7 +257,7 @@ def _wave_detail_page(
 
 
 def _wave_for_editor(request: HttpRequest, hit_pk: int, pk: int):
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_readiness)
     wave = survey_selectors.wave_get(hit=hit, pk=pk)
     _require(permissions.can_edit_engagement(request.user, hit))
     return hit, wave
@@ -354,11 +354,11 @@ def wave_close(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
     return redirect("engagement:wave-detail", hit_pk=hit.pk, pk=wave.pk)
 
 
-# --- Results (anyone who may see the HIT's engagement: they are aggregates) ---------------------------
+# --- Results (whoever may see the HIT's readiness results: they are aggregates) -----------------------
 
 
 def _wave_for_reader(request: HttpRequest, hit_pk: int, pk: int):
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk)
+    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_readiness)
     return hit, survey_selectors.wave_get(hit=hit, pk=pk)
 
 

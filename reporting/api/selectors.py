@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accreditation.models import Accreditation, Application, Condition, ExpressionOfInterest, Round
 from accreditation.workflow import ApplicationStatus, EOIStatus
+from engagement import permissions as engagement_permissions
 from engagement import selectors as engagement_selectors
 from engagement import selectors_maturity, selectors_surveys
 from engagement.enums import Dimension
@@ -119,16 +120,19 @@ def latest_maturity(*, hit: HIT) -> MaturityProfile | None:
 
 
 def hit_scores_for_user(*, user: object, pk: int) -> HITScores:
-    """The stored scores of a HIT whose engagement the user may see
-    (engagement.permissions.can_view_engagement; 404 otherwise)."""
-    hit = engagement_selectors.hit_for_engagement(user=user, pk=pk)
+    """The stored scores of a HIT whose coverage the user may see (engagement.permissions.
+    can_view_coverage; 404 otherwise). Its readiness and maturity follow their own pages
+    (can_view_readiness, can_view_maturity): null, and not read, for a user who may not see them."""
+    hit = engagement_selectors.hit_for_engagement(
+        user=user, pk=pk, may_see=engagement_permissions.can_view_coverage
+    )
     try:
         coverage: CoverageScore | None = hit.coverage
     except CoverageScore.DoesNotExist:
         coverage = None
-    return HITScores(
-        hit=hit, coverage=coverage, readiness=latest_readiness(hit=hit), maturity=latest_maturity(hit=hit)
-    )
+    readiness = latest_readiness(hit=hit) if engagement_permissions.can_view_readiness(user, hit) else None
+    maturity = latest_maturity(hit=hit) if engagement_permissions.can_view_maturity(user, hit) else None
+    return HITScores(hit=hit, coverage=coverage, readiness=readiness, maturity=maturity)
 
 
 # --- Portfolio aggregates ----------------------------------------------------------------------------

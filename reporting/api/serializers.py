@@ -231,9 +231,15 @@ class HITScoresSerializer(serializers.Serializer):
     hit = HITReferenceSerializer()
     coverage = CoverageSerializer(allow_null=True, help_text="The worker's stored engagement coverage.")
     readiness = ReadinessSerializer(
-        allow_null=True, help_text="Overall results of the latest readiness wave with stored results."
+        allow_null=True,
+        help_text="Overall results of the latest readiness wave with stored results; null if there are "
+        "none, or if you may not see the HIT's readiness results.",
     )
-    maturity = MaturityProfileSerializer(allow_null=True, help_text="The latest maturity matrix profile.")
+    maturity = MaturityProfileSerializer(
+        allow_null=True,
+        help_text="The latest maturity matrix profile; null if there is none, or if you may not see "
+        "the HIT's maturity matrix.",
+    )
 
 
 # --- Portfolio ---------------------------------------------------------------------------------------

@@ -83,7 +83,8 @@ def hit_detail(request: Request, pk: int) -> Response:
     "wave with stored results (a dimension with fewer than five counted respondents is "
     '`{"suppressed": true}` with no numbers; organisation and role groups and single responses are '
     "never given); and the latest maturity matrix profile. Visible to whoever may see the HIT's "
-    "engagement pages.",
+    "coverage page; the readiness and maturity parts are null for a user who may not see their pages "
+    "(a PPI facilitator, or a reviewer while the application is under review).",
     responses={200: serializers.HITScoresSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
 )
 @api_view(["GET"])

@@ -2,8 +2,9 @@
 
 Access: the board dashboard and the pack are for board members, programme managers and PPI
 facilitators (anyone else: 403 with the reason). The HIT dashboard is for whoever may see the
-HIT's engagement (`engagement.selectors.hit_for_engagement`, 404 otherwise); its milestones and
-reports only for those who may read the HIT's reports.
+HIT's page (`reporting.permissions.can_view_hit_dashboard`, 404 otherwise); its readiness and
+maturity sections only for those who may see them on their own pages, its milestones and reports
+only for those who may read the HIT's reports.
 
 Every figure comes from reporting.dashboards, which reads the worker's stored scores; these views
 only turn them into sentences, tables and chart data (`json_script`, drawn by static/js/charts.js).
@@ -28,6 +29,7 @@ from django.views.decorators.http import require_GET
 
 from engagement import selectors as engagement_selectors
 from reporting import dashboards, pack
+from reporting import permissions as report_permissions
 from reporting.dashboards import (
     BoardDashboard,
     Filters,
@@ -620,7 +622,9 @@ def hit_charts(data: HITDashboard) -> dict:
 @login_required
 @require_GET
 def hit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
-    hit = engagement_selectors.hit_for_engagement(user=request.user, pk=pk)
+    hit = engagement_selectors.hit_for_engagement(
+        user=request.user, pk=pk, may_see=report_permissions.can_view_hit_dashboard
+    )
     data = dashboards.hit_dashboard(hit=hit, user=request.user, today=timezone.localdate())
     return render(
         request,

@@ -63,6 +63,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
         hits=selectors.hits_for_report_filter(user=request.user),
     )
     page = Paginator(report_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for report in page.object_list:
+        # Every reader sees a report's status and dates; a board member opens it once accepted.
+        report.can_read = bool(permissions.can_read_report(request.user, report))
     return render(
         request,
         "reporting/report_list.html",

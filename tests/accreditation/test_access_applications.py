@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from accreditation import services
 from accreditation.enums import ConflictDeclaration, ConflictResolution, FeedbackStatus, PanelRole
-from accreditation.models import FeedbackDocument, FeedbackPoint, ReviewAssignment
+from accreditation.models import Application, FeedbackDocument, FeedbackPoint, ReviewAssignment
+from accreditation.workflow import ApplicationStatus
 from tests import factories as f
 from tests.factories.accreditation_applications import (
     ApplicationFactory,
@@ -211,6 +212,58 @@ def test_conflicted_reviewer_cleared_by_the_chair_may_open(client, matrix_ctx, c
         resolution=ConflictResolution.DISMISSED
     )
     client.force_login(conflicted_reviewer)
+
+    response = client.get(
+        reverse("accreditation:application-detail", kwargs={"pk": matrix_ctx["application"].pk})
+    )
+
+    assert response.status_code == 200
+
+
+# --- After the decision (DOMAIN.md section 4: a reviewer sees an application until the decision) -------
+
+READER_PAGES = [
+    "accreditation:application-detail",
+    "accreditation:revision-list",
+    "accreditation:revision-detail",
+    "accreditation:revision-compare",
+]
+
+
+@pytest.mark.parametrize(
+    "status",
+    [ApplicationStatus.ACCREDITED, ApplicationStatus.NOT_ACCREDITED, ApplicationStatus.WITHDRAWN],
+)
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("assigned_reviewer", 404),
+        ("lay_reviewer", 404),
+        ("director", 200),
+        ("chair", 200),
+        ("programme_manager", 200),
+    ],
+    indirect=["who"],
+)
+@pytest.mark.parametrize("url_name", READER_PAGES)
+def test_after_the_decision_reviewers_no_longer_see_the_application(
+    client, matrix_ctx, url_name, who, expected, status
+):
+    Application.objects.filter(pk=matrix_ctx["application"].pk).update(status=status)
+    client.force_login(who)
+    kwargs = {"pk": matrix_ctx["application"].pk}
+    if url_name == "accreditation:revision-detail":
+        kwargs["number"] = 1
+
+    response = client.get(reverse(url_name, kwargs=kwargs))
+
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("who", ["assigned_reviewer", "lay_reviewer"], indirect=True)
+def test_a_deferral_keeps_the_reviewers_who_will_review_the_resubmission(client, matrix_ctx, who):
+    Application.objects.filter(pk=matrix_ctx["application"].pk).update(status=ApplicationStatus.DEFERRED)
+    client.force_login(who)
 
     response = client.get(
         reverse("accreditation:application-detail", kwargs={"pk": matrix_ctx["application"].pk})

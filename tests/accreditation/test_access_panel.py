@@ -17,6 +17,8 @@ import pytest
 from django.urls import reverse
 
 from accreditation.enums import DecisionOutcome, PanelRole
+from accreditation.models import Application
+from accreditation.workflow import ApplicationStatus
 from teams.models import Person
 from tests.factories import PanelMemberFactory, RoundFactory
 from tests.factories.accreditation_panel import (
@@ -257,3 +259,46 @@ def test_matrix_covers_every_panel_url():
 
 def test_matrix_lists_every_persona():
     assert {name for spec in MATRIX.values() for name in spec[3]} == set(ALL)
+
+
+# --- After the decision: the assignment's pages close to the reviewers --------------------------------
+
+
+@pytest.fixture
+def decided(ctx):
+    Application.objects.filter(pk=ctx["application"].pk).update(status=ApplicationStatus.ACCREDITED)
+    return ctx
+
+
+@pytest.mark.parametrize(
+    ("url_name", "persona", "expected"),
+    [
+        ("accreditation:conflict-declare", "assigned_reviewer", 404),
+        ("accreditation:conflict-declare", "lay_reviewer", 404),
+        ("accreditation:review-edit", "assigned_reviewer", 404),
+        ("accreditation:review-edit", "lay_reviewer", 404),
+        ("accreditation:review-summary", "lay_reviewer", 404),
+        ("accreditation:review-summary", "chair", 200),
+    ],
+    indirect=["persona"],
+)
+def test_after_the_decision_reviewers_no_longer_open_their_assignment(
+    client, decided, url_name, persona, expected, request
+):
+    name = request.node.callspec.params["persona"]
+    client.force_login(persona)
+
+    response = client.get(reverse(url_name, kwargs=MATRIX[url_name][1](decided, name)))
+
+    assert response.status_code == expected
+
+
+def test_after_the_decision_the_assignment_list_links_nothing_of_it(client, decided, lay_reviewer):
+    client.force_login(lay_reviewer)
+
+    response = client.get(reverse("accreditation:assignment-list"))
+
+    content = response.content.decode()
+    assert [row.next_step for row in response.context["rows"]] == ["decided"]
+    assert "Accredited: the application is closed to reviewers" in content
+    assert reverse("accreditation:review-summary", kwargs={"pk": decided["application"].pk}) not in content

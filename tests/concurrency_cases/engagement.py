@@ -8,7 +8,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from accreditation.models import Application, ReviewAssignment
 from engagement import matrix, services_maturity, services_ppi, services_surveys
 from engagement import services as engagement_services
 from engagement.enums import ActionStatus, PPIStandard
@@ -24,6 +23,8 @@ from engagement.models import (
     SupportRequest,
     Wave,
 )
+from teams.enums import HITStatus
+from teams.models import HIT
 from tests import factories as f
 from tests.concurrency_cases.base import CREATED, THEIRS, TYPED, CreateCase, EditCase
 from tests.factories import engagement as ef
@@ -172,12 +173,8 @@ def _map_setup(ctx: dict) -> None:
 
 
 def _lay_setup(ctx: dict) -> None:
-    """The lay reviewer reads the HIT's engagement through their assignment to its application."""
-    panel = ctx["fixture"]("panel")
-    application = Application.objects.create(hit=ctx["hit"], round=panel.round)
-    ReviewAssignment.objects.create(
-        application=application, reviewer=ctx["user"], declaration="none", is_lay=True
-    )
+    """The public review group assesses the PPI arrangements of HITs in set-up (DOMAIN.md 4)."""
+    HIT.objects.filter(pk=ctx["hit"].pk).update(status=HITStatus.SET_UP)
 
 
 def _support_setup(ctx: dict) -> None:

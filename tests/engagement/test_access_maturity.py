@@ -3,9 +3,11 @@
 `tests/test_access_matrix.py::test_every_url_pattern_is_in_the_matrix` collects this MATRIX, so a
 page added to engagement/views/maturity.py must be listed here.
 
-Who: everyone who may see the HIT's engagement reads (its members, programme managers, board
-members, PPI facilitators, and a cleared reviewer of its application); only members and programme
-managers record assessments and actions (403 for the other readers); anyone else gets 404.
+Who (DOMAIN.md section 4): the maturity matrix is read by the HIT's members, programme managers and
+board members (the board sees HITs' scores); the action plan, the team's working plan with named
+owners, by its members and programme managers only. Only members and programme managers record
+assessments and actions (403 for the other readers); anyone else gets 404, PPI facilitators and
+reviewers of the HIT's application included, before and after the decision.
 """
 
 from __future__ import annotations
@@ -14,16 +16,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accreditation.models import ReviewAssignment
 from engagement.enums import MATURITY_ELEMENTS
 from engagement.models import ActionPlanItem, MaturityAssessment
 from tests.conftest import PERSONAS
 from tests.factories import engagement as ef
-from tests.factories.accreditation_applications import ApplicationFactory
 
 ALL = [*PERSONAS, "anonymous"]
 EDITORS = {"programme_manager", "director", "sponsor", "teammate"}
-READERS = EDITORS | {"board_member", "ppi_facilitator", "reviewer"}
+# permissions.can_view_maturity; the action plan (can_view_action_plan) is for the editors only.
+READERS = EDITORS | {"board_member"}
 
 
 def _expect(default: int, **overrides: int) -> dict[str, int]:
@@ -33,12 +34,12 @@ def _expect(default: int, **overrides: int) -> dict[str, int]:
     return expected
 
 
-def _readers() -> dict[str, int]:
-    return _expect(404, **dict.fromkeys(READERS, 200))
+def _readers(readers: set[str] = READERS) -> dict[str, int]:
+    return _expect(404, **dict.fromkeys(readers, 200))
 
 
-def _editors() -> dict[str, int]:
-    return _expect(404, **{name: 200 if name in EDITORS else 403 for name in READERS})
+def _editors(readers: set[str] = READERS) -> dict[str, int]:
+    return _expect(404, **{name: 200 if name in EDITORS else 403 for name in readers})
 
 
 # url name -> (method, kwargs builder, expected status per persona)
@@ -50,21 +51,19 @@ MATRIX = {
         lambda ctx: {"hit_pk": ctx["hit"].pk, "pk": ctx["assessment"].pk},
         _readers(),
     ),
-    "engagement:action-list": ("get", lambda ctx: {"hit_pk": ctx["hit"].pk}, _readers()),
-    "engagement:action-create": ("get", lambda ctx: {"hit_pk": ctx["hit"].pk}, _editors()),
+    "engagement:action-list": ("get", lambda ctx: {"hit_pk": ctx["hit"].pk}, _readers(EDITORS)),
+    "engagement:action-create": ("get", lambda ctx: {"hit_pk": ctx["hit"].pk}, _editors(EDITORS)),
     "engagement:action-edit": (
         "get",
         lambda ctx: {"hit_pk": ctx["hit"].pk, "pk": ctx["item"].pk},
-        _editors(),
+        _editors(EDITORS),
     ),
 }
 
 
 @pytest.fixture
-def ctx(hit, panel, reviewer):
-    """`hit` with an assessment and an action; `reviewer` cleared to review its application."""
-    application = ApplicationFactory(hit=hit, round=panel.round, submitted=True)
-    ReviewAssignment.objects.create(application=application, reviewer=reviewer, declaration="none")
+def ctx(hit):
+    """`hit` with an assessment and an action."""
     assessment = ef.MaturityAssessmentFactory(hit=hit)
     for code in MATURITY_ELEMENTS:
         ef.MaturityRatingFactory(assessment=assessment, element=code, level=1)
@@ -140,10 +139,20 @@ def test_panel_members_not_assigned_to_the_hit_do_not_see_it(client, ctx, person
     assert response.status_code == 404
 
 
-def test_a_reviewer_with_an_undeclared_conflict_check_does_not_see_it(client, ctx, reviewer):
-    ReviewAssignment.objects.filter(reviewer=reviewer).update(declaration="pending")
-    client.force_login(reviewer)
+def test_board_member_reading_the_maturity_matrix_gets_no_link_to_the_action_plan(client, ctx, board_member):
+    client.force_login(board_member)
 
     response = client.get(reverse("engagement:maturity-list", kwargs={"hit_pk": ctx["hit"].pk}))
 
-    assert response.status_code == 404
+    assert response.status_code == 200
+    assert (
+        reverse("engagement:action-list", kwargs={"hit_pk": ctx["hit"].pk}) not in response.content.decode()
+    )
+
+
+def test_director_finds_the_action_plan_from_the_maturity_matrix(client, ctx, director):
+    client.force_login(director)
+
+    response = client.get(reverse("engagement:maturity-list", kwargs={"hit_pk": ctx["hit"].pk}))
+
+    assert reverse("engagement:action-list", kwargs={"hit_pk": ctx["hit"].pk}) in response.content.decode()

@@ -3,10 +3,13 @@
 `tests/test_access_matrix.py::test_every_url_pattern_is_in_the_matrix` collects this MATRIX, so a
 page added to the PPI views must be listed here.
 
-The scene: the "Dementia HIT" with a PPI log entry and a support request asked by its director;
-its application in the panel's round, reviewed by the conftest reviewer and (as the lay
-reviewer) the conftest lay reviewer, both cleared of conflicts; a second lay reviewer on the
-same panel who is not assigned to it. Cannot see -> 404; sees but may not act -> 403.
+The scene: the active "Dementia HIT" with a PPI log entry and a support request asked by its
+director. Its PPI is for its members, programme managers and PPI facilitators (DOMAIN.md section
+4); not for board members, nor for reviewers of its application, lay or not, open or decided
+(conftest `hit_reviewer`, `hit_lay_reviewer`, `decided_reviewer`, `decided_lay_reviewer`); `reviewer`
+and `lay_reviewer` sit on the panel with no assignment. The public review group (lay reviewers)
+sees the PPI arrangements of HITs in set-up and reviews them: `SET_UP` below, with the HIT in
+set-up. Cannot see -> 404; sees but may not act -> 403.
 """
 
 from __future__ import annotations
@@ -14,9 +17,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accreditation.enums import PanelRole
-from accreditation.models import Application, ReviewAssignment
-from tests.factories import PanelMemberFactory
+from teams.enums import HITStatus
 from tests.factories import engagement as ef
 
 PERSONAS = [
@@ -26,15 +27,20 @@ PERSONAS = [
     "ppi_facilitator",
     "reviewer",
     "lay_reviewer",
-    "unassigned_lay_reviewer",
+    "hit_reviewer",
+    "hit_lay_reviewer",
+    "decided_reviewer",
+    "decided_lay_reviewer",
+    "chair",
     "board_member",
     "programme_manager",
     "no_role_user",
 ]
 ALL = [*PERSONAS, "anonymous"]
 MEMBERS = {"director", "teammate"}
-# Who sees the HIT's engagement (permissions.can_view_engagement).
-VIEWERS = {*MEMBERS, "ppi_facilitator", "reviewer", "lay_reviewer", "board_member", "programme_manager"}
+# Who sees the HIT's PPI (permissions.can_view_ppi) while it is active.
+VIEWERS = {*MEMBERS, "ppi_facilitator", "programme_manager"}
+LAY_REVIEWERS = {"lay_reviewer", "hit_lay_reviewer", "decided_lay_reviewer"}
 LOGGERS = {*MEMBERS, "ppi_facilitator", "programme_manager"}
 
 
@@ -45,9 +51,9 @@ def _expect(default: int, **overrides: int) -> dict[str, int]:
     return expected
 
 
-def _seen(allowed: set[str], status: int = 200) -> dict[str, int]:
-    """404 for those who cannot see the HIT's engagement, 403 for viewers who may not act."""
-    return _expect(404, **{**dict.fromkeys(VIEWERS, 403), **dict.fromkeys(allowed, status)})
+def _seen(allowed: set[str], status: int = 200, viewers: set[str] = VIEWERS) -> dict[str, int]:
+    """404 for those who cannot see the HIT's PPI, 403 for viewers who may not act."""
+    return _expect(404, **{**dict.fromkeys(viewers, 403), **dict.fromkeys(allowed, status)})
 
 
 # url name -> (kwargs builder, expected GET status, expected status of an empty POST)
@@ -73,11 +79,8 @@ MATRIX = {
         _seen(LOGGERS),
         _seen(LOGGERS),
     ),
-    "engagement:ppi-review-create": (
-        lambda ctx: {"hit_pk": ctx["hit"].pk},
-        _seen({"lay_reviewer"}),
-        _seen({"lay_reviewer"}),
-    ),
+    # Lay reviewers review HITs in set-up only; this HIT is active, so nobody here may.
+    "engagement:ppi-review-create": (lambda ctx: {"hit_pk": ctx["hit"].pk}, _seen(set()), _seen(set())),
     "engagement:ppi-support-create": (
         lambda ctx: {"hit_pk": ctx["hit"].pk},
         _seen(MEMBERS),
@@ -98,30 +101,7 @@ MATRIX = {
 
 
 @pytest.fixture
-def unassigned_lay_reviewer(panel):
-    return PanelMemberFactory(panel=panel, role=PanelRole.LAY_REVIEWER).user
-
-
-@pytest.fixture
-def ctx(
-    hit,
-    panel,
-    director,
-    teammate,
-    outsider,
-    ppi_facilitator,
-    reviewer,
-    lay_reviewer,
-    unassigned_lay_reviewer,
-    board_member,
-    programme_manager,
-    no_role_user,
-):
-    application = Application.objects.create(hit=hit, round=panel.round)
-    ReviewAssignment.objects.create(application=application, reviewer=reviewer, declaration="none")
-    ReviewAssignment.objects.create(
-        application=application, reviewer=lay_reviewer, declaration="none", is_lay=True
-    )
+def ctx(hit, director):
     return {
         "hit": hit,
         "activity": ef.InvolvementActivityFactory(hit=hit),
@@ -159,16 +139,59 @@ def test_ppi_persona_matrix_post(client, ctx, url_name, persona, expected):
         assert response.url.startswith(reverse("login"))
 
 
-def test_forbidden_pages_give_the_reason(client, ctx, board_member, reviewer):
-    client.force_login(board_member)
+# --- A HIT in set-up: the public review group sees and reviews its PPI arrangements ----------------------
 
-    response = client.get(reverse("engagement:ppi-activity-create", args=[ctx["hit"].pk]))
+SET_UP_VIEWERS = VIEWERS | LAY_REVIEWERS
+SET_UP = {
+    "engagement:ppi-log": _expect(404, **dict.fromkeys(SET_UP_VIEWERS, 200)),
+    "engagement:ppi-activity-create": _seen(LOGGERS, viewers=SET_UP_VIEWERS),
+    "engagement:ppi-standards-create": _seen(LOGGERS, viewers=SET_UP_VIEWERS),
+    "engagement:ppi-review-create": _seen(LAY_REVIEWERS, viewers=SET_UP_VIEWERS),
+    "engagement:ppi-support-create": _seen(MEMBERS, viewers=SET_UP_VIEWERS),
+}
+
+
+@pytest.fixture
+def set_up_ctx(ctx):
+    ctx["hit"].status = HITStatus.SET_UP
+    ctx["hit"].save(update_fields=["status"])
+    return ctx
+
+
+@pytest.mark.parametrize(
+    ("url_name", "persona", "expected"),
+    [(url_name, name, expected[name]) for url_name, expected in SET_UP.items() for name in ALL],
+    indirect=["persona"],
+)
+def test_ppi_persona_matrix_of_a_hit_in_set_up(client, set_up_ctx, url_name, persona, expected):
+    if persona is not None:
+        client.force_login(persona)
+
+    response = client.get(reverse(url_name, kwargs={"hit_pk": set_up_ctx["hit"].pk}))
+
+    assert response.status_code == expected
+
+
+def test_forbidden_pages_give_the_reason(client, set_up_ctx, director, lay_reviewer):
+    client.force_login(lay_reviewer)
+
+    response = client.get(reverse("engagement:ppi-activity-create", args=[set_up_ctx["hit"].pk]))
 
     assert response.status_code == 403
     assert "Only the HIT&#x27;s members and PPI facilitators keep its PPI log." in response.content.decode()
-    client.force_login(reviewer)
-    response = client.get(reverse("engagement:ppi-review-create", args=[ctx["hit"].pk]))
+    client.force_login(director)
+    response = client.get(reverse("engagement:ppi-review-create", args=[set_up_ctx["hit"].pk]))
     assert "Only members of the public review group assess PPI arrangements." in response.content.decode()
+
+
+def test_lay_reviewer_sees_no_support_requests_and_no_link_to_the_hit_page(client, set_up_ctx, lay_reviewer):
+    client.force_login(lay_reviewer)
+
+    response = client.get(reverse("engagement:ppi-log", args=[set_up_ctx["hit"].pk]))
+
+    content = response.content.decode()
+    assert reverse("engagement:ppi-support-detail", args=[set_up_ctx["support_request"].pk]) not in content
+    assert reverse("teams:hit-detail", args=[set_up_ctx["hit"].pk]) not in content
 
 
 def test_activity_of_another_hit_is_not_found(client, ctx, director, other_hit):
@@ -176,21 +199,6 @@ def test_activity_of_another_hit_is_not_found(client, ctx, director, other_hit):
     client.force_login(director)
 
     response = client.get(reverse("engagement:ppi-activity-edit", args=[ctx["hit"].pk, other.pk]))
-
-    assert response.status_code == 404
-
-
-def test_a_conflicted_reviewer_cannot_see_the_ppi_page(client, ctx, panel):
-    conflicted = PanelMemberFactory(panel=panel, role=PanelRole.LAY_REVIEWER).user
-    ReviewAssignment.objects.create(
-        application=Application.objects.get(hit=ctx["hit"]),
-        reviewer=conflicted,
-        declaration="declared",
-        is_lay=True,
-    )
-    client.force_login(conflicted)
-
-    response = client.get(reverse("engagement:ppi-log", args=[ctx["hit"].pk]))
 
     assert response.status_code == 404
 

@@ -1,8 +1,10 @@
 """Persona x page matrix of the readiness survey pages (collected by tests/test_access_matrix.py,
 which checks that every URL pattern has an entry somewhere).
 
-The wave belongs to the `hit` fixture's team. `hit_reviewer` reviews the HIT's application (declared
-no conflict), so may see its engagement; `reviewer` sits on the panel without that assignment.
+The wave belongs to the `hit` fixture's team. Its waves and results are for the HIT's members,
+programme managers and board members (DOMAIN.md section 4: the board sees HITs' scores); never for
+PPI facilitators or reviewers, whether their assignment to the HIT's application is open
+(`hit_reviewer`, `hit_lay_reviewer`) or decided (`decided_reviewer`, `decided_lay_reviewer`).
 The respondent's page is public: any visitor with a valid token opens it, whoever is signed in.
 """
 
@@ -11,19 +13,16 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accreditation.models import ReviewAssignment
 from engagement import services_surveys
 from engagement.models import Instrument
 from tests.conftest import PERSONAS
 from tests.factories import engagement as ef
-from tests.factories.accreditation_applications import ApplicationFactory
 
-ALL = [*PERSONAS, "hit_reviewer", "anonymous"]
+ALL = [*PERSONAS, "anonymous"]
 MEMBERS = {"director", "sponsor", "teammate"}
 EDITORS = MEMBERS | {"programme_manager"}
-# permissions.can_view_engagement: members, programme managers, board members, PPI facilitators and
-# cleared reviewers of the HIT's application.
-READERS = EDITORS | {"board_member", "ppi_facilitator", "hit_reviewer"}
+# permissions.can_view_readiness.
+READERS = EDITORS | {"board_member"}
 
 
 def _expect(default: int, **overrides: int) -> dict[str, int]:
@@ -117,13 +116,6 @@ def matrix_ctx(hit):
 
 
 @pytest.fixture
-def hit_reviewer(reviewer, panel, hit):
-    application = ApplicationFactory(hit=hit, round=panel.round)
-    ReviewAssignment.objects.create(application=application, reviewer=reviewer, declaration="none")
-    return reviewer
-
-
-@pytest.fixture
 def who(request, matrix_ctx):
     name = request.param
     return None if name == "anonymous" else request.getfixturevalue(name)
@@ -156,18 +148,6 @@ def test_respond_link_used_is_gone_and_forged_is_not_found(client, matrix_ctx):
     assert (used.status_code, forged.status_code) == (410, 404)
     assert "This link has already been used" in used.content.decode()
     assert "This link is not valid" in forged.content.decode()
-
-
-def test_reviewer_whose_conflict_is_open_cannot_see_results(client, matrix_ctx, reviewer, panel, hit):
-    application = ApplicationFactory(hit=hit, round=panel.round)
-    ReviewAssignment.objects.create(
-        application=application, reviewer=reviewer, declaration="none", flagged_organisations="A partner"
-    )
-    client.force_login(reviewer)
-
-    response = client.get(reverse("engagement:wave-results", kwargs=_wave(matrix_ctx)))
-
-    assert response.status_code == 404
 
 
 def test_board_member_sees_why_they_may_not_manage_a_wave(client, matrix_ctx, board_member):

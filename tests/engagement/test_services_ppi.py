@@ -48,18 +48,6 @@ def _values(**overrides) -> dict:
     return values
 
 
-def _assign(hit, panel, user, *, lay: bool = False):
-    """Make `user` a cleared reviewer of the HIT's application in the panel's round."""
-    from accreditation.models import Application, ReviewAssignment
-
-    application = Application.objects.filter(hit=hit).first() or Application.objects.create(
-        hit=hit, round=panel.round
-    )
-    return ReviewAssignment.objects.create(
-        application=application, reviewer=user, declaration="none", is_lay=lay
-    )
-
-
 def _all_ratings(rating: int = 2) -> dict[str, tuple[int, str]]:
     return {standard.value: (rating, f"Note on {standard.label}") for standard in PPIStandard}
 
@@ -309,11 +297,21 @@ def test_latest_standards_is_none_without_an_assessment(hit):
 # --- The public review group -------------------------------------------------------------------------
 
 
-def test_public_review_by_an_assigned_lay_reviewer(hit, panel, lay_reviewer):
-    _assign(hit, panel, lay_reviewer, lay=True)
+@pytest.fixture
+def set_up_hit(hit):
+    """The public review group reviews the PPI arrangements of HITs in set-up (DOMAIN.md section 4)."""
+    hit.status = HITStatus.SET_UP
+    hit.save(update_fields=["status"])
+    return hit
 
+
+def test_public_review_by_a_lay_reviewer_of_a_hit_in_set_up(set_up_hit, lay_reviewer):
     review = services_ppi.public_review_create(
-        actor=lay_reviewer, hit_id=hit.pk, ppi_depth=2, arrangements_adequate=False, comments=" Few carers. "
+        actor=lay_reviewer,
+        hit_id=set_up_hit.pk,
+        ppi_depth=2,
+        arrangements_adequate=False,
+        comments=" Few carers. ",
     )
 
     stored = PublicReview.objects.get()
@@ -327,33 +325,51 @@ def test_public_review_by_an_assigned_lay_reviewer(hit, panel, lay_reviewer):
     assert ScoreRequest.objects.count() == 0
 
 
-def test_public_review_refuses_a_lay_reviewer_not_assigned_to_the_hit(hit, lay_reviewer):
+def test_public_review_refuses_a_hit_past_set_up_even_to_its_lay_reviewer(hit, hit_lay_reviewer):
     with pytest.raises(PermissionDenied) as raised:
         services_ppi.public_review_create(
-            actor=lay_reviewer, hit_id=hit.pk, ppi_depth=2, arrangements_adequate=True, comments="Fine."
+            actor=hit_lay_reviewer, hit_id=hit.pk, ppi_depth=2, arrangements_adequate=True, comments="Fine."
         )
 
-    assert str(raised.value) == "You cannot see this HIT's engagement."
+    assert str(raised.value) == "You cannot see this HIT's patient and public involvement."
+    assert PublicReview.objects.count() == 0
 
 
-def test_public_review_refuses_a_panel_reviewer(hit, panel, reviewer):
-    _assign(hit, panel, reviewer)
-
+def test_public_review_refuses_a_programme_manager(set_up_hit, programme_manager):
     with pytest.raises(PermissionDenied) as raised:
         services_ppi.public_review_create(
-            actor=reviewer, hit_id=hit.pk, ppi_depth=2, arrangements_adequate=True, comments="Fine."
+            actor=programme_manager,
+            hit_id=set_up_hit.pk,
+            ppi_depth=2,
+            arrangements_adequate=True,
+            comments="Fine.",
         )
 
     assert str(raised.value) == "Only members of the public review group assess PPI arrangements."
 
 
-@pytest.mark.parametrize(("depth", "comments", "field"), [(4, "Deep.", "ppi_depth"), (2, "  ", "comments")])
-def test_public_review_refuses_bad_input(hit, panel, lay_reviewer, depth, comments, field):
-    _assign(hit, panel, lay_reviewer, lay=True)
+def test_public_review_refuses_a_full_reviewer_of_the_hits_application(set_up_hit, hit_reviewer):
+    with pytest.raises(PermissionDenied) as raised:
+        services_ppi.public_review_create(
+            actor=hit_reviewer,
+            hit_id=set_up_hit.pk,
+            ppi_depth=2,
+            arrangements_adequate=True,
+            comments="Fine.",
+        )
 
+    assert str(raised.value) == "You cannot see this HIT's patient and public involvement."
+
+
+@pytest.mark.parametrize(("depth", "comments", "field"), [(4, "Deep.", "ppi_depth"), (2, "  ", "comments")])
+def test_public_review_refuses_bad_input(set_up_hit, lay_reviewer, depth, comments, field):
     with pytest.raises(ValidationError) as raised:
         services_ppi.public_review_create(
-            actor=lay_reviewer, hit_id=hit.pk, ppi_depth=depth, arrangements_adequate=True, comments=comments
+            actor=lay_reviewer,
+            hit_id=set_up_hit.pk,
+            ppi_depth=depth,
+            arrangements_adequate=True,
+            comments=comments,
         )
 
     assert list(raised.value.message_dict) == [field]

@@ -73,13 +73,10 @@ def facilitator_client(client, ppi_facilitator):
     return client
 
 
-def _assign(hit, panel, user, *, lay: bool = False):
-    from accreditation.models import Application, ReviewAssignment
-
-    application = Application.objects.filter(hit=hit).first() or Application.objects.create(
-        hit=hit, round=panel.round
-    )
-    ReviewAssignment.objects.create(application=application, reviewer=user, declaration="none", is_lay=lay)
+def _set_up(hit):
+    """The public review group sees and reviews the PPI arrangements of HITs in set-up."""
+    hit.status = HITStatus.SET_UP
+    hit.save(update_fields=["status"])
 
 
 # --- The PPI page ------------------------------------------------------------------------------------
@@ -178,23 +175,34 @@ def test_ppi_log_shows_latest_standards_history_and_reviews(director_client, hit
     assert "<td>Few carers.</td>" in html
 
 
-def test_ppi_log_lists_support_requests_to_members_but_not_to_the_board(client, hit, director, board_member):
+def test_ppi_log_lists_support_requests_to_members_but_not_to_the_public_review_group(
+    client, hit, director, lay_reviewer
+):
+    _set_up(hit)
     support_request = ef.SupportRequestFactory(hit=hit, topic="Recruiting carers", requested_by=director)
     link = reverse("engagement:ppi-support-detail", args=[support_request.pk])
 
     client.force_login(director)
     member_html = _html(client.get(reverse("engagement:ppi-log", args=[hit.pk])))
-    client.force_login(board_member)
-    board_html = _html(client.get(reverse("engagement:ppi-log", args=[hit.pk])))
+    client.force_login(lay_reviewer)
+    lay_html = _html(client.get(reverse("engagement:ppi-log", args=[hit.pk])))
 
     assert f'<a href="{link}">Recruiting carers</a>' in member_html
-    assert "Requests for PPI support" not in board_html
-    assert "Recruiting carers" not in board_html
-    assert "Log an activity" not in board_html
+    assert "Requests for PPI support" not in lay_html
+    assert "Recruiting carers" not in lay_html
+    assert "Log an activity" not in lay_html
 
 
-def test_lay_reviewer_sees_the_review_button(client, hit, panel, lay_reviewer):
-    _assign(hit, panel, lay_reviewer, lay=True)
+def test_board_member_cannot_open_the_ppi_log(client, hit, board_member):
+    client.force_login(board_member)
+
+    response = client.get(reverse("engagement:ppi-log", args=[hit.pk]))
+
+    assert response.status_code == 404
+
+
+def test_lay_reviewer_sees_the_review_button(client, hit, lay_reviewer):
+    _set_up(hit)
     client.force_login(lay_reviewer)
 
     response = client.get(reverse("engagement:ppi-log", args=[hit.pk]))
@@ -225,16 +233,13 @@ def test_ppi_log_query_count_is_constant(director_client, hit, director, django_
     assert len(response.context["page"].object_list) == rows
 
 
-def test_ppi_log_query_count_for_an_assigned_reviewer(
-    client, hit, panel, reviewer, django_assert_num_queries
-):
-    _assign(hit, panel, reviewer)
+def test_ppi_log_query_count_for_a_lay_reviewer(client, hit, lay_reviewer, django_assert_num_queries):
+    _set_up(hit)
     ef.InvolvementActivityFactory.create_batch(3, hit=hit)
-    client.force_login(reviewer)
+    client.force_login(lay_reviewer)
 
-    # as for a member, less the support requests and the ratings (no assessment to prefetch them
-    # for), plus the reviewer's assignment check
-    with django_assert_num_queries(13):
+    # as for a member, less the support requests and the ratings (no assessment to prefetch them for)
+    with django_assert_num_queries(12):
         response = client.get(reverse("engagement:ppi-log", args=[hit.pk]))
 
     assert response.status_code == 200
@@ -408,8 +413,8 @@ def test_standards_rating_out_of_range_is_refused(director_client, hit):
 # --- The public review group -------------------------------------------------------------------------
 
 
-def test_public_review(client, hit, panel, lay_reviewer):
-    _assign(hit, panel, lay_reviewer, lay=True)
+def test_public_review(client, hit, lay_reviewer):
+    _set_up(hit)
     client.force_login(lay_reviewer)
 
     form_page = client.get(reverse("engagement:ppi-review-create", args=[hit.pk]))
@@ -429,8 +434,8 @@ def test_public_review(client, hit, panel, lay_reviewer):
     )
 
 
-def test_public_review_bad_input_is_shown_and_nothing_is_stored(client, hit, panel, lay_reviewer):
-    _assign(hit, panel, lay_reviewer, lay=True)
+def test_public_review_bad_input_is_shown_and_nothing_is_stored(client, hit, lay_reviewer):
+    _set_up(hit)
     client.force_login(lay_reviewer)
 
     response = client.post(

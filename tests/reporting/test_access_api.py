@@ -3,8 +3,9 @@ every URL pattern has an entry somewhere), run twice: signed in with a session, 
 `Authorization: Token <key>` and no session.
 
 The same rules as the pages: a HIT the user may not see is 404 (teams:hit-detail), its scores
-follow the engagement pages (members, portfolio roles and cleared reviewers of its application:
-`hit_reviewer`), the HIT list refuses users who belong to no HIT (403, as teams:hit-list), the
+follow the coverage page (members, portfolio roles, the round's chair and the cleared full reviewer
+of its application while it is open: `hit_reviewer`; not after the decision), with readiness and
+maturity only for those who may see their pages, the HIT list refuses users who belong to no HIT (403, as teams:hit-list), the
 portfolio figures are for board members, programme managers and PPI facilitators. Anonymous API
 calls get 401: TokenAuthentication, the first authentication class, names its scheme in
 WWW-Authenticate. The two HTML pages (docs, token) send anonymous visitors to the login page, and a
@@ -20,15 +21,20 @@ from rest_framework.authtoken.models import Token
 
 from accreditation.models import ReviewAssignment
 from tests.conftest import PERSONAS
-from tests.factories.accreditation_applications import ApplicationFactory
-from tests.factories.engagement import CoverageScoreFactory
+from tests.factories.engagement import (
+    CoverageScoreFactory,
+    MaturityAssessmentFactory,
+    MaturityRatingFactory,
+    ReadinessResultFactory,
+    WaveFactory,
+)
 
-ALL = [*PERSONAS, "hit_reviewer", "anonymous"]
+ALL = [*PERSONAS, "anonymous"]
 PORTFOLIO = {"programme_manager", "board_member", "ppi_facilitator"}
 MEMBERS = {"director", "sponsor", "teammate"}
 HIT_READERS = PORTFOLIO | MEMBERS
-# engagement.permissions.can_view_engagement: the HIT's readers and cleared reviewers of its application.
-SCORE_READERS = HIT_READERS | {"hit_reviewer"}
+# engagement.permissions.can_view_coverage: the HIT's readers, the chair and the open reviewer.
+SCORE_READERS = HIT_READERS | {"hit_reviewer", "chair"}
 # teams:hit-list lists a member's own HITs; users who belong to no HIT are refused with a reason.
 LISTERS = HIT_READERS | {"outsider"}
 
@@ -67,16 +73,9 @@ def _fresh_throttle():
 
 
 @pytest.fixture
-def matrix_ctx(hit):
+def matrix_ctx(hit, review_application):
     CoverageScoreFactory(hit=hit)
     return {"hit": hit}
-
-
-@pytest.fixture
-def hit_reviewer(reviewer, panel, hit):
-    application = ApplicationFactory(hit=hit, round=panel.round)
-    ReviewAssignment.objects.create(application=application, reviewer=reviewer, declaration="none")
-    return reviewer
 
 
 @pytest.fixture
@@ -190,13 +189,38 @@ def test_hidden_hit_and_missing_hit_answer_alike(client, matrix_ctx, outsider):
     assert hidden.json() == missing.json() == {"detail": "No such HIT."}
 
 
-def test_reviewer_with_an_open_conflict_cannot_see_scores(client, matrix_ctx, reviewer, panel, hit):
-    application = ApplicationFactory(hit=hit, round=panel.round)
-    ReviewAssignment.objects.create(
-        application=application, reviewer=reviewer, declaration="none", flagged_organisations="A partner"
-    )
-    client.force_login(reviewer)
+def test_reviewer_with_an_open_conflict_cannot_see_scores(client, matrix_ctx, hit_reviewer, hit):
+    ReviewAssignment.objects.filter(reviewer=hit_reviewer).update(flagged_organisations="A partner")
+    client.force_login(hit_reviewer)
 
     response = client.get(reverse("api:hit-scores", kwargs={"pk": hit.pk}))
 
     assert response.status_code == 404
+
+
+@pytest.fixture
+def every_score(hit):
+    wave = WaveFactory(hit=hit, released=True)
+    ReadinessResultFactory(wave=wave)
+    assessment = MaturityAssessmentFactory(hit=hit)
+    MaturityRatingFactory(assessment=assessment, element="trust", level=2)
+    return hit
+
+
+@pytest.mark.parametrize(
+    ("who", "shows_readiness_and_maturity"),
+    [("director", True), ("board_member", True), ("ppi_facilitator", False), ("hit_reviewer", False)],
+    indirect=["who"],
+)
+def test_scores_give_readiness_and_maturity_only_to_who_may_see_their_pages(
+    client, matrix_ctx, every_score, who, shows_readiness_and_maturity
+):
+    client.force_login(who)
+
+    body = client.get(reverse("api:hit-scores", kwargs={"pk": every_score.pk})).json()
+
+    assert body["coverage"] is not None
+    assert (body["readiness"] is not None, body["maturity"] is not None) == (
+        shows_readiness_and_maturity,
+        shows_readiness_and_maturity,
+    )

@@ -3,8 +3,9 @@ tests/test_access_matrix.py, which checks that every URL pattern has an entry so
 
 The scene: the active "Dementia HIT" of the conftest director, sponsor and teammate; the outsider
 directs another HIT. The board dashboard and the pack are for board members, programme managers and
-PPI facilitators (403 with the reason for everyone else). The HIT dashboard is for whoever may see
-the HIT's engagement: its members and the three portfolio roles (404 for everyone else).
+PPI facilitators (403 with the reason for everyone else). The HIT dashboard is for whoever sees the
+HIT's page: its members and the three portfolio roles (404 for everyone else, reviewers of the HIT's
+application included, before and after the decision: DOMAIN.md section 4).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import PERSONAS
+from tests.factories import engagement as ef
 
 ALL = [*PERSONAS, "anonymous"]
 PORTFOLIO = {"programme_manager", "board_member", "ppi_facilitator"}
@@ -90,20 +92,36 @@ def test_refusals_give_the_reason(client, director, url_name):
     )
 
 
-def test_a_reviewer_of_the_hits_application_may_open_its_dashboard(client, hit):
-    from tests.factories.accreditation_panel import PanelApplicationFactory, ReviewAssignmentFactory
+def test_ppi_facilitator_sees_the_coverage_and_ppi_but_not_readiness_or_maturity(
+    client, hit, ppi_facilitator
+):
+    ef.CoverageScoreFactory(hit=hit)
+    wave = ef.WaveFactory(hit=hit, title="Spring wave")
+    ef.ReadinessResultFactory(wave=wave)
+    client.force_login(ppi_facilitator)
 
-    assignment = ReviewAssignmentFactory(application=PanelApplicationFactory(hit=hit), declared_none=True)
-    from tests import factories as f
+    response = client.get(reverse("reporting:hit-dashboard", kwargs={"pk": hit.pk}))
 
-    f.PanelMemberFactory(user=assignment.reviewer, role="reviewer")
-    client.force_login(assignment.reviewer)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["data"].latest_wave is None
+    assert response.context["data"].maturity is None
+    assert "Readiness survey results are shown to the HIT's members" in content
+    assert "The maturity matrix is shown to the HIT's members" in content
+    assert "Spring wave" not in content
+    assert reverse("engagement:wave-list", kwargs={"hit_pk": hit.pk}) not in content
+    assert reverse("engagement:maturity-list", kwargs={"hit_pk": hit.pk}) not in content
+    assert reverse("engagement:ppi-log", kwargs={"hit_pk": hit.pk}) in content
+    assert reverse("engagement:coverage-detail", kwargs={"hit_pk": hit.pk}) in content
+
+
+def test_board_member_sees_no_link_to_the_ppi_log(client, hit, board_member):
+    client.force_login(board_member)
 
     response = client.get(reverse("reporting:hit-dashboard", kwargs={"pk": hit.pk}))
 
     assert response.status_code == 200
-    # Reviewers see the engagement, not the HIT's progress reports and milestones.
-    assert "Progress reports are shown to the HIT's members" in response.content.decode()
+    assert reverse("engagement:ppi-log", kwargs={"hit_pk": hit.pk}) not in response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -108,9 +108,10 @@ def test_get_only_pages_refuse_post_and_create_refuses_get(client, ctx, director
 
 
 @pytest.fixture
-def scene(hit, other_hit, director, sponsor, teammate, outsider, chair, reviewer, lay_reviewer):
+def scene(
+    hit, other_hit, director, sponsor, teammate, outsider, chair, reviewer, lay_reviewer, review_application
+):
     round_ = PanelMember.objects.get(user=chair).panel.round
-    ApplicationFactory(hit=hit, round=round_, submitted=True)
     ApplicationFactory(hit=other_hit, round=round_, submitted=True)
     rf.ProgressReportFactory(hit=hit)
     ef.StakeholderFactory(hit=hit)
@@ -165,8 +166,9 @@ EXPECTED = {
     "applications": _expect(403, **dict.fromkeys([*TEAM, "outsider"], 200)),
     "board": _expect(403, programme_manager=200, chair=200),
     "reports": _expect(403, **dict.fromkeys([*TEAM, "outsider", "programme_manager", "board_member"], 200)),
-    "stakeholders": _expect(404, **dict.fromkeys([*TEAM, *PORTFOLIO], 200)),
-    "readiness": _expect(404, **dict.fromkeys([*TEAM, *PORTFOLIO], 200)),
+    # The named map: the team and programme managers only; readiness results: also the board.
+    "stakeholders": _expect(404, **dict.fromkeys([*TEAM, "programme_manager"], 200)),
+    "readiness": _expect(404, **dict.fromkeys([*TEAM, "programme_manager", "board_member"], 200)),
 }
 
 

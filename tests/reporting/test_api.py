@@ -482,8 +482,8 @@ def test_scores_of_a_hit_with_nothing_stored_are_null(client, hit, director):
     }
 
 
-def test_scores_work_with_a_token(client, scored, ppi_facilitator):
-    key = Token.objects.create(user=ppi_facilitator).key
+def test_scores_work_with_a_token(client, scored, board_member):
+    key = Token.objects.create(user=board_member).key
 
     response = client.get(
         reverse("api:hit-scores", kwargs={"pk": scored["hit"].pk}), HTTP_AUTHORIZATION=f"Token {key}"

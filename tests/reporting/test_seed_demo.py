@@ -522,7 +522,12 @@ class TestDemoData:
         assert quiet.flagged and quiet.last_activity_on <= selectors_ppi.flag_cutoff()
         assert not caseload["dementia"].flagged
         assert StandardsAssessment.objects.get(hit=dementia).ratings.count() == 6
-        assert PublicReview.objects.get(hit=dementia).reviewer.email == "lay@example.org"
+        assert not PublicReview.objects.filter(hit=dementia).exists()
+        maternity = HIT.objects.get(slug="maternity")
+        assert (maternity.status, PublicReview.objects.get(hit=maternity).reviewer.email) == (
+            HITStatus.SET_UP,
+            "lay@example.org",
+        )
 
         wave, open_wave = Wave.objects.filter(hit=dementia).order_by("opens_on")
         # Wave 1 closed and released; wave 2 is open: answers arrive, no result exists.

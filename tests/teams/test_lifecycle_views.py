@@ -130,8 +130,8 @@ def test_document_upload_without_a_file_says_so(client, media_root, teammate, hi
     ("persona", "status"),
     [
         ("programme_manager", 200),
-        ("board_member", 200),
-        ("ppi_facilitator", 200),
+        ("board_member", 404),
+        ("ppi_facilitator", 404),
         ("director", 200),
         ("sponsor", 200),
         ("teammate", 200),
