@@ -37,8 +37,8 @@ from engagement.models import (
     SupportRequest,
 )
 from engagement.services import PPI_LOG_WINDOW_DAYS
-from teams.enums import HITStatus
-from teams.models import HIT
+from teams.enums import HITStatus, MembershipRole
+from teams.models import HIT, Membership
 
 # A HIT with no logged involvement for this many days (or none ever) is flagged on the caseload.
 FLAG_AFTER_DAYS = 90
@@ -162,7 +162,8 @@ def caseload(*, today: datetime.date | None = None) -> QuerySet[HIT]:
     Each figure is a correlated subquery rather than a join, so the counts do not multiply one
     another and the page costs the same number of queries for 1 HIT or 1,000. Annotations:
     last_activity_on, activities_12m, open_support, the latest public review (review_depth,
-    review_adequate, review_on), and `flagged` (no activity for 90 days, or never). The stored
+    review_adequate, review_on), the current PPI lead (ppi_lead_name, ppi_lead_email) and `flagged`
+    (no activity for 90 days, or never). The stored
     CoverageScore (PPI depth) comes with `select_related("coverage")`.
     """
     today = today or timezone.localdate()
@@ -178,6 +179,12 @@ def caseload(*, today: datetime.date | None = None) -> QuerySet[HIT]:
         .values("n")
     )
     latest_review = PublicReview.objects.filter(hit=OuterRef("pk")).order_by("-reviewed_on", "-pk")
+    # The PPI lead is who the facilitators contact (DOMAIN.md 4: their name and email address).
+    lead = (
+        Membership.objects.filter(hit=OuterRef("pk"), role=MembershipRole.PPI_LEAD, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .order_by("start_date", "pk")
+    )
     cutoff = flag_cutoff(today)
     return (
         HIT.objects.exclude(status=HITStatus.CLOSED)
@@ -189,6 +196,8 @@ def caseload(*, today: datetime.date | None = None) -> QuerySet[HIT]:
             review_depth=Subquery(latest_review.values("ppi_depth")[:1]),
             review_adequate=Subquery(latest_review.values("arrangements_adequate")[:1]),
             review_on=Subquery(latest_review.values("reviewed_on")[:1]),
+            ppi_lead_name=Subquery(lead.values("person__full_name")[:1]),
+            ppi_lead_email=Subquery(lead.values("person__email")[:1]),
         )
         .annotate(
             flagged=Case(

@@ -607,6 +607,36 @@ def test_caseload_lists_flagged_hits_first(facilitator_client, db):
     assert "2 of 3" in html
 
 
+def test_caseload_gives_each_hits_current_ppi_lead_name_and_email(facilitator_client, db):
+    """DOMAIN.md 4: the PPI facilitator sees the PPI lead's name and email address."""
+    today = timezone.localdate()
+    led = f.HITFactory(name="Alpha HIT", status=HITStatus.ACTIVE)
+    f.HITFactory(name="Beta HIT", status=HITStatus.ACTIVE)
+    lead = f.PersonFactory(full_name="Lena Lead", email="lena.lead@example.org")
+    f.MembershipFactory(hit=led, person=lead, role="ppi_lead", start_date=today - datetime.timedelta(days=60))
+    former = f.PersonFactory(full_name="Fred Former", email="fred@example.org")
+    f.MembershipFactory(
+        hit=led,
+        person=former,
+        role="ppi_lead",
+        start_date=today - datetime.timedelta(days=400),
+        end_date=today - datetime.timedelta(days=61),
+    )
+
+    response = facilitator_client.get(reverse("engagement:ppi-caseload"))
+
+    rows = {row.name: row for row in response.context["rows"]}
+    assert (rows["Alpha HIT"].ppi_lead_name, rows["Alpha HIT"].ppi_lead_email) == (
+        "Lena Lead",
+        "lena.lead@example.org",
+    )
+    assert (rows["Beta HIT"].ppi_lead_name, rows["Beta HIT"].ppi_lead_email) == (None, None)
+    html = _html(response)
+    assert '<a href="mailto:lena.lead@example.org">lena.lead@example.org</a>' in html
+    assert "Fred Former" not in html
+    assert "None named" in html
+
+
 def test_caseload_filter_flagged_only(facilitator_client, db):
     recent = f.HITFactory(name="Alpha HIT", status=HITStatus.ACTIVE)
     f.HITFactory(name="Gamma HIT", status=HITStatus.ACTIVE)
@@ -625,6 +655,7 @@ def test_caseload_query_count_is_constant(facilitator_client, django_assert_num_
         ef.SupportRequestFactory(hit=hit)
         ef.PublicReviewFactory(hit=hit)
         ef.CoverageScoreFactory(hit=hit)
+        f.MembershipFactory(hit=hit, role="ppi_lead")
 
     # session + user + 3 role lookups + paginator count + the page of HITs + flagged counts
     # + open support requests
