@@ -233,3 +233,19 @@ def broker(monkeypatch) -> Iterator[Broker]:
 
 
 BROKER_DOWN = kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+@pytest.fixture
+def seeded_vocabularies(transactional_db):
+    """The rows the data migrations seed (vocabularies, the item bank, the research's statements),
+    put back for a test whose rows are committed: pytest-django runs those tests last, each after
+    the previous one's flush emptied every table. Both seeds are idempotent."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in (
+        "teams.migrations.0002_seed_vocabularies",
+        "engagement.migrations.0002_seed_actions_and_instrument",
+    ):
+        importlib.import_module(module).seed(apps, None)

@@ -156,8 +156,7 @@ def test_two_opened_forms_of_the_same_content_create_one(request, client, hit, c
     assert case.count(ctx) == 1
 
 
-# Skipped before the database is set up: these tests restore the migrations' rows after them
-# (serialized_rollback), which only the PostgreSQL pass needs.
+# Skipped before the database is set up: only the PostgreSQL pass runs them.
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL: two connections racing for a lock"
 )
@@ -165,8 +164,9 @@ needs_postgresql = pytest.mark.skipif(
 
 @pytest.mark.integration
 @needs_postgresql
-# Committed rows (each thread has its own connection); the seeded vocabularies are put back after.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed rows (each thread has its own connection); the seeded vocabularies are put back first.
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("seeded_vocabularies")
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_two_connections_posting_one_form_at_once_create_once(request, hit, case):
     ctx, user, url = _arrange(request, hit, case)
@@ -242,7 +242,8 @@ def test_a_decision_sent_twice_is_recorded_once(client, hit):
 
 @pytest.mark.integration
 @needs_postgresql
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("seeded_vocabularies")
 def test_two_connections_sending_one_decision_at_once_record_one(hit):
     application, chair = _decidable(hit)
     url = reverse("accreditation:decision-create", args=[application.pk])
@@ -302,7 +303,8 @@ def test_an_api_token_replaced_twice_leaves_one_token(client, programme_manager)
 
 @pytest.mark.integration
 @needs_postgresql
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("seeded_vocabularies")
 def test_two_connections_replacing_a_token_at_once_leave_one(programme_manager):
     barrier = threading.Barrier(2)
     statuses: list[int] = []

@@ -161,8 +161,7 @@ def _variant(data: dict, suffix: str) -> dict:
     }
 
 
-# Skipped before the database is set up: these tests restore the migrations' rows after them
-# (serialized_rollback), which only the PostgreSQL pass needs.
+# Skipped before the database is set up: only the PostgreSQL pass runs them.
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL: two connections racing for a lock"
 )
@@ -170,8 +169,9 @@ needs_postgresql = pytest.mark.skipif(
 
 @pytest.mark.integration
 @needs_postgresql
-# Committed rows (each thread has its own connection); the seeded vocabularies are put back after.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed rows (each thread has its own connection); the seeded vocabularies are put back first.
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("seeded_vocabularies")
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_two_connections_saving_one_opened_form_at_once_save_once(request, hit, case):
     _ctx, row, url, page_url, user = _open(request, hit, case)
