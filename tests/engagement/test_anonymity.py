@@ -159,3 +159,56 @@ def test_a_used_or_forged_link_is_not_written_to_the_request_log(client, hit, ca
     assert "/no-such-page-at-all/" in caplog.text  # the log works...
     assert token not in caplog.text  # ...but survey links stay out of it
     assert "forged-token-value" not in caplog.text
+
+
+# --- The differencing attack ---------------------------------------------------------------------------
+
+
+def _answer_one(wave, items, value: int) -> None:
+    """One respondent, through a link of their own, with every worker job run as it is queued."""
+    token = services_surveys.new_token()
+    ef.InvitationFactory(wave=wave, token_digest=services_surveys.token_digest(token))
+    services_surveys.response_submit(
+        token=token,
+        about=AboutYou(role_group=RoleGroup.CLINICAL),
+        answers={item.pk: value for item in items},
+    )
+
+
+def test_reading_the_api_before_and_after_one_more_answer_gives_nothing_to_subtract(
+    client, hit, director, django_capture_on_commit_callbacks
+):
+    """The attack the first release fell to: read the results, have one more person answer, read
+    them again, and solve 6 x m6 - 5 x m5 for that person's answers. Results are released once, at
+    the close, so there is nothing to read while answers arrive and nothing after to compare."""
+    from django.urls import reverse
+
+    wave = ef.WaveFactory(hit=hit)
+    items = [ef.ItemFactory(instrument=wave.instrument, code=f"T{n}", dimension="trust") for n in range(3)]
+    client.force_login(director)
+    scores = reverse("api:hit-scores", kwargs={"pk": hit.pk})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            _answer_one(wave, items, 4)
+    before = client.get(scores).json()["readiness"]
+    with django_capture_on_commit_callbacks(execute=True):
+        _answer_one(wave, items, 1)  # the person the attacker wants to read
+    after = client.get(scores).json()["readiness"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services_surveys.wave_close(actor=director, wave_id=wave.pk)
+    released = client.get(scores).json()["readiness"]
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            _answer_one(wave, items, 5)
+        except services_surveys.SurveyClosed:
+            refused = True
+        else:
+            refused = False
+
+    assert (before, after) == (None, None)
+    (trust,) = released["dimensions"]
+    # (5 x 4 + 1) / 6 = 3.5 -> R = 62.5, shown as a whole number; one figure, released once.
+    assert (trust["n"], trust["score"], trust["sd"]) == (6, 63, None)
+    assert refused is True
+    assert client.get(scores).json()["readiness"] == released
