@@ -117,8 +117,9 @@ def once(form: OnceOnlyFormMixin, *, user: Any) -> Iterator[Claim]:
         except IntegrityError:
             # The first submission holds the key: it committed, or this INSERT would still be waiting.
             earlier = FormSubmission.objects.filter(key=key, user=user).first()
-            if earlier is None:
-                # Another user's key (never handed out to this one): not a repeat; refuse plainly.
-                raise forms.ValidationError(BAD_KEY_MESSAGE) from None
-            raise AlreadySubmitted(earlier.result_url) from None
+            if earlier is not None:
+                raise AlreadySubmitted(earlier.result_url) from None
+            # Another user's key, never handed out to this one: not a repeat of this user's form, and
+            # nothing of the other user's may be shown. It is created once under a key of its own.
+            submission = FormSubmission.objects.create(key=uuid.uuid4(), user=user)
         yield Claim(submission)

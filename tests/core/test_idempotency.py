@@ -16,7 +16,6 @@ from core.idempotency import (
     once,
 )
 from core.models import FormSubmission
-from teams.models import Organisation
 from tests import factories as f
 
 
@@ -96,37 +95,15 @@ def test_refused_block_frees_the_key_for_the_corrected_form(db):
     assert FormSubmission.objects.get().result_url == "/made/2/"
 
 
-def test_another_users_key_is_refused_not_redirected(db):
+def test_another_users_key_creates_under_a_key_of_its_own_and_reveals_nothing(db):
     key = str(uuid.uuid4())
     with once(_bound(key), user=f.UserFactory()) as claim:
         claim.done("/theirs/")
+    ran = []
 
-    with pytest.raises(forms.ValidationError) as refused, once(_bound(key), user=f.UserFactory()):
-        pass
+    with once(_bound(key), user=f.UserFactory()) as claim:
+        ran.append("created")
+        claim.done("/mine/")
 
-    assert refused.value.messages == [BAD_KEY_MESSAGE]
-
-
-class OrganisationNameForm(OnceOnlyFormMixin, forms.ModelForm):
-    class Meta:
-        model = Organisation
-        fields = ["name", "org_type"]
-
-
-def test_repeat_of_a_sent_model_form_is_not_told_what_it_made_already_exists(db):
-    user, org_type = f.UserFactory(), f.OrganisationTypeFactory()
-    key = str(uuid.uuid4())
-    first = OrganisationNameForm({"name": "North Trust", "org_type": org_type.pk, FORM_KEY_FIELD: key})
-    assert first.is_valid()
-    with once(first, user=user) as claim:
-        first.save()
-        claim.done("/organisations/1/")
-
-    repeat = OrganisationNameForm({"name": "North Trust", "org_type": org_type.pk, FORM_KEY_FIELD: key})
-    another = OrganisationNameForm(
-        {"name": "North Trust", "org_type": org_type.pk, FORM_KEY_FIELD: str(uuid.uuid4())}
-    )
-
-    assert repeat.is_valid()  # once() then sends it to the first one's organisation
-    assert not another.is_valid()
-    assert another.errors["name"] == ["Organisation with this Name already exists."]
+    assert ran == ["created"]
+    assert sorted(FormSubmission.objects.values_list("result_url", flat=True)) == ["/mine/", "/theirs/"]
