@@ -34,8 +34,7 @@ from django.utils.formats import date_format
 
 STALE_MESSAGE = (
     "Someone changed this since you opened it, so your changes were not saved. "
-    "Both versions are shown below and your text is still in the form: "
-    "compare them, then save again to replace their version with yours, or cancel to keep theirs."
+    "Your text is still in the form: compare the two versions below, then save again or cancel."
 )
 VERSION_FIELD = "version"
 

@@ -36,7 +36,7 @@ def test_second_editor_of_a_section_sees_both_versions_keeps_their_text_and_save
     second.fill(aims=MINE)
     second.page.get_by_role("button", name="Save", exact=True).click()
     panel = second.page.locator("section.edit-conflict")
-    expect(panel).to_contain_text("Someone changed this since you opened it")
+    expect(panel).to_contain_text("Their version and yours")
     expect(panel.locator("tbody tr")).to_have_count(1)
     expect(panel.locator("tbody tr").first).to_contain_text(THEIRS)
     expect(panel.locator("tbody tr").first).to_contain_text(MINE)
