@@ -21,8 +21,8 @@ from accreditation.enums import (
     ReviewStatus,
 )
 from accreditation.workflow import FINAL_APPLICATION_STATES, ApplicationStatus, EOIStatus
+from core.models import TimeStampedModel, choices_constraint
 from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
-from hitportal.models import TimeStampedModel, choices_constraint
 
 
 class Round(TimeStampedModel):

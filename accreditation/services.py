@@ -58,8 +58,8 @@ from accreditation.sections import (
 from accreditation.workflow import ApplicationStatus, EOIStatus, InvalidTransition, Transition
 from core.batch import BatchOutcome, each_row
 from core.concurrency import check_version, latest_changed
+from core.mail import absolute_url, send_after_commit
 from engagement import services as engagement_services
-from hitportal.mail import absolute_url, send_after_commit
 from hitportal.roles import forget_roles
 from teams import services as team_services
 from teams.enums import HITStatus, MembershipRole

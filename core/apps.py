@@ -7,5 +7,5 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # The worker knows a task only once its module is imported; autodiscovery imports `tasks`
-        # modules only, and this one is named for what it cleans up.
-        from core import tasks_forms  # noqa: F401
+        # modules only, and these are named for what they do.
+        from core import tasks_forms, tasks_mail  # noqa: F401

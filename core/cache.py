@@ -1,6 +1,6 @@
 """A Redis cache that keeps answering while Redis does not.
 
-The shared cache holds the sign-in and password-reset counters (hitportal/throttle.py) and DRF's
+The shared cache holds the sign-in and password-reset counters (core/throttle.py) and DRF's
 API throttle history, so with Django's plain RedisCache a stopped Redis made sign-in, password
 reset and every API call answer 500. FailoverRedisCache answers from a local-memory cache of its
 own process instead, and logs a warning that throttling now counts per web process (each of N

@@ -1,4 +1,5 @@
-"""Form pieces every app shares: the bounded date field and its date picker."""
+"""Form pieces every app shares: the bounded date field and its date picker, and showing a
+service's refusal on the form."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from core.validators import validate_date_in_range
 
@@ -59,3 +61,20 @@ class DateField(forms.DateField):
 
     widget = DateInput
     default_validators = [validate_date_in_range]
+
+
+def apply_service_errors(
+    form: forms.BaseForm, exc: ValidationError, field_map: dict[str, str | None] | None = None
+) -> None:
+    """Show a service's ValidationError on the form: mapped keys on their fields, the rest at the top."""
+    field_map = field_map or {}
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for key, errors in exc.message_dict.items():
+        target = field_map.get(key, key)
+        if target is not None and target not in form.fields:
+            target = None
+        for message in errors:
+            form.add_error(target, message)

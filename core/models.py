@@ -1,4 +1,4 @@
-"""The base app's own tables."""
+"""The abstract bases every app's models build on, and the base app's own table."""
 
 from __future__ import annotations
 
@@ -6,7 +6,31 @@ from django.conf import settings
 from django.db import models
 
 
-class FormSubmission(models.Model):
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, **kwargs: object) -> None:
+        """Every save moves `updated_at` on, a partial one (`update_fields`) included.
+
+        `updated_at` is the row's version for the edit forms (core.concurrency): a save that left it
+        behind would let a stale form overwrite the change it made.
+        """
+        update_fields = kwargs.get("update_fields")
+        if update_fields and "updated_at" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "updated_at"]
+        super().save(**kwargs)  # type: ignore[arg-type]
+
+
+def choices_constraint(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
+    """A named CheckConstraint that keeps `field` within its TextChoices at the database level."""
+    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class FormSubmission(TimeStampedModel):
     """The one-time key of a create form, claimed by its first submission (core.idempotency).
 
     A second submission of the same form (a double click, two tabs, the back button, a retry after a
@@ -17,8 +41,6 @@ class FormSubmission(models.Model):
     key = models.UUIDField()
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     result_url = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [

@@ -2,7 +2,7 @@
 
 A window starts at the first attempt and lasts `window_seconds`; attempt number `limit + 1` within it is
 the first one refused. `add` + `incr` is atomic on Redis and on the local-memory cache, so parallel
-requests cannot slip extra attempts past the limit (the same technique as hitportal/throttle.py's
+requests cannot slip extra attempts past the limit (the same technique as core/throttle.py's
 sign-in limits). Production shares one Redis cache between web processes (settings.CACHES); the
 local-memory cache counts per process.
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.models import TimeStampedModel, choices_constraint
 from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
 from engagement.enums import (
     ActionStatus,
@@ -27,7 +28,6 @@ from engagement.enums import (
     StandardRating,
     SupportStatus,
 )
-from hitportal.models import TimeStampedModel, choices_constraint
 
 # --- Stakeholder map ---------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.concurrency import check_version
+from core.mail import send_after_commit
 from engagement import permissions
 from engagement.enums import PPIStandard, StandardRating, SupportStatus
 from engagement.models import (
@@ -29,7 +30,6 @@ from engagement.models import (
     SupportRequest,
 )
 from engagement.services import request_recompute
-from hitportal.mail import send_after_commit
 from teams.enums import ProgrammeRole
 from teams.models import HIT, User
 from teams.permissions import require as _require

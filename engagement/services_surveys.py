@@ -53,11 +53,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from core.concurrency import check_version
+from core.mail import absolute_url, send_after_commit
 from engagement import permissions
 from engagement.enums import Dimension, RoleGroup
 from engagement.models import Answer, Instrument, Invitation, Item, Response, Stakeholder, Wave
 from engagement.services import enqueue_release
-from hitportal.mail import absolute_url, send_after_commit
 from teams.models import HIT, User
 from teams.permissions import Verdict
 from teams.permissions import require as _require

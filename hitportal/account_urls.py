@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from hitportal import throttle, views
+from core import throttle
+from hitportal import views
 from hitportal.forms import EmailAuthenticationForm
 
 urlpatterns = [

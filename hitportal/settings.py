@@ -11,7 +11,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
-from hitportal.env import check_secret_key, database_config, env_bool, env_int, env_list, env_str
+from core.env import check_secret_key, database_config, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HITPORTAL_VAR_DIR", str(BASE_DIR / "var")))
@@ -52,7 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "hitportal.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,7 +164,7 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 # Seconds before an SMTP connection gives up. The web process itself sends when the task queue is
-# down (hitportal.mail.send_in_process), and must not hang on a mail server that does not answer.
+# down (core.mail.send_in_process), and must not hang on a mail server that does not answer.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "HIT Portal <no-reply@hitportal.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -342,5 +342,5 @@ EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
 # The public address, for links in emails (they are read outside the site).
 HITPORTAL_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Reverse proxies in front of the web process that append to X-Forwarded-For (1 behind the usual TLS
-# proxy); sign-in throttling (hitportal/throttle.py) counts failures per client address.
+# proxy); sign-in throttling (core/throttle.py) counts failures per client address.
 HITPORTAL_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core.throttle import ThrottledAdminAuthenticationForm
 from hitportal import views
-from hitportal.throttle import ThrottledAdminAuthenticationForm
 
-# The admin site's sign-in counts towards the same limits as the portal's (hitportal.throttle).
+# The admin site's sign-in counts towards the same limits as the portal's (core.throttle).
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [

@@ -31,11 +31,11 @@ from accreditation.models import (
     Round,
 )
 from accreditation.workflow import FINAL_APPLICATION_STATES, ApplicationStatus, EOIStatus
+from core import throttle
 from core.validators import LONG_TEXT, SHORT_TEXT
 from engagement import selectors_ppi
 from engagement.enums import ActionStatus
 from engagement.models import ActionPlanItem
-from hitportal import throttle
 from hitportal.roles import roles_of
 from reporting.api import services as api_services
 from teams import selectors, uploads

@@ -13,8 +13,8 @@ from accreditation.criteria import CRITERIA
 from core.concurrency import VersionedFormMixin
 from core.forms import DateField, DateInput
 from core.idempotency import OnceOnlyFormMixin
+from core.templatetags.portal import Problem
 from core.validators import LONG_TEXT, SHORT_TEXT
-from hitportal.templatetags.portal import Problem
 from reporting import lifecycle, services
 from reporting.enums import FundingStatus, IndicatorRatingValue, ReportStatus, RiskKind
 from teams.enums import LifecycleStage

@@ -15,8 +15,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.models import TimeStampedModel, choices_constraint
 from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
-from hitportal.models import TimeStampedModel, choices_constraint
 from reporting.enums import (
     OPEN_STATUSES,
     Concept,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accreditation.criteria import CRITERIA
 from core.batch import BatchOutcome, each_row
 from core.concurrency import check_version
-from hitportal.mail import send_after_commit
+from core.mail import send_after_commit
 from reporting import lifecycle, permissions, selectors, workflow
 from reporting.enums import OPEN_STATUSES, WITH_TEAM, FundingStatus, MilestoneStatus, ReportStatus
 from reporting.models import (

@@ -16,8 +16,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
+from core.models import TimeStampedModel, choices_constraint
 from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
-from hitportal.models import TimeStampedModel, choices_constraint
 from teams.enums import (
     Appointment,
     ClosureReason,

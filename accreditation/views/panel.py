@@ -63,10 +63,10 @@ from accreditation.review_stats import criteria_stats
 from accreditation.sections import GOVERNANCE_MODEL_FIELDS, SECTIONS
 from accreditation.workflow import ApplicationStatus, InvalidTransition
 from core.concurrency import StaleEdit, conflict_for, version_of
+from core.forms import apply_service_errors
 from core.idempotency import AlreadySubmitted, once
-from hitportal.forms import apply_service_errors
+from core.templatetags.portal import Problem, form_error_summary
 from hitportal.roles import roles_of
-from hitportal.templatetags.portal import Problem, form_error_summary
 from teams import permissions as team_permissions
 from teams.enums import Role
 from teams.models import Organisation, StakeholderCategory, User

@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.concurrency import StaleEdit, conflict_for
+from core.forms import apply_service_errors
 from core.idempotency import AlreadySubmitted, once
 from engagement import permissions, selectors, selectors_ppi, services, services_ppi
 from engagement.forms_ppi import (
@@ -33,7 +34,6 @@ from engagement.forms_ppi import (
     SupportStatusForm,
 )
 from engagement.models import InvolvementActivity
-from hitportal.forms import apply_service_errors
 from teams import permissions as team_permissions
 from teams.models import HIT
 from teams.permissions import require as _require

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.concurrency import StaleEdit, VersionForm, conflict_for, version_of
+from core.forms import apply_service_errors
 from core.idempotency import AlreadySubmitted, once
-from hitportal.forms import apply_service_errors
 from reporting import permissions, selectors, services, workflow
 from reporting.forms import (
     CapacityForm,

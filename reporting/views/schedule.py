@@ -12,7 +12,7 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from core.concurrency import StaleEdit, conflict_for, version_of
-from hitportal.forms import apply_service_errors
+from core.forms import apply_service_errors
 from reporting import permissions, selectors, services
 from reporting.forms import ScheduleForm
 from reporting.models import ReportSchedule

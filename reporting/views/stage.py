@@ -15,8 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.forms import apply_service_errors
 from core.idempotency import AlreadySubmitted, once
-from hitportal.forms import apply_service_errors
 from reporting import lifecycle, permissions, selectors, services
 from reporting.forms import StageForm
 from teams import permissions as team_permissions

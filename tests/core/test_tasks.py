@@ -9,9 +9,9 @@ import redis.exceptions
 from django.db import transaction
 
 from core.tasks import enqueue_after_commit
+from core.tasks_mail import send_email
 from engagement.tasks import compute_coverage
 from hitportal import celery_app
-from hitportal.tasks import send_email
 from tests.conftest import BROKER_DOWN
 
 

@@ -1,5 +1,5 @@
 """With the shared cache (Redis) down, sign-in, password reset and the API keep working, and their
-throttling keeps counting, per process (core/cache.py, hitportal/throttle.py, DRF's throttle)."""
+throttling keeps counting, per process (core/cache.py, core/throttle.py, DRF's throttle)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from hitportal.env import check_secret_key, database_config, env_bool, env_int, env_list
+from core.env import check_secret_key, database_config, env_bool, env_int, env_list
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k7Qm2-xR9vTz4Lw8pN3sYb6Hc1Jd5Fg0AeUoIiKqWnMtZrXyVuBpCsDhEjGlOaNfS"

@@ -1,4 +1,4 @@
-"""Emails after commit (hitportal/mail.py): a task queue that refuses them does not lose them."""
+"""Emails after commit (core/mail.py): a task queue that refuses them does not lose them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import smtplib
 
 import pytest
 
-from hitportal import mail
+from core import mail
 from tests.conftest import BROKER_DOWN
 
 
@@ -49,7 +49,7 @@ def test_send_after_commit_queue_refusing_sends_in_process_and_warns(
     assert mailoutbox[0].alternatives[0].content == "<p>Html</p>"
     assert [(record.name, record.levelname) for record in caplog.records] == [
         ("core.tasks", "ERROR"),
-        ("hitportal.mail", "WARNING"),
+        ("core.mail", "WARNING"),
     ]
     assert caplog.records[1].getMessage() == (
         "Sending 2 email(s) from template reporting/report_reminder in the web process: "

@@ -1,8 +1,9 @@
-"""Project-wide tasks."""
+"""The email task. Its registered name is the one it had before it moved here, so messages
+queued before an upgrade are still delivered."""
 
 from celery import shared_task
 
-from hitportal.mail import build_message
+from core.mail import build_message
 
 
 @shared_task(name="hitportal.send_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

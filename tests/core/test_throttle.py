@@ -1,4 +1,4 @@
-"""Sign-in throttling and password-reset rate limits (hitportal/throttle.py)."""
+"""Sign-in throttling and password-reset rate limits (core/throttle.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.test import RequestFactory
 from django.urls import reverse
 
-from hitportal import throttle
+from core import throttle
 from tests import factories as f
 from tests.factories.teams import PASSWORD
 

@@ -36,7 +36,7 @@ def send_after_commit(*, template: str, recipients: Iterable[str], context: dict
     if not addresses:
         return
     subject, text, html = render_email(template, context)
-    from hitportal.tasks import send_email  # hitportal.tasks imports this module
+    from core.tasks_mail import send_email  # core.tasks_mail imports this module
 
     enqueue_after_commit(
         send_email,

@@ -96,6 +96,6 @@ def absurl(view_name: str, *args: object) -> str:
     """An absolute link for emails: the configured BASE_URL plus the reversed path."""
     from django.urls import reverse
 
-    from hitportal.mail import absolute_url
+    from core.mail import absolute_url
 
     return absolute_url(reverse(view_name, args=args))
