@@ -688,7 +688,7 @@ class ClosureRecord(TimeStampedModel):
 
 
 # --- Data protection (UK GDPR) requests ----------------------------------------------------------------
-# teams/services_gdpr.py writes these rows; the audit log (hitportal/audit.py) lists them.
+# hitportal/gdpr/services.py writes these rows; the audit log (hitportal/audit.py) lists them.
 
 
 class GdprActionKind(models.TextChoices):

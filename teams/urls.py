@@ -1,6 +1,6 @@
 from django.urls import path
 
-from teams import views, views_gdpr, views_lifecycle, views_members
+from teams import views, views_lifecycle, views_members
 
 app_name = "teams"
 
@@ -22,4 +22,3 @@ urlpatterns = [
 
 urlpatterns += views_lifecycle.urlpatterns
 urlpatterns += views_members.urlpatterns
-urlpatterns += views_gdpr.urlpatterns

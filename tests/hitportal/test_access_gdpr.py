@@ -1,7 +1,7 @@
-"""Persona x page matrix for data protection requests (teams/views_gdpr.py).
+"""Persona x page matrix for data protection requests (hitportal/gdpr/views.py).
 
 `tests/test_access_matrix.py::test_every_url_pattern_is_in_the_matrix` collects this MATRIX, so a
-page added to teams/views_gdpr.py must be listed here. Programme managers only: everyone else
+page added to hitportal/gdpr/views.py must be listed here. Programme managers only: everyone else
 signed in gets 403 with the reason, anonymous visitors go to the sign-in page.
 """
 
@@ -34,9 +34,9 @@ def _person(ctx) -> dict:
 # url name -> (kwargs builder, expected GET status, expected status of an empty POST)
 # GET-only pages answer a signed-in POST with 405; an empty erase POST re-renders with its errors.
 MATRIX = {
-    "teams:person-gdpr": (_person, _pm_only(), _everyone_signed_in(405)),
-    "teams:person-export": (_person, _pm_only(), _everyone_signed_in(405)),
-    "teams:person-erase": (_person, _pm_only(), _pm_only()),
+    "gdpr:person-data": (_person, _pm_only(), _everyone_signed_in(405)),
+    "gdpr:person-export": (_person, _pm_only(), _everyone_signed_in(405)),
+    "gdpr:person-erase": (_person, _pm_only(), _pm_only()),
 }
 
 
@@ -81,7 +81,7 @@ def test_gdpr_erase_by_anyone_else_changes_nothing(client, ctx, persona):
         client.force_login(persona)
 
     client.post(
-        reverse("teams:person-erase", args=[ctx["person"].pk]), {"reason": "Because.", "confirm": "on"}
+        reverse("gdpr:person-erase", args=[ctx["person"].pk]), {"reason": "Because.", "confirm": "on"}
     )
 
     ctx["person"].refresh_from_db()
@@ -93,7 +93,7 @@ def test_gdpr_erase_by_anyone_else_changes_nothing(client, ctx, persona):
 def test_gdpr_export_by_anyone_else_is_refused_with_the_reason_and_not_recorded(client, ctx, persona):
     client.force_login(persona)
 
-    response = client.get(reverse("teams:person-export", args=[ctx["person"].pk]))
+    response = client.get(reverse("gdpr:person-export", args=[ctx["person"].pk]))
 
     assert "Only programme managers handle data protection requests." in response.content.decode()
     assert GdprAction.objects.count() == 0
@@ -108,6 +108,6 @@ def test_gdpr_pages_of_a_missing_person_are_404(client, programme_manager):
 
 
 def test_matrix_covers_every_gdpr_url():
-    from teams.views_gdpr import urlpatterns
+    from hitportal.gdpr.views import urlpatterns
 
-    assert {f"teams:{p.name}" for p in urlpatterns} == set(MATRIX)
+    assert {f"gdpr:{p.name}" for p in urlpatterns} == set(MATRIX)

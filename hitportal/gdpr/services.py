@@ -8,10 +8,8 @@ enqueued, so the figures already reported stay as they were.
 
 Both the export and the erasure write a GdprAction row (who, when, why), which the audit log lists.
 
-The models of engagement and accreditation are imported inside the functions: a request about a
-person has to reach every app that holds personal data, while teams sits at the bottom of the
-import graph (teams <- engagement <- accreditation <- reporting); module-level imports would point
-the wrong way.
+A request about a person has to reach every app that holds personal data, so this lives at the
+top of the house plan (hitportal), which may import every app.
 """
 
 from __future__ import annotations
@@ -28,7 +26,18 @@ from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.http import Http404
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
+from accreditation.models import (
+    Application,
+    ApplicationSection,
+    Condition,
+    ExpressionOfInterest,
+    PanelMember,
+    ReviewAssignment,
+    Revision,
+)
+from engagement.models import ActionPlanItem, Invitation, InvolvementActivity, PublicReview, Stakeholder
 from hitportal.roles import roles_of
 from teams.enums import HITStatus, MembershipRole, Role
 from teams.models import GdprAction, GdprActionKind, Meeting, Membership, Person, User
@@ -114,7 +123,6 @@ def person_get(*, pk: int) -> Person:
 
 
 def _ppi_entries_naming(pattern: re.Pattern[str] | None, name: str):
-    from engagement.models import InvolvementActivity
 
     if pattern is None:
         return []
@@ -133,14 +141,6 @@ def person_data(*, person: Person) -> dict[str, Any]:
     Never includes the password hash, or whether the person answered a survey (responses are
     anonymous; an invitation's "used" flag would link them to one).
     """
-    from accreditation.models import (
-        Application,
-        Condition,
-        ExpressionOfInterest,
-        PanelMember,
-        ReviewAssignment,
-    )
-    from engagement.models import ActionPlanItem, Invitation, PublicReview, Stakeholder
 
     user: User | None = person.user
     pattern = _name_pattern(person.full_name)
@@ -349,7 +349,6 @@ def _review(assignment) -> dict[str, Any] | None:
 
 def person_current_roles(*, person: Person) -> list[str]:
     """What the person does now, in words: erasing does not end any of it, so the page warns."""
-    from accreditation.models import PanelMember
 
     today = timezone.localdate()
     roles: list[str] = []
@@ -475,7 +474,6 @@ def person_erase(*, actor: object, person_id: int, reason: str) -> Person:
 
 
 def _scrub_free_text(*, person: Person, pattern: re.Pattern[str] | None) -> None:
-    from accreditation.models import Application, ApplicationSection, ExpressionOfInterest, Revision
     from engagement.models import InvolvementActivity, Stakeholder
 
     if pattern is None:
@@ -526,7 +524,6 @@ def _scrub_free_text(*, person: Person, pattern: re.Pattern[str] | None) -> None
 
 
 def _erase_account(*, user: User, name: str) -> None:
-    from rest_framework.authtoken.models import Token
 
     user.full_name = name
     user.email = erased_email(user.pk)
@@ -561,7 +558,6 @@ def _email_is_one_of(emails: set[str]) -> Q:
 
 
 def _erase_invitations(*, emails: set[str]) -> None:
-    from engagement.models import Invitation
 
     if not emails:
         return

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
-from teams import services_gdpr
+from hitportal.gdpr import services as services_gdpr
 from teams.models import GdprAction, Person
 from teams.permissions import require as _require
 
@@ -60,7 +60,7 @@ def _page(request: HttpRequest, person: Person, form: ErasureForm) -> HttpRespon
     held = [(label, len(data[key] or [])) for key, label in HELD_RECORDS]
     return render(
         request,
-        "teams/gdpr_person.html",
+        "gdpr/person_data.html",
         {
             "person": person,
             "has_account": data["user_account"] is not None,
@@ -119,8 +119,10 @@ def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, person, form)
 
 
+app_name = "gdpr"
+# Under the person's page in the directory (hitportal/urls.py mounts them at teams/).
 urlpatterns = [
-    path("people/<int:pk>/data/", person_gdpr, name="person-gdpr"),
+    path("people/<int:pk>/data/", person_gdpr, name="person-data"),
     path("people/<int:pk>/data/export/", person_export, name="person-export"),
     path("people/<int:pk>/data/erase/", person_erase, name="person-erase"),
 ]

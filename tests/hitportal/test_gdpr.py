@@ -1,4 +1,4 @@
-"""Data protection requests: export everything held about a person, or erase them (teams/services_gdpr.py)."""
+"""Data protection requests: export everything held about a person, or erase them (hitportal/gdpr/services.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from engagement.models import Answer, CoverageScore, Invitation, ReadinessResult, Response
 from hitportal import audit
-from teams import services_gdpr
+from hitportal.gdpr import services as services_gdpr
 from teams.enums import MembershipRole, ProgrammeRole
 from teams.models import GdprAction, Membership, Person, User
 from tests import factories as f
@@ -161,7 +161,7 @@ def test_export_by_someone_else_is_refused(jane, board_member):
 def test_export_view_downloads_json_that_no_cache_keeps(client, jane, programme_manager):
     client.force_login(programme_manager)
 
-    response = client.get(reverse("teams:person-export", args=[jane.pk]))
+    response = client.get(reverse("gdpr:person-export", args=[jane.pk]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
@@ -194,7 +194,7 @@ def test_person_data_query_count_does_not_grow_with_records(hit, django_assert_n
 
 
 def _erase(client, person, **data):
-    return client.post(reverse("teams:person-erase", args=[person.pk]), data)
+    return client.post(reverse("gdpr:person-erase", args=[person.pk]), data)
 
 
 def test_erase_anonymises_the_person_and_closes_the_account(client, jane, programme_manager):
@@ -384,7 +384,7 @@ def test_gdpr_page_counts_what_is_held_and_warns_of_current_roles(client, jane, 
     f.RoleAssignmentFactory(user=jane.user, role=ProgrammeRole.BOARD_MEMBER)
     client.force_login(programme_manager)
 
-    response = client.get(reverse("teams:person-gdpr", args=[jane.pk]))
+    response = client.get(reverse("gdpr:person-data", args=[jane.pk]))
 
     content = response.content.decode()
     held = dict(response.context["held"])
@@ -394,15 +394,15 @@ def test_gdpr_page_counts_what_is_held_and_warns_of_current_roles(client, jane, 
         "Board member (programme-wide)",
     ]
     assert "Director of Dementia HIT (its only current director; the HIT is active)" in content
-    assert f'href="{reverse("teams:person-export", args=[jane.pk])}"' in content
-    assert f'action="{reverse("teams:person-erase", args=[jane.pk])}"' in content
+    assert f'href="{reverse("gdpr:person-export", args=[jane.pk])}"' in content
+    assert f'action="{reverse("gdpr:person-erase", args=[jane.pk])}"' in content
 
 
 def test_gdpr_page_does_not_flag_a_director_who_shares_the_role(client, jane, programme_manager, hit):
     f.MembershipFactory(hit=hit, role=MembershipRole.DIRECTOR)
     client.force_login(programme_manager)
 
-    response = client.get(reverse("teams:person-gdpr", args=[jane.pk]))
+    response = client.get(reverse("gdpr:person-data", args=[jane.pk]))
 
     assert response.context["current_roles"] == ["Director of Dementia HIT"]
 
@@ -411,7 +411,7 @@ def test_gdpr_page_lists_earlier_requests(client, jane, programme_manager):
     services_gdpr.person_data_export(actor=programme_manager, person_id=jane.pk)
     client.force_login(programme_manager)
 
-    response = client.get(reverse("teams:person-gdpr", args=[jane.pk]))
+    response = client.get(reverse("gdpr:person-data", args=[jane.pk]))
 
     assert [r.action for r in response.context["requests"]] == ["export"]
     assert "Data exported" in response.content.decode()
@@ -422,7 +422,7 @@ def test_person_page_links_to_data_protection(client, jane, programme_manager):
 
     content = client.get(reverse("teams:person-detail", args=[jane.pk])).content.decode()
 
-    assert f'href="{reverse("teams:person-gdpr", args=[jane.pk])}"' in content
+    assert f'href="{reverse("gdpr:person-data", args=[jane.pk])}"' in content
 
 
 def test_erase_then_the_person_page_shows_the_anonymised_name(client, jane, programme_manager):
