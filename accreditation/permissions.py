@@ -10,9 +10,9 @@ from __future__ import annotations
 from accreditation import workflow
 from accreditation.enums import ConflictDeclaration, ConflictResolution
 from accreditation.models import Accreditation, Application, Condition, ExpressionOfInterest, ReviewAssignment
-from hitportal.roles import roles_of
 from teams.enums import MembershipRole, Role
 from teams.permissions import ALLOW, Verdict
+from teams.roles import roles_of
 
 TEAMMATE = "teammate"
 REVIEWER = "reviewer"

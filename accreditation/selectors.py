@@ -15,8 +15,8 @@ from accreditation.models import (
     ReviewScore,
     Round,
 )
-from hitportal.roles import roles_of
 from teams.enums import Role
+from teams.roles import roles_of
 
 
 def open_rounds(*, day=None) -> QuerySet[Round]:

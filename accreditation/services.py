@@ -60,10 +60,10 @@ from core.batch import BatchOutcome, each_row
 from core.concurrency import check_version, latest_changed
 from core.mail import absolute_url, send_after_commit
 from engagement import services as engagement_services
-from hitportal.roles import forget_roles
 from teams import services as team_services
 from teams.enums import HITStatus, MembershipRole
 from teams.models import HIT, Membership, Organisation, Person
+from teams.roles import forget_roles
 
 logger = logging.getLogger(__name__)
 
@@ -1248,8 +1248,8 @@ def feedback_respond(
 @transaction.atomic
 def condition_close(*, actor: object, condition_id: int, evidence: str) -> Condition:
     """Close a condition with evidence (its owner or a programme manager). Side effect: the row."""
-    from hitportal.roles import roles_of
     from teams.enums import Role
+    from teams.roles import roles_of
 
     condition = Condition.objects.select_for_update(of=("self",)).select_related("owner").get(pk=condition_id)
     is_owner = condition.owner.user_id is not None and condition.owner.user_id == getattr(actor, "pk", None)
@@ -1278,8 +1278,8 @@ def renewal_start(*, actor: object, accreditation_id: int, round_id: int) -> App
         .select_related("application", "hit")
         .get(pk=accreditation_id)
     )
-    from hitportal.roles import roles_of
     from teams.enums import Role
+    from teams.roles import roles_of
 
     roles = roles_of(actor)
     hit_roles = roles.hit_roles.get(accreditation.hit_id, frozenset())

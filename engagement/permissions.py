@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from hitportal.roles import UserRoles, roles_of
 from teams.enums import HITStatus, Role
 from teams.models import HIT
 from teams.permissions import ALLOW, Verdict
+from teams.roles import UserRoles, roles_of
 
 # accreditation.workflow's application states by name (engagement sits below accreditation and
 # does not import it); tests/engagement/test_permissions.py keeps the two in step. An assignment

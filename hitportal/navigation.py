@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from hitportal.roles import roles_of
 from teams.enums import Role
+from teams.roles import roles_of
 
 
 @dataclass(frozen=True)

@@ -36,11 +36,11 @@ from core.validators import LONG_TEXT, SHORT_TEXT
 from engagement import selectors_ppi
 from engagement.enums import ActionStatus
 from engagement.models import ActionPlanItem
-from hitportal.roles import roles_of
 from reporting.api import services as api_services
 from teams import selectors, uploads
 from teams.enums import HITStatus, LifecycleStage, MembershipRole, Role
 from teams.models import HIT
+from teams.roles import roles_of
 
 
 def _status_counts() -> list[tuple[str, str, int]]:

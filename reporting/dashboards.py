@@ -55,13 +55,13 @@ from engagement.models import (
 )
 from engagement.scoring import shown_score
 from engagement.selectors_maturity import Profile, profile_of
-from hitportal.roles import roles_of
 from reporting import permissions as report_permissions
 from reporting.enums import WITH_TEAM, MilestoneStatus, ReportStatus
 from reporting.models import Milestone, ProgressReport, add_months
 from teams.enums import HITStatus, LifecycleStage, Role
 from teams.models import HIT, Membership, Organisation, PortfolioSnapshot, StakeholderCategory
 from teams.permissions import ALLOW, Verdict
+from teams.roles import roles_of
 
 PAGE_SIZE = 50  # HITs per page of the heat maps: the page stays fast at 1,000 HITs
 LIST_LIMIT = 20  # rows shown of each "needs attention" list; the count covers them all

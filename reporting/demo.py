@@ -157,7 +157,6 @@ from engagement.services_surveys import (
     wave_create,
     wave_invite,
 )
-from hitportal.roles import forget_roles
 from reporting.demo_lifecycle import CLOSURES, closure_recorded_at, load_lifecycle
 from reporting.demo_reports import load_reports
 from reporting.models import ProgressReport, ReportSchedule, StageAssessment
@@ -189,6 +188,7 @@ from teams.models import (
     User,
     WorkingGroup,
 )
+from teams.roles import forget_roles
 from teams.services import hit_transition, role_grant
 from teams.services_lifecycle import hit_close, hit_closure_begin
 

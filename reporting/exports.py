@@ -62,7 +62,6 @@ from engagement import permissions as engagement_permissions
 from engagement import selectors as engagement_selectors
 from engagement import selectors_surveys
 from engagement.forms_stakeholders import StakeholderFilterForm
-from hitportal.roles import roles_of
 from reporting import permissions as reporting_permissions
 from reporting import selectors as reporting_selectors
 from reporting.forms import ReportFilter
@@ -70,6 +69,7 @@ from reporting.models import ExportFormat, ExportJob, ExportKind, ExportStatus
 from teams import permissions as team_permissions
 from teams import selectors as team_selectors
 from teams.filters import HITFilter
+from teams.roles import roles_of
 
 logger = logging.getLogger(__name__)
 

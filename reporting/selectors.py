@@ -15,7 +15,6 @@ from engagement import selectors_maturity, selectors_ppi, selectors_surveys
 from engagement.enums import Dimension
 from engagement.models import ReadinessResult
 from engagement.scoring import shown_score
-from hitportal.roles import roles_of
 from reporting import checklist, flags, permissions
 from reporting.enums import OPEN_STATUSES, WITH_TEAM, Concept, MilestoneStatus, ReportStatus
 from reporting.models import (
@@ -29,6 +28,7 @@ from reporting.models import (
 )
 from teams.enums import HITStatus, Role
 from teams.models import HIT
+from teams.roles import roles_of
 
 # accreditation.criteria names each concept in words; the report stores the short code.
 CONCEPT_OF_CRITERION: dict[str, str] = {

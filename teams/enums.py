@@ -73,7 +73,7 @@ class Role(models.TextChoices):
     """Every role of DOMAIN.md section 4, whichever record grants it.
 
     Programme-wide roles are RoleAssignment rows; HIT roles come from Membership rows; panel roles
-    come from accreditation.PanelMember rows. `hitportal.roles.roles_of` gathers them.
+    come from accreditation.PanelMember rows. `teams.roles.roles_of` gathers them.
     """
 
     APPLICANT = "applicant", "Applicant"

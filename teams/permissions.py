@@ -6,9 +6,9 @@ from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 
-from hitportal.roles import roles_of
 from teams.enums import Role
 from teams.models import HIT
+from teams.roles import roles_of
 
 
 class Verdict(NamedTuple):

@@ -18,7 +18,6 @@ from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from hitportal.roles import roles_of
 from teams import permissions
 from teams.enums import HITStatus, MembershipRole, Role
 from teams.models import (
@@ -34,6 +33,7 @@ from teams.models import (
     SponsorInteraction,
 )
 from teams.permissions import ALLOW, Verdict
+from teams.roles import roles_of
 from teams.selectors import current_memberships
 
 DIRECTOR_ROLES = (MembershipRole.DIRECTOR, MembershipRole.CO_DIRECTOR)

@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hitportal.roles import forget_roles
 from teams import permissions
 from teams.enums import MembershipRole
 from teams.models import HIT, Membership, Person, WorkingGroup
+from teams.roles import forget_roles
 
 # Called with the HIT's id inside the transaction that changed its memberships.
 MEMBERSHIP_HOOKS: list[Callable[[int], None]] = []

@@ -53,10 +53,10 @@ from accreditation.sections import (
 from accreditation.workflow import ApplicationStatus, InvalidTransition
 from core.concurrency import StaleEdit, conflict_for, latest_changed, version_of
 from core.idempotency import AlreadySubmitted, once
-from hitportal.roles import roles_of
 from teams.lookup import search_as
 from teams.models import StakeholderCategory
 from teams.permissions import require as _require
+from teams.roles import roles_of
 
 PAGE_SIZE = 25
 # A lay (public review group) reviewer reads the PPI arrangements: the PPI section and the

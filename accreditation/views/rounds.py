@@ -31,10 +31,10 @@ from accreditation.workflow import EOIStatus, InvalidTransition
 from core.concurrency import StaleEdit, conflict_for, restart_from
 from core.idempotency import AlreadySubmitted, once
 from core.templatetags.portal import Problem, form_error_summary
-from hitportal.roles import roles_of
 from teams.enums import Role
 from teams.permissions import ALLOW, Verdict
 from teams.permissions import require as _require
+from teams.roles import roles_of
 
 PAGE_SIZE = 50
 

@@ -38,11 +38,11 @@ from accreditation.models import (
     Revision,
 )
 from engagement.models import ActionPlanItem, Invitation, InvolvementActivity, PublicReview, Stakeholder
-from hitportal.roles import roles_of
 from teams.enums import HITStatus, MembershipRole, Role
 from teams.models import GdprAction, GdprActionKind, Meeting, Membership, Person, User
 from teams.permissions import Verdict
 from teams.permissions import require as _require
+from teams.roles import roles_of
 
 REASON_MAX_LENGTH = 2000
 NAME_REMOVED = "[name removed]"

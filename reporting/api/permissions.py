@@ -11,9 +11,9 @@ from typing import Any
 
 from rest_framework.permissions import BasePermission
 
-from hitportal.roles import roles_of
 from teams import permissions as team_permissions
 from teams.permissions import ALLOW, Verdict
+from teams.roles import roles_of
 
 
 def can_list_hits(user: object) -> Verdict:

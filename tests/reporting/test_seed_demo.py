@@ -46,7 +46,6 @@ from engagement.models import (
     StandardsAssessment,
     Wave,
 )
-from hitportal.roles import roles_of
 from reporting.demo import DELIBERATE_GAPS, DEMO_PASSWORD, load_demo
 from reporting.models import ProgressReport, ReminderLog, ReportSchedule, StageAssessment
 from reporting.selectors import overdue_condition
@@ -65,6 +64,7 @@ from teams.models import (
     PortfolioSnapshot,
     User,
 )
+from teams.roles import roles_of
 from teams.selectors_lifecycle import sponsor_liveness_for_hits
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@ import datetime
 
 from django.utils import timezone
 
-from hitportal.roles import roles_of
 from teams.enums import MembershipRole
+from teams.roles import roles_of
 from tests import factories as f
 
 

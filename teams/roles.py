@@ -1,19 +1,24 @@
-"""Which roles a user holds, gathered from the three records that grant them.
+"""Which roles a user holds, gathered from the records that grant them.
 
-Programme-wide roles are RoleAssignment rows; HIT roles come from the user's person's current
-memberships; panel roles from accreditation.PanelMember. The answer is cached on the user object,
-so one request asks the database at most three times however often it is consulted.
+Programme-wide roles are RoleAssignment rows and HIT roles come from the user's person's current
+memberships, both kept here in teams. Other apps grant roles too (accreditation's panels make
+reviewers and chairs): teams, at the bottom of the house plan, cannot ask them by name, so it sends
+the signal `roles_requested`, and each app that grants roles answers with a `RoleGrant`
+(accreditation/roles.py). The answer is cached on the user object, so one request asks the database
+once per granting record however often it is consulted.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import django.dispatch
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.utils import timezone
 
 from teams.enums import MembershipRole, Role
+from teams.models import Membership, RoleAssignment
 
 _CACHE_ATTR = "_hitportal_roles"
 
@@ -22,6 +27,18 @@ _MEMBERSHIP_ROLES = {
     MembershipRole.CO_DIRECTOR: Role.HIT_DIRECTOR,
     MembershipRole.EXECUTIVE_SPONSOR: Role.EXECUTIVE_SPONSOR,
 }
+
+#: Sent by roles_of with `user` (signed in). Each receiver returns a RoleGrant, or None.
+roles_requested = django.dispatch.Signal()
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    """What an app that grants roles adds to a user's: roles, and the panels and rounds behind them."""
+
+    roles: frozenset[str] = frozenset()
+    panel_ids: frozenset[int] = frozenset()
+    chair_round_ids: frozenset[int] = frozenset()  # rounds whose panel the user chairs
 
 
 @dataclass(frozen=True)
@@ -47,10 +64,6 @@ def roles_of(user: object) -> UserRoles:
     if cached is not None:
         return cached
 
-    from accreditation.enums import PanelRole
-    from accreditation.models import PanelMember
-    from teams.models import Membership, RoleAssignment
-
     roles: set[str] = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
     today = timezone.localdate()
     hit_roles: dict[int, set[str]] = {}
@@ -64,18 +77,12 @@ def roles_of(user: object) -> UserRoles:
             roles.add(_MEMBERSHIP_ROLES[role])
     panel_ids: set[int] = set()
     chair_round_ids: set[int] = set()
-    panel_role_map = {
-        PanelRole.CHAIR: Role.PANEL_CHAIR,
-        PanelRole.REVIEWER: Role.REVIEWER,
-        PanelRole.LAY_REVIEWER: Role.LAY_REVIEWER,
-    }
-    for panel_id, round_id, role in PanelMember.objects.filter(user=user).values_list(
-        "panel_id", "panel__round_id", "role"
-    ):
-        panel_ids.add(panel_id)
-        roles.add(panel_role_map[role])
-        if role == PanelRole.CHAIR:
-            chair_round_ids.add(round_id)
+    for _receiver, grant in roles_requested.send(sender=UserRoles, user=user):
+        if grant is None:
+            continue
+        roles |= grant.roles
+        panel_ids |= grant.panel_ids
+        chair_round_ids |= grant.chair_round_ids
 
     result = UserRoles(
         roles=frozenset(roles),
