@@ -1,4 +1,4 @@
-"""`manage.py seed_scale`: build the DOMAIN.md section 6 dataset (reporting.scale), safe to run again.
+"""`manage.py seed_scale`: build the DOMAIN.md section 6 dataset (demo.scale), safe to run again.
 
 1,000 HITs (`--hits`), 20,000 stakeholder links, 5,000 application revisions, 10,000 progress
 reports, 50,000 survey responses, the HITs' directors and members, and the stored scores. Only the
@@ -12,7 +12,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reporting import scale
+from demo import scale
 
 
 class Command(BaseCommand):

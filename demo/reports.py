@@ -1,4 +1,4 @@
-"""Progress reports of the demo data (reporting.demo): reporting schedules for every running HIT, and
+"""Progress reports of the demo data (demo.loader): reporting schedules for every running HIT, and
 the Dementia HIT's reports from its first to the one now waiting for the programme manager.
 
 Everything is illustrative. The Dementia HIT's reports go through ``reporting.services`` as the acting

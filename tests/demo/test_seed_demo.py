@@ -30,6 +30,7 @@ from accreditation.models import (
     Round,
 )
 from accreditation.workflow import ApplicationStatus, EOIStatus
+from demo.loader import DELIBERATE_GAPS, DEMO_PASSWORD, load_demo
 from engagement import selectors_ppi
 from engagement.enums import StakeholderSource
 from engagement.models import (
@@ -47,7 +48,6 @@ from engagement.models import (
     Wave,
 )
 from hitportal.roles import roles_of
-from reporting.demo import DELIBERATE_GAPS, DEMO_PASSWORD, load_demo
 from reporting.models import ProgressReport, ReminderLog, ReportSchedule, StageAssessment
 from reporting.selectors import overdue_condition
 from teams import workflow as team_workflow

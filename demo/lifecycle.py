@@ -1,4 +1,4 @@
-"""A HIT's life after accreditation in the demo data (reporting.demo): what closing HITs leave
+"""A HIT's life after accreditation in the demo data (demo.loader): what closing HITs leave
 behind, related HITs, meetings, the executive sponsor log, life-cycle stage assessments and the
 nightly portfolio snapshots behind the board's trend charts.
 
@@ -35,7 +35,7 @@ from teams.services import portfolio_snapshot_take
 from teams.services_lifecycle import hit_link_create, meeting_create, sponsor_interaction_create
 
 # What a closing or closed HIT leaves behind: (what continues, partners leaving). Used by the status
-# walk (reporting.demo) for the "begin_closure" and "close" steps.
+# walk (demo.loader) for the "begin_closure" and "close" steps.
 CLOSURES: dict[str, tuple[str, str]] = {
     "musculoskeletal": (
         "The community MSK triage pathway, now commissioned by the ICB as a standard service; the "
@@ -114,7 +114,7 @@ SPONSOR_CONTACTS: dict[str, tuple[tuple[int, str, str], ...]] = {
 }
 
 # Life-cycle stage assessments: HIT -> (days ago, behaviours ticked per stage (counts), note). The
-# stage confirmed is the HIT's own (reporting.demo HITS), whatever the suggestion.
+# stage confirmed is the HIT's own (demo.loader HITS), whatever the suggestion.
 STAGE_ASSESSMENTS: dict[str, tuple[int, dict[str, int], str]] = {
     "dementia": (
         60,

@@ -34,7 +34,7 @@ director (the post is vacant), one working group of the active Pain Management H
 Diabetes (active) and Sexual Health (set-up) HITs have no PPI lead, the Drugs and Alcohol HIT logged no PPI for
 over 90 days, and the Dementia HIT's accreditation ends within six months with one condition still open.
 
-After accreditation (reporting/demo_reports.py, reporting/demo_lifecycle.py): reporting schedules for every
+After accreditation (demo/reports.py, demo/lifecycle.py): reporting schedules for every
 running HIT, the Dementia HIT's progress reports (three accepted, the current one submitted), reports opened by the
 nightly run (two overdue, two due soon); closure records of the closing and closed HITs; related HITs; the Dementia
 HIT's meetings; executive sponsor contacts (green, amber and red); life-cycle stage assessments; and portfolio
@@ -116,6 +116,8 @@ from accreditation.services import (
     sponsor_token,
     stakeholder_row_save,
 )
+from demo.lifecycle import CLOSURES, closure_recorded_at, load_lifecycle
+from demo.reports import load_reports
 from engagement.enums import StakeholderSource
 from engagement.models import (
     ActionPlanItem,
@@ -158,8 +160,6 @@ from engagement.services_surveys import (
     wave_invite,
 )
 from hitportal.roles import forget_roles
-from reporting.demo_lifecycle import CLOSURES, closure_recorded_at, load_lifecycle
-from reporting.demo_reports import load_reports
 from reporting.models import ProgressReport, ReportSchedule, StageAssessment
 from teams.enums import (
     Appointment,
