@@ -316,7 +316,7 @@ def _build_people(*, members_per_hit: int, say: Callable[[str], None]) -> bool:
 
     from accreditation.enums import PanelRole
     from accreditation.models import Panel, PanelMember, Round
-    from demo.loader import DEMO_PASSWORD
+    from demo.data_directory import DEMO_PASSWORD
     from teams.enums import MembershipRole, ProgrammeRole
     from teams.models import Membership, Person, RoleAssignment, User
 

@@ -8,7 +8,8 @@ import json
 from django.utils import timezone
 
 from accreditation.models import ExpressionOfInterest
-from demo.loader import DEMO_PASSWORD, load_demo
+from demo.data_directory import DEMO_PASSWORD
+from demo.loader import load_demo
 from engagement import services_surveys
 from engagement.models import Invitation, Wave
 from teams.enums import HITStatus, MembershipRole

@@ -30,7 +30,9 @@ from accreditation.models import (
     Round,
 )
 from accreditation.workflow import ApplicationStatus, EOIStatus
-from demo.loader import DELIBERATE_GAPS, DEMO_PASSWORD, load_demo
+from demo.data_directory import DEMO_PASSWORD
+from demo.data_hits import DELIBERATE_GAPS
+from demo.loader import load_demo
 from engagement import selectors_ppi
 from engagement.enums import StakeholderSource
 from engagement.models import (
