@@ -13,13 +13,14 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from demo import scale
+from demo.data_scale import BOARD_EMAIL, CHAIR_EMAIL, PM_EMAIL
 
 
 class Command(BaseCommand):
     help = (
         "Build the scale dataset of DOMAIN.md section 6 (illustrative 'Scale HIT' rows, bulk inserted) with "
         "its stored scores, and print the row counts and the time taken. Idempotent. Logins (password "
-        f"hitportal-demo): {scale.PM_EMAIL}, {scale.BOARD_EMAIL}, {scale.CHAIR_EMAIL}, "
+        f"hitportal-demo): {PM_EMAIL}, {BOARD_EMAIL}, {CHAIR_EMAIL}, "
         "scale-director-NNNN@example.org."
     )
 
