@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Benchmark the busiest pages at DOMAIN.md section 6 scale: queries and server time per request.
 
-Builds (once) the scale dataset (reporting/scale.py, as `manage.py seed_scale`) in the database
+Builds (once) the scale dataset (demo/scale.py, as `manage.py seed_scale`) in the database
 named by BENCH_DATABASE_URL (default: an SQLite file var/bench.sqlite3), then requests each page
 through Django's test client, logged in as the persona who reads it, and prints per page the
 number of queries of one request and the median server time over repeated requests (after one
@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from reporting.scale import BenchPage
+    from demo.scale import BenchPage
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -127,7 +127,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from reporting import scale
+    from demo import scale
 
     (ROOT / "var").mkdir(exist_ok=True)
     call_command("migrate", verbosity=0)

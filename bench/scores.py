@@ -77,8 +77,8 @@ def main() -> None:
     from django.db import connection
     from django.db.models import Count
 
+    from demo import scale
     from engagement import services
-    from reporting import scale
     from teams.models import HIT
 
     (ROOT / "var").mkdir(exist_ok=True)

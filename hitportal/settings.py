@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "engagement",
     "accreditation",
     "reporting",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,8 @@
 #
 # Creates .venv (Python 3.11) and installs the requirements when they changed, then runs the
 # embedded default: DEBUG on, an SQLite file under var/, Celery tasks run in-process (no broker),
-# email printed to the console. Migrates, loads the demo data, and serves on 127.0.0.1:$PORT.
+# email printed to the console. Migrates, loads the demo data (demo/, safe to run again), and serves on
+# 127.0.0.1:$PORT.
 #
 # Usage: ./scripts/run.sh            PORT=8080 ./scripts/run.sh
 set -euo pipefail

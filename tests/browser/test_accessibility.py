@@ -8,9 +8,10 @@ import json
 from django.utils import timezone
 
 from accreditation.models import ExpressionOfInterest
+from demo.data_directory import DEMO_PASSWORD
+from demo.loader import load_demo
 from engagement import services_surveys
 from engagement.models import Invitation, Wave
-from reporting.demo import DEMO_PASSWORD, load_demo
 from teams.enums import HITStatus, MembershipRole
 from teams.models import HIT, User
 from tests import factories as f

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from django.urls import Resolver404, resolve
 
-from reporting.demo import load_demo
+from demo.loader import load_demo
 from tests.browser.test_accessibility import _demo_login, _draft_application, _open_wave_token
 from tests.factories import reporting as rf
 

@@ -9,7 +9,6 @@ the reason, until it is built.
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
 import time_machine
@@ -172,51 +171,6 @@ def test_stakeholder_map_stays_within_the_query_budget(
 
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == rows
-
-
-# --- The scale dataset (reporting/scale.py) and its personas -----------------------------------------
-
-
-def test_seed_scale_builds_every_part_once(db):
-    from django.core.management import call_command
-
-    from reporting import scale
-
-    call_command("seed_scale", hits=3, stdout=io.StringIO())
-    first = scale.counts()
-    out = io.StringIO()
-
-    call_command("seed_scale", hits=3, stdout=out)
-
-    assert scale.counts() == first
-    assert "Scale dataset already present." in out.getvalue()
-    assert first["hits"] == 3
-    assert first["progress_reports"] == 30
-    assert first["memberships"] == 12
-    assert first["coverage_scores"] == 3
-    assert first["accreditations"] == 3
-    assert first["coverage_snapshots"] == 3 * 9
-
-
-def test_pages_of_the_scale_personas_stay_within_the_query_budget(db, client, django_assert_max_num_queries):
-    """The pages and personas of bench/pages.py, on a small build of its dataset."""
-    from reporting import scale
-    from teams.models import User
-
-    scale.build(hits=3, say=lambda text: None)
-    measured = []
-    for page in scale.bench_pages():
-        try:
-            url = reverse(page.url_name, args=page.args)
-        except NoReverseMatch:
-            continue
-        client.force_login(User.objects.get(email=page.persona))
-        with django_assert_max_num_queries(MAX_QUERIES):
-            response = client.get(url)
-        assert response.status_code == 200, page.label
-        measured.append(page.label)
-
-    assert len(measured) >= 3
 
 
 def test_round_board_shows_one_page_of_groups_with_their_totals(client, programme_manager, monkeypatch):

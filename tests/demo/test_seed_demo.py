@@ -30,6 +30,9 @@ from accreditation.models import (
     Round,
 )
 from accreditation.workflow import ApplicationStatus, EOIStatus
+from demo.data_directory import DEMO_PASSWORD
+from demo.data_hits import DELIBERATE_GAPS
+from demo.loader import load_demo
 from engagement import selectors_ppi
 from engagement.enums import StakeholderSource
 from engagement.models import (
@@ -46,7 +49,6 @@ from engagement.models import (
     StandardsAssessment,
     Wave,
 )
-from reporting.demo import DELIBERATE_GAPS, DEMO_PASSWORD, load_demo
 from reporting.models import ProgressReport, ReminderLog, ReportSchedule, StageAssessment
 from reporting.selectors import overdue_condition
 from teams import workflow as team_workflow

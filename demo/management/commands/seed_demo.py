@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: load the illustrative demo data (reporting.demo), safe to run again.
+"""`manage.py seed_demo`: load the illustrative demo data (demo.loader), safe to run again.
 
 Every demo login uses the password ``hitportal-demo``; the logins table, with what each login finds
 waiting, is printed at the end. Loading sends no email: the notifications the services queue are
@@ -12,7 +12,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from reporting.demo import SCORES, load_demo, logins_table, row_counts
+from demo.loader import SCORES, load_demo, logins_table, row_counts
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""`manage.py seed_scale`: build the DOMAIN.md section 6 dataset (reporting.scale), safe to run again.
+"""`manage.py seed_scale`: build the DOMAIN.md section 6 dataset (demo.scale), safe to run again.
 
 1,000 HITs (`--hits`), 20,000 stakeholder links, 5,000 application revisions, 10,000 progress
 reports, 50,000 survey responses, the HITs' directors and members, and the stored scores. Only the
@@ -12,14 +12,15 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reporting import scale
+from demo import scale
+from demo.data_scale import BOARD_EMAIL, CHAIR_EMAIL, PM_EMAIL
 
 
 class Command(BaseCommand):
     help = (
         "Build the scale dataset of DOMAIN.md section 6 (illustrative 'Scale HIT' rows, bulk inserted) with "
         "its stored scores, and print the row counts and the time taken. Idempotent. Logins (password "
-        f"hitportal-demo): {scale.PM_EMAIL}, {scale.BOARD_EMAIL}, {scale.CHAIR_EMAIL}, "
+        f"hitportal-demo): {PM_EMAIL}, {BOARD_EMAIL}, {CHAIR_EMAIL}, "
         "scale-director-NNNN@example.org."
     )
 
