@@ -130,16 +130,16 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- API ---------------------------------------------------------------------------------------------
 # Read-only JSON for HITs, scores and dashboard aggregates; token or session authentication, and
-# the same permission rules as the pages (reporting.api). A token dies with the password it was
-# issued under (reporting/api/authentication.py).
+# the same permission rules as the pages (hitportal.api). A token dies with the password it was
+# issued under (hitportal/api/authentication.py).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "reporting.api.authentication.PasswordBoundTokenAuthentication",
+        "hitportal.api.authentication.PasswordBoundTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "reporting.api.pagination.CappedLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "hitportal.api.pagination.CappedLimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],

@@ -15,7 +15,7 @@ urlpatterns = [
     path("accreditation/", include("accreditation.urls")),
     path("engagement/", include("engagement.urls")),
     path("reporting/", include("reporting.urls")),
-    path("api/", include("reporting.api.urls")),
+    path("api/", include("hitportal.api.urls")),
     path("audit/", include("hitportal.audit_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -36,7 +36,7 @@ from core.validators import LONG_TEXT, SHORT_TEXT
 from engagement import selectors_ppi
 from engagement.enums import ActionStatus
 from engagement.models import ActionPlanItem
-from reporting.api import services as api_services
+from hitportal.api import services as api_services
 from teams import selectors, uploads
 from teams.enums import HITStatus, LifecycleStage, MembershipRole, Role
 from teams.models import HIT
@@ -252,7 +252,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 class ApiTokenReplacementMixin:
     """A new password means a new API token: the old one is refused from now on
-    (reporting/api/authentication.py), so the user gets its replacement at once and is told where."""
+    (hitportal/api/authentication.py), so the user gets its replacement at once and is told where."""
 
     request: HttpRequest
 

@@ -64,7 +64,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     # Set by every way a password is set (set_password); API tokens created before it are refused
-    # (reporting/api/authentication.py). Empty for accounts whose password has not changed since
+    # (hitportal/api/authentication.py). Empty for accounts whose password has not changed since
     # this was recorded.
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -28,10 +28,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from reporting.api import permissions, selectors, serializers, services
-from reporting.api.authentication import token_is_current
-from reporting.api.filters import HITApiFilter
-from reporting.api.pagination import MAX_PAGE_SIZE
+from hitportal.api import permissions, selectors, serializers, services
+from hitportal.api.authentication import token_is_current
+from hitportal.api.filters import HITApiFilter
+from hitportal.api.pagination import MAX_PAGE_SIZE
 
 NOT_FOUND = OpenApiResponse(description="No such HIT, or you may not see it.")
 REFUSED = OpenApiResponse(description="You may not have this; the reason is in `detail`.")
@@ -146,7 +146,7 @@ def docs(request: HttpRequest) -> HttpResponse:
     """How to use the API: the endpoints, authentication and a link to the schema."""
     return render(
         request,
-        "reporting/api_docs.html",
+        "api/docs.html",
         {
             "endpoints": _endpoints(),
             "max_page_size": MAX_PAGE_SIZE,
@@ -173,7 +173,7 @@ def token(request: HttpRequest) -> HttpResponse:
     current = token is not None and token_is_current(token=token, user=request.user)
     return render(
         request,
-        "reporting/api_token.html",
+        "api/token.html",
         {
             "token": token if current else None,
             "stale_token": token if token is not None and not current else None,

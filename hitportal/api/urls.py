@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reporting.api import views
+from hitportal.api import views
 
 app_name = "api"
 

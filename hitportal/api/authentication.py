@@ -4,7 +4,7 @@ A token is a second password for scripts. When the password changes (the passwor
 the admin's password form, `manage.py changepassword`, any service: all go through
 teams.models.User.set_password, which records `password_changed_at`), a token created before that
 moment is refused with 401, whoever still holds it. The password pages also give the user a new token
-at once (reporting.api.services.token_replace_after_password_change); after the other ways the token
+at once (hitportal.api.services.token_replace_after_password_change); after the other ways the token
 page says the old one stopped working and offers a new one.
 """
 

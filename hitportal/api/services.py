@@ -31,7 +31,7 @@ def token_regenerate(*, actor: User) -> Token:
 def token_replace_after_password_change(*, actor: User) -> Token | None:
     """After the actor changed their password: a new API token in place of the one they had, if any.
 
-    The old token is already refused (reporting/api/authentication.py); this saves the user a visit
+    The old token is already refused (hitportal/api/authentication.py); this saves the user a visit
     to the token page. Side effects: those of token_regenerate, only when a token existed. Returns the
     new token, or None for a user who had none (they are not given one they never asked for).
     """

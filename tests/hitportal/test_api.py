@@ -19,7 +19,7 @@ from accreditation.enums import DecisionOutcome
 from accreditation.workflow import ApplicationStatus, EOIStatus
 from engagement.enums import Dimension
 from engagement.models import ReadinessResult
-from reporting.api import services
+from hitportal.api import services
 from reporting.enums import ReportStatus
 from teams.enums import HITStatus, LifecycleStage
 from teams.models import HIT

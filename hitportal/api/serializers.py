@@ -1,7 +1,7 @@
 """Read-only representations of HITs, their stored scores and the portfolio figures.
 
 The serializers only shape what the selectors already allowed; they never query on their own
-(the HIT's host and current accreditation are joined by reporting.api.selectors).
+(the HIT's host and current accreditation are joined by hitportal.api.selectors).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class HITSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AccreditationDatesSerializer(allow_null=True))
     def get_current_accreditation(self, hit: HIT) -> dict | None:
-        # Prefetched by reporting.api.selectors (to_attr), so no query per HIT.
+        # Prefetched by hitportal.api.selectors (to_attr), so no query per HIT.
         current = getattr(hit, "current_accreditations", [])
         if not current:
             return None

@@ -1,4 +1,4 @@
-"""An API token dies with the password it was issued under (reporting/api/authentication.py): every way
+"""An API token dies with the password it was issued under (hitportal/api/authentication.py): every way
 a password changes refuses the old token (401); the password pages hand out a new one at once; a token
 created after the change works; re-hashing the same password at sign-in changes nothing."""
 
@@ -17,8 +17,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from rest_framework.authtoken.models import Token
 
-from reporting.api import services
-from reporting.api.authentication import STALE_MESSAGE
+from hitportal.api import services
+from hitportal.api.authentication import STALE_MESSAGE
 from teams.models import User
 from tests import factories as f
 from tests.factories.teams import PASSWORD
