@@ -17,7 +17,7 @@ RUN groupadd --system --gid 1000 hitportal \
 WORKDIR /app
 
 # Dependencies first, so a code change does not reinstall them: exactly the runtime lock (scripts/lock.sh),
-# every file checked against its hash. Wheels exist for all of them (psycopg2-binary included), so the slim
+# every file checked against its hash. Wheels exist for all of them (psycopg-binary included), so the slim
 # image needs no compiler.
 COPY requirements/base.lock requirements/
 RUN pip install --require-hashes --no-deps -r requirements/base.lock
