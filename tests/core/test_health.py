@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import logging
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from django.core.cache import cache
 from django.db import OperationalError, connections
 from django.urls import reverse
@@ -158,6 +161,34 @@ def test_check_cache_with_a_local_memory_cache_is_ok(settings):
     result = health.check_cache()
 
     assert result == health.Check("ok")
+
+
+# --- The containers' probes ---------------------------------------------------------------------------
+
+
+def test_web_probe_with_nothing_listening_exits_1():
+    completed = subprocess.run(
+        [sys.executable, "scripts/healthcheck.py", str(_closed_port())],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    assert completed.returncode == 1
+    assert completed.stderr.startswith("No answer from port ")
+
+
+def test_compose_healthchecks_ask_the_health_checks():
+    services = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())["services"]
+
+    web = services["web"]["healthcheck"]["test"]
+    worker = services["worker"]["healthcheck"]["test"]
+
+    assert web == ["CMD", "python", "scripts/healthcheck.py"]
+    assert worker[0] == "CMD-SHELL"
+    assert worker[1].startswith("python manage.py health >/dev/null && celery -A hitportal inspect ping ")
 
 
 def test_health_answers_a_head_request(db, client):
