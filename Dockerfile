@@ -16,10 +16,11 @@ RUN groupadd --system --gid 1000 hitportal \
 
 WORKDIR /app
 
-# Dependencies first, so a code change does not reinstall them. Wheels exist for all of them
-# (psycopg2-binary included), so the slim image needs no compiler.
-COPY requirements/base.txt requirements/constraints.txt requirements/
-RUN pip install -r requirements/base.txt -c requirements/constraints.txt
+# Dependencies first, so a code change does not reinstall them: exactly the runtime lock (scripts/lock.sh),
+# every file checked against its hash. Wheels exist for all of them (psycopg-binary included), so the slim
+# image needs no compiler.
+COPY requirements/base.lock requirements/
+RUN pip install --require-hashes --no-deps -r requirements/base.lock
 
 # The code stays owned by root: the app user can read it but write only under /app/var.
 COPY . .

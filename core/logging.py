@@ -9,7 +9,8 @@ other two to anyone who reads the logs. So every log line the portal writes pass
   (runserver's access log) and `django.request` ("Not Found: /path"), and on the handlers Celery installs
   (hitportal/celery.py);
 - `RedactingGunicornLogger`, gunicorn's logger class (Dockerfile: ``--logger-class``), which redacts the
-  access log's atoms (request line, path, query, referer, headers) and the error log's messages.
+  access log's atoms (request line, path, query, referer, headers) and the error log's messages (and
+  leaves out the healthcheck's successful probes: QUIET_WHEN_OK).
 
 `redact` keeps the rest of the line, so a log still says which page was asked for and how it answered:
 ``GET /engagement/survey/[redacted]/?section=2 HTTP/1.1``. The reverse proxy in front of the portal keeps
@@ -44,6 +45,12 @@ SECRET_URLS: tuple[tuple[str, int], ...] = (
 _SEPARATOR = r"(?:/|%2[fF])+"
 # One path segment: up to the next separator, query, fragment, space or quote (log lines quote paths).
 _SEGMENT = r"(?:(?!%2[fF])[^/?#\s\"'])+"
+
+
+#: Paths whose successful answers gunicorn does not log: the healthcheck's probe of the health page
+#: (hitportal/urls.py; tests/core/test_logging.py checks they agree) comes every 30 s, and a line saying
+#: all is well each time would bury the others. A probe that finds something down is logged as usual.
+QUIET_WHEN_OK: frozenset[str] = frozenset({"/health/"})
 
 
 def _build_pattern() -> re.Pattern[str]:
@@ -123,6 +130,11 @@ class RedactingGunicornLogger(glogging.Logger):
         # The error log quotes request lines it could not parse; setup runs again on reload.
         if not any(isinstance(existing, RedactTokensFilter) for existing in self.error_log.filters):
             self.error_log.addFilter(RedactTokensFilter())
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        if environ.get("PATH_INFO") in QUIET_WHEN_OK and str(resp.status).split(" ", 1)[0] == "200":
+            return
+        super().access(resp, req, environ, request_time)
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)

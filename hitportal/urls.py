@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core import health
 from core.throttle import ThrottledAdminAuthenticationForm
 from hitportal import views
 
@@ -18,6 +19,8 @@ urlpatterns = [
     path("api/", include("hitportal.api.urls")),
     path("audit/", include("hitportal.audit_urls")),
     path("admin/", admin.site.urls),
+    # Public, for the container healthchecks: whether the database, cache and broker answer (core/health.py).
+    path("health/", health.health, name="health"),
 ]
 
 handler400 = "hitportal.views.bad_request"

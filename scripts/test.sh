@@ -28,9 +28,9 @@ pg_up() {
     .venv/bin/python - "$PG_URL" <<'EOF' >/dev/null 2>&1
 import sys
 
-import psycopg2
+import psycopg
 
-psycopg2.connect(sys.argv[1], connect_timeout=3).close()
+psycopg.connect(sys.argv[1], connect_timeout=3).close()
 EOF
 }
 

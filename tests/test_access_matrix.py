@@ -80,6 +80,7 @@ MATRIX = {
 # Public pages and Django's own admin (guarded by is_staff) are outside the persona matrix.
 PUBLIC = {
     "accreditation:sponsor-confirm",  # reached from the sponsor's emailed, signed link
+    "health",  # the container healthchecks' probe: only whether the database, cache and broker answer
     "login",
     "logout",
     "password_reset",

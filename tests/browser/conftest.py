@@ -36,7 +36,7 @@ def _missing() -> str | None:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "the playwright package is not installed (pip install -r requirements/browser.txt)"
+        return "the playwright package is not installed (.venv/bin/pip install --require-hashes --no-deps -r requirements/browser.lock)"
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
         return f"{CHROMIUM} is missing (apt-get install chromium)"
     return None

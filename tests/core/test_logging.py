@@ -16,11 +16,11 @@ from types import SimpleNamespace
 import pytest
 from celery.signals import after_setup_logger, after_setup_task_logger
 from django.conf import settings
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RoutePattern
 from gunicorn.config import Config
 
-from core.logging import REDACTED, RedactingGunicornLogger, RedactTokensFilter, redact
+from core.logging import QUIET_WHEN_OK, REDACTED, RedactingGunicornLogger, RedactTokensFilter, redact
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "Zq3kP0x7_secret-survey-token-aB9cD8eF7gH6iJ5kL4m"
@@ -284,6 +284,49 @@ def test_gunicorn_error_log_is_redacted(gunicorn_logger):
     gunicorn_logger.error("Invalid request line: 'GET /engagement/survey/%s/ HTTP/1.1 x'", TOKEN)
 
     assert stream.getvalue() == "Invalid request line: 'GET /engagement/survey/[redacted]/ HTTP/1.1 x'\n"
+
+
+@pytest.fixture
+def gunicorn_access_log():
+    """A gunicorn logger writing its access log (as the Dockerfile's --access-logfile - does) to a string."""
+    config = Config()
+    config.set("accesslog", "-")
+    logger = RedactingGunicornLogger(config)
+    stream = io.StringIO()
+    for handler in list(logger.access_log.handlers):
+        logger.access_log.removeHandler(handler)
+    logger.access_log.addHandler(logging.StreamHandler(stream))
+    yield logger, stream
+    for log in (logger.error_log, logger.access_log):
+        for handler in list(log.handlers):
+            log.removeHandler(handler)
+        for existing in list(log.filters):
+            log.removeFilter(existing)
+
+
+def _access(logger, path: str, status: str) -> None:
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": path, "PATH_INFO": path, "SERVER_PROTOCOL": "HTTP/1.1"}
+    response = SimpleNamespace(status=status, sent=0, headers=[])
+    logger.access(response, SimpleNamespace(headers=[]), environ, SimpleNamespace(seconds=0, microseconds=5))
+
+
+def test_gunicorn_leaves_out_only_the_healthy_answers_of_the_health_page(gunicorn_access_log):
+    logger, stream = gunicorn_access_log
+
+    _access(logger, "/health/", "200 OK")
+    _access(logger, "/health/", "503 Service Unavailable")
+    _access(logger, "/", "200 OK")
+
+    assert [
+        re.search(r'"GET (\S+) HTTP/1.1" (\d+)', line).groups() for line in stream.getvalue().splitlines()
+    ] == [
+        ("/health/", "503"),
+        ("/", "200"),
+    ]
+
+
+def test_the_quiet_paths_are_the_health_page():
+    assert {reverse("health")} == QUIET_WHEN_OK
 
 
 def test_docker_compose_does_not_run_gunicorn_without_the_logger_class():

@@ -190,6 +190,45 @@ def test_gunicorn_as_the_dockerfile_runs_it_logs_no_token(server_env, survey_tok
     assert "Forbidden (CSRF cookie not set.): /engagement/survey/[redacted]/" in output
 
 
+def test_gunicorn_passes_the_web_healthcheck_and_logs_no_line_for_it(server_env, tmp_path):
+    # As in production: a public host name and the redirect to HTTPS, both of which the probe must pass.
+    env = {**server_env, "ALLOWED_HOSTS": "hits.example.org", "SECURE_SSL_REDIRECT": "true"}
+    command = _dockerfile_command()
+    command[command.index("--bind") + 1] = "127.0.0.1:0"
+    log = tmp_path / "gunicorn.log"
+
+    with _running([sys.executable, "-m", *command], env, log) as process:
+        port = _wait_for(
+            lambda: re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", log.read_text(errors="replace")),
+            process,
+            log,
+            "listened",
+        ).group(1)
+        probe = subprocess.run(
+            [sys.executable, "scripts/healthcheck.py", port],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=START_DEADLINE,
+            check=False,
+        )
+        # A page that is logged, after the probe: once its line is there, the probe's would be too.
+        login = _request(
+            f"http://127.0.0.1:{port}/accounts/login/",
+            headers={"Host": "hits.example.org", "X-Forwarded-Proto": "https"},
+        )
+        _wait_for(lambda: ACCESS_LINE.findall(log.read_text(errors="replace")), process, log, "logged")
+        output = log.read_text(errors="replace")
+
+    assert (probe.returncode, probe.stdout) == (
+        0,
+        '200 {"database": "ok", "cache": "ok", "broker": "not used"}\n',
+    )
+    assert login == 200
+    assert ACCESS_LINE.findall(output) == [("GET", "/accounts/login/", "200")]
+
+
 def test_runserver_logs_no_token(server_env, survey_token, tmp_path):
     log = tmp_path / "runserver.log"
     for _attempt in range(3):  # the free port may be taken between choosing it and binding it

@@ -16,7 +16,7 @@ from io import StringIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import psycopg2
+import psycopg
 import pytest
 from django.apps import apps
 from django.core.management import call_command
@@ -56,7 +56,8 @@ def _run(script: str, *args: str, env: dict[str, str]) -> list[str]:
 
 def _snapshot(url: str) -> dict[str, object]:
     """Row counts of every table in the public schema, and the spot-checked values."""
-    with psycopg2.connect(url) as database, database.cursor() as cursor:
+    # psycopg 3: leaving the block commits and closes the connection.
+    with psycopg.connect(url) as database, database.cursor() as cursor:
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
         tables = [name for (name,) in cursor.fetchall()]
         counts = {}
@@ -67,7 +68,6 @@ def _snapshot(url: str) -> dict[str, object]:
         for name, query in VALUES.items():
             cursor.execute(query)
             values[name] = cursor.fetchall()
-    database.close()
     return {"counts": counts, "values": values}
 
 
@@ -112,9 +112,8 @@ def test_backup_restores_every_table_and_the_uploaded_files(
     _run("restore.sh", name, dump, media, env=restore_env)
     after = _snapshot(restore_url)
     # Again, over the restored copy and after a change to it, as a restore over a live database goes.
-    with psycopg2.connect(restore_url) as database, database.cursor() as cursor:
+    with psycopg.connect(restore_url) as database, database.cursor() as cursor:
         cursor.execute("DELETE FROM teams_document")
-    database.close()
     _run("restore.sh", name, dump, media, env=restore_env)
     again = _snapshot(restore_url)
 
