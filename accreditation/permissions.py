@@ -10,8 +10,8 @@ from __future__ import annotations
 from accreditation import workflow
 from accreditation.enums import ConflictDeclaration, ConflictResolution
 from accreditation.models import Accreditation, Application, Condition, ExpressionOfInterest, ReviewAssignment
+from core.permissions import ALLOW, Verdict
 from teams.enums import MembershipRole, Role
-from teams.permissions import ALLOW, Verdict
 from teams.roles import roles_of
 
 TEAMMATE = "teammate"

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from core.permissions import ALLOW, Verdict
 from teams.enums import HITStatus, Role
 from teams.models import HIT
-from teams.permissions import ALLOW, Verdict
 from teams.roles import UserRoles, roles_of
 
 # accreditation.workflow's application states by name (engagement sits below accreditation and

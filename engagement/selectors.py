@@ -8,9 +8,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from core.permissions import Verdict
 from engagement.models import CoverageSnapshot, Stakeholder
 from teams.models import HIT
-from teams.permissions import Verdict
 
 # One of engagement.permissions' can_view_* predicates: which part of a HIT's engagement a page shows.
 Predicate = Callable[[object, HIT], Verdict]

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from core.batch import BatchOutcome, at_once_or_each, each_row
 from core.concurrency import check_version
+from core.db import fast_insert
 from core.tasks import Dispatch, enqueue_after_commit
 from engagement import scoring
 from engagement.enums import Dimension, RoleGroup, ScoreKind, StakeholderSource
@@ -35,7 +36,6 @@ from engagement.models import (
     Stakeholder,
     Wave,
 )
-from hitportal.db import fast_insert
 from teams.enums import MembershipRole, Sector
 from teams.models import HIT, Membership, StakeholderCategory
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from core.concurrency import check_version
 from core.mail import send_after_commit
+from core.permissions import require as _require
 from engagement import permissions
 from engagement.enums import PPIStandard, StandardRating, SupportStatus
 from engagement.models import (
@@ -32,7 +33,6 @@ from engagement.models import (
 from engagement.services import request_recompute
 from teams.enums import ProgrammeRole
 from teams.models import HIT, User
-from teams.permissions import require as _require
 
 # The fields of a log entry a user fills in; the rest (HIT, recorded by) the service sets.
 ACTIVITY_FIELDS = (

@@ -54,13 +54,13 @@ from django.utils.formats import date_format
 
 from core.concurrency import check_version
 from core.mail import absolute_url, send_after_commit
+from core.permissions import Verdict
+from core.permissions import require as _require
 from engagement import permissions
 from engagement.enums import Dimension, RoleGroup
 from engagement.models import Answer, Instrument, Invitation, Item, Response, Stakeholder, Wave
 from engagement.services import enqueue_release
 from teams.models import HIT, User
-from teams.permissions import Verdict
-from teams.permissions import require as _require
 
 INVITATION_PREFIX = "invitation:"
 RESPONSE_PREFIX = "response:"

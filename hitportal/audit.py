@@ -36,12 +36,12 @@ from accreditation.workflow import (
     ApplicationStatus,
     EOIStatus,
 )
+from core.permissions import Verdict
 from reporting.enums import ReportStatus
 from reporting.models import ReportEvent
 from reporting.workflow import label_for as report_action_label
 from teams.enums import HITStatus, ProgrammeRole, Role
 from teams.models import GdprAction, GdprActionKind, HITStatusChange, RoleAssignment
-from teams.permissions import Verdict
 from teams.roles import roles_of
 from teams.workflow import label_for as hit_action_label
 

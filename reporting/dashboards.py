@@ -40,6 +40,7 @@ from django.db.models.functions import Cast, Coalesce, RowNumber, TruncMonth
 
 from accreditation.models import Accreditation, Application, Condition, ExpressionOfInterest
 from accreditation.workflow import ApplicationStatus, EOIStatus
+from core.permissions import ALLOW, Verdict
 from engagement import matrix
 from engagement import permissions as engagement_permissions
 from engagement.enums import MATURITY_ELEMENTS, Depth, Dimension, MaturityLevel
@@ -60,7 +61,6 @@ from reporting.enums import WITH_TEAM, MilestoneStatus, ReportStatus
 from reporting.models import Milestone, ProgressReport, add_months
 from teams.enums import HITStatus, LifecycleStage, Role
 from teams.models import HIT, Membership, Organisation, PortfolioSnapshot, StakeholderCategory
-from teams.permissions import ALLOW, Verdict
 from teams.roles import roles_of
 
 PAGE_SIZE = 50  # HITs per page of the heat maps: the page stays fast at 1,000 HITs

@@ -7,13 +7,13 @@ stage history of every HIT; they change nothing.
 
 from __future__ import annotations
 
+from core.permissions import ALLOW, Verdict
 from reporting import workflow
 from reporting.enums import WITH_TEAM, ReportStatus
 from reporting.models import ProgressReport
 from teams import permissions as team_permissions
 from teams.enums import HITStatus, Role
 from teams.models import HIT
-from teams.permissions import ALLOW, Verdict
 from teams.roles import roles_of
 
 READERS = (Role.PROGRAMME_MANAGER, Role.BOARD_MEMBER)

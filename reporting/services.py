@@ -16,6 +16,7 @@ from accreditation.criteria import CRITERIA
 from core.batch import BatchOutcome, each_row
 from core.concurrency import check_version
 from core.mail import send_after_commit
+from core.permissions import require as _require
 from reporting import lifecycle, permissions, selectors, workflow
 from reporting.enums import OPEN_STATUSES, WITH_TEAM, FundingStatus, MilestoneStatus, ReportStatus
 from reporting.models import (
@@ -34,7 +35,6 @@ from reporting.models import (
 from reporting.workflow import InvalidTransition
 from teams.enums import HITStatus, LifecycleStage, MembershipRole, ProgrammeRole
 from teams.models import HIT, RoleAssignment
-from teams.permissions import require as _require
 from teams.selectors import current_memberships
 
 logger = logging.getLogger(__name__)

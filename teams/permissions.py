@@ -2,31 +2,10 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
-from django.core.exceptions import PermissionDenied
-
+from core.permissions import ALLOW, Verdict
 from teams.enums import Role
 from teams.models import HIT
 from teams.roles import roles_of
-
-
-class Verdict(NamedTuple):
-    allowed: bool
-    reason: str = ""
-
-    def __bool__(self) -> bool:
-        return self.allowed
-
-
-ALLOW = Verdict(True)
-
-
-def require(verdict: Verdict) -> None:
-    """Turn a refusal into PermissionDenied carrying its reason (a 403 page that says why)."""
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
-
 
 # Roles that see every HIT of the programme (board members read, PPI facilitators follow PPI).
 PORTFOLIO_ROLES = (Role.PROGRAMME_MANAGER, Role.BOARD_MEMBER, Role.PPI_FACILITATOR)

@@ -8,10 +8,10 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from core.permissions import Verdict
 from teams import permissions
 from teams.enums import MembershipRole
 from teams.models import HIT, Affiliation, Membership, Organisation, Person
-from teams.permissions import Verdict
 from teams.roles import roles_of
 
 

@@ -18,6 +18,7 @@ from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from core.permissions import ALLOW, Verdict
 from teams import permissions
 from teams.enums import HITStatus, MembershipRole, Role
 from teams.models import (
@@ -32,7 +33,6 @@ from teams.models import (
     Person,
     SponsorInteraction,
 )
-from teams.permissions import ALLOW, Verdict
 from teams.roles import roles_of
 from teams.selectors import current_memberships
 

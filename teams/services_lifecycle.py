@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.permissions import require as _require
 from teams import permissions, services, uploads
 from teams import selectors_lifecycle as sel
 from teams.enums import MembershipRole
@@ -38,7 +39,6 @@ from teams.models import (
     SponsorInteractionKind,
     WorkingGroup,
 )
-from teams.permissions import require as _require
 
 CLOSURE_REPORT_TYPE = "closure-report"
 CLOSURE_REPORT_TITLE = "Closure report"

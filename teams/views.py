@@ -17,11 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.concurrency import StaleEdit, conflict_for
 from core.idempotency import AlreadySubmitted, once
+from core.permissions import require as _require
 from teams import lookup, permissions, selectors, selectors_lifecycle, services
 from teams.filters import HITFilter, OrganisationFilter, PersonFilter
 from teams.forms import AffiliationForm, HITTransitionForm, OrganisationForm, PersonForm
 from teams.models import Organisation, Person
-from teams.permissions import require as _require
 from teams.workflow import InvalidTransition, actions_from
 
 PAGE_SIZE = 50

@@ -11,10 +11,10 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.idempotency import AlreadySubmitted, once
+from core.permissions import require as _require
 from teams import lookup, permissions, selectors, services_members
 from teams.forms_members import MemberAddForm, WorkingGroupForm
 from teams.models import Membership
-from teams.permissions import require as _require
 
 
 @login_required

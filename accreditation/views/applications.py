@@ -53,9 +53,9 @@ from accreditation.sections import (
 from accreditation.workflow import ApplicationStatus, InvalidTransition
 from core.concurrency import StaleEdit, conflict_for, latest_changed, version_of
 from core.idempotency import AlreadySubmitted, once
+from core.permissions import require as _require
 from teams.lookup import search_as
 from teams.models import StakeholderCategory
-from teams.permissions import require as _require
 from teams.roles import roles_of
 
 PAGE_SIZE = 25

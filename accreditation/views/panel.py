@@ -65,12 +65,12 @@ from accreditation.workflow import ApplicationStatus, InvalidTransition
 from core.concurrency import StaleEdit, conflict_for, version_of
 from core.forms import apply_service_errors
 from core.idempotency import AlreadySubmitted, once
+from core.permissions import Verdict
+from core.permissions import require as _require
 from core.templatetags.portal import Problem, form_error_summary
 from teams import permissions as team_permissions
 from teams.enums import Role
 from teams.models import Organisation, StakeholderCategory, User
-from teams.permissions import Verdict
-from teams.permissions import require as _require
 from teams.roles import roles_of
 
 LAY_SECTIONS = ("aims", "ppi")

@@ -30,10 +30,10 @@ from accreditation.models import Application, ExpressionOfInterest, Round
 from accreditation.workflow import EOIStatus, InvalidTransition
 from core.concurrency import StaleEdit, conflict_for, restart_from
 from core.idempotency import AlreadySubmitted, once
+from core.permissions import ALLOW, Verdict
+from core.permissions import require as _require
 from core.templatetags.portal import Problem, form_error_summary
 from teams.enums import Role
-from teams.permissions import ALLOW, Verdict
-from teams.permissions import require as _require
 from teams.roles import roles_of
 
 PAGE_SIZE = 50

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.concurrency import StaleEdit, conflict_for, version_of
 from core.idempotency import AlreadySubmitted, once
+from core.permissions import require as _require
 from engagement import matrix, permissions, selectors, selectors_maturity, services_maturity
 from engagement.enums import Dimension
 from engagement.forms_maturity import (
@@ -30,7 +31,6 @@ from engagement.forms_maturity import (
 )
 from teams import permissions as teams_permissions
 from teams.models import HIT
-from teams.permissions import require as _require
 
 PAGE_SIZE = 50
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.concurrency import StaleEdit, conflict_for
 from core.forms import apply_service_errors
 from core.idempotency import AlreadySubmitted, once
+from core.permissions import require as _require
 from engagement import permissions, selectors, selectors_ppi, services, services_ppi
 from engagement.forms_ppi import (
     PPI_DEPTH_LADDER,
@@ -36,7 +37,6 @@ from engagement.forms_ppi import (
 from engagement.models import InvolvementActivity
 from teams import permissions as team_permissions
 from teams.models import HIT
-from teams.permissions import require as _require
 
 LOG_PAGE_SIZE = 50
 CASELOAD_PAGE_SIZE = 50

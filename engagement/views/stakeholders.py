@@ -22,13 +22,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.concurrency import StaleEdit, conflict_for
 from core.idempotency import AlreadySubmitted, once
+from core.permissions import require as _require
 from engagement import permissions, selectors, services
 from engagement.enums import Depth, ScoreKind, StakeholderSource
 from engagement.forms_stakeholders import StakeholderEndForm, StakeholderFilterForm, StakeholderForm
 from engagement.models import CoverageScore, CoverageSnapshot, Stakeholder
 from teams.lookup import search_as
 from teams.models import HIT, StakeholderCategory
-from teams.permissions import require as _require
 
 PAGE_SIZE = 100
 

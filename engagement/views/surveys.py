@@ -17,11 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.concurrency import StaleEdit, conflict_for
 from core.idempotency import AlreadySubmitted, once
+from core.permissions import require as _require
 from engagement import permissions, recommendations, selectors, services_surveys
 from engagement import selectors_surveys as survey_selectors
 from engagement.forms_surveys import AboutYouForm, InviteForm, ItemForm, ReissueForm, SectionForm, WaveForm
 from engagement.models import Item
-from teams.permissions import require as _require
 
 
 def _validation_messages(exc: ValidationError) -> list[str]:

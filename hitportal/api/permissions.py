@@ -11,8 +11,8 @@ from typing import Any
 
 from rest_framework.permissions import BasePermission
 
+from core.permissions import ALLOW, Verdict
 from teams import permissions as team_permissions
-from teams.permissions import ALLOW, Verdict
 from teams.roles import roles_of
 
 

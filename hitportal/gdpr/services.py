@@ -37,11 +37,11 @@ from accreditation.models import (
     ReviewAssignment,
     Revision,
 )
+from core.permissions import Verdict
+from core.permissions import require as _require
 from engagement.models import ActionPlanItem, Invitation, InvolvementActivity, PublicReview, Stakeholder
 from teams.enums import HITStatus, MembershipRole, Role
 from teams.models import GdprAction, GdprActionKind, Meeting, Membership, Person, User
-from teams.permissions import Verdict
-from teams.permissions import require as _require
 from teams.roles import roles_of
 
 REASON_MAX_LENGTH = 2000

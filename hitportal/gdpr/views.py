@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.permissions import require as _require
 from hitportal.gdpr import services as services_gdpr
 from teams.models import GdprAction, Person
-from teams.permissions import require as _require
 
 # Sections of the export, in the order the page counts them, with their names in words.
 HELD_RECORDS = (

@@ -27,6 +27,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
+from core.permissions import require as _require
 from engagement import selectors as engagement_selectors
 from reporting import dashboards, pack
 from reporting import permissions as report_permissions
@@ -41,7 +42,6 @@ from reporting.dashboards import (
     QuarterPoint,
 )
 from teams.enums import HITStatus, LifecycleStage
-from teams.permissions import require as _require
 
 # --- Filters -----------------------------------------------------------------------------------------
 

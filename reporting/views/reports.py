@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.concurrency import StaleEdit, VersionForm, conflict_for, version_of
 from core.forms import apply_service_errors
 from core.idempotency import AlreadySubmitted, once
+from core.permissions import require as _require
 from reporting import permissions, selectors, services, workflow
 from reporting.forms import (
     CapacityForm,
@@ -41,7 +42,6 @@ from reporting.forms import (
 from reporting.models import Outcome, ProgressReport, QuickWin, ReportRisk
 from reporting.workflow import InvalidTransition
 from teams import permissions as team_permissions
-from teams.permissions import require as _require
 
 PAGE_SIZE = 50
 

@@ -1,13 +1,13 @@
-"""hitportal.db.fast_insert: COPY on PostgreSQL, executemany on SQLite, the same rows stored either way
+"""core.db.fast_insert: COPY on PostgreSQL, executemany on SQLite, the same rows stored either way
 (./scripts/test.sh runs this on both)."""
 
 from __future__ import annotations
 
 import datetime
 
+from core.db import fast_insert
 from engagement.models import ReadinessResult
 from engagement.services import READINESS_COLUMNS
-from hitportal.db import fast_insert
 from tests.factories import engagement as ef
 
 MOMENT = datetime.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=datetime.UTC)
