@@ -44,9 +44,8 @@ HIT_PAGE_DOCUMENTS = 10
 HIT_PAGE_MEETINGS = 5
 
 
-def _accreditation_model():
-    """accreditation.Accreditation, reached through the relation name: teams never imports accreditation."""
-    return HIT._meta.get_field("accreditations").related_model
+# A HIT's accreditations are accreditation's rows, reached from the HIT through their relation
+# (`HIT.accreditations`): teams never imports accreditation, and the subqueries below start from HIT.
 
 
 # --- Who may act ---------------------------------------------------------------------------------------
@@ -133,19 +132,17 @@ def register_rows(*, today: datetime.date | None = None, search: str = "") -> Qu
     One query. Values, not model instances, so a template can never reach a HIT's members.
     """
     today = today or timezone.localdate()
-    current = (
-        _accreditation_model()
-        .objects.filter(hit=OuterRef("pk"), valid_from__lte=today, valid_until__gte=today)
-        .order_by("-valid_until")
-    )
+    current = HIT.objects.filter(
+        pk=OuterRef("pk"), accreditations__valid_from__lte=today, accreditations__valid_until__gte=today
+    ).order_by("-accreditations__valid_until")
     queryset = HIT.objects.filter(status__in=REGISTER_STATUSES).filter(Exists(current))
     search = search.strip()
     if search:
         queryset = queryset.filter(Q(name__icontains=search) | Q(focus__icontains=search))
     return (
         queryset.annotate(
-            accredited_from=Subquery(current.values("valid_from")[:1]),
-            accredited_until=Subquery(current.values("valid_until")[:1]),
+            accredited_from=Subquery(current.values("accreditations__valid_from")[:1]),
+            accredited_until=Subquery(current.values("accreditations__valid_until")[:1]),
         )
         .order_by("name")
         .values(*REGISTER_FIELDS)
@@ -329,11 +326,10 @@ def sponsor_liveness_for_hits(*, hit_ids, today: datetime.date | None = None) ->
     """
     today = today or timezone.localdate()
     accredited = (
-        _accreditation_model()
-        .objects.filter(hit=OuterRef("pk"))
+        HIT.objects.filter(pk=OuterRef("pk"))
         .order_by()
-        .values("hit")
-        .annotate(first=Min("valid_from"))
+        .values("pk")
+        .annotate(first=Min("accreditations__valid_from"))
         .values("first")
     )
     set_up = (
