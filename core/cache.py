@@ -120,7 +120,7 @@ class FailoverRedisCache(RedisCache):
     # RedisCache's public methods; BaseCache builds the rest (decr, get_or_set, the async ones) on them.
 
     def add(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
-        return self._call("add", key, value, timeout, version)
+        return bool(self._call("add", key, value, timeout, version))
 
     def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
         return self._call("get", key, default, version)
@@ -129,27 +129,31 @@ class FailoverRedisCache(RedisCache):
         self._call("set", key, value, timeout, version)
 
     def touch(self, key: str, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
-        return self._call("touch", key, timeout, version)
+        return bool(self._call("touch", key, timeout, version))
 
     def delete(self, key: str, version: int | None = None) -> bool:
-        return self._call("delete", key, version)
+        return bool(self._call("delete", key, version))
 
     def get_many(self, keys: Iterable[str], version: int | None = None) -> dict[str, Any]:
-        return self._call("get_many", list(keys), version)  # a list: a second try must see the keys too
+        found: dict[str, Any] = self._call(
+            "get_many", list(keys), version
+        )  # a list: a retry sees the keys too
+        return found
 
     def has_key(self, key: str, version: int | None = None) -> bool:
-        return self._call("has_key", key, version)
+        return bool(self._call("has_key", key, version))
 
     def incr(self, key: str, delta: int = 1, version: int | None = None) -> int:
-        return self._call("incr", key, delta, version)
+        return int(self._call("incr", key, delta, version))
 
     def set_many(
         self, data: dict[str, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
-    ) -> list:
-        return self._call("set_many", data, timeout, version)
+    ) -> list[str]:
+        failed: list[str] = self._call("set_many", data, timeout, version)
+        return failed
 
     def delete_many(self, keys: Iterable[str], version: int | None = None) -> None:
         self._call("delete_many", list(keys), version)
 
-    def clear(self) -> bool:
-        return self._call("clear")
+    def clear(self) -> None:
+        self._call("clear")

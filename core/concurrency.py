@@ -25,10 +25,11 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db import models
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -57,7 +58,7 @@ def version_of(obj: models.Model | None) -> str:
         return ""
     if not any(field.name == "updated_at" for field in obj._meta.concrete_fields):
         return _digest(obj)
-    updated_at = getattr(obj, "updated_at", None)
+    updated_at: datetime.datetime | None = getattr(obj, "updated_at", None)
     if updated_at is None:
         return ""
     return updated_at.astimezone(datetime.UTC).isoformat()
@@ -72,15 +73,20 @@ def _digest(obj: models.Model) -> str:
 def latest_changed(rows: Iterable[models.Model]) -> models.Model | None:
     """Of rows edited together on one form (the answers to feedback points), the one changed last:
     its version is the version of the whole group, since every save of any of them moves it on."""
-    found = [row for row in rows if getattr(row, "updated_at", None) is not None]
-    return max(found, key=lambda row: row.updated_at) if found else None
+    stamped = [(row.updated_at, row) for row in rows if getattr(row, "updated_at", None) is not None]  # type: ignore[attr-defined]
+    return max(stamped, key=lambda pair: pair[0])[1] if stamped else None
 
 
 def restart_from(form: forms.BaseForm, obj: models.Model) -> None:
     """A bound form re-shown after its own save went through (a draft saved, its submission
     refused): it now starts from the row as just saved, so the next save is not taken for stale."""
-    data = form.data.copy()
-    data[form.add_prefix(VERSION_FIELD)] = version_of(obj)
+    _set_posted(form, VERSION_FIELD, version_of(obj))
+
+
+def _set_posted(form: forms.BaseForm, name: str, value: str) -> None:
+    """Change one posted value of a bound form (its data is an immutable QueryDict: copy, then set)."""
+    data = cast(QueryDict, form.data).copy()
+    data[form.add_prefix(name)] = value
     form.data = data
 
 
@@ -169,11 +175,11 @@ def _display(field: forms.Field, value: object) -> str:
         return date_format(value, "j F Y")
     if isinstance(field, forms.ModelMultipleChoiceField) and isinstance(value, Iterable):
         return ", ".join(sorted(str(v) for v in value)) or "(empty)"
-    if isinstance(field, forms.ModelChoiceField):
+    if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
         found = field.queryset.filter(pk=getattr(value, "pk", value)).first()
         return str(found) if found is not None else str(value)
     if isinstance(field, forms.ChoiceField):
-        labels = {str(key): str(label) for key, label in _flat_choices(field.choices)}
+        labels = {str(key): str(label) for key, label in _flat_choices(cast(Iterable[Any], field.choices))}
         if isinstance(value, list | tuple | set):
             return ", ".join(labels.get(str(v), str(v)) for v in value) or "(empty)"
         return labels.get(str(value), str(value))
@@ -219,7 +225,9 @@ def _rows(
     return rows
 
 
-def _formset_rows(yours: forms.BaseFormSet, theirs: forms.BaseFormSet, label: str) -> list[ConflictRow]:
+def _formset_rows(
+    yours: forms.BaseFormSet[Any], theirs: forms.BaseFormSet[Any], label: str
+) -> list[ConflictRow]:
     """Row by row, in the order both were built from (the stored rows, then the blank ones)."""
     rows = []
     for index in range(max(len(yours.forms), len(theirs.forms))):
@@ -235,7 +243,7 @@ def conflict_for(
     theirs: forms.BaseForm,
     current: models.Model | None = None,
     fields: Iterable[str] | None = None,
-    formsets: Iterable[tuple[forms.BaseFormSet, forms.BaseFormSet, str]] = (),
+    formsets: Iterable[tuple[forms.BaseFormSet[Any], forms.BaseFormSet[Any], str]] = (),
 ) -> Conflict:
     """Mark `form` (bound, with the user's text) as refused and compare it with `theirs`.
 
@@ -247,9 +255,7 @@ def conflict_for(
     """
     form.add_error(None, STALE_MESSAGE)
     new_version = version_of(current) if current is not None else theirs.fields[VERSION_FIELD].initial
-    data = form.data.copy()
-    data[form.add_prefix(VERSION_FIELD)] = new_version
-    form.data = data
+    _set_posted(form, VERSION_FIELD, new_version)
     names = list(fields) if fields is not None else [n for n in form.fields if n != VERSION_FIELD]
     rows = _rows(form, theirs, names)
     for yours_set, theirs_set, label in formsets:

@@ -9,15 +9,24 @@ pass values already in database form (numbers, strings, booleans, aware datetime
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import Model
 
 
-def fast_insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence]) -> int:
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    column = getattr(field, "column", None)
+    if not isinstance(column, str):
+        raise ValueError(f"{model.__name__}.{name} is not a column.")
+    return column
+
+
+def fast_insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     """Insert rows of plain values into the model's table. Returns the number of rows."""
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(_column(model, f)) for f in fields)
     rows = list(rows)
     if not rows:
         return 0
@@ -32,5 +41,5 @@ def fast_insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
         else:
             placeholders = ", ".join(["%s"] * len(fields))
             sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608  # nosec B608 - names from model metadata
-            cursor.executemany(sql, rows)
+            cursor.executemany(sql, cast(Any, rows))
     return len(rows)

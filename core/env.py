@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -53,7 +54,7 @@ def env_list(
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_config(url: str, *, name: str = "DATABASE_URL") -> dict:
+def database_config(url: str, *, name: str = "DATABASE_URL") -> dict[str, Any]:
     """Parse a database URL, accepting only the engines the portal supports."""
     import dj_database_url
 
@@ -73,7 +74,7 @@ def database_config(url: str, *, name: str = "DATABASE_URL") -> dict:
     if config["ENGINE"].endswith("sqlite3"):
         config.pop("CONN_HEALTH_CHECKS", None)
         config["CONN_MAX_AGE"] = 0
-    return config
+    return dict(config)
 
 
 WEAK_SECRET_PREFIXES = ("django-insecure", "changeme", "change-me", "secret", "dev-")

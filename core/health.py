@@ -70,7 +70,7 @@ def check_database() -> Check:
 
 def check_cache() -> Check:
     config = settings.CACHES[DEFAULT_CACHE_ALIAS]
-    if issubclass(import_string(config["BACKEND"]), RedisCache):
+    if issubclass(import_string(str(config["BACKEND"])), RedisCache):
         # core.cache.FailoverRedisCache answers from the process's own memory while Redis is down, so
         # the cache would always seem to work: ask Redis itself. The first server is the one written to.
         location = config["LOCATION"]

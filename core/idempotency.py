@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db import IntegrityError, transaction
@@ -75,14 +75,22 @@ class OnceOnlyFormMixin(forms.BaseForm):
             return False
         return key is not None and FormSubmission.objects.filter(key=key).exists()
 
+    def _found_errors(self) -> ErrorDict:
+        """The errors found so far (Django's own attribute, set before validation runs)."""
+        return cast(ErrorDict, self.__dict__["_errors"])
+
     def validate_unique(self) -> None:
         """A model form's uniqueness check, waived for a repeat (`is_repeat`)."""
-        errors = {name: list(messages) for name, messages in self._errors.items()}
+        errors: dict[str, list[Any]] = {
+            name: list(messages) for name, messages in self._found_errors().items()
+        }
         cleaned = dict(self.cleaned_data)
         super().validate_unique()  # type: ignore[misc]
-        changed = {name: list(messages) for name, messages in self._errors.items()} != errors
+        changed = {name: list(messages) for name, messages in self._found_errors().items()} != errors
         if changed and self.is_repeat():
-            self._errors = ErrorDict({name: self.error_class(messages) for name, messages in errors.items()})
+            self._errors = ErrorDict(
+                {name: self.error_class(cast(Any, messages)) for name, messages in errors.items()}
+            )
             self.cleaned_data = cleaned
 
 

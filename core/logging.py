@@ -117,7 +117,7 @@ def redact_record(record: logging.LogRecord) -> None:
         record.stack_info = redact(record.stack_info)
 
 
-class RedactingGunicornLogger(glogging.Logger):
+class RedactingGunicornLogger(glogging.Logger):  # type: ignore[misc]  # gunicorn publishes no types
     """gunicorn's logger, with tokens redacted from the access log and the error log.
 
     Every text atom of the access log is cleaned, not only the request line (%(r)s), path (%(U)s),

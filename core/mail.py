@@ -17,7 +17,7 @@ from core.tasks import enqueue_after_commit
 logger = logging.getLogger(__name__)
 
 
-def render_email(template: str, context: dict) -> tuple[str, str, str]:
+def render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """Render `templates/emails/<template>_subject.txt`, `.txt` and `.html`."""
     context = {"site_name": settings.HITPORTAL_SITE_NAME, **context}
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
@@ -26,7 +26,7 @@ def render_email(template: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def send_after_commit(*, template: str, recipients: Iterable[str], context: dict) -> None:
+def send_after_commit(*, template: str, recipients: Iterable[str], context: dict[str, Any]) -> None:
     """Queue one email per recipient once the surrounding transaction commits (never on rollback).
 
     If the task queue refuses them (Redis down), they are sent from this process instead, so an

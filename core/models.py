@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 
@@ -13,16 +15,26 @@ class TimeStampedModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, **kwargs: object) -> None:
+    def save(
+        self,
+        *,
+        force_insert: bool | tuple[models.base.ModelBase, ...] = False,
+        force_update: bool = False,
+        using: str | None = None,
+        update_fields: Iterable[str] | None = None,
+    ) -> None:
         """Every save moves `updated_at` on, a partial one (`update_fields`) included.
 
         `updated_at` is the row's version for the edit forms (core.concurrency): a save that left it
         behind would let a stale form overwrite the change it made.
         """
-        update_fields = kwargs.get("update_fields")
-        if update_fields and "updated_at" not in update_fields:
-            kwargs["update_fields"] = [*update_fields, "updated_at"]
-        super().save(**kwargs)  # type: ignore[arg-type]
+        if update_fields is not None:
+            update_fields = list(update_fields)
+            if update_fields and "updated_at" not in update_fields:
+                update_fields.append("updated_at")
+        super().save(
+            force_insert=force_insert, force_update=force_update, using=using, update_fields=update_fields
+        )
 
 
 def choices_constraint(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:

@@ -65,7 +65,7 @@ def describe(calls: list[Call]) -> str:
 
 
 def enqueue_after_commit(
-    task: Task,
+    task: Task[Any, Any],
     *calls: Mapping[str, Any],
     countdown: float | None = None,
     on_refused: Callable[[list[Call]], None] | None = None,
@@ -86,17 +86,22 @@ def enqueue_after_commit(
 
 
 def _send(
-    task: Task, dispatch: Dispatch, countdown: float | None, on_refused: Callable[[list[Call]], None] | None
+    task: Task[Any, Any],
+    dispatch: Dispatch,
+    countdown: float | None,
+    on_refused: Callable[[list[Call]], None] | None,
 ) -> None:
+    # No countdown is the same as sending at once.
+    options: dict[str, Any] = {"countdown": countdown} if countdown is not None else {}
     if task.app.conf.task_always_eager:
         # No broker to refuse: the task runs here, and its own errors must stay loud (tests, development).
         for call in dispatch.calls:
-            task.apply_async(kwargs=call, countdown=countdown)
+            task.apply_async(kwargs=call, **options)
         dispatch.sent = True
         return
     for index, call in enumerate(dispatch.calls):
         try:
-            task.apply_async(kwargs=call, countdown=countdown, ignore_result=True)
+            task.apply_async(kwargs=call, ignore_result=True, **options)
         except BROKER_ERRORS as exc:
             dispatch.refused = dispatch.calls[index:]
             logger.error(

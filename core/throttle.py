@@ -28,6 +28,7 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -77,11 +78,12 @@ def client_ip(request: HttpRequest | None) -> str:
     """
     if request is None:
         return ""
-    remote = request.META.get("REMOTE_ADDR", "") or ""
+    remote = str(request.META.get("REMOTE_ADDR", "") or "")
     proxies = int(getattr(settings, "HITPORTAL_TRUSTED_PROXY_COUNT", 0) or 0)
     if proxies <= 0:
         return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    header = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+    forwarded = [part.strip() for part in header.split(",")]
     forwarded = [part for part in forwarded if part]
     if len(forwarded) >= proxies:
         return forwarded[-proxies]
@@ -152,24 +154,23 @@ class LoginThrottleMixin:
     """
 
     request: HttpRequest | None
-    cleaned_data: dict
-    user_cache: object | None
+    cleaned_data: dict[str, Any]
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         email = self.cleaned_data.get("username") or ""
         password = self.cleaned_data.get("password")
         if not (email and password):
-            return super().clean()
+            return cast(dict[str, Any], super().clean())  # type: ignore[misc]  # a mixin of forms
         ip = client_ip(self.request)
         minutes = login_lock_minutes(email=email, ip=ip)
         if minutes:
             raise ValidationError(locked_message(minutes), code="throttled")
         try:
-            cleaned = super().clean()
+            cleaned = cast(dict[str, Any], super().clean())  # type: ignore[misc]  # a mixin of forms
         except ValidationError as exc:
             # Only a password that did not authenticate counts (the admin form also says
             # "invalid_login" to a correct password of an account that is not staff).
-            if getattr(exc, "code", None) == "invalid_login" and self.user_cache is None:
+            if getattr(exc, "code", None) == "invalid_login" and getattr(self, "user_cache", None) is None:
                 login_failed(email=email, ip=ip)
                 minutes = login_lock_minutes(email=email, ip=ip)
                 if minutes:  # this failure reached the limit: say so now rather than at the next try

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms, template
 from django.contrib.messages import constants as message_levels
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Page
-from django.forms.forms import NON_FIELD_ERRORS
 
 register = template.Library()
 
@@ -21,7 +22,7 @@ class Problem:
 
 
 @register.inclusion_tag("partials/_form_errors.html")
-def form_error_summary(form: forms.BaseForm | None) -> dict:
+def form_error_summary(form: forms.BaseForm | None) -> dict[str, Any]:
     """The "There is a problem" box that lists every error of `form` and links each to its field.
 
     Non-field errors come first, then field errors in the form's field order. Errors on hidden fields
@@ -63,7 +64,7 @@ def alert_role(level: int) -> str:
 
 
 @register.simple_tag
-def page_links(page: Page) -> list[int | str]:
+def page_links(page: Page[Any]) -> list[int | str]:
     """Page numbers to offer around the current page, with the paginator's ellipsis for the gaps."""
     return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
 

@@ -31,7 +31,7 @@ def test_enqueue_after_commit_keeps_no_result(monkeypatch, broker, db, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         enqueue_after_commit(compute_coverage, {"hit_id": 7})
 
-    assert options == [{"kwargs": {"hit_id": 7}, "countdown": None, "ignore_result": True}]
+    assert options == [{"kwargs": {"hit_id": 7}, "ignore_result": True}]
 
 
 def test_enqueue_after_commit_sends_nothing_after_a_rollback(broker, db, django_capture_on_commit_callbacks):
