@@ -11,7 +11,8 @@ from core.concurrency import check_version
 from teams import permissions
 from teams.enums import ClosureReason, HITStatus, ProgrammeRole
 from teams.models import HIT, HITStatusChange, Organisation, Person, PortfolioSnapshot, RoleAssignment
-from teams.workflow import TRANSITION_GUARDS, InvalidTransition, get_transition
+from teams.signals import hit_transition_requested
+from teams.workflow import InvalidTransition, get_transition
 
 
 class StaleState(InvalidTransition):
@@ -37,8 +38,9 @@ def hit_transition(
     when closing); appends a HITStatusChange (actor, action, from, to, reason, time).
 
     Raises InvalidTransition (illegal move), StaleState (the HIT moved since `expected_status` was
-    read), PermissionDenied (actor may not) or ValidationError (a registered guard of the action
-    found problems, e.g. the set-up checklist before "activate"; or a reason is missing).
+    read), PermissionDenied (actor may not) or ValidationError (a receiver of
+    teams.signals.hit_transition_requested found problems, e.g. the set-up checklist before
+    "activate"; or a reason is missing).
     `check_permission=False` is for other services that already checked their own rule (e.g. the
     accreditation decision that accredits the HIT). `check_guards=False` is for replaying a history
     that happened before the portal held its records (the demo data): a guard reads today's rows.
@@ -54,10 +56,11 @@ def hit_transition(
         verdict = permissions.can_change_hit_status(actor, hit)
         if not verdict:
             raise PermissionDenied(verdict.reason)
-    guards = TRANSITION_GUARDS.get(action, ()) if check_guards else ()
-    problems = [problem for guard in guards for problem in guard(hit)]
-    if problems:
-        raise ValidationError({"__all__": problems})
+    if check_guards:
+        answers = hit_transition_requested.send(sender=HIT, hit=hit, transition=transition)
+        problems = [problem for _receiver, found in answers for problem in found]
+        if problems:
+            raise ValidationError({"__all__": problems})
     reason = reason.strip()
     errors: dict[str, str] = {}
     if transition.needs_reason and not reason:

@@ -11,14 +11,9 @@ start_application and accredit when an application is submitted or accredited.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from teams.enums import HITStatus as S
-
-if TYPE_CHECKING:
-    from teams.models import HIT
 
 
 @dataclass(frozen=True)
@@ -81,16 +76,3 @@ def actions_from(source: str) -> list[HITTransition]:
 def label_for(action: str) -> str:
     transition = _BY_ACTION.get(action)
     return transition.label if transition else action.replace("_", " ").capitalize()
-
-
-# Guards that other apps register for an action (reporting registers the set-up checklist for
-# "activate"). hit_transition calls each with the locked HIT; a guard returns the problems that
-# block the move, or an empty list.
-TRANSITION_GUARDS: dict[str, list[Callable[[HIT], list[str]]]] = {}
-
-
-def register_guard(action: str, guard: Callable[[HIT], list[str]]) -> None:
-    """Add a guard for `action` (idempotent: registering the same function twice keeps one)."""
-    guards = TRANSITION_GUARDS.setdefault(action, [])
-    if guard not in guards:
-        guards.append(guard)

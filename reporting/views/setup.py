@@ -1,8 +1,9 @@
 """The set-up checklist of a HIT (DOMAIN.md 3), and the programme manager's "Move to active".
 
 The checklist is computed from the data; moving to active goes through
-teams.services.hit_transition, whose registered guard (reporting.checklist.activation_guard)
-refuses the move with the missing items while the checklist does not hold.
+teams.services.hit_transition, which reporting.checklist.activation_guard (a receiver of
+teams.signals.hit_transition_requested) refuses with the missing items while the checklist does not
+hold.
 """
 
 from __future__ import annotations
