@@ -15,3 +15,9 @@ import django.dispatch
 #: list); any problem refuses the move with a ValidationError listing them all. reporting's set-up
 #: checklist answers for "activate" (reporting.checklist.activation_guard).
 hit_transition_requested = django.dispatch.Signal()
+
+#: Sent by teams.services_members (sender Membership) with `hit_id` inside the transaction that added
+#: or ended a membership of that HIT, after the change. engagement mirrors the memberships onto the
+#: HIT's stakeholder map (engagement.services.stakeholders_follow_memberships); a receiver that
+#: raises undoes the membership change with its own.
+memberships_changed = django.dispatch.Signal()
