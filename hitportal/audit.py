@@ -43,7 +43,7 @@ from teams.enums import HITStatus, ProgrammeRole, Role
 from teams.models import GdprAction, GdprActionKind, HITStatusChange, RoleAssignment
 from teams.permissions import Verdict
 from teams.roles import roles_of
-from teams.workflow import label_for as hit_action_label
+from teams.workflow import HIT_WORKFLOW
 
 KINDS = (
     ("hit_status", "HIT status"),
@@ -161,7 +161,7 @@ def _sources() -> dict[str, _Source]:
             action=F("action"),
             from_status=F("from_status"),
             to_status=F("to_status"),
-            detail=F("reason"),
+            detail=F("comment"),
         ),
         "application": source(
             "application",
@@ -370,7 +370,7 @@ def _entry(row: dict) -> AuditEntry:
     object_url = ""
     detail = row["log_detail"] or ""
     if kind == "hit_status":
-        what = _move(hit_action_label(row["log_action"]), HITStatus, row)
+        what = _move(HIT_WORKFLOW.label_for(row["log_action"]), HITStatus, row)
         object_url = _url("teams:hit-detail", object_id)
     elif kind == "application":
         what = _move(_action(_APPLICATION_LABELS, row["log_action"]), ApplicationStatus, row)

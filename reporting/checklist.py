@@ -31,7 +31,7 @@ from teams.models import HIT, WorkingGroup
 from teams.selectors import current_memberships
 
 if TYPE_CHECKING:
-    from teams.workflow import HITTransition as Transition
+    from core.workflow import Transition
 
 MIN_MANAGEMENT_ORGANISATIONS = 2
 

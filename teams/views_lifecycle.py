@@ -27,12 +27,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.forms import DateField, DateInput
 from core.idempotency import AlreadySubmitted, OnceOnlyFormMixin, once
 from core.validators import LONG_TEXT, SHORT_TEXT
+from core.workflow import InvalidTransition
 from teams import permissions, selectors, services, services_lifecycle, uploads
 from teams import selectors_lifecycle as sel
 from teams.enums import ClosureReason, HITStatus
 from teams.models import HIT, DocumentType, HITLinkKind, Person, SponsorInteractionKind, WorkingGroup
 from teams.permissions import require as _require
-from teams.workflow import InvalidTransition
 
 PAGE_SIZE = 50
 REGISTER_PAGE_SIZE = 50

@@ -16,11 +16,11 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
+from core.workflow import InvalidTransition
 from reporting import checklist, permissions, selectors
 from teams import permissions as team_permissions
 from teams import services as team_services
 from teams.enums import HITStatus
-from teams.workflow import InvalidTransition
 
 
 @login_required

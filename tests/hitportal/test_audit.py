@@ -252,7 +252,7 @@ def test_audit_log_page_lists_entries_with_links(client, hit, programme_manager)
 
 
 def test_audit_log_page_escapes_recorded_text(client, hit, programme_manager):
-    f.HITStatusChangeFactory(hit=hit, actor=programme_manager, reason="<script>alert(1)</script>")
+    f.HITStatusChangeFactory(hit=hit, actor=programme_manager, comment="<script>alert(1)</script>")
     client.force_login(programme_manager)
 
     content = client.get(reverse("audit:log")).content.decode()

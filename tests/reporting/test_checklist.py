@@ -15,7 +15,7 @@ from teams import services as team_services
 from teams.enums import HITStatus, LeadSide, MembershipRole
 from teams.models import HIT, HITStatusChange, Membership
 from teams.signals import hit_transition_requested
-from teams.workflow import get_transition
+from teams.workflow import HIT_WORKFLOW
 from tests import factories as f
 from tests.factories import reporting as rf
 from tests.factories.accreditation_panel import ConditionFactory
@@ -156,7 +156,7 @@ def test_checklists_for_many_hits_take_five_queries(db, django_assert_num_querie
 
 def _answers(hit, action: str) -> dict:
     """What each receiver of the signal answers for `action` from set-up."""
-    transition = get_transition(action, HITStatus.SET_UP)
+    transition = HIT_WORKFLOW.get(action, HITStatus.SET_UP)
     return dict(hit_transition_requested.send(sender=HIT, hit=hit, transition=transition))
 
 

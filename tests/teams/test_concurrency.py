@@ -14,11 +14,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from core.workflow import InvalidTransition, StaleState
 from teams import services
 from teams.enums import ClosureReason, HITStatus
 from teams.models import HIT, HITStatusChange
 from teams.signals import hit_transition_requested
-from teams.workflow import InvalidTransition
 from tests.factories import HITFactory, RoleAssignmentFactory
 
 pytestmark = pytest.mark.integration
@@ -110,7 +110,7 @@ def test_two_managers_moving_a_hit_at_once_yield_one_move(
     assert str(change.actor) == winner
     hit.refresh_from_db()
     assert hit.status == change.to_status
-    assert isinstance(loser, services.StaleState)
+    assert isinstance(loser, StaleState)
     assert isinstance(loser, InvalidTransition)
     assert str(loser) == (
         f"This HIT was already moved to {hit.get_status_display().lower()} by {winner}"
