@@ -64,6 +64,14 @@ class StatusEvent(models.Model):
     def action_label(self) -> str:
         return self.workflow.label_for(self.action)
 
+    @property
+    def from_label(self) -> str:
+        return self.workflow.state_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self.workflow.state_label(self.to_status)
+
 
 class FormSubmission(TimeStampedModel):
     """The one-time key of a create form, claimed by its first submission (core.idempotency).

@@ -222,10 +222,35 @@ def perform(move: M, rule: Rule[M], *, events: _Events) -> StatusEvent:
     if rule.effect is not None:
         rule.effect(move)
     move.obj.save(update_fields=move.changed)
-    return events.create(
-        actor=recorded_actor(move.actor),
+    return record_event(
+        events,
+        actor=move.actor,
         action=move.action,
         from_status=move.from_status,
         to_status=move.obj.status,
         comment=move.comment,
+    )
+
+
+def record_event(
+    events: _Events,
+    *,
+    actor: object,
+    action: str,
+    to_status: str,
+    from_status: str | None = None,
+    comment: str = "",
+) -> StatusEvent:
+    """Append an event row through `events` (an object's related manager of its StatusEvent table).
+
+    `perform` records every move with it; a service records with it what happens to an object
+    without moving it (a sponsor's confirmation, a moved due date: `from_status` defaults to
+    `to_status`) or its creation (from ""). The actor is recorded as None for the system.
+    """
+    return events.create(
+        actor=recorded_actor(actor),
+        action=action,
+        from_status=to_status if from_status is None else from_status,
+        to_status=to_status,
+        comment=comment,
     )

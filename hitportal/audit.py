@@ -31,8 +31,8 @@ from django.utils import timezone
 
 from accreditation.models import ApplicationEvent, Decision, EOIEvent
 from accreditation.workflow import (
-    APPLICATION_TRANSITIONS,
-    EOI_TRANSITIONS,
+    APPLICATION_WORKFLOW,
+    EOI_WORKFLOW,
     ApplicationStatus,
     EOIStatus,
 )
@@ -325,8 +325,8 @@ class AuditEntry:
     detail: str
 
 
-_APPLICATION_LABELS = {t.action: t.label for t in APPLICATION_TRANSITIONS}
-_EOI_LABELS = {t.action: t.label for t in EOI_TRANSITIONS}
+_APPLICATION_LABELS = {t.action: t.label for t in APPLICATION_WORKFLOW.transitions}
+_EOI_LABELS = {t.action: t.label for t in EOI_WORKFLOW.transitions}
 _ADMIN_FLAGS = {str(ADDITION): "Added", str(CHANGE): "Changed", str(DELETION): "Deleted"}
 
 
