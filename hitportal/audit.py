@@ -38,7 +38,7 @@ from accreditation.workflow import (
 )
 from reporting.enums import ReportStatus
 from reporting.models import ReportEvent
-from reporting.workflow import label_for as report_action_label
+from reporting.workflow import REPORT_WORKFLOW
 from teams.enums import HITStatus, ProgrammeRole, Role
 from teams.models import GdprAction, GdprActionKind, HITStatusChange, RoleAssignment
 from teams.permissions import Verdict
@@ -379,7 +379,7 @@ def _entry(row: dict) -> AuditEntry:
         what = _move(_action(_EOI_LABELS, row["log_action"]), EOIStatus, row)
         object_url = _url("accreditation:eoi-detail", object_id)
     elif kind == "report":
-        what = _move(report_action_label(row["log_action"]), ReportStatus, row)
+        what = _move(REPORT_WORKFLOW.label_for(row["log_action"]), ReportStatus, row)
         object_url = _url("reporting:report-detail", object_id)
     elif kind == "decision":
         from accreditation.enums import DecisionOutcome
