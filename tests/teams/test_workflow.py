@@ -5,6 +5,7 @@ import pytest
 from core.workflow import InvalidTransition
 from teams.enums import HITStatus
 from teams.workflow import CLOSURE_REASON, HIT_WORKFLOW
+from tests.workflow_tables import legal_moves
 
 EXPECTED = {
     ("proposed", "start_application"): "in_application",
@@ -21,15 +22,8 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("status", HITStatus.values)
-@pytest.mark.parametrize("action", HIT_WORKFLOW.action_names)
-def test_transition_table_every_pair(status, action):
-    expected = EXPECTED.get((status, action))
-    if expected is None:
-        with pytest.raises(InvalidTransition):
-            HIT_WORKFLOW.get(action, status)
-    else:
-        assert HIT_WORKFLOW.get(action, status).target == expected
+def test_transition_table_every_pair():
+    assert legal_moves(HIT_WORKFLOW) == EXPECTED
 
 
 def test_illegal_move_names_the_status_and_the_action():
