@@ -32,7 +32,9 @@ SCORE_CHOICES = [
 ]
 FEEDBACK_SECTIONS = [("general", "General"), *((s.key, s.title) for s in SECTIONS)]
 DECISION_CHOICES = [
-    (t.action, t.label) for t in workflow.APPLICATION_TRANSITIONS if t.action in workflow.DECISION_ACTIONS
+    (t.action, t.label)
+    for t in workflow.APPLICATION_WORKFLOW.transitions
+    if t.action in workflow.DECISION_ACTIONS
 ]
 PANEL_ACTIONS = [("start_review", "Start review"), ("issue_feedback", "Release feedback")]
 

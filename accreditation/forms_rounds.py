@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from accreditation.models import ExpressionOfInterest, Round
 from accreditation.services import PartnerInput
-from accreditation.workflow import EOI_TRANSITIONS, EOIStatus
+from accreditation.workflow import EOI_WORKFLOW, EOIStatus
 from core.concurrency import VersionedFormMixin
 from core.forms import DateInput
 from core.idempotency import OnceOnlyFormMixin
@@ -202,7 +202,7 @@ def partner_formset(*, data: object = None, eoi: ExpressionOfInterest) -> BasePa
 
 class EOITransitionForm(forms.Form):
     action = forms.ChoiceField(
-        choices=[(t.action, t.label) for t in EOI_TRANSITIONS], widget=forms.HiddenInput
+        choices=[(t.action, t.label) for t in EOI_WORKFLOW.transitions], widget=forms.HiddenInput
     )
     expected_status = forms.ChoiceField(choices=EOIStatus.choices, widget=forms.HiddenInput)
     comment = forms.CharField(

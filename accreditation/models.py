@@ -20,8 +20,14 @@ from accreditation.enums import (
     Recommendation,
     ReviewStatus,
 )
-from accreditation.workflow import FINAL_APPLICATION_STATES, ApplicationStatus, EOIStatus
-from core.models import TimeStampedModel, choices_constraint
+from accreditation.workflow import (
+    APPLICATION_WORKFLOW,
+    EOI_WORKFLOW,
+    FINAL_APPLICATION_STATES,
+    ApplicationStatus,
+    EOIStatus,
+)
+from core.models import StatusEvent, TimeStampedModel, choices_constraint
 from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
 
 
@@ -163,24 +169,18 @@ class EOIPartner(TimeStampedModel):
         return str(self.organisation or self.organisation_name)
 
 
-class EOIEvent(models.Model):
+class EOIEvent(StatusEvent):
+    """One recorded move of an expression of interest: actor, action, from, to, comment, time."""
+
+    workflow = EOI_WORKFLOW
+
     eoi = models.ForeignKey(ExpressionOfInterest, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    action = models.CharField(max_length=32)
-    from_status = models.CharField(max_length=16)
-    to_status = models.CharField(max_length=16)
-    comment = models.TextField(blank=True, max_length=LONG_TEXT)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    # --- Applications and revisions ----------------------------------------------------------------------
 
     def __str__(self) -> str:
         return f"{self.eoi}: {self.from_status} -> {self.to_status}"
+
+
+# --- Applications and revisions ----------------------------------------------------------------------
 
 
 class Application(TimeStampedModel):
@@ -337,26 +337,19 @@ class Revision(models.Model):
         return f"{self.application} v{self.number}"
 
 
-class ApplicationEvent(models.Model):
-    """One recorded move of an application: actor, action, from, to, comment, time."""
+class ApplicationEvent(StatusEvent):
+    """One recorded move of an application: actor, action, from, to, comment, time. Besides the
+    moves it records the sponsor's confirmation and the start of a renewal."""
+
+    workflow = APPLICATION_WORKFLOW
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    action = models.CharField(max_length=32)
-    from_status = models.CharField(max_length=32)
-    to_status = models.CharField(max_length=32)
-    comment = models.TextField(blank=True, max_length=LONG_TEXT)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    # --- Review ------------------------------------------------------------------------------------------
 
     def __str__(self) -> str:
         return f"{self.application}: {self.from_status} -> {self.to_status}"
+
+
+# --- Review ------------------------------------------------------------------------------------------
 
 
 class ReviewAssignment(TimeStampedModel):

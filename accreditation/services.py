@@ -31,11 +31,9 @@ from accreditation.enums import (
 from accreditation.models import (
     Accreditation,
     Application,
-    ApplicationEvent,
     ApplicationSection,
     Condition,
     Decision,
-    EOIEvent,
     EOIPartner,
     ExpressionOfInterest,
     FeedbackDocument,
@@ -55,10 +53,21 @@ from accreditation.sections import (
     get_section,
     section_is_complete,
 )
-from accreditation.workflow import ApplicationStatus, EOIStatus, InvalidTransition, Transition
+from accreditation.workflow import APPLICATION_WORKFLOW, EOI_WORKFLOW, ApplicationStatus, EOIStatus
 from core.batch import BatchOutcome, each_row
 from core.concurrency import check_version, latest_changed
 from core.mail import absolute_url, send_after_commit
+from core.workflow import (
+    InvalidTransition,
+    Move,
+    Rule,
+    StaleState,
+    Transition,
+    moved_by,
+    perform,
+    record_event,
+    recorded_actor,
+)
 from engagement import services as engagement_services
 from teams import services as team_services
 from teams.enums import HITStatus, MembershipRole
@@ -69,21 +78,6 @@ logger = logging.getLogger(__name__)
 
 SPONSOR_SIGNING_SALT = "accreditation.sponsor-confirmation"
 SPONSOR_LINK_MAX_AGE = 60 * 60 * 24 * 30  # a month
-
-
-class StaleState(InvalidTransition):
-    """Someone else moved the object since the user loaded the page."""
-
-
-def _who(event) -> str:
-    if event is None:
-        return ""
-    by = f" by {event.actor}" if event.actor else ""
-    return f"{by} on {timezone.localtime(event.created_at):%d %b %Y at %H:%M}"
-
-
-def _actor(user: object):
-    return user if getattr(user, "pk", None) else None
 
 
 # --- Rounds ------------------------------------------------------------------------------------------
@@ -160,73 +154,44 @@ def eoi_save(
     return eoi
 
 
-def _check_transition(table_lookup, action: str, status: str, roles: set[str]) -> Transition:
-    transition = table_lookup(action, status)
+def _require_role(transition: Transition, roles: set[str]) -> None:
     if not transition.roles & roles:
         raise PermissionDenied(f"You cannot '{transition.label.lower()}' here.")
-    return transition
+
+
+@dataclass
+class EOIMove(Move[ExpressionOfInterest]):
+    """A move of an expression of interest; an invitation keeps the application draft it opened."""
+
+    application: Application | None = None
 
 
 @transaction.atomic
 def eoi_transition(
     *, actor: object, eoi_id: int, action: str, comment: str = "", expected_status: str | None = None
 ) -> ExpressionOfInterest:
-    """Submit, invite or decline an EOI.
+    """Submit, invite or decline an EOI (accreditation.workflow.EOI_WORKFLOW, performed by core.workflow).
 
-    Side effects, in order: locks the EOI; checks the transition and the actor's role; guards
-    (submit needs a problem, boundaries, a proposed director, two partners and the round's EOI
-    deadline not yet passed; decline needs a note); sets the status; on invite creates the HIT
-    (status proposed), makes the author its director, and creates the application draft
-    prefilled from the EOI; records an EOIEvent; emails the author (on decision) or the round's
-    chairs (on submit) after commit.
+    Side effects, in order: locks the EOI; checks the transition and the actor's role; the guard
+    and effect of EOI_RULES (submit needs a problem, boundaries, a proposed director, two partners
+    and the round's EOI deadline not yet passed; decline needs a note); sets the status; on invite
+    creates the HIT (status proposed), makes the author its director, and creates the application
+    draft prefilled from the EOI; records an EOIEvent; emails the author (on decision) or the
+    round's chairs (on submit) after commit.
     """
     eoi = (
         ExpressionOfInterest.objects.select_for_update(of=("self",))
         .select_related("round", "author")
         .get(pk=eoi_id)
     )
-    if expected_status is not None and eoi.status != expected_status:
-        raise StaleState(
-            f"This expression of interest was already {eoi.get_status_display().lower()}"
-            f"{_who(eoi.events.select_related('actor').first())}."
-        )
-    transition = _check_transition(
-        workflow.eoi_transition, action, eoi.status, permissions.eoi_roles(actor, eoi)
-    )
+    EOI_WORKFLOW.check_unchanged(eoi.status, expected_status, eoi.events.select_related("actor").first)
+    transition = EOI_WORKFLOW.get(action, eoi.status)
+    _require_role(transition, permissions.eoi_roles(actor, eoi))
     comment = comment.strip()
-    if action == "submit":
-        errors = {}
-        for field in ("problem", "boundaries", "proposed_director"):
-            if not getattr(eoi, field).strip():
-                errors[field] = f"Fill in {ExpressionOfInterest._meta.get_field(field).verbose_name}."
-        if eoi.partners.count() < MIN_STAKEHOLDER_ORGANISATIONS:
-            errors["partners"] = "Name at least two partner organisations."
-        if timezone.localdate() > eoi.round.eoi_deadline:
-            errors["round"] = (
-                f"The deadline for expressions of interest to {eoi.round} was "
-                f"{eoi.round.eoi_deadline.day} {eoi.round.eoi_deadline:%B %Y}."
-            )
-        if errors:
-            raise ValidationError(errors)
-        eoi.submitted_at = timezone.now()
     if transition.needs_comment and not comment:
         raise ValidationError({"comment": "Write a note to the applicant explaining the decision."})
-
-    from_status = eoi.status
-    eoi.status = transition.target
-    if action in ("invite", "decline"):
-        eoi.decided_by, eoi.decided_at, eoi.decision_note = actor, timezone.now(), comment
-    if action == "invite":
-        eoi.hit = _hit_from_eoi(actor=actor, eoi=eoi)
-    eoi.save()
-    EOIEvent.objects.create(
-        eoi=eoi,
-        actor=_actor(actor),
-        action=action,
-        from_status=from_status,
-        to_status=eoi.status,
-        comment=comment,
-    )
+    move = EOIMove(eoi, transition, actor=actor, comment=comment)
+    perform(move, EOI_RULES[action], events=eoi.events)
     if action == "submit":
         chairs = PanelMember.objects.filter(panel__round=eoi.round, role=PanelRole.CHAIR).values_list(
             "user__email", flat=True
@@ -236,10 +201,49 @@ def eoi_transition(
         send_after_commit(
             template="accreditation/eoi_decided",
             recipients=[eoi.author.email],
-            context={"eoi": eoi, "application": getattr(eoi, "_application", None)},
+            context={"eoi": eoi, "application": move.application},
         )
     forget_roles(actor)
     return eoi
+
+
+def _guard_eoi_submit(move: EOIMove) -> None:
+    eoi = move.obj
+    errors = {}
+    for field in ("problem", "boundaries", "proposed_director"):
+        if not getattr(eoi, field).strip():
+            errors[field] = f"Fill in {ExpressionOfInterest._meta.get_field(field).verbose_name}."
+    if eoi.partners.count() < MIN_STAKEHOLDER_ORGANISATIONS:
+        errors["partners"] = "Name at least two partner organisations."
+    if timezone.localdate() > eoi.round.eoi_deadline:
+        errors["round"] = (
+            f"The deadline for expressions of interest to {eoi.round} was "
+            f"{eoi.round.eoi_deadline.day} {eoi.round.eoi_deadline:%B %Y}."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _effect_eoi_submit(move: EOIMove) -> None:
+    move.set(submitted_at=timezone.now())
+
+
+def _effect_eoi_decide(move: EOIMove) -> None:
+    move.set(decided_by=move.actor, decided_at=timezone.now(), decision_note=move.comment)
+
+
+def _effect_eoi_invite(move: EOIMove) -> None:
+    _effect_eoi_decide(move)
+    hit, move.application = _hit_from_eoi(actor=move.actor, eoi=move.obj)
+    move.set(hit=hit)
+
+
+# What each move of EOI_WORKFLOW checks and does beyond its table row.
+EOI_RULES: dict[str, Rule[EOIMove]] = {
+    "submit": Rule(guard=_guard_eoi_submit, effect=_effect_eoi_submit),
+    "invite": Rule(effect=_effect_eoi_invite),
+    "decline": Rule(effect=_effect_eoi_decide),
+}
 
 
 def _unique_hit_name(title: str) -> tuple[str, str]:
@@ -269,7 +273,7 @@ def _person_for(user) -> Person:
     return person
 
 
-def _hit_from_eoi(*, actor: object, eoi: ExpressionOfInterest) -> HIT:
+def _hit_from_eoi(*, actor: object, eoi: ExpressionOfInterest) -> tuple[HIT, Application]:
     name, slug = _unique_hit_name(eoi.working_title)
     hit = HIT.objects.create(
         name=name, slug=slug, focus=eoi.working_title[:200], problem=eoi.problem, status=HITStatus.PROPOSED
@@ -281,7 +285,7 @@ def _hit_from_eoi(*, actor: object, eoi: ExpressionOfInterest) -> HIT:
         application=application,
         key="aims",
         data={"aims": "", "problem": eoi.problem, "boundaries": eoi.boundaries},
-        updated_by=_actor(actor),
+        updated_by=recorded_actor(actor),
     )
     StakeholderPlanRow.objects.bulk_create(
         StakeholderPlanRow(
@@ -294,9 +298,8 @@ def _hit_from_eoi(*, actor: object, eoi: ExpressionOfInterest) -> HIT:
         )
         for partner in eoi.partners.all()
     )
-    eoi._application = application  # for the invitation email
     forget_roles(eoi.author)
-    return hit
+    return hit, application
 
 
 # --- Application sections ----------------------------------------------------------------------------
@@ -362,7 +365,7 @@ def section_save(
     row, _ = ApplicationSection.objects.get_or_create(application=application, key=key)
     row.data = stored
     row.is_complete = section_is_complete(key, section_data(application, key, stored))
-    row.updated_by = _actor(actor)
+    row.updated_by = recorded_actor(actor)
     row.save(update_fields=["data", "is_complete", "updated_by", "updated_at"])
     return row
 
@@ -485,13 +488,13 @@ def sponsor_confirm(*, token: str) -> Application:
     application.sponsor_confirmed_at = timezone.now()
     application.sponsor_confirmed_for_id = sponsor_id
     application.save(update_fields=["sponsor_confirmed_at", "sponsor_confirmed_for", "updated_at"])
-    ApplicationEvent.objects.create(
-        application=application,
-        actor=application.executive_sponsor.user,
+    sponsor = application.executive_sponsor
+    record_event(
+        application.events,
+        actor=sponsor.user,
         action="confirm_sponsorship",
-        from_status=application.status,
         to_status=application.status,
-        comment=f"Confirmed by {application.executive_sponsor}",
+        comment=f"Confirmed by {sponsor}",
     )
     if application.director is not None:
         send_after_commit(
@@ -525,6 +528,13 @@ def counting_reviews(application: Application) -> list[Review]:
     ]
 
 
+@dataclass
+class ApplicationMove(Move[Application]):
+    """A move of an application, with the conditions an accreditation with conditions sets."""
+
+    conditions: Sequence[ConditionInput] = ()
+
+
 @transaction.atomic
 def application_transition(
     *,
@@ -535,17 +545,18 @@ def application_transition(
     expected_status: str | None = None,
     conditions: Sequence[ConditionInput] = (),
 ) -> Application:
-    """Perform one move of the application workflow (accreditation.workflow).
+    """Perform one move of the application workflow (accreditation.workflow.APPLICATION_WORKFLOW,
+    performed by core.workflow).
 
     Side effects, in order: locks the application row; checks the move and the actor's role;
-    runs the guard (submit: every section complete, director and confirmed sponsor, two
-    organisations; issue_feedback: a drafted feedback document; decisions: a rationale, the
-    round's number of submitted reviews and no unresolved conflict); sets the status; runs the
-    effect (submit: freezes revision N and moves a proposed HIT into application; issue_feedback:
-    releases the feedback; revise: opens revision N+1; accredit*: Decision, Conditions,
-    Accreditation, HIT to set-up; defer / not_accredit: Decision (and HIT withdrawn for a new
-    application not accredited); withdraw: HIT withdrawn for a new application); appends an
-    ApplicationEvent; emails the team or the panel after commit.
+    runs the guard of APPLICATION_RULES (submit: every section complete, director and confirmed
+    sponsor, two organisations; issue_feedback: a drafted feedback document; decisions: a
+    rationale, the round's number of submitted reviews and no unresolved conflict); sets the
+    status; runs the effect (submit: freezes revision N and moves a proposed HIT into
+    application; issue_feedback: releases the feedback; revise: opens revision N+1; accredit*:
+    Decision, Conditions, Accreditation, HIT to set-up; defer / not_accredit: Decision (and HIT
+    withdrawn for a new application not accredited); withdraw: HIT withdrawn for a new
+    application); appends an ApplicationEvent; emails the team or the panel after commit.
 
     Raises StaleState, InvalidTransition, PermissionDenied or ValidationError and changes nothing.
     """
@@ -554,60 +565,39 @@ def application_transition(
         .select_related("hit", "round")
         .get(pk=application_id)
     )
-    if expected_status is not None and application.status != expected_status:
-        last = application.events.select_related("actor").exclude(action="confirm_sponsorship").first()
-        raise StaleState(
-            f"This application was already {application.get_status_display().lower()}{_who(last)}; "
-            "nothing was changed."
-        )
+    last_move = application.events.select_related("actor").exclude(action="confirm_sponsorship").first
+    APPLICATION_WORKFLOW.check_unchanged(application.status, expected_status, last_move)
     try:
-        transition = _check_transition(
-            workflow.application_transition,
-            action,
-            application.status,
-            permissions.application_roles(actor, application),
-        )
+        transition = APPLICATION_WORKFLOW.get(action, application.status)
     except InvalidTransition as exc:
-        last = application.events.select_related("actor").exclude(action="confirm_sponsorship").first()
+        last = last_move()
         if last is None or last.to_status != application.status:
             raise
         raise InvalidTransition(
-            f"{exc} It was already {application.get_status_display().lower()}{_who(last)}; nothing was changed."
+            f"{exc} It was already {application.get_status_display().lower()}{moved_by(last)}; "
+            "nothing was changed."
         ) from None
+    _require_role(transition, permissions.application_roles(actor, application))
     comment = comment.strip()
     if transition.needs_comment and not comment:
         noun = "rationale" if action in workflow.DECISION_ACTIONS else "reason"
         raise ValidationError({"comment": f"Write a {noun}."})
 
-    guard = _GUARDS.get(action)
-    if guard:
-        guard(application, conditions)
-    from_status = application.status
-    application.status = transition.target
-    application.status_changed_at = timezone.now()
-    effect = _EFFECTS.get(action)
-    if effect:
-        effect(actor=actor, application=application, comment=comment, conditions=conditions)
-    application.save()
-    ApplicationEvent.objects.create(
-        application=application,
-        actor=_actor(actor),
-        action=action,
-        from_status=from_status,
-        to_status=application.status,
-        comment=comment,
-    )
+    move = ApplicationMove(application, transition, actor=actor, comment=comment, conditions=conditions)
+    move.set(status_changed_at=timezone.now())
+    perform(move, APPLICATION_RULES[action], events=application.events)
     _notify(application=application, action=action, comment=comment)
     return application
 
 
-def _guard_submit(application: Application, conditions) -> None:
-    problems = submission_problems(application)
+def _guard_submit(move: ApplicationMove) -> None:
+    problems = submission_problems(move.obj)
     if problems:
         raise ValidationError({"__all__": [message for _key, message in problems]})
 
 
-def _guard_issue_feedback(application: Application, conditions) -> None:
+def _guard_issue_feedback(move: ApplicationMove) -> None:
+    application = move.obj
     document = application.feedback_documents.filter(revision_number=application.version).first()
     if document is None or not document.points.exists():
         raise ValidationError(
@@ -615,7 +605,8 @@ def _guard_issue_feedback(application: Application, conditions) -> None:
         )
 
 
-def _guard_decision(application: Application, conditions) -> None:
+def decision_problems(application: Application) -> list[str]:
+    """What stops a panel decision now (the guard of every decision; the decision page shows it)."""
     needed = application.round.reviewers_per_application
     # A recusal resolves the conflict (the reviewer's review simply stops counting); only a
     # conflict the chair has not looked at yet blocks the decision.
@@ -628,12 +619,18 @@ def _guard_decision(application: Application, conditions) -> None:
     got = len(counting_reviews(application))
     if got < needed:
         errors.append(f"The round needs {needed} submitted reviews of this revision; there are {got}.")
-    if errors:
-        raise ValidationError({"__all__": errors})
+    return errors
 
 
-def _guard_accredit_with_conditions(application: Application, conditions) -> None:
-    _guard_decision(application, conditions)
+def _guard_decision(move: ApplicationMove) -> None:
+    problems = decision_problems(move.obj)
+    if problems:
+        raise ValidationError({"__all__": problems})
+
+
+def _guard_accredit_with_conditions(move: ApplicationMove) -> None:
+    _guard_decision(move)
+    conditions = move.conditions
     if not conditions:
         raise ValidationError({"conditions": ["Add at least one condition, with an owner and a due date."]})
     today = timezone.localdate()
@@ -641,7 +638,8 @@ def _guard_accredit_with_conditions(application: Application, conditions) -> Non
         raise ValidationError({"conditions": ["A condition's due date cannot be in the past."]})
 
 
-def _effect_submit(*, actor, application: Application, comment, conditions) -> None:
+def _effect_submit(move: ApplicationMove) -> None:
+    actor, application = move.actor, move.obj
     previous = application.feedback_documents.filter(status=FeedbackStatus.RELEASED).order_by(
         "-revision_number"
     )
@@ -683,9 +681,9 @@ def _effect_submit(*, actor, application: Application, comment, conditions) -> N
         organisation_count=organisations,
         category_count=categories,
         feedback_responses=responses,
-        submitted_by=_actor(actor),
+        submitted_by=recorded_actor(actor),
     )
-    application.submitted_at = timezone.now()
+    move.set(submitted_at=timezone.now())
     # The coverage this revision plans, so growth across versions shows on the coverage chart.
     engagement_services.coverage_snapshot_for_revision(
         hit_id=application.hit_id,
@@ -710,16 +708,17 @@ def _effect_submit(*, actor, application: Application, comment, conditions) -> N
         )
 
 
-def _effect_issue_feedback(*, actor, application: Application, comment, conditions) -> None:
+def _effect_issue_feedback(move: ApplicationMove) -> None:
+    application = move.obj
     # updated_at too: it is the document's version for the chair's edit form (core.concurrency).
     now = timezone.now()
     FeedbackDocument.objects.filter(application=application, revision_number=application.version).update(
-        status=FeedbackStatus.RELEASED, released_at=now, author=actor, updated_at=now
+        status=FeedbackStatus.RELEASED, released_at=now, author=move.actor, updated_at=now
     )
 
 
-def _effect_revise(*, actor, application: Application, comment, conditions) -> None:
-    application.version += 1
+def _effect_revise(move: ApplicationMove) -> None:
+    move.set(version=move.obj.version + 1)
 
 
 _OUTCOMES = {
@@ -737,20 +736,21 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _effect_decide(*, actor, application: Application, comment, conditions) -> None:
+def _effect_decide(move: ApplicationMove) -> None:
+    actor, application, comment = move.actor, move.obj, move.comment
     try:
         with transaction.atomic():
             decision = Decision.objects.create(
                 application=application,
                 revision_number=application.version,
-                outcome=_OUTCOMES[application._decision_action],
+                outcome=_OUTCOMES[move.action],
                 rationale=comment,
                 decided_by=actor,
             )
     except IntegrityError:
         # The row lock makes this unreachable on PostgreSQL; the unique constraint is the backstop.
         raise StaleState("This application was already decided; nothing was changed.") from None
-    for c in conditions:
+    for c in move.conditions:
         Condition.objects.create(decision=decision, text=c.text, owner_id=c.owner_id, due_on=c.due_on)
     if decision.outcome in (DecisionOutcome.ACCREDITED, DecisionOutcome.ACCREDITED_WITH_CONDITIONS):
         today = timezone.localdate()
@@ -802,34 +802,21 @@ def _withdraw_new_hit(*, actor, application: Application, reason: str) -> None:
         )
 
 
-def _effect_withdraw(*, actor, application: Application, comment, conditions) -> None:
-    _withdraw_new_hit(actor=actor, application=application, reason=f"Application withdrawn: {comment}")
+def _effect_withdraw(move: ApplicationMove) -> None:
+    _withdraw_new_hit(actor=move.actor, application=move.obj, reason=f"Application withdrawn: {move.comment}")
 
 
-_GUARDS = {
-    "submit": _guard_submit,
-    "issue_feedback": _guard_issue_feedback,
-    "accredit": _guard_decision,
-    "accredit_with_conditions": _guard_accredit_with_conditions,
-    "defer": _guard_decision,
-    "not_accredit": _guard_decision,
-}
-
-
-def _decide(action: str):
-    def effect(*, actor, application, comment, conditions) -> None:
-        application._decision_action = action
-        _effect_decide(actor=actor, application=application, comment=comment, conditions=conditions)
-
-    return effect
-
-
-_EFFECTS = {
-    "submit": _effect_submit,
-    "issue_feedback": _effect_issue_feedback,
-    "revise": _effect_revise,
-    "withdraw": _effect_withdraw,
-    **{action: _decide(action) for action in workflow.DECISION_ACTIONS},
+# What each move of APPLICATION_WORKFLOW checks and does beyond its table row.
+APPLICATION_RULES: dict[str, Rule[ApplicationMove]] = {
+    "submit": Rule(guard=_guard_submit, effect=_effect_submit),
+    "start_review": Rule(),
+    "issue_feedback": Rule(guard=_guard_issue_feedback, effect=_effect_issue_feedback),
+    "revise": Rule(effect=_effect_revise),
+    "accredit": Rule(guard=_guard_decision, effect=_effect_decide),
+    "accredit_with_conditions": Rule(guard=_guard_accredit_with_conditions, effect=_effect_decide),
+    "defer": Rule(guard=_guard_decision, effect=_effect_decide),
+    "not_accredit": Rule(guard=_guard_decision, effect=_effect_decide),
+    "withdraw": Rule(effect=_effect_withdraw),
 }
 
 
@@ -921,7 +908,7 @@ def assignment_create(
         reviewer=reviewer,
         is_lay=member.role == PanelRole.LAY_REVIEWER,
         due_on=due_on,
-        assigned_by=_actor(actor),
+        assigned_by=recorded_actor(actor),
         flagged_organisations="\n".join(flagged),
     )
     send_after_commit(
@@ -1069,7 +1056,7 @@ def conflict_resolve(
         raise ValidationError({"resolution": "There is no conflict to dismiss or waive."})
     assignment.resolution = resolution
     assignment.resolution_note = note
-    assignment.resolved_by = _actor(actor)
+    assignment.resolved_by = recorded_actor(actor)
     assignment.resolved_at = timezone.now()
     assignment.save(
         update_fields=["resolution", "resolution_note", "resolved_by", "resolved_at", "updated_at"]
@@ -1189,7 +1176,9 @@ def feedback_save(
     ).first()
     check_version(stored or FeedbackDocument(application=application), expected_version)
     document, _ = FeedbackDocument.objects.get_or_create(
-        application=application, revision_number=application.version, defaults={"author": _actor(actor)}
+        application=application,
+        revision_number=application.version,
+        defaults={"author": recorded_actor(actor)},
     )
     if document.status == FeedbackStatus.RELEASED:
         raise InvalidTransition("This feedback was already released.")
@@ -1197,7 +1186,7 @@ def feedback_save(
     if any(section not in valid_sections for section, _text, _quote in points):
         raise ValidationError({"section": "Choose a section of the application."})
     document.summary = summary.strip()
-    document.author = _actor(actor)
+    document.author = recorded_actor(actor)
     document.save()
     document.points.all().delete()
     FeedbackPoint.objects.bulk_create(
@@ -1261,7 +1250,7 @@ def condition_close(*, actor: object, condition_id: int, evidence: str) -> Condi
         raise ValidationError({"evidence": "Describe the evidence that the condition is met."})
     condition.evidence = evidence.strip()
     condition.closed_at = timezone.now()
-    condition.closed_by = _actor(actor)
+    condition.closed_by = recorded_actor(actor)
     condition.save(update_fields=["evidence", "closed_at", "closed_by", "updated_at"])
     return condition
 
@@ -1315,7 +1304,7 @@ def renewal_start(*, actor: object, accreditation_id: int, round_id: int) -> App
             key=key,
             data=data,
             is_complete=key != "stakeholders" and section_is_complete(key, section_data(renewal, key, data)),
-            updated_by=_actor(actor),
+            updated_by=recorded_actor(actor),
         )
     StakeholderPlanRow.objects.bulk_create(
         StakeholderPlanRow(
@@ -1329,9 +1318,9 @@ def renewal_start(*, actor: object, accreditation_id: int, round_id: int) -> App
         )
         for row in source.stakeholder_rows.all()
     )
-    ApplicationEvent.objects.create(
-        application=renewal,
-        actor=_actor(actor),
+    record_event(
+        renewal.events,
+        actor=actor,
         action="start_renewal",
         from_status="",
         to_status=renewal.status,

@@ -16,8 +16,9 @@ Expression of interest::
     draft --submit--> submitted --invite--> invited      (creates the HIT and an application draft)
                                 --decline--> declined
 
-`accreditation.services.application_transition` and `eoi_transition` perform every move: they
-lock the row, look the move up here, check the actor's role, run the guard, record an event and
+`accreditation.services.application_transition` and `eoi_transition` perform every move
+(core.workflow): they lock the row, look the move up here, check the actor's role, run the guard
+and the effect their rules list for the action (APPLICATION_RULES, EOI_RULES), record an event and
 send notifications after commit. Roles are relative to the object: `applicant` is a current
 director or co-director of the application's HIT (or the EOI's author), `chair` the chair of a
 panel of the round, `programme_manager` any programme manager.
@@ -25,9 +26,9 @@ panel of the round, `programme_manager` any programme manager.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import models
+
+from core.workflow import Transition, Workflow
 
 
 class ApplicationStatus(models.TextChoices):
@@ -64,93 +65,63 @@ CHAIR = "chair"
 PROGRAMME_MANAGER = "programme_manager"
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str]
-    needs_comment: bool = False
-
-
 A = ApplicationStatus
 _NON_FINAL = frozenset({A.DRAFT, A.SUBMITTED, A.UNDER_REVIEW, A.FEEDBACK, A.DEFERRED})
 _PANEL = frozenset({CHAIR, PROGRAMME_MANAGER})
 
-APPLICATION_TRANSITIONS: tuple[Transition, ...] = (
-    Transition("submit", "Submit", frozenset({A.DRAFT}), A.SUBMITTED, frozenset({APPLICANT})),
-    Transition("start_review", "Start review", frozenset({A.SUBMITTED}), A.UNDER_REVIEW, _PANEL),
-    Transition(
-        "issue_feedback", "Release feedback", frozenset({A.UNDER_REVIEW}), A.FEEDBACK, frozenset({CHAIR})
+APPLICATION_WORKFLOW = Workflow(
+    states=ApplicationStatus,
+    transitions=(
+        Transition("submit", "Submit", frozenset({A.DRAFT}), A.SUBMITTED, frozenset({APPLICANT})),
+        Transition("start_review", "Start review", frozenset({A.SUBMITTED}), A.UNDER_REVIEW, _PANEL),
+        Transition(
+            "issue_feedback", "Release feedback", frozenset({A.UNDER_REVIEW}), A.FEEDBACK, frozenset({CHAIR})
+        ),
+        Transition("revise", "Revise", frozenset({A.FEEDBACK, A.DEFERRED}), A.DRAFT, frozenset({APPLICANT})),
+        Transition(
+            "accredit",
+            "Accredit",
+            frozenset({A.UNDER_REVIEW}),
+            A.ACCREDITED,
+            frozenset({CHAIR}),
+            needs_comment=True,
+        ),
+        Transition(
+            "accredit_with_conditions",
+            "Accredit with conditions",
+            frozenset({A.UNDER_REVIEW}),
+            A.ACCREDITED_WITH_CONDITIONS,
+            frozenset({CHAIR}),
+            needs_comment=True,
+            inputs=frozenset({"conditions"}),
+        ),
+        Transition(
+            "defer", "Defer", frozenset({A.UNDER_REVIEW}), A.DEFERRED, frozenset({CHAIR}), needs_comment=True
+        ),
+        Transition(
+            "not_accredit",
+            "Do not accredit",
+            frozenset({A.UNDER_REVIEW}),
+            A.NOT_ACCREDITED,
+            frozenset({CHAIR}),
+            needs_comment=True,
+        ),
+        Transition(
+            "withdraw", "Withdraw", _NON_FINAL, A.WITHDRAWN, frozenset({APPLICANT}), needs_comment=True
+        ),
     ),
-    Transition("revise", "Revise", frozenset({A.FEEDBACK, A.DEFERRED}), A.DRAFT, frozenset({APPLICANT})),
-    Transition(
-        "accredit",
-        "Accredit",
-        frozenset({A.UNDER_REVIEW}),
-        A.ACCREDITED,
-        frozenset({CHAIR}),
-        needs_comment=True,
-    ),
-    Transition(
-        "accredit_with_conditions",
-        "Accredit with conditions",
-        frozenset({A.UNDER_REVIEW}),
-        A.ACCREDITED_WITH_CONDITIONS,
-        frozenset({CHAIR}),
-        needs_comment=True,
-    ),
-    Transition(
-        "defer", "Defer", frozenset({A.UNDER_REVIEW}), A.DEFERRED, frozenset({CHAIR}), needs_comment=True
-    ),
-    Transition(
-        "not_accredit",
-        "Do not accredit",
-        frozenset({A.UNDER_REVIEW}),
-        A.NOT_ACCREDITED,
-        frozenset({CHAIR}),
-        needs_comment=True,
-    ),
-    Transition("withdraw", "Withdraw", _NON_FINAL, A.WITHDRAWN, frozenset({APPLICANT}), needs_comment=True),
+    illegal="'{label}' is not possible while it is {state}.",
+    stale="This application was already {state}{who}; nothing was changed.",
 )
 
 E = EOIStatus
-EOI_TRANSITIONS: tuple[Transition, ...] = (
-    Transition("submit", "Submit", frozenset({E.DRAFT}), E.SUBMITTED, frozenset({APPLICANT})),
-    Transition("invite", "Invite to apply", frozenset({E.SUBMITTED}), E.INVITED, _PANEL, needs_comment=False),
-    Transition("decline", "Decline", frozenset({E.SUBMITTED}), E.DECLINED, _PANEL, needs_comment=True),
+EOI_WORKFLOW = Workflow(
+    states=EOIStatus,
+    transitions=(
+        Transition("submit", "Submit", frozenset({E.DRAFT}), E.SUBMITTED, frozenset({APPLICANT})),
+        Transition("invite", "Invite to apply", frozenset({E.SUBMITTED}), E.INVITED, _PANEL),
+        Transition("decline", "Decline", frozenset({E.SUBMITTED}), E.DECLINED, _PANEL, needs_comment=True),
+    ),
+    illegal="'{label}' is not possible while it is {state}.",
+    stale="This expression of interest was already {state}{who}.",
 )
-
-
-class InvalidTransition(Exception):
-    """The action does not exist, or is not allowed from the current state."""
-
-
-def _lookup(
-    table: tuple[Transition, ...], action: str, source: str, labels: type[models.TextChoices]
-) -> Transition:
-    for transition in table:
-        if transition.action == action:
-            if source not in transition.sources:
-                raise InvalidTransition(
-                    f"'{transition.label}' is not possible while it is {labels(source).label.lower()}."
-                )
-            return transition
-    raise InvalidTransition(f"There is no action called {action!r}.")
-
-
-def application_transition(action: str, source: str) -> Transition:
-    return _lookup(APPLICATION_TRANSITIONS, action, source, ApplicationStatus)
-
-
-def eoi_transition(action: str, source: str) -> Transition:
-    return _lookup(EOI_TRANSITIONS, action, source, EOIStatus)
-
-
-def application_actions(source: str, roles: frozenset[str] | set[str]) -> list[Transition]:
-    return [t for t in APPLICATION_TRANSITIONS if source in t.sources and t.roles & roles]
-
-
-def eoi_actions(source: str, roles: frozenset[str] | set[str]) -> list[Transition]:
-    return [t for t in EOI_TRANSITIONS if source in t.sources and t.roles & roles]

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+from core.validators import LONG_TEXT
+from core.workflow import Workflow
 
 
 class TimeStampedModel(models.Model):
@@ -40,6 +45,43 @@ class TimeStampedModel(models.Model):
 def choices_constraint(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
     """A named CheckConstraint that keeps `field` within its TextChoices at the database level."""
     return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class StatusEvent(models.Model):
+    """One recorded move of an object along its workflow (core.workflow): who, what, from, to, why, when.
+
+    Every event table extends it with the foreign key to its object (the related manager that
+    `core.workflow.perform` writes through) and names `workflow`, the table that labels its actions
+    and states. The audit log (hitportal/audit.py) lists every table that extends it.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=32)
+    to_status = models.CharField(max_length=32)
+    comment = models.TextField(blank=True, max_length=LONG_TEXT)
+    # A default, not auto_now_add, so a row can be written with an earlier time (demo data, tests).
+    created_at = models.DateTimeField(default=timezone.now)
+
+    workflow: ClassVar[Workflow]
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    @property
+    def action_label(self) -> str:
+        return self.workflow.label_for(self.action)
+
+    @property
+    def from_label(self) -> str:
+        return self.workflow.state_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self.workflow.state_label(self.to_status)
 
 
 class FormSubmission(TimeStampedModel):

@@ -6,13 +6,11 @@ class EngagementConfig(AppConfig):
     verbose_name = "Engagement"
 
     def ready(self) -> None:
-        # The stakeholder map follows the HIT's memberships, so nothing is typed twice.
-        from teams.services_members import register_membership_hook
+        # The stakeholder map follows the HIT's memberships, so nothing is typed twice: teams says
+        # when they change, inside the transaction that changed them.
+        from engagement.services import stakeholders_follow_memberships
+        from teams.signals import memberships_changed
 
-        register_membership_hook(_sync_memberships)
-
-
-def _sync_memberships(hit_id: int) -> None:
-    from engagement.services import stakeholders_sync_memberships
-
-    stakeholders_sync_memberships(hit_id=hit_id)
+        memberships_changed.connect(
+            stakeholders_follow_memberships, dispatch_uid="engagement.follow_memberships"
+        )

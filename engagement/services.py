@@ -11,6 +11,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -263,6 +264,11 @@ def stakeholders_sync_memberships(*, hit_id: int) -> int:
     if written:
         request_recompute(hit_id=hit_id)
     return written
+
+
+def stakeholders_follow_memberships(sender: object, *, hit_id: int, **kwargs: Any) -> None:
+    """The receiver of teams.signals.memberships_changed: mirror the HIT's memberships again."""
+    stakeholders_sync_memberships(hit_id=hit_id)
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 """The audit log: one chronological list of the events the portal already records.
 
-Sources (one branch each of a single UNION query, so a page costs one count and one fetch however
-many events there are):
+Its sources are the list SOURCES, one branch each of a single UNION query, so a page costs one
+count and one fetch however many events there are:
 
     hit_status   teams.HITStatusChange            a HIT's status moved
     application  accreditation.ApplicationEvent   an application moved
@@ -12,9 +12,11 @@ many events there are):
     admin        django.contrib.admin LogEntry    something was added, changed or deleted in the admin
     gdpr         teams.GdprAction                 a person's data was exported or erased
 
-Each branch is reduced to the same columns (all annotations named `log_*`, added in the same order,
-so the UNION lines them up), filtered before the union (kind, actor, HIT, dates) and sorted once,
-newest first. Links are built from the ids in the row, without further queries.
+The first four are the tables that extend core.models.StatusEvent: `_moves` turns one into a
+source from what it is about and the page it links to, and labels its rows with its workflow.
+Every branch is reduced to the same columns (all annotations named `log_*`, added in the same
+order, so the UNION lines them up), filtered before the union (kind, actor, HIT, dates) and
+sorted once, newest first. Links are built from the ids in the row, without further queries.
 """
 
 from __future__ import annotations
@@ -24,38 +26,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.db import models
 from django.db.models import BigIntegerField, F, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from accreditation.enums import DecisionOutcome
 from accreditation.models import ApplicationEvent, Decision, EOIEvent
-from accreditation.workflow import (
-    APPLICATION_TRANSITIONS,
-    EOI_TRANSITIONS,
-    ApplicationStatus,
-    EOIStatus,
-)
+from core.models import StatusEvent
 from core.permissions import Verdict
-from reporting.enums import ReportStatus
 from reporting.models import ReportEvent
-from reporting.workflow import label_for as report_action_label
-from teams.enums import HITStatus, ProgrammeRole, Role
+from teams.enums import ProgrammeRole, Role
 from teams.models import GdprAction, GdprActionKind, HITStatusChange, RoleAssignment
 from teams.roles import roles_of
-from teams.workflow import label_for as hit_action_label
-
-KINDS = (
-    ("hit_status", "HIT status"),
-    ("application", "Application"),
-    ("eoi", "Expression of interest"),
-    ("report", "Progress report"),
-    ("decision", "Panel decision"),
-    ("role", "Role granted"),
-    ("admin", "Admin site change"),
-    ("gdpr", "Data protection"),
-)
-KIND_LABELS = dict(KINDS)
 
 COLUMNS = (
     "log_kind",
@@ -80,184 +64,246 @@ def can_view_audit_log(user: object) -> Verdict:
     return Verdict(False, "Only programme managers can read the audit log.")
 
 
-# --- The union ---------------------------------------------------------------------------------------
+# --- The sources -------------------------------------------------------------------------------------
 
 
 # A column's source: a constant string, a field reference or an expression built from fields.
-Source = str | F | Cast | Concat | Value
+Expression = str | F | Cast | Concat | Value
 
 
-def _text(value: Source) -> Cast:
+def _text(value: Expression | None) -> Cast:
     # Every text column is cast to one type, so PostgreSQL can line the branches up.
-    if isinstance(value, str):
+    if value is None or isinstance(value, str):
         value = Value(value)
     return Cast(value, TextField())
 
 
-def _no_id() -> Cast:
-    return Cast(Value(None), BigIntegerField())
+def _url(name: str, *args: object) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
 
 
-def _columns(
-    *,
-    kind: str,
-    when: str,
-    actor: str,
-    hit: str | None,
-    object_id: Source | None,
-    object_label: Source,
-    action: Source,
-    from_status: Source = "",
-    to_status: Source = "",
-    detail: Source = "",
-) -> dict:
-    return {
-        "log_kind": _text(kind),
-        "log_pk": Cast(F("pk"), BigIntegerField()),
-        "log_when": F(when),
-        "log_actor_id": Cast(F(f"{actor}_id"), BigIntegerField()),
-        "log_actor": _text(F(f"{actor}__full_name")),
-        "log_hit_id": Cast(F(f"{hit}_id"), BigIntegerField()) if hit else _no_id(),
-        "log_hit": _text(F(f"{hit}__name")) if hit else _text(Value(None)),
-        "log_object_id": _text(object_id) if object_id is not None else _text(Value(None)),
-        "log_object": _text(object_label),
-        "log_action": _text(action),
-        "log_from": _text(from_status),
-        "log_to": _text(to_status),
-        "log_detail": _text(detail),
-    }
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value or "—"
 
 
-def _branch(queryset: QuerySet, columns: dict) -> QuerySet:
-    return queryset.order_by().annotate(**columns).values(*COLUMNS)
+# How a row of a source reads on the page: what happened, the link to its object, the detail.
+Describe = Callable[[dict], tuple[str, str, str]]
 
 
 @dataclass(frozen=True)
-class _Source:
-    queryset: Callable[[], QuerySet]
-    columns: dict
+class Source:
+    """One kind of event: its table, which of its fields fill the columns, and how a row reads.
+
+    `when` and `actor` name fields (the actor a user), `hit` the path to the HIT the event belongs
+    to (None: it belongs to none, so a HIT filter leaves the kind out).
+    """
+
+    kind: str
+    label: str
+    model: type[models.Model]
     when: str
     actor: str
     hit: str | None
+    object_id: Expression | None
+    object_label: Expression
+    action: Expression
+    describe: Describe
+    from_status: Expression = ""
+    to_status: Expression = ""
+    detail: Expression = ""
 
+    def columns(self) -> dict[str, object]:
+        return {
+            "log_kind": _text(self.kind),
+            "log_pk": Cast(F("pk"), BigIntegerField()),
+            "log_when": F(self.when),
+            "log_actor_id": Cast(F(f"{self.actor}_id"), BigIntegerField()),
+            "log_actor": _text(F(f"{self.actor}__full_name")),
+            "log_hit_id": Cast(F(f"{self.hit}_id") if self.hit else Value(None), BigIntegerField()),
+            "log_hit": _text(F(f"{self.hit}__name") if self.hit else None),
+            "log_object_id": _text(self.object_id),
+            "log_object": _text(self.object_label),
+            "log_action": _text(self.action),
+            "log_from": _text(self.from_status),
+            "log_to": _text(self.to_status),
+            "log_detail": _text(self.detail),
+        }
 
-def _sources() -> dict[str, _Source]:
-    def source(
-        kind: str, queryset: Callable[[], QuerySet], *, when: str, actor: str, hit: str | None, **rest
-    ):
-        return _Source(
-            queryset, _columns(kind=kind, when=when, actor=actor, hit=hit, **rest), when, actor, hit
+    def branch(self, condition: Q) -> QuerySet:
+        return (
+            self.model._default_manager.filter(condition)
+            .order_by()
+            .annotate(**self.columns())
+            .values(*COLUMNS)
         )
 
-    return {
-        "hit_status": source(
-            "hit_status",
-            HITStatusChange.objects.all,
-            when="created_at",
-            actor="actor",
-            hit="hit",
-            object_id=F("hit_id"),
-            object_label=F("hit__name"),
-            action=F("action"),
-            from_status=F("from_status"),
-            to_status=F("to_status"),
-            detail=F("reason"),
+
+def _moves(
+    kind: str, label: str, model: type[StatusEvent], *, about: str, hit: str, title: Expression, page: str
+) -> Source:
+    """The source of a StatusEvent table whose rows are about `about` (its foreign key), titled by
+    `title` and linked to the page named `page`; its workflow labels the actions and states."""
+    workflow = model.workflow
+
+    def describe(row: dict) -> tuple[str, str, str]:
+        what = workflow.label_for(row["log_action"])
+        if row["log_from"] != row["log_to"]:  # an event that did not change the status reads as its action
+            what = f"{what}: {workflow.state_label(row['log_from'])} → {workflow.state_label(row['log_to'])}"
+        return what, _url(page, row["log_object_id"]), row["log_detail"] or ""
+
+    return Source(
+        kind,
+        label,
+        model,
+        when="created_at",
+        actor="actor",
+        hit=hit,
+        object_id=F(f"{about}_id"),
+        object_label=title,
+        action=F("action"),
+        describe=describe,
+        from_status=F("from_status"),
+        to_status=F("to_status"),
+        detail=F("comment"),
+    )
+
+
+def _decision(row: dict) -> tuple[str, str, str]:
+    what = f"Decided: {_label(DecisionOutcome, row['log_action'])} (version {row['log_to']})"
+    return what, _url("accreditation:application-detail", row["log_object_id"]), row["log_detail"] or ""
+
+
+def _role(row: dict) -> tuple[str, str, str]:
+    object_id = row["log_object_id"]
+    url = _url("teams:person-detail", object_id) if object_id else ""
+    return f"Granted the role {_label(ProgrammeRole, row['log_action'])}", url, row["log_detail"] or ""
+
+
+_ADMIN_FLAGS = {str(ADDITION): "Added", str(CHANGE): "Changed", str(DELETION): "Deleted"}
+
+
+def _admin(row: dict) -> tuple[str, str, str]:
+    """What, link and detail of an admin LogEntry row (its change message decoded without a query)."""
+    app_label, _, model = (row["log_from"] or "").partition(".")
+    flag = _ADMIN_FLAGS.get(row["log_action"], "Changed")
+    entry = LogEntry(action_flag=int(row["log_action"] or CHANGE), change_message=row["log_detail"] or "")
+    url = "" if flag == "Deleted" else _url(f"admin:{app_label}_{model}_change", row["log_object_id"])
+    return f"{flag} in the admin site ({model or 'object'})", url, entry.get_change_message()
+
+
+def _gdpr(row: dict) -> tuple[str, str, str]:
+    url = _url("teams:person-detail", row["log_object_id"])
+    return _label(GdprActionKind, row["log_action"]), url, row["log_detail"] or ""
+
+
+def _titled(prefix: str, name: str) -> Concat:
+    return Concat(Value(prefix), F(name), output_field=TextField())
+
+
+SOURCES: tuple[Source, ...] = (
+    _moves(
+        "hit_status",
+        "HIT status",
+        HITStatusChange,
+        about="hit",
+        hit="hit",
+        title=F("hit__name"),
+        page="teams:hit-detail",
+    ),
+    _moves(
+        "application",
+        "Application",
+        ApplicationEvent,
+        about="application",
+        hit="application__hit",
+        title=_titled("Application of ", "application__hit__name"),
+        page="accreditation:application-detail",
+    ),
+    _moves(
+        "eoi",
+        "Expression of interest",
+        EOIEvent,
+        about="eoi",
+        hit="eoi__hit",
+        title=F("eoi__working_title"),
+        page="accreditation:eoi-detail",
+    ),
+    _moves(
+        "report",
+        "Progress report",
+        ReportEvent,
+        about="report",
+        hit="report__hit",
+        title=_titled("Progress report of ", "report__hit__name"),
+        page="reporting:report-detail",
+    ),
+    Source(
+        "decision",
+        "Panel decision",
+        Decision,
+        when="decided_at",
+        actor="decided_by",
+        hit="application__hit",
+        object_id=F("application_id"),
+        object_label=_titled("Application of ", "application__hit__name"),
+        action=F("outcome"),
+        describe=_decision,
+        to_status=Cast(F("revision_number"), TextField()),
+        detail=F("rationale"),
+    ),
+    Source(
+        "role",
+        "Role granted",
+        RoleAssignment,
+        when="created_at",
+        actor="granted_by",
+        hit=None,
+        object_id=F("user__person__id"),
+        object_label=F("user__full_name"),
+        action=F("role"),
+        describe=_role,
+    ),
+    Source(
+        "admin",
+        "Admin site change",
+        LogEntry,
+        when="action_time",
+        actor="user",
+        hit=None,
+        object_id=F("object_id"),
+        object_label=F("object_repr"),
+        action=Cast(F("action_flag"), TextField()),
+        describe=_admin,
+        from_status=Concat(
+            F("content_type__app_label"), Value("."), F("content_type__model"), output_field=TextField()
         ),
-        "application": source(
-            "application",
-            ApplicationEvent.objects.all,
-            when="created_at",
-            actor="actor",
-            hit="application__hit",
-            object_id=F("application_id"),
-            object_label=Concat(
-                Value("Application of "), F("application__hit__name"), output_field=TextField()
-            ),
-            action=F("action"),
-            from_status=F("from_status"),
-            to_status=F("to_status"),
-            detail=F("comment"),
+        detail=F("change_message"),
+    ),
+    Source(
+        "gdpr",
+        "Data protection",
+        GdprAction,
+        when="created_at",
+        actor="actor",
+        hit=None,
+        object_id=F("person_number"),
+        object_label=Concat(
+            Value("Person #"), Cast(F("person_number"), TextField()), output_field=TextField()
         ),
-        "eoi": source(
-            "eoi",
-            EOIEvent.objects.all,
-            when="created_at",
-            actor="actor",
-            hit="eoi__hit",
-            object_id=F("eoi_id"),
-            object_label=F("eoi__working_title"),
-            action=F("action"),
-            from_status=F("from_status"),
-            to_status=F("to_status"),
-            detail=F("comment"),
-        ),
-        "report": source(
-            "report",
-            ReportEvent.objects.all,
-            when="created_at",
-            actor="actor",
-            hit="report__hit",
-            object_id=F("report_id"),
-            object_label=Concat(
-                Value("Progress report of "), F("report__hit__name"), output_field=TextField()
-            ),
-            action=F("action"),
-            from_status=F("from_status"),
-            to_status=F("to_status"),
-            detail=F("comment"),
-        ),
-        "decision": source(
-            "decision",
-            Decision.objects.all,
-            when="decided_at",
-            actor="decided_by",
-            hit="application__hit",
-            object_id=F("application_id"),
-            object_label=Concat(
-                Value("Application of "), F("application__hit__name"), output_field=TextField()
-            ),
-            action=F("outcome"),
-            to_status=Cast(F("revision_number"), TextField()),
-            detail=F("rationale"),
-        ),
-        "role": source(
-            "role",
-            RoleAssignment.objects.all,
-            when="created_at",
-            actor="granted_by",
-            hit=None,
-            object_id=F("user__person__id"),
-            object_label=F("user__full_name"),
-            action=F("role"),
-        ),
-        "admin": source(
-            "admin",
-            LogEntry.objects.all,
-            when="action_time",
-            actor="user",
-            hit=None,
-            object_id=F("object_id"),
-            object_label=F("object_repr"),
-            action=Cast(F("action_flag"), TextField()),
-            from_status=Concat(
-                F("content_type__app_label"), Value("."), F("content_type__model"), output_field=TextField()
-            ),
-            detail=F("change_message"),
-        ),
-        "gdpr": source(
-            "gdpr",
-            GdprAction.objects.all,
-            when="created_at",
-            actor="actor",
-            hit=None,
-            object_id=F("person_number"),
-            object_label=Concat(
-                Value("Person #"), Cast(F("person_number"), TextField()), output_field=TextField()
-            ),
-            action=F("action"),
-            detail=F("reason"),
-        ),
-    }
+        action=F("action"),
+        describe=_gdpr,
+        detail=F("reason"),
+    ),
+)
+_BY_KIND = {source.kind: source for source in SOURCES}
+KINDS = tuple((source.kind, source.label) for source in SOURCES)
+KIND_LABELS = dict(KINDS)
 
 
 @dataclass(frozen=True)
@@ -280,13 +326,12 @@ def audit_entries(*, user: object, filters: AuditFilter | None = None) -> QueryS
     HIT (roles, admin changes, data protection requests).
     """
     filters = filters or AuditFilter()
-    sources = _sources()
+    nothing = SOURCES[0].branch(Q()).none()
     if not can_view_audit_log(user):
-        return _branch(HITStatusChange.objects.none(), sources["hit_status"].columns)
-    selected = [filters.kind] if filters.kind in sources else list(sources)
+        return nothing
+    selected = [_BY_KIND[filters.kind]] if filters.kind in _BY_KIND else list(SOURCES)
     branches = []
-    for kind in selected:
-        source = sources[kind]
+    for source in selected:
         if filters.hit_id is not None and source.hit is None:
             continue
         condition = Q()
@@ -300,9 +345,9 @@ def audit_entries(*, user: object, filters: AuditFilter | None = None) -> QueryS
             condition &= Q(**{f"{source.when}__gte": _day_start(filters.date_from)})
         if filters.date_to:
             condition &= Q(**{f"{source.when}__lt": _day_start(filters.date_to + datetime.timedelta(days=1))})
-        branches.append(_branch(source.queryset().filter(condition), source.columns))
+        branches.append(source.branch(condition))
     if not branches:
-        return _branch(HITStatusChange.objects.none(), sources["hit_status"].columns)
+        return nothing
     first, *rest = branches
     combined = first.union(*rest, all=True) if rest else first
     return combined.order_by("-log_when", "log_kind", "-log_pk")
@@ -325,75 +370,9 @@ class AuditEntry:
     detail: str
 
 
-_APPLICATION_LABELS = {t.action: t.label for t in APPLICATION_TRANSITIONS}
-_EOI_LABELS = {t.action: t.label for t in EOI_TRANSITIONS}
-_ADMIN_FLAGS = {str(ADDITION): "Added", str(CHANGE): "Changed", str(DELETION): "Deleted"}
-
-
-def _label(choices, value: str) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value or "—"
-
-
-def _move(action_label: str, choices, row: dict) -> str:
-    if row["log_from"] == row["log_to"]:  # an event that did not change the status
-        return action_label
-    return f"{action_label}: {_label(choices, row['log_from'])} → {_label(choices, row['log_to'])}"
-
-
-def _action(labels: dict[str, str], action: str) -> str:
-    return labels.get(action) or action.replace("_", " ").capitalize()
-
-
-def _url(name: str, *args: object) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
-def _admin(row: dict) -> tuple[str, str, str]:
-    """What, link and detail of an admin LogEntry row (its change message decoded without a query)."""
-    app_label, _, model = (row["log_from"] or "").partition(".")
-    flag = _ADMIN_FLAGS.get(row["log_action"], "Changed")
-    entry = LogEntry(action_flag=int(row["log_action"] or CHANGE), change_message=row["log_detail"] or "")
-    url = "" if flag == "Deleted" else _url(f"admin:{app_label}_{model}_change", row["log_object_id"])
-    return f"{flag} in the admin site ({model or 'object'})", url, entry.get_change_message()
-
-
 def _entry(row: dict) -> AuditEntry:
     kind = row["log_kind"]
-    object_id = row["log_object_id"]
-    object_label = row["log_object"] or ""
-    object_url = ""
-    detail = row["log_detail"] or ""
-    if kind == "hit_status":
-        what = _move(hit_action_label(row["log_action"]), HITStatus, row)
-        object_url = _url("teams:hit-detail", object_id)
-    elif kind == "application":
-        what = _move(_action(_APPLICATION_LABELS, row["log_action"]), ApplicationStatus, row)
-        object_url = _url("accreditation:application-detail", object_id)
-    elif kind == "eoi":
-        what = _move(_action(_EOI_LABELS, row["log_action"]), EOIStatus, row)
-        object_url = _url("accreditation:eoi-detail", object_id)
-    elif kind == "report":
-        what = _move(report_action_label(row["log_action"]), ReportStatus, row)
-        object_url = _url("reporting:report-detail", object_id)
-    elif kind == "decision":
-        from accreditation.enums import DecisionOutcome
-
-        what = f"Decided: {_label(DecisionOutcome, row['log_action'])} (version {row['log_to']})"
-        object_url = _url("accreditation:application-detail", object_id)
-    elif kind == "role":
-        what = f"Granted the role {_label(ProgrammeRole, row['log_action'])}"
-        object_url = _url("teams:person-detail", object_id) if object_id else ""
-    elif kind == "admin":
-        what, object_url, detail = _admin(row)
-    else:  # gdpr
-        what = _label(GdprActionKind, row["log_action"])
-        object_url = _url("teams:person-detail", object_id)
+    what, object_url, detail = _BY_KIND[kind].describe(row)
     hit_id = row["log_hit_id"]
     return AuditEntry(
         kind=kind,
@@ -401,7 +380,7 @@ def _entry(row: dict) -> AuditEntry:
         when=row["log_when"],
         who=row["log_actor"] or "Unknown",
         what=what,
-        object_label=object_label,
+        object_label=row["log_object"] or "",
         object_url=object_url,
         hit_label=row["log_hit"] or "",
         hit_url=_url("teams:hit-detail", hit_id) if hit_id else "",

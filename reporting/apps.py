@@ -7,8 +7,11 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         # A HIT leaves set-up only when its set-up checklist holds (DOMAIN.md 3): teams owns the
-        # transition, reporting owns the checklist, so the checklist registers itself as the guard.
+        # transition and asks the apps above it through its signal; reporting owns the checklist.
         from reporting.checklist import activation_guard
-        from teams.workflow import register_guard
+        from teams.models import HIT
+        from teams.signals import hit_transition_requested
 
-        register_guard("activate", activation_guard)
+        hit_transition_requested.connect(
+            activation_guard, sender=HIT, dispatch_uid="reporting.activation_guard"
+        )

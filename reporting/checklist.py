@@ -1,8 +1,8 @@
 """The set-up checklist (DOMAIN.md 3): computed from the data, never ticked by hand.
 
-A HIT moves from set-up to active only when every item holds; `activation_guard` is registered
-as the guard of the HIT "activate" transition (reporting.apps), so teams.services.hit_transition
-refuses the move with the messages of the items that do not hold.
+A HIT moves from set-up to active only when every item holds: `activation_guard` answers the
+signal teams.signals.hit_transition_requested (connected in reporting.apps), so
+teams.services.hit_transition refuses "activate" with the messages of the items that do not hold.
 
 The items:
 1. the executive sponsor confirmed (on the HIT's accredited application);
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -28,6 +29,9 @@ from engagement.models import PublicReview
 from teams.enums import LeadSide, MembershipRole
 from teams.models import HIT, WorkingGroup
 from teams.selectors import current_memberships
+
+if TYPE_CHECKING:
+    from core.workflow import Transition
 
 MIN_MANAGEMENT_ORGANISATIONS = 2
 
@@ -247,6 +251,8 @@ def checklist_for(hit: HIT) -> Checklist:
     return checklists_for([hit.pk])[hit.pk]
 
 
-def activation_guard(hit: HIT) -> list[str]:
+def activation_guard(sender: object, *, hit: HIT, transition: Transition, **kwargs: Any) -> list[str]:
     """The guard of the HIT "activate" transition: the messages of the items that do not hold."""
+    if transition.action != "activate":
+        return []
     return [f"{item.label}: {item.message}" for item in checklist_for(hit).missing]

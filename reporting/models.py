@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.models import TimeStampedModel, choices_constraint
+from core.models import StatusEvent, TimeStampedModel, choices_constraint
 from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
 from reporting.enums import (
     OPEN_STATUSES,
@@ -26,6 +26,7 @@ from reporting.enums import (
     ReportStatus,
     RiskKind,
 )
+from reporting.workflow import REPORT_WORKFLOW
 from teams.enums import LifecycleStage
 
 DEFAULT_INTERVAL_MONTHS = 6
@@ -180,30 +181,16 @@ class ProgressReport(TimeStampedModel):
         return (self.milestones_met_on_time or 0) / self.milestones_due
 
 
-class ReportEvent(models.Model):
-    """One recorded move of a report: actor, action, from, to, comment (reviewer comments), time."""
+class ReportEvent(StatusEvent):
+    """One recorded move of a report: actor, action, from, to, comment (reviewer comments), time.
+    Besides the moves it records the report's creation and a moved due date."""
+
+    workflow = REPORT_WORKFLOW
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    action = models.CharField(max_length=32)
-    from_status = models.CharField(max_length=24)
-    to_status = models.CharField(max_length=24)
-    comment = models.TextField(blank=True, max_length=LONG_TEXT)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.report_id}: {self.from_status} -> {self.to_status}"
-
-    @property
-    def action_label(self) -> str:
-        from reporting.workflow import label_for
-
-        return label_for(self.action)
 
 
 class IndicatorRating(models.Model):

@@ -17,6 +17,7 @@ from core.batch import BatchOutcome, each_row
 from core.concurrency import check_version
 from core.mail import send_after_commit
 from core.permissions import require as _require
+from core.workflow import InvalidTransition, Move, Rule, perform, record_event, recorded_actor
 from reporting import lifecycle, permissions, selectors, workflow
 from reporting.enums import OPEN_STATUSES, WITH_TEAM, FundingStatus, MilestoneStatus, ReportStatus
 from reporting.models import (
@@ -26,13 +27,12 @@ from reporting.models import (
     ProgressReport,
     QuickWin,
     ReminderLog,
-    ReportEvent,
     ReportRisk,
     ReportSchedule,
     StageAssessment,
     default_reminder_offsets,
 )
-from reporting.workflow import InvalidTransition
+from reporting.workflow import REPORT_WORKFLOW
 from teams.enums import HITStatus, LifecycleStage, MembershipRole, ProgrammeRole
 from teams.models import HIT, RoleAssignment
 from teams.selectors import current_memberships
@@ -44,21 +44,6 @@ MAX_OFFSET_DAYS = 90
 # due date), so the team is reminded about a report it has not started yet.
 SYSTEM_OPENED = "Opened by the reporting schedule."
 CRITERION_CODES = frozenset(c.code for c in CRITERIA)
-
-
-class StaleState(InvalidTransition):
-    """Someone else moved the report since the user loaded the page."""
-
-
-def _actor(user: object):
-    return user if getattr(user, "pk", None) else None
-
-
-def _who(event: ReportEvent | None) -> str:
-    if event is None:
-        return ""
-    by = f" by {event.actor}" if event.actor else ""
-    return f"{by} on {timezone.localtime(event.created_at):%d %b %Y at %H:%M}"
 
 
 # --- Schedule ----------------------------------------------------------------------------------------
@@ -117,7 +102,7 @@ def schedule_save(
     schedule.first_due_on = first_due_on
     schedule.reminder_offsets = offsets
     schedule.is_active = is_active
-    schedule.updated_by = _actor(actor)
+    schedule.updated_by = recorded_actor(actor)
     schedule.full_clean()
     if schedule.pk is None:
         schedule.save()
@@ -159,7 +144,7 @@ def _create_report(
         period_start=period_start,
         period_end=period_end,
         due_on=due_on,
-        created_by=_actor(actor),
+        created_by=recorded_actor(actor),
         funding_status=previous.funding_status if previous else "",
     )
     report.full_clean(validate_constraints=False)
@@ -182,13 +167,8 @@ def _create_report(
             )
             for risk in previous.risks.filter(resolved_on__isnull=True).order_by("pk")
         )
-    ReportEvent.objects.create(
-        report=report,
-        actor=_actor(actor),
-        action="create",
-        from_status="",
-        to_status=report.status,
-        comment=comment,
+    record_event(
+        report.events, actor=actor, action="create", from_status="", to_status=report.status, comment=comment
     )
     return report
 
@@ -570,26 +550,25 @@ def _programme_manager_emails() -> list[str]:
 def report_transition(
     *, actor: object, report_id: int, action: str, comment: str = "", expected_status: str | None = None
 ) -> ProgressReport:
-    """Perform one move of the report workflow (reporting.workflow).
+    """Perform one move of the report workflow (reporting.workflow.REPORT_WORKFLOW, performed by
+    core.workflow).
 
-    Side effects, in order: locks the report; checks the move and the actor's role; runs the guard
-    (submit: funding stated and an indicator rated; request_changes and skip: a comment); sets the
-    status (submit: submitted by/at, version + 1 on a resubmission, the F14 milestone counts and the
-    latest PPI standards snapshot frozen; accept / request_changes / skip: decided by/at); appends
-    a ReportEvent with the comment; emails programme managers (submit) or the HIT's directors
-    (the other moves) after commit.
+    Side effects, in order: locks the report; checks the move and the actor's role; needs a comment
+    for request_changes and skip; runs the guard and effect of REPORT_RULES (submit: funding stated
+    and an indicator rated; then submitted by/at, version + 1 on a resubmission, the F14 milestone
+    counts and the latest PPI standards snapshot frozen; accept / request_changes / skip: decided
+    by/at) around the status; appends a ReportEvent with the comment; emails programme managers
+    (submit) or the HIT's directors (the other moves) after commit.
 
     Raises StaleState, InvalidTransition (including "already submitted by ... on ..."),
     PermissionDenied or ValidationError, and changes nothing.
     """
     report = ProgressReport.objects.select_for_update(of=("self",)).select_related("hit").get(pk=report_id)
-    last = report.events.select_related("actor").first
-    if expected_status is not None and report.status != expected_status:
-        raise StaleState(
-            f"This report was already {report.get_status_display().lower()}{_who(last())}; nothing was changed."
-        )
+    REPORT_WORKFLOW.check_unchanged(
+        report.status, expected_status, report.events.select_related("actor").first
+    )
     try:
-        transition = workflow.get_transition(action, report.status)
+        transition = REPORT_WORKFLOW.get(action, report.status)
     except InvalidTransition as exc:
         if (
             action == "submit"
@@ -609,40 +588,9 @@ def report_transition(
     comment = comment.strip()
     if transition.needs_comment and not comment:
         raise ValidationError({"comment": "Write a comment for the team explaining why."})
-    if action == "submit":
-        problems = submission_problems(report)
-        if problems:
-            raise ValidationError({"__all__": problems})
 
-    now = timezone.now()
-    from_status = report.status
-    report.status = transition.target
-    fields = ["status", "updated_at"]
-    if action == "submit":
-        if from_status == ReportStatus.CHANGES_REQUESTED:
-            report.version += 1
-        report.submitted_at, report.submitted_by = now, _actor(actor)
-        report.milestones_due, report.milestones_met_on_time = _progress_counts(report, timezone.localdate())
-        report.ppi_standards_snapshot = selectors.ppi_standards_snapshot(report.hit)
-        fields += [
-            "version",
-            "submitted_at",
-            "submitted_by",
-            "milestones_due",
-            "milestones_met_on_time",
-            "ppi_standards_snapshot",
-        ]
-    else:
-        report.decided_at, report.decided_by = now, _actor(actor)
-        fields += ["decided_at", "decided_by"]
-    report.save(update_fields=fields)
-    ReportEvent.objects.create(
-        report=report,
-        actor=_actor(actor),
-        action=action,
-        from_status=from_status,
-        to_status=report.status,
-        comment=comment,
+    perform(
+        Move(report, transition, actor=actor, comment=comment), REPORT_RULES[action], events=report.events
     )
     if action == "submit":
         recipients = _programme_manager_emails()
@@ -662,6 +610,41 @@ def report_transition(
         },
     )
     return report
+
+
+def _guard_report_submit(move: Move[ProgressReport]) -> None:
+    problems = submission_problems(move.obj)
+    if problems:
+        raise ValidationError({"__all__": problems})
+
+
+def _effect_report_submit(move: Move[ProgressReport]) -> None:
+    """Who submitted it and when; a resubmission's new version; the F14 counts and the PPI
+    standards as they stand, frozen with the submission."""
+    report = move.obj
+    if move.from_status == ReportStatus.CHANGES_REQUESTED:
+        move.set(version=report.version + 1)
+    due, met_on_time = _progress_counts(report, timezone.localdate())
+    move.set(
+        submitted_at=timezone.now(),
+        submitted_by=recorded_actor(move.actor),
+        milestones_due=due,
+        milestones_met_on_time=met_on_time,
+        ppi_standards_snapshot=selectors.ppi_standards_snapshot(report.hit),
+    )
+
+
+def _effect_report_decide(move: Move[ProgressReport]) -> None:
+    move.set(decided_at=timezone.now(), decided_by=recorded_actor(move.actor))
+
+
+# What each move of REPORT_WORKFLOW checks and does beyond its table row.
+REPORT_RULES: dict[str, Rule[Move[ProgressReport]]] = {
+    "submit": Rule(guard=_guard_report_submit, effect=_effect_report_submit),
+    "accept": Rule(effect=_effect_report_decide),
+    "request_changes": Rule(effect=_effect_report_decide),
+    "skip": Rule(effect=_effect_report_decide),
+}
 
 
 @transaction.atomic
@@ -695,11 +678,10 @@ def report_due_date_move(
     before = report.due_on
     report.due_on = due_on
     report.save(update_fields=["due_on", "updated_at"])
-    ReportEvent.objects.create(
-        report=report,
-        actor=_actor(actor),
+    record_event(
+        report.events,
+        actor=actor,
         action="move_due_date",
-        from_status=report.status,
         to_status=report.status,
         comment=f"Due date moved from {before:%d %b %Y} to {due_on:%d %b %Y}: {reason.strip()}",
     )
@@ -845,7 +827,7 @@ def stage_assessment_record(
         suggested_stage=lifecycle.suggest_stage(ticked) or "",
         confirmed_stage=confirmed_stage,
         note=note.strip(),
-        assessed_by=_actor(actor),
+        assessed_by=recorded_actor(actor),
     )
     assessment.full_clean()
     assessment.save()

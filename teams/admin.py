@@ -87,7 +87,7 @@ class HITStatusChangeInline(admin.TabularInline):
     model = models.HITStatusChange
     extra = 0
     can_delete = False
-    readonly_fields = ["actor", "action", "from_status", "to_status", "reason", "created_at"]
+    readonly_fields = ["actor", "action", "from_status", "to_status", "comment", "created_at"]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -9,11 +9,11 @@ from core.validators import SHORT_TEXT
 from teams.enums import ClosureReason
 from teams.lookup import OrganisationChoiceField
 from teams.models import HIT, Affiliation, Organisation, Person
-from teams.workflow import ACTIONS
+from teams.workflow import HIT_WORKFLOW
 
 
 class HITTransitionForm(forms.Form):
-    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=[(a, a) for a in HIT_WORKFLOW.action_names], widget=forms.HiddenInput)
     expected_status = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(
         max_length=SHORT_TEXT, label="Reason", widget=forms.Textarea(attrs={"rows": 3}), required=False

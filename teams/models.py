@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
-from core.models import TimeStampedModel, choices_constraint
+from core.models import StatusEvent, TimeStampedModel, choices_constraint
 from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
 from teams.enums import (
     Appointment,
@@ -28,6 +28,7 @@ from teams.enums import (
     ProgrammeRole,
     Sector,
 )
+from teams.workflow import HIT_WORKFLOW
 
 # --- Users -----------------------------------------------------------------------------------------
 
@@ -357,21 +358,16 @@ class HIT(TimeStampedModel):
         return self.name
 
 
-class HITStatusChange(models.Model):
-    """One recorded move of a HIT's status: who, when, from, to, why."""
+class HITStatusChange(StatusEvent):
+    """One recorded move of a HIT's status: who, when, from, to, why (the reason is the comment)."""
+
+    workflow = HIT_WORKFLOW
 
     hit = models.ForeignKey(HIT, on_delete=models.CASCADE, related_name="status_changes")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    action = models.CharField(max_length=32)
-    from_status = models.CharField(max_length=16, choices=HITStatus.choices)
-    to_status = models.CharField(max_length=16, choices=HITStatus.choices)
-    reason = models.TextField(blank=True, max_length=LONG_TEXT)
-    created_at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(max_length=32, choices=HITStatus.choices)
+    to_status = models.CharField(max_length=32, choices=HITStatus.choices)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(StatusEvent.Meta):
         constraints = [
             choices_constraint("from_status", HITStatus, "teams_hitstatuschange_from_valid"),
             choices_constraint("to_status", HITStatus, "teams_hitstatuschange_to_valid"),
@@ -379,12 +375,6 @@ class HITStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hit}: {self.from_status} -> {self.to_status}"
-
-    @property
-    def action_label(self) -> str:
-        from teams.workflow import label_for
-
-        return label_for(self.action)
 
 
 class WorkingGroup(TimeStampedModel):

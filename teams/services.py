@@ -3,19 +3,29 @@ which side effects it has."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core.concurrency import check_version
+from core.permissions import require
+from core.workflow import Move, Rule, perform
 from teams import permissions
 from teams.enums import ClosureReason, HITStatus, ProgrammeRole
-from teams.models import HIT, HITStatusChange, Organisation, Person, PortfolioSnapshot, RoleAssignment
-from teams.workflow import TRANSITION_GUARDS, InvalidTransition, get_transition
+from teams.models import HIT, Organisation, Person, PortfolioSnapshot, RoleAssignment
+from teams.signals import hit_transition_requested
+from teams.workflow import CLOSURE_REASON, HIT_WORKFLOW
 
 
-class StaleState(InvalidTransition):
-    """Someone else moved the object since the user loaded the page."""
+@dataclass
+class HITMove(Move[HIT]):
+    """A move of a HIT, with what closing asks for and whether other apps are asked."""
+
+    closure_reason: str = ""
+    merged_into: HIT | None = None
+    check_guards: bool = True
 
 
 @transaction.atomic
@@ -31,66 +41,75 @@ def hit_transition(
     check_permission: bool = True,
     check_guards: bool = True,
 ) -> HIT:
-    """Move a HIT along its lifecycle (teams.workflow).
+    """Move a HIT along its lifecycle (teams.workflow.HIT_WORKFLOW, performed by core.workflow).
 
-    Side effects, in order: locks the HIT row; updates status (and closure reason / merged-into
-    when closing); appends a HITStatusChange (actor, action, from, to, reason, time).
+    Side effects, in order: locks the HIT row; runs HIT_RULE's guard and effect; updates status
+    (and closure reason / merged-into when closing); appends a HITStatusChange (actor, action,
+    from, to, reason as its comment, time).
 
     Raises InvalidTransition (illegal move), StaleState (the HIT moved since `expected_status` was
-    read), PermissionDenied (actor may not) or ValidationError (a registered guard of the action
-    found problems, e.g. the set-up checklist before "activate"; or a reason is missing).
+    read), PermissionDenied (actor may not) or ValidationError (a receiver of
+    teams.signals.hit_transition_requested found problems, e.g. the set-up checklist before
+    "activate"; or a reason is missing).
     `check_permission=False` is for other services that already checked their own rule (e.g. the
     accreditation decision that accredits the HIT). `check_guards=False` is for replaying a history
     that happened before the portal held its records (the demo data): a guard reads today's rows.
     """
     hit = HIT.objects.select_for_update().get(pk=hit_id)
-    if expected_status is not None and hit.status != expected_status:
-        last = hit.status_changes.select_related("actor").first()
-        by = f" by {last.actor}" if last and last.actor else ""
-        when = f" on {timezone.localtime(last.created_at):%d %b %Y at %H:%M}" if last else ""
-        raise StaleState(f"This HIT was already moved to {hit.get_status_display().lower()}{by}{when}.")
-    transition = get_transition(action, hit.status)
+    HIT_WORKFLOW.check_unchanged(
+        hit.status, expected_status, hit.status_changes.select_related("actor").first
+    )
+    transition = HIT_WORKFLOW.get(action, hit.status)
     if check_permission:
-        verdict = permissions.can_change_hit_status(actor, hit)
-        if not verdict:
-            raise PermissionDenied(verdict.reason)
-    guards = TRANSITION_GUARDS.get(action, ()) if check_guards else ()
-    problems = [problem for guard in guards for problem in guard(hit)]
-    if problems:
-        raise ValidationError({"__all__": problems})
-    reason = reason.strip()
+        require(permissions.can_change_hit_status(actor, hit))
+    move = HITMove(
+        hit,
+        transition,
+        actor=actor,
+        comment=reason.strip(),
+        closure_reason=closure_reason,
+        merged_into=merged_into,
+        check_guards=check_guards,
+    )
+    perform(move, HIT_RULE, events=hit.status_changes)
+    return hit
+
+
+def _guard_hit_move(move: HITMove) -> None:
+    """Other apps' objections first (teams.signals.hit_transition_requested), then every missing
+    input of the move at once."""
+    hit, transition = move.obj, move.transition
+    if move.check_guards:
+        answers = hit_transition_requested.send(sender=HIT, hit=hit, transition=transition)
+        problems = [problem for _receiver, found in answers for problem in found]
+        if problems:
+            raise ValidationError({"__all__": problems})
     errors: dict[str, str] = {}
-    if transition.needs_reason and not reason:
+    if transition.needs_comment and not move.comment:
         errors["reason"] = "Give a reason for this change."
-    if transition.needs_closure_reason:
-        if closure_reason not in ClosureReason.values:
+    if CLOSURE_REASON in transition.inputs:
+        if move.closure_reason not in ClosureReason.values:
             errors["closure_reason"] = "Choose why the HIT is closing."
-        elif closure_reason == ClosureReason.MERGED and merged_into is None:
+        elif move.closure_reason == ClosureReason.MERGED and move.merged_into is None:
             errors["merged_into"] = "Name the HIT this one merges into."
-        elif merged_into is not None and merged_into.pk == hit.pk:
+        elif move.merged_into is not None and move.merged_into.pk == hit.pk:
             errors["merged_into"] = "A HIT cannot merge into itself."
     if errors:
         raise ValidationError(errors)
 
-    from_status = hit.status
-    hit.status = transition.target
-    hit.status_changed_at = timezone.now()
-    fields = ["status", "status_changed_at", "updated_at"]
-    if transition.needs_closure_reason:
-        hit.closure_reason = closure_reason
-        hit.merged_into = merged_into if closure_reason == ClosureReason.MERGED else None
-        fields += ["closure_reason", "merged_into"]
-    hit.full_clean(exclude=["themes"])
-    hit.save(update_fields=fields)
-    HITStatusChange.objects.create(
-        hit=hit,
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        from_status=from_status,
-        to_status=hit.status,
-        reason=reason,
-    )
-    return hit
+
+def _effect_hit_move(move: HITMove) -> None:
+    """The time of the move and what closing records; the HIT is checked whole before it is saved."""
+    move.set(status_changed_at=timezone.now())
+    if CLOSURE_REASON in move.transition.inputs:
+        merged = move.closure_reason == ClosureReason.MERGED
+        move.set(closure_reason=move.closure_reason, merged_into=move.merged_into if merged else None)
+    move.obj.full_clean(exclude=["themes"])
+
+
+# Every move of the HIT lifecycle is guarded and carried out alike; what differs (the reason, the
+# closure inputs) the table row says.
+HIT_RULE: Rule[HITMove] = Rule(guard=_guard_hit_move, effect=_effect_hit_move)
 
 
 def _require_directory_manager(actor: object) -> None:

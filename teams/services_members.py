@@ -1,11 +1,11 @@
 """Writes of a HIT's membership: its director (or a programme manager) adds and ends members and
-creates working groups. Other apps follow membership changes through MEMBERSHIP_HOOKS (engagement
-mirrors memberships onto the stakeholder map), so teams never imports them."""
+creates working groups. Other apps follow membership changes through the signal
+teams.signals.memberships_changed (engagement mirrors memberships onto the stakeholder map), so
+teams never imports them."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -15,19 +15,7 @@ from teams import permissions
 from teams.enums import MembershipRole
 from teams.models import HIT, Membership, Person, WorkingGroup
 from teams.roles import forget_roles
-
-# Called with the HIT's id inside the transaction that changed its memberships.
-MEMBERSHIP_HOOKS: list[Callable[[int], None]] = []
-
-
-def register_membership_hook(hook: Callable[[int], None]) -> None:
-    if hook not in MEMBERSHIP_HOOKS:
-        MEMBERSHIP_HOOKS.append(hook)
-
-
-def _changed(hit_id: int) -> None:
-    for hook in MEMBERSHIP_HOOKS:
-        hook(hit_id)
+from teams.signals import memberships_changed
 
 
 def _require_manager(actor: object, hit: HIT) -> None:
@@ -53,7 +41,7 @@ def membership_add(
 ) -> Membership:
     """Add someone to the HIT in a role, finding them by email or adding them to the directory.
 
-    Side effects: a Person when the email is new; the Membership; the membership hooks (the
+    Side effects: a Person when the email is new; the Membership; memberships_changed (the
     stakeholder map follows). Refuses a second current holder of the same role, a working-group
     lead without a group and side, and a second current lead of the same side.
     """
@@ -98,14 +86,14 @@ def membership_add(
                 {"lead_side": "That working group already has a current lead on this side; end theirs first."}
             ) from None
         raise ValidationError({"role": f"{person} already holds this role in the HIT."}) from None
-    _changed(hit.pk)
+    memberships_changed.send(sender=Membership, hit_id=hit.pk)
     forget_roles(actor)
     return membership
 
 
 @transaction.atomic
 def membership_end(*, actor: object, membership_id: int, end_date: datetime.date | None = None) -> Membership:
-    """End a membership (kept for the history). Side effects: the end date; the membership hooks."""
+    """End a membership (kept for the history). Side effects: the end date; memberships_changed."""
     membership = (
         Membership.objects.select_for_update(of=("self",)).select_related("hit").get(pk=membership_id)
     )
@@ -117,7 +105,7 @@ def membership_end(*, actor: object, membership_id: int, end_date: datetime.date
         raise ValidationError({"end_date": "The end date cannot be before the start date."})
     membership.end_date = end
     membership.save(update_fields=["end_date", "updated_at"])
-    _changed(membership.hit_id)
+    memberships_changed.send(sender=Membership, hit_id=membership.hit_id)
     forget_roles(actor)
     return membership
 

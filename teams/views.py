@@ -18,11 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.concurrency import StaleEdit, conflict_for
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
+from core.workflow import InvalidTransition
 from teams import lookup, permissions, selectors, selectors_lifecycle, services
 from teams.filters import HITFilter, OrganisationFilter, PersonFilter
 from teams.forms import AffiliationForm, HITTransitionForm, OrganisationForm, PersonForm
 from teams.models import Organisation, Person
-from teams.workflow import InvalidTransition, actions_from
+from teams.workflow import HIT_WORKFLOW
 
 PAGE_SIZE = 50
 CLOSURE_ACTIONS = {"begin_closure", "close"}
@@ -79,7 +80,9 @@ def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "missing_leads": selectors.working_groups_missing_leads(hit_ids=[hit.pk]).get(hit.pk, []),
             "history": hit.status_changes.select_related("actor")[:20],
             # Closure has its own page (teams:hit-close), which also records what continues.
-            "available_actions": [t for t in actions_from(hit.status) if t.action not in CLOSURE_ACTIONS]
+            "available_actions": [
+                t for t in HIT_WORKFLOW.actions(hit.status) if t.action not in CLOSURE_ACTIONS
+            ]
             if can_change
             else [],
             "transition_form": transition_form,
@@ -98,7 +101,7 @@ def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def hit_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def hit_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     hit = selectors.hit_get_for_user(user=request.user, pk=pk)
     _require(permissions.can_change_hit_status(request.user, hit))
     form = HITTransitionForm(request.POST)

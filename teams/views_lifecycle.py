@@ -28,11 +28,11 @@ from core.forms import DateField, DateInput
 from core.idempotency import AlreadySubmitted, OnceOnlyFormMixin, once
 from core.permissions import require as _require
 from core.validators import LONG_TEXT, SHORT_TEXT
+from core.workflow import InvalidTransition
 from teams import permissions, selectors, services, services_lifecycle, uploads
 from teams import selectors_lifecycle as sel
 from teams.enums import ClosureReason, HITStatus
 from teams.models import HIT, DocumentType, HITLinkKind, Person, SponsorInteractionKind, WorkingGroup
-from teams.workflow import InvalidTransition
 
 PAGE_SIZE = 50
 REGISTER_PAGE_SIZE = 50

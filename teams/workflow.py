@@ -5,92 +5,42 @@
     set_up | active | suspended --begin_closure--> closing --close--> closed
     proposed | in_application --withdraw--> closed
 
-`teams.services.hit_transition` performs every move; the accreditation workflow calls it with
-start_application and accredit when an application is submitted or accredited.
+`teams.services.hit_transition` performs every move (core.workflow); the accreditation workflow
+calls it with start_application and accredit when an application is submitted or accredited. Every
+move but start_application and accredit needs a reason; begin_closure also asks why the HIT closes
+(and which HIT it merges into). Other apps may refuse a move through the signal
+`teams.signals.hit_transition_requested`: reporting's set-up checklist refuses "activate" until it
+holds. The table has no roles: who may move a HIT is `teams.permissions.can_change_hit_status`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
+from core.workflow import Transition, Workflow
 from teams.enums import HITStatus as S
 
-if TYPE_CHECKING:
-    from teams.models import HIT
+CLOSURE_REASON = "closure_reason"
 
-
-@dataclass(frozen=True)
-class HITTransition:
-    action: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    needs_reason: bool = False
-    needs_closure_reason: bool = False
-
-
-TRANSITIONS: tuple[HITTransition, ...] = (
-    HITTransition("start_application", "Start application", frozenset({S.PROPOSED}), S.IN_APPLICATION),
-    HITTransition("accredit", "Accredit", frozenset({S.IN_APPLICATION}), S.SET_UP),
-    HITTransition("activate", "Move to active", frozenset({S.SET_UP}), S.ACTIVE),
-    HITTransition("suspend", "Suspend", frozenset({S.ACTIVE}), S.SUSPENDED, needs_reason=True),
-    HITTransition("reinstate", "Reinstate", frozenset({S.SUSPENDED}), S.ACTIVE, needs_reason=True),
-    HITTransition(
-        "begin_closure",
-        "Begin closure",
-        frozenset({S.SET_UP, S.ACTIVE, S.SUSPENDED}),
-        S.CLOSING,
-        needs_reason=True,
-        needs_closure_reason=True,
+HIT_WORKFLOW = Workflow(
+    states=S,
+    transitions=(
+        Transition("start_application", "Start application", frozenset({S.PROPOSED}), S.IN_APPLICATION),
+        Transition("accredit", "Accredit", frozenset({S.IN_APPLICATION}), S.SET_UP),
+        Transition("activate", "Move to active", frozenset({S.SET_UP}), S.ACTIVE),
+        Transition("suspend", "Suspend", frozenset({S.ACTIVE}), S.SUSPENDED, needs_comment=True),
+        Transition("reinstate", "Reinstate", frozenset({S.SUSPENDED}), S.ACTIVE, needs_comment=True),
+        Transition(
+            "begin_closure",
+            "Begin closure",
+            frozenset({S.SET_UP, S.ACTIVE, S.SUSPENDED}),
+            S.CLOSING,
+            needs_comment=True,
+            inputs=frozenset({CLOSURE_REASON}),
+        ),
+        Transition("close", "Close", frozenset({S.CLOSING}), S.CLOSED, needs_comment=True),
+        Transition(
+            "withdraw", "Withdraw", frozenset({S.PROPOSED, S.IN_APPLICATION}), S.CLOSED, needs_comment=True
+        ),
     ),
-    HITTransition("close", "Close", frozenset({S.CLOSING}), S.CLOSED, needs_reason=True),
-    HITTransition(
-        "withdraw",
-        "Withdraw",
-        frozenset({S.PROPOSED, S.IN_APPLICATION}),
-        S.CLOSED,
-        needs_reason=True,
-    ),
+    illegal="A HIT that is {state} cannot be moved by '{label_lower}'.",
+    stale="This HIT was already moved to {state}{who}.",
 )
-
-_BY_ACTION = {t.action: t for t in TRANSITIONS}
-ACTIONS: tuple[str, ...] = tuple(_BY_ACTION)
-
-
-class InvalidTransition(Exception):
-    """The action does not exist, or is not allowed from the HIT's current status."""
-
-
-def get_transition(action: str, source: str) -> HITTransition:
-    transition = _BY_ACTION.get(action)
-    if transition is None:
-        raise InvalidTransition(f"There is no action called {action!r}.")
-    if source not in transition.sources:
-        raise InvalidTransition(
-            f"A HIT that is {S(source).label.lower()} cannot be moved by '{transition.label.lower()}'."
-        )
-    return transition
-
-
-def actions_from(source: str) -> list[HITTransition]:
-    return [t for t in TRANSITIONS if source in t.sources]
-
-
-def label_for(action: str) -> str:
-    transition = _BY_ACTION.get(action)
-    return transition.label if transition else action.replace("_", " ").capitalize()
-
-
-# Guards that other apps register for an action (reporting registers the set-up checklist for
-# "activate"). hit_transition calls each with the locked HIT; a guard returns the problems that
-# block the move, or an empty list.
-TRANSITION_GUARDS: dict[str, list[Callable[[HIT], list[str]]]] = {}
-
-
-def register_guard(action: str, guard: Callable[[HIT], list[str]]) -> None:
-    """Add a guard for `action` (idempotent: registering the same function twice keeps one)."""
-    guards = TRANSITION_GUARDS.setdefault(action, [])
-    if guard not in guards:
-        guards.append(guard)

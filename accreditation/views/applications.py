@@ -50,10 +50,11 @@ from accreditation.sections import (
     Section,
     get_section,
 )
-from accreditation.workflow import ApplicationStatus, InvalidTransition
+from accreditation.workflow import ApplicationStatus
 from core.concurrency import StaleEdit, conflict_for, latest_changed, version_of
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
+from core.workflow import InvalidTransition
 from teams.lookup import search_as
 from teams.models import StakeholderCategory
 from teams.roles import roles_of
@@ -70,10 +71,6 @@ _DONE = {
     "revise": "A new version is open for editing. Answer the feedback as you revise.",
     "start_review": "The review has started.",
 }
-
-
-def _status_label(code: str) -> str:
-    return ApplicationStatus(code).label if code in ApplicationStatus.values else code
 
 
 def _section_url(application_id: int, key: str) -> str:
@@ -163,12 +160,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for key, message in services.submission_problems(application)
         ]
     events = list(application.events.select_related("actor"))
-    for event in events:
-        event.from_label = _status_label(event.from_status) if event.from_status else "—"
-        event.to_label = _status_label(event.to_status)
     actions = [
         transition
-        for transition in workflow.application_actions(application.status, roles)
+        for transition in workflow.APPLICATION_WORKFLOW.actions(application.status, roles)
         if transition.action not in _PANEL_PAGE_ACTIONS
     ]
     revisions = list(_revision_summaries(application))
@@ -452,7 +446,7 @@ def sponsor_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def application_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def application_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     application, _assignment = selectors.application_get_for_user(user=request.user, pk=pk)
     detail = reverse("accreditation:application-detail", args=[application.pk])
     form = ApplicationTransitionForm(request.POST)
@@ -741,7 +735,7 @@ urlpatterns = [
     ),
     path("applications/<int:pk>/sponsor/request/", sponsor_request, name="sponsor-request"),
     path("sponsor/<str:token>/", sponsor_confirm, name="sponsor-confirm"),
-    path("applications/<int:pk>/transition/", application_transition, name="application-transition"),
+    path("applications/<int:pk>/transition/", application_transition_view, name="application-transition"),
     path("applications/<int:pk>/revisions/", revision_list, name="revision-list"),
     path("applications/<int:pk>/revisions/compare/", revision_compare, name="revision-compare"),
     path("applications/<int:pk>/revisions/<int:number>/", revision_detail, name="revision-detail"),

@@ -61,13 +61,14 @@ from accreditation.models import (
 )
 from accreditation.review_stats import criteria_stats
 from accreditation.sections import GOVERNANCE_MODEL_FIELDS, SECTIONS
-from accreditation.workflow import ApplicationStatus, InvalidTransition
+from accreditation.workflow import ApplicationStatus
 from core.concurrency import StaleEdit, conflict_for, version_of
 from core.forms import apply_service_errors
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import Verdict
 from core.permissions import require as _require
 from core.templatetags.portal import Problem, form_error_summary
+from core.workflow import InvalidTransition
 from teams import permissions as team_permissions
 from teams.enums import Role
 from teams.models import Organisation, StakeholderCategory, User
@@ -139,7 +140,9 @@ def round_board(request: HttpRequest, pk: int) -> HttpResponse:
     for application in applications:
         roles = permissions.application_roles(request.user, application)
         application.panel_actions = [
-            t for t in workflow.application_actions(application.status, roles) if t.action in panel_actions
+            t
+            for t in workflow.APPLICATION_WORKFLOW.actions(application.status, roles)
+            if t.action in panel_actions
         ]
         application.is_chair = workflow.CHAIR in roles
         application.ready = application.submitted_reviews >= round_.reviewers_per_application
@@ -783,15 +786,6 @@ def _feedback_points(data: object, points: list, quotes: list[tuple[str, str, st
 # --- Decisions ---------------------------------------------------------------------------------------
 
 
-def _decision_problems(application: Application) -> list[str]:
-    """What would stop a decision now: the very guard the service runs, so page and service agree."""
-    try:
-        services._guard_decision(application, ())
-    except ValidationError as exc:
-        return exc.messages
-    return []
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -851,7 +845,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
             "decision": decision,
             "accreditation": accreditation,
             "can_decide": can_decide,
-            "problems": _decision_problems(application) if can_decide else [],
+            "problems": services.decision_problems(application) if can_decide else [],
             "form": form,
             "formset": formset,
         },

@@ -27,12 +27,13 @@ from accreditation.forms_rounds import (
     partner_formset,
 )
 from accreditation.models import Application, ExpressionOfInterest, Round
-from accreditation.workflow import EOIStatus, InvalidTransition
+from accreditation.workflow import EOIStatus
 from core.concurrency import StaleEdit, conflict_for, restart_from
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import ALLOW, Verdict
 from core.permissions import require as _require
 from core.templatetags.portal import Problem, form_error_summary
+from core.workflow import InvalidTransition
 from teams.enums import Role
 from teams.roles import roles_of
 
@@ -373,10 +374,6 @@ def _application_link(eoi: ExpressionOfInterest) -> tuple[Application | None, st
         return application, ""
 
 
-_STATUS_LABELS = dict(EOIStatus.choices)
-_ACTION_LABELS = {t.action: t.label for t in workflow.EOI_TRANSITIONS}
-
-
 @login_required
 def eoi_detail(request: HttpRequest, pk: int) -> HttpResponse:
     eoi = selectors.eoi_get_for_user(user=request.user, pk=pk)
@@ -384,10 +381,6 @@ def eoi_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application, application_url = _application_link(eoi)
     is_author = workflow.APPLICANT in roles
     events = list(eoi.events.select_related("actor"))
-    for event in events:  # events store bare codes; show the workflow's words
-        event.action_label = _ACTION_LABELS.get(event.action, event.action)
-        event.from_label = _STATUS_LABELS.get(event.from_status, event.from_status)
-        event.to_label = _STATUS_LABELS.get(event.to_status, event.to_status)
     return render(
         request,
         "accreditation/eoi_detail.html",
@@ -395,7 +388,7 @@ def eoi_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "eoi": eoi,
             "partners": eoi.partners.select_related("organisation", "category"),
             "events": events,
-            "available_actions": workflow.eoi_actions(eoi.status, roles),
+            "available_actions": workflow.EOI_WORKFLOW.actions(eoi.status, roles),
             "transition_form": EOITransitionForm(initial={"expected_status": eoi.status}),
             "edit_verdict": _can_edit_eoi(request.user, eoi, timezone.localdate()) if is_author else None,
             "application": application,
@@ -413,7 +406,7 @@ _DONE = {
 
 @login_required
 @require_POST
-def eoi_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def eoi_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     eoi = selectors.eoi_get_for_user(user=request.user, pk=pk)
     form = EOITransitionForm(request.POST)
     if not form.is_valid():
@@ -449,5 +442,5 @@ urlpatterns = [
     path("eoi/", eoi_list, name="eoi-list"),
     path("eoi/<int:pk>/", eoi_detail, name="eoi-detail"),
     path("eoi/<int:pk>/edit/", eoi_edit, name="eoi-edit"),
-    path("eoi/<int:pk>/transition/", eoi_transition, name="eoi-transition"),
+    path("eoi/<int:pk>/transition/", eoi_transition_view, name="eoi-transition"),
 ]

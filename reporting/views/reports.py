@@ -23,6 +23,7 @@ from core.concurrency import StaleEdit, VersionForm, conflict_for, version_of
 from core.forms import apply_service_errors
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
+from core.workflow import InvalidTransition, Transition
 from reporting import permissions, selectors, services, workflow
 from reporting.forms import (
     CapacityForm,
@@ -40,7 +41,6 @@ from reporting.forms import (
     row_formset,
 )
 from reporting.models import Outcome, ProgressReport, QuickWin, ReportRisk
-from reporting.workflow import InvalidTransition
 from teams import permissions as team_permissions
 
 PAGE_SIZE = 50
@@ -127,8 +127,8 @@ def report_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
 # --- One report --------------------------------------------------------------------------------------
 
 
-def _available_actions(user, report: ProgressReport) -> list[workflow.Transition]:
-    return workflow.actions_for(report.status, permissions.report_roles(user, report.hit_id))
+def _available_actions(user, report: ProgressReport) -> list[Transition]:
+    return workflow.REPORT_WORKFLOW.actions(report.status, permissions.report_roles(user, report.hit_id))
 
 
 @login_required
@@ -376,7 +376,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def report_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_get_for_user(user=request.user, pk=pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
@@ -451,6 +451,6 @@ urlpatterns = [
     path("hits/<int:hit_pk>/reports/new/", report_create, name="report-create"),
     path("reports/<int:pk>/", report_detail, name="report-detail"),
     path("reports/<int:pk>/edit/", report_edit, name="report-edit"),
-    path("reports/<int:pk>/transition/", report_transition, name="report-transition"),
+    path("reports/<int:pk>/transition/", report_transition_view, name="report-transition"),
     path("reports/<int:pk>/due-date/", report_due_date, name="report-due-date"),
 ]

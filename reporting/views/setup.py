@@ -1,8 +1,9 @@
 """The set-up checklist of a HIT (DOMAIN.md 3), and the programme manager's "Move to active".
 
 The checklist is computed from the data; moving to active goes through
-teams.services.hit_transition, whose registered guard (reporting.checklist.activation_guard)
-refuses the move with the missing items while the checklist does not hold.
+teams.services.hit_transition, which reporting.checklist.activation_guard (a receiver of
+teams.signals.hit_transition_requested) refuses with the missing items while the checklist does not
+hold.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
+from core.workflow import InvalidTransition
 from reporting import checklist, permissions, selectors
 from teams import permissions as team_permissions
 from teams import services as team_services
 from teams.enums import HITStatus
-from teams.workflow import InvalidTransition
 
 
 @login_required

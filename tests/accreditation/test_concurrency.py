@@ -14,7 +14,8 @@ from django.db import connection
 from accreditation import services
 from accreditation.enums import PanelRole
 from accreditation.models import Accreditation, ApplicationEvent, Decision
-from accreditation.workflow import ApplicationStatus, InvalidTransition
+from accreditation.workflow import ApplicationStatus
+from core.workflow import InvalidTransition
 from teams.enums import HITStatus
 from teams.models import HITStatusChange
 from tests.factories import HITFactory, PanelFactory, PanelMemberFactory, RoundFactory

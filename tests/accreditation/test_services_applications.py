@@ -26,7 +26,8 @@ from accreditation.models import (
     Revision,
     StakeholderPlanRow,
 )
-from accreditation.workflow import APPLICATION_TRANSITIONS, ApplicationStatus, InvalidTransition
+from accreditation.workflow import APPLICATION_WORKFLOW, ApplicationStatus
+from core.workflow import InvalidTransition, StaleState
 from teams.enums import HITStatus, MembershipRole
 from tests import factories as f
 from tests.factories.accreditation_applications import (
@@ -37,8 +38,9 @@ from tests.factories.accreditation_applications import (
     complete_application,
 )
 
-ACTIONS = [t.action for t in APPLICATION_TRANSITIONS]
-LEGAL = {(source, t.action): t.target for t in APPLICATION_TRANSITIONS for source in t.sources}
+ACTIONS = APPLICATION_WORKFLOW.action_names
+TRANSITIONS = {t.action: t for t in APPLICATION_WORKFLOW.transitions}
+LEGAL = {(source, t.action): t.target for t in APPLICATION_WORKFLOW.transitions for source in t.sources}
 
 
 def _reviews_submitted(application, count: int) -> None:
@@ -86,8 +88,7 @@ def _prepare(application, action: str) -> dict:
     elif action in workflow.DECISION_ACTIONS:
         _reviews_submitted(application, application.round.reviewers_per_application)
     kwargs: dict = {}
-    transition = next(t for t in APPLICATION_TRANSITIONS if t.action == action)
-    if transition.needs_comment:
+    if TRANSITIONS[action].needs_comment:
         kwargs["comment"] = "Recorded in the test."
     if action == "accredit_with_conditions":
         kwargs["conditions"] = [
@@ -107,8 +108,7 @@ def no_mail(monkeypatch):
 
 
 def _actor_for(action: str, *, director, chair):
-    transition = next(t for t in APPLICATION_TRANSITIONS if t.action == action)
-    return director if workflow.APPLICANT in transition.roles else chair
+    return director if workflow.APPLICANT in TRANSITIONS[action].roles else chair
 
 
 # --- Every (state, action) pair ----------------------------------------------------------------------
@@ -401,7 +401,7 @@ def test_submit_with_stale_expected_status_is_refused(hit, director, panel):
     application = complete_application(ApplicationFactory(hit=hit, round=panel.round))
     services.application_transition(actor=director, application_id=application.pk, action="submit")
 
-    with pytest.raises(services.StaleState, match="This application was already submitted by Dana Director"):
+    with pytest.raises(StaleState, match="This application was already submitted by Dana Director"):
         services.application_transition(
             actor=director, application_id=application.pk, action="submit", expected_status="draft"
         )

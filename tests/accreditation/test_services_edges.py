@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accreditation import services
 from accreditation.models import Application
-from accreditation.workflow import InvalidTransition
+from core.workflow import InvalidTransition
 from tests import factories as f
 from tests.factories.accreditation_applications import ApplicationFactory, complete_application
 from tests.factories.accreditation_panel import AccreditationFactory

@@ -36,8 +36,9 @@ from accreditation.models import (
 from accreditation.review_stats import criteria_stats, stats_for
 from accreditation.services import ConditionInput, ScoreInput, StaleState
 from accreditation.tasks import send_renewal_reminders
-from accreditation.workflow import ApplicationStatus, InvalidTransition
+from accreditation.workflow import ApplicationStatus
 from core.batch import BatchOutcome
+from core.workflow import InvalidTransition
 from teams.enums import HITStatus, MembershipRole
 from teams.models import HIT, HITStatusChange, Person
 from tests.factories import (

@@ -6,11 +6,13 @@ import datetime
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from accreditation.enums import DecisionOutcome
+from core.models import StatusEvent
 from hitportal import audit
 from teams.enums import HITStatus, ProgrammeRole
 from teams.models import Organisation
@@ -162,6 +164,32 @@ def test_audit_entries_list_every_kind_newest_first(hit, programme_manager):
     )
 
 
+def _status_event_tables() -> set[type]:
+    return {model for model in apps.get_models() if issubclass(model, StatusEvent)}
+
+
+def test_every_event_table_extends_status_event():
+    moves = {
+        model
+        for model in apps.get_models()
+        if {"action", "from_status", "to_status"} <= {field.name for field in model._meta.fields}
+    }
+
+    assert moves == _status_event_tables()
+    assert {model.__name__ for model in moves} == {
+        "HITStatusChange",
+        "ApplicationEvent",
+        "EOIEvent",
+        "ReportEvent",
+    }
+
+
+def test_the_audit_log_lists_every_status_event_table():
+    listed = {source.model for source in audit.SOURCES}
+
+    assert _status_event_tables() <= listed
+
+
 def test_audit_entries_are_empty_for_anyone_but_a_programme_manager(hit, programme_manager, board_member):
     _one_of_each(hit=hit, actor=programme_manager, start=DAY)
 
@@ -252,7 +280,7 @@ def test_audit_log_page_lists_entries_with_links(client, hit, programme_manager)
 
 
 def test_audit_log_page_escapes_recorded_text(client, hit, programme_manager):
-    f.HITStatusChangeFactory(hit=hit, actor=programme_manager, reason="<script>alert(1)</script>")
+    f.HITStatusChangeFactory(hit=hit, actor=programme_manager, comment="<script>alert(1)</script>")
     client.force_login(programme_manager)
 
     content = client.get(reverse("audit:log")).content.decode()

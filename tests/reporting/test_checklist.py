@@ -1,5 +1,5 @@
-"""The set-up checklist: each item failing alone, all holding, the registered guard of "activate"
-(teams.services.hit_transition) and the setup pages."""
+"""The set-up checklist: each item failing alone, all holding, the guard of "activate" (its answer to
+teams.signals.hit_transition_requested, sent by teams.services.hit_transition) and the setup pages."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from django.utils import timezone
 from reporting import checklist
 from teams import services as team_services
 from teams.enums import HITStatus, LeadSide, MembershipRole
-from teams.models import HITStatusChange, Membership
-from teams.workflow import TRANSITION_GUARDS
+from teams.models import HIT, HITStatusChange, Membership
+from teams.signals import hit_transition_requested
+from teams.workflow import HIT_WORKFLOW
 from tests import factories as f
 from tests.factories import reporting as rf
 from tests.factories.accreditation_panel import ConditionFactory
@@ -153,8 +154,23 @@ def test_checklists_for_many_hits_take_five_queries(db, django_assert_num_querie
 # --- The guard of "activate" -------------------------------------------------------------------------
 
 
-def test_the_checklist_is_registered_as_the_guard_of_activate():
-    assert checklist.activation_guard in TRANSITION_GUARDS["activate"]
+def _answers(hit, action: str) -> dict:
+    """What each receiver of the signal answers for `action` from set-up."""
+    transition = HIT_WORKFLOW.get(action, HITStatus.SET_UP)
+    return dict(hit_transition_requested.send(sender=HIT, hit=hit, transition=transition))
+
+
+def test_the_checklist_answers_the_signal_for_activate_with_what_is_missing(set_up_hit):
+    missing = checklist.checklist_for(set_up_hit).missing
+
+    answer = _answers(set_up_hit, "activate")[checklist.activation_guard]
+
+    assert len(missing) == 4  # all but the conditions, of which there are none
+    assert answer == [f"{item.label}: {item.message}" for item in missing]
+
+
+def test_the_checklist_has_nothing_to_say_about_other_moves(set_up_hit):
+    assert _answers(set_up_hit, "begin_closure")[checklist.activation_guard] == []
 
 
 def test_activate_succeeds_when_the_checklist_holds(set_up_hit, ready, programme_manager):
@@ -196,7 +212,7 @@ def test_a_replayed_history_skips_the_guard_only_when_asked(set_up_hit, programm
     )
 
     assert hit.status == HITStatus.ACTIVE
-    assert checklist.activation_guard in TRANSITION_GUARDS["activate"]  # the registry is untouched
+    assert checklist.activation_guard in _answers(hit, "activate")  # still connected for everyone else
 
 
 def test_other_transitions_are_not_guarded(set_up_hit, programme_manager):

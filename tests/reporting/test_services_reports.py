@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from core.workflow import InvalidTransition, StaleState
 from reporting import services
 from reporting.enums import FundingStatus, MilestoneStatus, ReportStatus, RiskKind
 from reporting.models import (
@@ -21,7 +22,6 @@ from reporting.models import (
     ReportRisk,
     ReportSchedule,
 )
-from reporting.workflow import InvalidTransition
 from teams.enums import HITStatus
 from teams.models import HIT
 from tests.factories import engagement as ef
@@ -347,7 +347,7 @@ def test_a_stale_page_is_refused_with_who_moved_it(director, teammate, hit):
     report = _ready(rf.ProgressReportFactory(hit=hit))
     services.report_transition(actor=director, report_id=report.pk, action="submit", expected_status="draft")
 
-    with pytest.raises(services.StaleState, match="already submitted by Dana Director"):
+    with pytest.raises(StaleState, match="already submitted by Dana Director"):
         services.report_transition(
             actor=teammate, report_id=report.pk, action="submit", expected_status="draft"
         )

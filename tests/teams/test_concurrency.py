@@ -14,10 +14,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from core.workflow import InvalidTransition, StaleState
 from teams import services
 from teams.enums import ClosureReason, HITStatus
 from teams.models import HIT, HITStatusChange
-from teams.workflow import TRANSITION_GUARDS, InvalidTransition
+from teams.signals import hit_transition_requested
 from tests.factories import HITFactory, RoleAssignmentFactory
 
 pytestmark = pytest.mark.integration
@@ -50,7 +51,7 @@ def _other_backend_waits_for_a_lock(timeout: float = 10.0) -> bool:
     ids=["same-move", "different-moves"],
 )
 def test_two_managers_moving_a_hit_at_once_yield_one_move(
-    transactional_db, monkeypatch, first_action, second_action
+    transactional_db, request, first_action, second_action
 ):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: the outcome rests on select_for_update row locks")
@@ -60,12 +61,15 @@ def test_two_managers_moving_a_hit_at_once_yield_one_move(
     # for it, so the two transactions really overlap, whatever the threads' timing.
     overlapped: list[bool] = []
 
-    def hold_the_lock_until_the_other_waits(locked_hit: HIT) -> list[str]:
-        overlapped.append(_other_backend_waits_for_a_lock())
+    def hold_the_lock_until_the_other_waits(sender, *, transition, **kwargs) -> list[str]:
+        if transition.action in MOVES:
+            overlapped.append(_other_backend_waits_for_a_lock())
         return []
 
-    for action in MOVES:
-        monkeypatch.setitem(TRANSITION_GUARDS, action, [hold_the_lock_until_the_other_waits])
+    hit_transition_requested.connect(hold_the_lock_until_the_other_waits, sender=HIT)
+    request.addfinalizer(
+        lambda: hit_transition_requested.disconnect(hold_the_lock_until_the_other_waits, sender=HIT)
+    )
 
     barrier = threading.Barrier(len(managers))
     outcomes: dict[str, object] = {}
@@ -106,7 +110,7 @@ def test_two_managers_moving_a_hit_at_once_yield_one_move(
     assert str(change.actor) == winner
     hit.refresh_from_db()
     assert hit.status == change.to_status
-    assert isinstance(loser, services.StaleState)
+    assert isinstance(loser, StaleState)
     assert isinstance(loser, InvalidTransition)
     assert str(loser) == (
         f"This HIT was already moved to {hit.get_status_display().lower()} by {winner}"

@@ -10,6 +10,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from core.workflow import StaleState
 from teams import services_lifecycle as svc
 from teams.enums import ClosureReason, HITStatus, MembershipRole
 from teams.models import (
@@ -22,7 +23,6 @@ from teams.models import (
     SponsorInteraction,
     SponsorInteractionKind,
 )
-from teams.services import StaleState
 from tests import factories as f
 from tests.factories import teams_lifecycle as lf
 from tests.factories.teams_lifecycle import docx_bytes, pdf_bytes, upload
@@ -382,7 +382,7 @@ def test_closure_begin_moves_to_closing_and_records_what_continues(programme_man
         None,
     )
     change = HITStatusChange.objects.get()
-    assert (change.action, change.from_status, change.to_status, change.reason) == (
+    assert (change.action, change.from_status, change.to_status, change.comment) == (
         "begin_closure",
         "active",
         "closing",

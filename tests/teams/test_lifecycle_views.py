@@ -363,7 +363,7 @@ def test_suspend_and_reinstate_pages(client, programme_manager, hit):
     assert suspended.status_code == 302
     assert status_after_suspend == HITStatus.SUSPENDED
     assert _messages(reinstated) == ["The HIT was reinstated."]
-    assert list(HITStatusChange.objects.values_list("action", "reason")) == [
+    assert list(HITStatusChange.objects.values_list("action", "comment")) == [
         ("reinstate", "Director back."),
         ("suspend", "Director on leave."),
     ]

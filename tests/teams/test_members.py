@@ -10,6 +10,7 @@ from teams import services_members
 from teams.enums import MembershipRole
 from teams.models import Membership, Person
 from teams.roles import roles_of
+from teams.signals import memberships_changed
 from tests import factories as f
 
 
@@ -116,6 +117,25 @@ def test_membership_changes_feed_the_stakeholder_map(director, hit):
     assert (row.organisation, row.depth) == (organisation, 3)
     row.refresh_from_db()
     assert row.end_date == timezone.localdate()
+
+
+def test_a_reaction_that_fails_undoes_the_membership_change_with_it(director, hit):
+    before = Membership.objects.count()
+
+    def refuse(sender, *, hit_id, **kwargs) -> None:
+        raise RuntimeError(f"The map of HIT {hit_id} is broken.")
+
+    memberships_changed.connect(refuse, dispatch_uid="test.refuse")
+    try:
+        with pytest.raises(RuntimeError, match=f"The map of HIT {hit.pk} is broken."):
+            services_members.membership_add(
+                actor=director, hit_id=hit.pk, email="mg@example.org", full_name="Mo Group", role="member"
+            )
+    finally:
+        memberships_changed.disconnect(dispatch_uid="test.refuse")
+
+    assert Membership.objects.count() == before
+    assert Person.objects.filter(email="mg@example.org").count() == 0
 
 
 def test_ended_membership_removes_the_role(director, hit):

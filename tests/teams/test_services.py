@@ -3,10 +3,10 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.workflow import InvalidTransition, StaleState
 from teams import services
 from teams.enums import ClosureReason, HITStatus, ProgrammeRole
 from teams.models import HITStatusChange, PortfolioSnapshot, RoleAssignment
-from teams.workflow import InvalidTransition
 from tests import factories as f
 
 
@@ -18,7 +18,7 @@ def test_hit_transition_records_who_when_from_to_why(programme_manager, hit):
     hit.refresh_from_db()
     change = HITStatusChange.objects.get(hit=hit)
     assert hit.status == HITStatus.SUSPENDED
-    assert (change.actor, change.action, change.from_status, change.to_status, change.reason) == (
+    assert (change.actor, change.action, change.from_status, change.to_status, change.comment) == (
         programme_manager,
         "suspend",
         HITStatus.ACTIVE,
@@ -56,7 +56,7 @@ def test_hit_transition_refuses_wrong_role(teammate, hit):
 def test_hit_transition_stale_status_names_who_moved_it(programme_manager, hit):
     services.hit_transition(actor=programme_manager, hit_id=hit.pk, action="suspend", reason="Paused")
 
-    with pytest.raises(services.StaleState, match=f"already moved to suspended by {programme_manager}"):
+    with pytest.raises(StaleState, match=f"already moved to suspended by {programme_manager}"):
         services.hit_transition(
             actor=programme_manager,
             hit_id=hit.pk,
