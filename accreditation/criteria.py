@@ -1,4 +1,4 @@
-"""Review criteria: the four concepts' indicators (DOMAIN-BRIEF.md 5.1-5.4), rated 0-3.
+"""Review criteria: the four concepts' indicators (docs/domain.md R5.1-5.4), rated 0-3.
 
 Lay (public review group) reviewers rate the PPI criteria only.
 """

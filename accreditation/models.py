@@ -32,7 +32,7 @@ from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
 
 
 class Round(TimeStampedModel):
-    """A call for HITs: opening date, deadlines, guidance and review parameters (DOMAIN.md 3)."""
+    """A call for HITs: opening date, deadlines, guidance and review parameters (docs/domain.md section 3)."""
 
     name = models.CharField(max_length=200, unique=True)
     opens_on = models.DateField(validators=[validate_date_in_range])
@@ -106,7 +106,7 @@ class PanelMember(TimeStampedModel):
 
 
 class ExpressionOfInterest(TimeStampedModel):
-    """A would-be HIT's first approach to a round (DOMAIN.md 3). Moves only through services."""
+    """A would-be HIT's first approach to a round (docs/domain.md section 3). Moves only through services."""
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="eois")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="eois")

@@ -49,7 +49,7 @@ def eoi_roles(user: object, eoi: ExpressionOfInterest) -> set[str]:
 def reviewing_is_open(application: Application) -> bool:
     """A review assignment lasts until the panel's final decision on its application (a deferral
     asks the same reviewers to review the resubmission, so it stays open); after it the reviewer
-    sees nothing more of the application (DOMAIN.md section 4)."""
+    sees nothing more of the application (docs/domain.md section 4)."""
     return application.status not in workflow.FINAL_APPLICATION_STATES
 
 

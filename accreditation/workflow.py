@@ -1,4 +1,4 @@
-"""The accreditation workflows as plain tables (DOMAIN.md section 3).
+"""The accreditation workflows as plain tables (docs/domain.md section 3).
 
 Application::
 

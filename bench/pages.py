@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark the busiest pages at DOMAIN.md section 6 scale: queries and server time per request.
+"""Benchmark the busiest pages at docs/domain.md section 9 scale: queries and server time per request.
 
 Builds (once) the scale dataset (demo/scale.py, as `manage.py seed_scale`) in the database
 named by BENCH_DATABASE_URL (default: an SQLite file var/bench.sqlite3), then requests each page

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark the score computations at DOMAIN.md section 6 scale.
+"""Benchmark the score computations at docs/domain.md section 9 scale.
 
 Builds (once) the scale dataset in the database named by BENCH_DATABASE_URL (default: an SQLite
 file var/bench.sqlite3), then prints the wall time and query count of:

@@ -181,7 +181,7 @@ DEMENTIA_STANDARDS = {
     "impact": (2, "The log records what changed after each activity."),
     "governance": (3, "Two carers sit on the management group with a vote."),
 }
-# The public review group reviews the PPI arrangements of HITs in set-up (DOMAIN.md section 4).
+# The public review group reviews the PPI arrangements of HITs in set-up (docs/domain.md section 4).
 MATERNITY_PUBLIC_REVIEW = (
     2,
     True,

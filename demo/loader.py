@@ -1,8 +1,8 @@
-"""Illustrative demo data (DOMAIN.md section 7): `load_demo`, which `manage.py seed_demo` runs.
+"""Illustrative demo data (docs/domain.md section 10): `load_demo`, which `manage.py seed_demo` runs.
 
 Everything here is invented for demonstration: the organisations of a Bristol-like region called "Avon",
 the people, and twenty HITs (``is_illustrative=True``). The six focus areas are the ones the research names
-(DOMAIN-BRIEF.md 7.1); the other fourteen are plausible additions. None of it describes real teams or people.
+(docs/domain.md R7.1); the other fourteen are plausible additions. None of it describes real teams or people.
 
 Demo logins (demo/data_directory.py): every account below uses the password ``hitportal-demo``
 (DEMO_PASSWORD), and finds work waiting.

@@ -1,4 +1,4 @@
-"""The DOMAIN.md section 6 dataset, built with bulk inserts for benchmarks and load checks.
+"""The docs/domain.md section 9 dataset, built with bulk inserts for benchmarks and load checks.
 
 1,000 HITs, 20,000 stakeholder links (one HIT has 400 more, to show whether a page's cost grows
 with a HIT's size), 5,000 application revisions, 10,000 progress reports with their schedules,

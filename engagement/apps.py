@@ -14,3 +14,9 @@ class EngagementConfig(AppConfig):
         memberships_changed.connect(
             stakeholders_follow_memberships, dispatch_uid="engagement.follow_memberships"
         )
+        # The HIT page (teams) lists the engagement pages the user may open: it asks through its signal.
+        from engagement.receivers import hit_page_part
+        from teams.models import HIT
+        from teams.signals import hit_page_requested
+
+        hit_page_requested.connect(hit_page_part, sender=HIT, dispatch_uid="engagement.hit_page_part")

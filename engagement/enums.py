@@ -1,10 +1,10 @@
-"""Enumerations of the engagement app (DOMAIN.md section 5)."""
+"""Enumerations of the engagement app (docs/domain.md section 5)."""
 
 from django.db import models
 
 
 class Depth(models.IntegerChoices):
-    """Engagement depth of one stakeholder (DOMAIN-BRIEF.md 4.4)."""
+    """Engagement depth of one stakeholder (docs/domain.md R4.4)."""
 
     NONE = 0, "0 - not engaged"
     INFORMED = 1, "1 - informed or consulted"

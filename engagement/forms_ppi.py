@@ -20,7 +20,7 @@ from engagement.models import InvolvementActivity, SupportRequest
 from engagement.services_ppi import CONSENT_MESSAGE
 from teams.models import HIT
 
-# F4, the PPI depth ladder (DOMAIN-BRIEF.md 4.4), in words a public reviewer can use.
+# F4, the PPI depth ladder (docs/domain.md R4.4), in words a public reviewer can use.
 PPI_DEPTH_LADDER = {
     0: "No patient or public involvement",
     1: "Involvement limited to service logistics or satisfaction",

@@ -16,7 +16,7 @@ from engagement.models import Instrument, Item
 from engagement.services_surveys import MAX_INVITATIONS_PER_REQUEST, parse_addresses
 
 DONT_KNOW = "dk"
-# The five-point agreement scale plus "don't know" (DOMAIN.md 5), offered for every item.
+# The five-point agreement scale plus "don't know" (docs/domain.md section 5), offered for every item.
 SCALE = [
     ("1", "Strongly disagree"),
     ("2", "Disagree"),

@@ -1,4 +1,4 @@
-"""The collaboration maturity matrix as plain data (DOMAIN-BRIEF.md 6.12, after Millar et al. 2023, Table 11).
+"""The collaboration maturity matrix as plain data (docs/domain.md R6.12, after Millar et al. 2023, Table 11).
 
 Nine elements, each with a definition and a descriptor for each of three levels named after Westrum's
 typology of organisational culture: 1 pathological (little cooperation, responsibilities dodged),

@@ -92,7 +92,7 @@ class Stakeholder(TimeStampedModel):
 
 
 class CoverageScore(models.Model):
-    """The worker's latest engagement coverage of one HIT (DOMAIN.md 5), with its inputs' fingerprint."""
+    """The worker's latest engagement coverage of one HIT (docs/domain.md section 5), with its inputs' fingerprint."""
 
     hit = models.OneToOneField("teams.HIT", on_delete=models.CASCADE, related_name="coverage")
     breadth = models.FloatField()
@@ -551,7 +551,7 @@ class ReadinessResult(models.Model):
 
 
 class MaturityAssessment(TimeStampedModel):
-    """A consensus self-assessment of the nine elements (DOMAIN-BRIEF.md 6.12)."""
+    """A consensus self-assessment of the nine elements (docs/domain.md R6.12)."""
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="maturity_assessments")
     assessed_on = models.DateField(default=timezone.localdate, validators=[validate_date_in_range])
@@ -592,7 +592,7 @@ class MaturityRating(models.Model):
 
 
 class ActionStatement(models.Model):
-    """One of the research's "if ... then ... because" statements (DOMAIN-BRIEF.md 6.13)."""
+    """One of the research's "if ... then ... because" statements (docs/domain.md R6.13)."""
 
     code = models.CharField(max_length=8, unique=True)
     task = models.CharField(max_length=120)

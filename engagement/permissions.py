@@ -1,6 +1,6 @@
 """Who may see and do what in engagement. Predicates return a Verdict (allowed, reason).
 
-Seeing follows the roles table of DOMAIN.md section 4, one predicate per kind of record, because
+Seeing follows the roles table of docs/domain.md section 4, one predicate per kind of record, because
 the roles see different parts of a HIT's engagement:
 
 ==================  =======  ==  =====  ===========  ========  ============  =====
@@ -81,7 +81,7 @@ def _chairs_open_application(roles: UserRoles, hit: HIT) -> bool:
 
 def can_view_stakeholder_map(user: object, hit: HIT) -> Verdict:
     """The named map (people and organisations by name, with evidence): the HIT's members and
-    programme managers only; never board members, PPI facilitators or reviewers (DOMAIN 4)."""
+    programme managers only; never board members, PPI facilitators or reviewers (docs/domain.md section 4)."""
     if _member_or_pm(roles_of(user), hit):
         return ALLOW
     return Verdict(False, "Only the HIT's members and programme managers see its stakeholder map.")
@@ -196,7 +196,7 @@ def can_view_support_request(user: object, hit: HIT) -> Verdict:
 
 def can_close_wave(user: object, hit: HIT) -> Verdict:
     """Closing a survey early (its results are then released): the HIT's director or co-director,
-    or a programme manager (DOMAIN.md 5.1)."""
+    or a programme manager (docs/domain.md section 6)."""
     roles = roles_of(user)
     if roles.hit_roles.get(hit.pk, frozenset()) & {"director", "co_director"} or roles.has(
         Role.PROGRAMME_MANAGER

@@ -1,4 +1,4 @@
-"""Recommended actions for weak readiness dimensions (DOMAIN-BRIEF.md 6.13 and F17).
+"""Recommended actions for weak readiness dimensions (docs/domain.md R6.13 and F17).
 
 The mapping lives in the data: each seeded ActionStatement lists, in its `elements` JSON, the
 maturity elements (and capacity) it helps. This module only reads it, so a programme manager who

@@ -1,4 +1,4 @@
-"""The score formulas of DOMAIN.md section 5, as pure functions over plain data.
+"""The score formulas of docs/domain.md section 5, as pure functions over plain data.
 
 No database access here: engagement.services gathers the inputs with set-based queries and
 stores what these functions return, so the formulas are tested against hand-computed cases.
@@ -80,7 +80,7 @@ def coverage(
         for c in enabled
         if category_depths[c.code] == 0
     ]
-    # The typical blind spots (DOMAIN-BRIEF.md 4.3 d) are named even when their category is covered.
+    # The typical blind spots (docs/domain.md R4.3 d) are named even when their category is covered.
     if not has_mental_health_provider:
         gaps.append({"code": "mental_health", "name": "Mental health providers", "stressed": True})
     if not has_local_authority:
@@ -169,7 +169,7 @@ def dimension_result(dimension: str, means: Sequence[float]) -> DimensionResult:
     """n, mean, R = (mean - 1) / 4 x 100 and level; suppressed when n < 5.
 
     The sample SD and % agreeing describe how the group's members differ, which in a small group
-    says too much about each of them: they are kept only when n >= 10 (DOMAIN.md 5.1).
+    says too much about each of them: they are kept only when n >= 10 (docs/domain.md section 6).
     """
     n = len(means)
     if n < SUPPRESSION_THRESHOLD:

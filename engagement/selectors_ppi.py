@@ -179,7 +179,7 @@ def caseload(*, today: datetime.date | None = None) -> QuerySet[HIT]:
         .values("n")
     )
     latest_review = PublicReview.objects.filter(hit=OuterRef("pk")).order_by("-reviewed_on", "-pk")
-    # The PPI lead is who the facilitators contact (DOMAIN.md 4: their name and email address).
+    # The PPI lead is who the facilitators contact (docs/domain.md section 4: their name and email address).
     lead = (
         Membership.objects.filter(hit=OuterRef("pk"), role=MembershipRole.PPI_LEAD, start_date__lte=today)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))

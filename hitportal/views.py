@@ -37,6 +37,7 @@ from engagement import selectors_ppi
 from engagement.enums import ActionStatus
 from engagement.models import ActionPlanItem
 from hitportal.api import services as api_services
+from reporting import selectors as reporting_selectors
 from teams import selectors, uploads
 from teams.enums import HITStatus, LifecycleStage, MembershipRole, Role
 from teams.models import HIT
@@ -67,6 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         ctx["stage_counts"] = [(label, stage_counts.get(value, 0)) for value, label in LifecycleStage.choices]
     if roles.has(Role.PROGRAMME_MANAGER):
+        ctx["pm_reporting"] = reporting_selectors.pm_home_panels(user)
         ctx["setup_hits"] = list(
             HIT.objects.filter(status=HITStatus.SET_UP).order_by("status_changed_at")[:10]
         )
@@ -90,6 +92,7 @@ def home(request: HttpRequest) -> HttpResponse:
             quiet.count() if len(ctx["ppi_quiet_hits"]) == 10 else len(ctx["ppi_quiet_hits"])
         )
     if roles.hit_ids:
+        ctx["member_reporting"] = reporting_selectors.member_home_panels(user)
         my_hits = list(HIT.objects.filter(pk__in=roles.hit_ids).order_by("name"))
         ctx["my_hits"] = [
             (hit, sorted(MembershipRole(r).label for r in roles.hit_roles[hit.pk])) for hit in my_hits

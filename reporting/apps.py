@@ -6,7 +6,7 @@ class ReportingConfig(AppConfig):
     verbose_name = "Reporting"
 
     def ready(self) -> None:
-        # A HIT leaves set-up only when its set-up checklist holds (DOMAIN.md 3): teams owns the
+        # A HIT leaves set-up only when its set-up checklist holds (docs/domain.md section 3): teams owns the
         # transition and asks the apps above it through its signal; reporting owns the checklist.
         from reporting.checklist import activation_guard
         from teams.models import HIT
@@ -15,3 +15,8 @@ class ReportingConfig(AppConfig):
         hit_transition_requested.connect(
             activation_guard, sender=HIT, dispatch_uid="reporting.activation_guard"
         )
+        # The HIT page (teams) shows reporting's panels: it asks through its signal.
+        from reporting.receivers import hit_page_part
+        from teams.signals import hit_page_requested
+
+        hit_page_requested.connect(hit_page_part, sender=HIT, dispatch_uid="reporting.hit_page_part")

@@ -1,4 +1,4 @@
-"""The set-up checklist (DOMAIN.md 3): computed from the data, never ticked by hand.
+"""The set-up checklist (docs/domain.md section 3): computed from the data, never ticked by hand.
 
 A HIT moves from set-up to active only when every item holds: `activation_guard` answers the
 signal teams.signals.hit_transition_requested (connected in reporting.apps), so

@@ -1,4 +1,4 @@
-"""Enumerations of the reporting app (DOMAIN.md section 3, "Progress report")."""
+"""Enumerations of the reporting app (docs/domain.md section 3, "Progress report")."""
 
 from django.db import models
 
@@ -18,7 +18,7 @@ OPEN_STATUSES = (ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.CHANGE
 
 
 class Concept(models.TextChoices):
-    """The four concepts (DOMAIN.md 1): two processes lead to two outcomes."""
+    """The four concepts (docs/domain.md section 1): two processes lead to two outcomes."""
 
     WSE = "WSE", "Whole-system engagement"
     COLLAB = "COLLAB", "Collaboration"

@@ -1,4 +1,4 @@
-"""Early-warning flags (DOMAIN-BRIEF.md F16), wherever their inputs exist in the portal.
+"""Early-warning flags (docs/domain.md R8.7 F16), wherever their inputs exist in the portal.
 
 Each flag reads stored data only: submitted progress reports, memberships, the EOI, the stored
 engagement coverage, the sponsor log. `flags_for_hits` answers for many HITs in a fixed number of

@@ -1,4 +1,4 @@
-"""Collaboration life-cycle stages and the behaviours that evidence each (DOMAIN-BRIEF.md 6.6, in our
+"""Collaboration life-cycle stages and the behaviours that evidence each (docs/domain.md R6.6, in our
 own words), and the F15 stage suggestion. Pure functions: no database access.
 
 F15: the suggested stage is the highest stage whose share of ticked behaviours is at least 0.6,

@@ -1,5 +1,5 @@
 """Progress reports and their schedule, milestones, outcomes, risks, reminders and life-cycle stage
-assessments (DOMAIN.md section 3; DOMAIN-BRIEF.md 6.6, 6.10 and F8, F14, F15).
+assessments (docs/domain.md section 3.7, R6.6, R6.10 and R8.7 F8, F14, F15).
 
 Rows change only through reporting.services. Overdue is derived from the dates, never stored.
 """
@@ -40,7 +40,7 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def default_reminder_offsets() -> list[int]:
-    """14 days before the due date, then 1 and 14 days after it (DOMAIN.md 3)."""
+    """14 days before the due date, then 1 and 14 days after it (docs/domain.md section 3)."""
     return [-14, 1, 14]
 
 
@@ -119,7 +119,7 @@ class ProgressReport(TimeStampedModel):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # Capacity and funding (DOMAIN-BRIEF.md 8.5 item 42).
+    # Capacity and funding (docs/domain.md R8.5 item 42).
     funding_status = models.CharField(max_length=16, choices=FundingStatus.choices, blank=True)
     funding_notes = models.TextField(blank=True, max_length=LONG_TEXT)
     capacity_notes = models.TextField(
@@ -252,7 +252,7 @@ class Milestone(TimeStampedModel):
 
 
 class QuickWin(TimeStampedModel):
-    """An early, visible result that keeps the perception of progress alive (DOMAIN-BRIEF.md 8.5 item 40)."""
+    """An early, visible result that keeps the perception of progress alive (docs/domain.md R8.5 item 40)."""
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="quick_wins")
     title = models.CharField(max_length=200)
@@ -269,7 +269,7 @@ class QuickWin(TimeStampedModel):
 
 
 class Outcome(TimeStampedModel):
-    """An outcome coded by performance domain, intended or not (DOMAIN-BRIEF.md 6.10)."""
+    """An outcome coded by performance domain, intended or not (docs/domain.md R6.10)."""
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="outcomes")
     domain = models.ForeignKey("teams.OutcomeDomain", on_delete=models.PROTECT, related_name="+")
@@ -331,7 +331,7 @@ class ReminderLog(models.Model):
 
 
 class StageAssessment(TimeStampedModel):
-    """A tick-list of life-cycle behaviours (DOMAIN-BRIEF.md 6.6), the F15 suggestion and the stage a
+    """A tick-list of life-cycle behaviours (docs/domain.md R6.6), the F15 suggestion and the stage a
     person confirmed. Rows are never changed: the list is the HIT's stage history."""
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="stage_assessments")

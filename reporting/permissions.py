@@ -47,7 +47,7 @@ def can_view_reports(user: object, hit: HIT) -> Verdict:
 def can_view_hit_dashboard(user: object, hit: HIT) -> Verdict:
     """The HIT dashboard: whoever sees the HIT's page (its members, programme managers, board
     members and PPI facilitators). Not reviewers: their view of a HIT is its application and its
-    coverage (DOMAIN.md section 4). Each section shows only what the user may see on its own page
+    coverage (docs/domain.md section 4). Each section shows only what the user may see on its own page
     (reporting.dashboards.hit_dashboard)."""
     if team_permissions.can_view_hit(user, hit):
         return ALLOW
@@ -56,7 +56,7 @@ def can_view_hit_dashboard(user: object, hit: HIT) -> Verdict:
 
 def can_read_report(user: object, report: ProgressReport) -> Verdict:
     """One progress report's content: the HIT's members and programme managers in every state;
-    board members once it is accepted (DOMAIN.md section 4). Before that it is the team's work in
+    board members once it is accepted (docs/domain.md section 4). Before that it is the team's work in
     progress, or waiting for the programme manager. Its status and dates are on the list for all
     readers of the HIT's reports."""
     if report_roles(user, report.hit_id):

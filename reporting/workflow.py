@@ -1,4 +1,4 @@
-"""The progress report workflow as a plain table (DOMAIN.md section 3)::
+"""The progress report workflow as a plain table (docs/domain.md section 3)::
 
     draft --submit--> submitted --accept--> accepted
                       submitted --request_changes--> changes_requested --submit--> submitted

@@ -1,4 +1,4 @@
-"""Enumerations of the teams app (DOMAIN.md sections 2-4)."""
+"""Enumerations of the teams app (docs/domain.md sections 2-4)."""
 
 from django.db import models
 
@@ -32,7 +32,7 @@ class HITStatus(models.TextChoices):
 
 
 class LifecycleStage(models.TextChoices):
-    """Collaboration life-cycle stage (DOMAIN-BRIEF.md 6.6), separate from the HIT status."""
+    """Collaboration life-cycle stage (docs/domain.md R6.6), separate from the HIT status."""
 
     CONTEMPLATING = "contemplating", "Contemplating"
     CONNECTING = "connecting", "Connecting"
@@ -70,7 +70,7 @@ class LeadSide(models.TextChoices):
 
 
 class Role(models.TextChoices):
-    """Every role of DOMAIN.md section 4, whichever record grants it.
+    """Every role of docs/domain.md section 4, whichever record grants it.
 
     Programme-wide roles are RoleAssignment rows; HIT roles come from Membership rows; panel roles
     come from accreditation.PanelMember rows. `teams.roles.roles_of` gathers them.

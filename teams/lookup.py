@@ -1,7 +1,7 @@
 """Choosing a person or an organisation from a directory of thousands.
 
 A plain <select> of the whole directory is fine for a programme of twenty HITs and unusable for a region
-of a thousand (DOMAIN.md section 6): thousands of options to scroll, and the page carries all of them.
+of a thousand (docs/domain.md section 9): thousands of options to scroll, and the page carries all of them.
 `DirectoryChoiceField` keeps the plain <select> while the directory is small; past
 ``settings.DIRECTORY_SELECT_FULL_MAX`` entries it renders a search box beside a <select> holding the
 current choice and the first ``settings.DIRECTORY_LOOKUP_LIMIT`` matches.

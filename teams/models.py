@@ -144,7 +144,7 @@ class RoleAssignment(TimeStampedModel):
         return f"{self.user} - {self.get_role_display()}"
 
 
-# --- Configurable vocabularies (DOMAIN.md section 2) -------------------------------------------------
+# --- Configurable vocabularies (docs/domain.md section 2) -------------------------------------------------
 
 
 class Vocabulary(TimeStampedModel):

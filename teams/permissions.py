@@ -63,7 +63,7 @@ def _member_or_pm(user: object, hit: HIT) -> bool:
 
 def can_view_documents(user: object, hit: HIT) -> Verdict:
     """A HIT's uploaded documents: its members and programme managers. Board members and PPI
-    facilitators see the HIT's page but never its documents (DOMAIN.md section 4)."""
+    facilitators see the HIT's page but never its documents (docs/domain.md section 4)."""
     if _member_or_pm(user, hit):
         return ALLOW
     return Verdict(False, "Only the HIT's members and programme managers see its documents.")

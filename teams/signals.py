@@ -7,6 +7,9 @@ the transaction of the service that sends it, so a receiver's writes and refusal
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 import django.dispatch
 
 #: Sent by teams.services.hit_transition (sender HIT) with `hit`, locked, and `transition`, once the
@@ -21,3 +24,20 @@ hit_transition_requested = django.dispatch.Signal()
 #: HIT's stakeholder map (engagement.services.stakeholders_follow_memberships); a receiver that
 #: raises undoes the membership change with its own.
 memberships_changed = django.dispatch.Signal()
+
+#: Sent by the HIT page (teams.views.hit_detail, sender HIT) with `hit` and `user` (read-only: no
+#: transaction), to gather what the apps above teams show on it. Each receiver returns a HITPagePart,
+#: or None when the user may not see its part. reporting answers with its panels (flags, the set-up
+#: checklist, the open report, the stage), engagement with the links to the HIT's engagement pages
+#: that the user may open.
+hit_page_requested = django.dispatch.Signal()
+
+
+@dataclass(frozen=True)
+class HITPagePart:
+    """What an app adds to the HIT page: a template, drawn with `context`, in one of its `slot`s:
+    "panels" (below the aims) or "links" (list items among the HIT's records)."""
+
+    slot: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)

@@ -22,7 +22,8 @@ from core.workflow import InvalidTransition
 from teams import lookup, permissions, selectors, selectors_lifecycle, services
 from teams.filters import HITFilter, OrganisationFilter, PersonFilter
 from teams.forms import AffiliationForm, HITTransitionForm, OrganisationForm, PersonForm
-from teams.models import Organisation, Person
+from teams.models import HIT, Organisation, Person
+from teams.signals import HITPagePart, hit_page_requested
 from teams.workflow import HIT_WORKFLOW
 
 PAGE_SIZE = 50
@@ -94,9 +95,19 @@ def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else None
             ),
             "today": timezone.localdate(),
+            "page_parts": _page_parts(hit, request.user),
             **selectors_lifecycle.hit_page_context(hit=hit, user=request.user),
         },
     )
+
+
+def _page_parts(hit: HIT, user: object) -> dict[str, list[HITPagePart]]:
+    """What the apps above teams show on the HIT page, by slot (teams.signals.hit_page_requested)."""
+    parts: dict[str, list[HITPagePart]] = {}
+    for _receiver, part in hit_page_requested.send(sender=HIT, hit=hit, user=user):
+        if part is not None:
+            parts.setdefault(part.slot, []).append(part)
+    return parts
 
 
 @login_required

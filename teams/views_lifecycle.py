@@ -3,7 +3,7 @@ meetings, the executive sponsor log, and suspension, reinstatement and closure.
 
 Every HIT page starts with the access selector: a HIT the user may not see is a 404, and so are its
 documents, meetings and sponsor log for those who see the HIT's page but not those records (board
-members and PPI facilitators, DOMAIN.md section 4); an action the user may see but not take is a
+members and PPI facilitators, docs/domain.md section 4); an action the user may see but not take is a
 403 with the permission's reason. Writes go through
 teams.services_lifecycle (or teams.services.hit_transition for a status change); every successful
 POST redirects. The register is the one public page: it needs no login and shows no person.

@@ -1,4 +1,4 @@
-"""The HIT status lifecycle as a table (DOMAIN.md section 3).
+"""The HIT status lifecycle as a table (docs/domain.md section 3).
 
     proposed --start_application--> in_application --accredit--> set_up --activate--> active
     active --suspend--> suspended --reinstate--> active

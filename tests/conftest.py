@@ -1,4 +1,4 @@
-"""Shared personas (DOMAIN.md section 4) exercised by every view test.
+"""Shared personas (docs/domain.md section 4) exercised by every view test.
 
 Each persona is a user with exactly the records that grant its role, built from the factories.
 """
@@ -114,7 +114,7 @@ def no_role_user(db):
 
 
 # Reviewers of the persona HIT's own application, before and after the panel's decision
-# (DOMAIN.md section 4: a reviewer sees an assigned application, and nothing of the HIT's own
+# (docs/domain.md section 4: a reviewer sees an assigned application, and nothing of the HIT's own
 # engagement records, only until the decision). `reviewer` and `lay_reviewer` above sit on the
 # panel with no assignment to `hit`.
 

@@ -155,7 +155,7 @@ def test_persona_matrix(client, ctx, url_name, persona, expected):
         assert response.url.startswith(reverse("login"))
 
 
-# --- What a page lists, each persona may open (DOMAIN.md section 4) -------------------------------------
+# --- What a page lists, each persona may open (docs/domain.md section 4) -------------------------------------
 # A role that may not open a page must not see it listed either: every link on a HIT's pages is
 # followed as each persona who sees the HIT, and none may answer "not found" or "forbidden".
 

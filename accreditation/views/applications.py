@@ -61,7 +61,7 @@ from teams.roles import roles_of
 
 PAGE_SIZE = 25
 # A lay (public review group) reviewer reads the PPI arrangements: the PPI section and the
-# stakeholder table (DOMAIN.md 4), not the whole application.
+# stakeholder table (docs/domain.md section 4), not the whole application.
 LAY_SECTION_KEYS = frozenset({"ppi", "stakeholders"})
 TEAM_ROLES = frozenset({workflow.APPLICANT, permissions.TEAMMATE})
 _PANEL_PAGE_ACTIONS = frozenset({*workflow.DECISION_ACTIONS, "issue_feedback"})

@@ -1,5 +1,5 @@
 """The panel's pages: round board, reviewer assignment and conflicts of interest, reviews and
-their statistics, consolidated feedback, decisions, conditions and renewal (DOMAIN.md 3-4).
+their statistics, consolidated feedback, decisions, conditions and renewal (docs/domain.md section 3-4).
 
 Every view starts with an access helper: an object the user may not see is a 404 (from the
 selectors), an action the user may see but not take is a 403 with the permission's reason.

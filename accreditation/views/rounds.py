@@ -39,7 +39,7 @@ from teams.roles import roles_of
 
 PAGE_SIZE = 50
 
-# Who works with rounds and EOIs at all (DOMAIN.md 4). Reviewers, board members and PPI
+# Who works with rounds and EOIs at all (docs/domain.md section 4). Reviewers, board members and PPI
 # facilitators reach applications through their own pages, not through calls.
 _ROUND_AUDIENCE = (Role.APPLICANT, Role.HIT_MEMBER, Role.PANEL_CHAIR, Role.PROGRAMME_MANAGER)
 

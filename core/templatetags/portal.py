@@ -100,3 +100,14 @@ def absurl(view_name: str, *args: object) -> str:
     from core.mail import absolute_url
 
     return absolute_url(reverse(view_name, args=args))
+
+
+@register.simple_tag(takes_context=True)
+def include_part(context: template.Context, template_name: str, values: dict[str, Any]) -> str:
+    """Draw `template_name` with `values` on top of the page's context (the request included).
+
+    For a part of a page that another app provides as a template and its context (the HIT page's
+    parts, teams.signals.HITPagePart; the home page's panels): `{% include %}` cannot take a dict.
+    """
+    with context.push(**values):
+        return context.template.engine.get_template(template_name).render(context)  # type: ignore[union-attr]

@@ -1,4 +1,4 @@
-"""Seed the research's action statements (DOMAIN-BRIEF.md 6.13, mapped to elements by F17) and a
+"""Seed the research's action statements (docs/domain.md R6.13, mapped to elements by F17) and a
 first readiness item bank, written in our own words (the source instrument is not public).
 
 Idempotent: rows are matched by code / name and version.

@@ -1,4 +1,4 @@
-"""The stakeholder map and the engagement coverage pages (DOMAIN.md 5; DOMAIN-BRIEF.md 4.4).
+"""The stakeholder map and the engagement coverage pages (docs/domain.md section 5; docs/domain.md R4.4).
 
 Access: `selectors.hit_for_engagement` 404s anyone who may not see the named map
 (`permissions.can_view_stakeholder_map`) or the coverage (`permissions.can_view_coverage`); writes
@@ -32,7 +32,7 @@ from teams.models import HIT, StakeholderCategory
 
 PAGE_SIZE = 100
 
-# F4 of DOMAIN-BRIEF.md 8.7, in words for the summary.
+# docs/domain.md R8.7 F4, in words for the summary.
 PPI_DEPTH_MEANINGS = {
     0: "no patient or public involvement recorded",
     1: "involvement limited to service logistics or satisfaction",

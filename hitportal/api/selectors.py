@@ -33,7 +33,7 @@ from teams import selectors as team_selectors
 from teams.enums import HITStatus, LifecycleStage
 from teams.models import HIT
 
-# Renewals are flagged this many months ahead, as the first renewal reminder is (DOMAIN.md 3).
+# Renewals are flagged this many months ahead, as the first renewal reminder is (docs/domain.md section 3).
 RENEWAL_HORIZON_MONTHS = 6
 
 # --- HITs --------------------------------------------------------------------------------------------

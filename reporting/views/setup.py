@@ -1,4 +1,4 @@
-"""The set-up checklist of a HIT (DOMAIN.md 3), and the programme manager's "Move to active".
+"""The set-up checklist of a HIT (docs/domain.md section 3), and the programme manager's "Move to active".
 
 The checklist is computed from the data; moving to active goes through
 teams.services.hit_transition, which reporting.checklist.activation_guard (a receiver of

@@ -1,4 +1,4 @@
-"""The collaboration life-cycle stage of a HIT (DOMAIN-BRIEF.md 6.6, F15): tick the behaviours seen,
+"""The collaboration life-cycle stage of a HIT (docs/domain.md R6.6, F15): tick the behaviours seen,
 see the suggested stage, confirm one; and the history of those assessments.
 
 "Suggest" re-renders the page with the F15 suggestion and stores nothing; "Confirm" stores the

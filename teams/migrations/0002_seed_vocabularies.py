@@ -1,4 +1,4 @@
-"""Seed the configurable vocabularies of DOMAIN.md section 2 (editable later in the admin).
+"""Seed the configurable vocabularies of docs/domain.md section 2 (editable later in the admin).
 
 Idempotent: rows are matched by code and left alone if an administrator already changed them.
 """
@@ -81,7 +81,7 @@ DOCUMENT_TYPES = [
     ("other", "Other"),
 ]
 
-# Performance domains of the research (DOMAIN-BRIEF.md 6.10).
+# Performance domains of the research (docs/domain.md R6.10).
 OUTCOME_DOMAINS = [
     ("organisational-efficiency", "Organisational efficiency"),
     ("cultural-efficacy", "Cultural efficacy"),

@@ -220,7 +220,7 @@ def test_conflicted_reviewer_cleared_by_the_chair_may_open(client, matrix_ctx, c
     assert response.status_code == 200
 
 
-# --- After the decision (DOMAIN.md section 4: a reviewer sees an application until the decision) -------
+# --- After the decision (docs/domain.md section 4: a reviewer sees an application until the decision) -------
 
 READER_PAGES = [
     "accreditation:application-detail",

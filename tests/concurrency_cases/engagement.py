@@ -173,7 +173,7 @@ def _map_setup(ctx: dict) -> None:
 
 
 def _lay_setup(ctx: dict) -> None:
-    """The public review group assesses the PPI arrangements of HITs in set-up (DOMAIN.md 4)."""
+    """The public review group assesses the PPI arrangements of HITs in set-up (docs/domain.md section 4)."""
     HIT.objects.filter(pk=ctx["hit"].pk).update(status=HITStatus.SET_UP)
 
 

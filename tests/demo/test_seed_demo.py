@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: the demo data of DOMAIN.md section 7, that every login finds work waiting, and that
+"""`manage.py seed_demo`: the demo data of docs/domain.md section 10, that every login finds work waiting, and that
 loading it twice changes nothing."""
 
 from __future__ import annotations

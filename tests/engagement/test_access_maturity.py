@@ -3,7 +3,7 @@
 `tests/test_access_matrix.py::test_every_url_pattern_is_in_the_matrix` collects this MATRIX, so a
 page added to engagement/views/maturity.py must be listed here.
 
-Who (DOMAIN.md section 4): the maturity matrix is read by the HIT's members, programme managers and
+Who (docs/domain.md section 4): the maturity matrix is read by the HIT's members, programme managers and
 board members (the board sees HITs' scores); the action plan, the team's working plan with named
 owners, by its members and programme managers only. Only members and programme managers record
 assessments and actions (403 for the other readers); anyone else gets 404, PPI facilitators and

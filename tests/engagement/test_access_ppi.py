@@ -4,7 +4,7 @@
 page added to the PPI views must be listed here.
 
 The scene: the active "Dementia HIT" with a PPI log entry and a support request asked by its
-director. Its PPI is for its members, programme managers and PPI facilitators (DOMAIN.md section
+director. Its PPI is for its members, programme managers and PPI facilitators (docs/domain.md section
 4); not for board members, nor for reviewers of its application, lay or not, open or decided
 (conftest `hit_reviewer`, `hit_lay_reviewer`, `decided_reviewer`, `decided_lay_reviewer`); `reviewer`
 and `lay_reviewer` sit on the panel with no assignment. The public review group (lay reviewers)

@@ -3,7 +3,7 @@ tests/test_access_matrix.py, which checks that every URL pattern has an entry so
 
 `hit` has a manual stakeholder row and an application under review in the `panel` fixture's
 round (conftest `review_application`). The named map is for the HIT's members and programme
-managers only (DOMAIN.md section 4). The coverage, without names, is also for board members, PPI
+managers only (docs/domain.md section 4). The coverage, without names, is also for board members, PPI
 facilitators, and, while the application is open, its cleared full reviewer (`hit_reviewer`) and the
 round's chair; never for a lay reviewer, and nothing after the decision (`decided_reviewer`).
 """

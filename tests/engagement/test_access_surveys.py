@@ -2,7 +2,7 @@
 which checks that every URL pattern has an entry somewhere).
 
 The wave belongs to the `hit` fixture's team. Its waves and results are for the HIT's members,
-programme managers and board members (DOMAIN.md section 4: the board sees HITs' scores); never for
+programme managers and board members (docs/domain.md section 4: the board sees HITs' scores); never for
 PPI facilitators or reviewers, whether their assignment to the HIT's application is open
 (`hit_reviewer`, `hit_lay_reviewer`) or decided (`decided_reviewer`, `decided_lay_reviewer`).
 The respondent's page is public: any visitor with a valid token opens it, whoever is signed in.

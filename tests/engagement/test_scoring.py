@@ -1,4 +1,4 @@
-"""The formulas of DOMAIN.md section 5 against hand-computed cases (no database)."""
+"""The formulas of docs/domain.md section 5 against hand-computed cases (no database)."""
 
 import pytest
 

@@ -16,7 +16,7 @@ from engagement.models import ActionPlanItem, ActionStatement, MaturityAssessmen
 from tests import factories as f
 from tests.factories import engagement as ef
 
-# F17 (DOMAIN-BRIEF.md 8.7), written out by hand so the seeded statements are checked against the brief.
+# F17 (docs/domain.md R8.7), written out by hand so the seeded statements are checked against the brief.
 F17 = {
     "trust": ["A1.1", "A2.1", "A2.2", "A2.3", "A2.4", "A2.5", "A2.6", "A2.7", "A7.1", "A7.2", "A7.3"],
     "faith": [

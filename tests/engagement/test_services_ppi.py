@@ -299,7 +299,7 @@ def test_latest_standards_is_none_without_an_assessment(hit):
 
 @pytest.fixture
 def set_up_hit(hit):
-    """The public review group reviews the PPI arrangements of HITs in set-up (DOMAIN.md section 4)."""
+    """The public review group reviews the PPI arrangements of HITs in set-up (docs/domain.md section 4)."""
     hit.status = HITStatus.SET_UP
     hit.save(update_fields=["status"])
     return hit

@@ -608,7 +608,7 @@ def test_caseload_lists_flagged_hits_first(facilitator_client, db):
 
 
 def test_caseload_gives_each_hits_current_ppi_lead_name_and_email(facilitator_client, db):
-    """DOMAIN.md 4: the PPI facilitator sees the PPI lead's name and email address."""
+    """docs/domain.md section 4: the PPI facilitator sees the PPI lead's name and email address."""
     today = timezone.localdate()
     led = f.HITFactory(name="Alpha HIT", status=HITStatus.ACTIVE)
     f.HITFactory(name="Beta HIT", status=HITStatus.ACTIVE)

@@ -5,7 +5,7 @@ The scene: the active "Dementia HIT" of the conftest director, sponsor and teamm
 directs another HIT. The board dashboard and the pack are for board members, programme managers and
 PPI facilitators (403 with the reason for everyone else). The HIT dashboard is for whoever sees the
 HIT's page: its members and the three portfolio roles (404 for everyone else, reviewers of the HIT's
-application included, before and after the decision: DOMAIN.md section 4).
+application included, before and after the decision: docs/domain.md section 4).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ checks that every URL pattern has an entry somewhere).
 The scene: the active "Dementia HIT" of the conftest director, sponsor and teammate, with a
 reporting schedule and a draft progress report; the outsider directs another HIT. Readers of a
 HIT's reports are its members, programme managers and board members; everybody else gets 404.
-Board members open a report only once it is accepted (DOMAIN.md section 4): the draft does not
+Board members open a report only once it is accepted (docs/domain.md section 4): the draft does not
 exist for them. Readers who may not act get 403 with the reason.
 """
 

@@ -1,6 +1,6 @@
 """The five busiest pages of GitHub issue 6 stay within 15 queries whatever the data size.
 
-Each page is requested by the persona who reads it (as bench/pages.py does at DOMAIN.md section 6
+Each page is requested by the persona who reads it (as bench/pages.py does at docs/domain.md section 9
 scale) with one row and with many rows of what it lists. The 15 include the session, the user and
 the role lookups of teams/roles.py. A page whose URL name does not resolve yet is skipped, with
 the reason, until it is built.

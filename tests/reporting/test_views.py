@@ -530,17 +530,31 @@ def test_pm_home_panels_are_for_programme_managers_only(director):
     assert selectors.pm_home_panels(director) == {}
 
 
-def _render(source: str, user, **context) -> str:
-    from django.template import Context, Template
-    from django.test import RequestFactory
+def test_the_hit_page_asks_reporting_for_its_panels_and_shows_them_to_whoever_may_see_them(
+    client, hit, director, board_member
+):
+    """reporting answers teams' hit_page_requested signal; the HIT page never imports reporting."""
+    from reporting.receivers import hit_page_part
 
-    request = RequestFactory().get("/")
-    request.user = user
-    return Template("{% load reporting_panels %}" + source).render(Context({"request": request, **context}))
+    part = hit_page_part(sender=None, hit=hit, user=director)
+    client.force_login(director)
+    page = client.get(reverse("teams:hit-detail", kwargs={"pk": hit.pk})).content.decode()
+
+    assert (part.slot, part.template) == ("panels", "reporting/_hit_reporting.html")
+    assert "Early-warning flags" in page
 
 
-def test_template_tags_render_the_panels_for_whoever_may_see_them(hit, director, outsider, programme_manager):
-    assert "Early-warning flags" in _render("{% hit_reporting_panels hit %}", director, hit=hit)
-    assert _render("{% hit_reporting_panels hit %}", outsider, hit=hit).strip() == ""
-    assert "Overdue progress reports" in _render("{% pm_home_reporting_panels %}", programme_manager)
-    assert _render("{% pm_home_reporting_panels %}", director).strip() == ""
+def test_the_hit_page_part_of_reporting_is_none_for_who_may_not_see_reports(hit, ppi_facilitator):
+    from reporting.receivers import hit_page_part
+
+    assert hit_page_part(sender=None, hit=hit, user=ppi_facilitator) is None
+
+
+def test_the_home_page_shows_reporting_panels_only_to_programme_managers(client, director, programme_manager):
+    client.force_login(programme_manager)
+    pm_page = client.get(reverse("home")).content.decode()
+    client.force_login(director)
+    director_page = client.get(reverse("home")).content.decode()
+
+    assert "Overdue progress reports" in pm_page
+    assert "Overdue progress reports" not in director_page

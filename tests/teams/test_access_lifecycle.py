@@ -7,7 +7,7 @@ The scene: the active "Dementia HIT" of the conftest director, sponsor and teamm
 third HIT nobody here belongs to, with one document, one meeting and one sponsor contact. The
 outsider directs another HIT. Cannot see -> 404; sees but may not act -> 403; the register is
 public. Board members and PPI facilitators see the HIT's page but never its documents, meetings
-or sponsor log (DOMAIN.md section 4): for them those pages do not exist.
+or sponsor log (docs/domain.md section 4): for them those pages do not exist.
 """
 
 from __future__ import annotations

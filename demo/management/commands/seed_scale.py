@@ -1,4 +1,4 @@
-"""`manage.py seed_scale`: build the DOMAIN.md section 6 dataset (demo.scale), safe to run again.
+"""`manage.py seed_scale`: build the docs/domain.md section 9 dataset (demo.scale), safe to run again.
 
 1,000 HITs (`--hits`), 20,000 stakeholder links, 5,000 application revisions, 10,000 progress
 reports, 50,000 survey responses, the HITs' directors and members, and the stored scores. Only the
@@ -18,7 +18,7 @@ from demo.data_scale import BOARD_EMAIL, CHAIR_EMAIL, PM_EMAIL
 
 class Command(BaseCommand):
     help = (
-        "Build the scale dataset of DOMAIN.md section 6 (illustrative 'Scale HIT' rows, bulk inserted) with "
+        "Build the scale dataset of docs/domain.md section 9 (illustrative 'Scale HIT' rows, bulk inserted) with "
         "its stored scores, and print the row counts and the time taken. Idempotent. Logins (password "
         f"hitportal-demo): {PM_EMAIL}, {BOARD_EMAIL}, {CHAIR_EMAIL}, "
         "scale-director-NNNN@example.org."
@@ -26,7 +26,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--hits", type=int, default=1000, help="number of scale HITs (default 1000, DOMAIN.md section 6)"
+            "--hits",
+            type=int,
+            default=1000,
+            help="number of scale HITs (default 1000, docs/domain.md section 9)",
         )
 
     def handle(self, *args: object, hits: int, **options: object) -> None:

@@ -1,0 +1,30 @@
+"""engagement's answers to the signals of the apps below it (connected in EngagementConfig.ready)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engagement import permissions
+from teams.models import HIT
+from teams.signals import HITPagePart
+
+# (url name, label, predicate), in the order the HIT page lists them. Each link is shown only to a
+# user who may open its page: what a role may not open it does not see listed.
+LINKS = (
+    ("engagement:stakeholder-map", "Stakeholder map", permissions.can_view_stakeholder_map),
+    ("engagement:coverage-detail", "Engagement coverage", permissions.can_view_coverage),
+    ("engagement:ppi-log", "Patient and public involvement", permissions.can_view_ppi),
+    ("engagement:wave-list", "Readiness surveys", permissions.can_view_readiness),
+    ("engagement:maturity-list", "Maturity matrix", permissions.can_view_maturity),
+    ("engagement:action-list", "Action plan", permissions.can_view_action_plan),
+)
+
+
+def hit_page_part(sender: object, *, hit: HIT, user: Any, **kwargs: Any) -> HITPagePart | None:
+    """Links to the HIT's engagement pages that the user may open."""
+    links = [(url_name, label) for url_name, label, may_see in LINKS if may_see(user, hit)]
+    if not links:
+        return None
+    return HITPagePart(
+        slot="links", template="engagement/_hit_links.html", context={"hit": hit, "links": links}
+    )
