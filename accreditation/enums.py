@@ -48,3 +48,22 @@ class DecisionOutcome(models.TextChoices):
     ACCREDITED_WITH_CONDITIONS = "accredited_with_conditions", "Accredited with conditions"
     DEFERRED = "deferred", "Deferred"
     NOT_ACCREDITED = "not_accredited", "Not accredited"
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    UNDER_REVIEW = "under_review", "Under review"
+    FEEDBACK = "feedback", "Feedback released"
+    ACCREDITED = "accredited", "Accredited"
+    ACCREDITED_WITH_CONDITIONS = "accredited_with_conditions", "Accredited with conditions"
+    DEFERRED = "deferred", "Deferred"
+    NOT_ACCREDITED = "not_accredited", "Not accredited"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class EOIStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    INVITED = "invited", "Invited to apply"
+    DECLINED = "declined", "Declined"

@@ -12,21 +12,17 @@ from django.utils import timezone
 
 from accreditation.enums import (
     ApplicationKind,
+    ApplicationStatus,
     ConflictDeclaration,
     ConflictResolution,
     DecisionOutcome,
+    EOIStatus,
     FeedbackStatus,
     PanelRole,
     Recommendation,
     ReviewStatus,
 )
-from accreditation.workflow import (
-    APPLICATION_WORKFLOW,
-    EOI_WORKFLOW,
-    FINAL_APPLICATION_STATES,
-    ApplicationStatus,
-    EOIStatus,
-)
+from accreditation.workflow import APPLICATION_WORKFLOW, EOI_WORKFLOW, FINAL_APPLICATION_STATES
 from core.models import StatusEvent, TimeStampedModel, choices_constraint
 from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
 

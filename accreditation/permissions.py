@@ -7,9 +7,9 @@ panel of the round, `reviewer` a panel member assigned to the application.
 
 from __future__ import annotations
 
-from accreditation import workflow
-from accreditation.enums import ConflictDeclaration, ConflictResolution
+from accreditation.enums import ApplicationStatus, ConflictDeclaration, ConflictResolution
 from accreditation.models import Accreditation, Application, Condition, ExpressionOfInterest, ReviewAssignment
+from accreditation.workflow import APPLICANT, CHAIR, FINAL_APPLICATION_STATES, PROGRAMME_MANAGER
 from core.permissions import ALLOW, Verdict
 from teams.enums import MembershipRole, Role
 from teams.roles import roles_of
@@ -24,13 +24,13 @@ def application_roles(user: object, application: Application) -> set[str]:
     found: set[str] = set()
     hit_roles = roles.hit_roles.get(application.hit_id, frozenset())
     if hit_roles & _DIRECTING:
-        found.add(workflow.APPLICANT)
+        found.add(APPLICANT)
     elif hit_roles:
         found.add(TEAMMATE)
     if application.round_id in roles.chair_round_ids:
-        found.add(workflow.CHAIR)
+        found.add(CHAIR)
     if roles.has(Role.PROGRAMME_MANAGER):
-        found.add(workflow.PROGRAMME_MANAGER)
+        found.add(PROGRAMME_MANAGER)
     return found
 
 
@@ -38,11 +38,11 @@ def eoi_roles(user: object, eoi: ExpressionOfInterest) -> set[str]:
     roles = roles_of(user)
     found: set[str] = set()
     if eoi.author_id == getattr(user, "pk", None):
-        found.add(workflow.APPLICANT)
+        found.add(APPLICANT)
     if eoi.round_id in roles.chair_round_ids:
-        found.add(workflow.CHAIR)
+        found.add(CHAIR)
     if roles.has(Role.PROGRAMME_MANAGER):
-        found.add(workflow.PROGRAMME_MANAGER)
+        found.add(PROGRAMME_MANAGER)
     return found
 
 
@@ -50,7 +50,7 @@ def reviewing_is_open(application: Application) -> bool:
     """A review assignment lasts until the panel's final decision on its application (a deferral
     asks the same reviewers to review the resubmission, so it stays open); after it the reviewer
     sees nothing more of the application (docs/domain.md section 4)."""
-    return application.status not in workflow.FINAL_APPLICATION_STATES
+    return application.status not in FINAL_APPLICATION_STATES
 
 
 def can_view_application(
@@ -67,9 +67,9 @@ def can_view_application(
 
 def can_edit_application(user: object, application: Application) -> Verdict:
     roles = application_roles(user, application)
-    if not roles & {workflow.APPLICANT, TEAMMATE}:
+    if not roles & {APPLICANT, TEAMMATE}:
         return Verdict(False, "Only members of the HIT edit its application.")
-    if application.status != workflow.ApplicationStatus.DRAFT:
+    if application.status != ApplicationStatus.DRAFT:
         return Verdict(
             False,
             f"This application is {application.get_status_display().lower()}; it can be edited again only "
@@ -79,14 +79,14 @@ def can_edit_application(user: object, application: Application) -> Verdict:
 
 
 def can_manage_review(user: object, application: Application) -> Verdict:
-    if workflow.CHAIR in application_roles(user, application):
+    if CHAIR in application_roles(user, application):
         return ALLOW
     return Verdict(False, "Only the chair of this round's panel manages its reviews.")
 
 
 def can_assign_reviewers(user: object, application: Application) -> Verdict:
     roles = application_roles(user, application)
-    if roles & {workflow.CHAIR, workflow.PROGRAMME_MANAGER}:
+    if roles & {CHAIR, PROGRAMME_MANAGER}:
         return ALLOW
     return Verdict(False, "Only the panel chair or a programme manager assigns reviewers.")
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from accreditation.services import renewal_reminders_send
+from accreditation.services.renewals import renewal_reminders_send
 
 
 @shared_task(name="accreditation.send_renewal_reminders")

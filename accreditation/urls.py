@@ -1,4 +1,5 @@
-from accreditation.views import applications, panel, rounds
+from accreditation.views import applications, rounds
+from accreditation.views import reviews as panel
 
 app_name = "accreditation"
 

@@ -26,29 +26,8 @@ panel of the round, `programme_manager` any programme manager.
 
 from __future__ import annotations
 
-from django.db import models
-
+from accreditation.enums import ApplicationStatus, EOIStatus
 from core.workflow import Transition, Workflow
-
-
-class ApplicationStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    UNDER_REVIEW = "under_review", "Under review"
-    FEEDBACK = "feedback", "Feedback released"
-    ACCREDITED = "accredited", "Accredited"
-    ACCREDITED_WITH_CONDITIONS = "accredited_with_conditions", "Accredited with conditions"
-    DEFERRED = "deferred", "Deferred"
-    NOT_ACCREDITED = "not_accredited", "Not accredited"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-
-
-class EOIStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    INVITED = "invited", "Invited to apply"
-    DECLINED = "declined", "Declined"
-
 
 FINAL_APPLICATION_STATES = frozenset(
     {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark choosing a person or an organisation from a large directory (teams.lookup).
+"""Benchmark choosing a person or an organisation from a large directory (teams.forms.lookup).
 
 Builds, in a fresh SQLite file (var/bench-directory.sqlite3, replaced on each run), a directory of
 --people people and --organisations organisations with one HIT whose director edits a draft

@@ -78,7 +78,8 @@ def main() -> None:
     from django.db.models import Count
 
     from demo import scale
-    from engagement import services
+    from engagement.services.releases import readiness_release, readiness_release_for_hit
+    from engagement.services.scores import coverage_compute
     from teams.models import HIT
 
     (ROOT / "var").mkdir(exist_ok=True)
@@ -107,9 +108,9 @@ def main() -> None:
         + f" (ready in {built:.1f} s)"
     )
 
-    seconds, queries, scored = measure(services.coverage_compute)
+    seconds, queries, scored = measure(coverage_compute)
     print(f"Full coverage recompute:   {seconds * 1000:8.0f} ms  {queries:3d} queries  ({scored} HITs)")
-    seconds, queries, rows = measure(services.readiness_release, setup=withdraw)
+    seconds, queries, rows = measure(readiness_release, setup=withdraw)
     print(f"Release of every wave:     {seconds * 1000:8.0f} ms  {queries:3d} queries  ({rows} result rows)")
 
     small, large = (
@@ -118,11 +119,11 @@ def main() -> None:
     )
     for label, (hit_id, links) in (("smallest", small), ("largest", large)):
         seconds, queries, _ = measure(
-            lambda hit_id=hit_id: services.coverage_compute(hit_ids=[hit_id]), repeat=args.repeat
+            lambda hit_id=hit_id: coverage_compute(hit_ids=[hit_id]), repeat=args.repeat
         )
         print(f"One HIT coverage ({label}, {links} links): {seconds * 1000:6.1f} ms  {queries:3d} queries")
         seconds, queries, _ = measure(
-            lambda hit_id=hit_id: services.readiness_release_for_hit(hit_id=hit_id),
+            lambda hit_id=hit_id: readiness_release_for_hit(hit_id=hit_id),
             repeat=args.repeat,
             setup=lambda hit_id=hit_id: withdraw(hit_id=hit_id),
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 
-from accreditation.criteria import criteria_for
+from accreditation.domain.criteria import criteria_for
 from accreditation.enums import ConflictDeclaration
 from accreditation.models import (
     Accreditation,
@@ -34,24 +34,22 @@ from accreditation.models import (
     Round,
     StakeholderPlanRow,
 )
-from accreditation.services import (
-    ConditionInput,
-    PartnerInput,
-    ScoreInput,
-    application_transition,
-    assignment_create,
-    condition_close,
-    conflict_declare,
-    eoi_save,
-    eoi_transition,
-    feedback_respond,
-    feedback_save,
-    review_save,
+from accreditation.services.applications import ConditionInput, application_transition, condition_close
+from accreditation.services.drafting import (
     section_save,
     sponsor_confirm,
     sponsor_request,
     sponsor_token,
     stakeholder_row_save,
+)
+from accreditation.services.eois import PartnerInput, eoi_save, eoi_transition
+from accreditation.services.reviews import (
+    ScoreInput,
+    assignment_create,
+    conflict_declare,
+    feedback_respond,
+    feedback_save,
+    review_save,
 )
 from demo.context import DemoContext
 from demo.data_accreditation import (

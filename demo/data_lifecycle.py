@@ -4,7 +4,7 @@ by demo/lifecycle.py (and the closures by demo/history.py)."""
 
 from __future__ import annotations
 
-from teams.models import HITLinkKind, SponsorInteractionKind
+from teams.enums import HITLinkKind, SponsorInteractionKind
 
 # What a closing or closed HIT leaves behind: (what continues, partners leaving). Used by the status
 # walk (demo/history.py) for the "begin_closure" and "close" steps.

@@ -9,7 +9,7 @@ from django.contrib.auth.hashers import make_password
 from demo.context import DemoContext
 from demo.data_directory import DEMO_PASSWORD, LOGINS, ORGANISATIONS, PEOPLE
 from teams.models import Affiliation, Organisation, OrganisationType, Person, StakeholderCategory, User
-from teams.services import role_grant
+from teams.services.directory import role_grant
 
 
 def load_organisations(ctx: DemoContext) -> None:

@@ -47,20 +47,17 @@ from engagement.models import (
     SupportRequest,
     Wave,
 )
-from engagement.services import (
-    coverage_compute,
-    readiness_release,
-    stakeholder_save,
-    stakeholders_sync_memberships,
-)
-from engagement.services_maturity import action_item_create, maturity_assessment_create
-from engagement.services_ppi import (
+from engagement.services.maturity import action_item_create, maturity_assessment_create
+from engagement.services.ppi import (
     activity_create,
     public_review_create,
     standards_assessment_create,
     support_request_create,
 )
-from engagement.services_surveys import (
+from engagement.services.releases import readiness_release
+from engagement.services.scores import coverage_compute
+from engagement.services.stakeholders import stakeholder_save, stakeholders_sync_memberships
+from engagement.services.surveys import (
     AboutYou,
     new_token,
     response_save,

@@ -12,8 +12,8 @@ from demo.context import DemoContext
 from demo.data_hits import HITS, HITSpec, Step
 from demo.data_lifecycle import CLOSURES
 from teams.models import HIT, ClosureRecord, HITStatusChange, User
-from teams.services import hit_transition
-from teams.services_lifecycle import hit_close, hit_closure_begin
+from teams.services.hits import hit_transition
+from teams.services.lifecycle import hit_close, hit_closure_begin
 
 
 def walk_statuses(ctx: DemoContext) -> None:

@@ -24,9 +24,9 @@ from demo.data_lifecycle import (
     SPONSOR_CONTACTS,
     STAGE_ASSESSMENTS,
 )
-from reporting.lifecycle import behaviours_of
+from reporting.domain.lifecycle import behaviours_of
 from reporting.models import StageAssessment
-from reporting.services import stage_assessment_record
+from reporting.services.stages import stage_assessment_record
 from teams.enums import HITStatus, MembershipRole
 from teams.models import (
     HIT,
@@ -38,8 +38,8 @@ from teams.models import (
     SponsorInteraction,
     User,
 )
-from teams.services import portfolio_snapshot_take
-from teams.services_lifecycle import hit_link_create, meeting_create, sponsor_interaction_create
+from teams.services.lifecycle import hit_link_create, meeting_create, sponsor_interaction_create
+from teams.services.portfolio import portfolio_snapshot_take
 
 
 def load_lifecycle(

@@ -56,7 +56,7 @@ one-time links, a maturity assessment and an action plan; then the stored covera
 The loader is idempotent: every row is matched by a natural key (organisation name, person email, HIT slug,
 working group name, round name, an application's HIT and round, a log entry's description...) and only created
 when missing; an existing row is left as it is (an existing login keeps its password). HIT statuses are reached
-through ``teams.services.hit_transition`` from *proposed*, only when the HIT is created, so each HIT has a
+through ``teams.services.hits.hit_transition`` from *proposed*, only when the HIT is created, so each HIT has a
 truthful status history (demo/history.py); the history and the membership dates are then dated back along the HIT's timeline
 (relative to today). The services stamp "now", so every step of an application is dated back the same way
 after the service ran; where a service refuses a past date (a condition's due date) the ORM sets it after,
@@ -76,6 +76,7 @@ from typing import TextIO
 from django.db import transaction
 from django.utils import timezone
 
+from accreditation.domain.sections import SECTIONS
 from accreditation.models import (
     Accreditation,
     Application,
@@ -90,7 +91,6 @@ from accreditation.models import (
     Revision,
     Round,
 )
-from accreditation.sections import SECTIONS
 from demo.accreditation import load_accreditation, load_rounds
 from demo.context import DemoContext
 from demo.data_accreditation import (
@@ -292,7 +292,7 @@ def _check_spec() -> None:
         if app.sponsor not in PEOPLE_BY_KEY:
             problems.append(f"{app.slug} application: unknown sponsor {app.sponsor!r}")
         if set(app.sections) != {s.key for s in SECTIONS if s.form_class is not None}:
-            problems.append(f"{app.slug} application: sections do not match accreditation.sections")
+            problems.append(f"{app.slug} application: sections do not match accreditation.domain.sections")
     rows = [
         *(
             row.org

@@ -25,8 +25,8 @@ from demo.data_reports import (
     ReportSpec,
 )
 from reporting.models import ProgressReport, ReportEvent, ReportSchedule, add_months
-from reporting.selectors import report_period
-from reporting.services import (
+from reporting.selectors.reports import report_period
+from reporting.services.reports import (
     report_capacity_save,
     report_create,
     report_milestones_save,

@@ -40,10 +40,11 @@ from engagement.models import (
     Response,
     Stakeholder,
 )
-from engagement.services import coverage_compute, readiness_release
+from engagement.services.releases import readiness_release
+from engagement.services.scores import coverage_compute
 from reporting.models import IndicatorRating, Milestone, ProgressReport, ReportEvent
 from teams.models import HIT, Membership, User
-from teams.services import portfolio_snapshot_take
+from teams.services.portfolio import portfolio_snapshot_take
 
 
 @dataclass(frozen=True)

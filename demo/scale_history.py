@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from accreditation.criteria import CRITERIA
+from accreditation.domain.criteria import CRITERIA
 from accreditation.enums import DecisionOutcome
 from accreditation.models import Accreditation, Application, Condition, Decision
 from demo.data_scale import PM_EMAIL, REPORT_INTERVAL_MONTHS
@@ -29,7 +29,7 @@ from reporting.models import (
     ReportSchedule,
     add_months,
 )
-from reporting.selectors import CONCEPT_OF_CRITERION
+from reporting.selectors.reports import CONCEPT_OF_CRITERION
 from teams.enums import MembershipRole
 from teams.models import Membership, User
 

@@ -8,7 +8,7 @@ class EngagementConfig(AppConfig):
     def ready(self) -> None:
         # The stakeholder map follows the HIT's memberships, so nothing is typed twice: teams says
         # when they change, inside the transaction that changed them.
-        from engagement.services import stakeholders_follow_memberships
+        from engagement.services.stakeholders import stakeholders_follow_memberships
         from teams.signals import memberships_changed
 
         memberships_changed.connect(

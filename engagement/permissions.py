@@ -23,6 +23,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from core.permissions import ALLOW, Verdict
+from engagement.models import Instrument
 from teams.enums import HITStatus, Role
 from teams.models import HIT
 from teams.roles import UserRoles, roles_of
@@ -203,3 +204,13 @@ def can_close_wave(user: object, hit: HIT) -> Verdict:
     ):
         return ALLOW
     return Verdict(False, "Only the HIT's director or a programme manager closes a survey early.")
+
+
+def can_change_items(instrument: Instrument) -> Verdict:
+    if instrument.is_published:
+        return Verdict(
+            False,
+            f"Version {instrument.version} is published, so its items are frozen: surveys depend on them. "
+            "Start a new version to change them.",
+        )
+    return Verdict(True)

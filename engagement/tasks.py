@@ -10,7 +10,9 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from engagement import services
+from engagement.services.releases import readiness_release, readiness_release_for_hit
+from engagement.services.score_requests import score_requests_resend
+from engagement.services.scores import coverage_compute, scores_recompute_all
 from teams.models import HIT
 
 logger = logging.getLogger(__name__)
@@ -23,7 +25,7 @@ def compute_coverage(*, hit_id: int) -> int:
     """Recompute one HIT's coverage (debounced by engagement.services.request_recompute)."""
     if not HIT.objects.filter(pk=hit_id).exists():
         return 0
-    return services.coverage_compute(hit_ids=[hit_id])
+    return coverage_compute(hit_ids=[hit_id])
 
 
 @shared_task(
@@ -34,7 +36,7 @@ def compute_readiness_for_hit(*, hit_id: int) -> int:
     that arrive while a wave is open: see engagement.services.readiness_release."""
     if not HIT.objects.filter(pk=hit_id).exists():
         return 0
-    return services.readiness_release_for_hit(hit_id=hit_id)
+    return readiness_release_for_hit(hit_id=hit_id)
 
 
 @shared_task(
@@ -42,7 +44,7 @@ def compute_readiness_for_hit(*, hit_id: int) -> int:
 )
 def release_wave_results(*, wave_id: int) -> int:
     """Store a wave's results once it has closed (queued when someone closes it early)."""
-    return services.readiness_release(wave_ids=[wave_id])
+    return readiness_release(wave_ids=[wave_id])
 
 
 @shared_task(
@@ -50,7 +52,7 @@ def release_wave_results(*, wave_id: int) -> int:
 )
 def release_closed_waves() -> int:
     """Store the results of every wave whose closing date has passed (beat, every quarter hour)."""
-    return services.readiness_release()
+    return readiness_release()
 
 
 @shared_task(name="engagement.recompute_all", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
@@ -61,7 +63,7 @@ def recompute_all() -> dict[str, int]:
     many HITs were scored ("done") and how many rows were skipped ("failed")."""
     # Memberships edited outside the portal's services (the admin site) reach the map here.
     since = timezone.now() - datetime.timedelta(days=2)
-    return services.scores_recompute_all(memberships_since=since).as_dict()
+    return scores_recompute_all(memberships_since=since).as_dict()
 
 
 @shared_task(name="engagement.resend_score_requests")
@@ -69,7 +71,7 @@ def resend_score_requests() -> int:
     """Every few minutes (beat): send again the score requests pending for longer than
     SCORE_REQUEST_RESEND_AFTER_SECONDS, whose tasks were lost (services.score_requests_resend)."""
     older_than = datetime.timedelta(seconds=settings.SCORE_REQUEST_RESEND_AFTER_SECONDS)
-    resent = services.score_requests_resend(older_than=older_than)
+    resent = score_requests_resend(older_than=older_than)
     if resent:
         logger.warning(
             "Sent again %d score request(s) pending for more than %d s: their tasks were lost.",

@@ -37,8 +37,8 @@ from accreditation.models import ApplicationEvent, Decision, EOIEvent
 from core.models import StatusEvent
 from core.permissions import Verdict
 from reporting.models import ReportEvent
-from teams.enums import ProgrammeRole, Role
-from teams.models import GdprAction, GdprActionKind, HITStatusChange, RoleAssignment
+from teams.enums import GdprActionKind, ProgrammeRole, Role
+from teams.models import GdprAction, HITStatusChange, RoleAssignment
 from teams.roles import roles_of
 
 COLUMNS = (

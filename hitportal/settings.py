@@ -328,7 +328,7 @@ ENGAGEMENT_DEBOUNCE_SECONDS = env_int("ENGAGEMENT_DEBOUNCE_SECONDS", 10)
 # beat task engagement.resend_score_requests sends it again. Well above the debounce and a busy queue.
 SCORE_REQUEST_RESEND_AFTER_SECONDS = env_int("SCORE_REQUEST_RESEND_AFTER_SECONDS", 300)
 HITPORTAL_SITE_NAME = env_str("HITPORTAL_SITE_NAME", "HIT Portal")
-# Person and organisation choices (teams.lookup): a plain list up to this many entries, past it a search
+# Person and organisation choices (teams.forms.lookup): a plain list up to this many entries, past it a search
 # box beside a list of the current choice and the first DIRECTORY_LOOKUP_LIMIT matches.
 DIRECTORY_SELECT_FULL_MAX = env_int("DIRECTORY_SELECT_FULL_MAX", 300)
 DIRECTORY_LOOKUP_LIMIT = 50

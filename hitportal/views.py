@@ -20,7 +20,13 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_http_methods
 
 from accreditation import permissions as accreditation_permissions
-from accreditation.enums import ConflictDeclaration, ConflictResolution, ReviewStatus
+from accreditation.enums import (
+    ApplicationStatus,
+    ConflictDeclaration,
+    ConflictResolution,
+    EOIStatus,
+    ReviewStatus,
+)
 from accreditation.models import (
     Accreditation,
     Application,
@@ -30,18 +36,19 @@ from accreditation.models import (
     ReviewAssignment,
     Round,
 )
-from accreditation.workflow import FINAL_APPLICATION_STATES, ApplicationStatus, EOIStatus
+from accreditation.workflow import FINAL_APPLICATION_STATES
 from core import throttle
 from core.validators import LONG_TEXT, SHORT_TEXT
-from engagement import selectors_ppi
 from engagement.enums import ActionStatus
 from engagement.models import ActionPlanItem
+from engagement.selectors import ppi as selectors_ppi
 from hitportal.api import services as api_services
-from reporting import selectors as reporting_selectors
-from teams import selectors, uploads
+from reporting.selectors import home as reporting_selectors
+from teams.domain import uploads
 from teams.enums import HITStatus, LifecycleStage, MembershipRole, Role
 from teams.models import HIT
 from teams.roles import roles_of
+from teams.selectors import hits as selectors
 
 
 def _status_counts() -> list[tuple[str, str, int]]:

@@ -8,7 +8,7 @@ class ReportingConfig(AppConfig):
     def ready(self) -> None:
         # A HIT leaves set-up only when its set-up checklist holds (docs/domain.md section 3): teams owns the
         # transition and asks the apps above it through its signal; reporting owns the checklist.
-        from reporting.checklist import activation_guard
+        from reporting.receivers import activation_guard
         from teams.models import HIT
         from teams.signals import hit_transition_requested
 

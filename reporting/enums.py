@@ -52,3 +52,26 @@ class FundingStatus(models.TextChoices):
 class RiskKind(models.TextChoices):
     RISK = "risk", "Risk"
     CONFLICT = "conflict", "Conflict"
+
+
+# --- Exports (GitHub issue 6) ------------------------------------------------------------------------
+
+
+class ExportKind(models.TextChoices):
+    HITS = "hits", "HITs"
+    APPLICATIONS = "applications", "Applications"
+    REPORTS = "reports", "Progress reports"
+    STAKEHOLDERS = "stakeholders", "Stakeholder map"
+    READINESS = "readiness", "Readiness results"
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Being written"
+    DONE = "done", "Ready to download"
+    FAILED = "failed", "Failed"

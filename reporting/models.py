@@ -20,6 +20,9 @@ from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
 from reporting.enums import (
     OPEN_STATUSES,
     Concept,
+    ExportFormat,
+    ExportKind,
+    ExportStatus,
     FundingStatus,
     IndicatorRatingValue,
     MilestoneStatus,
@@ -194,7 +197,7 @@ class ReportEvent(StatusEvent):
 
 
 class IndicatorRating(models.Model):
-    """One indicator of the four concepts rated 0-3 with evidence (F8; codes of accreditation/criteria.py)."""
+    """One indicator of the four concepts rated 0-3 with evidence (F8; codes of accreditation/domain/criteria.py)."""
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="ratings")
     concept = models.CharField(max_length=8, choices=Concept.choices)
@@ -336,7 +339,7 @@ class StageAssessment(TimeStampedModel):
 
     hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="stage_assessments")
     behaviours = models.JSONField(
-        default=list, blank=True, help_text="Codes of the behaviours ticked (reporting.lifecycle)."
+        default=list, blank=True, help_text="Codes of the behaviours ticked (reporting.domain.lifecycle)."
     )
     suggested_stage = models.CharField(
         max_length=16,
@@ -363,29 +366,6 @@ class StageAssessment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.hit}: {self.confirmed_stage}"
-
-
-# --- Exports (GitHub issue 6) ------------------------------------------------------------------------
-
-
-class ExportKind(models.TextChoices):
-    HITS = "hits", "HITs"
-    APPLICATIONS = "applications", "Applications"
-    REPORTS = "reports", "Progress reports"
-    STAKEHOLDERS = "stakeholders", "Stakeholder map"
-    READINESS = "readiness", "Readiness results"
-
-
-class ExportFormat(models.TextChoices):
-    CSV = "csv", "CSV"
-    XLSX = "xlsx", "XLSX"
-
-
-class ExportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Being written"
-    DONE = "done", "Ready to download"
-    FAILED = "failed", "Failed"
 
 
 class ExportJob(TimeStampedModel):

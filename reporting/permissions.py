@@ -115,3 +115,18 @@ def can_assess_stage(user: object, hit: HIT) -> Verdict:
     if report_roles(user, hit.pk):
         return ALLOW
     return Verdict(False, "Only the HIT's members and programme managers assess its life-cycle stage.")
+
+
+DASHBOARD_ROLES = (Role.BOARD_MEMBER, Role.PROGRAMME_MANAGER, Role.PPI_FACILITATOR)
+
+
+# --- Access ------------------------------------------------------------------------------------------
+
+
+def can_view_board_dashboard(user: object) -> Verdict:
+    """The portfolio dashboard and the board report pack."""
+    if roles_of(user).has(*DASHBOARD_ROLES):
+        return ALLOW
+    return Verdict(
+        False, "The portfolio dashboard is for board members, programme managers and PPI facilitators."
+    )

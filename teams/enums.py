@@ -95,3 +95,30 @@ class ProgrammeRole(models.TextChoices):
     PPI_FACILITATOR = Role.PPI_FACILITATOR.value, Role.PPI_FACILITATOR.label
     BOARD_MEMBER = Role.BOARD_MEMBER.value, Role.BOARD_MEMBER.label
     PROGRAMME_MANAGER = Role.PROGRAMME_MANAGER.value, Role.PROGRAMME_MANAGER.label
+
+
+# --- Life after accreditation: related HITs, documents, meetings, sponsor log, closure ----------------
+# Services in teams/services/lifecycle.py write these rows; teams/selectors/lifecycle.py reads them.
+
+
+class HITLinkKind(models.TextChoices):
+    COORDINATION = "coordination", "Coordination"
+    OVERLAP = "overlap", "Overlapping work"
+    JOINT_ACTIVITY = "joint_activity", "Joint activity"
+
+
+class SponsorInteractionKind(models.TextChoices):
+    MEETING = "meeting", "Meeting"
+    EMAIL = "email", "Email"
+    CALL = "call", "Call"
+    EVENT = "event", "Event"
+    OTHER = "other", "Other"
+
+
+# --- Data protection (UK GDPR) requests ----------------------------------------------------------------
+# hitportal/gdpr/services.py writes these rows; the audit log (hitportal/audit.py) lists them.
+
+
+class GdprActionKind(models.TextChoices):
+    EXPORT = "export", "Data exported"
+    ERASE = "erase", "Person erased"

@@ -51,7 +51,7 @@ class PersonFilter(django_filters.FilterSet):
         fields = ["q", "organisation", "appointment", "is_public_member"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        # The directory's one search rule (teams/lookup.py): part of a name (or here a job title), and an
+        # The directory's one search rule (teams/forms/lookup.py): part of a name (or here a job title), and an
         # email address only whole. Only programme managers reach this list (teams.views.person_list).
         return queryset.filter(
             Q(full_name__icontains=value)

@@ -21,12 +21,15 @@ from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
 from teams.enums import (
     Appointment,
     ClosureReason,
+    GdprActionKind,
+    HITLinkKind,
     HITStatus,
     LeadSide,
     LifecycleStage,
     MembershipRole,
     ProgrammeRole,
     Sector,
+    SponsorInteractionKind,
 )
 from teams.workflow import HIT_WORKFLOW
 
@@ -304,7 +307,7 @@ class Affiliation(TimeStampedModel):
 
 
 class HIT(TimeStampedModel):
-    """A Health Integration Team. Its status moves only through teams.services.hit_transition."""
+    """A Health Integration Team. Its status moves only through teams.services.hits.hit_transition."""
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
@@ -472,25 +475,7 @@ class PortfolioSnapshot(TimeStampedModel):
         return f"Portfolio on {self.taken_on}"
 
 
-# --- Life after accreditation: related HITs, documents, meetings, sponsor log, closure ----------------
-# Services in teams/services_lifecycle.py write these rows; teams/selectors_lifecycle.py reads them.
-
-
-class HITLinkKind(models.TextChoices):
-    COORDINATION = "coordination", "Coordination"
-    OVERLAP = "overlap", "Overlapping work"
-    JOINT_ACTIVITY = "joint_activity", "Joint activity"
-
-
-class SponsorInteractionKind(models.TextChoices):
-    MEETING = "meeting", "Meeting"
-    EMAIL = "email", "Email"
-    CALL = "call", "Call"
-    EVENT = "event", "Event"
-    OTHER = "other", "Other"
-
-
-# What an accepted upload may be; teams/uploads.py checks the content against the extension.
+# What an accepted upload may be; teams/domain/uploads.py checks the content against the extension.
 DOCUMENT_CONTENT_TYPES = (
     "application/pdf",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -675,15 +660,6 @@ class ClosureRecord(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Closure record of HIT {self.hit_id}"
-
-
-# --- Data protection (UK GDPR) requests ----------------------------------------------------------------
-# hitportal/gdpr/services.py writes these rows; the audit log (hitportal/audit.py) lists them.
-
-
-class GdprActionKind(models.TextChoices):
-    EXPORT = "export", "Data exported"
-    ERASE = "erase", "Person erased"
 
 
 class GdprAction(TimeStampedModel):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from core.permissions import ALLOW, Verdict
-from teams.enums import Role
-from teams.models import HIT
+from teams.enums import MembershipRole, Role
+from teams.models import (
+    HIT,
+    HITLink,
+)
 from teams.roles import roles_of
 
 # Roles that see every HIT of the programme (board members read, PPI facilitators follow PPI).
@@ -32,7 +35,7 @@ def can_look_up_directory(user: object) -> Verdict:
 
 
 def can_find_people_by_email(user: object) -> Verdict:
-    """Typing a whole email address to find its owner (teams.lookup). Everyone else searches names only:
+    """Typing a whole email address to find its owner (teams.forms.lookup). Everyone else searches names only:
     matching parts of addresses let a member rebuild a public member's address one letter at a time."""
     if roles_of(user).has(Role.PROGRAMME_MANAGER):
         return ALLOW
@@ -113,3 +116,61 @@ def can_manage_members(user: object, hit: HIT) -> Verdict:
     if directing or roles.has(Role.PROGRAMME_MANAGER):
         return ALLOW
     return Verdict(False, "Only the HIT's director or a programme manager manages its members.")
+
+
+DIRECTOR_ROLES = (MembershipRole.DIRECTOR, MembershipRole.CO_DIRECTOR)
+
+
+# A HIT's accreditations are accreditation's rows, reached from the HIT through their relation
+# (`HIT.accreditations`): teams never imports accreditation, and the subqueries below start from HIT.
+
+
+# --- Who may act ---------------------------------------------------------------------------------------
+
+
+def _hit_roles(user: object, hit_id: int) -> frozenset[str]:
+    return roles_of(user).hit_roles.get(hit_id, frozenset())
+
+
+def _is_pm(user: object) -> bool:
+    return roles_of(user).has(Role.PROGRAMME_MANAGER)
+
+
+def can_manage_links(user: object, hit: HIT) -> Verdict:
+    if _is_pm(user) or _hit_roles(user, hit.pk) & set(DIRECTOR_ROLES):
+        return ALLOW
+    return Verdict(
+        False, "Only the HIT's director or co-director and programme managers record related HITs."
+    )
+
+
+def can_delete_link(user: object, link: HITLink) -> Verdict:
+    """Either HIT's director or co-director may remove a link between the two; so may programme managers."""
+    if _is_pm(user) or (_hit_roles(user, link.from_hit_id) | _hit_roles(user, link.to_hit_id)) & set(
+        DIRECTOR_ROLES
+    ):
+        return ALLOW
+    return Verdict(
+        False, "Only a director or co-director of either HIT and programme managers remove a link."
+    )
+
+
+def can_upload_document(user: object, hit: HIT) -> Verdict:
+    if _is_pm(user) or hit.pk in roles_of(user).hit_ids:
+        return ALLOW
+    return Verdict(False, "Only the HIT's members and programme managers upload its documents.")
+
+
+def can_record_meeting(user: object, hit: HIT) -> Verdict:
+    if _is_pm(user) or hit.pk in roles_of(user).hit_ids:
+        return ALLOW
+    return Verdict(False, "Only the HIT's members and programme managers record its meetings.")
+
+
+def can_log_sponsor_interaction(user: object, hit: HIT) -> Verdict:
+    roles = _hit_roles(user, hit.pk)
+    if _is_pm(user) or roles & {*DIRECTOR_ROLES, MembershipRole.EXECUTIVE_SPONSOR}:
+        return ALLOW
+    return Verdict(
+        False, "Only the HIT's director, its executive sponsor and programme managers log sponsor contact."
+    )

@@ -12,14 +12,14 @@ from typing import Any
 
 import django.dispatch
 
-#: Sent by teams.services.hit_transition (sender HIT) with `hit`, locked, and `transition`, once the
+#: Sent by teams.services.hits.hit_transition (sender HIT) with `hit`, locked, and `transition`, once the
 #: move is legal and permitted and before anything changes; not sent when the caller passed
 #: check_guards=False. Each receiver returns the problems that block the move (messages, or an empty
 #: list); any problem refuses the move with a ValidationError listing them all. reporting's set-up
 #: checklist answers for "activate" (reporting.checklist.activation_guard).
 hit_transition_requested = django.dispatch.Signal()
 
-#: Sent by teams.services_members (sender Membership) with `hit_id` inside the transaction that added
+#: Sent by teams.services.members (sender Membership) with `hit_id` inside the transaction that added
 #: or ended a membership of that HIT, after the change. engagement mirrors the memberships onto the
 #: HIT's stakeholder map (engagement.services.stakeholders_follow_memberships); a receiver that
 #: raises undoes the membership change with its own.

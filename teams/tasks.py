@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from teams.services import portfolio_snapshot_take
+from teams.services.portfolio import portfolio_snapshot_take
 
 
 @shared_task(name="teams.snapshot_portfolio")

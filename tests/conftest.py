@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 import kombu.exceptions
 import pytest
 
-from accreditation import services as accreditation_services
 from accreditation.enums import PanelRole
 from accreditation.models import ReviewAssignment
+from accreditation.services import applications as accreditation_services
 from teams.enums import HITStatus, MembershipRole, ProgrammeRole
 from tests import factories as f
 from tests.factories.accreditation_panel import (

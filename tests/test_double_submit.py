@@ -22,8 +22,8 @@ from accreditation.enums import PanelRole
 from accreditation.models import Decision
 from core.idempotency import ALREADY_SUBMITTED_MESSAGE
 from engagement.models import Instrument
-from reporting import exports
 from reporting.models import ExportJob
+from reporting.services import exports
 from teams.enums import HITStatus
 from teams.models import HIT
 from tests import factories as f

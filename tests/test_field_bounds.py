@@ -19,7 +19,7 @@ from django import forms
 from django.apps import apps
 from django.db import models
 
-from accreditation.criteria import CRITERIA
+from accreditation.domain.criteria import CRITERIA
 from accreditation.models import FeedbackPoint
 from core.forms import DateInput
 from core.validators import DateRangeValidator
@@ -49,8 +49,8 @@ def _project_classes(base: type) -> list[type]:
 
 # Forms whose __init__ needs arguments and adds fields of its own.
 BUILD_WITH = {
-    "accreditation.forms_panel.ReviewForm": lambda: {"criteria": CRITERIA},
-    "accreditation.forms_applications.FeedbackResponseForm": lambda: {"points": [FeedbackPoint(pk=1)]},
+    "accreditation.forms.panel.ReviewForm": lambda: {"criteria": CRITERIA},
+    "accreditation.forms.applications.FeedbackResponseForm": lambda: {"points": [FeedbackPoint(pk=1)]},
 }
 
 
@@ -157,7 +157,7 @@ def test_every_form_text_field_has_a_maximum_length():
 
 
 def test_the_walk_sees_fields_added_in_init():
-    names = set(form_fields(_class_named("accreditation.forms_panel.ReviewForm")))
+    names = set(form_fields(_class_named("accreditation.forms.panel.ReviewForm")))
 
     assert {"comment_W1", "summary"} <= names
 

@@ -21,10 +21,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement import services_surveys
 from engagement.models import ReadinessResult, Wave
-from engagement.services_surveys import AboutYou
-from reporting import services as reporting_services
+from engagement.services import surveys as services_surveys
+from engagement.services.surveys import AboutYou
+from reporting.services import reports as reporting_services
 from tests import factories as f
 from tests.factories import engagement as ef
 from tests.factories import reporting as rf

@@ -26,10 +26,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accreditation import permissions, selectors, services, workflow
-from accreditation.enums import FeedbackStatus
-from accreditation.forms_applications import (
-    ApplicationFilter,
+from accreditation import enums as enums_workflow
+from accreditation import permissions
+from accreditation.domain.sections import (
+    MIN_STAKEHOLDER_ORGANISATIONS,
+    SECTION_KEYS,
+    SECTIONS,
+    Section,
+    get_section,
+)
+from accreditation.enums import ApplicationStatus, FeedbackStatus
+from accreditation.filters import ApplicationFilter
+from accreditation.forms.applications import (
     ApplicationTransitionForm,
     FeedbackResponseForm,
     RevisionCompareForm,
@@ -43,19 +51,26 @@ from accreditation.models import (
     Revision,
     StakeholderPlanRow,
 )
-from accreditation.sections import (
-    MIN_STAKEHOLDER_ORGANISATIONS,
-    SECTION_KEYS,
-    SECTIONS,
-    Section,
-    get_section,
+from accreditation.selectors.applications import application_get_for_user, application_list_for_applicant
+from accreditation.selectors.rounds import open_rounds
+from accreditation.services import drafting as drafting_services
+from accreditation.services import reviews as reviews_services
+from accreditation.services.applications import application_transition
+from accreditation.services.drafting import (
+    section_data,
+    section_save,
+    sponsor_token_read,
+    stakeholder_row_delete,
+    stakeholder_row_save,
+    stakeholder_summary,
+    submission_problems,
 )
-from accreditation.workflow import ApplicationStatus
+from accreditation.workflow import APPLICANT, APPLICATION_WORKFLOW, CHAIR, DECISION_ACTIONS, PROGRAMME_MANAGER
 from core.concurrency import StaleEdit, conflict_for, latest_changed, version_of
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
 from core.workflow import InvalidTransition
-from teams.lookup import search_as
+from teams.forms.lookup import search_as
 from teams.models import StakeholderCategory
 from teams.roles import roles_of
 
@@ -63,8 +78,8 @@ PAGE_SIZE = 25
 # A lay (public review group) reviewer reads the PPI arrangements: the PPI section and the
 # stakeholder table (docs/domain.md section 4), not the whole application.
 LAY_SECTION_KEYS = frozenset({"ppi", "stakeholders"})
-TEAM_ROLES = frozenset({workflow.APPLICANT, permissions.TEAMMATE})
-_PANEL_PAGE_ACTIONS = frozenset({*workflow.DECISION_ACTIONS, "issue_feedback"})
+TEAM_ROLES = frozenset({APPLICANT, permissions.TEAMMATE})
+_PANEL_PAGE_ACTIONS = frozenset({*DECISION_ACTIONS, "issue_feedback"})
 _DONE = {
     "submit": "The application was submitted. The panel chair has been told.",
     "withdraw": "The application was withdrawn.",
@@ -136,7 +151,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
             "This page lists the applications of your HITs, and you are not a member of any HIT."
         )
     application_filter = ApplicationFilter(
-        request.GET, queryset=selectors.application_list_for_applicant(user=request.user)
+        request.GET, queryset=application_list_for_applicant(user=request.user)
     )
     page = Paginator(application_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -146,23 +161,23 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application, assignment = selectors.application_get_for_user(user=request.user, pk=pk)
+    application, assignment = application_get_for_user(user=request.user, pk=pk)
     prefetch_related_objects([application], "sections")
     roles = permissions.application_roles(request.user, application)
     is_team = bool(roles & TEAM_ROLES)
     can_edit = permissions.can_edit_application(request.user, application)
-    organisations, categories = services.stakeholder_summary(application)
+    organisations, categories = stakeholder_summary(application)
 
     problems = []
     if application.status == ApplicationStatus.DRAFT:
         problems = [
             {"message": message, "href": _section_url(application.pk, key)}
-            for key, message in services.submission_problems(application)
+            for key, message in submission_problems(application)
         ]
     events = list(application.events.select_related("actor"))
     actions = [
         transition
-        for transition in workflow.APPLICATION_WORKFLOW.actions(application.status, roles)
+        for transition in APPLICATION_WORKFLOW.actions(application.status, roles)
         if transition.action not in _PANEL_PAGE_ACTIONS
     ]
     revisions = list(_revision_summaries(application))
@@ -186,8 +201,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "feedback": _latest_released_feedback(application) if is_team else None,
             "available_actions": actions,
             "transition_form": ApplicationTransitionForm(initial={"expected_status": application.status}),
-            "is_panel": bool(roles & {workflow.CHAIR, workflow.PROGRAMME_MANAGER}),
-            "is_chair": workflow.CHAIR in roles,
+            "is_panel": bool(roles & {CHAIR, PROGRAMME_MANAGER}),
+            "is_chair": CHAIR in roles,
             **_renewal_context(request.user, application),
         },
     )
@@ -199,17 +214,17 @@ def _renewal_context(user, application) -> dict:
         getattr(application, "accreditation", None)
         if application.status
         in (
-            workflow.ApplicationStatus.ACCREDITED,
-            workflow.ApplicationStatus.ACCREDITED_WITH_CONDITIONS,
+            enums_workflow.ApplicationStatus.ACCREDITED,
+            enums_workflow.ApplicationStatus.ACCREDITED_WITH_CONDITIONS,
         )
         else None
     )
     if accreditation is None:
         return {}
     roles = permissions.application_roles(user, application)
-    if not roles & {workflow.APPLICANT, workflow.PROGRAMME_MANAGER}:
+    if not roles & {APPLICANT, PROGRAMME_MANAGER}:
         return {}
-    return {"accreditation": accreditation, "renewal_rounds": list(selectors.open_rounds())}
+    return {"accreditation": accreditation, "renewal_rounds": list(open_rounds())}
 
 
 # --- Sections ----------------------------------------------------------------------------------------
@@ -218,7 +233,7 @@ def _renewal_context(user, application) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_section(request: HttpRequest, pk: int, key: str) -> HttpResponse:
-    application, _assignment = selectors.application_get_for_user(user=request.user, pk=pk)
+    application, _assignment = application_get_for_user(user=request.user, pk=pk)
     if key not in SECTION_KEYS:
         raise Http404("No such section.")
     if key == "stakeholders":
@@ -235,7 +250,7 @@ def application_section(request: HttpRequest, pk: int, key: str) -> HttpResponse
         search_as(form, request.user)
         if form.is_valid():
             try:
-                row = services.section_save(
+                row = section_save(
                     actor=request.user,
                     application_id=application.pk,
                     key=key,
@@ -245,7 +260,7 @@ def application_section(request: HttpRequest, pk: int, key: str) -> HttpResponse
             except StaleEdit as stale:
                 current = stale.current
                 theirs = section.form_class(
-                    initial=services.section_data(current.application, key, current.data),
+                    initial=section_data(current.application, key, current.data),
                     strict=False,
                     version=version_of(current),
                 )
@@ -260,7 +275,7 @@ def application_section(request: HttpRequest, pk: int, key: str) -> HttpResponse
                 return redirect("accreditation:application-section", pk=application.pk, key=key)
     else:
         form = section.form_class(
-            initial=services.section_data(application, key, stored.data if stored else None),
+            initial=section_data(application, key, stored.data if stored else None),
             strict=False,
             version=version_of(stored),
         )
@@ -268,7 +283,7 @@ def application_section(request: HttpRequest, pk: int, key: str) -> HttpResponse
 
     still_needed: list[str] = []
     if stored is not None and not stored.is_complete:
-        check = section.form_class(data=services.section_data(application, key, stored.data), strict=True)
+        check = section.form_class(data=section_data(application, key, stored.data), strict=True)
         still_needed = [
             str(check.fields[name].label) if name in check.fields else "" for name in check.errors
         ]
@@ -297,7 +312,7 @@ def application_section(request: HttpRequest, pk: int, key: str) -> HttpResponse
 @login_required
 @require_http_methods(["GET", "POST"])
 def stakeholder_table(request: HttpRequest, pk: int) -> HttpResponse:
-    application, _assignment = selectors.application_get_for_user(user=request.user, pk=pk)
+    application, _assignment = application_get_for_user(user=request.user, pk=pk)
     _require(permissions.can_edit_application(request.user, application))
     form = StakeholderRowForm(request.POST if request.method == "POST" else None)
     search_as(form, request.user)
@@ -305,7 +320,7 @@ def stakeholder_table(request: HttpRequest, pk: int) -> HttpResponse:
         table = reverse("accreditation:stakeholder-table", args=[application.pk])
         try:
             with once(form, user=request.user) as claim:
-                row = services.stakeholder_row_save(
+                row = stakeholder_row_save(
                     actor=request.user, application_id=application.pk, row=form.instance
                 )
                 claim.done(table)
@@ -314,7 +329,7 @@ def stakeholder_table(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(repeat.url or table)
         messages.success(request, f"{row} was added to the table.")
         return redirect(table)
-    organisations, categories = services.stakeholder_summary(application)
+    organisations, categories = stakeholder_summary(application)
     following = _next_section("stakeholders")
     return render(
         request,
@@ -337,7 +352,7 @@ def stakeholder_table(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def stakeholder_edit(request: HttpRequest, pk: int, row_pk: int) -> HttpResponse:
-    application, _assignment = selectors.application_get_for_user(user=request.user, pk=pk)
+    application, _assignment = application_get_for_user(user=request.user, pk=pk)
     _require(permissions.can_edit_application(request.user, application))
     # Scoped to this application: a row id of another application is simply not found.
     row = get_object_or_404(StakeholderPlanRow, pk=row_pk, application=application)
@@ -346,7 +361,7 @@ def stakeholder_edit(request: HttpRequest, pk: int, row_pk: int) -> HttpResponse
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            row = services.stakeholder_row_save(
+            row = stakeholder_row_save(
                 actor=request.user,
                 application_id=application.pk,
                 row=form.instance,
@@ -370,14 +385,14 @@ def stakeholder_edit(request: HttpRequest, pk: int, row_pk: int) -> HttpResponse
 @login_required
 @require_POST
 def stakeholder_delete(request: HttpRequest, pk: int, row_pk: int) -> HttpResponse:
-    application, _assignment = selectors.application_get_for_user(user=request.user, pk=pk)
+    application, _assignment = application_get_for_user(user=request.user, pk=pk)
     _require(permissions.can_edit_application(request.user, application))
     if not StakeholderPlanRow.objects.filter(pk=row_pk).exists():
         # A second click, or a teammate removed it first: nothing left to do.
         messages.info(request, "That row was already removed from the table.")
         return redirect("accreditation:stakeholder-table", pk=application.pk)
     # A row of another application is refused by the service (403) and left alone.
-    services.stakeholder_row_delete(actor=request.user, application_id=application.pk, row_id=row_pk)
+    stakeholder_row_delete(actor=request.user, application_id=application.pk, row_id=row_pk)
     messages.success(request, "The row was removed from the table.")
     return redirect("accreditation:stakeholder-table", pk=application.pk)
 
@@ -388,10 +403,10 @@ def stakeholder_delete(request: HttpRequest, pk: int, row_pk: int) -> HttpRespon
 @login_required
 @require_POST
 def sponsor_request(request: HttpRequest, pk: int) -> HttpResponse:
-    application, _assignment = selectors.application_get_for_user(user=request.user, pk=pk)
+    application, _assignment = application_get_for_user(user=request.user, pk=pk)
     _require(permissions.can_edit_application(request.user, application))
     try:
-        services.sponsor_request(actor=request.user, application_id=application.pk)
+        drafting_services.sponsor_request(actor=request.user, application_id=application.pk)
     except ValidationError as exc:
         for error in exc.messages:
             messages.error(request, error)
@@ -412,7 +427,7 @@ def _invalid_link(request: HttpRequest, reason: str) -> HttpResponse:
 def sponsor_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """Public: the sponsor follows the signed link from the email, sees what they sponsor, confirms."""
     try:
-        application_id, sponsor_id = services.sponsor_token_read(token)
+        application_id, sponsor_id = sponsor_token_read(token)
     except signing.SignatureExpired:
         return _invalid_link(request, "The link has expired. Ask the HIT's director to send a new one.")
     except signing.BadSignature:
@@ -432,7 +447,7 @@ def sponsor_confirm(request: HttpRequest, token: str) -> HttpResponse:
         )
     if request.method == "POST" and not application.sponsor_confirmed:
         try:
-            services.sponsor_confirm(token=token)
+            drafting_services.sponsor_confirm(token=token)
         except InvalidTransition as exc:
             messages.info(request, str(exc))
         else:
@@ -447,7 +462,7 @@ def sponsor_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def application_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
-    application, _assignment = selectors.application_get_for_user(user=request.user, pk=pk)
+    application, _assignment = application_get_for_user(user=request.user, pk=pk)
     detail = reverse("accreditation:application-detail", args=[application.pk])
     form = ApplicationTransitionForm(request.POST)
     if not form.is_valid():
@@ -455,7 +470,7 @@ def application_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(detail)
     action = form.cleaned_data["action"]
     try:
-        services.application_transition(
+        application_transition(
             actor=request.user,
             application_id=application.pk,
             action=action,
@@ -521,7 +536,7 @@ def _revision_for(application: Application, number: int) -> Revision:
 
 @login_required
 def revision_list(request: HttpRequest, pk: int) -> HttpResponse:
-    application, _assignment = selectors.application_get_for_user(user=request.user, pk=pk)
+    application, _assignment = application_get_for_user(user=request.user, pk=pk)
     revisions = list(_revision_summaries(application))
     return render(
         request,
@@ -532,7 +547,7 @@ def revision_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def revision_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    application, assignment = selectors.application_get_for_user(user=request.user, pk=pk)
+    application, assignment = application_get_for_user(user=request.user, pk=pk)
     revision = _revision_for(application, number)
     lay_only = _lay_only(request.user, application, assignment)
     sections = [
@@ -631,7 +646,7 @@ def _compare(older: Revision, newer: Revision, *, lay_only: bool = False) -> dic
 
 @login_required
 def revision_compare(request: HttpRequest, pk: int) -> HttpResponse:
-    application, assignment = selectors.application_get_for_user(user=request.user, pk=pk)
+    application, assignment = application_get_for_user(user=request.user, pk=pk)
     revisions = {r.number: r for r in application.revisions.select_related("submitted_by")}
     numbers = sorted(revisions)
     context: dict = {"application": application, "numbers": numbers, "form": None}
@@ -660,7 +675,7 @@ def revision_compare(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def feedback_respond(request: HttpRequest, pk: int) -> HttpResponse:
-    application, _assignment = selectors.application_get_for_user(user=request.user, pk=pk)
+    application, _assignment = application_get_for_user(user=request.user, pk=pk)
     if not permissions.application_roles(request.user, application) & TEAM_ROLES:
         raise PermissionDenied(
             "The answers to feedback are the team's working copy; the panel reads them with the next revision."
@@ -680,7 +695,7 @@ def feedback_respond(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404("No feedback has been released.")
         if form.is_valid():
             try:
-                services.feedback_respond(
+                reviews_services.feedback_respond(
                     actor=request.user,
                     application_id=application.pk,
                     responses=form.responses(),

@@ -17,17 +17,21 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accreditation import permissions, selectors, services, workflow
-from accreditation.forms_rounds import (
+from accreditation import permissions, workflow
+from accreditation.enums import EOIStatus
+from accreditation.filters import EOIFilter
+from accreditation.forms.rounds import (
     BasePartnerFormSet,
-    EOIFilter,
     EOIForm,
     EOITransitionForm,
     RoundForm,
     partner_formset,
 )
 from accreditation.models import Application, ExpressionOfInterest, Round
-from accreditation.workflow import EOIStatus
+from accreditation.selectors.eois import eoi_get_for_user, eoi_list_for_user
+from accreditation.selectors.rounds import open_rounds
+from accreditation.services.eois import eoi_save, eoi_transition
+from accreditation.services.rounds import round_save
 from core.concurrency import StaleEdit, conflict_for, restart_from
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import ALLOW, Verdict
@@ -86,7 +90,7 @@ def _visible_rounds(user: object, today: datetime.date) -> QuerySet[Round]:
     if permissions.can_manage_rounds(user):
         return Round.objects.all()
     chaired = roles_of(user).chair_round_ids
-    return selectors.open_rounds(day=today) | Round.objects.filter(pk__in=chaired)
+    return open_rounds(day=today) | Round.objects.filter(pk__in=chaired)
 
 
 # --- Rounds ------------------------------------------------------------------------------------------
@@ -162,7 +166,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status_counts = []
     if sees_all:
         counts = dict(
-            selectors.eoi_list_for_user(user=request.user)
+            eoi_list_for_user(user=request.user)
             .filter(round=round)
             .order_by()
             .values_list("status")
@@ -193,10 +197,10 @@ def round_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             if round is None:
                 with once(form, user=request.user) as claim:
-                    saved = services.round_save(actor=request.user, round=form.instance)
+                    saved = round_save(actor=request.user, round=form.instance)
                     claim.done(reverse("accreditation:round-detail", args=[saved.pk]))
             else:
-                saved = services.round_save(
+                saved = round_save(
                     actor=request.user, round=form.instance, expected_version=form.started_from
                 )
         except ValidationError as exc:
@@ -223,7 +227,7 @@ def round_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 def eoi_list(request: HttpRequest) -> HttpResponse:
     _require(_can_use_rounds(request.user))
-    eoi_filter = EOIFilter(request.GET, queryset=selectors.eoi_list_for_user(user=request.user))
+    eoi_filter = EOIFilter(request.GET, queryset=eoi_list_for_user(user=request.user))
     page = Paginator(eoi_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accreditation/eoi_list.html", {"filter": eoi_filter, "page": page})
 
@@ -272,12 +276,10 @@ def _eoi_form_page(request: HttpRequest, eoi: ExpressionOfInterest) -> HttpRespo
         try:
             if eoi.pk is None:
                 with once(form, user=request.user) as claim:
-                    eoi = services.eoi_save(
-                        actor=request.user, eoi=form.instance, partners=formset.partner_inputs()
-                    )
+                    eoi = eoi_save(actor=request.user, eoi=form.instance, partners=formset.partner_inputs())
                     claim.done(reverse("accreditation:eoi-detail", args=[eoi.pk]))
             else:
-                eoi = services.eoi_save(
+                eoi = eoi_save(
                     actor=request.user,
                     eoi=form.instance,
                     partners=formset.partner_inputs(),
@@ -304,7 +306,7 @@ def _eoi_form_page(request: HttpRequest, eoi: ExpressionOfInterest) -> HttpRespo
                 messages.success(request, "Your draft was saved. Submit it when it is complete.")
                 return redirect("accreditation:eoi-detail", pk=eoi.pk)
             try:
-                services.eoi_transition(
+                eoi_transition(
                     actor=request.user, eoi_id=eoi.pk, action="submit", expected_status=EOIStatus.DRAFT
                 )
             except InvalidTransition as exc:
@@ -348,7 +350,7 @@ def eoi_create(request: HttpRequest, round_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def eoi_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    eoi = selectors.eoi_get_for_user(user=request.user, pk=pk)
+    eoi = eoi_get_for_user(user=request.user, pk=pk)
     verdict = _can_edit_eoi(request.user, eoi, timezone.localdate())
     if not verdict:
         if request.method == "POST" and eoi.author_id == request.user.pk:
@@ -376,7 +378,7 @@ def _application_link(eoi: ExpressionOfInterest) -> tuple[Application | None, st
 
 @login_required
 def eoi_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    eoi = selectors.eoi_get_for_user(user=request.user, pk=pk)
+    eoi = eoi_get_for_user(user=request.user, pk=pk)
     roles = permissions.eoi_roles(request.user, eoi)
     application, application_url = _application_link(eoi)
     is_author = workflow.APPLICANT in roles
@@ -407,7 +409,7 @@ _DONE = {
 @login_required
 @require_POST
 def eoi_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
-    eoi = selectors.eoi_get_for_user(user=request.user, pk=pk)
+    eoi = eoi_get_for_user(user=request.user, pk=pk)
     form = EOITransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "That change could not be made: the form was incomplete.")
@@ -415,7 +417,7 @@ def eoi_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         # A role the user lacks raises PermissionDenied here and becomes a 403 with its reason.
-        eoi = services.eoi_transition(
+        eoi = eoi_transition(
             actor=request.user,
             eoi_id=eoi.pk,
             action=data["action"],

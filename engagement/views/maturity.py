@@ -21,14 +21,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.concurrency import StaleEdit, conflict_for, version_of
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
-from engagement import matrix, permissions, selectors, selectors_maturity, services_maturity
+from engagement import permissions
+from engagement.domain import matrix
 from engagement.enums import Dimension
-from engagement.forms_maturity import (
-    ActionItemEditForm,
-    ActionItemFilter,
-    ActionItemForm,
-    MaturityAssessmentForm,
-)
+from engagement.filters import ActionItemFilter
+from engagement.forms.maturity import ActionItemEditForm, ActionItemForm, MaturityAssessmentForm
+from engagement.selectors import hits as selectors
+from engagement.selectors import maturity as selectors_maturity
+from engagement.services import maturity as services_maturity
 from teams import permissions as teams_permissions
 from teams.models import HIT
 

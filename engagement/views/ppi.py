@@ -4,7 +4,7 @@ self-assessments and public reviews; the PPI facilitators' caseload; support req
 Every view starts with an access helper: a HIT whose PPI the user may not see
 (`permissions.can_view_ppi`), or a support request they may not see, is a 404; an action the user
 may see but not take is a 403 with the permission's reason. Writes go through
-engagement.services_ppi; every successful POST redirects. Pages read the stored CoverageScore for
+engagement.services.ppi; every successful POST redirects. Pages read the stored CoverageScore for
 the PPI depth and never compute a score.
 """
 
@@ -23,11 +23,11 @@ from core.concurrency import StaleEdit, conflict_for
 from core.forms import apply_service_errors
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
-from engagement import permissions, selectors, selectors_ppi, services, services_ppi
-from engagement.forms_ppi import (
+from engagement import permissions
+from engagement.filters import CaseloadFilter
+from engagement.forms.ppi import (
     PPI_DEPTH_LADDER,
     ActivityForm,
-    CaseloadFilter,
     PublicReviewForm,
     StandardsForm,
     SupportGivenForm,
@@ -35,6 +35,10 @@ from engagement.forms_ppi import (
     SupportStatusForm,
 )
 from engagement.models import InvolvementActivity
+from engagement.selectors import hits as selectors
+from engagement.selectors import ppi as selectors_ppi
+from engagement.services import ppi as services_ppi
+from engagement.services import score_requests as services
 from teams import permissions as team_permissions
 from teams.models import HIT
 

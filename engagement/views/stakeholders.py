@@ -23,11 +23,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.concurrency import StaleEdit, conflict_for
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
-from engagement import permissions, selectors, services
+from engagement import permissions
 from engagement.enums import Depth, ScoreKind, StakeholderSource
-from engagement.forms_stakeholders import StakeholderEndForm, StakeholderFilterForm, StakeholderForm
+from engagement.forms.stakeholders import StakeholderEndForm, StakeholderFilterForm, StakeholderForm
 from engagement.models import CoverageScore, CoverageSnapshot, Stakeholder
-from teams.lookup import search_as
+from engagement.selectors import stakeholders as stakeholders_selectors
+from engagement.selectors.hits import hit_for_engagement
+from engagement.selectors.stakeholders import coverage_history
+from engagement.services import stakeholders as stakeholders_services
+from engagement.services.score_requests import (
+    recompute_now,
+    score_request_overdue,
+    score_request_pending_since,
+)
+from engagement.services.stakeholders import stakeholder_save, stakeholders_sync_memberships
+from teams.forms.lookup import search_as
 from teams.models import HIT, StakeholderCategory
 
 PAGE_SIZE = 100
@@ -61,14 +71,14 @@ def _coverage_summary(hit: HIT) -> dict:
         score: CoverageScore | None = hit.coverage
     except CoverageScore.DoesNotExist:
         score = None
-    pending_since = services.score_request_pending_since(hit_id=hit.pk, kind=ScoreKind.COVERAGE)
+    pending_since = score_request_pending_since(hit_id=hit.pk, kind=ScoreKind.COVERAGE)
     return {
         "coverage": score,
         "ppi_meaning": PPI_DEPTH_MEANINGS.get(score.ppi_depth, "") if score else "",
         "recalculating": pending_since is not None,
         "recalculation_asked_at": pending_since,
         # Overdue: most likely lost; "Recalculate now" sends it again instead of waiting for ever.
-        "recalculation_overdue": services.score_request_overdue(pending_since),
+        "recalculation_overdue": score_request_overdue(pending_since),
     }
 
 
@@ -85,16 +95,14 @@ def _add_service_errors(form: StakeholderForm, exc: ValidationError) -> None:
 
 @login_required
 def stakeholder_map(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(
-        user=request.user, pk=hit_pk, may_see=permissions.can_view_stakeholder_map
-    )
+    hit = hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_stakeholder_map)
     can_edit = permissions.can_edit_engagement(request.user, hit)
     filter_form = StakeholderFilterForm(request.GET or None)
     category, include_ended = None, False
     if filter_form.is_valid():
         category = filter_form.cleaned_data["category"]
         include_ended = filter_form.cleaned_data["include_ended"]
-    rows = selectors.stakeholder_map(hit=hit, include_ended=include_ended)
+    rows = stakeholders_selectors.stakeholder_map(hit=hit, include_ended=include_ended)
     if category is not None:
         rows = rows.filter(category=category)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -117,9 +125,7 @@ def stakeholder_map(request: HttpRequest, hit_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def stakeholder_edit(request: HttpRequest, hit_pk: int, pk: int | None = None) -> HttpResponse:
-    hit = selectors.hit_for_engagement(
-        user=request.user, pk=hit_pk, may_see=permissions.can_view_stakeholder_map
-    )
+    hit = hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_stakeholder_map)
     _require(permissions.can_edit_engagement(request.user, hit))
     stakeholder = _editable_row(hit, pk) if pk else Stakeholder(hit=hit, source=StakeholderSource.MANUAL)
     form = StakeholderForm(request.POST if request.method == "POST" else None, instance=stakeholder)
@@ -133,12 +139,10 @@ def stakeholder_edit(request: HttpRequest, hit_pk: int, pk: int | None = None) -
         try:
             if pk is None:
                 with once(form, user=request.user) as claim:
-                    services.stakeholder_save(actor=request.user, stakeholder=row)
+                    stakeholder_save(actor=request.user, stakeholder=row)
                     claim.done(map_url)
             else:
-                services.stakeholder_save(
-                    actor=request.user, stakeholder=row, expected_version=form.started_from
-                )
+                stakeholder_save(actor=request.user, stakeholder=row, expected_version=form.started_from)
         except ValidationError as exc:
             _add_service_errors(form, exc)
         except AlreadySubmitted as repeat:
@@ -162,9 +166,7 @@ def stakeholder_edit(request: HttpRequest, hit_pk: int, pk: int | None = None) -
 @login_required
 @require_POST
 def stakeholder_end(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(
-        user=request.user, pk=hit_pk, may_see=permissions.can_view_stakeholder_map
-    )
+    hit = hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_stakeholder_map)
     _require(permissions.can_edit_engagement(request.user, hit))
     stakeholder = _editable_row(hit, pk)
     form = StakeholderEndForm(request.POST)
@@ -178,7 +180,7 @@ def stakeholder_end(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
         )
     else:
         try:
-            services.stakeholder_end(
+            stakeholders_services.stakeholder_end(
                 actor=request.user, stakeholder_id=stakeholder.pk, end_date=form.cleaned_data["end_date"]
             )
         except ValidationError as exc:
@@ -192,11 +194,9 @@ def stakeholder_end(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def stakeholder_sync(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(
-        user=request.user, pk=hit_pk, may_see=permissions.can_view_stakeholder_map
-    )
+    hit = hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_stakeholder_map)
     _require(permissions.can_edit_engagement(request.user, hit))
-    changed = services.stakeholders_sync_memberships(hit_id=hit.pk)
+    changed = stakeholders_sync_memberships(hit_id=hit.pk)
     if changed:
         messages.success(
             request,
@@ -275,12 +275,12 @@ def _history_data(hit: HIT, snapshots: list[CoverageSnapshot]) -> dict:
 
 @login_required
 def coverage_detail(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_coverage)
+    hit = hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_coverage)
     can_edit = permissions.can_edit_engagement(request.user, hit)
     summary = _coverage_summary(hit)
     score = summary["coverage"]
     rows = _category_rows(score)
-    snapshots = list(selectors.coverage_history(hit=hit))
+    snapshots = list(coverage_history(hit=hit))
     counted = [row for row in rows if row["counted"]]
     return render(
         request,
@@ -305,9 +305,9 @@ def coverage_detail(request: HttpRequest, hit_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def coverage_recalculate(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_coverage)
+    hit = hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_coverage)
     _require(permissions.can_edit_engagement(request.user, hit))
-    result = services.recompute_now(actor=request.user, hit_id=hit.pk, kind=ScoreKind.COVERAGE)
+    result = recompute_now(actor=request.user, hit_id=hit.pk, kind=ScoreKind.COVERAGE)
     if result.outcome == "under_way":
         messages.info(request, "A recalculation is already under way.")
     elif result.dispatch is not None and result.dispatch.sent is False:

@@ -18,10 +18,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.concurrency import StaleEdit, conflict_for
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
-from engagement import permissions, recommendations, selectors, services_surveys
-from engagement import selectors_surveys as survey_selectors
-from engagement.forms_surveys import AboutYouForm, InviteForm, ItemForm, ReissueForm, SectionForm, WaveForm
+from engagement import permissions
+from engagement.forms.surveys import AboutYouForm, InviteForm, ItemForm, ReissueForm, SectionForm, WaveForm
 from engagement.models import Item
+from engagement.permissions import can_change_items
+from engagement.selectors import hits as selectors
+from engagement.selectors import recommendations
+from engagement.selectors import surveys as survey_selectors
+from engagement.services import surveys as surveys_services
+from engagement.services.surveys import (
+    AboutYou,
+    SurveyLinkError,
+    SurveyState,
+    invitation_reissue,
+    item_save,
+    response_save,
+    response_submit,
+    survey_state,
+)
 
 
 def _validation_messages(exc: ValidationError) -> list[str]:
@@ -48,7 +62,7 @@ def instrument_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(permissions.can_manage_instruments(request.user))
     instrument = survey_selectors.instrument_get(pk=pk)
     latest = survey_selectors.latest_version(instrument=instrument)
-    editable = services_surveys.can_change_items(instrument)
+    editable = can_change_items(instrument)
     actions = []
     if editable:
         actions += ["add_item", "publish"]
@@ -73,7 +87,7 @@ def instrument_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     _require(permissions.can_manage_instruments(request.user))
     instrument = survey_selectors.instrument_get(pk=pk)
     try:
-        new = services_surveys.instrument_new_version(actor=request.user, instrument_id=instrument.pk)
+        new = surveys_services.instrument_new_version(actor=request.user, instrument_id=instrument.pk)
     except ValidationError as exc:
         for message in _validation_messages(exc):
             messages.error(request, message)
@@ -90,7 +104,7 @@ def instrument_publish(request: HttpRequest, pk: int) -> HttpResponse:
     _require(permissions.can_manage_instruments(request.user))
     instrument = survey_selectors.instrument_get(pk=pk)
     try:
-        services_surveys.instrument_publish(actor=request.user, instrument_id=instrument.pk)
+        surveys_services.instrument_publish(actor=request.user, instrument_id=instrument.pk)
     except ValidationError as exc:
         for message in _validation_messages(exc):
             messages.error(request, message)
@@ -104,7 +118,7 @@ def instrument_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def item_edit(request: HttpRequest, pk: int, item_pk: int | None = None) -> HttpResponse:
     _require(permissions.can_manage_instruments(request.user))
     instrument = survey_selectors.instrument_get(pk=pk)
-    _require(services_surveys.can_change_items(instrument))
+    _require(can_change_items(instrument))
     item = None
     if item_pk is not None:
         item = Item.objects.filter(instrument=instrument, pk=item_pk).first()
@@ -123,12 +137,10 @@ def item_edit(request: HttpRequest, pk: int, item_pk: int | None = None) -> Http
         try:
             if item is None:
                 with once(form, user=request.user) as claim:
-                    saved = services_surveys.item_save(actor=request.user, item=form.instance)
+                    saved = item_save(actor=request.user, item=form.instance)
                     claim.done(detail)
             else:
-                saved = services_surveys.item_save(
-                    actor=request.user, item=form.instance, expected_version=form.started_from
-                )
+                saved = item_save(actor=request.user, item=form.instance, expected_version=form.started_from)
         except ValidationError as exc:
             form.add_error(None, exc)
         except AlreadySubmitted as repeat:
@@ -156,7 +168,7 @@ def item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = Item.objects.filter(instrument=instrument, pk=item_pk).first()
     if item is None:
         raise Http404("No such item.")
-    services_surveys.item_delete(actor=request.user, item_id=item.pk)
+    surveys_services.item_delete(actor=request.user, item_id=item.pk)
     messages.success(request, f"Item {item.code} was removed from version {instrument.version}.")
     return redirect("engagement:instrument-detail", pk=instrument.pk)
 
@@ -202,7 +214,7 @@ def wave_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             with once(form, user=request.user) as claim:
-                wave = services_surveys.wave_create(
+                wave = surveys_services.wave_create(
                     actor=request.user,
                     hit_id=hit.pk,
                     title=data["title"],
@@ -277,7 +289,7 @@ def wave_invite(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
-            outcome = services_surveys.wave_invite(
+            outcome = surveys_services.wave_invite(
                 actor=request.user,
                 wave_id=wave.pk,
                 addresses=form.cleaned_data["addresses"],
@@ -302,7 +314,7 @@ def wave_reissue(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
     form = ReissueForm(request.POST)
     if form.is_valid():
         try:
-            message = services_surveys.invitation_reissue(
+            message = invitation_reissue(
                 actor=request.user, wave_id=wave.pk, email=form.cleaned_data["email"]
             )
         except ValidationError as exc:
@@ -320,7 +332,7 @@ def wave_reissue(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
 def wave_remind(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
     hit, wave = _wave_for_editor(request, hit_pk, pk)
     try:
-        reminded = services_surveys.wave_remind(actor=request.user, wave_id=wave.pk)
+        reminded = surveys_services.wave_remind(actor=request.user, wave_id=wave.pk)
     except ValidationError as exc:
         for message in _validation_messages(exc):
             messages.error(request, message)
@@ -341,7 +353,7 @@ def wave_close(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
     """Close a wave before its closing date; its results are released once the worker has them."""
     hit, wave = _wave_for_editor(request, hit_pk, pk)
     try:
-        services_surveys.wave_close(actor=request.user, wave_id=wave.pk)
+        surveys_services.wave_close(actor=request.user, wave_id=wave.pk)
     except ValidationError as exc:
         for message in _validation_messages(exc):
             messages.error(request, message)
@@ -442,7 +454,7 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _link_problem(request: HttpRequest, error: services_surveys.SurveyLinkError) -> HttpResponse:
+def _link_problem(request: HttpRequest, error: SurveyLinkError) -> HttpResponse:
     return _private(
         render(
             request,
@@ -463,7 +475,7 @@ def _section_number(raw: str | None, last: int, default: int = 1) -> int:
 
 def _respond_page(
     request: HttpRequest,
-    state: services_surveys.SurveyState,
+    state: SurveyState,
     number: int,
     form: SectionForm | AboutYouForm,
     status: int = 200,
@@ -497,8 +509,8 @@ def survey_respond(request: HttpRequest, token: str) -> HttpResponse:
     """Public: one dimension per page, then "about you", then Submit; answers are saved on every
     move, so the same link resumes them. One submission per link."""
     try:
-        state = services_surveys.survey_state(token=token)
-    except services_surveys.SurveyLinkError as error:
+        state = survey_state(token=token)
+    except SurveyLinkError as error:
         return _link_problem(request, error)
     last = len(state.sections) + 1
     here = reverse("engagement:survey-respond", kwargs={"token": token})
@@ -523,12 +535,12 @@ def survey_respond(request: HttpRequest, token: str) -> HttpResponse:
             form = AboutYouForm(request.POST, organisations=state.organisations)
             if not form.is_valid():
                 return _respond_page(request, state, number, form)
-            about = services_surveys.AboutYou(
+            about = AboutYou(
                 organisation_id=form.cleaned_data["organisation"], role_group=form.cleaned_data["role_group"]
             )
             if action == "submit":
                 try:
-                    services_surveys.response_submit(token=token, about=about)
+                    response_submit(token=token, about=about)
                 except ValidationError as exc:
                     form.add_error(None, exc)
                     return _respond_page(request, state, number, form)
@@ -537,17 +549,17 @@ def survey_respond(request: HttpRequest, token: str) -> HttpResponse:
                         request, "engagement/survey_thanks.html", {"wave": state.wave, "hit": state.wave.hit}
                     )
                 )
-            services_surveys.response_save(token=token, answers={}, about=about)
+            response_save(token=token, answers={}, about=about)
         else:
             form = SectionForm(request.POST, items=state.sections[number - 1].items)
             if not form.is_valid():
                 return _respond_page(request, state, number, form)
             try:
-                services_surveys.response_save(token=token, answers=form.answers())
+                response_save(token=token, answers=form.answers())
             except ValidationError as exc:
                 form.add_error(None, exc)
                 return _respond_page(request, state, number, form)
-    except services_surveys.SurveyLinkError as error:
+    except SurveyLinkError as error:
         return _link_problem(request, error)
 
     if action == "save":

@@ -20,18 +20,19 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from accreditation.enums import ApplicationStatus, EOIStatus
 from accreditation.models import Accreditation, Application, Condition, ExpressionOfInterest, Round
-from accreditation.workflow import ApplicationStatus, EOIStatus
 from engagement import permissions as engagement_permissions
-from engagement import selectors as engagement_selectors
-from engagement import selectors_maturity, selectors_surveys
 from engagement.enums import Dimension
 from engagement.models import CoverageScore, ReadinessResult, Wave
+from engagement.selectors import hits as engagement_selectors
+from engagement.selectors import maturity as selectors_maturity
+from engagement.selectors import surveys as selectors_surveys
 from reporting.models import ProgressReport, add_months
-from reporting.selectors import overdue_condition
-from teams import selectors as team_selectors
+from reporting.selectors.home import overdue_condition
 from teams.enums import HITStatus, LifecycleStage
 from teams.models import HIT
+from teams.selectors import hits as team_selectors
 
 # Renewals are flagged this many months ahead, as the first renewal reminder is (docs/domain.md section 3).
 RENEWAL_HORIZON_MONTHS = 6

@@ -13,10 +13,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from engagement.domain.matrix import element_name, level_name
+from engagement.domain.scoring import SPREAD_THRESHOLD, shown_percent, shown_score, shown_sd
 from engagement.enums import Dimension, MaturityLevel
-from engagement.matrix import element_name, level_name
 from engagement.models import CoverageScore, ReadinessResult
-from engagement.scoring import SPREAD_THRESHOLD, shown_percent, shown_score, shown_sd
 from teams.models import HIT
 
 # --- HITs --------------------------------------------------------------------------------------------

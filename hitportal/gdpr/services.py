@@ -40,8 +40,8 @@ from accreditation.models import (
 from core.permissions import Verdict
 from core.permissions import require as _require
 from engagement.models import ActionPlanItem, Invitation, InvolvementActivity, PublicReview, Stakeholder
-from teams.enums import HITStatus, MembershipRole, Role
-from teams.models import GdprAction, GdprActionKind, Meeting, Membership, Person, User
+from teams.enums import GdprActionKind, HITStatus, MembershipRole, Role
+from teams.models import GdprAction, Meeting, Membership, Person, User
 from teams.roles import roles_of
 
 REASON_MAX_LENGTH = 2000

@@ -6,7 +6,7 @@ HIT's page (`reporting.permissions.can_view_hit_dashboard`, 404 otherwise); its 
 maturity sections only for those who may see them on their own pages, its milestones and reports
 only for those who may read the HIT's reports.
 
-Every figure comes from reporting.dashboards, which reads the worker's stored scores; these views
+Every figure comes from reporting.selectors, which reads the worker's stored scores; these views
 only turn them into sentences, tables and chart data (`json_script`, drawn by static/js/charts.js).
 """
 
@@ -17,7 +17,6 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -28,59 +27,25 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from core.permissions import require as _require
-from engagement import selectors as engagement_selectors
-from reporting import dashboards, pack
+from engagement.selectors import hits as engagement_selectors
 from reporting import permissions as report_permissions
-from reporting.dashboards import (
-    BoardDashboard,
+from reporting.domain import pack
+from reporting.forms.dashboards import DashboardFilterForm
+from reporting.permissions import can_view_board_dashboard
+from reporting.selectors import board as board_dashboards
+from reporting.selectors import hit_dashboard as hit_dashboard_dashboards
+from reporting.selectors.board import BoardDashboard, BoardPack
+from reporting.selectors.hit_dashboard import HITDashboard
+from reporting.selectors.portfolio import (
+    DEFAULT_SORT,
+    SORTS,
     Filters,
-    HITDashboard,
     HITRow,
     PipelineRow,
     PortfolioCounts,
-    PortfolioPoint,
-    QuarterPoint,
+    pipeline_by_round,
 )
-from teams.enums import HITStatus, LifecycleStage
-
-# --- Filters -----------------------------------------------------------------------------------------
-
-
-class DashboardFilterForm(forms.Form):
-    """GET filters of the board dashboard and the pack. The round choices come from the pipeline
-    rows the page reads anyway, so the form costs no query of its own."""
-
-    round = forms.TypedChoiceField(label="Round", required=False, coerce=int, empty_value=None)
-    status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *HITStatus.choices]
-    )
-    stage = forms.ChoiceField(
-        label="Life-cycle stage", required=False, choices=[("", "Any stage"), *LifecycleStage.choices]
-    )
-    focus = forms.CharField(label="Focus or name contains", required=False, max_length=100)
-    organisation = forms.CharField(
-        label="Organisation",
-        required=False,
-        max_length=100,
-        help_text="HITs whose stakeholder map or members include an organisation with this in its name.",
-    )
-
-    def __init__(self, data: object = None, *, rounds: list[PipelineRow]) -> None:
-        super().__init__(data)
-        self.fields["round"].choices = [("", "Any round"), *[(str(r.round_id), r.name) for r in rounds]]
-
-    def filters(self) -> Filters:
-        """The valid filters; a field with an error is left out (and its message shown beside it)."""
-        if self.is_bound:
-            self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return Filters(
-            round_id=data.get("round"),
-            status=data.get("status") or "",
-            stage=data.get("stage") or "",
-            focus=(data.get("focus") or "").strip(),
-            organisation=(data.get("organisation") or "").strip(),
-        )
+from reporting.selectors.trends import PortfolioPoint, QuarterPoint
 
 
 def _filters(request: HttpRequest, pipeline: list[PipelineRow]) -> tuple[DashboardFilterForm, Filters]:
@@ -150,7 +115,7 @@ def coverage_map_summary(rows: list[HITRow], dashboard: BoardDashboard) -> str:
         1 for row in calculated if row.coverage and not row.coverage.commissioner_in_leadership
     )
     text = (
-        f"{_plural(len(rows), 'HIT')} shown, sorted by {dashboards.SORTS[dashboard.sort][0]}: "
+        f"{_plural(len(rows), 'HIT')} shown, sorted by {SORTS[dashboard.sort][0]}: "
         f"{full} cover every stakeholder category and {no_commissioner} have no commissioner in a "
         "leadership role"
     )
@@ -398,13 +363,13 @@ def _sort_links(current: str) -> dict[str, str]:
 @login_required
 @require_GET
 def board_dashboard(request: HttpRequest) -> HttpResponse:
-    _require(dashboards.can_view_board_dashboard(request.user))
+    _require(can_view_board_dashboard(request.user))
     today = timezone.localdate()
-    pipeline = dashboards.pipeline_by_round()
+    pipeline = pipeline_by_round()
     form, filters = _filters(request, pipeline)
-    dashboard = dashboards.board_dashboard(
+    dashboard = board_dashboards.board_dashboard(
         filters=filters,
-        sort=request.GET.get("sort", dashboards.DEFAULT_SORT),
+        sort=request.GET.get("sort", DEFAULT_SORT),
         page_number=request.GET.get("page"),
         today=today,
         pipeline=pipeline,
@@ -422,7 +387,7 @@ def board_dashboard(request: HttpRequest) -> HttpResponse:
             "heat_rows": heat_rows(dashboard),
             "page": dashboard.page,
             "sort_links": _sort_links(dashboard.sort),
-            "sort_label": dashboards.SORTS[dashboard.sort][0],
+            "sort_label": SORTS[dashboard.sort][0],
             "charts": board_charts(dashboard, shown),
             "summaries": {
                 "pipeline": pipeline_summary(shown),
@@ -445,12 +410,12 @@ def board_dashboard(request: HttpRequest) -> HttpResponse:
 # --- The board report pack ---------------------------------------------------------------------------
 
 
-def _pack(request: HttpRequest) -> tuple[dashboards.BoardPack, list[PipelineRow]]:
+def _pack(request: HttpRequest) -> tuple[BoardPack, list[PipelineRow]]:
     """The pack of the dashboard's filters (carried in the query string; a bad one is left out)."""
-    _require(dashboards.can_view_board_dashboard(request.user))
-    pipeline = dashboards.pipeline_by_round()
+    _require(can_view_board_dashboard(request.user))
+    pipeline = pipeline_by_round()
     _form, filters = _filters(request, pipeline)
-    data = dashboards.board_pack(filters=filters, today=timezone.localdate(), pipeline=pipeline)
+    data = board_dashboards.board_pack(filters=filters, today=timezone.localdate(), pipeline=pipeline)
     return data, _shown_pipeline(pipeline, filters)
 
 
@@ -625,7 +590,7 @@ def hit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     hit = engagement_selectors.hit_for_engagement(
         user=request.user, pk=pk, may_see=report_permissions.can_view_hit_dashboard
     )
-    data = dashboards.hit_dashboard(hit=hit, user=request.user, today=timezone.localdate())
+    data = hit_dashboard_dashboards.hit_dashboard(hit=hit, user=request.user, today=timezone.localdate())
     return render(
         request,
         "reporting/dashboard_hit.html",

@@ -24,8 +24,9 @@ from core.forms import apply_service_errors
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
 from core.workflow import InvalidTransition, Transition
-from reporting import permissions, selectors, services, workflow
-from reporting.forms import (
+from reporting import permissions, workflow
+from reporting.filters import ReportFilter
+from reporting.forms.reports import (
     CapacityForm,
     DueDateForm,
     IndicatorsForm,
@@ -33,7 +34,6 @@ from reporting.forms import (
     OutcomeForm,
     QuickWinForm,
     ReportCreateForm,
-    ReportFilter,
     RiskForm,
     SnapshotsForm,
     TransitionForm,
@@ -41,6 +41,23 @@ from reporting.forms import (
     row_formset,
 )
 from reporting.models import Outcome, ProgressReport, QuickWin, ReportRisk
+from reporting.selectors.home import open_report
+from reporting.selectors.reports import (
+    concept_blocks,
+    hit_for_reports,
+    hits_for_report_filter,
+    maturity_snapshot,
+    milestone_summary,
+    next_report_defaults,
+    ppi_standards_snapshot,
+    readiness_snapshot,
+    report_events,
+    report_get_for_user,
+    report_list_for_user,
+    report_milestones,
+    schedule_of,
+)
+from reporting.services import reports as services
 from teams import permissions as team_permissions
 
 PAGE_SIZE = 50
@@ -59,8 +76,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
         data["status"] = "open"  # the programme's work list: everything not yet accepted
     report_filter = ReportFilter(
         data,
-        queryset=selectors.report_list_for_user(user=request.user, today=today),
-        hits=selectors.hits_for_report_filter(user=request.user),
+        queryset=report_list_for_user(user=request.user, today=today),
+        hits=hits_for_report_filter(user=request.user),
     )
     page = Paginator(report_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for report in page.object_list:
@@ -79,10 +96,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_reports(user=request.user, pk=hit_pk)
+    hit = hit_for_reports(user=request.user, pk=hit_pk)
     _require(permissions.can_start_report(request.user, hit))
-    current = selectors.open_report(hit=hit)
-    defaults = selectors.next_report_defaults(hit=hit)
+    current = open_report(hit=hit)
+    defaults = next_report_defaults(hit=hit)
     form = ReportCreateForm(
         request.POST if request.method == "POST" else None,
         initial={
@@ -118,7 +135,7 @@ def report_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
             "hit": hit,
             "form": form,
             "current": current,
-            "schedule": selectors.schedule_of(hit),
+            "schedule": schedule_of(hit),
             "can_open_hit": bool(team_permissions.can_view_hit(request.user, hit)),
         },
     )
@@ -134,23 +151,23 @@ def _available_actions(user, report: ProgressReport) -> list[Transition]:
 @login_required
 @require_GET
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = selectors.report_get_for_user(user=request.user, pk=pk)
+    report = report_get_for_user(user=request.user, pk=pk)
     return render(request, "reporting/report_detail.html", _detail_context(request, report))
 
 
 def _detail_context(request: HttpRequest, report: ProgressReport, **extra: object) -> dict:
     """The report's page; `extra` replaces parts of it (a refused due-date form as typed)."""
     today = timezone.localdate()
-    milestones = list(selectors.report_milestones(report))
+    milestones = list(report_milestones(report))
     return {
         **_report_context(request, report),
-        "blocks": selectors.concept_blocks(report),
+        "blocks": concept_blocks(report),
         "milestones": milestones,
-        "milestone_counts": selectors.milestone_summary(milestones),
+        "milestone_counts": milestone_summary(milestones),
         "quick_wins": list(report.quick_wins.all()),
         "outcomes": list(report.outcomes.select_related("domain")),
         "risks": list(report.risks.all()),
-        "events": list(selectors.report_events(report)),
+        "events": list(report_events(report)),
         "problems": services.submission_problems(report)
         if report.status in ("draft", "changes_requested")
         else [],
@@ -230,14 +247,14 @@ def _section_forms(section: str, report: ProgressReport, data) -> tuple:
     version = version_of(report)
     form = formset = version_form = blocks = None
     if section == "indicators":
-        blocks = selectors.concept_blocks(report)
+        blocks = concept_blocks(report)
         form = IndicatorsForm(data, blocks=blocks, version=version)
         for block in blocks:
             for row in block.rows:
                 row.rating_field = form[f"rating_{row.criterion.code}"]
                 row.evidence_field = form[f"evidence_{row.criterion.code}"]
     elif section == "milestones":
-        milestones = list(selectors.report_milestones(report))
+        milestones = list(report_milestones(report))
         formset = row_formset(MilestoneForm)(
             data,
             initial=[
@@ -314,7 +331,7 @@ def _save_section(
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    report = selectors.report_get_for_user(user=request.user, pk=pk)
+    report = report_get_for_user(user=request.user, pk=pk)
     _require(permissions.can_edit_report(request.user, report))
     section = request.GET.get("section") or SECTIONS[0][0]
     titles = dict(SECTIONS)
@@ -361,9 +378,9 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "formset_problems": problems,
             "blocks": blocks,
             "latest": {
-                "ppi_standards": selectors.ppi_standards_snapshot(report.hit),
-                "readiness": selectors.readiness_snapshot(report.hit),
-                "maturity": selectors.maturity_snapshot(report.hit),
+                "ppi_standards": ppi_standards_snapshot(report.hit),
+                "readiness": readiness_snapshot(report.hit),
+                "maturity": maturity_snapshot(report.hit),
             }
             if section == "snapshots"
             else None,
@@ -377,7 +394,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
-    report = selectors.report_get_for_user(user=request.user, pk=pk)
+    report = report_get_for_user(user=request.user, pk=pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "That change could not be made: the form was incomplete.")
@@ -412,7 +429,7 @@ def report_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_due_date(request: HttpRequest, pk: int) -> HttpResponse:
-    report = selectors.report_get_for_user(user=request.user, pk=pk)
+    report = report_get_for_user(user=request.user, pk=pk)
     _require(permissions.can_move_due_date(request.user, report))
     form = DueDateForm(request.POST, version=version_of(report))
     if form.is_valid():
@@ -430,7 +447,7 @@ def report_due_date(request: HttpRequest, pk: int) -> HttpResponse:
             # The report's page again, with this form as typed and both versions beside it.
             theirs = DueDateForm(initial={"due_on": stale.current.due_on}, version=version_of(stale.current))
             conflict = conflict_for(form, theirs=theirs, current=stale.current)
-            fresh = selectors.report_get_for_user(user=request.user, pk=pk)
+            fresh = report_get_for_user(user=request.user, pk=pk)
             return render(
                 request,
                 "reporting/report_detail.html",

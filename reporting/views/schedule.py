@@ -13,9 +13,11 @@ from django.views.decorators.http import require_http_methods
 
 from core.concurrency import StaleEdit, conflict_for, version_of
 from core.forms import apply_service_errors
-from reporting import permissions, selectors, services
-from reporting.forms import ScheduleForm
+from reporting import permissions
+from reporting.forms.reports import ScheduleForm
 from reporting.models import ReportSchedule
+from reporting.selectors import reports as selectors
+from reporting.services import reports as services
 from teams import permissions as team_permissions
 
 

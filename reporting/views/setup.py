@@ -17,10 +17,12 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
 from core.workflow import InvalidTransition
-from reporting import checklist, permissions, selectors
+from reporting import permissions
+from reporting import receivers as checklist
+from reporting.selectors import reports as selectors
 from teams import permissions as team_permissions
-from teams import services as team_services
 from teams.enums import HITStatus
+from teams.services import hits as team_services
 
 
 @login_required

@@ -17,8 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.forms import apply_service_errors
 from core.idempotency import AlreadySubmitted, once
-from reporting import lifecycle, permissions, selectors, services
-from reporting.forms import StageForm
+from reporting import permissions
+from reporting.domain import lifecycle
+from reporting.forms.stages import StageForm
+from reporting.selectors import stages as stages_selectors
+from reporting.selectors.reports import hit_for_reports
+from reporting.selectors.stages import latest_stage_assessment
+from reporting.services import stages as services
 from teams import permissions as team_permissions
 from teams.enums import LifecycleStage
 
@@ -32,11 +37,11 @@ def _shares(ticked) -> list[tuple[str, int]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def stage_assess(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_reports(user=request.user, pk=hit_pk)
+    hit = hit_for_reports(user=request.user, pk=hit_pk)
     verdict = permissions.can_assess_stage(request.user, hit)
     if not verdict:
         raise PermissionDenied(verdict.reason)
-    latest = selectors.latest_stage_assessment(hit=hit)
+    latest = latest_stage_assessment(hit=hit)
     ticked = list(latest.behaviours) if latest else []
     suggestion = lifecycle.suggest_stage(ticked)
     form = StageForm(initial={"behaviours": ticked, "confirmed_stage": suggestion or hit.stage})
@@ -93,8 +98,8 @@ def stage_assess(request: HttpRequest, hit_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def stage_history(request: HttpRequest, hit_pk: int) -> HttpResponse:
-    hit = selectors.hit_for_reports(user=request.user, pk=hit_pk)
-    rows = list(selectors.stage_history(hit=hit))
+    hit = hit_for_reports(user=request.user, pk=hit_pk)
+    rows = list(stages_selectors.stage_history(hit=hit))
     for row in rows:
         row.behaviour_texts = [lifecycle.BY_CODE[c].text for c in row.behaviours if c in lifecycle.BY_CODE]
     return render(

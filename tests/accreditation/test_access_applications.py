@@ -14,10 +14,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accreditation import services
-from accreditation.enums import ConflictDeclaration, ConflictResolution, FeedbackStatus, PanelRole
+from accreditation.enums import (
+    ApplicationStatus,
+    ConflictDeclaration,
+    ConflictResolution,
+    FeedbackStatus,
+    PanelRole,
+)
 from accreditation.models import Application, FeedbackDocument, FeedbackPoint, ReviewAssignment
-from accreditation.workflow import ApplicationStatus
+from accreditation.services import drafting as services
 from tests import factories as f
 from tests.factories.accreditation_applications import (
     ApplicationFactory,

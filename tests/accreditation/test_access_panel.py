@@ -1,4 +1,4 @@
-"""Persona x page matrix for the panel's pages (accreditation/views/panel.py).
+"""Persona x page matrix for the panel's pages (accreditation/views/reviews.py and decisions.py).
 
 `tests/test_access_matrix.py::test_every_url_pattern_is_in_the_matrix` collects this MATRIX, so a
 page added to the panel's views must be listed here.
@@ -16,9 +16,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accreditation.enums import DecisionOutcome, PanelRole
+from accreditation.enums import ApplicationStatus, DecisionOutcome, PanelRole
 from accreditation.models import Application
-from accreditation.workflow import ApplicationStatus
 from teams.models import Person
 from tests.factories import PanelMemberFactory, RoundFactory
 from tests.factories.accreditation_panel import (
@@ -252,7 +251,7 @@ def test_panel_persona_matrix(client, ctx, url_name, persona, expected, request)
 
 
 def test_matrix_covers_every_panel_url():
-    from accreditation.views.panel import urlpatterns
+    from accreditation.views.reviews import urlpatterns
 
     assert {f"accreditation:{p.name}" for p in urlpatterns} == set(MATRIX)
 

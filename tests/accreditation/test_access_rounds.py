@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from accreditation.enums import EOIStatus
 from accreditation.models import EOIEvent
-from accreditation.workflow import EOIStatus
 from tests.conftest import PERSONAS
 from tests.factories.accreditation_eoi import EOIPartnerFactory, ExpressionOfInterestFactory
 

@@ -11,10 +11,9 @@ import threading
 import pytest
 from django.db import connection
 
-from accreditation import services
-from accreditation.enums import PanelRole
+from accreditation.enums import ApplicationStatus, PanelRole
 from accreditation.models import Accreditation, ApplicationEvent, Decision
-from accreditation.workflow import ApplicationStatus
+from accreditation.services import applications as services
 from core.workflow import InvalidTransition
 from teams.enums import HITStatus
 from teams.models import HITStatusChange

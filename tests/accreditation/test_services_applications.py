@@ -12,8 +12,8 @@ from django.core import mail, signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from accreditation import services, workflow
-from accreditation.enums import ConflictDeclaration, FeedbackStatus, ReviewStatus
+from accreditation import workflow
+from accreditation.enums import ApplicationStatus, ConflictDeclaration, FeedbackStatus, ReviewStatus
 from accreditation.models import (
     Accreditation,
     ApplicationEvent,
@@ -26,7 +26,20 @@ from accreditation.models import (
     Revision,
     StakeholderPlanRow,
 )
-from accreditation.workflow import APPLICATION_WORKFLOW, ApplicationStatus
+from accreditation.services import applications, eois
+from accreditation.services.applications import ConditionInput, application_transition
+from accreditation.services.drafting import (
+    section_save,
+    sponsor_confirm,
+    sponsor_request,
+    sponsor_token,
+    sponsor_token_read,
+    stakeholder_row_delete,
+    stakeholder_row_save,
+    submission_problems,
+)
+from accreditation.services.reviews import feedback_respond
+from accreditation.workflow import APPLICATION_WORKFLOW
 from core.workflow import InvalidTransition, StaleState
 from teams.enums import HITStatus, MembershipRole
 from tests import factories as f
@@ -92,7 +105,7 @@ def _prepare(application, action: str) -> dict:
         kwargs["comment"] = "Recorded in the test."
     if action == "accredit_with_conditions":
         kwargs["conditions"] = [
-            services.ConditionInput(
+            ConditionInput(
                 text="Add a carer to the management group.",
                 owner_id=f.PersonFactory().pk,
                 due_on=timezone.localdate() + datetime.timedelta(days=90),
@@ -104,7 +117,8 @@ def _prepare(application, action: str) -> dict:
 @pytest.fixture
 def no_mail(monkeypatch):
     """The table tests are about states; emails (some templated by other pages) have their own tests."""
-    monkeypatch.setattr(services, "send_after_commit", lambda **kwargs: None)
+    for module in (applications, eois):
+        monkeypatch.setattr(module, "send_after_commit", lambda **kwargs: None)
 
 
 def _actor_for(action: str, *, director, chair):
@@ -122,9 +136,7 @@ def test_application_transition_every_state_and_action(status, action, hit, dire
     actor = _actor_for(action, director=director, chair=chair)
 
     if (status, action) in LEGAL:
-        moved = services.application_transition(
-            actor=actor, application_id=application.pk, action=action, **kwargs
-        )
+        moved = application_transition(actor=actor, application_id=application.pk, action=action, **kwargs)
         event = ApplicationEvent.objects.get(application=application)
         assert moved.status == LEGAL[(status, action)]
         assert (event.actor, event.action, event.from_status, event.to_status) == (
@@ -135,9 +147,7 @@ def test_application_transition_every_state_and_action(status, action, hit, dire
         )
     else:
         with pytest.raises(InvalidTransition):
-            services.application_transition(
-                actor=actor, application_id=application.pk, action=action, **kwargs
-            )
+            application_transition(actor=actor, application_id=application.pk, action=action, **kwargs)
         application.refresh_from_db()
         assert application.status == status
         assert ApplicationEvent.objects.filter(application=application).count() == 0
@@ -147,7 +157,7 @@ def test_application_transition_unknown_action_is_invalid(hit, director, panel):
     application = ApplicationFactory(hit=hit, round=panel.round)
 
     with pytest.raises(InvalidTransition, match=re.escape("There is no action called 'approve'.")):
-        services.application_transition(actor=director, application_id=application.pk, action="approve")
+        application_transition(actor=director, application_id=application.pk, action="approve")
 
 
 # --- Role x action ------------------------------------------------------------------------------------
@@ -177,15 +187,11 @@ def test_application_transition_role_matrix(request, hit, panel, action, role, n
     actor = request.getfixturevalue(ROLE_FIXTURES[role])
 
     if role in allowed:
-        moved = services.application_transition(
-            actor=actor, application_id=application.pk, action=action, **kwargs
-        )
+        moved = application_transition(actor=actor, application_id=application.pk, action=action, **kwargs)
         assert moved.status == LEGAL[(source, action)]
     else:
         with pytest.raises(PermissionDenied):
-            services.application_transition(
-                actor=actor, application_id=application.pk, action=action, **kwargs
-            )
+            application_transition(actor=actor, application_id=application.pk, action=action, **kwargs)
         application.refresh_from_db()
         assert application.status == source
 
@@ -197,7 +203,7 @@ def test_submit_freezes_revision_with_sections_stakeholders_and_counts(hit, dire
     application = complete_application(ApplicationFactory(hit=hit, round=panel.round))
     StakeholderPlanRowFactory(application=application, organisation=None, stakeholder="Carers' forum")
 
-    services.application_transition(actor=director, application_id=application.pk, action="submit")
+    application_transition(actor=director, application_id=application.pk, action="submit")
 
     revision = Revision.objects.get(application=application)
     application.refresh_from_db()
@@ -216,7 +222,7 @@ def test_first_submit_moves_proposed_hit_into_application(director, panel):
     f.MembershipFactory(hit=proposed, person=director.person, role=MembershipRole.DIRECTOR)
     application = complete_application(ApplicationFactory(hit=proposed, round=panel.round))
 
-    services.application_transition(actor=director, application_id=application.pk, action="submit")
+    application_transition(actor=director, application_id=application.pk, action="submit")
 
     proposed.refresh_from_db()
     assert proposed.status == HITStatus.IN_APPLICATION
@@ -226,7 +232,7 @@ def test_first_submit_moves_proposed_hit_into_application(director, panel):
 def test_revise_opens_next_version_keeping_revision(hit, director, panel):
     application = ApplicationFactory(hit=hit, round=panel.round, feedback=True, version=1)
 
-    moved = services.application_transition(actor=director, application_id=application.pk, action="revise")
+    moved = application_transition(actor=director, application_id=application.pk, action="revise")
 
     assert (moved.status, moved.version) == (ApplicationStatus.DRAFT, 2)
 
@@ -236,7 +242,7 @@ def test_withdraw_closes_a_proposed_hit(director, panel):
     f.MembershipFactory(hit=proposed, person=director.person, role=MembershipRole.DIRECTOR)
     application = ApplicationFactory(hit=proposed, round=panel.round)
 
-    services.application_transition(
+    application_transition(
         actor=director, application_id=application.pk, action="withdraw", comment="Lost our sponsor."
     )
 
@@ -248,7 +254,7 @@ def test_withdraw_needs_a_reason(hit, director, panel):
     application = ApplicationFactory(hit=hit, round=panel.round)
 
     with pytest.raises(ValidationError) as caught:
-        services.application_transition(actor=director, application_id=application.pk, action="withdraw")
+        application_transition(actor=director, application_id=application.pk, action="withdraw")
 
     assert caught.value.message_dict == {"comment": ["Write a reason."]}
 
@@ -264,12 +270,12 @@ def test_sponsor_change_voids_confirmation(hit, director, panel):
         "host_unit": application.host_unit,
     }
 
-    services.section_save(actor=director, application_id=application.pk, key="governance", data=data)
+    section_save(actor=director, application_id=application.pk, key="governance", data=data)
 
     application.refresh_from_db()
     assert application.executive_sponsor == new_sponsor
     assert application.sponsor_confirmed is False
-    assert services.submission_problems(application) == [
+    assert submission_problems(application) == [
         ("governance", "The executive sponsor has not confirmed their sponsorship yet.")
     ]
 
@@ -279,7 +285,7 @@ def test_submission_problems_lists_each_missing_piece(hit, panel):
     ApplicationSectionFactory(application=application, key="aims")
     StakeholderPlanRowFactory(application=application)
 
-    problems = services.submission_problems(application)
+    problems = submission_problems(application)
 
     assert problems == [
         ("governance", "Complete the section 'Governance'."),
@@ -299,14 +305,14 @@ def test_submission_problems_lists_each_missing_piece(hit, panel):
 def test_submission_problems_empty_for_complete_application(hit, panel):
     application = complete_application(ApplicationFactory(hit=hit, round=panel.round))
 
-    assert services.submission_problems(application) == []
+    assert submission_problems(application) == []
 
 
 def test_submit_of_incomplete_application_is_refused_and_changes_nothing(hit, director, panel):
     application = ApplicationFactory(hit=hit, round=panel.round)
 
     with pytest.raises(ValidationError) as caught:
-        services.application_transition(actor=director, application_id=application.pk, action="submit")
+        application_transition(actor=director, application_id=application.pk, action="submit")
 
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DRAFT
@@ -317,13 +323,13 @@ def test_submit_of_incomplete_application_is_refused_and_changes_nothing(hit, di
 def test_submit_freezes_answers_to_previous_feedback(hit, director, chair, panel):
     application = complete_application(ApplicationFactory(hit=hit, round=panel.round, feedback=True))
     document = _feedback(application, released=True, points=2)
-    services.application_transition(actor=director, application_id=application.pk, action="revise")
+    application_transition(actor=director, application_id=application.pk, action="revise")
     first, second = document.points.order_by("pk")
-    services.feedback_respond(
+    feedback_respond(
         actor=director, application_id=application.pk, responses={first.pk: "We added the council."}
     )
 
-    services.application_transition(actor=director, application_id=application.pk, action="submit")
+    application_transition(actor=director, application_id=application.pk, action="submit")
 
     revision = Revision.objects.get(application=application, number=2)
     assert revision.feedback_responses == [
@@ -335,7 +341,7 @@ def test_submit_freezes_answers_to_previous_feedback(hit, director, chair, panel
 def test_section_save_in_draft_mode_keeps_partial_answers_incomplete(hit, teammate, panel):
     application = ApplicationFactory(hit=hit, round=panel.round)
 
-    row = services.section_save(
+    row = section_save(
         actor=teammate,
         application_id=application.pk,
         key="aims",
@@ -348,7 +354,7 @@ def test_section_save_in_draft_mode_keeps_partial_answers_incomplete(hit, teamma
 def test_section_save_marks_complete_section(hit, director, panel):
     application = ApplicationFactory(hit=hit, round=panel.round)
 
-    row = services.section_save(
+    row = section_save(
         actor=director, application_id=application.pk, key="aims", data=dict(VALID_SECTION_DATA["aims"])
     )
 
@@ -362,7 +368,7 @@ def test_feedback_respond_refuses_points_of_another_application(hit, director, p
     foreign = _feedback(other, released=True).points.get()
 
     with pytest.raises(PermissionDenied):
-        services.feedback_respond(actor=director, application_id=application.pk, responses={foreign.pk: "Ha"})
+        feedback_respond(actor=director, application_id=application.pk, responses={foreign.pk: "Ha"})
 
     assert mine.points.get().response == ""
     foreign.refresh_from_db()
@@ -376,7 +382,7 @@ def test_edit_of_submitted_application_is_refused(hit, director, panel):
     application = ApplicationFactory(hit=hit, round=panel.round, submitted=True)
 
     with pytest.raises(PermissionDenied, match="This application is submitted"):
-        services.section_save(
+        section_save(
             actor=director, application_id=application.pk, key="aims", data=dict(VALID_SECTION_DATA["aims"])
         )
 
@@ -385,10 +391,10 @@ def test_edit_of_submitted_application_is_refused(hit, director, panel):
 
 def test_double_submit_gives_one_revision_and_a_clear_message(hit, director, panel):
     application = complete_application(ApplicationFactory(hit=hit, round=panel.round))
-    services.application_transition(actor=director, application_id=application.pk, action="submit")
+    application_transition(actor=director, application_id=application.pk, action="submit")
 
     with pytest.raises(InvalidTransition) as caught:
-        services.application_transition(actor=director, application_id=application.pk, action="submit")
+        application_transition(actor=director, application_id=application.pk, action="submit")
 
     assert str(caught.value).startswith(
         "'Submit' is not possible while it is submitted. It was already submitted by Dana Director on "
@@ -399,10 +405,10 @@ def test_double_submit_gives_one_revision_and_a_clear_message(hit, director, pan
 
 def test_submit_with_stale_expected_status_is_refused(hit, director, panel):
     application = complete_application(ApplicationFactory(hit=hit, round=panel.round))
-    services.application_transition(actor=director, application_id=application.pk, action="submit")
+    application_transition(actor=director, application_id=application.pk, action="submit")
 
     with pytest.raises(StaleState, match="This application was already submitted by Dana Director"):
-        services.application_transition(
+        application_transition(
             actor=director, application_id=application.pk, action="submit", expected_status="draft"
         )
 
@@ -413,7 +419,7 @@ def test_illegal_transition_message_names_the_state(hit, director, panel):
     application = ApplicationFactory(hit=hit, round=panel.round, under_review=True)
 
     with pytest.raises(InvalidTransition) as caught:
-        services.application_transition(actor=director, application_id=application.pk, action="revise")
+        application_transition(actor=director, application_id=application.pk, action="revise")
 
     assert str(caught.value) == "'Revise' is not possible while it is under review."
 
@@ -423,10 +429,10 @@ def test_stakeholder_row_of_another_application_is_refused(hit, director, panel,
     foreign = StakeholderPlanRowFactory(application=ApplicationFactory(hit=other_hit, round=panel.round))
 
     with pytest.raises(PermissionDenied):
-        services.stakeholder_row_delete(actor=director, application_id=application.pk, row_id=foreign.pk)
+        stakeholder_row_delete(actor=director, application_id=application.pk, row_id=foreign.pk)
     foreign.role = "Taken over"
     with pytest.raises(PermissionDenied):
-        services.stakeholder_row_save(actor=director, application_id=application.pk, row=foreign)
+        stakeholder_row_save(actor=director, application_id=application.pk, row=foreign)
 
     foreign.refresh_from_db()
     assert foreign.role == "Member of the management group"
@@ -439,7 +445,7 @@ def test_submit_needs_sponsor_confirmation(hit, director, panel):
     application.save(update_fields=["sponsor_confirmed_at"])
 
     with pytest.raises(ValidationError) as caught:
-        services.application_transition(actor=director, application_id=application.pk, action="submit")
+        application_transition(actor=director, application_id=application.pk, action="submit")
 
     assert caught.value.message_dict == {
         "__all__": ["The executive sponsor has not confirmed their sponsorship yet."]
@@ -461,7 +467,7 @@ def test_sponsor_token_with_wrong_salt_is_refused(hit, panel):
     )
 
     with pytest.raises(signing.BadSignature):
-        services.sponsor_confirm(token=forged)
+        sponsor_confirm(token=forged)
 
     application.refresh_from_db()
     assert application.sponsor_confirmed is False
@@ -470,10 +476,10 @@ def test_sponsor_token_with_wrong_salt_is_refused(hit, panel):
 def test_sponsor_token_expires_after_a_month(hit, panel):
     application = _unconfirmed(hit, panel)
     with time_machine.travel(timezone.now() - datetime.timedelta(days=31)):
-        token = services.sponsor_token(application)
+        token = sponsor_token(application)
 
     with pytest.raises(signing.SignatureExpired):
-        services.sponsor_confirm(token=token)
+        sponsor_confirm(token=token)
 
     application.refresh_from_db()
     assert application.sponsor_confirmed is False
@@ -482,7 +488,7 @@ def test_sponsor_token_expires_after_a_month(hit, panel):
 def test_sponsor_confirm_records_confirmation_and_event(hit, panel):
     application = _unconfirmed(hit, panel)
 
-    confirmed = services.sponsor_confirm(token=services.sponsor_token(application))
+    confirmed = sponsor_confirm(token=sponsor_token(application))
 
     assert confirmed.sponsor_confirmed is True
     assert ApplicationEvent.objects.get(application=application).action == "confirm_sponsorship"
@@ -490,30 +496,30 @@ def test_sponsor_confirm_records_confirmation_and_event(hit, panel):
 
 def test_sponsor_link_used_twice_is_refused(hit, panel):
     application = _unconfirmed(hit, panel)
-    token = services.sponsor_token(application)
-    services.sponsor_confirm(token=token)
+    token = sponsor_token(application)
+    sponsor_confirm(token=token)
 
     with pytest.raises(
         InvalidTransition, match=re.escape("Your sponsorship was already confirmed. Thank you.")
     ):
-        services.sponsor_confirm(token=token)
+        sponsor_confirm(token=token)
 
 
 def test_sponsor_link_of_replaced_sponsor_is_refused(hit, panel):
     application = _unconfirmed(hit, panel)
-    token = services.sponsor_token(application)
+    token = sponsor_token(application)
     application.executive_sponsor = f.PersonFactory()
     application.save(update_fields=["executive_sponsor"])
 
     with pytest.raises(InvalidTransition, match="no longer named"):
-        services.sponsor_confirm(token=token)
+        sponsor_confirm(token=token)
 
 
 def test_sponsor_request_needs_a_named_sponsor(hit, director, panel):
     application = ApplicationFactory(hit=hit, round=panel.round)
 
     with pytest.raises(ValidationError) as caught:
-        services.sponsor_request(actor=director, application_id=application.pk)
+        sponsor_request(actor=director, application_id=application.pk)
 
     assert caught.value.message_dict == {
         "executive_sponsor": ["Name the executive sponsor in the governance section first."]
@@ -534,12 +540,12 @@ def test_sponsor_request_emails_the_sponsor_a_link(hit, director, panel, django_
     sponsor = application.executive_sponsor
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.sponsor_request(actor=director, application_id=application.pk)
+        sponsor_request(actor=director, application_id=application.pk)
 
     [message] = mail.outbox
     # The signed token carries a timestamp, so read it back from the email rather than rebuild it.
     link = re.search(r"http://127\.0\.0\.1:8000/accreditation/sponsor/([^/\s]+)/", message.body)
-    assert services.sponsor_token_read(link.group(1)) == (application.pk, sponsor.pk)
+    assert sponsor_token_read(link.group(1)) == (application.pk, sponsor.pk)
     link = link.group(0)
     assert message.to == [sponsor.email]
     assert message.subject == "Please confirm your sponsorship of Dementia HIT"
@@ -553,7 +559,7 @@ def test_sponsor_confirmation_emails_the_director(hit, panel, django_capture_on_
     application = _unconfirmed(hit, panel)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.sponsor_confirm(token=services.sponsor_token(application))
+        sponsor_confirm(token=sponsor_token(application))
 
     [message] = mail.outbox
     sponsor = application.executive_sponsor.full_name
@@ -569,7 +575,7 @@ def test_submit_emails_chair_and_team(
     application = complete_application(ApplicationFactory(hit=hit, round=panel.round))
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_transition(actor=director, application_id=application.pk, action="submit")
+        application_transition(actor=director, application_id=application.pk, action="submit")
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([chair.email, director.email, teammate.email])
     message = mail.outbox[0]
@@ -588,7 +594,7 @@ def test_withdraw_emails_the_team_with_the_reason(
     application = ApplicationFactory(hit=hit, round=panel.round)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_transition(
+        application_transition(
             actor=director, application_id=application.pk, action="withdraw", comment="Our sponsor left."
         )
 
@@ -604,7 +610,7 @@ def test_issue_feedback_emails_the_team(hit, director, chair, panel, django_capt
     _feedback(application)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_transition(actor=chair, application_id=application.pk, action="issue_feedback")
+        application_transition(actor=chair, application_id=application.pk, action="issue_feedback")
 
     [message] = mail.outbox
     assert message.to == [director.email]
@@ -623,7 +629,7 @@ def test_start_review_sends_no_email(hit, chair, director, panel, django_capture
     application = ApplicationFactory(hit=hit, round=panel.round, submitted=True)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_transition(actor=chair, application_id=application.pk, action="start_review")
+        application_transition(actor=chair, application_id=application.pk, action="start_review")
 
     assert mail.outbox == []
 
@@ -632,7 +638,7 @@ def test_accredit_creates_decision_and_accreditation(hit, chair, panel, no_mail)
     application = ApplicationFactory(hit=hit, round=panel.round, under_review=True)
     _reviews_submitted(application, 2)
 
-    services.application_transition(
+    application_transition(
         actor=chair, application_id=application.pk, action="accredit", comment="A strong team."
     )
 
@@ -645,6 +651,6 @@ def test_stakeholder_row_save_checks_the_names_someone_constraint(hit, director,
     row = StakeholderPlanRow(category=f.StakeholderCategoryFactory(code="PROV"), role="A", outcome="B")
 
     with pytest.raises(ValidationError):
-        services.stakeholder_row_save(actor=director, application_id=application.pk, row=row)
+        stakeholder_row_save(actor=director, application_id=application.pk, row=row)
 
     assert StakeholderPlanRow.objects.count() == 0

@@ -9,8 +9,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accreditation import services
 from accreditation.models import Application
+from accreditation.services.drafting import section_data, section_save, sponsor_confirm, sponsor_token
+from accreditation.services.renewals import renewal_reminders_send, renewal_start
 from core.workflow import InvalidTransition
 from tests import factories as f
 from tests.factories.accreditation_applications import ApplicationFactory, complete_application
@@ -20,17 +21,15 @@ from tests.factories.accreditation_panel import AccreditationFactory
 def test_changing_sponsor_and_back_needs_a_fresh_confirmation(director, hit, panel):
     application = complete_application(ApplicationFactory(hit=hit, round=panel.round))
     first, second = application.executive_sponsor, f.PersonFactory()
-    governance = services.section_data(
-        application, "governance", application.sections.get(key="governance").data
-    )
+    governance = section_data(application, "governance", application.sections.get(key="governance").data)
 
-    services.section_save(
+    section_save(
         actor=director,
         application_id=application.pk,
         key="governance",
         data={**governance, "executive_sponsor": second.pk},
     )
-    services.section_save(
+    section_save(
         actor=director,
         application_id=application.pk,
         key="governance",
@@ -48,10 +47,10 @@ def test_sponsor_cannot_confirm_a_withdrawn_application(hit, panel):
     Application.objects.filter(pk=application.pk).update(
         status="withdrawn", sponsor_confirmed_at=None, sponsor_confirmed_for=None
     )
-    token = services.sponsor_token(application)
+    token = sponsor_token(application)
 
     with pytest.raises(InvalidTransition, match="withdrawn; it needs no confirmation"):
-        services.sponsor_confirm(token=token)
+        sponsor_confirm(token=token)
 
     application.refresh_from_db()
     assert application.sponsor_confirmed_at is None
@@ -66,8 +65,8 @@ def test_accreditation_ending_within_a_month_gets_only_the_one_month_reminder(
             valid_from=datetime.date(2023, 6, 20), valid_until=datetime.date(2026, 6, 20)
         )
         with django_capture_on_commit_callbacks(execute=True):
-            sent = services.renewal_reminders_send(today=today).done
-            again = services.renewal_reminders_send(today=today).done
+            sent = renewal_reminders_send(today=today).done
+            again = renewal_reminders_send(today=today).done
 
     accreditation.refresh_from_db()
     assert (sent, again) == (1, 0)
@@ -81,9 +80,7 @@ def test_renewal_into_a_closed_round_is_refused(programme_manager):
     closed_round = f.RoundFactory(closed=True)
 
     with pytest.raises(ValidationError) as exc:
-        services.renewal_start(
-            actor=programme_manager, accreditation_id=accreditation.pk, round_id=closed_round.pk
-        )
+        renewal_start(actor=programme_manager, accreditation_id=accreditation.pk, round_id=closed_round.pk)
 
     assert exc.value.message_dict == {"round": ["Choose a round that is open for applications."]}
     assert Application.objects.filter(kind="renewal").count() == 0

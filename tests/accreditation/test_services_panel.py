@@ -12,10 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from accreditation import selectors, services
-from accreditation.criteria import LAY_CRITERIA, get_criterion
+from accreditation.domain.criteria import LAY_CRITERIA, get_criterion
+from accreditation.domain.review_stats import criteria_stats, stats_for
 from accreditation.enums import (
     ApplicationKind,
+    ApplicationStatus,
     ConflictDeclaration,
     ConflictResolution,
     DecisionOutcome,
@@ -33,12 +34,31 @@ from accreditation.models import (
     ReviewAssignment,
     StakeholderPlanRow,
 )
-from accreditation.review_stats import criteria_stats, stats_for
-from accreditation.services import ConditionInput, ScoreInput, StaleState
+from accreditation.selectors.applications import application_get_for_user
+from accreditation.selectors.reviews import reviews_visible_to
+from accreditation.services import renewals
+from accreditation.services.applications import (
+    ConditionInput,
+    _add_years,
+    application_transition,
+    condition_close,
+    counting_reviews,
+)
+from accreditation.services.renewals import renewal_reminders_send, renewal_start
+from accreditation.services.reviews import (
+    ScoreInput,
+    assignment_create,
+    conflict_declare,
+    conflict_resolve,
+    feedback_save,
+    review_save,
+    reviewer_suggestions,
+    suggestion_accept,
+)
 from accreditation.tasks import send_renewal_reminders
-from accreditation.workflow import ApplicationStatus
 from core.batch import BatchOutcome
-from core.workflow import InvalidTransition
+from core.mail import send_after_commit
+from core.workflow import InvalidTransition, StaleState
 from teams.enums import HITStatus, MembershipRole
 from teams.models import HIT, HITStatusChange, Person
 from tests.factories import (
@@ -137,9 +157,7 @@ def test_assignment_create_flags_reviewer_affiliated_with_named_organisation(
     _affiliate(reviewer, trust)
     due = timezone.localdate() + datetime.timedelta(days=14)
 
-    assignment = services.assignment_create(
-        actor=chair, application_id=application.pk, reviewer=reviewer, due_on=due
-    )
+    assignment = assignment_create(actor=chair, application_id=application.pk, reviewer=reviewer, due_on=due)
 
     assert assignment.flagged_organisations == "North Bristol Trust"
     assert assignment.due_on == due
@@ -152,7 +170,7 @@ def test_assignment_create_does_not_flag_ended_affiliation(chair, reviewer, appl
     _name_in_table(application, trust)
     _affiliate(reviewer, trust, end_date=timezone.localdate() - datetime.timedelta(days=1))
 
-    assignment = services.assignment_create(actor=chair, application_id=application.pk, reviewer=reviewer)
+    assignment = assignment_create(actor=chair, application_id=application.pk, reviewer=reviewer)
 
     assert assignment.flagged_organisations == ""
     assert assignment.has_conflict is False
@@ -161,13 +179,13 @@ def test_assignment_create_does_not_flag_ended_affiliation(chair, reviewer, appl
 def test_assignment_create_does_not_flag_organisation_not_named(chair, reviewer, application, trust):
     _affiliate(reviewer, trust)
 
-    assignment = services.assignment_create(actor=chair, application_id=application.pk, reviewer=reviewer)
+    assignment = assignment_create(actor=chair, application_id=application.pk, reviewer=reviewer)
 
     assert assignment.flagged_organisations == ""
 
 
 def test_assignment_create_lay_member_becomes_lay_reviewer(chair, lay_reviewer, application):
-    assignment = services.assignment_create(actor=chair, application_id=application.pk, reviewer=lay_reviewer)
+    assignment = assignment_create(actor=chair, application_id=application.pk, reviewer=lay_reviewer)
 
     assert assignment.is_lay is True
 
@@ -185,16 +203,16 @@ def test_assignment_create_refuses_someone_not_reviewing_on_the_panel(
     user = request.getfixturevalue(who)
 
     with pytest.raises(ValidationError) as caught:
-        services.assignment_create(actor=chair, application_id=application.pk, reviewer=user)
+        assignment_create(actor=chair, application_id=application.pk, reviewer=user)
 
     assert caught.value.message_dict == {"reviewer": [message]}
 
 
 def test_assignment_create_refuses_second_assignment_of_same_reviewer(chair, reviewer, application):
-    services.assignment_create(actor=chair, application_id=application.pk, reviewer=reviewer)
+    assignment_create(actor=chair, application_id=application.pk, reviewer=reviewer)
 
     with pytest.raises(ValidationError) as caught:
-        services.assignment_create(actor=chair, application_id=application.pk, reviewer=reviewer)
+        assignment_create(actor=chair, application_id=application.pk, reviewer=reviewer)
 
     assert caught.value.message_dict == {"reviewer": [f"{reviewer} is already assigned to this application."]}
     assert ReviewAssignment.objects.count() == 1
@@ -202,7 +220,7 @@ def test_assignment_create_refuses_second_assignment_of_same_reviewer(chair, rev
 
 def test_assignment_create_refuses_past_due_date(chair, reviewer, application):
     with pytest.raises(ValidationError) as caught:
-        services.assignment_create(
+        assignment_create(
             actor=chair,
             application_id=application.pk,
             reviewer=reviewer,
@@ -217,15 +235,13 @@ def test_assignment_create_by_others_is_denied(request, reviewer, application, w
     actor = request.getfixturevalue(who)
 
     with pytest.raises(PermissionDenied) as caught:
-        services.assignment_create(actor=actor, application_id=application.pk, reviewer=reviewer)
+        assignment_create(actor=actor, application_id=application.pk, reviewer=reviewer)
 
     assert str(caught.value) == "Only the panel chair or a programme manager assigns reviewers."
 
 
 def test_assignment_create_by_programme_manager_is_allowed(programme_manager, reviewer, application):
-    assignment = services.assignment_create(
-        actor=programme_manager, application_id=application.pk, reviewer=reviewer
-    )
+    assignment = assignment_create(actor=programme_manager, application_id=application.pk, reviewer=reviewer)
 
     assert assignment.reviewer == reviewer
 
@@ -239,7 +255,7 @@ def test_reviewer_suggestions_conflict_free_and_least_loaded_first(
     _name_in_table(application, trust)
     _affiliate(conflicted, trust)
 
-    suggestions = services.reviewer_suggestions(application=application)
+    suggestions = reviewer_suggestions(application=application)
 
     assert [(s.user, s.open_assignments, s.conflicts) for s in suggestions] == [
         (reviewer2, 0, []),
@@ -257,7 +273,7 @@ def test_suggestion_accept_assigns_round_number_and_one_lay_reviewer_skipping_co
     _name_in_table(application, trust)
     _affiliate(conflicted, trust)
 
-    created = services.suggestion_accept(actor=chair, application_id=application.pk)
+    created = suggestion_accept(actor=chair, application_id=application.pk)
 
     assert len(created) == 3
     assert sum(1 for a in created if a.is_lay) == 1
@@ -271,7 +287,7 @@ def test_suggestion_accept_assigns_round_number_and_one_lay_reviewer_skipping_co
 def test_conflict_declare_none_without_flags_opens_the_application(reviewer, application):
     assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer)
 
-    assignment = services.conflict_declare(actor=reviewer, assignment_id=assignment.pk, declaration="none")
+    assignment = conflict_declare(actor=reviewer, assignment_id=assignment.pk, declaration="none")
 
     assert assignment.declaration == ConflictDeclaration.NONE
     assert assignment.declared_at is not None
@@ -281,7 +297,7 @@ def test_conflict_declare_none_without_flags_opens_the_application(reviewer, app
 def test_conflict_declare_none_with_a_flag_still_waits_for_the_chair(reviewer, application):
     assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer, flagged=True)
 
-    assignment = services.conflict_declare(actor=reviewer, assignment_id=assignment.pk, declaration="none")
+    assignment = conflict_declare(actor=reviewer, assignment_id=assignment.pk, declaration="none")
 
     assert assignment.conflict_unresolved is True
     assert assignment.may_open_application is False
@@ -291,9 +307,7 @@ def test_conflict_declare_conflict_needs_a_note(reviewer, application):
     assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer)
 
     with pytest.raises(ValidationError) as caught:
-        services.conflict_declare(
-            actor=reviewer, assignment_id=assignment.pk, declaration="declared", note=" "
-        )
+        conflict_declare(actor=reviewer, assignment_id=assignment.pk, declaration="declared", note=" ")
 
     assert caught.value.message_dict == {
         "declaration_note": ["Describe the conflict so the chair can decide."]
@@ -304,14 +318,14 @@ def test_conflict_declare_by_someone_else_is_denied(reviewer, reviewer2, applica
     assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer)
 
     with pytest.raises(PermissionDenied):
-        services.conflict_declare(actor=reviewer2, assignment_id=assignment.pk, declaration="none")
+        conflict_declare(actor=reviewer2, assignment_id=assignment.pk, declaration="none")
 
 
 def test_conflict_declare_after_recusal_is_refused(reviewer, application):
     assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer, recused=True)
 
     with pytest.raises(InvalidTransition) as caught:
-        services.conflict_declare(actor=reviewer, assignment_id=assignment.pk, declaration="none")
+        conflict_declare(actor=reviewer, assignment_id=assignment.pk, declaration="none")
 
     assert str(caught.value) == "You were recused from this application by the chair."
 
@@ -320,7 +334,7 @@ def test_conflict_resolve_waive_needs_a_note(chair, reviewer, application):
     assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer, declared_conflict=True)
 
     with pytest.raises(ValidationError) as caught:
-        services.conflict_resolve(actor=chair, assignment_id=assignment.pk, resolution="waived")
+        conflict_resolve(actor=chair, assignment_id=assignment.pk, resolution="waived")
 
     assert caught.value.message_dict == {"resolution_note": ["Say why the conflict is waived."]}
 
@@ -329,7 +343,7 @@ def test_conflict_resolve_dismiss_without_conflict_is_refused(chair, reviewer, a
     assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer, declared_none=True)
 
     with pytest.raises(ValidationError) as caught:
-        services.conflict_resolve(actor=chair, assignment_id=assignment.pk, resolution="dismissed")
+        conflict_resolve(actor=chair, assignment_id=assignment.pk, resolution="dismissed")
 
     assert caught.value.message_dict == {"resolution": ["There is no conflict to dismiss or waive."]}
 
@@ -337,12 +351,12 @@ def test_conflict_resolve_dismiss_without_conflict_is_refused(chair, reviewer, a
 def test_conflict_resolve_dismiss_lets_the_reviewer_open_the_application(chair, reviewer, application):
     assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer, declared_conflict=True)
 
-    assignment = services.conflict_resolve(actor=chair, assignment_id=assignment.pk, resolution="dismissed")
+    assignment = conflict_resolve(actor=chair, assignment_id=assignment.pk, resolution="dismissed")
 
     assert assignment.resolution == ConflictResolution.DISMISSED
     assert assignment.resolved_by == chair
     assert assignment.may_open_application is True
-    assert selectors.application_get_for_user(user=reviewer, pk=application.pk)[0] == application
+    assert application_get_for_user(user=reviewer, pk=application.pk)[0] == application
 
 
 @pytest.mark.parametrize("who", ["programme_manager", "director", "reviewer2"])
@@ -350,7 +364,7 @@ def test_conflict_resolve_by_anyone_but_the_chair_is_denied(request, reviewer, a
     assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer, declared_conflict=True)
 
     with pytest.raises(PermissionDenied) as caught:
-        services.conflict_resolve(
+        conflict_resolve(
             actor=request.getfixturevalue(who), assignment_id=assignment.pk, resolution="recused"
         )
 
@@ -377,7 +391,7 @@ def test_blocked_reviewer_gets_404_for_the_application(reviewer, application, tr
     ReviewAssignmentFactory(application=application, reviewer=reviewer, **traits)
 
     with pytest.raises(Http404):
-        selectors.application_get_for_user(user=reviewer, pk=application.pk)
+        application_get_for_user(user=reviewer, pk=application.pk)
 
 
 @pytest.mark.parametrize(
@@ -387,7 +401,7 @@ def test_blocked_reviewer_cannot_save_a_review(reviewer, application, traits, re
     assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer, **traits)
 
     with pytest.raises(PermissionDenied) as caught:
-        services.review_save(
+        review_save(
             actor=reviewer,
             assignment_id=assignment.pk,
             scores=[ScoreInput("W1", 3)],
@@ -403,7 +417,7 @@ def test_blocked_reviewer_cannot_save_a_review(reviewer, application, traits, re
 def test_waived_conflict_lets_the_reviewer_in(reviewer, application):
     ReviewAssignmentFactory(application=application, reviewer=reviewer, declared_conflict=True, waived=True)
 
-    found, assignment = selectors.application_get_for_user(user=reviewer, pk=application.pk)
+    found, assignment = application_get_for_user(user=reviewer, pk=application.pk)
 
     assert found == application
     assert assignment.reviewer == reviewer
@@ -413,7 +427,7 @@ def test_waived_conflict_lets_the_reviewer_in(reviewer, application):
 
 
 def _all_scores(is_lay: bool = False, score: int = 2) -> list[ScoreInput]:
-    from accreditation.criteria import criteria_for
+    from accreditation.domain.criteria import criteria_for
 
     return [ScoreInput(c.code, score, f"Comment on {c.code}") for c in criteria_for(is_lay=is_lay)]
 
@@ -421,7 +435,7 @@ def _all_scores(is_lay: bool = False, score: int = 2) -> list[ScoreInput]:
 def test_review_save_draft_then_submit(reviewer, application):
     assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer, declared_none=True)
 
-    draft = services.review_save(
+    draft = review_save(
         actor=reviewer,
         assignment_id=assignment.pk,
         scores=[ScoreInput("W1", 1, "Thin")],
@@ -429,7 +443,7 @@ def test_review_save_draft_then_submit(reviewer, application):
         summary="Half done",
         submit=False,
     )
-    submitted = services.review_save(
+    submitted = review_save(
         actor=reviewer,
         assignment_id=assignment.pk,
         scores=_all_scores(),
@@ -450,7 +464,7 @@ def test_review_save_submit_needs_every_score_and_a_recommendation(reviewer, app
     assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer, declared_none=True)
 
     with pytest.raises(ValidationError) as caught:
-        services.review_save(
+        review_save(
             actor=reviewer,
             assignment_id=assignment.pk,
             scores=[s for s in _all_scores() if s.criterion not in ("C9", "W2")],
@@ -471,7 +485,7 @@ def test_review_save_lay_reviewer_scores_only_the_ppi_criteria(lay_reviewer, app
     )
 
     with pytest.raises(ValidationError) as caught:
-        services.review_save(
+        review_save(
             actor=lay_reviewer,
             assignment_id=assignment.pk,
             scores=[*_all_scores(is_lay=True), ScoreInput("W1", 3)],
@@ -479,7 +493,7 @@ def test_review_save_lay_reviewer_scores_only_the_ppi_criteria(lay_reviewer, app
             summary="",
             submit=True,
         )
-    review = services.review_save(
+    review = review_save(
         actor=lay_reviewer,
         assignment_id=assignment.pk,
         scores=_all_scores(is_lay=True),
@@ -499,7 +513,7 @@ def test_review_save_submitted_review_cannot_change(reviewer, application):
     submitted_review(assignment, 2)
 
     with pytest.raises(InvalidTransition) as caught:
-        services.review_save(
+        review_save(
             actor=reviewer,
             assignment_id=assignment.pk,
             scores=_all_scores(score=0),
@@ -517,7 +531,7 @@ def test_review_save_outside_review_is_refused(reviewer, application):
     assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer, declared_none=True)
 
     with pytest.raises(InvalidTransition) as caught:
-        services.review_save(
+        review_save(
             actor=reviewer,
             assignment_id=assignment.pk,
             scores=[],
@@ -540,7 +554,7 @@ def test_reviews_visible_to_chair_are_all_submitted_reviews_of_the_current_versi
         assignment=ReviewAssignmentFactory(application=application, reviewer=lay_reviewer, lay=True)
     )
 
-    visible = selectors.reviews_visible_to(user=chair, application=application, assignment=None)
+    visible = reviews_visible_to(user=chair, application=application, assignment=None)
 
     assert [r.pk for r in visible] == [r.pk for r in submitted]
 
@@ -549,9 +563,9 @@ def test_reviews_visible_to_reviewer_only_after_submitting_their_own(reviewer, r
     (other,) = _ready(application, reviewer2)
     mine = ReviewAssignmentFactory(application=application, reviewer=reviewer, declared_none=True)
 
-    before = list(selectors.reviews_visible_to(user=reviewer, application=application, assignment=mine))
+    before = list(reviews_visible_to(user=reviewer, application=application, assignment=mine))
     own = submitted_review(mine, 3)
-    after = list(selectors.reviews_visible_to(user=reviewer, application=application, assignment=mine))
+    after = list(reviews_visible_to(user=reviewer, application=application, assignment=mine))
 
     assert before == []
     assert {r.pk for r in after} == {other.pk, own.pk}
@@ -561,9 +575,7 @@ def test_reviews_visible_to_reviewer_only_after_submitting_their_own(reviewer, r
 def test_reviews_visible_to_anyone_else_are_none(request, reviewer, application, who):
     _ready(application, reviewer)
 
-    visible = selectors.reviews_visible_to(
-        user=request.getfixturevalue(who), application=application, assignment=None
-    )
+    visible = reviews_visible_to(user=request.getfixturevalue(who), application=application, assignment=None)
 
     assert list(visible) == []
 
@@ -573,7 +585,7 @@ def test_reviews_of_an_earlier_version_are_not_shown(chair, reviewer, applicatio
     application.version = 2
     application.save(update_fields=["version"])
 
-    visible = selectors.reviews_visible_to(user=chair, application=application, assignment=None)
+    visible = reviews_visible_to(user=chair, application=application, assignment=None)
 
     assert list(visible) == []
 
@@ -627,7 +639,7 @@ def test_decision_needs_the_rounds_number_of_submitted_reviews(chair, reviewer, 
     _ready(application, reviewer)
 
     with pytest.raises(ValidationError) as caught:
-        services.application_transition(
+        application_transition(
             actor=chair, application_id=application.pk, action="accredit", comment="Strong"
         )
 
@@ -644,7 +656,7 @@ def test_decision_refused_while_a_conflict_waits_for_the_chair(
     ReviewAssignmentFactory(application=application, reviewer=lay_reviewer, lay=True, declared_conflict=True)
 
     with pytest.raises(ValidationError) as caught:
-        services.application_transition(
+        application_transition(
             actor=chair, application_id=application.pk, action="accredit", comment="Strong"
         )
 
@@ -660,9 +672,9 @@ def test_decision_allowed_once_the_conflicted_reviewer_is_recused(
     conflicted = ReviewAssignmentFactory(
         application=application, reviewer=lay_reviewer, lay=True, declared_conflict=True
     )
-    services.conflict_resolve(actor=chair, assignment_id=conflicted.pk, resolution="recused")
+    conflict_resolve(actor=chair, assignment_id=conflicted.pk, resolution="recused")
 
-    decided = services.application_transition(
+    decided = application_transition(
         actor=chair, application_id=application.pk, action="defer", comment="More PPI detail"
     )
 
@@ -671,9 +683,9 @@ def test_decision_allowed_once_the_conflicted_reviewer_is_recused(
 
 def test_review_of_a_recused_reviewer_does_not_count(chair, reviewer, reviewer2, application):
     first, second = _ready(application, reviewer, reviewer2)
-    services.conflict_resolve(actor=chair, assignment_id=second.assignment_id, resolution="recused")
+    conflict_resolve(actor=chair, assignment_id=second.assignment_id, resolution="recused")
 
-    counted = services.counting_reviews(application)
+    counted = counting_reviews(application)
 
     assert counted == [first]
 
@@ -682,9 +694,7 @@ def test_decision_needs_a_rationale(chair, reviewer, reviewer2, application):
     _ready(application, reviewer, reviewer2)
 
     with pytest.raises(ValidationError) as caught:
-        services.application_transition(
-            actor=chair, application_id=application.pk, action="accredit", comment="  "
-        )
+        application_transition(actor=chair, application_id=application.pk, action="accredit", comment="  ")
 
     assert caught.value.message_dict == {"comment": ["Write a rationale."]}
 
@@ -695,9 +705,7 @@ def test_decision_outside_review_is_refused(chair, application, action):
     application.save(update_fields=["status"])
 
     with pytest.raises(InvalidTransition) as caught:
-        services.application_transition(
-            actor=chair, application_id=application.pk, action=action, comment="x"
-        )
+        application_transition(actor=chair, application_id=application.pk, action=action, comment="x")
 
     assert str(caught.value).startswith(f"'{action.capitalize()}' is not possible while it is submitted.")
 
@@ -711,7 +719,7 @@ def test_accredit_creates_decision_accreditation_and_sets_up_the_hit(
     _ready(application, reviewer, reviewer2)
 
     with time_machine.travel(_at(2026, 3, 15, 10, 0), tick=False):
-        services.application_transition(
+        application_transition(
             actor=chair,
             application_id=application.pk,
             action="accredit",
@@ -758,9 +766,7 @@ def test_accredit_uses_the_rounds_term(chair, reviewer, reviewer2, application):
     _ready(application, reviewer, reviewer2)
 
     with time_machine.travel(_at(2026, 7, 1, 9, 0), tick=False):
-        services.application_transition(
-            actor=chair, application_id=application.pk, action="accredit", comment="Yes"
-        )
+        application_transition(actor=chair, application_id=application.pk, action="accredit", comment="Yes")
 
     assert Accreditation.objects.values_list("valid_from", "valid_until").get() == (
         datetime.date(2026, 7, 1),
@@ -772,7 +778,7 @@ def test_accredit_with_conditions_needs_a_condition(chair, reviewer, reviewer2, 
     _ready(application, reviewer, reviewer2)
 
     with pytest.raises(ValidationError) as caught:
-        services.application_transition(
+        application_transition(
             actor=chair, application_id=application.pk, action="accredit_with_conditions", comment="Nearly"
         )
 
@@ -786,7 +792,7 @@ def test_accredit_with_conditions_records_each_condition(chair, reviewer, review
     _ready(application, reviewer, reviewer2)
     owner = Person.objects.get(user=director)
 
-    services.application_transition(
+    application_transition(
         actor=chair,
         application_id=application.pk,
         action="accredit_with_conditions",
@@ -807,7 +813,7 @@ def test_accredit_with_conditions_refuses_a_past_due_date(chair, reviewer, revie
     _ready(application, reviewer, reviewer2)
 
     with pytest.raises(ValidationError) as caught:
-        services.application_transition(
+        application_transition(
             actor=chair,
             application_id=application.pk,
             action="accredit_with_conditions",
@@ -821,7 +827,7 @@ def test_accredit_with_conditions_refuses_a_past_due_date(chair, reviewer, revie
 def test_not_accredit_a_new_application_closes_the_hit(chair, reviewer, reviewer2, application, hit):
     _ready(application, reviewer, reviewer2)
 
-    services.application_transition(
+    application_transition(
         actor=chair, application_id=application.pk, action="not_accredit", comment="No shared problem"
     )
 
@@ -840,9 +846,7 @@ def test_not_accredit_a_renewal_leaves_the_hit_alone(chair, reviewer, reviewer2,
     application.save(update_fields=["kind", "renewal_of"])
     _ready(application, reviewer, reviewer2)
 
-    services.application_transition(
-        actor=chair, application_id=application.pk, action="not_accredit", comment="No"
-    )
+    application_transition(actor=chair, application_id=application.pk, action="not_accredit", comment="No")
 
     hit.refresh_from_db()
     assert hit.status == HITStatus.ACTIVE
@@ -852,9 +856,7 @@ def test_not_accredit_a_renewal_leaves_the_hit_alone(chair, reviewer, reviewer2,
 def test_defer_records_the_decision_and_nothing_else(chair, reviewer, reviewer2, application, hit):
     _ready(application, reviewer, reviewer2)
 
-    services.application_transition(
-        actor=chair, application_id=application.pk, action="defer", comment="Revise PPI"
-    )
+    application_transition(actor=chair, application_id=application.pk, action="defer", comment="Revise PPI")
 
     application.refresh_from_db()
     hit.refresh_from_db()
@@ -877,9 +879,7 @@ def test_renewal_accreditation_starts_the_day_after_the_previous_one_ends(
         application.save(update_fields=["kind", "renewal_of"])
         _ready(application, reviewer, reviewer2)
 
-        services.application_transition(
-            actor=chair, application_id=application.pk, action="accredit", comment="Again"
-        )
+        application_transition(actor=chair, application_id=application.pk, action="accredit", comment="Again")
 
     renewed = Accreditation.objects.get(application=application)
     assert (renewed.valid_from, renewed.valid_until) == (
@@ -891,7 +891,7 @@ def test_renewal_accreditation_starts_the_day_after_the_previous_one_ends(
 def test_second_decision_is_stale_and_names_who_decided(chair, reviewer, reviewer2, application):
     _ready(application, reviewer, reviewer2)
     with time_machine.travel(_at(2026, 3, 15, 10, 0), tick=False):
-        services.application_transition(
+        application_transition(
             actor=chair,
             application_id=application.pk,
             action="accredit",
@@ -900,7 +900,7 @@ def test_second_decision_is_stale_and_names_who_decided(chair, reviewer, reviewe
         )
 
     with pytest.raises(StaleState) as caught:
-        services.application_transition(
+        application_transition(
             actor=chair,
             application_id=application.pk,
             action="not_accredit",
@@ -951,7 +951,7 @@ def test_role_action_matrix_only_the_chair_releases_feedback_and_decides(
     }[action]
 
     def act():
-        return services.application_transition(
+        return application_transition(
             actor=actor,
             application_id=application.pk,
             action=action,
@@ -975,7 +975,7 @@ def test_role_action_matrix_only_the_chair_releases_feedback_and_decides(
 def test_feedback_save_replaces_the_points_and_skips_empty_ones(chair, application):
     FeedbackPointFactory(document=FeedbackDocumentFactory(application=application), text="Old point")
 
-    document = services.feedback_save(
+    document = feedback_save(
         actor=chair,
         application_id=application.pk,
         summary=" Promising ",
@@ -991,9 +991,7 @@ def test_feedback_save_replaces_the_points_and_skips_empty_ones(chair, applicati
 
 def test_feedback_save_refuses_an_unknown_section(chair, application):
     with pytest.raises(ValidationError) as caught:
-        services.feedback_save(
-            actor=chair, application_id=application.pk, summary="", points=[("budget", "x", "")]
-        )
+        feedback_save(actor=chair, application_id=application.pk, summary="", points=[("budget", "x", "")])
 
     assert caught.value.message_dict == {"section": ["Choose a section of the application."]}
 
@@ -1003,7 +1001,7 @@ def test_feedback_save_by_anyone_but_the_chair_is_denied(request, application, r
     ReviewAssignmentFactory(application=application, reviewer=reviewer, declared_none=True)
 
     with pytest.raises(PermissionDenied):
-        services.feedback_save(
+        feedback_save(
             actor=request.getfixturevalue(who), application_id=application.pk, summary="", points=[]
         )
 
@@ -1012,7 +1010,7 @@ def test_issue_feedback_needs_a_point(chair, application):
     FeedbackDocumentFactory(application=application)
 
     with pytest.raises(ValidationError) as caught:
-        services.application_transition(actor=chair, application_id=application.pk, action="issue_feedback")
+        application_transition(actor=chair, application_id=application.pk, action="issue_feedback")
 
     assert caught.value.message_dict == {
         "__all__": ["Write at least one feedback point before releasing the feedback."]
@@ -1020,11 +1018,9 @@ def test_issue_feedback_needs_a_point(chair, application):
 
 
 def test_issue_feedback_releases_the_document_and_freezes_it(chair, application):
-    services.feedback_save(
-        actor=chair, application_id=application.pk, summary="S", points=[("ppi", "Point", "")]
-    )
+    feedback_save(actor=chair, application_id=application.pk, summary="S", points=[("ppi", "Point", "")])
 
-    services.application_transition(
+    application_transition(
         actor=chair, application_id=application.pk, action="issue_feedback", expected_status="under_review"
     )
 
@@ -1034,7 +1030,7 @@ def test_issue_feedback_releases_the_document_and_freezes_it(chair, application)
     assert document.status == FeedbackStatus.RELEASED
     assert document.released_at is not None
     with pytest.raises(InvalidTransition):
-        services.feedback_save(actor=chair, application_id=application.pk, summary="", points=[])
+        feedback_save(actor=chair, application_id=application.pk, summary="", points=[])
 
 
 # --- Conditions -----------------------------------------------------------------------------------
@@ -1043,7 +1039,7 @@ def test_issue_feedback_releases_the_document_and_freezes_it(chair, application)
 def test_condition_close_by_its_owner_with_evidence(director):
     condition = ConditionFactory(owner=Person.objects.get(user=director))
 
-    closed = services.condition_close(actor=director, condition_id=condition.pk, evidence=" Signed ToR ")
+    closed = condition_close(actor=director, condition_id=condition.pk, evidence=" Signed ToR ")
 
     assert (closed.evidence, closed.closed_by) == ("Signed ToR", director)
     assert closed.closed_at is not None
@@ -1053,7 +1049,7 @@ def test_condition_close_needs_evidence(programme_manager):
     condition = ConditionFactory()
 
     with pytest.raises(ValidationError) as caught:
-        services.condition_close(actor=programme_manager, condition_id=condition.pk, evidence="  ")
+        condition_close(actor=programme_manager, condition_id=condition.pk, evidence="  ")
 
     assert caught.value.message_dict == {"evidence": ["Describe the evidence that the condition is met."]}
 
@@ -1062,7 +1058,7 @@ def test_condition_close_by_someone_else_is_denied(teammate):
     condition = ConditionFactory()
 
     with pytest.raises(PermissionDenied) as caught:
-        services.condition_close(actor=teammate, condition_id=condition.pk, evidence="Done")
+        condition_close(actor=teammate, condition_id=condition.pk, evidence="Done")
 
     assert str(caught.value) == "Only the condition's owner or a programme manager closes it."
 
@@ -1071,7 +1067,7 @@ def test_condition_close_twice_is_refused(programme_manager):
     condition = ConditionFactory(closed=True)
 
     with pytest.raises(InvalidTransition) as caught:
-        services.condition_close(actor=programme_manager, condition_id=condition.pk, evidence="Again")
+        condition_close(actor=programme_manager, condition_id=condition.pk, evidence="Again")
 
     assert str(caught.value) == "This condition was already closed."
 
@@ -1103,7 +1099,7 @@ def accredited(hit, chair):
 
 
 def test_renewal_start_prefills_from_the_accredited_revision(director, accredited, panel):
-    renewal = services.renewal_start(actor=director, accreditation_id=accredited.pk, round_id=panel.round.pk)
+    renewal = renewal_start(actor=director, accreditation_id=accredited.pk, round_id=panel.round.pk)
 
     assert (renewal.kind, renewal.renewal_of, renewal.round, renewal.status, renewal.version) == (
         ApplicationKind.RENEWAL,
@@ -1124,7 +1120,7 @@ def test_renewal_start_prefills_from_the_accredited_revision(director, accredite
 
 def test_renewal_start_by_a_teammate_is_denied(teammate, accredited, panel):
     with pytest.raises(PermissionDenied) as caught:
-        services.renewal_start(actor=teammate, accreditation_id=accredited.pk, round_id=panel.round.pk)
+        renewal_start(actor=teammate, accreditation_id=accredited.pk, round_id=panel.round.pk)
 
     assert str(caught.value) == "Only the HIT's director or a programme manager starts a renewal."
 
@@ -1133,9 +1129,7 @@ def test_renewal_start_refused_while_an_application_is_in_progress(
     programme_manager, accredited, application
 ):
     with pytest.raises(InvalidTransition) as caught:
-        services.renewal_start(
-            actor=programme_manager, accreditation_id=accredited.pk, round_id=application.round_id
-        )
+        renewal_start(actor=programme_manager, accreditation_id=accredited.pk, round_id=application.round_id)
 
     assert str(caught.value) == "This HIT already has an application in progress."
 
@@ -1158,7 +1152,7 @@ def test_renewal_reminders_go_out_once_per_offset(expiring, django_capture_on_co
     for day in ("2026-09-13", "2026-09-14", "2026-09-15", "2027-02-14", "2027-02-15", "2027-03-01"):
         moment = _at(*map(int, day.split("-")), 7, 0)
         with time_machine.travel(moment, tick=False), django_capture_on_commit_callbacks(execute=True):
-            sent.append((day, services.renewal_reminders_send().done))
+            sent.append((day, renewal_reminders_send().done))
 
     expiring.refresh_from_db()
     assert sent == [
@@ -1182,7 +1176,7 @@ def test_renewal_reminders_skip_a_superseded_accreditation(expiring, hit, mailou
     )
 
     with time_machine.travel(_at(2026, 9, 14, 7, 0), tick=False):
-        sent = services.renewal_reminders_send()
+        sent = renewal_reminders_send()
 
     expiring.refresh_from_db()
     assert sent == BatchOutcome(done=0, failed=[])
@@ -1210,7 +1204,7 @@ def test_renewal_reminder_that_fails_is_logged_and_skipped_while_the_others_go_o
         for name in ("Broken HIT", "Pain HIT")
     ]
     broken, fine = others
-    real_send = services.send_after_commit
+    real_send = send_after_commit
 
     def send_failing_for_broken(*, template, recipients, context):
         # Anything that goes wrong with one accreditation: here, building its email.
@@ -1218,7 +1212,7 @@ def test_renewal_reminder_that_fails_is_logged_and_skipped_while_the_others_go_o
             raise ValueError("cannot build this reminder")
         real_send(template=template, recipients=recipients, context=context)
 
-    monkeypatch.setattr(services, "send_after_commit", send_failing_for_broken)
+    monkeypatch.setattr(renewals, "send_after_commit", send_failing_for_broken)
 
     with (
         time_machine.travel(_at(2026, 9, 14, 7, 0), tick=False),
@@ -1254,7 +1248,7 @@ def test_review_assigned_email(chair, reviewer, application, django_capture_on_c
     due = timezone.localdate() + datetime.timedelta(days=20)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assignment = services.assignment_create(
+        assignment = assignment_create(
             actor=chair, application_id=application.pk, reviewer=reviewer, due_on=due
         )
 
@@ -1278,7 +1272,7 @@ def test_conflict_declared_email_goes_to_the_chairs(
     assignment = ReviewAssignmentFactory(application=application, reviewer=reviewer)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.conflict_declare(
+        conflict_declare(
             actor=reviewer,
             assignment_id=assignment.pk,
             declaration="declared",
@@ -1311,10 +1305,10 @@ def test_application_decided_email_lists_outcome_rationale_conditions_and_dates(
     owner = Person.objects.get(user=director)
     today = timezone.localdate()
     due = today + datetime.timedelta(days=60)
-    until = services._add_years(today, 3) - datetime.timedelta(days=1)
+    until = _add_years(today, 3) - datetime.timedelta(days=1)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_transition(
+        application_transition(
             actor=chair,
             application_id=application.pk,
             action="accredit_with_conditions",
@@ -1341,9 +1335,7 @@ def test_application_decided_email_for_a_deferral_asks_for_a_revision(
     _ready(application, reviewer, reviewer2)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_transition(
-            actor=chair, application_id=application.pk, action="defer", comment="Revise"
-        )
+        application_transition(actor=chair, application_id=application.pk, action="defer", comment="Revise")
 
     (message,) = mailoutbox
     assert message.subject == "Dementia HIT: Deferred"
@@ -1359,7 +1351,7 @@ def test_renewal_reminder_email(
 
     moment = _at(2026, 9, 14, 7, 0)
     with time_machine.travel(moment, tick=False), django_capture_on_commit_callbacks(execute=True):
-        services.renewal_reminders_send()
+        renewal_reminders_send()
 
     assert sorted(m.to[0] for m in mailoutbox) == sorted(
         [director.email, "cory@example.org", programme_manager.email]

@@ -12,8 +12,7 @@ from django.core import mail, signing
 from django.urls import reverse
 from django.utils import timezone
 
-from accreditation import services
-from accreditation.enums import FeedbackStatus
+from accreditation.enums import ApplicationStatus, FeedbackStatus
 from accreditation.models import (
     ApplicationSection,
     FeedbackDocument,
@@ -21,7 +20,7 @@ from accreditation.models import (
     Revision,
     StakeholderPlanRow,
 )
-from accreditation.workflow import ApplicationStatus
+from accreditation.services import drafting as services
 from tests import factories as f
 from tests.factories.accreditation_applications import (
     VALID_SECTION_DATA,

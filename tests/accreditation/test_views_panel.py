@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accreditation.enums import (
+    ApplicationStatus,
     ConflictDeclaration,
     ConflictResolution,
     FeedbackStatus,
@@ -17,7 +18,6 @@ from accreditation.enums import (
     ReviewStatus,
 )
 from accreditation.models import Accreditation, Application, Condition, Decision, ReviewAssignment
-from accreditation.workflow import ApplicationStatus
 from teams.enums import HITStatus
 from teams.models import HIT, Person
 from tests.factories import HITFactory, PanelMemberFactory, PersonFactory, RoundFactory

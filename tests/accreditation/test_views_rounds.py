@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from accreditation.enums import ApplicationStatus, EOIStatus
 from accreditation.models import (
     Application,
     ApplicationSection,
@@ -20,7 +21,6 @@ from accreditation.models import (
     Round,
     StakeholderPlanRow,
 )
-from accreditation.workflow import ApplicationStatus, EOIStatus
 from teams.enums import HITStatus, MembershipRole
 from teams.models import HIT, Membership, StakeholderCategory
 from tests import factories as f

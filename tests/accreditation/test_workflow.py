@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from accreditation import services
+from accreditation.enums import ApplicationStatus, EOIStatus
+from accreditation.services.applications import APPLICATION_RULES
+from accreditation.services.eois import EOI_RULES
 from accreditation.workflow import (
     APPLICANT,
     APPLICATION_WORKFLOW,
@@ -14,8 +16,6 @@ from accreditation.workflow import (
     DECISION_ACTIONS,
     EOI_WORKFLOW,
     PROGRAMME_MANAGER,
-    ApplicationStatus,
-    EOIStatus,
 )
 from core.workflow import InvalidTransition
 from tests.workflow_tables import legal_moves
@@ -107,5 +107,5 @@ def test_final_application_states_offer_no_move():
 
 
 def test_every_action_has_its_rule():
-    assert set(services.APPLICATION_RULES) == set(APPLICATION_WORKFLOW.action_names)
-    assert set(services.EOI_RULES) == set(EOI_WORKFLOW.action_names)
+    assert set(APPLICATION_RULES) == set(APPLICATION_WORKFLOW.action_names)
+    assert set(EOI_RULES) == set(EOI_WORKFLOW.action_names)

@@ -10,8 +10,8 @@ from django.utils import timezone
 from accreditation.models import ExpressionOfInterest
 from demo.data_directory import DEMO_PASSWORD
 from demo.loader import load_demo
-from engagement import services_surveys
 from engagement.models import Invitation, Wave
+from engagement.services import surveys as services_surveys
 from teams.enums import HITStatus, MembershipRole
 from teams.models import HIT, User
 from tests import factories as f

@@ -8,11 +8,11 @@ import re
 import pytest
 from django.core import mail
 
-from accreditation import services
-from accreditation.criteria import criteria_for
+from accreditation.domain.criteria import criteria_for
+from accreditation.domain.sections import SECTIONS
 from accreditation.enums import PanelRole
 from accreditation.models import Application, ReviewAssignment
-from accreditation.sections import SECTIONS
+from accreditation.services import reviews as services
 from tests import factories as f
 from tests.factories import accreditation_applications as af
 

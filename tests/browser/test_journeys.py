@@ -7,7 +7,7 @@ import datetime
 from django.utils import timezone
 
 from accreditation.enums import PanelRole
-from engagement import services_surveys
+from engagement.services import surveys as services_surveys
 from teams.enums import HITStatus, MembershipRole
 from teams.models import HIT
 from tests import factories as f

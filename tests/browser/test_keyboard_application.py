@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from accreditation.forms_applications import DEPTH_CHOICES
-from accreditation.sections import SECTIONS
+from accreditation.domain.sections import SECTIONS
+from accreditation.forms.applications import DEPTH_CHOICES
 from teams.enums import HITStatus, MembershipRole
-from teams.lookup import THROTTLED_MESSAGE
+from teams.forms.lookup import THROTTLED_MESSAGE
 from tests import factories as f
 from tests.factories import accreditation_applications as af
 

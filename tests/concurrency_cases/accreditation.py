@@ -8,8 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from accreditation import services
-from accreditation.criteria import criteria_for
+from accreditation.domain.criteria import criteria_for
 from accreditation.enums import FeedbackStatus
 from accreditation.models import (
     ApplicationSection,
@@ -21,6 +20,10 @@ from accreditation.models import (
     Round,
     StakeholderPlanRow,
 )
+from accreditation.services.drafting import section_save, stakeholder_row_save
+from accreditation.services.eois import eoi_save
+from accreditation.services.reviews import feedback_respond, feedback_save, review_save
+from accreditation.services.rounds import round_save
 from teams.enums import HITStatus
 from teams.models import HIT
 from tests import factories as f
@@ -87,7 +90,7 @@ def _round_post(row: Any) -> dict:
 def _round_elsewhere(row: Any, ctx: dict) -> None:
     fresh = Round.objects.get(pk=row.pk)
     fresh.guidance = THEIRS
-    services.round_save(actor=ctx["peer"], round=fresh)
+    round_save(actor=ctx["peer"], round=fresh)
 
 
 def _eoi(ctx: dict) -> tuple[dict, Any]:
@@ -110,7 +113,7 @@ def _eoi_post(row: Any) -> dict:
 def _eoi_elsewhere(row: Any, ctx: dict) -> None:
     fresh = ExpressionOfInterest.objects.get(pk=row.pk)
     fresh.problem = THEIRS
-    services.eoi_save(actor=ctx["peer"], eoi=fresh)
+    eoi_save(actor=ctx["peer"], eoi=fresh)
 
 
 def _section(ctx: dict) -> tuple[dict, Any]:
@@ -131,7 +134,7 @@ def _section_post(row: Any) -> dict:
 
 
 def _section_elsewhere(row: Any, ctx: dict) -> None:
-    services.section_save(
+    section_save(
         actor=ctx["peer"],
         application_id=row.pk,
         key="aims",
@@ -159,7 +162,7 @@ def _stakeholder_row_post(row: Any) -> dict:
 def _stakeholder_row_elsewhere(row: Any, ctx: dict) -> None:
     fresh = StakeholderPlanRow.objects.get(pk=row.pk)
     fresh.role = THEIRS
-    services.stakeholder_row_save(actor=ctx["peer"], application_id=row.application_id, row=fresh)
+    stakeholder_row_save(actor=ctx["peer"], application_id=row.application_id, row=fresh)
 
 
 def _feedback_points(ctx: dict) -> tuple[dict, Any]:
@@ -178,7 +181,7 @@ def _feedback_points_post(row: Any) -> dict:
 
 
 def _feedback_points_elsewhere(row: Any, ctx: dict) -> None:
-    services.feedback_respond(
+    feedback_respond(
         actor=ctx["peer"], application_id=row.document.application_id, responses={row.pk: THEIRS}
     )
 
@@ -199,7 +202,7 @@ def _review_post(row: Any) -> dict:
 
 
 def _review_elsewhere(row: Any, ctx: dict) -> None:
-    services.review_save(
+    review_save(
         actor=ctx["peer"], assignment_id=row.pk, scores=[], recommendation="", summary=THEIRS, submit=False
     )
 
@@ -226,7 +229,7 @@ def _chair_feedback_post(row: Any) -> dict:
 
 
 def _chair_feedback_elsewhere(row: Any, ctx: dict) -> None:
-    services.feedback_save(
+    feedback_save(
         actor=ctx["peer"],
         application_id=row.pk,
         summary=THEIRS,

@@ -8,8 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from engagement import matrix, services_maturity, services_ppi, services_surveys
-from engagement import services as engagement_services
+from engagement.domain import matrix
 from engagement.enums import ActionStatus, PPIStandard
 from engagement.models import (
     ActionPlanItem,
@@ -23,6 +22,10 @@ from engagement.models import (
     SupportRequest,
     Wave,
 )
+from engagement.services import maturity as services_maturity
+from engagement.services import ppi as services_ppi
+from engagement.services import stakeholders as engagement_services
+from engagement.services import surveys as services_surveys
 from teams.enums import HITStatus
 from teams.models import HIT
 from tests import factories as f

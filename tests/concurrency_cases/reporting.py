@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from reporting import exports, services
 from reporting.enums import FundingStatus
 from reporting.models import ExportJob, ProgressReport, QuickWin, ReportSchedule, StageAssessment
+from reporting.services import exports
+from reporting.services import reports as services
 from tests.concurrency_cases.base import CREATED, THEIRS, TYPED, CreateCase, EditCase
 from tests.factories.reporting import ProgressReportFactory, QuickWinFactory, ReportScheduleFactory
 

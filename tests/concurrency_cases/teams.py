@@ -6,7 +6,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from teams import services
 from teams.models import (
     Affiliation,
     Document,
@@ -18,6 +17,7 @@ from teams.models import (
     SponsorInteraction,
     WorkingGroup,
 )
+from teams.services import directory as services
 from tests import factories as f
 from tests.concurrency_cases.base import CREATED, THEIRS, TYPED, CreateCase, EditCase
 from tests.factories import teams_lifecycle as lf

@@ -7,7 +7,7 @@ import datetime
 
 from core.db import fast_insert
 from engagement.models import ReadinessResult
-from engagement.services import READINESS_COLUMNS
+from engagement.services.releases import READINESS_COLUMNS
 from tests.factories import engagement as ef
 
 MOMENT = datetime.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=datetime.UTC)

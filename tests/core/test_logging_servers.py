@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from engagement import services_surveys
+from engagement.services import surveys as services_surveys
 from tests.factories import engagement as ef
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -19,7 +19,14 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accreditation.enums import ConflictDeclaration, ConflictResolution, DecisionOutcome, ReviewStatus
+from accreditation.enums import (
+    ApplicationStatus,
+    ConflictDeclaration,
+    ConflictResolution,
+    DecisionOutcome,
+    EOIStatus,
+    ReviewStatus,
+)
 from accreditation.models import (
     Accreditation,
     Application,
@@ -29,11 +36,9 @@ from accreditation.models import (
     PanelMember,
     Round,
 )
-from accreditation.workflow import ApplicationStatus, EOIStatus
 from demo.data_directory import DEMO_PASSWORD
 from demo.data_hits import DELIBERATE_GAPS
 from demo.loader import load_demo
-from engagement import selectors_ppi
 from engagement.enums import StakeholderSource
 from engagement.models import (
     ActionPlanItem,
@@ -49,8 +54,9 @@ from engagement.models import (
     StandardsAssessment,
     Wave,
 )
+from engagement.selectors import ppi as selectors_ppi
 from reporting.models import ProgressReport, ReminderLog, ReportSchedule, StageAssessment
-from reporting.selectors import overdue_condition
+from reporting.selectors.home import overdue_condition
 from teams.enums import HITStatus, LifecycleStage, MembershipRole
 from teams.models import (
     HIT,
@@ -66,7 +72,7 @@ from teams.models import (
     User,
 )
 from teams.roles import roles_of
-from teams.selectors_lifecycle import sponsor_liveness_for_hits
+from teams.selectors.lifecycle import sponsor_liveness_for_hits
 from teams.signals import hit_transition_requested
 
 pytestmark = pytest.mark.django_db

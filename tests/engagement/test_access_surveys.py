@@ -13,8 +13,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from engagement import services_surveys
 from engagement.models import Instrument
+from engagement.services import surveys as services_surveys
 from tests.conftest import PERSONAS
 from tests.factories import engagement as ef
 

@@ -1,6 +1,6 @@
 """Nothing stored joins an invitation (who was asked) to a response (what was answered).
 
-See the anonymity design in engagement/services_surveys.py.
+See the anonymity design in engagement/services/surveys.py.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import re
 from django.core import mail
 from django.db import models
 
-from engagement import services_surveys
 from engagement.enums import RoleGroup
 from engagement.models import Answer, Invitation, Item, Response
-from engagement.services_surveys import AboutYou
+from engagement.services import surveys as services_surveys
+from engagement.services.surveys import AboutYou
 from tests.factories import engagement as ef
 
 

@@ -5,28 +5,29 @@ from __future__ import annotations
 
 import pytest
 
-from accreditation import workflow
+from accreditation.enums import ApplicationStatus
 from accreditation.models import Application, ReviewAssignment
+from accreditation.workflow import FINAL_APPLICATION_STATES
 from engagement import permissions
 from tests.factories.accreditation_panel import ReviewAssignmentFactory
 
 
 def test_open_application_statuses_are_accreditations_non_final_states():
     assert set(permissions.OPEN_APPLICATION_STATUSES) == (
-        set(workflow.ApplicationStatus.values) - set(workflow.FINAL_APPLICATION_STATES)
+        set(ApplicationStatus.values) - set(FINAL_APPLICATION_STATES)
     )
 
 
 @pytest.mark.parametrize(
     ("status", "sees"),
     [
-        (workflow.ApplicationStatus.UNDER_REVIEW, True),
-        (workflow.ApplicationStatus.FEEDBACK, True),
-        (workflow.ApplicationStatus.DEFERRED, True),
-        (workflow.ApplicationStatus.ACCREDITED, False),
-        (workflow.ApplicationStatus.ACCREDITED_WITH_CONDITIONS, False),
-        (workflow.ApplicationStatus.NOT_ACCREDITED, False),
-        (workflow.ApplicationStatus.WITHDRAWN, False),
+        (ApplicationStatus.UNDER_REVIEW, True),
+        (ApplicationStatus.FEEDBACK, True),
+        (ApplicationStatus.DEFERRED, True),
+        (ApplicationStatus.ACCREDITED, False),
+        (ApplicationStatus.ACCREDITED_WITH_CONDITIONS, False),
+        (ApplicationStatus.NOT_ACCREDITED, False),
+        (ApplicationStatus.WITHDRAWN, False),
     ],
 )
 def test_reviewer_sees_the_coverage_until_the_final_decision(

@@ -9,8 +9,9 @@ import logging
 import time_machine
 from django.utils import timezone
 
-from engagement import services, tasks
+from engagement import tasks
 from engagement.models import CoverageScore, ScoreRequest
+from engagement.services import score_requests as services
 from tests.conftest import BROKER_DOWN
 from tests.factories import engagement as ef
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from engagement import scoring
-from engagement.scoring import CategorySpec, ItemSpec
+from engagement.domain import scoring
+from engagement.domain.scoring import CategorySpec, ItemSpec
 
 SEVEN = [
     CategorySpec("PROV", "Providers"),

@@ -10,9 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from engagement import matrix, selectors_maturity, services_maturity
+from engagement.domain import matrix
 from engagement.enums import MATURITY_ELEMENTS, ActionStatus, Dimension
 from engagement.models import ActionPlanItem, ActionStatement, MaturityAssessment, MaturityRating
+from engagement.selectors import maturity as selectors_maturity
+from engagement.services import maturity as services_maturity
 from tests import factories as f
 from tests.factories import engagement as ef
 

@@ -12,7 +12,6 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from engagement import selectors_ppi, services_ppi
 from engagement.enums import PPIStandard, SupportStatus
 from engagement.models import (
     CoverageScore,
@@ -24,6 +23,8 @@ from engagement.models import (
     SupportGiven,
     SupportRequest,
 )
+from engagement.selectors import ppi as selectors_ppi
+from engagement.services import ppi as services_ppi
 from teams.enums import HITStatus, ProgrammeRole
 from tests import factories as f
 from tests.factories import engagement as ef

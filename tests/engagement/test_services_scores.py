@@ -5,8 +5,13 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from engagement import services
+from core.db import fast_insert
 from engagement.models import CoverageScore, CoverageSnapshot, ReadinessResult, ScoreRequest, Stakeholder
+from engagement.services import releases, scores, stakeholders
+from engagement.services.releases import _readiness_rows, readiness_release
+from engagement.services.score_requests import is_recalculating
+from engagement.services.scores import coverage_compute, coverage_inputs
+from engagement.services.stakeholders import _category_for, stakeholder_save, stakeholders_sync_memberships
 from teams.enums import MembershipRole
 from tests import factories as f
 from tests.factories import engagement as ef
@@ -33,7 +38,7 @@ def test_coverage_compute_stores_hand_computed_scores(hit):
         hit=hit, category=ef.category("RESEARCH"), depth=3, start_date=today + datetime.timedelta(days=1)
     )
 
-    services.coverage_compute(hit_ids=[hit.pk])
+    coverage_compute(hit_ids=[hit.pk])
 
     score = CoverageScore.objects.get(hit=hit)
     assert score.breadth == pytest.approx(3 / 7, abs=1e-6)
@@ -56,10 +61,10 @@ def test_coverage_compute_stores_hand_computed_scores(hit):
 
 def test_coverage_compute_twice_stores_the_same_result(hit):
     ef.StakeholderFactory(hit=hit, depth=3)
-    services.coverage_compute(hit_ids=[hit.pk])
+    coverage_compute(hit_ids=[hit.pk])
     first = CoverageScore.objects.values().get(hit=hit)
 
-    services.coverage_compute(hit_ids=[hit.pk])
+    coverage_compute(hit_ids=[hit.pk])
 
     second = CoverageScore.objects.values().get(hit=hit)
     assert {k: v for k, v in first.items() if k != "computed_at"} == {
@@ -74,7 +79,7 @@ def test_coverage_disabled_category_changes_breadth(hit):
     ef.StakeholderFactory(hit=hit, depth=2)
     StakeholderCategory.objects.filter(code="RESEARCH").update(counts_toward_coverage=False)
 
-    services.coverage_compute(hit_ids=[hit.pk])
+    coverage_compute(hit_ids=[hit.pk])
 
     assert CoverageScore.objects.get(hit=hit).breadth == pytest.approx(1 / 6, abs=1e-6)
 
@@ -87,7 +92,7 @@ def test_coverage_ppi_depth_from_log_decision_forum(hit):
         happened_on=timezone.localdate() - datetime.timedelta(days=800),
     )
 
-    services.coverage_compute(hit_ids=[hit.pk])
+    coverage_compute(hit_ids=[hit.pk])
 
     assert CoverageScore.objects.get(hit=hit).ppi_depth == 3
 
@@ -98,7 +103,7 @@ def test_full_recompute_query_count_does_not_grow(db, django_assert_max_num_quer
         ef.StakeholderFactory.create_batch(3, hit=hit)
 
     with django_assert_max_num_queries(12):
-        scored = services.coverage_compute()
+        scored = coverage_compute()
 
     assert scored == hits
     assert CoverageScore.objects.count() == hits
@@ -111,13 +116,13 @@ def test_single_hit_recompute_query_count_does_not_grow_with_its_size(
     ef.StakeholderFactory.create_batch(links, hit=hit)
 
     with django_assert_max_num_queries(12):
-        services.coverage_compute(hit_ids=[hit.pk])
+        coverage_compute(hit_ids=[hit.pk])
 
 
 def test_burst_of_edits_queues_one_job(hit, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         for _ in range(5):
-            services.stakeholder_save(
+            stakeholder_save(
                 actor=None,
                 stakeholder=Stakeholder(
                     hit=hit, organisation=f.OrganisationFactory(), category=ef.category("PROV")
@@ -130,7 +135,7 @@ def test_burst_of_edits_queues_one_job(hit, django_capture_on_commit_callbacks):
 
 def test_recompute_runs_after_commit_and_clears_the_request(hit, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.stakeholder_save(
+        stakeholder_save(
             actor=None,
             stakeholder=Stakeholder(
                 hit=hit, organisation=f.OrganisationFactory(), category=ef.category("COMM"), depth=3
@@ -138,14 +143,14 @@ def test_recompute_runs_after_commit_and_clears_the_request(hit, django_capture_
         )
 
     assert CoverageScore.objects.get(hit=hit).commissioner_in_leadership is True
-    assert services.is_recalculating(hit_id=hit.pk) is False
+    assert is_recalculating(hit_id=hit.pk) is False
 
 
 def test_stakeholder_needs_person_or_organisation(hit):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.stakeholder_save(actor=None, stakeholder=Stakeholder(hit=hit, category=ef.category("PROV")))
+        stakeholder_save(actor=None, stakeholder=Stakeholder(hit=hit, category=ef.category("PROV")))
 
     assert Stakeholder.objects.count() == 0
 
@@ -154,7 +159,7 @@ def test_stakeholder_depth_outside_0_3_is_refused(hit):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.stakeholder_save(
+        stakeholder_save(
             actor=None,
             stakeholder=Stakeholder(
                 hit=hit, organisation=f.OrganisationFactory(), category=ef.category("PROV"), depth=4
@@ -170,8 +175,8 @@ def test_membership_sync_is_idempotent_and_follows_roles(hit):
     f.MembershipFactory(hit=hit, role=MembershipRole.DIRECTOR, organisation=trust)
     f.MembershipFactory(hit=hit, role=MembershipRole.MEMBER, person=public_person)
 
-    first = services.stakeholders_sync_memberships(hit_id=hit.pk)
-    second = services.stakeholders_sync_memberships(hit_id=hit.pk)
+    first = stakeholders_sync_memberships(hit_id=hit.pk)
+    second = stakeholders_sync_memberships(hit_id=hit.pk)
 
     rows = sorted(Stakeholder.objects.filter(hit=hit).values_list("category__code", "depth"))
     assert (first, second) == (2, 0)
@@ -198,7 +203,7 @@ def test_readiness_suppression_boundary_four_and_five(db):
         _answer(wave, [(items[0], 1), (items[1], 5)], org=small)
     _answer(wave, [(items[0], None), (items[1], None)], org=small)  # all "don't know": not counted
 
-    services.readiness_release(wave_ids=[wave.pk])
+    readiness_release(wave_ids=[wave.pk])
 
     results = {(r.group_type, r.group_label): r for r in ReadinessResult.objects.filter(wave=wave)}
     assert results[("organisation", "Big Trust")].n == 5
@@ -219,7 +224,7 @@ def test_an_open_wave_gets_no_results(db):
     for value in (1, 2, 3, 4, 5):
         _answer(wave, [(item, value)])
 
-    written = services.readiness_release()
+    written = readiness_release()
 
     wave.refresh_from_db()
     assert written == 0
@@ -234,7 +239,7 @@ def test_release_closes_a_wave_at_the_end_of_its_last_day_and_stamps_the_release
         _answer(wave, [(item, value)])
 
     with time_machine.travel(timezone.now(), tick=False):
-        services.readiness_release()
+        readiness_release()
         released_at = timezone.now()
 
     wave.refresh_from_db()
@@ -249,14 +254,14 @@ def test_released_results_are_never_recomputed(db):
     item = ef.ItemFactory(instrument=wave.instrument)
     organisation = f.OrganisationFactory(name="Leaving Trust")
     responses = [_answer(wave, [(item, value)], org=organisation) for value in (1, 2, 3, 4, 5)]
-    services.readiness_release(wave_ids=[wave.pk])
+    readiness_release(wave_ids=[wave.pk])
     first = list(ReadinessResult.objects.values_list("group_type", "group_key", "dimension", "n", "score"))
     # After the release, what the answers say changes (a correction, an organisation removed from the
     # directory): the released figures must not move, or the two versions could be subtracted.
     ef.AnswerFactory(response=responses[0], item=ef.ItemFactory(instrument=wave.instrument), value=5)
     organisation.delete()
 
-    again = services.readiness_release(wave_ids=[wave.pk]) + services.readiness_release()
+    again = readiness_release(wave_ids=[wave.pk]) + readiness_release()
     from engagement.tasks import recompute_all
 
     recompute_all()
@@ -274,16 +279,16 @@ def test_release_keeps_going_when_one_wave_fails(db, monkeypatch, caplog):
         item = ef.ItemFactory(instrument=wave.instrument)
         for value in (1, 2, 3, 4, 5):
             _answer(wave, [(item, value)])
-    real_rows = services._readiness_rows
+    real_rows = _readiness_rows
 
     def rows_failing_on_bad(wave_rows):
         if any(pk == bad.pk for pk, *_ in wave_rows):
             raise ValueError("a bad row")
         return real_rows(wave_rows)
 
-    monkeypatch.setattr(services, "_readiness_rows", rows_failing_on_bad)
+    monkeypatch.setattr(releases, "_readiness_rows", rows_failing_on_bad)
 
-    services.readiness_release()
+    readiness_release()
 
     good.refresh_from_db()
     bad.refresh_from_db()
@@ -303,7 +308,7 @@ def test_readiness_release_query_count_does_not_grow(db, django_assert_max_num_q
 
     # 14 on SQLite, 13 on PostgreSQL (COPY writes the rows in one statement), for 1 or 15 waves.
     with django_assert_max_num_queries(14):
-        written = services.readiness_release()
+        written = readiness_release()
 
     # per wave: overall + one role group, two dimensions each
     assert written == waves * 4
@@ -332,7 +337,7 @@ def test_nightly_recompute_scores_every_other_hit_when_one_hit_fails(hit, other_
     from engagement.tasks import recompute_all
 
     bad = f.HITFactory(name="Broken HIT")
-    real_inputs = services.coverage_inputs
+    real_inputs = coverage_inputs
 
     def inputs_failing_for_bad(*, hit_ids, day):
         # Anything that goes wrong with one HIT's rows: here, reading its inputs.
@@ -340,7 +345,7 @@ def test_nightly_recompute_scores_every_other_hit_when_one_hit_fails(hit, other_
             raise ValueError("an unreadable row")
         return real_inputs(hit_ids=hit_ids, day=day)
 
-    monkeypatch.setattr(services, "coverage_inputs", inputs_failing_for_bad)
+    monkeypatch.setattr(scores, "coverage_inputs", inputs_failing_for_bad)
 
     outcome = recompute_all()
 
@@ -361,7 +366,7 @@ def test_nightly_recompute_stores_every_other_wave_when_one_wave_fails(db, monke
     for wave in (first, bad, last):
         for value in (1, 2, 3, 4, 5):
             _answer(wave, [(item, value)])
-    real_insert = services.fast_insert
+    real_insert = fast_insert
 
     def insert_failing_for_bad(model, columns, rows):
         # Anything that goes wrong with one wave's rows: here, storing its results.
@@ -369,7 +374,7 @@ def test_nightly_recompute_stores_every_other_wave_when_one_wave_fails(db, monke
             raise ValueError("a row the database refuses")
         return real_insert(model, columns, rows)
 
-    monkeypatch.setattr(services, "fast_insert", insert_failing_for_bad)
+    monkeypatch.setattr(releases, "fast_insert", insert_failing_for_bad)
 
     outcome = recompute_all()
 
@@ -391,14 +396,14 @@ def test_nightly_recompute_mirrors_every_other_hits_memberships_when_one_hit_fai
 
     f.MembershipFactory(hit=hit, role=MembershipRole.DIRECTOR, organisation=_org("nhs-acute"))
     f.MembershipFactory(hit=other_hit, role=MembershipRole.DIRECTOR, organisation=_org("nhs-acute"))
-    real_category_for = services._category_for
+    real_category_for = _category_for
 
     def category_failing_for_other_hit(membership, categories):
         if membership.hit_id == other_hit.pk:
             raise ValueError("an unreadable membership")
         return real_category_for(membership, categories)
 
-    monkeypatch.setattr(services, "_category_for", category_failing_for_other_hit)
+    monkeypatch.setattr(stakeholders, "_category_for", category_failing_for_other_hit)
 
     outcome = recompute_all()
 

@@ -11,10 +11,11 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from engagement import recommendations, services_surveys
 from engagement.enums import Dimension, RoleGroup
 from engagement.models import Answer, Instrument, Invitation, Item, ReadinessResult, Response, ScoreRequest
-from engagement.services_surveys import AboutYou
+from engagement.selectors import recommendations
+from engagement.services import surveys as services_surveys
+from engagement.services.surveys import AboutYou
 from tests import factories as f
 from tests.factories import engagement as ef
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
 
-from engagement import matrix
+from engagement.domain import matrix
 from engagement.enums import MATURITY_ELEMENTS, ActionStatus, Dimension
 from engagement.models import (
     ActionPlanItem,

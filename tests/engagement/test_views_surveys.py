@@ -13,10 +13,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement import services, services_surveys
 from engagement.enums import RoleGroup
 from engagement.models import Answer, Instrument, Invitation, Item, ReadinessResult, Response, Wave
-from engagement.services_surveys import AboutYou
+from engagement.services import releases as services
+from engagement.services import surveys as services_surveys
+from engagement.services.surveys import AboutYou
 from tests import factories as f
 from tests.factories import engagement as ef
 

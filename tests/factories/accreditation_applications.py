@@ -11,10 +11,9 @@ import factory
 from django.utils import timezone
 
 from accreditation import models
-from accreditation.enums import ApplicationKind
-from accreditation.sections import SECTIONS, section_is_complete
-from accreditation.services import section_data
-from accreditation.workflow import ApplicationStatus
+from accreditation.domain.sections import SECTIONS, section_is_complete
+from accreditation.enums import ApplicationKind, ApplicationStatus
+from accreditation.services.drafting import section_data
 from tests.factories.accreditation import RoundFactory
 from tests.factories.teams import (
     HITFactory,

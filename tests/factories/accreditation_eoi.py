@@ -10,7 +10,7 @@ import factory
 from django.utils import timezone
 
 from accreditation import models
-from accreditation.workflow import EOIStatus
+from accreditation.enums import EOIStatus
 from tests.factories.accreditation import RoundFactory
 from tests.factories.teams import OrganisationFactory, StakeholderCategoryFactory, UserFactory
 

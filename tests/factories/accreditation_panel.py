@@ -14,8 +14,9 @@ import factory
 from django.utils import timezone
 
 from accreditation import models
-from accreditation.criteria import criteria_for
+from accreditation.domain.criteria import criteria_for
 from accreditation.enums import (
+    ApplicationStatus,
     ConflictDeclaration,
     ConflictResolution,
     DecisionOutcome,
@@ -23,7 +24,6 @@ from accreditation.enums import (
     Recommendation,
     ReviewStatus,
 )
-from accreditation.workflow import ApplicationStatus
 from teams.enums import HITStatus
 from tests.factories.accreditation import RoundFactory
 from tests.factories.teams import HITFactory, PersonFactory, UserFactory

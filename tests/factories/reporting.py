@@ -168,8 +168,7 @@ def setup_ready_hit(hit, *, sponsor_user=None):
     management group from two organisations; one working group with an academic and a service
     lead; an adequate public review.
     """
-    from accreditation.enums import DecisionOutcome
-    from accreditation.workflow import ApplicationStatus
+    from accreditation.enums import ApplicationStatus, DecisionOutcome
     from teams.enums import LeadSide, MembershipRole
     from tests.factories.accreditation_applications import ApplicationFactory
     from tests.factories.accreditation_panel import AccreditationFactory, ConditionFactory, DecisionFactory

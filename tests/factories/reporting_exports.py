@@ -9,7 +9,8 @@ import factory
 from django.conf import settings
 from django.utils import timezone
 
-from reporting.models import ExportFormat, ExportJob, ExportKind, ExportStatus
+from reporting.enums import ExportFormat, ExportKind, ExportStatus
+from reporting.models import ExportJob
 from tests.factories.teams import UserFactory
 
 

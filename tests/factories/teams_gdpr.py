@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import factory
 
-from teams import models
+from teams.enums import GdprActionKind
+from teams.models import GdprAction
 from tests.factories.teams import PersonFactory, UserFactory
 
 
@@ -12,12 +13,12 @@ class GdprActionFactory(factory.django.DjangoModelFactory):
     """An export of one person's data; `erase=True` for an erasure (with its reason)."""
 
     class Meta:
-        model = models.GdprAction
+        model = GdprAction
 
     person = factory.SubFactory(PersonFactory)
     person_number = factory.LazyAttribute(lambda o: o.person.pk)
-    action = models.GdprActionKind.EXPORT
+    action = GdprActionKind.EXPORT
     actor = factory.SubFactory(UserFactory)
 
     class Params:
-        erase = factory.Trait(action=models.GdprActionKind.ERASE, reason="Erasure requested by email.")
+        erase = factory.Trait(action=GdprActionKind.ERASE, reason="Erasure requested by email.")

@@ -15,8 +15,9 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from teams import models
-from teams.uploads import DOCX, PDF, XLSX
+from teams.domain.uploads import DOCX, PDF, XLSX
+from teams.enums import HITLinkKind, SponsorInteractionKind
+from teams.models import ClosureRecord, Document, HITLink, Meeting, SponsorInteraction
 from tests.factories.teams import (
     DocumentTypeFactory,
     HITFactory,
@@ -113,18 +114,18 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
 
 class HITLinkFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.HITLink
+        model = HITLink
 
     from_hit = factory.SubFactory(HITFactory)
     to_hit = factory.SubFactory(HITFactory)
-    kind = models.HITLinkKind.COORDINATION
+    kind = HITLinkKind.COORDINATION
 
 
 class DocumentFactory(factory.django.DjangoModelFactory):
     """Version 1 of a PDF document; `docx=True` / `xlsx=True` for the other kinds."""
 
     class Meta:
-        model = models.Document
+        model = Document
 
     hit = factory.SubFactory(HITFactory)
     document_type = factory.SubFactory(DocumentTypeFactory)
@@ -153,7 +154,7 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     """A management group meeting a week ago; `of_working_group=True` for a working group's."""
 
     class Meta:
-        model = models.Meeting
+        model = Meeting
 
     hit = factory.SubFactory(HITFactory)
     group_name = "Management group"
@@ -172,19 +173,19 @@ class SponsorInteractionFactory(factory.django.DjangoModelFactory):
     """A meeting with the sponsor ten days ago (the sponsor should be the HIT's executive sponsor)."""
 
     class Meta:
-        model = models.SponsorInteraction
+        model = SponsorInteraction
 
     hit = factory.SubFactory(HITFactory)
     sponsor = factory.SubFactory(PersonFactory)
     happened_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=10))
-    kind = models.SponsorInteractionKind.MEETING
+    kind = SponsorInteractionKind.MEETING
     note = "Quarterly catch-up."
     recorded_by = factory.SubFactory(UserFactory)
 
 
 class ClosureRecordFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.ClosureRecord
+        model = ClosureRecord
 
     hit = factory.SubFactory(HITFactory, closing=True)
     what_continues = "The memory clinic pathway carries on within the trust."

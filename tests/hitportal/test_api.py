@@ -15,8 +15,7 @@ from django.urls import reverse
 from drf_spectacular.validation import validate_schema
 from rest_framework.authtoken.models import Token
 
-from accreditation.enums import DecisionOutcome
-from accreditation.workflow import ApplicationStatus, EOIStatus
+from accreditation.enums import ApplicationStatus, DecisionOutcome, EOIStatus
 from engagement.enums import Dimension
 from engagement.models import ReadinessResult
 from hitportal.api import services

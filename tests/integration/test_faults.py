@@ -26,9 +26,10 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection, transaction
 
-from engagement import services, tasks
+from engagement import tasks
 from engagement.enums import ScoreKind
 from engagement.models import CoverageScore, CoverageSnapshot, ScoreRequest, Stakeholder
+from engagement.services import stakeholders as services
 from teams.models import HIT, Organisation, OrganisationType, StakeholderCategory
 
 pytestmark = pytest.mark.integration

@@ -8,8 +8,8 @@ import time
 import pytest
 from django.db import transaction
 
-from engagement import services
 from engagement.models import CoverageScore, ScoreRequest, Stakeholder
+from engagement.services import stakeholders as services
 from teams.models import HIT, Organisation, OrganisationType, StakeholderCategory
 
 pytestmark = pytest.mark.integration

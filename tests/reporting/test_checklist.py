@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from reporting import checklist
-from teams import services as team_services
+from reporting import receivers as checklist
 from teams.enums import HITStatus, LeadSide, MembershipRole
 from teams.models import HIT, HITStatusChange, Membership
+from teams.services import hits as team_services
 from teams.signals import hit_transition_requested
 from teams.workflow import HIT_WORKFLOW
 from tests import factories as f

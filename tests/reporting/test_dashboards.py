@@ -16,11 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accreditation.enums import ApplicationKind
-from engagement import services as engagement_services
 from engagement.enums import Dimension
-from reporting import dashboards
-from reporting.dashboards import DepthCell, Filters
+from engagement.services import releases as engagement_services
 from reporting.enums import MilestoneStatus, ReportStatus
+from reporting.selectors import trends as trends_dashboards
+from reporting.selectors.portfolio import DepthCell, Filters, overdue_reports, pipeline_by_round, renewals_due
 from teams.enums import HITStatus, LifecycleStage, MembershipRole
 from tests import factories as f
 from tests.factories import engagement as ef
@@ -125,7 +125,7 @@ def test_pipeline_counts_per_round_by_hand():
     ExpressionOfInterestFactory(round=earlier, invited=True)
     ApplicationFactory(round=earlier, not_accredited=True)
 
-    rows = dashboards.pipeline_by_round()
+    rows = pipeline_by_round()
 
     assert [
         (r.name, r.eois_submitted, r.eois_invited, r.applications, r.under_review, r.accredited) for r in rows
@@ -286,7 +286,7 @@ def test_a_listing_counts_every_row_beyond_its_limit():
     for n in range(3):
         rf.ProgressReportFactory(hit=f.HITFactory(), due_on=_day("2026-02-01") + datetime.timedelta(days=n))
 
-    listing = dashboards.overdue_reports(None, today=TODAY, limit=2)
+    listing = overdue_reports(None, today=TODAY, limit=2)
 
     assert (listing.total, len(listing.rows), listing.more) == (3, 2, 1)
 
@@ -304,7 +304,7 @@ def test_renewals_due_within_six_months_by_hand():
     started = AccreditationFactory(valid_from=_day("2023-08-01"), valid_until=_day("2026-07-31"))
     ApplicationFactory(hit=started.hit, kind=ApplicationKind.RENEWAL, renewal_of=started)
 
-    listing = dashboards.renewals_due(None, today=TODAY)
+    listing = renewals_due(None, today=TODAY)
 
     assert [(r["pk"], r["renewal_started"]) for r in listing.rows] == [(soon.pk, False), (started.pk, True)]
     assert listing.total == 2
@@ -333,7 +333,7 @@ def test_quarterly_trends_by_hand():
     )
     _wave(two, "2025-12-01", {"trust": None})  # every dimension suppressed: no wave score
 
-    trends = dashboards.trends(None, today=TODAY)
+    trends = trends_dashboards.trends(None, today=TODAY)
 
     assert [p.label for p in trends.coverage] == [
         "2024 Q2",

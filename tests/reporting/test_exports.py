@@ -18,9 +18,10 @@ from django.urls import reverse
 
 from accreditation.models import PanelMember
 from engagement.enums import Dimension
-from reporting import exports
-from reporting.models import ExportJob, ExportStatus
-from reporting.tasks_exports import expire_exports, run_export
+from reporting.enums import ExportStatus
+from reporting.models import ExportJob
+from reporting.services import exports
+from reporting.tasks import expire_exports, run_export
 from teams.enums import HITStatus
 from tests import factories as f
 from tests.conftest import BROKER_DOWN

@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from reporting import flags
 from reporting.enums import FundingStatus
+from reporting.selectors import flags
 from teams.enums import HITStatus, LeadSide, MembershipRole
 from tests import factories as f
 from tests.factories import engagement as ef

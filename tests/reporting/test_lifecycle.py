@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from reporting import lifecycle, services
+from reporting.domain import lifecycle
 from reporting.models import StageAssessment
+from reporting.services import stages as services
 from teams.enums import LifecycleStage as Stage
 from tests.factories import reporting as rf
 

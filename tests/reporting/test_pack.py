@@ -10,8 +10,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from reporting import dashboards, pack
-from reporting.dashboards import Filters
+from reporting.domain import pack
+from reporting.selectors.board import board_pack
+from reporting.selectors.portfolio import Filters, pipeline_by_round
 from teams.enums import HITStatus, LifecycleStage
 from tests import factories as f
 from tests.factories import engagement as ef
@@ -93,7 +94,7 @@ def stroke():
 
 
 def test_section_facts_of_a_hit(stroke):
-    data = dashboards.board_pack(filters=Filters(), today=TODAY)
+    data = board_pack(filters=Filters(), today=TODAY)
 
     (section,) = data.sections
     assert pack.section_facts(section) == [
@@ -119,7 +120,7 @@ def test_section_facts_of_a_hit(stroke):
 def test_section_facts_of_a_hit_without_records():
     f.HITFactory(name="New HIT")
 
-    (section,) = dashboards.board_pack(filters=Filters(), today=TODAY).sections
+    (section,) = board_pack(filters=Filters(), today=TODAY).sections
 
     assert dict(pack.section_facts(section)) == {
         "Status": "Proposed",
@@ -165,7 +166,7 @@ def test_the_pdf_has_the_same_content_as_the_page(board_client, stroke):
     assert "Board report pack" in text
     assert "Every HIT, as of 2 March 2026." in text
     assert "Stroke HIT: Stroke rehabilitation" in text
-    for label, fact in pack.section_facts(dashboards.board_pack(filters=Filters(), today=TODAY).sections[0]):
+    for label, fact in pack.section_facts(board_pack(filters=Filters(), today=TODAY).sections[0]):
         assert label in text
         assert fact.split(";")[0] in text
     assert "Overdue progress reports: 1" in text
@@ -200,7 +201,7 @@ def test_an_empty_programme_still_makes_a_pack(board_client):
 
 def test_filters_text_names_every_filter():
     round_ = RoundFactory(name="Round 2026")
-    rows = dashboards.pipeline_by_round()
+    rows = pipeline_by_round()
 
     text = pack.filters_text(
         Filters(round_id=round_.pk, status="active", stage="planning", focus="pain", organisation="NBT"), rows

@@ -14,8 +14,8 @@ import pytest
 import time_machine
 from django.urls import NoReverseMatch, reverse
 
-from accreditation.enums import PanelRole
-from accreditation.workflow import ApplicationStatus
+from accreditation.enums import ApplicationStatus, PanelRole
+from accreditation.views import decisions as decision_views
 from engagement.enums import Dimension
 from reporting.enums import ReportStatus
 from teams.enums import HITStatus, MembershipRole
@@ -174,9 +174,8 @@ def test_stakeholder_map_stays_within_the_query_budget(
 
 
 def test_round_board_shows_one_page_of_groups_with_their_totals(client, programme_manager, monkeypatch):
-    from accreditation.views import panel as panel_views
 
-    monkeypatch.setattr(panel_views, "BOARD_PAGE_SIZE", 2)
+    monkeypatch.setattr(decision_views, "BOARD_PAGE_SIZE", 2)
     round_ = f.RoundFactory()
     for name in ("Asthma HIT", "Bone HIT", "Cancer HIT"):
         pf.PanelApplicationFactory(round=round_, submitted=True, hit__name=name)

@@ -14,9 +14,9 @@ import pytest
 import time_machine
 from django.core import mail
 
-from reporting import services
 from reporting.enums import ReportStatus
 from reporting.models import ProgressReport, ReminderLog
+from reporting.services import reports as services
 from reporting.tasks import send_report_reminders
 from teams.enums import HITStatus, MembershipRole
 from tests import factories as f

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from core.workflow import InvalidTransition, StaleState
-from reporting import services
 from reporting.enums import FundingStatus, MilestoneStatus, ReportStatus, RiskKind
 from reporting.models import (
     IndicatorRating,
@@ -22,6 +21,7 @@ from reporting.models import (
     ReportRisk,
     ReportSchedule,
 )
+from reporting.services import reports as services
 from teams.enums import HITStatus
 from teams.models import HIT
 from tests.factories import engagement as ef

@@ -11,9 +11,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from reporting import selectors
 from reporting.enums import FundingStatus, ReportStatus
 from reporting.models import IndicatorRating, Milestone, ProgressReport, QuickWin, ReportRisk, ReportSchedule
+from reporting.selectors import home as selectors
 from teams.enums import HITStatus
 from tests import factories as f
 from tests.factories import reporting as rf

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from core.workflow import InvalidTransition
-from reporting import services
 from reporting.enums import ReportStatus
+from reporting.services import reports as services
 from reporting.workflow import PROGRAMME_MANAGER, REPORT_WORKFLOW, TEAM
 from tests.workflow_tables import legal_moves
 

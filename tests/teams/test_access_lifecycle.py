@@ -1,7 +1,7 @@
-"""Persona x page matrix for a HIT's life after accreditation (teams/views_lifecycle.py).
+"""Persona x page matrix for a HIT's life after accreditation (teams/views/lifecycle.py).
 
 `tests/test_access_matrix.py::test_every_url_pattern_is_in_the_matrix` collects this MATRIX, so a
-page added to teams/views_lifecycle.py must be listed here.
+page added to teams/views/lifecycle.py must be listed here.
 
 The scene: the active "Dementia HIT" of the conftest director, sponsor and teammate, linked to a
 third HIT nobody here belongs to, with one document, one meeting and one sponsor contact. The
@@ -145,7 +145,7 @@ def test_forbidden_pages_give_the_reason(client, ctx, board_member, teammate):
 
 
 def test_matrix_covers_every_lifecycle_url():
-    from teams.views_lifecycle import urlpatterns
+    from teams.views.lifecycle import urlpatterns
 
     assert {f"teams:{p.name}" for p in urlpatterns} == set(MATRIX)
 

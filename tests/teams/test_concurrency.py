@@ -15,9 +15,9 @@ from django.db import connection
 from django.utils import timezone
 
 from core.workflow import InvalidTransition, StaleState
-from teams import services
 from teams.enums import ClosureReason, HITStatus
 from teams.models import HIT, HITStatusChange
+from teams.services import hits as services
 from teams.signals import hit_transition_requested
 from tests.factories import HITFactory, RoleAssignmentFactory
 

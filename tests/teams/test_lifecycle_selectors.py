@@ -1,4 +1,4 @@
-"""Reads of a HIT's life after accreditation (teams/selectors_lifecycle.py): sponsor liveness at its
+"""Reads of a HIT's life after accreditation (teams/selectors/lifecycle.py): sponsor liveness at its
 boundaries, the public register, related HITs, latest documents, the HIT's structure."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import datetime
 import pytest
 import time_machine
 
-from teams import selectors_lifecycle as sel
 from teams.enums import HITStatus, MembershipRole
+from teams.selectors import lifecycle as sel
 from tests import factories as f
 from tests.factories import teams_lifecycle as lf
 from tests.factories.accreditation_panel import AccreditationFactory

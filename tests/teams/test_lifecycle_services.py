@@ -1,4 +1,4 @@
-"""Writes of a HIT's life after accreditation (teams/services_lifecycle.py): one test per rule and
+"""Writes of a HIT's life after accreditation (teams/services/lifecycle.py): one test per rule and
 per side effect."""
 
 from __future__ import annotations
@@ -11,18 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from core.workflow import StaleState
-from teams import services_lifecycle as svc
-from teams.enums import ClosureReason, HITStatus, MembershipRole
-from teams.models import (
-    ClosureRecord,
-    Document,
-    HITLink,
-    HITLinkKind,
-    HITStatusChange,
-    Meeting,
-    SponsorInteraction,
-    SponsorInteractionKind,
-)
+from teams.enums import ClosureReason, HITLinkKind, HITStatus, MembershipRole, SponsorInteractionKind
+from teams.models import ClosureRecord, Document, HITLink, HITStatusChange, Meeting, SponsorInteraction
+from teams.services import lifecycle as svc
 from tests import factories as f
 from tests.factories import teams_lifecycle as lf
 from tests.factories.teams_lifecycle import docx_bytes, pdf_bytes, upload

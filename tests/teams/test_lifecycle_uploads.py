@@ -1,5 +1,5 @@
-"""Uploads are checked by content (teams/uploads.py) and a refused upload stores nothing, on disk
-or in the database (teams.services_lifecycle.document_upload)."""
+"""Uploads are checked by content (teams/domain/uploads.py) and a refused upload stores nothing, on disk
+or in the database (teams.services.lifecycle.document_upload)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from teams import services_lifecycle, uploads
+from teams.domain import uploads
 from teams.models import Document
+from teams.services import lifecycle as services_lifecycle
 from tests import factories as f
 from tests.factories.teams_lifecycle import DocumentFactory, docx_bytes, pdf_bytes, upload, xlsx_bytes
 

@@ -1,4 +1,4 @@
-"""Pages of a HIT's life after accreditation (teams/views_lifecycle.py) and what the HIT page shows
+"""Pages of a HIT's life after accreditation (teams/views/lifecycle.py) and what the HIT page shows
 of it: the public register, documents and their download, meetings, the sponsor log, related
 HITs, suspension, reinstatement and closure."""
 

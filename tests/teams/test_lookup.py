@@ -1,4 +1,4 @@
-"""Choosing a person or an organisation from a large directory (teams.lookup): the search box, the
+"""Choosing a person or an organisation from a large directory (teams.forms.lookup): the search box, the
 narrowed list, what was typed resolved without JavaScript, and the lookup view htmx asks."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from accreditation.forms_applications import StakeholderRowForm
+from accreditation.domain.sections import GovernanceForm
+from accreditation.forms.applications import StakeholderRowForm
 from accreditation.models import StakeholderPlanRow
-from accreditation.sections import GovernanceForm
 from engagement.models import Stakeholder
-from teams import lookup
+from teams.forms import lookup
 from tests import factories as f
 from tests.factories import engagement as ef
 from tests.factories.accreditation_applications import ApplicationFactory
@@ -470,7 +470,7 @@ def test_lookup_over_the_limit_is_refused_with_a_message_the_widget_shows(
     three_a_minute, client, director, people, caplog
 ):
     client.force_login(director)
-    caplog.set_level(logging.WARNING, logger="teams.lookup")
+    caplog.set_level(logging.WARNING, logger="teams.forms.lookup")
 
     statuses = [
         _lookup(
@@ -491,7 +491,7 @@ def test_lookup_over_the_limit_is_refused_with_a_message_the_widget_shows(
     )
     assert "Grace" not in refused.content.decode()
     # Logged once, when the limit was crossed, not at every refusal.
-    assert [r.getMessage() for r in caplog.records if r.name == "teams.lookup"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "teams.forms.lookup"] == [
         f"Directory searches refused for user {director.pk}: over 3 a minute"
     ]
 

@@ -6,10 +6,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagement.models import Stakeholder
-from teams import services_members
 from teams.enums import MembershipRole
 from teams.models import Membership, Person
 from teams.roles import roles_of
+from teams.services import members as services_members
 from teams.signals import memberships_changed
 from tests import factories as f
 

@@ -4,16 +4,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.workflow import InvalidTransition, StaleState
-from teams import services
 from teams.enums import ClosureReason, HITStatus, ProgrammeRole
 from teams.models import HITStatusChange, PortfolioSnapshot, RoleAssignment
+from teams.services.directory import role_grant
+from teams.services.hits import hit_transition
+from teams.services.portfolio import portfolio_snapshot_take
 from tests import factories as f
 
 
 def test_hit_transition_records_who_when_from_to_why(programme_manager, hit):
-    services.hit_transition(
-        actor=programme_manager, hit_id=hit.pk, action="suspend", reason="Director on leave"
-    )
+    hit_transition(actor=programme_manager, hit_id=hit.pk, action="suspend", reason="Director on leave")
 
     hit.refresh_from_db()
     change = HITStatusChange.objects.get(hit=hit)
@@ -30,7 +30,7 @@ def test_hit_transition_records_who_when_from_to_why(programme_manager, hit):
 
 def test_hit_transition_illegal_move_changes_nothing(programme_manager, hit):
     with pytest.raises(InvalidTransition, match="cannot be moved by 'accredit'"):
-        services.hit_transition(actor=programme_manager, hit_id=hit.pk, action="accredit")
+        hit_transition(actor=programme_manager, hit_id=hit.pk, action="accredit")
 
     hit.refresh_from_db()
     assert hit.status == HITStatus.ACTIVE
@@ -39,7 +39,7 @@ def test_hit_transition_illegal_move_changes_nothing(programme_manager, hit):
 
 def test_hit_transition_needs_reason(programme_manager, hit):
     with pytest.raises(ValidationError) as exc:
-        services.hit_transition(actor=programme_manager, hit_id=hit.pk, action="suspend", reason="   ")
+        hit_transition(actor=programme_manager, hit_id=hit.pk, action="suspend", reason="   ")
 
     assert exc.value.message_dict == {"reason": ["Give a reason for this change."]}
     hit.refresh_from_db()
@@ -48,16 +48,16 @@ def test_hit_transition_needs_reason(programme_manager, hit):
 
 def test_hit_transition_refuses_wrong_role(teammate, hit):
     with pytest.raises(PermissionDenied, match="Only a programme manager"):
-        services.hit_transition(actor=teammate, hit_id=hit.pk, action="suspend", reason="x")
+        hit_transition(actor=teammate, hit_id=hit.pk, action="suspend", reason="x")
 
     assert HITStatusChange.objects.count() == 0
 
 
 def test_hit_transition_stale_status_names_who_moved_it(programme_manager, hit):
-    services.hit_transition(actor=programme_manager, hit_id=hit.pk, action="suspend", reason="Paused")
+    hit_transition(actor=programme_manager, hit_id=hit.pk, action="suspend", reason="Paused")
 
     with pytest.raises(StaleState, match=f"already moved to suspended by {programme_manager}"):
-        services.hit_transition(
+        hit_transition(
             actor=programme_manager,
             hit_id=hit.pk,
             action="suspend",
@@ -69,14 +69,14 @@ def test_hit_transition_stale_status_names_who_moved_it(programme_manager, hit):
 
 def test_begin_closure_requires_closure_reason(programme_manager, hit):
     with pytest.raises(ValidationError) as exc:
-        services.hit_transition(actor=programme_manager, hit_id=hit.pk, action="begin_closure", reason="Done")
+        hit_transition(actor=programme_manager, hit_id=hit.pk, action="begin_closure", reason="Done")
 
     assert exc.value.message_dict == {"closure_reason": ["Choose why the HIT is closing."]}
 
 
 def test_begin_closure_merged_needs_target(programme_manager, hit):
     with pytest.raises(ValidationError) as exc:
-        services.hit_transition(
+        hit_transition(
             actor=programme_manager,
             hit_id=hit.pk,
             action="begin_closure",
@@ -88,7 +88,7 @@ def test_begin_closure_merged_needs_target(programme_manager, hit):
 
 
 def test_begin_closure_merged_into_other_hit(programme_manager, hit, other_hit):
-    services.hit_transition(
+    hit_transition(
         actor=programme_manager,
         hit_id=hit.pk,
         action="begin_closure",
@@ -108,8 +108,8 @@ def test_begin_closure_merged_into_other_hit(programme_manager, hit, other_hit):
 def test_role_grant_is_idempotent(programme_manager):
     user = f.UserFactory()
 
-    services.role_grant(actor=programme_manager, user=user, role=ProgrammeRole.BOARD_MEMBER)
-    services.role_grant(actor=programme_manager, user=user, role=ProgrammeRole.BOARD_MEMBER)
+    role_grant(actor=programme_manager, user=user, role=ProgrammeRole.BOARD_MEMBER)
+    role_grant(actor=programme_manager, user=user, role=ProgrammeRole.BOARD_MEMBER)
 
     assert list(RoleAssignment.objects.filter(user=user).values_list("role", "granted_by")) == [
         ("board_member", programme_manager.pk)
@@ -118,7 +118,7 @@ def test_role_grant_is_idempotent(programme_manager):
 
 def test_role_grant_refuses_unknown_role(programme_manager):
     with pytest.raises(ValidationError):
-        services.role_grant(actor=programme_manager, user=f.UserFactory(), role="hit_director")
+        role_grant(actor=programme_manager, user=f.UserFactory(), role="hit_director")
 
 
 def test_portfolio_snapshot_counts_by_status_and_is_idempotent(db):
@@ -126,8 +126,8 @@ def test_portfolio_snapshot_counts_by_status_and_is_idempotent(db):
     f.HITFactory(set_up=True)
     day = datetime.date(2026, 11, 1)
 
-    first = services.portfolio_snapshot_take(day=day)
-    second = services.portfolio_snapshot_take(day=day)
+    first = portfolio_snapshot_take(day=day)
+    second = portfolio_snapshot_take(day=day)
 
     assert first.pk == second.pk
     assert PortfolioSnapshot.objects.count() == 1

@@ -1,0 +1,46 @@
+"""Reads of applications, permission-aware."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accreditation import permissions
+from accreditation.models import (
+    Application,
+    ReviewAssignment,
+)
+from teams.roles import roles_of
+
+
+def application_get_for_user(*, user: object, pk: int) -> tuple[Application, ReviewAssignment | None]:
+    """One application the user may open, with their review assignment if any; 404 otherwise.
+
+    A reviewer who has not declared, is recused, or has an unresolved conflict gets 404: they do
+    not learn what the application says.
+    """
+    try:
+        application = Application.objects.select_related(
+            "hit", "round", "director", "executive_sponsor", "host_organisation", "renewal_of"
+        ).get(pk=pk)
+    except Application.DoesNotExist:
+        raise Http404("No such application.") from None
+    assignment = (
+        ReviewAssignment.objects.filter(
+            application=application, reviewer_id=getattr(user, "pk", None)
+        ).first()
+        if getattr(user, "is_authenticated", False)
+        else None
+    )
+    if not permissions.can_view_application(user, application, assignment):
+        raise Http404("No such application.")
+    return application, assignment
+
+
+def application_list_for_applicant(*, user: object) -> QuerySet[Application]:
+    """Applications of the HITs the user is a current member of."""
+    return (
+        Application.objects.filter(hit_id__in=roles_of(user).hit_ids)
+        .select_related("hit", "round")
+        .order_by("-updated_at")
+    )

@@ -1,0 +1,32 @@
+"""Reads of expressions of interest, permission-aware."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accreditation import permissions
+from accreditation.models import (
+    ExpressionOfInterest,
+)
+from teams.enums import Role
+from teams.roles import roles_of
+
+
+def eoi_get_for_user(*, user: object, pk: int) -> ExpressionOfInterest:
+    try:
+        eoi = ExpressionOfInterest.objects.select_related("round", "author", "hit", "decided_by").get(pk=pk)
+    except ExpressionOfInterest.DoesNotExist:
+        raise Http404("No such expression of interest.") from None
+    if not permissions.eoi_roles(user, eoi):
+        raise Http404("No such expression of interest.")
+    return eoi
+
+
+def eoi_list_for_user(*, user: object) -> QuerySet[ExpressionOfInterest]:
+    """The author's own EOIs, plus every EOI of rounds the user chairs (all for programme managers)."""
+    roles = roles_of(user)
+    qs = ExpressionOfInterest.objects.select_related("round", "author", "hit")
+    if roles.has(Role.PROGRAMME_MANAGER):
+        return qs
+    return qs.filter(Q(author_id=getattr(user, "pk", None)) | Q(round_id__in=roles.chair_round_ids))

@@ -1,0 +1,413 @@
+"""The one transition service of the application workflow (accreditation.workflow): submit, review, feedback, revise, decide, withdraw; the guard and effect of each move sit next to it; and closing conditions."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accreditation import permissions, workflow
+from accreditation.enums import (
+    ApplicationKind,
+    ConflictResolution,
+    DecisionOutcome,
+    FeedbackStatus,
+    PanelRole,
+    ReviewStatus,
+)
+from accreditation.models import (
+    Accreditation,
+    Application,
+    Condition,
+    Decision,
+    FeedbackDocument,
+    FeedbackPoint,
+    PanelMember,
+    Review,
+    Revision,
+)
+from accreditation.services.drafting import stakeholder_summary, submission_problems
+from accreditation.services.eois import _require_role
+from accreditation.workflow import APPLICATION_WORKFLOW
+from core.mail import send_after_commit
+from core.workflow import (
+    InvalidTransition,
+    Move,
+    Rule,
+    StaleState,
+    moved_by,
+    perform,
+    recorded_actor,
+)
+from engagement.services.scores import coverage_snapshot_for_revision
+from engagement.services.stakeholders import stakeholders_sync_application_rows
+from teams.enums import HITStatus
+from teams.services import hits as team_services
+
+# --- The application workflow ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConditionInput:
+    text: str
+    owner_id: int
+    due_on: datetime.date
+
+
+def counting_reviews(application: Application) -> list[Review]:
+    """Submitted reviews of the current revision by reviewers with no unresolved conflict."""
+    assignments = application.assignments.select_related("review")
+    return [
+        a.review
+        for a in assignments
+        if not a.conflict_unresolved
+        and hasattr(a, "review")
+        and a.review.status == ReviewStatus.SUBMITTED
+        and a.review.revision_number == application.version
+    ]
+
+
+@dataclass
+class ApplicationMove(Move[Application]):
+    """A move of an application, with the conditions an accreditation with conditions sets."""
+
+    conditions: Sequence[ConditionInput] = ()
+
+
+@transaction.atomic
+def application_transition(
+    *,
+    actor: object,
+    application_id: int,
+    action: str,
+    comment: str = "",
+    expected_status: str | None = None,
+    conditions: Sequence[ConditionInput] = (),
+) -> Application:
+    """Perform one move of the application workflow (accreditation.workflow.APPLICATION_WORKFLOW,
+    performed by core.workflow).
+
+    Side effects, in order: locks the application row; checks the move and the actor's role;
+    runs the guard of APPLICATION_RULES (submit: every section complete, director and confirmed
+    sponsor, two organisations; issue_feedback: a drafted feedback document; decisions: a
+    rationale, the round's number of submitted reviews and no unresolved conflict); sets the
+    status; runs the effect (submit: freezes revision N and moves a proposed HIT into
+    application; issue_feedback: releases the feedback; revise: opens revision N+1; accredit*:
+    Decision, Conditions, Accreditation, HIT to set-up; defer / not_accredit: Decision (and HIT
+    withdrawn for a new application not accredited); withdraw: HIT withdrawn for a new
+    application); appends an ApplicationEvent; emails the team or the panel after commit.
+
+    Raises StaleState, InvalidTransition, PermissionDenied or ValidationError and changes nothing.
+    """
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("hit", "round")
+        .get(pk=application_id)
+    )
+    last_move = application.events.select_related("actor").exclude(action="confirm_sponsorship").first
+    APPLICATION_WORKFLOW.check_unchanged(application.status, expected_status, last_move)
+    try:
+        transition = APPLICATION_WORKFLOW.get(action, application.status)
+    except InvalidTransition as exc:
+        last = last_move()
+        if last is None or last.to_status != application.status:
+            raise
+        raise InvalidTransition(
+            f"{exc} It was already {application.get_status_display().lower()}{moved_by(last)}; "
+            "nothing was changed."
+        ) from None
+    _require_role(transition, permissions.application_roles(actor, application))
+    comment = comment.strip()
+    if transition.needs_comment and not comment:
+        noun = "rationale" if action in workflow.DECISION_ACTIONS else "reason"
+        raise ValidationError({"comment": f"Write a {noun}."})
+
+    move = ApplicationMove(application, transition, actor=actor, comment=comment, conditions=conditions)
+    move.set(status_changed_at=timezone.now())
+    perform(move, APPLICATION_RULES[action], events=application.events)
+    _notify(application=application, action=action, comment=comment)
+    return application
+
+
+def _guard_submit(move: ApplicationMove) -> None:
+    problems = submission_problems(move.obj)
+    if problems:
+        raise ValidationError({"__all__": [message for _key, message in problems]})
+
+
+def _guard_issue_feedback(move: ApplicationMove) -> None:
+    application = move.obj
+    document = application.feedback_documents.filter(revision_number=application.version).first()
+    if document is None or not document.points.exists():
+        raise ValidationError(
+            {"__all__": ["Write at least one feedback point before releasing the feedback."]}
+        )
+
+
+def decision_problems(application: Application) -> list[str]:
+    """What stops a panel decision now (the guard of every decision; the decision page shows it)."""
+    needed = application.round.reviewers_per_application
+    # A recusal resolves the conflict (the reviewer's review simply stops counting); only a
+    # conflict the chair has not looked at yet blocks the decision.
+    unresolved = [
+        a for a in application.assignments.all() if a.has_conflict and a.resolution == ConflictResolution.OPEN
+    ]
+    errors = []
+    if unresolved:
+        errors.append(f"{len(unresolved)} conflict(s) of interest are still waiting for the chair.")
+    got = len(counting_reviews(application))
+    if got < needed:
+        errors.append(f"The round needs {needed} submitted reviews of this revision; there are {got}.")
+    return errors
+
+
+def _guard_decision(move: ApplicationMove) -> None:
+    problems = decision_problems(move.obj)
+    if problems:
+        raise ValidationError({"__all__": problems})
+
+
+def _guard_accredit_with_conditions(move: ApplicationMove) -> None:
+    _guard_decision(move)
+    conditions = move.conditions
+    if not conditions:
+        raise ValidationError({"conditions": ["Add at least one condition, with an owner and a due date."]})
+    today = timezone.localdate()
+    if any(c.due_on < today for c in conditions):
+        raise ValidationError({"conditions": ["A condition's due date cannot be in the past."]})
+
+
+def _effect_submit(move: ApplicationMove) -> None:
+    actor, application = move.actor, move.obj
+    previous = application.feedback_documents.filter(status=FeedbackStatus.RELEASED).order_by(
+        "-revision_number"
+    )
+    responses = (
+        [
+            {"section": p.section, "point": p.text, "response": p.response}
+            for p in FeedbackPoint.objects.filter(document=previous.first()).order_by("pk")
+        ]
+        if previous.exists()
+        else []
+    )
+    rows = list(
+        application.stakeholder_rows.select_related("organisation__org_type", "category").order_by("pk")
+    )
+    organisations, categories = stakeholder_summary(application)
+    governance = {
+        "director": str(application.director or ""),
+        "executive_sponsor": str(application.executive_sponsor or ""),
+        "host_organisation": str(application.host_organisation or ""),
+        "host_unit": application.host_unit,
+    }
+    Revision.objects.create(
+        application=application,
+        number=application.version,
+        sections={s.key: s.data for s in application.sections.all()},
+        stakeholders=[
+            {
+                "organisation": r.organisation.name if r.organisation else "",
+                "organisation_id": r.organisation_id,
+                "stakeholder": r.stakeholder,
+                "category": r.category.code,
+                "role": r.role,
+                "outcome": r.outcome,
+                "depth": r.depth,
+            }
+            for r in rows
+        ],
+        governance=governance,
+        organisation_count=organisations,
+        category_count=categories,
+        feedback_responses=responses,
+        submitted_by=recorded_actor(actor),
+    )
+    move.set(submitted_at=timezone.now())
+    # The coverage this revision plans, so growth across versions shows on the coverage chart.
+    coverage_snapshot_for_revision(
+        hit_id=application.hit_id,
+        label=f"application v{application.version}",
+        rows=[
+            {
+                "category": r.category.code,
+                "depth": r.depth,
+                "sector": r.organisation.org_type.sector if r.organisation else "",
+                "mental_health": bool(r.organisation and r.organisation.org_type.is_mental_health),
+            }
+            for r in rows
+        ],
+    )
+    if application.hit.status == HITStatus.PROPOSED:
+        team_services.hit_transition(
+            actor=actor,
+            hit_id=application.hit_id,
+            action="start_application",
+            reason=f"Application submitted to {application.round}",
+            check_permission=False,
+        )
+
+
+def _effect_issue_feedback(move: ApplicationMove) -> None:
+    application = move.obj
+    # updated_at too: it is the document's version for the chair's edit form (core.concurrency).
+    now = timezone.now()
+    FeedbackDocument.objects.filter(application=application, revision_number=application.version).update(
+        status=FeedbackStatus.RELEASED, released_at=now, author=move.actor, updated_at=now
+    )
+
+
+def _effect_revise(move: ApplicationMove) -> None:
+    move.set(version=move.obj.version + 1)
+
+
+_OUTCOMES = {
+    "accredit": DecisionOutcome.ACCREDITED,
+    "accredit_with_conditions": DecisionOutcome.ACCREDITED_WITH_CONDITIONS,
+    "defer": DecisionOutcome.DEFERRED,
+    "not_accredit": DecisionOutcome.NOT_ACCREDITED,
+}
+
+
+def _add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _effect_decide(move: ApplicationMove) -> None:
+    actor, application, comment = move.actor, move.obj, move.comment
+    try:
+        with transaction.atomic():
+            decision = Decision.objects.create(
+                application=application,
+                revision_number=application.version,
+                outcome=_OUTCOMES[move.action],
+                rationale=comment,
+                decided_by=actor,
+            )
+    except IntegrityError:
+        # The row lock makes this unreachable on PostgreSQL; the unique constraint is the backstop.
+        raise StaleState("This application was already decided; nothing was changed.") from None
+    for c in move.conditions:
+        Condition.objects.create(decision=decision, text=c.text, owner_id=c.owner_id, due_on=c.due_on)
+    if decision.outcome in (DecisionOutcome.ACCREDITED, DecisionOutcome.ACCREDITED_WITH_CONDITIONS):
+        today = timezone.localdate()
+        valid_from = today
+        if application.renewal_of is not None and application.renewal_of.valid_until >= today:
+            valid_from = application.renewal_of.valid_until + datetime.timedelta(days=1)
+        Accreditation.objects.create(
+            hit=application.hit,
+            application=application,
+            decision=decision,
+            valid_from=valid_from,
+            valid_until=_add_years(valid_from, application.round.accreditation_term_years)
+            - datetime.timedelta(days=1),
+        )
+        # The accredited "who, how, for what outcome" table feeds the HIT's stakeholder map.
+        stakeholders_sync_application_rows(
+            hit_id=application.hit_id,
+            rows=[
+                {
+                    "key": row.pk,
+                    "organisation_id": row.organisation_id,
+                    "category_id": row.category_id,
+                    "role": f"{row.role} (for: {row.outcome})",
+                    "depth": row.depth,
+                }
+                for row in application.stakeholder_rows.all()
+            ],
+            label=f"the accredited application v{application.version}",
+        )
+        if application.hit.status == HITStatus.IN_APPLICATION:
+            team_services.hit_transition(
+                actor=actor,
+                hit_id=application.hit_id,
+                action="accredit",
+                reason=f"Accredited: {comment}",
+                check_permission=False,
+            )
+    elif decision.outcome == DecisionOutcome.NOT_ACCREDITED:
+        _withdraw_new_hit(actor=actor, application=application, reason=f"Not accredited: {comment}")
+
+
+def _withdraw_new_hit(*, actor, application: Application, reason: str) -> None:
+    if application.kind == ApplicationKind.NEW and application.hit.status in (
+        HITStatus.PROPOSED,
+        HITStatus.IN_APPLICATION,
+    ):
+        team_services.hit_transition(
+            actor=actor, hit_id=application.hit_id, action="withdraw", reason=reason, check_permission=False
+        )
+
+
+def _effect_withdraw(move: ApplicationMove) -> None:
+    _withdraw_new_hit(actor=move.actor, application=move.obj, reason=f"Application withdrawn: {move.comment}")
+
+
+# What each move of APPLICATION_WORKFLOW checks and does beyond its table row.
+APPLICATION_RULES: dict[str, Rule[ApplicationMove]] = {
+    "submit": Rule(guard=_guard_submit, effect=_effect_submit),
+    "start_review": Rule(),
+    "issue_feedback": Rule(guard=_guard_issue_feedback, effect=_effect_issue_feedback),
+    "revise": Rule(effect=_effect_revise),
+    "accredit": Rule(guard=_guard_decision, effect=_effect_decide),
+    "accredit_with_conditions": Rule(guard=_guard_accredit_with_conditions, effect=_effect_decide),
+    "defer": Rule(guard=_guard_decision, effect=_effect_decide),
+    "not_accredit": Rule(guard=_guard_decision, effect=_effect_decide),
+    "withdraw": Rule(effect=_effect_withdraw),
+}
+
+
+def _team_emails(application: Application) -> list[str]:
+    from teams.selectors.hits import current_memberships
+
+    return list(
+        current_memberships()
+        .filter(hit=application.hit_id)
+        .exclude(person__email="")
+        .values_list("person__email", flat=True)
+    )
+
+
+def _notify(*, application: Application, action: str, comment: str) -> None:
+    if action == "submit":
+        chairs = PanelMember.objects.filter(panel__round=application.round_id, role=PanelRole.CHAIR)
+        recipients = [*chairs.values_list("user__email", flat=True), *_team_emails(application)]
+    elif action in ("start_review", "revise"):
+        return
+    else:
+        recipients = _team_emails(application)
+    send_after_commit(
+        template=f"accreditation/application_{'decided' if action in workflow.DECISION_ACTIONS else action}",
+        recipients=recipients,
+        context={"application": application, "action": action, "comment": comment},
+    )
+
+
+# --- Conditions and renewal --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def condition_close(*, actor: object, condition_id: int, evidence: str) -> Condition:
+    """Close a condition with evidence (its owner or a programme manager). Side effect: the row."""
+    from teams.enums import Role
+    from teams.roles import roles_of
+
+    condition = Condition.objects.select_for_update(of=("self",)).select_related("owner").get(pk=condition_id)
+    is_owner = condition.owner.user_id is not None and condition.owner.user_id == getattr(actor, "pk", None)
+    if not (is_owner or roles_of(actor).has(Role.PROGRAMME_MANAGER)):
+        raise PermissionDenied("Only the condition's owner or a programme manager closes it.")
+    if condition.closed_at is not None:
+        raise InvalidTransition("This condition was already closed.")
+    if not evidence.strip():
+        raise ValidationError({"evidence": "Describe the evidence that the condition is met."})
+    condition.evidence = evidence.strip()
+    condition.closed_at = timezone.now()
+    condition.closed_by = recorded_actor(actor)
+    condition.save(update_fields=["evidence", "closed_at", "closed_by", "updated_at"])
+    return condition

@@ -1,0 +1,31 @@
+"""Writes of funding rounds, by programme managers."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from accreditation import permissions
+from accreditation.models import (
+    Round,
+)
+from core.concurrency import check_version
+
+# --- Rounds ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def round_save(*, actor: object, round: Round, expected_version: str | None = None) -> Round:
+    """Create or update a round (programme managers). Side effect: the Round row.
+
+    A change is refused with StaleEdit (nothing saved) when the round is no longer at
+    `expected_version`, the version the editor's form started from (core.concurrency).
+    """
+    verdict = permissions.can_manage_rounds(actor)
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
+    if round.pk is not None:
+        check_version(Round.objects.select_for_update().get(pk=round.pk), expected_version)
+    round.full_clean()
+    round.save()
+    return round

@@ -1,0 +1,234 @@
+"""Releasing readiness survey results once, at the close of a wave (docs/domain.md section 5.1): results are computed from the closed wave's answers and never recomputed from later ones."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, When
+from django.utils import timezone
+
+from core.batch import BatchOutcome, at_once_or_each
+from core.db import fast_insert
+from core.tasks import enqueue_after_commit
+from engagement.domain import scoring
+from engagement.enums import Dimension, RoleGroup, ScoreKind
+from engagement.models import (
+    Answer,
+    Item,
+    ReadinessResult,
+    Response,
+    ScoreRequest,
+    Wave,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# --- Readiness: results released once, when a wave closes ------------------------------------------
+#
+# A wave's results are computed exactly once, after it has stopped taking answers, and are never
+# recomputed: figures computed while answers still arrive (or again after a late change, such as an
+# organisation removed from the directory) could be subtracted from one another to recover one
+# respondent's answers (docs/security.md, "Readiness surveys").
+
+
+def _waves_to_release(today: datetime.date) -> QuerySet[Wave]:
+    """Waves that no longer take answers (closed early, or past their closing date) and have no
+    results yet."""
+    return Wave.objects.filter(released_at__isnull=True).filter(
+        Q(closed_at__isnull=False) | Q(closes_on__lt=today)
+    )
+
+
+def _end_of(day: datetime.date) -> datetime.datetime:
+    """The moment a wave's last day ends: when a wave closed by its date stopped taking answers."""
+    return datetime.datetime.combine(
+        day + datetime.timedelta(days=1), datetime.time.min, tzinfo=timezone.get_current_timezone()
+    )
+
+
+def readiness_release(*, wave_ids: Iterable[int] | None = None) -> int:
+    """Store the results of every wave that has closed and has none yet, once and for good.
+
+    `wave_ids` narrows it to those waves (None: every wave due). Waves still open, and waves
+    already released, are left alone, so running it again (or twice at once) changes nothing.
+    Set-based: the same few queries for one wave or a thousand; if the batch fails on some bad row,
+    each wave is tried on its own so the others are still released (the failures are logged).
+    Side effects, per released wave in one transaction: `closed_at` set (the end of its closing
+    day) if the date closed it; its ReadinessResult rows written; `released_at` set; its HIT's
+    pending readiness request cleared. Returns the number of result rows written.
+    """
+    return _release_due(wave_ids=wave_ids).done
+
+
+def _release_due(*, wave_ids: Iterable[int] | None) -> BatchOutcome:
+    today = timezone.localdate()
+    due = _waves_to_release(today)
+    if wave_ids is not None:
+        due = due.filter(pk__in=list(wave_ids))
+    ids = list(due.order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return BatchOutcome()
+    return at_once_or_each(
+        lambda: _release(ids, today),
+        ids=lambda: ids,
+        one=lambda wave_id: _release([wave_id], today),
+        what="Readiness results of wave",
+        logger=logger,
+    )
+
+
+@transaction.atomic
+def _release(wave_ids: list[int], today: datetime.date) -> int:
+    # The row lock makes a second release of the same wave wait, then find it released and skip it.
+    waves = list(
+        _waves_to_release(today)
+        .filter(pk__in=wave_ids)
+        .select_for_update()
+        .values_list("pk", "instrument_id", "hit_id", "closes_on", "closed_at")
+    )
+    if not waves:
+        return 0
+    rows = _readiness_rows([(pk, instrument_id, hit_id) for pk, instrument_id, hit_id, _c, _a in waves])
+    ReadinessResult.objects.filter(
+        wave_id__in=[w[0] for w in waves]
+    ).delete()  # none, unless stored before release existed
+    fast_insert(ReadinessResult, READINESS_COLUMNS, rows)
+    now = timezone.now()
+    ids = [w[0] for w in waves]
+    # Waves closed by their date stopped taking answers when that day ended: one update per date.
+    by_date: dict[datetime.date, list[int]] = defaultdict(list)
+    for pk, _instrument, _hit, closes_on, closed_at in waves:
+        if closed_at is None:
+            by_date[closes_on].append(pk)
+    for closes_on, pks in by_date.items():
+        Wave.objects.filter(pk__in=pks).update(closed_at=_end_of(closes_on))
+    Wave.objects.filter(pk__in=ids).update(released_at=now, updated_at=now)
+    ScoreRequest.objects.filter(kind=ScoreKind.READINESS, hit_id__in={w[2] for w in waves}).delete()
+    return len(rows)
+
+
+READINESS_COLUMNS = [
+    "wave",
+    "group_type",
+    "group_key",
+    "group_label",
+    "dimension",
+    "n",
+    "suppressed",
+    "score",
+    "mean",
+    "sd",
+    "pct_agree",
+    "level",
+    "fingerprint",
+    "computed_at",
+]
+
+
+def _readiness_rows(wave_rows: list[tuple[int, int, int]]) -> list[tuple]:
+    """The result rows of waves (pk, instrument id, HIT id): overall, by organisation and by role.
+
+    The database sums each respondent's reverse-coded answers per dimension (x' = 6 - x; "don't
+    know" is NULL and not counted), Python applies the formulas of engagement.scoring to those
+    per-respondent sums. Groups with fewer than five counted respondents are suppressed, with no
+    figures; spreads only from ten.
+    """
+    ids = [w[0] for w in wave_rows]
+    instrument_of = {w[0]: w[1] for w in wave_rows}
+    items_per_dimension: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for instrument_id, dimension in Item.objects.filter(
+        instrument_id__in=set(instrument_of.values())
+    ).values_list("instrument_id", "dimension"):
+        items_per_dimension[instrument_id][dimension] += 1
+    order = list(Dimension.values)
+    role_labels = dict(RoleGroup.choices)
+
+    respondents: dict[int, tuple[int, str, str, str]] = {}
+    for pk, wave_id, org_id, org_name, role in (
+        Response.objects.filter(wave_id__in=ids, is_submitted=True)
+        .values_list("pk", "wave_id", "organisation_id", "organisation__name", "role_group")
+        .order_by()
+    ):
+        respondents[pk] = (wave_id, str(org_id or ""), org_name or "", role)
+    coded = Case(
+        When(item__reverse_worded=True, then=6 - F("value")), default=F("value"), output_field=IntegerField()
+    )
+    sums = (
+        Answer.objects.filter(response__wave_id__in=ids, response__is_submitted=True, value__isnull=False)
+        .values_list("response_id", "item__dimension")
+        .annotate(total=Sum(coded), answered=Count("pk"))
+        .order_by()
+    )
+    means: dict[int, dict[str, float]] = defaultdict(dict)
+    digests: dict[int, list] = defaultdict(list)
+    for response_id, dimension, total, answered in sums.iterator(chunk_size=10000):
+        wave_id = respondents[response_id][0]
+        needed = items_per_dimension[instrument_of[wave_id]][dimension]
+        if answered >= scoring.MIN_ANSWERED_SHARE * needed:
+            means[response_id][dimension] = total / answered
+        digests[wave_id].append((response_id, dimension, total, answered))
+
+    groups: dict[int, dict[tuple[str, str, str], list[dict]]] = {
+        w[0]: {(ReadinessResult.GROUP_OVERALL, "", "All respondents"): []} for w in wave_rows
+    }
+    for pk, (wave_id, org_key, org_name, role) in respondents.items():
+        respondent = means.get(pk, {})
+        wave_groups = groups[wave_id]
+        wave_groups[(ReadinessResult.GROUP_OVERALL, "", "All respondents")].append(respondent)
+        if org_key:
+            wave_groups.setdefault((ReadinessResult.GROUP_ORGANISATION, org_key, org_name), []).append(
+                respondent
+            )
+        if role:
+            wave_groups.setdefault((ReadinessResult.GROUP_ROLE, role, role_labels[role]), []).append(
+                respondent
+            )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = []
+    for wave_id, wave_groups in groups.items():
+        dimensions = sorted(items_per_dimension[instrument_of[wave_id]], key=order.index)
+        digest = scoring.fingerprint(sorted(digests[wave_id]))
+        for (group_type, key, label), members in wave_groups.items():
+            for dimension, r in scoring.group_results(members, dimensions).items():
+                rows.append(
+                    (
+                        wave_id,
+                        group_type,
+                        key,
+                        label,
+                        dimension,
+                        r.n,
+                        r.suppressed,
+                        r.score,
+                        r.mean,
+                        r.sd,
+                        r.pct_agree,
+                        r.level,
+                        digest,
+                        now,
+                    )
+                )
+    return rows
+
+
+def enqueue_release(*, wave_id: int) -> None:
+    """Ask the worker to release a wave's results once the current transaction commits. If the
+    broker refuses, the beat task engagement.release_closed_waves releases it within a quarter hour."""
+    # engagement.tasks imports this module, so the task is looked up when first needed.
+    from engagement import tasks
+
+    enqueue_after_commit(tasks.release_wave_results, {"wave_id": wave_id})
+
+
+def readiness_release_for_hit(*, hit_id: int) -> int:
+    """Release the results of the HIT's waves that have closed (see readiness_release)."""
+    wave_ids = list(Wave.objects.filter(hit_id=hit_id).values_list("pk", flat=True))
+    if not wave_ids:
+        ScoreRequest.objects.filter(hit_id=hit_id, kind=ScoreKind.READINESS).delete()
+        return 0
+    return readiness_release(wave_ids=wave_ids)

@@ -1,0 +1,117 @@
+"""The panels of the home page and of a HIT's page that come from progress reporting."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from reporting import permissions
+from reporting import receivers as checklist
+from reporting.enums import OPEN_STATUSES, WITH_TEAM, ReportStatus
+from reporting.models import (
+    ProgressReport,
+)
+from reporting.selectors import flags
+from reporting.selectors.stages import latest_stage_assessment
+from teams.enums import HITStatus, Role
+from teams.models import HIT
+from teams.roles import roles_of
+
+# --- Lists -------------------------------------------------------------------------------------------
+
+
+def overdue_condition(today: datetime.date) -> Q:
+    """Due date passed and still with the team (not submitted, accepted or skipped)."""
+    return Q(due_on__lt=today, status__in=[s.value for s in WITH_TEAM])
+
+
+def open_report(*, hit: HIT) -> ProgressReport | None:
+    return ProgressReport.objects.filter(
+        hit=hit, status__in=[ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.CHANGES_REQUESTED]
+    ).first()
+
+
+# --- Panels for the HIT page and the programme manager's home page -----------------------------------
+
+
+def hit_panels(user: object, hit: HIT) -> dict:
+    """What the HIT page shows from reporting: early-warning flags, the set-up checklist (while the
+    HIT is in set-up), the open report and the confirmed life-cycle stage. Empty for users who may
+    not see the HIT's reports. A fixed number of queries."""
+    if not permissions.can_view_reports(user, hit):
+        return {}
+    today = timezone.localdate()
+    current = open_report(hit=hit)
+    return {
+        "reporting_hit": hit,
+        "open_report_readable": bool(current and permissions.can_read_report(user, current)),
+        "reporting_flags": flags.flags_for_hit(hit, today=today),
+        "setup_checklist": checklist.checklist_for(hit) if hit.status == HITStatus.SET_UP else None,
+        "open_report": current,
+        "open_report_overdue": bool(current and current.is_overdue_on(today)),
+        "latest_stage": latest_stage_assessment(hit=hit),
+        "can_start_report": bool(permissions.can_start_report(user, hit)) and current is None,
+        "can_manage_schedule": bool(permissions.can_manage_schedule(user, hit)),
+        "can_assess_stage": bool(permissions.can_assess_stage(user, hit)),
+    }
+
+
+@dataclass(frozen=True)
+class FlaggedHIT:
+    hit: HIT
+    flags: list[flags.Flag]
+
+
+def member_home_panels(user: object) -> dict:
+    """A HIT member's home page: the open progress report of each of their HITs (one query)."""
+    roles = roles_of(user)
+    if not roles.hit_ids:
+        return {}
+    today = timezone.localdate()
+    reports = list(
+        ProgressReport.objects.filter(hit_id__in=roles.hit_ids, status__in=[s.value for s in OPEN_STATUSES])
+        .select_related("hit")
+        .order_by("due_on", "hit__name")
+    )
+    for report in reports:
+        report.overdue = report.is_overdue_on(today)
+        report.with_team = report.status in WITH_TEAM
+    return {"member_panels": True, "my_reports": reports}
+
+
+def pm_home_panels(user: object, *, limit: int = 50) -> dict:
+    """The programme manager's home page: live HITs with early-warning flags, reports submitted and
+    waiting for a decision, overdue reports and the checklist of HITs waiting in set-up. A fixed
+    number of queries whatever the number of HITs."""
+    if not roles_of(user).has(Role.PROGRAMME_MANAGER):
+        return {}
+    today = timezone.localdate()
+    live = list(
+        HIT.objects.filter(status__in=[HITStatus.SET_UP, HITStatus.ACTIVE, HITStatus.SUSPENDED]).order_by(
+            "name"
+        )
+    )
+    by_hit = flags.flags_for_hits([h.pk for h in live], today=today)
+    flagged = [FlaggedHIT(h, by_hit[h.pk]) for h in live if by_hit.get(h.pk)]
+    setup = [h for h in live if h.status == HITStatus.SET_UP]
+    lists = checklist.checklists_for([h.pk for h in setup])
+    return {
+        "pm_panels": True,
+        "flagged_hits": flagged[:limit],
+        "flagged_hits_total": len(flagged),
+        "setup_checklists": [(h, lists[h.pk]) for h in setup],
+        # Oldest submission first: the team has waited longest for those.
+        "reports_to_review": list(
+            ProgressReport.objects.filter(status=ReportStatus.SUBMITTED)
+            .select_related("hit", "submitted_by")
+            .order_by("submitted_at", "pk")[:limit]
+        ),
+        "overdue_reports": list(
+            ProgressReport.objects.filter(overdue_condition(today))
+            .select_related("hit")
+            .order_by("due_on")[:limit]
+        ),
+    }

@@ -1,0 +1,173 @@
+"""Quarterly trends of the portfolio for the board dashboard."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    Count,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+
+from engagement.domain.scoring import shown_score
+from engagement.models import (
+    CoverageSnapshot,
+    ReadinessResult,
+    Wave,
+)
+from reporting.models import add_months
+from reporting.selectors.portfolio import OVERALL, _restrict
+from teams.enums import HITStatus
+from teams.models import HIT, PortfolioSnapshot
+
+TREND_QUARTERS = 8
+
+
+# --- Trends per quarter ------------------------------------------------------------------------------
+
+
+def quarter_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def quarter_label(day: datetime.date) -> str:
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
+@dataclass(frozen=True)
+class QuarterPoint:
+    start: datetime.date
+    average: float | None  # None: nothing stored in that quarter
+    points: int
+
+    @property
+    def label(self) -> str:
+        return quarter_label(self.start)
+
+
+@dataclass(frozen=True)
+class PortfolioPoint:
+    """The worker's last portfolio snapshot (teams.PortfolioSnapshot) of a quarter."""
+
+    start: datetime.date
+    taken_on: datetime.date | None  # None: no snapshot in that quarter
+    total: int | None
+    active: int | None
+
+    @property
+    def label(self) -> str:
+        return quarter_label(self.start)
+
+
+@dataclass(frozen=True)
+class Trends:
+    coverage: list[QuarterPoint]
+    readiness: list[QuarterPoint]
+    portfolio: list[PortfolioPoint]
+
+
+def _as_date(value: object) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, str):  # SQLite may hand back a computed date as text
+        return datetime.date.fromisoformat(value[:10])
+    assert isinstance(value, datetime.date)
+    return value
+
+
+def trends(hits: QuerySet[HIT] | None, *, today: datetime.date, quarters: int = TREND_QUARTERS) -> Trends:
+    """The last `quarters` quarters (this one included), oldest first:
+
+    - coverage: the average degrees of the "map" coverage snapshots taken in the quarter;
+    - readiness: the average over the waves opening in the quarter of each wave's overall score,
+      a wave's overall score being the mean of its reported (unsuppressed) overall dimension scores;
+    - portfolio: the number of HITs, and of active ones, in the quarter's last nightly portfolio
+      snapshot. The snapshot counts the whole programme, so the filters do not apply to it.
+
+    One union query. The database sums the snapshots per day and averages each wave's results;
+    Python adds the days and waves up into quarters (a date truncation in SQLite is a Python
+    callback per row).
+    """
+    start = add_months(quarter_start(today), -3 * (quarters - 1))
+    one = Value(1, output_field=IntegerField())
+    coverage = (
+        _restrict(
+            CoverageSnapshot.objects.filter(label="map", taken_on__gte=start, taken_on__lte=today), hits
+        )
+        .order_by()
+        .values("taken_on")
+        .annotate(kind=Value("coverage"), day=F("taken_on"), total=Sum("degrees"), n=Count("pk"))
+        .values_list("kind", "day", "total", "n")
+    )
+    # A wave's mean as a plain AVG subquery (no GROUP BY), read once per wave of the period.
+    wave_mean = Subquery(
+        ReadinessResult.objects.released()
+        .filter(wave=OuterRef("pk"), group_type=OVERALL, suppressed=False, score__isnull=False)
+        .order_by()
+        .annotate(average=Func(F("score"), function="AVG", output_field=FloatField()))
+        .values("average")[:1]
+    )
+    readiness = (
+        _restrict(
+            Wave.objects.filter(opens_on__gte=start, opens_on__lte=today, released_at__isnull=False), hits
+        )
+        .order_by()
+        .annotate(kind=Value("readiness"), day=F("opens_on"), total=wave_mean, n=one)
+        .values_list("kind", "day", "total", "n")
+    )
+    portfolio = (
+        PortfolioSnapshot.objects.filter(taken_on__gte=start, taken_on__lte=today)
+        .order_by()
+        .annotate(
+            kind=Value("portfolio"),
+            day=F("taken_on"),
+            total=Cast("hits_total", FloatField()),
+            n=Cast(KeyTextTransform(HITStatus.ACTIVE, "by_status"), IntegerField()),
+        )
+        .values_list("kind", "day", "total", "n")
+    )
+    sums: dict[tuple[str, datetime.date], list[float]] = {}
+    latest: dict[datetime.date, tuple[datetime.date, int, int]] = {}
+    for kind, day, total, n in coverage.union(readiness, portfolio, all=True):
+        day = _as_date(day)
+        if kind == "portfolio":
+            quarter = quarter_start(day)
+            if quarter not in latest or day > latest[quarter][0]:
+                latest[quarter] = (day, int(total), int(n or 0))
+            continue
+        if total is None:  # a wave without results, or with every dimension suppressed
+            continue
+        entry = sums.setdefault((kind, quarter_start(day)), [0.0, 0])
+        entry[0] += total
+        entry[1] += n
+    starts = [add_months(start, 3 * n) for n in range(quarters)]
+
+    def series(kind: str) -> list[QuarterPoint]:
+        points = []
+        for day in starts:
+            total, n = sums.get((kind, day), (0.0, 0))
+            if not n:
+                value = None
+            elif kind == "readiness":
+                value = shown_score(total / n)  # readiness figures are shown as whole numbers
+            else:
+                value = round(total / n, 1)
+            points.append(QuarterPoint(day, value, int(n)))
+        return points
+
+    return Trends(
+        coverage=series("coverage"),
+        readiness=series("readiness"),
+        portfolio=[PortfolioPoint(day, *latest.get(day, (None, None, None))) for day in starts],
+    )

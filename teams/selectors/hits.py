@@ -1,0 +1,78 @@
+"""Reads of HITs and their memberships, permission-aware: who may see which HIT and who is in it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from core.permissions import Verdict
+from teams import permissions
+from teams.enums import MembershipRole
+from teams.models import HIT, Membership
+from teams.roles import roles_of
+
+
+def current_memberships(day=None) -> QuerySet[Membership]:
+    day = day or timezone.localdate()
+    return Membership.objects.filter(start_date__lte=day).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day)
+    )
+
+
+def hit_list_for_user(*, user: object) -> QuerySet[HIT]:
+    """The HITs a user may see: all for portfolio roles, their own for members, none otherwise."""
+    qs = HIT.objects.select_related("host_organisation")
+    if permissions.can_view_portfolio(user):
+        return qs
+    return qs.filter(pk__in=roles_of(user).hit_ids)
+
+
+def hit_get_for_user(
+    *, user: object, pk: int, may_see: Callable[[object, HIT], Verdict] = permissions.can_view_hit
+) -> HIT:
+    """One HIT the user may see, or 404 (outsiders never learn that it exists). `may_see` narrows
+    it to the HIT's records of one kind (e.g. permissions.can_view_documents): who may see the
+    HIT's page but not those records gets the same 404."""
+    try:
+        hit = HIT.objects.select_related("host_organisation", "merged_into").get(pk=pk)
+    except HIT.DoesNotExist:
+        raise Http404("No such HIT.") from None
+    if not permissions.can_view_hit(user, hit) or not may_see(user, hit):
+        raise Http404("No such HIT.")
+    return hit
+
+
+def hit_people(*, hit: HIT) -> QuerySet[Membership]:
+    return (
+        current_memberships()
+        .filter(hit=hit)
+        .select_related("person", "organisation", "working_group", "theme")
+        .order_by("role", "person__full_name")
+    )
+
+
+def working_groups_missing_leads(*, hit_ids) -> dict[int, list[str]]:
+    """Per HIT, the working groups that lack a current academic or service lead (one query)."""
+    from teams.models import WorkingGroup
+
+    today = timezone.localdate()
+    current_lead = Q(
+        memberships__role=MembershipRole.WORKING_GROUP_LEAD,
+        memberships__start_date__lte=today,
+    ) & (Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=today))
+    groups = (
+        WorkingGroup.objects.filter(hit_id__in=hit_ids)
+        .annotate(
+            academic=Count("memberships", filter=current_lead & Q(memberships__lead_side="academic")),
+            service=Count("memberships", filter=current_lead & Q(memberships__lead_side="service")),
+        )
+        .filter(Q(academic=0) | Q(service=0))
+        .order_by("hit_id", "name")
+    )
+    missing: dict[int, list[str]] = {}
+    for group in groups:
+        missing.setdefault(group.hit_id, []).append(group.name)
+    return missing
