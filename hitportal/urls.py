@@ -12,7 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("hitportal.account_urls")),
     path("teams/", include("teams.urls")),
-    path("teams/", include("hitportal.gdpr.views")),
+    path("teams/", include("hitportal.gdpr.urls")),
     path("accreditation/", include("accreditation.urls")),
     path("engagement/", include("engagement.urls")),
     path("reporting/", include("reporting.urls")),

@@ -23,7 +23,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accreditation import enums as enums_workflow
@@ -735,24 +735,3 @@ def feedback_respond(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=409 if conflict else 200,
     )
-
-
-urlpatterns = [
-    path("applications/", application_list, name="application-list"),
-    path("applications/<int:pk>/", application_detail, name="application-detail"),
-    path("applications/<int:pk>/sections/<slug:key>/", application_section, name="application-section"),
-    path("applications/<int:pk>/stakeholders/", stakeholder_table, name="stakeholder-table"),
-    path("applications/<int:pk>/stakeholders/<int:row_pk>/edit/", stakeholder_edit, name="stakeholder-edit"),
-    path(
-        "applications/<int:pk>/stakeholders/<int:row_pk>/delete/",
-        stakeholder_delete,
-        name="stakeholder-delete",
-    ),
-    path("applications/<int:pk>/sponsor/request/", sponsor_request, name="sponsor-request"),
-    path("sponsor/<str:token>/", sponsor_confirm, name="sponsor-confirm"),
-    path("applications/<int:pk>/transition/", application_transition_view, name="application-transition"),
-    path("applications/<int:pk>/revisions/", revision_list, name="revision-list"),
-    path("applications/<int:pk>/revisions/compare/", revision_compare, name="revision-compare"),
-    path("applications/<int:pk>/revisions/<int:number>/", revision_detail, name="revision-detail"),
-    path("applications/<int:pk>/feedback/", feedback_respond, name="feedback-respond"),
-]

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -56,12 +56,6 @@ from accreditation.views.decisions import (
     _application_url,
     _error_messages,
     _problems,
-    condition_close,
-    condition_list,
-    decision_create,
-    decision_transition,
-    renewal_start,
-    round_board,
 )
 from core.concurrency import StaleEdit, conflict_for, version_of
 from core.forms import apply_service_errors
@@ -665,25 +659,3 @@ def _feedback_points(data: object, points: list, quotes: list[tuple[str, str, st
         initial=[{"section": p.section, "text": p.text, "quoted_comment": p.quoted_comment} for p in points],
         form_kwargs={"quotes": quotes},
     )
-
-
-urlpatterns = [
-    path("rounds/<int:pk>/board/", round_board, name="round-board"),
-    path("applications/<int:pk>/panel-transition/", decision_transition, name="decision-transition"),
-    path("applications/<int:pk>/assignments/", assignment_manage, name="assignment-manage"),
-    path(
-        "applications/<int:pk>/assignments/accept-suggestion/",
-        assignment_suggest_accept,
-        name="assignment-suggest-accept",
-    ),
-    path("assignments/", assignment_list, name="assignment-list"),
-    path("assignments/<int:pk>/declare/", conflict_declare, name="conflict-declare"),
-    path("assignments/<int:pk>/resolve/", conflict_resolve, name="conflict-resolve"),
-    path("assignments/<int:pk>/review/", review_edit, name="review-edit"),
-    path("applications/<int:pk>/reviews/", review_summary, name="review-summary"),
-    path("applications/<int:pk>/feedback/edit/", feedback_edit, name="feedback-edit"),
-    path("applications/<int:pk>/decide/", decision_create, name="decision-create"),
-    path("conditions/", condition_list, name="condition-list"),
-    path("conditions/<int:pk>/close/", condition_close, name="condition-close"),
-    path("accreditations/<int:pk>/renew/", renewal_start, name="renewal-start"),
-]

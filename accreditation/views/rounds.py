@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
@@ -433,16 +433,3 @@ def eoi_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _DONE[data["action"]].format(eoi=eoi))
     return redirect("accreditation:eoi-detail", pk=eoi.pk)
-
-
-urlpatterns = [
-    path("rounds/", round_list, name="round-list"),
-    path("rounds/new/", round_edit, name="round-create"),
-    path("rounds/<int:pk>/", round_detail, name="round-detail"),
-    path("rounds/<int:pk>/edit/", round_edit, name="round-edit"),
-    path("rounds/<int:round_pk>/eoi/new/", eoi_create, name="eoi-create"),
-    path("eoi/", eoi_list, name="eoi-list"),
-    path("eoi/<int:pk>/", eoi_detail, name="eoi-detail"),
-    path("eoi/<int:pk>/edit/", eoi_edit, name="eoi-edit"),
-    path("eoi/<int:pk>/transition/", eoi_transition_view, name="eoi-transition"),
-]

@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.concurrency import StaleEdit, conflict_for, version_of
@@ -261,13 +261,3 @@ def action_edit(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
         {**_context(request, hit), "item": item, "form": form, "conflict": conflict},
         status=409 if conflict else 200,
     )
-
-
-urlpatterns = [
-    path("hits/<int:hit_pk>/maturity/", maturity_list, name="maturity-list"),
-    path("hits/<int:hit_pk>/maturity/new/", maturity_create, name="maturity-create"),
-    path("hits/<int:hit_pk>/maturity/<int:pk>/", maturity_detail, name="maturity-detail"),
-    path("hits/<int:hit_pk>/actions/", action_list, name="action-list"),
-    path("hits/<int:hit_pk>/actions/new/", action_create, name="action-create"),
-    path("hits/<int:hit_pk>/actions/<int:pk>/edit/", action_edit, name="action-edit"),
-]

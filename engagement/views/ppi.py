@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.concurrency import StaleEdit, conflict_for
@@ -315,15 +315,3 @@ def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status_form": status_form,
         },
     )
-
-
-urlpatterns = [
-    path("hits/<int:hit_pk>/ppi/", ppi_log, name="ppi-log"),
-    path("hits/<int:hit_pk>/ppi/activities/new/", activity_edit, name="ppi-activity-create"),
-    path("hits/<int:hit_pk>/ppi/activities/<int:pk>/edit/", activity_edit, name="ppi-activity-edit"),
-    path("hits/<int:hit_pk>/ppi/standards/new/", standards_create, name="ppi-standards-create"),
-    path("hits/<int:hit_pk>/ppi/reviews/new/", review_create, name="ppi-review-create"),
-    path("hits/<int:hit_pk>/ppi/support/new/", support_create, name="ppi-support-create"),
-    path("ppi/caseload/", caseload, name="ppi-caseload"),
-    path("ppi/support/<int:pk>/", support_detail, name="ppi-support-detail"),
-]

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -325,14 +325,3 @@ def coverage_recalculate(request: HttpRequest, hit_pk: int) -> HttpResponse:
     else:
         messages.success(request, "A recalculation was requested. The figures update within a minute.")
     return redirect("engagement:coverage-detail", hit_pk=hit.pk)
-
-
-urlpatterns = [
-    path("hits/<int:hit_pk>/stakeholders/", stakeholder_map, name="stakeholder-map"),
-    path("hits/<int:hit_pk>/stakeholders/new/", stakeholder_edit, name="stakeholder-create"),
-    path("hits/<int:hit_pk>/stakeholders/<int:pk>/edit/", stakeholder_edit, name="stakeholder-edit"),
-    path("hits/<int:hit_pk>/stakeholders/<int:pk>/end/", stakeholder_end, name="stakeholder-end"),
-    path("hits/<int:hit_pk>/stakeholders/sync/", stakeholder_sync, name="stakeholder-sync"),
-    path("hits/<int:hit_pk>/coverage/", coverage_detail, name="coverage-detail"),
-    path("hits/<int:hit_pk>/coverage/recalculate/", coverage_recalculate, name="coverage-recalculate"),
-]

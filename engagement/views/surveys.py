@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -567,24 +567,3 @@ def survey_respond(request: HttpRequest, token: str) -> HttpResponse:
     if action == "previous":
         return redirect(f"{here}?section={max(number - 1, 1)}")
     return redirect(f"{here}?section={min(number + 1, last)}")
-
-
-urlpatterns = [
-    path("instruments/", instrument_list, name="instrument-list"),
-    path("instruments/<int:pk>/", instrument_detail, name="instrument-detail"),
-    path("instruments/<int:pk>/new-version/", instrument_new_version, name="instrument-new-version"),
-    path("instruments/<int:pk>/publish/", instrument_publish, name="instrument-publish"),
-    path("instruments/<int:pk>/items/new/", item_edit, name="item-create"),
-    path("instruments/<int:pk>/items/<int:item_pk>/", item_edit, name="item-edit"),
-    path("instruments/<int:pk>/items/<int:item_pk>/delete/", item_delete, name="item-delete"),
-    path("hits/<int:hit_pk>/surveys/", wave_list, name="wave-list"),
-    path("hits/<int:hit_pk>/surveys/new/", wave_create, name="wave-create"),
-    path("hits/<int:hit_pk>/surveys/<int:pk>/", wave_detail, name="wave-detail"),
-    path("hits/<int:hit_pk>/surveys/<int:pk>/invite/", wave_invite, name="wave-invite"),
-    path("hits/<int:hit_pk>/surveys/<int:pk>/remind/", wave_remind, name="wave-remind"),
-    path("hits/<int:hit_pk>/surveys/<int:pk>/new-link/", wave_reissue, name="wave-reissue"),
-    path("hits/<int:hit_pk>/surveys/<int:pk>/close/", wave_close, name="wave-close"),
-    path("hits/<int:hit_pk>/surveys/<int:pk>/results/", wave_results, name="wave-results"),
-    path("hits/<int:hit_pk>/surveys/<int:pk>/results.csv", wave_results_export, name="wave-results-export"),
-    path("survey/<str:token>/", survey_respond, name="survey-respond"),
-]

@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods
@@ -117,12 +116,3 @@ def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{services_gdpr.erased_name(person.pk)} was erased.")
             return redirect("teams:person-detail", pk=person.pk)
     return _page(request, person, form)
-
-
-app_name = "gdpr"
-# Under the person's page in the directory (hitportal/urls.py mounts them at teams/).
-urlpatterns = [
-    path("people/<int:pk>/data/", person_gdpr, name="person-data"),
-    path("people/<int:pk>/data/export/", person_export, name="person-export"),
-    path("people/<int:pk>/data/erase/", person_erase, name="person-erase"),
-]

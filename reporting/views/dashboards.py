@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -602,11 +602,3 @@ def hit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "today": data.today,
         },
     )
-
-
-urlpatterns = [
-    path("dashboard/", board_dashboard, name="board-dashboard"),
-    path("hits/<int:pk>/dashboard/", hit_dashboard, name="hit-dashboard"),
-    path("pack/", board_pack, name="board-pack"),
-    path("pack.pdf", board_pack_pdf, name="board-pack-pdf"),
-]

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
@@ -125,12 +125,3 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, private=True, no_store=True)
     return response
-
-
-urlpatterns = [
-    path("exports/", export_list, name="export-list"),
-    path("exports/new/", export_create, name="export-create"),
-    path("exports/<int:pk>/", export_detail, name="export-detail"),
-    path("exports/<int:pk>/progress/", export_progress, name="export-progress"),
-    path("exports/<int:pk>/download/", export_download, name="export-download"),
-]

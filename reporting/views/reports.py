@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -461,13 +461,3 @@ def report_due_date(request: HttpRequest, pk: int) -> HttpResponse:
         for error in field_errors:
             messages.error(request, f"The due date was not moved: {error}")
     return redirect("reporting:report-detail", pk=report.pk)
-
-
-urlpatterns = [
-    path("reports/", report_list, name="report-list"),
-    path("hits/<int:hit_pk>/reports/new/", report_create, name="report-create"),
-    path("reports/<int:pk>/", report_detail, name="report-detail"),
-    path("reports/<int:pk>/edit/", report_edit, name="report-edit"),
-    path("reports/<int:pk>/transition/", report_transition_view, name="report-transition"),
-    path("reports/<int:pk>/due-date/", report_due_date, name="report-due-date"),
-]

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from core.concurrency import StaleEdit, conflict_for, version_of
@@ -80,8 +79,3 @@ def _schedule_form(data, schedule: ReportSchedule | None) -> ScheduleForm:
         else None
     )
     return ScheduleForm(data, initial=initial, version=version_of(schedule))
-
-
-urlpatterns = [
-    path("hits/<int:hit_pk>/schedule/", report_schedule, name="report-schedule"),
-]

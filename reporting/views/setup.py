@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
 from core.workflow import InvalidTransition
@@ -66,9 +65,3 @@ def setup_activate(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{hit.name} is now active.")
     return redirect("reporting:setup-checklist", pk=hit.pk)
-
-
-urlpatterns = [
-    path("hits/<int:pk>/setup/", setup_checklist, name="setup-checklist"),
-    path("hits/<int:pk>/setup/activate/", setup_activate, name="setup-activate"),
-]

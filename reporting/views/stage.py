@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.forms import apply_service_errors
@@ -112,9 +112,3 @@ def stage_history(request: HttpRequest, hit_pk: int) -> HttpResponse:
             "can_open_hit": bool(team_permissions.can_view_hit(request.user, hit)),
         },
     )
-
-
-urlpatterns = [
-    path("hits/<int:hit_pk>/stage/", stage_assess, name="stage-assess"),
-    path("hits/<int:hit_pk>/stage/history/", stage_history, name="stage-history"),
-]

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
@@ -641,20 +641,3 @@ def hit_close(request: HttpRequest, pk: int) -> HttpResponse:
         "teams/lifecycle_close.html",
         {"hit": hit, "form": form, "final": final, "possible": possible, "record": record},
     )
-
-
-urlpatterns = [
-    path("register/", register, name="register"),
-    path("hits/<int:pk>/links/new/", hit_link_create, name="hit-link-create"),
-    path("links/<int:pk>/delete/", hit_link_delete, name="hit-link-delete"),
-    path("hits/<int:pk>/documents/", document_list, name="document-list"),
-    path("hits/<int:pk>/documents/upload/", document_upload, name="document-upload"),
-    path("documents/<int:pk>/download/", document_download, name="document-download"),
-    path("hits/<int:pk>/meetings/", meeting_list, name="meeting-list"),
-    path("hits/<int:pk>/meetings/new/", meeting_create, name="meeting-create"),
-    path("hits/<int:pk>/sponsor/", sponsor_log, name="sponsor-log"),
-    path("hits/<int:pk>/sponsor/new/", sponsor_interaction_create, name="sponsor-interaction-create"),
-    path("hits/<int:pk>/suspend/", hit_suspend, name="hit-suspend"),
-    path("hits/<int:pk>/reinstate/", hit_reinstate, name="hit-reinstate"),
-    path("hits/<int:pk>/close/", hit_close, name="hit-close"),
-]

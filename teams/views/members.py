@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.idempotency import AlreadySubmitted, once
@@ -138,11 +138,3 @@ def working_group_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Working group {group} created. Add its academic and service leads.")
             return redirect("teams:member-list", pk=hit.pk)
     return render(request, "teams/working_group_form.html", {"hit": hit, "form": form})
-
-
-urlpatterns = [
-    path("hits/<int:pk>/members/", member_list, name="member-list"),
-    path("hits/<int:pk>/members/new/", member_add, name="member-add"),
-    path("memberships/<int:pk>/end/", member_end, name="member-end"),
-    path("hits/<int:pk>/working-groups/new/", working_group_create, name="working-group-create"),
-]

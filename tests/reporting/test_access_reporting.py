@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tests.conftest import PERSONAS
 from tests.factories import reporting as rf
+from tests.url_names import url_names
 
 ALL = [*PERSONAS, "anonymous"]
 TEAM = {"director", "sponsor", "teammate"}
@@ -110,10 +111,10 @@ def test_reporting_persona_matrix(client, ctx, url_name, persona, expected):
 
 def test_matrix_covers_every_reporting_url():
     # Exports and dashboards have matrices of their own (tests/reporting/test_access_*.py).
+    from reporting import urls
     from reporting.views import reports, schedule, setup, stage
 
-    patterns = [*reports.urlpatterns, *schedule.urlpatterns, *setup.urlpatterns, *stage.urlpatterns]
-    assert {f"reporting:{p.name}" for p in patterns} == set(MATRIX)
+    assert url_names(urls, reports, schedule, setup, stage) == set(MATRIX)
 
 
 def test_matrix_lists_every_persona():
