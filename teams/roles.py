@@ -11,6 +11,7 @@ once per granting record however often it is consulted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import django.dispatch
 from django.contrib.auth.models import AnonymousUser
@@ -18,7 +19,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from teams.enums import MembershipRole, Role
-from teams.models import Membership, RoleAssignment
+from teams.models import Membership, RoleAssignment, User
+
+#: Whom a predicate or a selector may be asked about: a signed-in user, or the anonymous one of a
+#: request that has not signed in. Services take `actor: User`: only a signed-in user acts.
+AnyUser: TypeAlias = "User | AnonymousUser"
 
 _CACHE_ATTR = "_hitportal_roles"
 
