@@ -26,7 +26,7 @@ from core.permissions import ALLOW, Verdict
 from engagement.models import Instrument
 from teams.enums import HITStatus, Role
 from teams.models import HIT
-from teams.roles import UserRoles, roles_of
+from teams.roles import AnyUser, UserRoles, roles_of
 
 # accreditation.workflow's application states by name (engagement sits below accreditation and
 # does not import it); tests/engagement/test_permissions.py keeps the two in step. An assignment
@@ -38,7 +38,7 @@ def _member_or_pm(roles: UserRoles, hit: HIT) -> bool:
     return hit.pk in roles.hit_ids or roles.has(Role.PROGRAMME_MANAGER)
 
 
-def _reviews_hit(user: object, hit: HIT) -> bool:
+def _reviews_hit(user: AnyUser, hit: HIT) -> bool:
     """An open full-review assignment of the user to one of the HIT's applications, declared and
     not conflicted (a lay assignment reads the application's PPI sections only).
 
@@ -80,7 +80,7 @@ def _chairs_open_application(roles: UserRoles, hit: HIT) -> bool:
     ).exists()
 
 
-def can_view_stakeholder_map(user: object, hit: HIT) -> Verdict:
+def can_view_stakeholder_map(user: AnyUser, hit: HIT) -> Verdict:
     """The named map (people and organisations by name, with evidence): the HIT's members and
     programme managers only; never board members, PPI facilitators or reviewers (docs/domain.md section 4)."""
     if _member_or_pm(roles_of(user), hit):
@@ -88,7 +88,7 @@ def can_view_stakeholder_map(user: object, hit: HIT) -> Verdict:
     return Verdict(False, "Only the HIT's members and programme managers see its stakeholder map.")
 
 
-def can_view_coverage(user: object, hit: HIT) -> Verdict:
+def can_view_coverage(user: AnyUser, hit: HIT) -> Verdict:
     """The stored coverage scores and their history (no names). Board members and PPI facilitators
     follow every HIT's coverage; a reviewer and the round's chair see it, with its growth across the
     application's revisions, while the application is open."""
@@ -102,7 +102,7 @@ def can_view_coverage(user: object, hit: HIT) -> Verdict:
     return Verdict(False, "You cannot see this HIT's engagement coverage.")
 
 
-def can_view_readiness(user: object, hit: HIT) -> Verdict:
+def can_view_readiness(user: AnyUser, hit: HIT) -> Verdict:
     """A HIT's survey waves and their aggregated results (never a response): its members,
     programme managers and board members (the board sees HITs' scores)."""
     roles = roles_of(user)
@@ -111,7 +111,7 @@ def can_view_readiness(user: object, hit: HIT) -> Verdict:
     return Verdict(False, "Only the HIT's members, programme managers and board members see its surveys.")
 
 
-def can_view_maturity(user: object, hit: HIT) -> Verdict:
+def can_view_maturity(user: AnyUser, hit: HIT) -> Verdict:
     """The maturity matrix assessments and their profile: as the readiness results."""
     roles = roles_of(user)
     if _member_or_pm(roles, hit) or roles.has(Role.BOARD_MEMBER):
@@ -121,14 +121,14 @@ def can_view_maturity(user: object, hit: HIT) -> Verdict:
     )
 
 
-def can_view_action_plan(user: object, hit: HIT) -> Verdict:
+def can_view_action_plan(user: AnyUser, hit: HIT) -> Verdict:
     """The team's own working plan, with named owners: its members and programme managers."""
     if _member_or_pm(roles_of(user), hit):
         return ALLOW
     return Verdict(False, "Only the HIT's members and programme managers see its action plan.")
 
 
-def can_view_ppi(user: object, hit: HIT) -> Verdict:
+def can_view_ppi(user: AnyUser, hit: HIT) -> Verdict:
     """The PPI log, standards self-assessments and public reviews: the HIT's members, programme
     managers and PPI facilitators; the public review group (lay reviewers) while the HIT is in
     set-up, when the group reviews its PPI arrangements."""
@@ -140,7 +140,7 @@ def can_view_ppi(user: object, hit: HIT) -> Verdict:
     return Verdict(False, "You cannot see this HIT's patient and public involvement.")
 
 
-def can_edit_engagement(user: object, hit: HIT) -> Verdict:
+def can_edit_engagement(user: AnyUser, hit: HIT) -> Verdict:
     """The stakeholder map, survey waves and the maturity matrix: the HIT's members and PMs."""
     roles = roles_of(user)
     if hit.pk in roles.hit_ids or roles.has(Role.PROGRAMME_MANAGER):
@@ -148,14 +148,14 @@ def can_edit_engagement(user: object, hit: HIT) -> Verdict:
     return Verdict(False, "Only the HIT's members and programme managers change its engagement records.")
 
 
-def can_log_ppi(user: object, hit: HIT) -> Verdict:
+def can_log_ppi(user: AnyUser, hit: HIT) -> Verdict:
     roles = roles_of(user)
     if hit.pk in roles.hit_ids or roles.has(Role.PPI_FACILITATOR, Role.PROGRAMME_MANAGER):
         return ALLOW
     return Verdict(False, "Only the HIT's members and PPI facilitators keep its PPI log.")
 
 
-def can_review_ppi(user: object, hit: HIT) -> Verdict:
+def can_review_ppi(user: AnyUser, hit: HIT) -> Verdict:
     """The public review group's assessments: lay reviewers write them, for HITs in set-up."""
     if not roles_of(user).has(Role.LAY_REVIEWER):
         return Verdict(False, "Only members of the public review group assess PPI arrangements.")
@@ -168,34 +168,34 @@ def can_review_ppi(user: object, hit: HIT) -> Verdict:
     return ALLOW
 
 
-def can_support_ppi(user: object) -> Verdict:
+def can_support_ppi(user: AnyUser) -> Verdict:
     """The PPI facilitator's caseload and support log."""
     if roles_of(user).has(Role.PPI_FACILITATOR, Role.PROGRAMME_MANAGER):
         return ALLOW
     return Verdict(False, "Only PPI facilitators and programme managers see the PPI caseload.")
 
 
-def can_manage_instruments(user: object) -> Verdict:
+def can_manage_instruments(user: AnyUser) -> Verdict:
     if roles_of(user).has(Role.PROGRAMME_MANAGER):
         return ALLOW
     return Verdict(False, "Only programme managers edit the readiness item bank.")
 
 
-def can_request_ppi_support(user: object, hit: HIT) -> Verdict:
+def can_request_ppi_support(user: AnyUser, hit: HIT) -> Verdict:
     """Asking the PPI facilitators for help is for the HIT's current members."""
     if hit.pk in roles_of(user).hit_ids:
         return ALLOW
     return Verdict(False, "Only the HIT's members ask the PPI facilitators for support.")
 
 
-def can_view_support_request(user: object, hit: HIT) -> Verdict:
+def can_view_support_request(user: AnyUser, hit: HIT) -> Verdict:
     """A support request: PPI facilitators and programme managers, and the members of its HIT."""
     if can_support_ppi(user) or hit.pk in roles_of(user).hit_ids:
         return ALLOW
     return Verdict(False, "Only the HIT's members and PPI facilitators see its support requests.")
 
 
-def can_close_wave(user: object, hit: HIT) -> Verdict:
+def can_close_wave(user: AnyUser, hit: HIT) -> Verdict:
     """Closing a survey early (its results are then released): the HIT's director or co-director,
     or a programme manager (docs/domain.md section 6)."""
     roles = roles_of(user)

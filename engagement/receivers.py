@@ -6,6 +6,7 @@ from typing import Any
 
 from engagement import permissions
 from teams.models import HIT
+from teams.roles import AnyUser
 from teams.signals import HITPagePart
 
 # (url name, label, predicate), in the order the HIT page lists them. Each link is shown only to a
@@ -20,7 +21,7 @@ LINKS = (
 )
 
 
-def hit_page_part(sender: object, *, hit: HIT, user: Any, **kwargs: Any) -> HITPagePart | None:
+def hit_page_part(sender: object, *, hit: HIT, user: AnyUser, **kwargs: Any) -> HITPagePart | None:
     """Links to the HIT's engagement pages that the user may open."""
     links = [(url_name, label) for url_name, label, may_see in LINKS if may_see(user, hit)]
     if not links:

@@ -170,5 +170,6 @@ def element_name(code: str) -> str:
     return element.name if element else str(code)
 
 
-def level_name(level: int | None) -> str:
+def level_name(level: float | None) -> str:
+    """The name of a level; "" for anything else (None, or a median that falls between two levels)."""
     return MaturityLevel(level).label if level in LEVELS else ""

@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Sequence
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.concurrency import VersionedFormMixin
@@ -71,7 +72,7 @@ class WaveForm(OnceOnlyFormMixin, forms.Form):
         help_text="The last day on which answers can be sent.",
     )
 
-    def __init__(self, *args: object, instruments: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, instruments: QuerySet[Instrument], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["instrument"].queryset = instruments
 

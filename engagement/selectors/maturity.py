@@ -91,7 +91,7 @@ def profile_of(levels: Mapping[str, int]) -> Profile:
 def weak_elements(levels: Mapping[str, int]) -> list[str]:
     """The elements to act on first: those at level 1, or at level 2 when none is at level 1."""
     for level in (1, 2):
-        found = [code for code in MATURITY_ELEMENTS if levels.get(code) == level]
+        found: list[str] = [code for code in MATURITY_ELEMENTS if levels.get(code) == level]
         if found:
             return found
     return []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import (
     BooleanField,
@@ -34,11 +35,16 @@ from engagement.models import (
     InvolvementActivity,
     PublicReview,
     StandardsAssessment,
+    SupportGiven,
     SupportRequest,
 )
 from engagement.services.scores import PPI_LOG_WINDOW_DAYS
 from teams.enums import HITStatus, MembershipRole
 from teams.models import HIT, Membership
+from teams.roles import AnyUser
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # A HIT with no logged involvement for this many days (or none ever) is flagged on the caseload.
 FLAG_AFTER_DAYS = 90
@@ -68,7 +74,19 @@ def ppi_log(*, hit: HIT) -> QuerySet[InvolvementActivity]:
     )
 
 
-def ppi_totals(*, hit: HIT, today: datetime.date | None = None) -> dict:
+class PPITotals(TypedDict):
+    """A HIT's PPI log added up: all time, and in the last twelve months (`_12m`)."""
+
+    activities: int
+    people: int
+    total_hours: Decimal
+    activities_12m: int
+    people_12m: int
+    hours_12m: Decimal
+    last_on: datetime.date | None  # the latest activity's day; None for an empty log
+
+
+def ppi_totals(*, hit: HIT, today: datetime.date | None = None) -> PPITotals:
     """People involved, hours and activities, all time and in the last twelve months, in one query.
 
     "People" adds up each activity's patients, carers and public, so someone at two meetings
@@ -78,7 +96,8 @@ def ppi_totals(*, hit: HIT, today: datetime.date | None = None) -> dict:
     recent = _recent(today)
     people = F("patients") + F("carers") + F("public")
     zero_hours = Value(Decimal("0.0"), output_field=DecimalField(max_digits=9, decimal_places=1))
-    return InvolvementActivity.objects.filter(hit=hit).aggregate(
+    # aggregate() returns a plain dict of exactly these keys; Coalesce keeps every sum a number.
+    totals = InvolvementActivity.objects.filter(hit=hit).aggregate(
         activities=Count("pk"),
         people=Coalesce(Sum(people), 0, output_field=IntegerField()),
         total_hours=Coalesce(Sum("hours"), zero_hours),
@@ -87,6 +106,7 @@ def ppi_totals(*, hit: HIT, today: datetime.date | None = None) -> dict:
         hours_12m=Coalesce(Sum("hours", filter=recent), zero_hours),
         last_on=Max("happened_on"),
     )
+    return cast(PPITotals, totals)
 
 
 def standards_history(*, hit: HIT) -> QuerySet[StandardsAssessment]:
@@ -129,7 +149,7 @@ def support_requests_for_hit(*, hit: HIT) -> QuerySet[SupportRequest]:
 # --- Support requests --------------------------------------------------------------------------------
 
 
-def support_request_for_user(*, user: object, pk: int) -> SupportRequest:
+def support_request_for_user(*, user: AnyUser, pk: int) -> SupportRequest:
     """A support request the user may see (facilitators, programme managers, its HIT's members), or 404."""
     try:
         support_request = SupportRequest.objects.select_related("hit", "requested_by").get(pk=pk)
@@ -140,7 +160,7 @@ def support_request_for_user(*, user: object, pk: int) -> SupportRequest:
     return support_request
 
 
-def support_given(*, support_request: SupportRequest) -> QuerySet:
+def support_given(*, support_request: SupportRequest) -> QuerySet[SupportGiven]:
     return support_request.support.select_related("given_by").order_by("-given_on", "-pk")
 
 
@@ -156,7 +176,21 @@ def open_support_requests() -> QuerySet[SupportRequest]:
 # --- The PPI facilitators' caseload ------------------------------------------------------------------
 
 
-def caseload(*, today: datetime.date | None = None) -> QuerySet[HIT]:
+class CaseloadFigures(TypedDict):
+    """The figures caseload() annotates each HIT with."""
+
+    last_activity_on: datetime.date | None
+    activities_12m: int
+    open_support: int
+    review_depth: int | None
+    review_adequate: bool | None
+    review_on: datetime.date | None
+    ppi_lead_name: str | None
+    ppi_lead_email: str | None
+    flagged: bool
+
+
+def caseload(*, today: datetime.date | None = None) -> QuerySet[WithAnnotations[HIT, CaseloadFigures]]:
     """Every HIT not closed, with its PPI figures, flagged ones first.
 
     Each figure is a correlated subquery rather than a join, so the counts do not multiply one
@@ -210,7 +244,7 @@ def caseload(*, today: datetime.date | None = None) -> QuerySet[HIT]:
     )
 
 
-def caseload_counts(*, queryset: QuerySet[HIT]) -> dict:
+def caseload_counts(*, queryset: QuerySet[WithAnnotations[HIT, CaseloadFigures]]) -> dict[str, int]:
     """How many HITs the caseload lists, and how many of them are flagged (one query).
 
     Grouped by the flag rather than aggregated with a filter: Django drops the `flagged`

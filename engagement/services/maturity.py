@@ -20,16 +20,16 @@ from engagement.domain import matrix
 from engagement.enums import MATURITY_ELEMENTS, ActionStatus, Dimension
 from engagement.models import ActionPlanItem, ActionStatement, MaturityAssessment, MaturityRating
 from engagement.selectors import maturity as selectors_maturity
-from teams.models import HIT, Person
+from teams.models import HIT, Person, User
 
 
-def _require_edit(actor: object, hit: HIT) -> None:
+def _require_edit(actor: User, hit: HIT) -> None:
     verdict = permissions.can_edit_engagement(actor, hit)
     if not verdict:
         raise PermissionDenied(verdict.reason)
 
 
-def _validate_ratings(ratings: Mapping[str, tuple[object, str]]) -> dict[str, tuple[int, str]]:
+def _validate_ratings(ratings: Mapping[str, tuple[int | str | None, str]]) -> dict[str, tuple[int, str]]:
     """Exactly the nine elements, each with level 1-3 and a rationale; errors keyed by field name."""
     errors: dict[str, list[str]] = {}
     unknown = sorted(set(ratings) - set(MATURITY_ELEMENTS))
@@ -42,9 +42,9 @@ def _validate_ratings(ratings: Mapping[str, tuple[object, str]]) -> dict[str, tu
         if element.code not in ratings:
             errors.setdefault(f"level_{element.code}", []).append(f"Choose a level for {element.name}.")
             continue
-        level, rationale = ratings[element.code]
+        chosen, rationale = ratings[element.code]
         try:
-            level = int(level)  # type: ignore[call-overload]
+            level = int(chosen) if chosen is not None else 0
         except (TypeError, ValueError):
             level = 0
         if level not in matrix.LEVELS:
@@ -65,9 +65,9 @@ def _validate_ratings(ratings: Mapping[str, tuple[object, str]]) -> dict[str, tu
 @transaction.atomic
 def maturity_assessment_create(
     *,
-    actor: object,
+    actor: User,
     hit: HIT,
-    ratings: Mapping[str, tuple[object, str]],
+    ratings: Mapping[str, tuple[int | str | None, str]],
     participants: str = "",
     assessed_on: datetime.date | None = None,
 ) -> MaturityAssessment:
@@ -109,7 +109,7 @@ def _check_due(due_on: datetime.date) -> None:
 @transaction.atomic
 def action_item_create(
     *,
-    actor: object,
+    actor: User,
     hit: HIT,
     title: str,
     owner: Person,
@@ -146,7 +146,7 @@ def action_item_create(
 @transaction.atomic
 def action_item_update(
     *,
-    actor: object,
+    actor: User,
     hit: HIT,
     item_id: int,
     status: str,

@@ -6,6 +6,7 @@ import datetime
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TypeAlias
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, When
@@ -130,7 +131,34 @@ READINESS_COLUMNS = [
 ]
 
 
-def _readiness_rows(wave_rows: list[tuple[int, int, int]]) -> list[tuple]:
+#: One ReadinessResult row, in READINESS_COLUMNS' order.
+ReadinessRow: TypeAlias = tuple[
+    int,  # wave
+    str,  # group_type
+    str,  # group_key
+    str,  # group_label
+    str,  # dimension
+    int,  # n
+    bool,  # suppressed
+    float | None,  # score
+    float | None,  # mean
+    float | None,  # sd
+    float | None,  # pct_agree
+    int | None,  # level
+    str,  # fingerprint
+    object,  # computed_at, as the database adapter takes it (connection.ops.adapt_datetimefield_value)
+]
+#: A submitted response: (wave id, organisation id as text or "", organisation name, role group or "").
+Respondent: TypeAlias = tuple[int, str, str, str]
+#: What the database sums for one response and dimension: (response id, dimension, total, answered).
+AnswerSums: TypeAlias = tuple[int, str, int, int]
+#: A group of a wave's respondents: (group type, group key, group label).
+GroupKey: TypeAlias = tuple[str, str, str]
+#: Each respondent of a group as their mean per dimension.
+Members: TypeAlias = list[dict[str, float]]
+
+
+def _readiness_rows(wave_rows: list[tuple[int, int, int]]) -> list[ReadinessRow]:
     """The result rows of waves (pk, instrument id, HIT id): overall, by organisation and by role.
 
     The database sums each respondent's reverse-coded answers per dimension (x' = 6 - x; "don't
@@ -140,41 +168,72 @@ def _readiness_rows(wave_rows: list[tuple[int, int, int]]) -> list[tuple]:
     """
     ids = [w[0] for w in wave_rows]
     instrument_of = {w[0]: w[1] for w in wave_rows}
-    items_per_dimension: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for instrument_id, dimension in Item.objects.filter(
-        instrument_id__in=set(instrument_of.values())
-    ).values_list("instrument_id", "dimension"):
-        items_per_dimension[instrument_id][dimension] += 1
-    order = list(Dimension.values)
-    role_labels = dict(RoleGroup.choices)
+    items_per_dimension = _items_per_dimension(set(instrument_of.values()))
+    respondents = _respondents(ids)
+    means, digests = _respondent_means(ids, respondents, items_per_dimension, instrument_of)
+    groups = _groups(ids, respondents, means)
+    return _result_rows(groups, items_per_dimension, instrument_of, digests)
 
-    respondents: dict[int, tuple[int, str, str, str]] = {}
+
+def _items_per_dimension(instrument_ids: set[int]) -> defaultdict[int, defaultdict[str, int]]:
+    """How many items each instrument has in each dimension."""
+    items_per_dimension: defaultdict[int, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for instrument_id, dimension in Item.objects.filter(instrument_id__in=instrument_ids).values_list(
+        "instrument_id", "dimension"
+    ):
+        items_per_dimension[instrument_id][dimension] += 1
+    return items_per_dimension
+
+
+def _respondents(wave_ids: list[int]) -> dict[int, Respondent]:
+    """The submitted responses of the waves, by response id."""
+    respondents: dict[int, Respondent] = {}
     for pk, wave_id, org_id, org_name, role in (
-        Response.objects.filter(wave_id__in=ids, is_submitted=True)
+        Response.objects.filter(wave_id__in=wave_ids, is_submitted=True)
         .values_list("pk", "wave_id", "organisation_id", "organisation__name", "role_group")
         .order_by()
     ):
         respondents[pk] = (wave_id, str(org_id or ""), org_name or "", role)
+    return respondents
+
+
+def _respondent_means(
+    wave_ids: list[int],
+    respondents: dict[int, Respondent],
+    items_per_dimension: defaultdict[int, defaultdict[str, int]],
+    instrument_of: dict[int, int],
+) -> tuple[defaultdict[int, dict[str, float]], defaultdict[int, list[AnswerSums]]]:
+    """Each respondent's mean per dimension (only where they answered enough of its items), and each
+    wave's per-response sums, the inputs its results' fingerprint is taken from."""
     coded = Case(
         When(item__reverse_worded=True, then=6 - F("value")), default=F("value"), output_field=IntegerField()
     )
     sums = (
-        Answer.objects.filter(response__wave_id__in=ids, response__is_submitted=True, value__isnull=False)
+        Answer.objects.filter(
+            response__wave_id__in=wave_ids, response__is_submitted=True, value__isnull=False
+        )
         .values_list("response_id", "item__dimension")
         .annotate(total=Sum(coded), answered=Count("pk"))
         .order_by()
     )
-    means: dict[int, dict[str, float]] = defaultdict(dict)
-    digests: dict[int, list] = defaultdict(list)
+    means: defaultdict[int, dict[str, float]] = defaultdict(dict)
+    digests: defaultdict[int, list[AnswerSums]] = defaultdict(list)
     for response_id, dimension, total, answered in sums.iterator(chunk_size=10000):
         wave_id = respondents[response_id][0]
         needed = items_per_dimension[instrument_of[wave_id]][dimension]
         if answered >= scoring.MIN_ANSWERED_SHARE * needed:
             means[response_id][dimension] = total / answered
         digests[wave_id].append((response_id, dimension, total, answered))
+    return means, digests
 
-    groups: dict[int, dict[tuple[str, str, str], list[dict]]] = {
-        w[0]: {(ReadinessResult.GROUP_OVERALL, "", "All respondents"): []} for w in wave_rows
+
+def _groups(
+    wave_ids: list[int], respondents: dict[int, Respondent], means: defaultdict[int, dict[str, float]]
+) -> dict[int, dict[GroupKey, Members]]:
+    """Each wave's respondents: all of them, and by organisation and by role group where they said."""
+    role_labels = dict(RoleGroup.choices)
+    groups: dict[int, dict[GroupKey, Members]] = {
+        wave_id: {(ReadinessResult.GROUP_OVERALL, "", "All respondents"): []} for wave_id in wave_ids
     }
     for pk, (wave_id, org_key, org_name, role) in respondents.items():
         respondent = means.get(pk, {})
@@ -188,8 +247,19 @@ def _readiness_rows(wave_rows: list[tuple[int, int, int]]) -> list[tuple]:
             wave_groups.setdefault((ReadinessResult.GROUP_ROLE, role, role_labels[role]), []).append(
                 respondent
             )
+    return groups
+
+
+def _result_rows(
+    groups: dict[int, dict[GroupKey, Members]],
+    items_per_dimension: defaultdict[int, defaultdict[str, int]],
+    instrument_of: dict[int, int],
+    digests: defaultdict[int, list[AnswerSums]],
+) -> list[ReadinessRow]:
+    """The result rows of each wave's groups, per dimension of its instrument."""
+    order = list(Dimension.values)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    rows = []
+    rows: list[ReadinessRow] = []
     for wave_id, wave_groups in groups.items():
         dimensions = sorted(items_per_dimension[instrument_of[wave_id]], key=order.index)
         digest = scoring.fingerprint(sorted(digests[wave_id]))

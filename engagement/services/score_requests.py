@@ -17,6 +17,7 @@ from engagement.enums import ScoreKind
 from engagement.models import (
     ScoreRequest,
 )
+from teams.models import User
 
 # --- Debounced recomputation -------------------------------------------------------------------------
 
@@ -81,7 +82,7 @@ class RecomputeNow:
 
 
 @transaction.atomic
-def recompute_now(*, actor: object, hit_id: int, kind: str = ScoreKind.COVERAGE) -> RecomputeNow:
+def recompute_now(*, actor: User, hit_id: int, kind: str = ScoreKind.COVERAGE) -> RecomputeNow:
     """The "Recalculate now" button. Side effects: a new ScoreRequest and its task on commit; or, when
     the pending request is overdue (score_request_overdue), its requested_at moved to now and its
     task sent again on commit; or nothing while a request sent within the debounce window waits."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from typing import Required, TypedDict
 
 from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
@@ -31,6 +32,26 @@ PPI_LOG_WINDOW_DAYS = 365
 # --- Engagement coverage -----------------------------------------------------------------------------
 
 
+class CoverageInputs(TypedDict):
+    """One HIT's inputs to its coverage, as coverage_inputs reads them from the map and the PPI log."""
+
+    depths: dict[str, int]  # category code -> the deepest active link in it
+    public_depth: int  # the deepest active link of a public member or the public category
+    forum: int  # the highest decision forum of the PPI log's window, on the F4 ladder
+    mh: bool  # a mental health provider is on the map
+    la: bool  # a local authority is on the map
+    orgs: int  # distinct organisations on the map
+
+
+class PlannedLink(TypedDict, total=False):
+    """A row of an application revision's stakeholder table, as coverage_of_rows reads it."""
+
+    category: Required[str]  # the StakeholderCategory code
+    depth: int  # 1 when left out
+    sector: str  # the organisation type's sector; "" without an organisation
+    mental_health: bool  # the organisation is a mental health provider
+
+
 def _category_specs() -> list[scoring.CategorySpec]:
     return [
         scoring.CategorySpec(
@@ -44,7 +65,7 @@ def _active_on(day: datetime.date) -> Q:
     return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
-def _forum_rank():
+def _forum_rank() -> Case:
     return Case(
         *(When(decision_forum=forum, then=Value(depth)) for forum, depth in scoring.FORUM_PPI_DEPTH.items()),
         default=Value(0),
@@ -52,7 +73,7 @@ def _forum_rank():
     )
 
 
-def coverage_inputs(*, hit_ids: list[int] | None, day: datetime.date) -> dict[int, dict]:
+def coverage_inputs(*, hit_ids: list[int] | None, day: datetime.date) -> defaultdict[int, CoverageInputs]:
     """Every HIT's coverage inputs in four grouped queries, whatever the number of HITs or links."""
     links = Stakeholder.objects.filter(_active_on(day), depth__gte=1)
     log = InvolvementActivity.objects.filter(
@@ -61,7 +82,7 @@ def coverage_inputs(*, hit_ids: list[int] | None, day: datetime.date) -> dict[in
     if hit_ids is not None:
         links = links.filter(hit_id__in=hit_ids)
         log = log.filter(hit_id__in=hit_ids)
-    inputs: dict[int, dict] = defaultdict(
+    inputs: defaultdict[int, CoverageInputs] = defaultdict(
         lambda: {"depths": {}, "public_depth": 0, "forum": 0, "mh": False, "la": False, "orgs": 0}
     )
     for row in links.order_by().values("hit_id", "category__code").annotate(depth=Max("depth")):
@@ -80,14 +101,19 @@ def coverage_inputs(*, hit_ids: list[int] | None, day: datetime.date) -> dict[in
     ):
         entry = inputs[row["hit_id"]]
         entry.update(
-            public_depth=row["public_depth"] or 0, mh=row["mh"] > 0, la=row["la"] > 0, orgs=row["orgs"]
+            {
+                "public_depth": row["public_depth"] or 0,
+                "mh": row["mh"] > 0,
+                "la": row["la"] > 0,
+                "orgs": row["orgs"],
+            }
         )
     for row in log.order_by().values("hit_id").annotate(forum=Max(_forum_rank())):
         inputs[row["hit_id"]]["forum"] = row["forum"] or 0
     return inputs
 
 
-def _coverage_for(entry: dict, categories: list[scoring.CategorySpec]) -> scoring.Coverage:
+def _coverage_for(entry: CoverageInputs, categories: list[scoring.CategorySpec]) -> scoring.Coverage:
     ppi = max(entry["public_depth"], entry["forum"])
     return scoring.coverage(
         categories=categories,
@@ -180,7 +206,7 @@ def coverage_compute(*, hit_ids: list[int] | None = None, day: datetime.date | N
     return len(scores)
 
 
-def coverage_of_rows(*, rows: list[dict]) -> scoring.Coverage:
+def coverage_of_rows(*, rows: list[PlannedLink]) -> scoring.Coverage:
     """Coverage of a planned stakeholder table (an application revision): rows of
     {category code, depth, organisation sector, mental health flag}. No database writes."""
     depths: dict[str, int] = {}
@@ -198,7 +224,7 @@ def coverage_of_rows(*, rows: list[dict]) -> scoring.Coverage:
 
 @transaction.atomic
 def coverage_snapshot_for_revision(
-    *, hit_id: int, label: str, rows: list[dict], day=None
+    *, hit_id: int, label: str, rows: list[PlannedLink], day: datetime.date | None = None
 ) -> CoverageSnapshot:
     """Store the coverage an application revision plans (called at each submit). Idempotent."""
     result = coverage_of_rows(rows=rows)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Required, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,10 +16,10 @@ from engagement.models import (
 )
 from engagement.services.score_requests import request_recompute
 from teams.enums import MembershipRole
-from teams.models import Membership, StakeholderCategory
+from teams.models import Membership, StakeholderCategory, User
 
 # Membership roles on the depth scale: leadership and decision roles are 3, group members 2.
-MEMBERSHIP_DEPTH = {
+MEMBERSHIP_DEPTH: dict[str, int] = {
     MembershipRole.DIRECTOR: 3,
     MembershipRole.CO_DIRECTOR: 3,
     MembershipRole.EXECUTIVE_SPONSOR: 3,
@@ -30,13 +30,27 @@ MEMBERSHIP_DEPTH = {
     MembershipRole.MEMBER: 2,
 }
 
+# The fields of a manual row its editor fills in (engagement.forms.stakeholders.StakeholderForm).
+MANUAL_FIELDS = ("person", "organisation", "category", "depth", "role", "start_date", "end_date", "evidence")
+
+
+class ApplicationRow(TypedDict, total=False):
+    """A row of an accredited application's stakeholder table, as stakeholders_sync_application_rows
+    reads it."""
+
+    key: Required[int]  # the table row's id: which map row it feeds
+    organisation_id: int | None  # rows without one are skipped
+    category_id: Required[int]
+    role: str
+    depth: int  # 1 when left out; kept within 0-3
+
 
 # --- Stakeholder map ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def stakeholder_save(
-    *, actor: object, stakeholder: Stakeholder, expected_version: str | None = None
+    *, actor: User, stakeholder: Stakeholder, expected_version: str | None = None
 ) -> Stakeholder:
     """Add or change a manual row of the map. Side effects: the row; a coverage recompute.
 
@@ -52,14 +66,17 @@ def stakeholder_save(
     if stakeholder.person_id is None and stakeholder.organisation_id is None:
         raise ValidationError({"person": "Name a person or an organisation."})
     stakeholder.full_clean()
-    stakeholder.save()
+    if stakeholder.pk is None:
+        stakeholder.save()  # type: ignore[unreachable]  # the stubs type pk int; a new row's is None
+    else:
+        stakeholder.save(update_fields=[*MANUAL_FIELDS, "updated_at"])
     request_recompute(hit_id=stakeholder.hit_id)
     return stakeholder
 
 
 @transaction.atomic
 def stakeholder_end(
-    *, actor: object, stakeholder_id: int, end_date: datetime.date | None = None
+    *, actor: User, stakeholder_id: int, end_date: datetime.date | None = None
 ) -> Stakeholder:
     """End a manual row's involvement (kept for the history). Side effect: end date; recompute."""
     stakeholder = Stakeholder.objects.select_for_update().get(pk=stakeholder_id)
@@ -148,10 +165,10 @@ def stakeholders_follow_memberships(sender: object, *, hit_id: int, **kwargs: An
 
 
 @transaction.atomic
-def stakeholders_sync_application_rows(*, hit_id: int, rows: list[dict], label: str) -> int:
+def stakeholders_sync_application_rows(*, hit_id: int, rows: list[ApplicationRow], label: str) -> int:
     """Mirror an accredited application's "who, how, for what outcome" table onto the map.
 
-    `rows` are plain dicts (key, organisation_id, stakeholder name, category_id, role, depth);
+    `rows` are plain dicts (ApplicationRow: key, organisation_id, category_id, role, depth);
     accreditation calls this so engagement never imports it. Rows naming no directory organisation
     are skipped (the map needs a person or an organisation). Idempotent on `key`.
     """

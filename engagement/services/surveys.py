@@ -44,6 +44,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -343,7 +344,7 @@ def response_submit(
 
 
 @transaction.atomic
-def instrument_new_version(*, actor: object, instrument_id: int) -> Instrument:
+def instrument_new_version(*, actor: User, instrument_id: int) -> Instrument:
     """Start version N+1 of an item bank as an unpublished copy of its latest version N.
 
     Refused while the latest version is still a draft (change that one instead).
@@ -351,7 +352,10 @@ def instrument_new_version(*, actor: object, instrument_id: int) -> Instrument:
     """
     _require(permissions.can_manage_instruments(actor))
     name = Instrument.objects.values_list("name", flat=True).get(pk=instrument_id)
-    latest = Instrument.objects.select_for_update().filter(name=name).order_by("-version").first()
+    # Never None: the instrument just read by its pk has this name, so the filter finds at least it.
+    latest = cast(
+        Instrument, Instrument.objects.select_for_update().filter(name=name).order_by("-version").first()
+    )
     if not latest.is_published:
         raise ValidationError(
             f"Version {latest.version} is still a draft: change or publish it before starting another."
@@ -384,7 +388,7 @@ def instrument_new_version(*, actor: object, instrument_id: int) -> Instrument:
     return new
 
 
-def _draft_for_update(actor: object, instrument_id: int) -> Instrument:
+def _draft_for_update(actor: User, instrument_id: int) -> Instrument:
     _require(permissions.can_manage_instruments(actor))
     instrument = Instrument.objects.select_for_update().get(pk=instrument_id)
     _require(can_change_items(instrument))
@@ -392,7 +396,7 @@ def _draft_for_update(actor: object, instrument_id: int) -> Instrument:
 
 
 @transaction.atomic
-def item_save(*, actor: object, item: Item, expected_version: str | None = None) -> Item:
+def item_save(*, actor: User, item: Item, expected_version: str | None = None) -> Item:
     """Add or change an item of an unpublished version (PermissionDenied on a published one).
 
     Side effect: the Item row, validated (codes are unique within a version). A change is refused
@@ -404,14 +408,14 @@ def item_save(*, actor: object, item: Item, expected_version: str | None = None)
         check_version(Item.objects.select_for_update().get(pk=item.pk), expected_version)
     item.full_clean()
     if item.pk is None:
-        item.save()
+        item.save()  # type: ignore[unreachable]  # the stubs type pk int; a new item's is None
     else:
         item.save(update_fields=["code", "dimension", "text", "reverse_worded", "position"])
     return item
 
 
 @transaction.atomic
-def item_delete(*, actor: object, item_id: int) -> None:
+def item_delete(*, actor: User, item_id: int) -> None:
     """Remove an item from an unpublished version. Side effect: the Item row deleted."""
     item = Item.objects.get(pk=item_id)
     _draft_for_update(actor, item.instrument_id)
@@ -419,7 +423,7 @@ def item_delete(*, actor: object, item_id: int) -> None:
 
 
 @transaction.atomic
-def instrument_publish(*, actor: object, instrument_id: int) -> Instrument:
+def instrument_publish(*, actor: User, instrument_id: int) -> Instrument:
     """Publish a draft version, freezing its items; waves may then use it.
 
     Side effect: is_published set. Refused for a version already published or without items.
@@ -441,7 +445,7 @@ def instrument_publish(*, actor: object, instrument_id: int) -> Instrument:
 @transaction.atomic
 def wave_create(
     *,
-    actor: object,
+    actor: User,
     hit_id: int,
     title: str,
     opens_on: datetime.date,
@@ -504,16 +508,14 @@ class InviteOutcome:
     already_invited: list[str]
 
 
-def _wave_for_update(actor: object, wave_id: int) -> Wave:
+def _wave_for_update(actor: User, wave_id: int) -> Wave:
     wave = Wave.objects.select_for_update(of=("self",)).select_related("hit", "instrument").get(pk=wave_id)
     _require(permissions.can_edit_engagement(actor, wave.hit))
     return wave
 
 
 @transaction.atomic
-def wave_invite(
-    *, actor: object, wave_id: int, addresses: Iterable[str], link_base: str = ""
-) -> InviteOutcome:
+def wave_invite(*, actor: User, wave_id: int, addresses: Iterable[str], link_base: str = "") -> InviteOutcome:
     """Invite people to a wave: one one-time link each, emailed after commit.
 
     `addresses` must already be valid (see parse_addresses); people already invited are skipped.
@@ -566,7 +568,7 @@ def wave_invite(
 
 def _send_invitation(
     *,
-    actor: object,
+    actor: User,
     wave: Wave,
     email: str,
     token: str,
@@ -597,7 +599,7 @@ REISSUE_MESSAGE = (
 
 
 @transaction.atomic
-def invitation_reissue(*, actor: object, wave_id: int, email: str, link_base: str = "") -> str:
+def invitation_reissue(*, actor: User, wave_id: int, email: str, link_base: str = "") -> str:
     """Send a new one-time link to an invitee who lost theirs. Returns the message for the sender.
 
     The message is the same whether the address was invited and unused, already used, or never
@@ -634,7 +636,7 @@ def invitation_reissue(*, actor: object, wave_id: int, email: str, link_base: st
 
 
 @transaction.atomic
-def wave_remind(*, actor: object, wave_id: int) -> int:
+def wave_remind(*, actor: User, wave_id: int) -> int:
     """Remind everyone whose link is still unused, once per call. Returns how many were reminded.
 
     The reminder cannot repeat the link (its token is not stored; see the module docstring), so it
@@ -683,6 +685,6 @@ def wave_close(*, actor: User, wave_id: int) -> Wave:
         )
     wave.closed_at = timezone.now()
     wave.closed_by = actor
-    wave.save(update_fields=["closed_at", "closed_by"])
+    wave.save(update_fields=["closed_at", "closed_by", "updated_at"])
     enqueue_release(wave_id=wave.pk)
     return wave
