@@ -33,6 +33,9 @@ from core.workflow import (
 SPONSOR_SIGNING_SALT = "accreditation.sponsor-confirmation"
 SPONSOR_LINK_MAX_AGE = 60 * 60 * 24 * 30  # a month
 
+# The fields of a stakeholder row the applicant fills in (StakeholderRowForm); the service sets the rest.
+STAKEHOLDER_ROW_FIELDS = ("organisation", "stakeholder", "category", "role", "outcome", "depth")
+
 
 # --- Application sections ----------------------------------------------------------------------------
 
@@ -112,13 +115,17 @@ def stakeholder_row_save(
     `expected_version` (core.concurrency).
     """
     application = _lock_editable(actor, application_id)
-    if row.pk is not None and row.application_id != application.pk:
-        raise PermissionDenied("That row belongs to another application.")
-    if row.pk is not None:
+    adding = row._state.adding
+    if not adding:
+        if row.application_id != application.pk:
+            raise PermissionDenied("That row belongs to another application.")
         check_version(StakeholderPlanRow.objects.select_for_update().get(pk=row.pk), expected_version)
     row.application = application
     row.full_clean()
-    row.save()
+    if adding:
+        row.save()
+    else:
+        row.save(update_fields=[*STAKEHOLDER_ROW_FIELDS, "updated_at"])
     return row
 
 

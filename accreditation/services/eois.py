@@ -43,6 +43,9 @@ from teams.roles import forget_roles
 
 # --- Expressions of interest -------------------------------------------------------------------------
 
+# The fields of a draft its author writes (EOIForm); the rest (round, author, status) the services set.
+EOI_DRAFT_FIELDS = ("working_title", "problem", "boundaries", "proposed_director", "known_risks")
+
 
 @dataclass(frozen=True)
 class PartnerInput:
@@ -64,7 +67,8 @@ def eoi_save(
     Side effects: the EOI row; EOIPartner rows replaced. Refuses anything but a draft, and a
     change to a draft no longer at `expected_version` (StaleEdit, nothing saved; core.concurrency).
     """
-    if eoi.pk is None:
+    adding = eoi._state.adding
+    if adding:
         verdict = permissions.can_start_eoi(actor)
         if not verdict:
             raise PermissionDenied(verdict.reason)
@@ -80,7 +84,10 @@ def eoi_save(
             )
         check_version(locked, expected_version)
     eoi.full_clean(exclude=["hit"])
-    eoi.save()
+    if adding:
+        eoi.save()
+    else:
+        eoi.save(update_fields=[*EOI_DRAFT_FIELDS, "updated_at"])
     if partners is not None:
         eoi.partners.all().delete()
         EOIPartner.objects.bulk_create(

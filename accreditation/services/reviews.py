@@ -342,7 +342,9 @@ def review_save(
     if submit:
         review.status = ReviewStatus.SUBMITTED
         review.submitted_at = timezone.now()
-    review.save()
+    review.save(
+        update_fields=["revision_number", "status", "recommendation", "summary", "submitted_at", "updated_at"]
+    )
     return review
 
 
@@ -385,7 +387,7 @@ def feedback_save(
         raise ValidationError({"section": "Choose a section of the application."})
     document.summary = summary.strip()
     document.author = recorded_actor(actor)
-    document.save()
+    document.save(update_fields=["summary", "author", "updated_at"])
     document.points.all().delete()
     FeedbackPoint.objects.bulk_create(
         FeedbackPoint(document=document, section=section, text=text.strip(), quoted_comment=quote.strip())
