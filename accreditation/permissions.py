@@ -11,6 +11,7 @@ from accreditation.enums import ApplicationStatus, ConflictDeclaration, Conflict
 from accreditation.models import Accreditation, Application, Condition, ExpressionOfInterest, ReviewAssignment
 from accreditation.workflow import APPLICANT, CHAIR, FINAL_APPLICATION_STATES, PROGRAMME_MANAGER
 from core.permissions import ALLOW, Verdict
+from core.workflow import Transition
 from teams.enums import MembershipRole, Role
 from teams.roles import roles_of
 
@@ -44,6 +45,14 @@ def eoi_roles(user: object, eoi: ExpressionOfInterest) -> set[str]:
     if roles.has(Role.PROGRAMME_MANAGER):
         found.add(PROGRAMME_MANAGER)
     return found
+
+
+def can_make_move(transition: Transition, roles: set[str]) -> Verdict:
+    """A move of the application or EOI workflow (accreditation.workflow), for someone holding `roles`
+    on its object (application_roles, eoi_roles): allowed when one of them is among the move's."""
+    if transition.roles & roles:
+        return ALLOW
+    return Verdict(False, f"You cannot '{transition.label.lower()}' here.")
 
 
 def reviewing_is_open(application: Application) -> bool:

@@ -31,9 +31,9 @@ from accreditation.models import (
     Revision,
 )
 from accreditation.services.drafting import stakeholder_summary, submission_problems
-from accreditation.services.eois import _require_role
 from accreditation.workflow import APPLICATION_WORKFLOW
 from core.mail import send_after_commit
+from core.permissions import require
 from core.workflow import (
     InvalidTransition,
     Move,
@@ -120,7 +120,7 @@ def application_transition(
             f"{exc} It was already {application.get_status_display().lower()}{moved_by(last)}; "
             "nothing was changed."
         ) from None
-    _require_role(transition, permissions.application_roles(actor, application))
+    require(permissions.can_make_move(transition, permissions.application_roles(actor, application)))
     comment = comment.strip()
     if transition.needs_comment and not comment:
         noun = "rationale" if action in workflow.DECISION_ACTIONS else "reason"

@@ -24,6 +24,7 @@ from accreditation.models import (
 )
 from core.concurrency import check_version
 from core.mail import absolute_url, send_after_commit
+from core.permissions import require
 from core.workflow import (
     InvalidTransition,
     record_event,
@@ -40,11 +41,11 @@ STAKEHOLDER_ROW_FIELDS = ("organisation", "stakeholder", "category", "role", "ou
 # --- Application sections ----------------------------------------------------------------------------
 
 
-def _lock_editable(actor: object, application_id: int) -> Application:
+def lock_editable_application(actor: object, application_id: int) -> Application:
+    """The application locked (`select_for_update`, in the caller's transaction) once the actor may
+    edit it (permissions.can_edit_application); PermissionDenied otherwise."""
     application = Application.objects.select_for_update().get(pk=application_id)
-    verdict = permissions.can_edit_application(actor, application)
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
+    require(permissions.can_edit_application(actor, application))
     return application
 
 
@@ -72,7 +73,7 @@ def section_save(
     the version the editor's form started from ("" for a section never saved; core.concurrency).
     The application's lock serialises every save of its sections.
     """
-    application = _lock_editable(actor, application_id)
+    application = lock_editable_application(actor, application_id)
     section = get_section(key)
     if section.form_class is None:
         raise ValueError("The stakeholder table is saved row by row.")
@@ -114,7 +115,7 @@ def stakeholder_row_save(
     A change is refused with StaleEdit (nothing saved) when the row is no longer at
     `expected_version` (core.concurrency).
     """
-    application = _lock_editable(actor, application_id)
+    application = lock_editable_application(actor, application_id)
     adding = row._state.adding
     if not adding:
         if row.application_id != application.pk:
@@ -131,7 +132,7 @@ def stakeholder_row_save(
 
 @transaction.atomic
 def stakeholder_row_delete(*, actor: object, application_id: int, row_id: int) -> None:
-    application = _lock_editable(actor, application_id)
+    application = lock_editable_application(actor, application_id)
     deleted, _ = StakeholderPlanRow.objects.filter(application=application, pk=row_id).delete()
     if not deleted:
         raise PermissionDenied("That row belongs to another application.")
@@ -189,7 +190,7 @@ def sponsor_token_read(token: str) -> tuple[int, int]:
 @transaction.atomic
 def sponsor_request(*, actor: object, application_id: int) -> None:
     """Email the named executive sponsor a link to confirm. Side effect: one email after commit."""
-    application = _lock_editable(actor, application_id)
+    application = lock_editable_application(actor, application_id)
     sponsor = application.executive_sponsor
     if sponsor is None:
         raise ValidationError(

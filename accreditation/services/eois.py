@@ -29,11 +29,11 @@ from accreditation.models import (
 from accreditation.workflow import EOI_WORKFLOW
 from core.concurrency import check_version
 from core.mail import send_after_commit
+from core.permissions import require
 from core.workflow import (
     InvalidTransition,
     Move,
     Rule,
-    Transition,
     perform,
     recorded_actor,
 )
@@ -102,11 +102,6 @@ def eoi_save(
     return eoi
 
 
-def _require_role(transition: Transition, roles: set[str]) -> None:
-    if not transition.roles & roles:
-        raise PermissionDenied(f"You cannot '{transition.label.lower()}' here.")
-
-
 @dataclass
 class EOIMove(Move[ExpressionOfInterest]):
     """A move of an expression of interest; an invitation keeps the application draft it opened."""
@@ -134,7 +129,7 @@ def eoi_transition(
     )
     EOI_WORKFLOW.check_unchanged(eoi.status, expected_status, eoi.events.select_related("actor").first)
     transition = EOI_WORKFLOW.get(action, eoi.status)
-    _require_role(transition, permissions.eoi_roles(actor, eoi))
+    require(permissions.can_make_move(transition, permissions.eoi_roles(actor, eoi)))
     comment = comment.strip()
     if transition.needs_comment and not comment:
         raise ValidationError({"comment": "Write a note to the applicant explaining the decision."})

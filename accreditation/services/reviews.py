@@ -35,7 +35,7 @@ from accreditation.models import (
     ReviewAssignment,
     ReviewScore,
 )
-from accreditation.services.drafting import _lock_editable
+from accreditation.services.drafting import lock_editable_application
 from core.concurrency import check_version, latest_changed
 from core.mail import send_after_commit
 from core.workflow import (
@@ -408,7 +408,7 @@ def feedback_respond(
     (core.concurrency.latest_changed). Refused with StaleEdit, carrying that point, when a
     teammate saved answers since the form was opened at `expected_version`.
     """
-    application = _lock_editable(actor, application_id)
+    application = lock_editable_application(actor, application_id)
     document = (
         application.feedback_documents.filter(status=FeedbackStatus.RELEASED)
         .order_by("-revision_number")
