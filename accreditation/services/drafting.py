@@ -30,6 +30,7 @@ from core.workflow import (
     record_event,
     recorded_actor,
 )
+from teams.models import User
 
 SPONSOR_SIGNING_SALT = "accreditation.sponsor-confirmation"
 SPONSOR_LINK_MAX_AGE = 60 * 60 * 24 * 30  # a month
@@ -41,7 +42,7 @@ STAKEHOLDER_ROW_FIELDS = ("organisation", "stakeholder", "category", "role", "ou
 # --- Application sections ----------------------------------------------------------------------------
 
 
-def lock_editable_application(actor: object, application_id: int) -> Application:
+def lock_editable_application(actor: User, application_id: int) -> Application:
     """The application locked (`select_for_update`, in the caller's transaction) once the actor may
     edit it (permissions.can_edit_application); PermissionDenied otherwise."""
     application = Application.objects.select_for_update().get(pk=application_id)
@@ -49,7 +50,9 @@ def lock_editable_application(actor: object, application_id: int) -> Application
     return application
 
 
-def section_data(application: Application, key: str, stored: dict | None = None) -> dict:
+def section_data(
+    application: Application, key: str, stored: dict[str, object] | None = None
+) -> dict[str, object]:
     """A section's answers as form data, with governance's model-backed answers merged in."""
     data = dict(stored or {})
     if key == "governance":
@@ -63,7 +66,12 @@ def section_data(application: Application, key: str, stored: dict | None = None)
 
 @transaction.atomic
 def section_save(
-    *, actor: object, application_id: int, key: str, data: dict, expected_version: str | None = None
+    *,
+    actor: User,
+    application_id: int,
+    key: str,
+    data: dict[str, object],
+    expected_version: str | None = None,
 ) -> ApplicationSection:
     """Save one section's answers (already validated by the section's draft form).
 
@@ -77,8 +85,8 @@ def section_save(
     section = get_section(key)
     if section.form_class is None:
         raise ValueError("The stakeholder table is saved row by row.")
-    stored = ApplicationSection.objects.filter(application=application, key=key).first()
-    current = stored or ApplicationSection(application=application, key=key, data={})
+    existing = ApplicationSection.objects.filter(application=application, key=key).first()
+    current = existing or ApplicationSection(application=application, key=key, data={})
     current.application = application  # as locked now: the governance answers stored on it
     check_version(current, expected_version)
     stored = dict(data)
@@ -88,7 +96,7 @@ def section_save(
         for field in GOVERNANCE_MODEL_FIELDS:
             value = stored.pop(field, None)
             if field == "host_unit":
-                application.host_unit = value or ""
+                application.host_unit = str(value or "")
             else:
                 setattr(application, f"{field}_id", value or None)
             fields.append(field)
@@ -108,7 +116,7 @@ def section_save(
 
 @transaction.atomic
 def stakeholder_row_save(
-    *, actor: object, application_id: int, row: StakeholderPlanRow, expected_version: str | None = None
+    *, actor: User, application_id: int, row: StakeholderPlanRow, expected_version: str | None = None
 ) -> StakeholderPlanRow:
     """Add or change one row of the stakeholder table. Side effect: the row.
 
@@ -131,7 +139,7 @@ def stakeholder_row_save(
 
 
 @transaction.atomic
-def stakeholder_row_delete(*, actor: object, application_id: int, row_id: int) -> None:
+def stakeholder_row_delete(*, actor: User, application_id: int, row_id: int) -> None:
     application = lock_editable_application(actor, application_id)
     deleted, _ = StakeholderPlanRow.objects.filter(application=application, pk=row_id).delete()
     if not deleted:
@@ -188,7 +196,7 @@ def sponsor_token_read(token: str) -> tuple[int, int]:
 
 
 @transaction.atomic
-def sponsor_request(*, actor: object, application_id: int) -> None:
+def sponsor_request(*, actor: User, application_id: int) -> None:
     """Email the named executive sponsor a link to confirm. Side effect: one email after commit."""
     application = lock_editable_application(actor, application_id)
     sponsor = application.executive_sponsor
@@ -217,7 +225,8 @@ def sponsor_confirm(*, token: str) -> Application:
     application = (
         Application.objects.select_for_update(of=("self",)).select_related("director").get(pk=application_id)
     )
-    if application.executive_sponsor_id != sponsor_id:
+    sponsor = application.executive_sponsor if application.executive_sponsor_id == sponsor_id else None
+    if sponsor is None:
         raise InvalidTransition("This link is for a sponsor who is no longer named on the application.")
     if application.sponsor_confirmed:
         raise InvalidTransition("Your sponsorship was already confirmed. Thank you.")
@@ -228,7 +237,6 @@ def sponsor_confirm(*, token: str) -> Application:
     application.sponsor_confirmed_at = timezone.now()
     application.sponsor_confirmed_for_id = sponsor_id
     application.save(update_fields=["sponsor_confirmed_at", "sponsor_confirmed_for", "updated_at"])
-    sponsor = application.executive_sponsor
     record_event(
         application.events,
         actor=sponsor.user,

@@ -10,6 +10,7 @@ from accreditation.models import (
     Round,
 )
 from core.concurrency import check_version
+from teams.models import User
 
 # --- Rounds ------------------------------------------------------------------------------------------
 
@@ -26,7 +27,7 @@ ROUND_FIELDS = (
 
 
 @transaction.atomic
-def round_save(*, actor: object, round: Round, expected_version: str | None = None) -> Round:
+def round_save(*, actor: User, round: Round, expected_version: str | None = None) -> Round:
     """Create or update a round (programme managers). Side effect: the Round row.
 
     A change is refused with StaleEdit (nothing saved) when the round is no longer at
