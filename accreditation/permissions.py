@@ -11,15 +11,16 @@ from accreditation.enums import ApplicationStatus, ConflictDeclaration, Conflict
 from accreditation.models import Accreditation, Application, Condition, ExpressionOfInterest, ReviewAssignment
 from accreditation.workflow import APPLICANT, CHAIR, FINAL_APPLICATION_STATES, PROGRAMME_MANAGER
 from core.permissions import ALLOW, Verdict
+from core.workflow import Transition
 from teams.enums import MembershipRole, Role
-from teams.roles import roles_of
+from teams.roles import AnyUser, roles_of
 
 TEAMMATE = "teammate"
 REVIEWER = "reviewer"
 _DIRECTING = {MembershipRole.DIRECTOR, MembershipRole.CO_DIRECTOR}
 
 
-def application_roles(user: object, application: Application) -> set[str]:
+def application_roles(user: AnyUser, application: Application) -> set[str]:
     roles = roles_of(user)
     found: set[str] = set()
     hit_roles = roles.hit_roles.get(application.hit_id, frozenset())
@@ -34,16 +35,24 @@ def application_roles(user: object, application: Application) -> set[str]:
     return found
 
 
-def eoi_roles(user: object, eoi: ExpressionOfInterest) -> set[str]:
+def eoi_roles(user: AnyUser, eoi: ExpressionOfInterest) -> set[str]:
     roles = roles_of(user)
     found: set[str] = set()
-    if eoi.author_id == getattr(user, "pk", None):
+    if eoi.author_id == user.pk:
         found.add(APPLICANT)
     if eoi.round_id in roles.chair_round_ids:
         found.add(CHAIR)
     if roles.has(Role.PROGRAMME_MANAGER):
         found.add(PROGRAMME_MANAGER)
     return found
+
+
+def can_make_move(transition: Transition, roles: set[str]) -> Verdict:
+    """A move of the application or EOI workflow (accreditation.workflow), for someone holding `roles`
+    on its object (application_roles, eoi_roles): allowed when one of them is among the move's."""
+    if transition.roles & roles:
+        return ALLOW
+    return Verdict(False, f"You cannot '{transition.label.lower()}' here.")
 
 
 def reviewing_is_open(application: Application) -> bool:
@@ -54,7 +63,7 @@ def reviewing_is_open(application: Application) -> bool:
 
 
 def can_view_application(
-    user: object, application: Application, assignment: ReviewAssignment | None
+    user: AnyUser, application: Application, assignment: ReviewAssignment | None
 ) -> Verdict:
     """Team, chair and programme manager always; a reviewer only while assigned, not conflicted,
     and until the decision."""
@@ -65,7 +74,7 @@ def can_view_application(
     return Verdict(False, "You cannot open this application.")
 
 
-def can_edit_application(user: object, application: Application) -> Verdict:
+def can_edit_application(user: AnyUser, application: Application) -> Verdict:
     roles = application_roles(user, application)
     if not roles & {APPLICANT, TEAMMATE}:
         return Verdict(False, "Only members of the HIT edit its application.")
@@ -78,21 +87,21 @@ def can_edit_application(user: object, application: Application) -> Verdict:
     return ALLOW
 
 
-def can_manage_review(user: object, application: Application) -> Verdict:
+def can_manage_review(user: AnyUser, application: Application) -> Verdict:
     if CHAIR in application_roles(user, application):
         return ALLOW
     return Verdict(False, "Only the chair of this round's panel manages its reviews.")
 
 
-def can_assign_reviewers(user: object, application: Application) -> Verdict:
+def can_assign_reviewers(user: AnyUser, application: Application) -> Verdict:
     roles = application_roles(user, application)
     if roles & {CHAIR, PROGRAMME_MANAGER}:
         return ALLOW
     return Verdict(False, "Only the panel chair or a programme manager assigns reviewers.")
 
 
-def can_review(user: object, assignment: ReviewAssignment) -> Verdict:
-    if assignment.reviewer_id != getattr(user, "pk", None):
+def can_review(user: AnyUser, assignment: ReviewAssignment) -> Verdict:
+    if assignment.reviewer_id != user.pk:
         return Verdict(False, "This review is assigned to someone else.")
     if assignment.resolution == ConflictResolution.RECUSED:
         return Verdict(False, "The chair recused you from this application.")
@@ -103,13 +112,13 @@ def can_review(user: object, assignment: ReviewAssignment) -> Verdict:
     return ALLOW
 
 
-def can_manage_rounds(user: object) -> Verdict:
+def can_manage_rounds(user: AnyUser) -> Verdict:
     if roles_of(user).has(Role.PROGRAMME_MANAGER):
         return ALLOW
     return Verdict(False, "Only programme managers manage rounds.")
 
 
-def can_start_eoi(user: object) -> Verdict:
+def can_start_eoi(user: AnyUser) -> Verdict:
     if roles_of(user).has(Role.APPLICANT, Role.HIT_MEMBER, Role.PROGRAMME_MANAGER):
         return ALLOW
     return Verdict(
@@ -117,22 +126,22 @@ def can_start_eoi(user: object) -> Verdict:
     )
 
 
-def can_see_round_board(user: object, round_id: int) -> Verdict:
+def can_see_round_board(user: AnyUser, round_id: int) -> Verdict:
     roles = roles_of(user)
     if round_id in roles.chair_round_ids or roles.has(Role.PROGRAMME_MANAGER):
         return ALLOW
     return Verdict(False, "Only the round's panel chair and programme managers see its board.")
 
 
-def can_close_condition(user: object, condition: Condition) -> Verdict:
+def can_close_condition(user: AnyUser, condition: Condition) -> Verdict:
     if roles_of(user).has(Role.PROGRAMME_MANAGER):
         return ALLOW
-    if condition.owner.user_id is not None and condition.owner.user_id == getattr(user, "pk", None):
+    if condition.owner.user_id is not None and condition.owner.user_id == user.pk:
         return ALLOW
     return Verdict(False, "Only the condition's owner or a programme manager closes it.")
 
 
-def can_start_renewal(user: object, accreditation: Accreditation) -> Verdict:
+def can_start_renewal(user: AnyUser, accreditation: Accreditation) -> Verdict:
     roles = roles_of(user)
     directing = {MembershipRole.DIRECTOR, MembershipRole.CO_DIRECTOR}
     if (

@@ -6,21 +6,20 @@ teams.roles.roles_requested; `panel_roles` answers it (connected in Accreditatio
 
 from __future__ import annotations
 
-from typing import Any
-
 from accreditation.enums import PanelRole
 from accreditation.models import PanelMember
 from teams.enums import Role
+from teams.models import User
 from teams.roles import RoleGrant
 
-PANEL_ROLES = {
+PANEL_ROLES: dict[str, Role] = {
     PanelRole.CHAIR: Role.PANEL_CHAIR,
     PanelRole.REVIEWER: Role.REVIEWER,
     PanelRole.LAY_REVIEWER: Role.LAY_REVIEWER,
 }
 
 
-def panel_roles(sender: object, *, user: Any, **kwargs: Any) -> RoleGrant:
+def panel_roles(sender: object, *, user: User, **kwargs: object) -> RoleGrant:
     """The user's panel seats as roles (one query)."""
     roles: set[str] = set()
     panel_ids: set[int] = set()

@@ -9,6 +9,7 @@ from django import forms
 
 from accreditation.enums import ApplicationStatus
 from accreditation.models import FeedbackPoint, StakeholderPlanRow
+from accreditation.services.drafting import STAKEHOLDER_ROW_FIELDS
 from core.concurrency import VersionedFormMixin
 from core.idempotency import OnceOnlyFormMixin
 from core.validators import LONG_TEXT, SHORT_TEXT
@@ -33,7 +34,7 @@ class StakeholderRowForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm)
 
     class Meta:
         model = StakeholderPlanRow
-        fields = ["organisation", "stakeholder", "category", "role", "outcome", "depth"]
+        fields = list(STAKEHOLDER_ROW_FIELDS)
         field_classes = {"organisation": OrganisationChoiceField}
         labels = {
             "organisation": "Organisation (from the directory)",

@@ -9,7 +9,8 @@ from django.db.models import Q, QuerySet
 
 from accreditation.enums import EOIStatus
 from accreditation.models import ExpressionOfInterest, Round
-from accreditation.services.eois import PartnerInput
+from accreditation.services.eois import EOI_DRAFT_FIELDS, PartnerInput
+from accreditation.services.rounds import ROUND_FIELDS
 from accreditation.workflow import EOI_WORKFLOW
 from core.concurrency import VersionedFormMixin
 from core.forms import DateInput
@@ -21,15 +22,7 @@ from teams.models import Organisation, StakeholderCategory
 class RoundForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Round
-        fields = [
-            "name",
-            "opens_on",
-            "eoi_deadline",
-            "application_deadline",
-            "guidance",
-            "reviewers_per_application",
-            "accreditation_term_years",
-        ]
+        fields = list(ROUND_FIELDS)
         widgets = {
             "opens_on": DateInput(),
             "eoi_deadline": DateInput(),
@@ -67,7 +60,7 @@ class EOIForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = ExpressionOfInterest
-        fields = ["working_title", "problem", "boundaries", "proposed_director", "known_risks"]
+        fields = list(EOI_DRAFT_FIELDS)
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 5}),
             "boundaries": forms.Textarea(attrs={"rows": 4}),

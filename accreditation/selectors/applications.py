@@ -10,10 +10,10 @@ from accreditation.models import (
     Application,
     ReviewAssignment,
 )
-from teams.roles import roles_of
+from teams.roles import AnyUser, roles_of
 
 
-def application_get_for_user(*, user: object, pk: int) -> tuple[Application, ReviewAssignment | None]:
+def application_get_for_user(*, user: AnyUser, pk: int) -> tuple[Application, ReviewAssignment | None]:
     """One application the user may open, with their review assignment if any; 404 otherwise.
 
     A reviewer who has not declared, is recused, or has an unresolved conflict gets 404: they do
@@ -26,10 +26,8 @@ def application_get_for_user(*, user: object, pk: int) -> tuple[Application, Rev
     except Application.DoesNotExist:
         raise Http404("No such application.") from None
     assignment = (
-        ReviewAssignment.objects.filter(
-            application=application, reviewer_id=getattr(user, "pk", None)
-        ).first()
-        if getattr(user, "is_authenticated", False)
+        ReviewAssignment.objects.filter(application=application, reviewer_id=user.pk).first()
+        if user.is_authenticated
         else None
     )
     if not permissions.can_view_application(user, application, assignment):
@@ -37,7 +35,7 @@ def application_get_for_user(*, user: object, pk: int) -> tuple[Application, Rev
     return application, assignment
 
 
-def application_list_for_applicant(*, user: object) -> QuerySet[Application]:
+def application_list_for_applicant(*, user: AnyUser) -> QuerySet[Application]:
     """Applications of the HITs the user is a current member of."""
     return (
         Application.objects.filter(hit_id__in=roles_of(user).hit_ids)

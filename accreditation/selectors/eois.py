@@ -10,10 +10,10 @@ from accreditation.models import (
     ExpressionOfInterest,
 )
 from teams.enums import Role
-from teams.roles import roles_of
+from teams.roles import AnyUser, roles_of
 
 
-def eoi_get_for_user(*, user: object, pk: int) -> ExpressionOfInterest:
+def eoi_get_for_user(*, user: AnyUser, pk: int) -> ExpressionOfInterest:
     try:
         eoi = ExpressionOfInterest.objects.select_related("round", "author", "hit", "decided_by").get(pk=pk)
     except ExpressionOfInterest.DoesNotExist:
@@ -23,10 +23,10 @@ def eoi_get_for_user(*, user: object, pk: int) -> ExpressionOfInterest:
     return eoi
 
 
-def eoi_list_for_user(*, user: object) -> QuerySet[ExpressionOfInterest]:
+def eoi_list_for_user(*, user: AnyUser) -> QuerySet[ExpressionOfInterest]:
     """The author's own EOIs, plus every EOI of rounds the user chairs (all for programme managers)."""
     roles = roles_of(user)
     qs = ExpressionOfInterest.objects.select_related("round", "author", "hit")
     if roles.has(Role.PROGRAMME_MANAGER):
         return qs
-    return qs.filter(Q(author_id=getattr(user, "pk", None)) | Q(round_id__in=roles.chair_round_ids))
+    return qs.filter(Q(author_id=user.pk) | Q(round_id__in=roles.chair_round_ids))

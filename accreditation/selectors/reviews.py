@@ -12,16 +12,17 @@ from accreditation.models import (
     ReviewAssignment,
     ReviewScore,
 )
+from teams.models import User
 
 
-def assignment_get_for_reviewer(*, user: object, pk: int) -> ReviewAssignment:
+def assignment_get_for_reviewer(*, user: User, pk: int) -> ReviewAssignment:
     """The reviewer's own assignment while it is open, that is until the panel's decision
     (permissions.reviewing_is_open); 404 otherwise. Declaring comes before reading, so no conflict
     check here."""
     try:
         assignment = ReviewAssignment.objects.select_related(
             "application", "application__hit", "application__round"
-        ).get(pk=pk, reviewer_id=getattr(user, "pk", None))
+        ).get(pk=pk, reviewer_id=user.pk)
     except ReviewAssignment.DoesNotExist:
         raise Http404("No such assignment.") from None
     if not permissions.reviewing_is_open(assignment.application):
@@ -29,15 +30,17 @@ def assignment_get_for_reviewer(*, user: object, pk: int) -> ReviewAssignment:
     return assignment
 
 
-def assignment_list_for_reviewer(*, user: object) -> QuerySet[ReviewAssignment]:
+def assignment_list_for_reviewer(*, user: User) -> QuerySet[ReviewAssignment]:
     return (
-        ReviewAssignment.objects.filter(reviewer_id=getattr(user, "pk", None))
+        ReviewAssignment.objects.filter(reviewer_id=user.pk)
         .select_related("application", "application__hit", "application__round", "review")
         .order_by("due_on", "pk")
     )
 
 
-def reviews_visible_to(*, user: object, application: Application, assignment: ReviewAssignment | None):
+def reviews_visible_to(
+    *, user: User, application: Application, assignment: ReviewAssignment | None
+) -> QuerySet[Review]:
     """Reviews of the current revision the user may read: the chair sees all; a reviewer sees the
     others' only after submitting their own; nobody else sees any."""
     reviews = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
@@ -11,7 +13,7 @@ from accreditation.models import (
 )
 
 
-def open_rounds(*, day=None) -> QuerySet[Round]:
+def open_rounds(*, day: datetime.date | None = None) -> QuerySet[Round]:
     day = day or timezone.localdate()
     return Round.objects.filter(opens_on__lte=day, application_deadline__gte=day).order_by("eoi_deadline")
 

@@ -24,28 +24,35 @@ from accreditation.models import (
 )
 from core.concurrency import check_version
 from core.mail import absolute_url, send_after_commit
+from core.permissions import require
 from core.workflow import (
     InvalidTransition,
     record_event,
     recorded_actor,
 )
+from teams.models import User
 
 SPONSOR_SIGNING_SALT = "accreditation.sponsor-confirmation"
 SPONSOR_LINK_MAX_AGE = 60 * 60 * 24 * 30  # a month
+
+# The fields of a stakeholder row the applicant fills in (StakeholderRowForm); the service sets the rest.
+STAKEHOLDER_ROW_FIELDS = ("organisation", "stakeholder", "category", "role", "outcome", "depth")
 
 
 # --- Application sections ----------------------------------------------------------------------------
 
 
-def _lock_editable(actor: object, application_id: int) -> Application:
+def lock_editable_application(actor: User, application_id: int) -> Application:
+    """The application locked (`select_for_update`, in the caller's transaction) once the actor may
+    edit it (permissions.can_edit_application); PermissionDenied otherwise."""
     application = Application.objects.select_for_update().get(pk=application_id)
-    verdict = permissions.can_edit_application(actor, application)
-    if not verdict:
-        raise PermissionDenied(verdict.reason)
+    require(permissions.can_edit_application(actor, application))
     return application
 
 
-def section_data(application: Application, key: str, stored: dict | None = None) -> dict:
+def section_data(
+    application: Application, key: str, stored: dict[str, object] | None = None
+) -> dict[str, object]:
     """A section's answers as form data, with governance's model-backed answers merged in."""
     data = dict(stored or {})
     if key == "governance":
@@ -59,7 +66,12 @@ def section_data(application: Application, key: str, stored: dict | None = None)
 
 @transaction.atomic
 def section_save(
-    *, actor: object, application_id: int, key: str, data: dict, expected_version: str | None = None
+    *,
+    actor: User,
+    application_id: int,
+    key: str,
+    data: dict[str, object],
+    expected_version: str | None = None,
 ) -> ApplicationSection:
     """Save one section's answers (already validated by the section's draft form).
 
@@ -69,12 +81,12 @@ def section_save(
     the version the editor's form started from ("" for a section never saved; core.concurrency).
     The application's lock serialises every save of its sections.
     """
-    application = _lock_editable(actor, application_id)
+    application = lock_editable_application(actor, application_id)
     section = get_section(key)
     if section.form_class is None:
         raise ValueError("The stakeholder table is saved row by row.")
-    stored = ApplicationSection.objects.filter(application=application, key=key).first()
-    current = stored or ApplicationSection(application=application, key=key, data={})
+    existing = ApplicationSection.objects.filter(application=application, key=key).first()
+    current = existing or ApplicationSection(application=application, key=key, data={})
     current.application = application  # as locked now: the governance answers stored on it
     check_version(current, expected_version)
     stored = dict(data)
@@ -84,7 +96,7 @@ def section_save(
         for field in GOVERNANCE_MODEL_FIELDS:
             value = stored.pop(field, None)
             if field == "host_unit":
-                application.host_unit = value or ""
+                application.host_unit = str(value or "")
             else:
                 setattr(application, f"{field}_id", value or None)
             fields.append(field)
@@ -104,27 +116,31 @@ def section_save(
 
 @transaction.atomic
 def stakeholder_row_save(
-    *, actor: object, application_id: int, row: StakeholderPlanRow, expected_version: str | None = None
+    *, actor: User, application_id: int, row: StakeholderPlanRow, expected_version: str | None = None
 ) -> StakeholderPlanRow:
     """Add or change one row of the stakeholder table. Side effect: the row.
 
     A change is refused with StaleEdit (nothing saved) when the row is no longer at
     `expected_version` (core.concurrency).
     """
-    application = _lock_editable(actor, application_id)
-    if row.pk is not None and row.application_id != application.pk:
-        raise PermissionDenied("That row belongs to another application.")
-    if row.pk is not None:
+    application = lock_editable_application(actor, application_id)
+    adding = row._state.adding
+    if not adding:
+        if row.application_id != application.pk:
+            raise PermissionDenied("That row belongs to another application.")
         check_version(StakeholderPlanRow.objects.select_for_update().get(pk=row.pk), expected_version)
     row.application = application
     row.full_clean()
-    row.save()
+    if adding:
+        row.save()
+    else:
+        row.save(update_fields=[*STAKEHOLDER_ROW_FIELDS, "updated_at"])
     return row
 
 
 @transaction.atomic
-def stakeholder_row_delete(*, actor: object, application_id: int, row_id: int) -> None:
-    application = _lock_editable(actor, application_id)
+def stakeholder_row_delete(*, actor: User, application_id: int, row_id: int) -> None:
+    application = lock_editable_application(actor, application_id)
     deleted, _ = StakeholderPlanRow.objects.filter(application=application, pk=row_id).delete()
     if not deleted:
         raise PermissionDenied("That row belongs to another application.")
@@ -180,9 +196,9 @@ def sponsor_token_read(token: str) -> tuple[int, int]:
 
 
 @transaction.atomic
-def sponsor_request(*, actor: object, application_id: int) -> None:
+def sponsor_request(*, actor: User, application_id: int) -> None:
     """Email the named executive sponsor a link to confirm. Side effect: one email after commit."""
-    application = _lock_editable(actor, application_id)
+    application = lock_editable_application(actor, application_id)
     sponsor = application.executive_sponsor
     if sponsor is None:
         raise ValidationError(
@@ -209,7 +225,8 @@ def sponsor_confirm(*, token: str) -> Application:
     application = (
         Application.objects.select_for_update(of=("self",)).select_related("director").get(pk=application_id)
     )
-    if application.executive_sponsor_id != sponsor_id:
+    sponsor = application.executive_sponsor if application.executive_sponsor_id == sponsor_id else None
+    if sponsor is None:
         raise InvalidTransition("This link is for a sponsor who is no longer named on the application.")
     if application.sponsor_confirmed:
         raise InvalidTransition("Your sponsorship was already confirmed. Thank you.")
@@ -220,7 +237,6 @@ def sponsor_confirm(*, token: str) -> Application:
     application.sponsor_confirmed_at = timezone.now()
     application.sponsor_confirmed_for_id = sponsor_id
     application.save(update_fields=["sponsor_confirmed_at", "sponsor_confirmed_for", "updated_at"])
-    sponsor = application.executive_sponsor
     record_event(
         application.events,
         actor=sponsor.user,

@@ -32,13 +32,13 @@ from core.workflow import (
     recorded_actor,
 )
 from teams.enums import MembershipRole
-from teams.models import Membership
+from teams.models import Membership, User
 
 logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def renewal_start(*, actor: object, accreditation_id: int, round_id: int) -> Application:
+def renewal_start(*, actor: User, accreditation_id: int, round_id: int) -> Application:
     """Open a renewal application prefilled from the last accredited revision.
 
     Side effects: the Application (kind renewal, linked to the accreditation), its sections and

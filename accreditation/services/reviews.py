@@ -35,14 +35,14 @@ from accreditation.models import (
     ReviewAssignment,
     ReviewScore,
 )
-from accreditation.services.drafting import _lock_editable
+from accreditation.services.drafting import lock_editable_application
 from core.concurrency import check_version, latest_changed
 from core.mail import send_after_commit
 from core.workflow import (
     InvalidTransition,
     recorded_actor,
 )
-from teams.models import Organisation
+from teams.models import Organisation, User
 
 # --- Reviewers and conflicts of interest -------------------------------------------------------------
 
@@ -64,7 +64,7 @@ def named_organisation_ids(application: Application) -> set[int]:
     return ids
 
 
-def conflicting_organisations(*, user, organisation_ids: set[int]) -> list[str]:
+def conflicting_organisations(*, user: User, organisation_ids: set[int]) -> list[str]:
     """Names of the named organisations the user is affiliated with (current or undated posts)."""
     today = timezone.localdate()
     return sorted(
@@ -80,7 +80,7 @@ def conflicting_organisations(*, user, organisation_ids: set[int]) -> list[str]:
 
 @transaction.atomic
 def assignment_create(
-    *, actor: object, application_id: int, reviewer, due_on: datetime.date | None = None
+    *, actor: User, application_id: int, reviewer: User, due_on: datetime.date | None = None
 ) -> ReviewAssignment:
     """Assign a panel member of the round to review the application.
 
@@ -119,7 +119,7 @@ def assignment_create(
 
 @dataclass(frozen=True)
 class Suggestion:
-    user: object
+    user: User
     role: str
     open_assignments: int
     conflicts: list[str]
@@ -165,7 +165,9 @@ def reviewer_suggestions(*, application: Application) -> list[Suggestion]:
 
 
 @transaction.atomic
-def suggestion_accept(*, actor: object, application_id: int, due_on: datetime.date | None = None) -> list:
+def suggestion_accept(
+    *, actor: User, application_id: int, due_on: datetime.date | None = None
+) -> list[ReviewAssignment]:
     """Assign conflict-free panel members, least loaded first, up to the round's number (plus
     one lay reviewer when the panel has one and none is assigned). Side effects as assignment_create."""
     application = Application.objects.select_related("round").get(pk=application_id)
@@ -194,7 +196,7 @@ def suggestion_accept(*, actor: object, application_id: int, due_on: datetime.da
 
 @transaction.atomic
 def conflict_declare(
-    *, actor: object, assignment_id: int, declaration: str, note: str = ""
+    *, actor: User, assignment_id: int, declaration: str, note: str = ""
 ) -> ReviewAssignment:
     """The reviewer declares none or a conflict (with a note). Side effect: the assignment; an
     email to the chairs when a conflict is declared."""
@@ -203,7 +205,7 @@ def conflict_declare(
         .select_related("application")
         .get(pk=assignment_id)
     )
-    if assignment.reviewer_id != getattr(actor, "pk", None):
+    if assignment.reviewer_id != actor.pk:
         raise PermissionDenied("Only the assigned reviewer declares their interests.")
     if declaration not in (ConflictDeclaration.NONE, ConflictDeclaration.DECLARED):
         raise ValidationError({"declaration": "Choose whether you have a conflict of interest."})
@@ -229,9 +231,7 @@ def conflict_declare(
 
 
 @transaction.atomic
-def conflict_resolve(
-    *, actor: object, assignment_id: int, resolution: str, note: str = ""
-) -> ReviewAssignment:
+def conflict_resolve(*, actor: User, assignment_id: int, resolution: str, note: str = "") -> ReviewAssignment:
     """The chair dismisses, waives (with a note) or recuses. Side effect: the assignment."""
     assignment = (
         ReviewAssignment.objects.select_for_update(of=("self",))
@@ -275,7 +275,7 @@ class ScoreInput:
 @transaction.atomic
 def review_save(
     *,
-    actor: object,
+    actor: User,
     assignment_id: int,
     scores: Sequence[ScoreInput],
     recommendation: str,
@@ -342,7 +342,9 @@ def review_save(
     if submit:
         review.status = ReviewStatus.SUBMITTED
         review.submitted_at = timezone.now()
-    review.save()
+    review.save(
+        update_fields=["revision_number", "status", "recommendation", "summary", "submitted_at", "updated_at"]
+    )
     return review
 
 
@@ -352,7 +354,7 @@ def review_save(
 @transaction.atomic
 def feedback_save(
     *,
-    actor: object,
+    actor: User,
     application_id: int,
     summary: str,
     points: Sequence[tuple[str, str, str]],
@@ -385,7 +387,7 @@ def feedback_save(
         raise ValidationError({"section": "Choose a section of the application."})
     document.summary = summary.strip()
     document.author = recorded_actor(actor)
-    document.save()
+    document.save(update_fields=["summary", "author", "updated_at"])
     document.points.all().delete()
     FeedbackPoint.objects.bulk_create(
         FeedbackPoint(document=document, section=section, text=text.strip(), quoted_comment=quote.strip())
@@ -397,7 +399,7 @@ def feedback_save(
 
 @transaction.atomic
 def feedback_respond(
-    *, actor: object, application_id: int, responses: dict[int, str], expected_version: str | None = None
+    *, actor: User, application_id: int, responses: dict[int, str], expected_version: str | None = None
 ) -> int:
     """The applicant answers feedback points while revising. Side effect: the points' responses.
     Returns how many were saved; points of other applications are refused.
@@ -406,7 +408,7 @@ def feedback_respond(
     (core.concurrency.latest_changed). Refused with StaleEdit, carrying that point, when a
     teammate saved answers since the form was opened at `expected_version`.
     """
-    application = _lock_editable(actor, application_id)
+    application = lock_editable_application(actor, application_id)
     document = (
         application.feedback_documents.filter(status=FeedbackStatus.RELEASED)
         .order_by("-revision_number")

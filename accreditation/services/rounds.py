@@ -10,12 +10,24 @@ from accreditation.models import (
     Round,
 )
 from core.concurrency import check_version
+from teams.models import User
 
 # --- Rounds ------------------------------------------------------------------------------------------
 
+# The fields of a round a programme manager fills in (RoundForm).
+ROUND_FIELDS = (
+    "name",
+    "opens_on",
+    "eoi_deadline",
+    "application_deadline",
+    "guidance",
+    "reviewers_per_application",
+    "accreditation_term_years",
+)
+
 
 @transaction.atomic
-def round_save(*, actor: object, round: Round, expected_version: str | None = None) -> Round:
+def round_save(*, actor: User, round: Round, expected_version: str | None = None) -> Round:
     """Create or update a round (programme managers). Side effect: the Round row.
 
     A change is refused with StaleEdit (nothing saved) when the round is no longer at
@@ -24,8 +36,12 @@ def round_save(*, actor: object, round: Round, expected_version: str | None = No
     verdict = permissions.can_manage_rounds(actor)
     if not verdict:
         raise PermissionDenied(verdict.reason)
-    if round.pk is not None:
+    adding = round._state.adding
+    if not adding:
         check_version(Round.objects.select_for_update().get(pk=round.pk), expected_version)
     round.full_clean()
-    round.save()
+    if adding:
+        round.save()
+    else:
+        round.save(update_fields=[*ROUND_FIELDS, "updated_at"])
     return round

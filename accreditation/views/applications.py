@@ -71,7 +71,7 @@ from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
 from core.workflow import InvalidTransition
 from teams.forms.lookup import search_as
-from teams.models import StakeholderCategory
+from teams.models import StakeholderCategory, User
 from teams.roles import roles_of
 
 PAGE_SIZE = 25
@@ -208,7 +208,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _renewal_context(user, application) -> dict:
+def _renewal_context(user: User, application: Application) -> dict:
     """The accredited application's renewal form, for its HIT's director or a programme manager."""
     accreditation = (
         getattr(application, "accreditation", None)
@@ -521,7 +521,7 @@ def _category_names() -> dict[str, str]:
     return dict(StakeholderCategory.objects.values_list("code", "name"))
 
 
-def _lay_only(user: object, application: Application, assignment: ReviewAssignment | None) -> bool:
+def _lay_only(user: User, application: Application, assignment: ReviewAssignment | None) -> bool:
     """A lay reviewer with no other part in the application sees only the PPI arrangements."""
     return (
         assignment is not None and assignment.is_lay and not permissions.application_roles(user, application)

@@ -48,6 +48,7 @@ from core.templatetags.portal import Problem, form_error_summary
 from core.workflow import InvalidTransition
 from teams import permissions as team_permissions
 from teams.enums import Role
+from teams.models import User
 from teams.roles import roles_of
 
 
@@ -233,7 +234,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Conditions --------------------------------------------------------------------------------------
 
 
-def _conditions_for(user: object) -> QuerySet[Condition]:
+def _conditions_for(user: User) -> QuerySet[Condition]:
     """Conditions the user may see: all for programme managers, their HITs' and their own otherwise."""
     roles = roles_of(user)
     qs = Condition.objects.select_related("owner", "closed_by", "decision__application__hit").order_by(
@@ -241,9 +242,7 @@ def _conditions_for(user: object) -> QuerySet[Condition]:
     )
     if roles.has(Role.PROGRAMME_MANAGER):
         return qs
-    return qs.filter(
-        Q(decision__application__hit_id__in=roles.hit_ids) | Q(owner__user_id=getattr(user, "pk", None))
-    )
+    return qs.filter(Q(decision__application__hit_id__in=roles.hit_ids) | Q(owner__user_id=user.pk))
 
 
 @login_required

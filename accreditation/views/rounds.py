@@ -39,6 +39,7 @@ from core.permissions import require as _require
 from core.templatetags.portal import Problem, form_error_summary
 from core.workflow import InvalidTransition
 from teams.enums import Role
+from teams.models import User
 from teams.roles import roles_of
 
 PAGE_SIZE = 50
@@ -52,7 +53,7 @@ def _day(day: datetime.date) -> str:
     return date_format(day, "j F Y")
 
 
-def _can_use_rounds(user: object) -> Verdict:
+def _can_use_rounds(user: User) -> Verdict:
     if roles_of(user).has(*_ROUND_AUDIENCE):
         return ALLOW
     return Verdict(
@@ -73,8 +74,8 @@ def _eoi_window(round: Round, today: datetime.date) -> Verdict:
     return ALLOW
 
 
-def _can_edit_eoi(user: object, eoi: ExpressionOfInterest, today: datetime.date) -> Verdict:
-    if eoi.author_id != getattr(user, "pk", None):
+def _can_edit_eoi(user: User, eoi: ExpressionOfInterest, today: datetime.date) -> Verdict:
+    if eoi.author_id != user.pk:
         return Verdict(False, "Only the author edits an expression of interest.")
     if eoi.status != EOIStatus.DRAFT:
         return Verdict(
@@ -85,7 +86,7 @@ def _can_edit_eoi(user: object, eoi: ExpressionOfInterest, today: datetime.date)
     return _eoi_window(eoi.round, today)
 
 
-def _visible_rounds(user: object, today: datetime.date) -> QuerySet[Round]:
+def _visible_rounds(user: User, today: datetime.date) -> QuerySet[Round]:
     """Programme managers see every round; others the open ones and any round whose panel they chair."""
     if permissions.can_manage_rounds(user):
         return Round.objects.all()
