@@ -6,12 +6,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from core.concurrency import check_version
+from core.workflow import recorded_actor
 from teams import permissions
 from teams.enums import ProgrammeRole
-from teams.models import Organisation, Person, RoleAssignment
+from teams.models import Organisation, Person, RoleAssignment, User
 
 
-def _require_directory_manager(actor: object) -> None:
+def _require_directory_manager(actor: User) -> None:
     verdict = permissions.can_manage_directory(actor)
     if not verdict:
         raise PermissionDenied(verdict.reason)
@@ -19,7 +20,7 @@ def _require_directory_manager(actor: object) -> None:
 
 @transaction.atomic
 def organisation_save(
-    *, actor: object, organisation: Organisation, expected_version: str | None = None
+    *, actor: User, organisation: Organisation, expected_version: str | None = None
 ) -> Organisation:
     """Add an organisation to the directory or change one. Side effect: the Organisation row.
 
@@ -35,7 +36,7 @@ def organisation_save(
 
 
 @transaction.atomic
-def person_save(*, actor: object, person: Person, expected_version: str | None = None) -> Person:
+def person_save(*, actor: User, person: Person, expected_version: str | None = None) -> Person:
     """Add a person to the directory or change one. Side effect: the Person row.
 
     A change is refused with StaleEdit (nothing saved) when the row is no longer at
@@ -50,11 +51,11 @@ def person_save(*, actor: object, person: Person, expected_version: str | None =
 
 
 @transaction.atomic
-def role_grant(*, actor: object, user: object, role: str) -> RoleAssignment:
+def role_grant(*, actor: User, user: User, role: str) -> RoleAssignment:
     """Give a user a programme-wide role (idempotent). Side effect: one RoleAssignment row."""
     if role not in ProgrammeRole.values:
         raise ValidationError({"role": f"{role!r} is not a programme-wide role."})
     assignment, _ = RoleAssignment.objects.get_or_create(
-        user=user, role=role, defaults={"granted_by": actor if getattr(actor, "pk", None) else None}
+        user=user, role=role, defaults={"granted_by": recorded_actor(actor)}
     )
     return assignment
