@@ -25,6 +25,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.utils import timezone
 
@@ -143,9 +144,14 @@ def moved_by(event: StatusEvent | None) -> str:
     return f"{by} on {timezone.localtime(event.created_at):%d %b %Y at %H:%M}"
 
 
-def recorded_actor(actor: object) -> Any:
+U = TypeVar("U", bound="AbstractBaseUser")
+
+
+def recorded_actor(actor: U | AnonymousUser | None) -> U | None:
     """The user to record as the actor: None for the system (no user, or an anonymous one)."""
-    return actor if getattr(actor, "pk", None) else None
+    if actor is None or isinstance(actor, AnonymousUser) or not actor.pk:
+        return None
+    return actor
 
 
 class _Row(Protocol):
@@ -235,7 +241,7 @@ def perform(move: M, rule: Rule[M], *, events: _Events) -> StatusEvent:
 def record_event(
     events: _Events,
     *,
-    actor: object,
+    actor: AbstractBaseUser | AnonymousUser | None,
     action: str,
     to_status: str,
     from_status: str | None = None,

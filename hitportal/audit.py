@@ -39,7 +39,7 @@ from core.permissions import Verdict
 from reporting.models import ReportEvent
 from teams.enums import GdprActionKind, ProgrammeRole, Role
 from teams.models import GdprAction, HITStatusChange, RoleAssignment
-from teams.roles import roles_of
+from teams.roles import AnyUser, roles_of
 
 COLUMNS = (
     "log_kind",
@@ -58,7 +58,7 @@ COLUMNS = (
 )
 
 
-def can_view_audit_log(user: object) -> Verdict:
+def can_view_audit_log(user: AnyUser) -> Verdict:
     if roles_of(user).has(Role.PROGRAMME_MANAGER):
         return Verdict(True)
     return Verdict(False, "Only programme managers can read the audit log.")
@@ -319,7 +319,7 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def audit_entries(*, user: object, filters: AuditFilter | None = None) -> QuerySet:
+def audit_entries(*, user: AnyUser, filters: AuditFilter | None = None) -> QuerySet:
     """The audit events as one ordered UNION queryset of dicts (the COLUMNS), newest first.
 
     Empty for anyone but a programme manager. A HIT filter leaves out the kinds that belong to no

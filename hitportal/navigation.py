@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from teams.enums import Role
-from teams.roles import roles_of
+from teams.roles import AnyUser, roles_of
 
 
 @dataclass(frozen=True)
@@ -17,8 +17,8 @@ class NavItem:
     active: bool
 
 
-def navigation_for(user: object, path: str) -> list[NavItem]:
-    if not getattr(user, "is_authenticated", False):
+def navigation_for(user: AnyUser, path: str) -> list[NavItem]:
+    if not user.is_authenticated:
         return []
     roles = roles_of(user)
     entries: list[tuple[str, str]] = [("Home", reverse("home"))]
@@ -46,7 +46,7 @@ def navigation_for(user: object, path: str) -> list[NavItem]:
         entries.append(("Audit log", reverse("audit:log")))
         entries.append(("Organisations", reverse("teams:organisation-list")))
         entries.append(("People", reverse("teams:person-list")))
-    if getattr(user, "is_staff", False):
+    if user.is_staff:
         entries.append(("Admin site", reverse("admin:index")))
     home = reverse("home")
     return [

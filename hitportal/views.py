@@ -47,7 +47,7 @@ from reporting.selectors import home as reporting_selectors
 from teams.domain import uploads
 from teams.enums import HITStatus, LifecycleStage, MembershipRole, Role
 from teams.models import HIT
-from teams.roles import roles_of
+from teams.roles import AnyUser, UserRoles, roles_of
 from teams.selectors import hits as selectors
 
 
@@ -67,64 +67,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if roles.has(Role.PROGRAMME_MANAGER, Role.BOARD_MEMBER):
         ctx["status_counts"] = _status_counts()
     if roles.has(Role.BOARD_MEMBER):
-        stage_counts = dict(
-            HIT.objects.exclude(status=HITStatus.CLOSED)
-            .order_by()
-            .values_list("stage")
-            .annotate(n=Count("pk"))
-        )
-        ctx["stage_counts"] = [(label, stage_counts.get(value, 0)) for value, label in LifecycleStage.choices]
+        ctx["stage_counts"] = _stage_counts()
     if roles.has(Role.PROGRAMME_MANAGER):
-        ctx["pm_reporting"] = reporting_selectors.pm_home_panels(user)
-        ctx["setup_hits"] = list(
-            HIT.objects.filter(status=HITStatus.SET_UP).order_by("status_changed_at")[:10]
-        )
-        live = HIT.objects.exclude(status=HITStatus.CLOSED)
-        directed = selectors.current_memberships(today).filter(role=MembershipRole.DIRECTOR).values("hit_id")
-        ctx["hits_without_director"] = list(live.exclude(pk__in=directed).order_by("name")[:10])
-        live_ids = live.filter(status__in=[HITStatus.SET_UP, HITStatus.ACTIVE]).values("pk")
-        ctx["groups_missing_leads"] = _named_hits(selectors.working_groups_missing_leads(hit_ids=live_ids))
+        ctx.update(_programme_manager_attention(user, today))
     if roles.has(Role.PPI_FACILITATOR):
-        with_ppi_lead = (
-            selectors.current_memberships(today).filter(role=MembershipRole.PPI_LEAD).values("hit_id")
-        )
-        ctx["hits_without_ppi_lead"] = list(
-            HIT.objects.exclude(status=HITStatus.CLOSED).exclude(pk__in=with_ppi_lead).order_by("name")
-        )
-        # The facilitators' queue and the HITs whose PPI log has gone quiet (the caseload's flag).
-        ctx["support_queue"] = list(selectors_ppi.open_support_requests()[:10])
-        quiet = selectors_ppi.caseload(today=today).filter(flagged=True)
-        ctx["ppi_quiet_hits"] = list(quiet[:10])
-        ctx["ppi_quiet_total"] = (
-            quiet.count() if len(ctx["ppi_quiet_hits"]) == 10 else len(ctx["ppi_quiet_hits"])
-        )
+        ctx.update(_ppi_facilitator_attention(today))
     if roles.hit_ids:
-        ctx["member_reporting"] = reporting_selectors.member_home_panels(user)
-        my_hits = list(HIT.objects.filter(pk__in=roles.hit_ids).order_by("name"))
-        ctx["my_hits"] = [
-            (hit, sorted(MembershipRole(r).label for r in roles.hit_roles[hit.pk])) for hit in my_hits
-        ]
-        # Action-plan items the user owns in their HITs, not yet done or dropped.
-        ctx["my_actions"] = list(
-            ActionPlanItem.objects.filter(
-                owner__user=user,
-                hit_id__in=roles.hit_ids,
-                status__in=[ActionStatus.PLANNED, ActionStatus.IN_PROGRESS],
-            )
-            .select_related("hit")
-            .order_by("due_on", "pk")[:20]
-        )
-        for item in ctx["my_actions"]:
-            item.overdue = item.due_on < today
-        directed_ids = [
-            hit_id
-            for hit_id, hit_roles in roles.hit_roles.items()
-            if hit_roles & {MembershipRole.DIRECTOR, MembershipRole.CO_DIRECTOR}
-        ]
-        if directed_ids:
-            ctx["my_groups_missing_leads"] = _named_hits(
-                selectors.working_groups_missing_leads(hit_ids=directed_ids)
-            )
+        ctx.update(_member_attention(user, roles, today))
     if roles.panel_ids:
         ctx["my_panels"] = list(
             PanelMember.objects.filter(user=user)
@@ -141,7 +90,75 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", ctx)
 
 
-def _accreditation_attention(user, roles, today) -> dict:
+def _stage_counts() -> list[tuple[str, int]]:
+    """HITs not closed by life-cycle stage, every stage listed (the board's view)."""
+    stage_counts = dict(
+        HIT.objects.exclude(status=HITStatus.CLOSED).order_by().values_list("stage").annotate(n=Count("pk"))
+    )
+    return [(label, stage_counts.get(value, 0)) for value, label in LifecycleStage.choices]
+
+
+def _programme_manager_attention(user: AnyUser, today: datetime.date) -> dict:
+    """Reporting's panels, HITs in set-up, and live HITs missing a director or working-group leads."""
+    ctx: dict = {"pm_reporting": reporting_selectors.pm_home_panels(user)}
+    ctx["setup_hits"] = list(HIT.objects.filter(status=HITStatus.SET_UP).order_by("status_changed_at")[:10])
+    live = HIT.objects.exclude(status=HITStatus.CLOSED)
+    directed = selectors.current_memberships(today).filter(role=MembershipRole.DIRECTOR).values("hit_id")
+    ctx["hits_without_director"] = list(live.exclude(pk__in=directed).order_by("name")[:10])
+    live_ids = live.filter(status__in=[HITStatus.SET_UP, HITStatus.ACTIVE]).values_list("pk", flat=True)
+    ctx["groups_missing_leads"] = _named_hits(selectors.working_groups_missing_leads(hit_ids=live_ids))
+    return ctx
+
+
+def _ppi_facilitator_attention(today: datetime.date) -> dict:
+    """HITs without a PPI lead, the facilitators' support queue and the HITs whose PPI log has gone
+    quiet (the caseload's flag)."""
+    with_ppi_lead = selectors.current_memberships(today).filter(role=MembershipRole.PPI_LEAD).values("hit_id")
+    ctx: dict = {
+        "hits_without_ppi_lead": list(
+            HIT.objects.exclude(status=HITStatus.CLOSED).exclude(pk__in=with_ppi_lead).order_by("name")
+        ),
+        "support_queue": list(selectors_ppi.open_support_requests()[:10]),
+    }
+    quiet = selectors_ppi.caseload(today=today).filter(flagged=True)
+    ctx["ppi_quiet_hits"] = list(quiet[:10])
+    ctx["ppi_quiet_total"] = quiet.count() if len(ctx["ppi_quiet_hits"]) == 10 else len(ctx["ppi_quiet_hits"])
+    return ctx
+
+
+def _member_attention(user: AnyUser, roles: UserRoles, today: datetime.date) -> dict:
+    """Reporting's panels for the user's HITs, the HITs with the user's roles in them, the
+    action-plan items they own, and the working groups missing leads in the HITs they direct."""
+    ctx: dict = {"member_reporting": reporting_selectors.member_home_panels(user)}
+    my_hits = list(HIT.objects.filter(pk__in=roles.hit_ids).order_by("name"))
+    ctx["my_hits"] = [
+        (hit, sorted(MembershipRole(r).label for r in roles.hit_roles[hit.pk])) for hit in my_hits
+    ]
+    # Action-plan items the user owns in their HITs, not yet done or dropped.
+    ctx["my_actions"] = list(
+        ActionPlanItem.objects.filter(
+            owner__user=user,
+            hit_id__in=roles.hit_ids,
+            status__in=[ActionStatus.PLANNED, ActionStatus.IN_PROGRESS],
+        )
+        .select_related("hit")
+        .order_by("due_on", "pk")[:20]
+    )
+    for item in ctx["my_actions"]:
+        item.overdue = item.due_on < today
+    directed_ids = [
+        hit_id
+        for hit_id, hit_roles in roles.hit_roles.items()
+        if hit_roles & {MembershipRole.DIRECTOR, MembershipRole.CO_DIRECTOR}
+    ]
+    if directed_ids:
+        ctx["my_groups_missing_leads"] = _named_hits(
+            selectors.working_groups_missing_leads(hit_ids=directed_ids)
+        )
+    return ctx
+
+
+def _accreditation_attention(user: AnyUser, roles: UserRoles, today: datetime.date) -> dict:
     """What the accreditation workflow asks of this user next (a fixed number of queries)."""
     ctx: dict = {}
     is_pm = roles.has(Role.PROGRAMME_MANAGER)

@@ -8,19 +8,19 @@ from teams.models import (
     HIT,
     HITLink,
 )
-from teams.roles import roles_of
+from teams.roles import AnyUser, roles_of
 
 # Roles that see every HIT of the programme (board members read, PPI facilitators follow PPI).
 PORTFOLIO_ROLES = (Role.PROGRAMME_MANAGER, Role.BOARD_MEMBER, Role.PPI_FACILITATOR)
 
 
-def can_view_directory(user: object) -> Verdict:
+def can_view_directory(user: AnyUser) -> Verdict:
     if roles_of(user).has(Role.PROGRAMME_MANAGER):
         return ALLOW
     return Verdict(False, "Only programme managers can browse the organisation and people directories.")
 
 
-def can_look_up_directory(user: object) -> Verdict:
+def can_look_up_directory(user: AnyUser) -> Verdict:
     """Searching people and organisations by name while filling in a form that names one.
 
     Those forms (an application's governance and stakeholder table, a HIT's members and stakeholder
@@ -34,7 +34,7 @@ def can_look_up_directory(user: object) -> Verdict:
     return Verdict(False, "Only HIT members and programme managers search the directory.")
 
 
-def can_find_people_by_email(user: object) -> Verdict:
+def can_find_people_by_email(user: AnyUser) -> Verdict:
     """Typing a whole email address to find its owner (teams.forms.lookup). Everyone else searches names only:
     matching parts of addresses let a member rebuild a public member's address one letter at a time."""
     if roles_of(user).has(Role.PROGRAMME_MANAGER):
@@ -42,29 +42,29 @@ def can_find_people_by_email(user: object) -> Verdict:
     return Verdict(False, "Only programme managers find people by their email address.")
 
 
-def can_manage_directory(user: object) -> Verdict:
+def can_manage_directory(user: AnyUser) -> Verdict:
     return can_view_directory(user)
 
 
-def can_view_portfolio(user: object) -> Verdict:
+def can_view_portfolio(user: AnyUser) -> Verdict:
     if roles_of(user).has(*PORTFOLIO_ROLES):
         return ALLOW
     return Verdict(False, "Only programme managers, board members and PPI facilitators see every HIT.")
 
 
-def can_view_hit(user: object, hit: HIT) -> Verdict:
+def can_view_hit(user: AnyUser, hit: HIT) -> Verdict:
     roles = roles_of(user)
     if roles.has(*PORTFOLIO_ROLES) or hit.pk in roles.hit_ids:
         return ALLOW
     return Verdict(False, "You are not a member of this HIT.")
 
 
-def _member_or_pm(user: object, hit: HIT) -> bool:
+def _member_or_pm(user: AnyUser, hit: HIT) -> bool:
     roles = roles_of(user)
     return hit.pk in roles.hit_ids or roles.has(Role.PROGRAMME_MANAGER)
 
 
-def can_view_documents(user: object, hit: HIT) -> Verdict:
+def can_view_documents(user: AnyUser, hit: HIT) -> Verdict:
     """A HIT's uploaded documents: its members and programme managers. Board members and PPI
     facilitators see the HIT's page but never its documents (docs/domain.md section 4)."""
     if _member_or_pm(user, hit):
@@ -72,14 +72,14 @@ def can_view_documents(user: object, hit: HIT) -> Verdict:
     return Verdict(False, "Only the HIT's members and programme managers see its documents.")
 
 
-def can_view_meetings(user: object, hit: HIT) -> Verdict:
+def can_view_meetings(user: AnyUser, hit: HIT) -> Verdict:
     """A HIT's meeting records (dates, groups, notes): its members and programme managers."""
     if _member_or_pm(user, hit):
         return ALLOW
     return Verdict(False, "Only the HIT's members and programme managers see its meetings.")
 
 
-def can_view_sponsor_log(user: object, hit: HIT) -> Verdict:
+def can_view_sponsor_log(user: AnyUser, hit: HIT) -> Verdict:
     """The log of contact with the executive sponsor (who, when, what about): its members and
     programme managers."""
     if _member_or_pm(user, hit):
@@ -87,7 +87,7 @@ def can_view_sponsor_log(user: object, hit: HIT) -> Verdict:
     return Verdict(False, "Only the HIT's members and programme managers see its executive sponsor log.")
 
 
-def can_view_sponsor_contact(user: object, hit: HIT) -> Verdict:
+def can_view_sponsor_contact(user: AnyUser, hit: HIT) -> Verdict:
     """How recently the HIT was in touch with its sponsor (green, amber, red), without the log:
     also board members, who read it among the early-warning flags; not PPI facilitators."""
     if _member_or_pm(user, hit) or roles_of(user).has(Role.BOARD_MEMBER):
@@ -95,13 +95,13 @@ def can_view_sponsor_contact(user: object, hit: HIT) -> Verdict:
     return Verdict(False, "You cannot see this HIT's contact with its executive sponsor.")
 
 
-def can_change_hit_status(user: object, hit: HIT) -> Verdict:
+def can_change_hit_status(user: AnyUser, hit: HIT) -> Verdict:
     if roles_of(user).has(Role.PROGRAMME_MANAGER):
         return ALLOW
     return Verdict(False, "Only a programme manager can change a HIT's status.")
 
 
-def can_see_applications_of(user: object, hit: HIT) -> Verdict:
+def can_see_applications_of(user: AnyUser, hit: HIT) -> Verdict:
     """The team and programme managers see a HIT's applications listed on its page."""
     roles = roles_of(user)
     if hit.pk in roles.hit_ids or roles.has(Role.PROGRAMME_MANAGER):
@@ -109,7 +109,7 @@ def can_see_applications_of(user: object, hit: HIT) -> Verdict:
     return Verdict(False, "Only the team and programme managers see its applications.")
 
 
-def can_manage_members(user: object, hit: HIT) -> Verdict:
+def can_manage_members(user: AnyUser, hit: HIT) -> Verdict:
     """The HIT's director or co-director, or a programme manager, manages members and roles."""
     roles = roles_of(user)
     directing = roles.hit_roles.get(hit.pk, frozenset()) & {"director", "co_director"}
@@ -128,15 +128,15 @@ DIRECTOR_ROLES = (MembershipRole.DIRECTOR, MembershipRole.CO_DIRECTOR)
 # --- Who may act ---------------------------------------------------------------------------------------
 
 
-def _hit_roles(user: object, hit_id: int) -> frozenset[str]:
+def _hit_roles(user: AnyUser, hit_id: int) -> frozenset[str]:
     return roles_of(user).hit_roles.get(hit_id, frozenset())
 
 
-def _is_pm(user: object) -> bool:
+def _is_pm(user: AnyUser) -> bool:
     return roles_of(user).has(Role.PROGRAMME_MANAGER)
 
 
-def can_manage_links(user: object, hit: HIT) -> Verdict:
+def can_manage_links(user: AnyUser, hit: HIT) -> Verdict:
     if _is_pm(user) or _hit_roles(user, hit.pk) & set(DIRECTOR_ROLES):
         return ALLOW
     return Verdict(
@@ -144,7 +144,7 @@ def can_manage_links(user: object, hit: HIT) -> Verdict:
     )
 
 
-def can_delete_link(user: object, link: HITLink) -> Verdict:
+def can_delete_link(user: AnyUser, link: HITLink) -> Verdict:
     """Either HIT's director or co-director may remove a link between the two; so may programme managers."""
     if _is_pm(user) or (_hit_roles(user, link.from_hit_id) | _hit_roles(user, link.to_hit_id)) & set(
         DIRECTOR_ROLES
@@ -155,19 +155,19 @@ def can_delete_link(user: object, link: HITLink) -> Verdict:
     )
 
 
-def can_upload_document(user: object, hit: HIT) -> Verdict:
+def can_upload_document(user: AnyUser, hit: HIT) -> Verdict:
     if _is_pm(user) or hit.pk in roles_of(user).hit_ids:
         return ALLOW
     return Verdict(False, "Only the HIT's members and programme managers upload its documents.")
 
 
-def can_record_meeting(user: object, hit: HIT) -> Verdict:
+def can_record_meeting(user: AnyUser, hit: HIT) -> Verdict:
     if _is_pm(user) or hit.pk in roles_of(user).hit_ids:
         return ALLOW
     return Verdict(False, "Only the HIT's members and programme managers record its meetings.")
 
 
-def can_log_sponsor_interaction(user: object, hit: HIT) -> Verdict:
+def can_log_sponsor_interaction(user: AnyUser, hit: HIT) -> Verdict:
     roles = _hit_roles(user, hit.pk)
     if _is_pm(user) or roles & {*DIRECTOR_ROLES, MembershipRole.EXECUTIVE_SPONSOR}:
         return ALLOW

@@ -11,7 +11,7 @@ once per granting record however often it is consulted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
 import django.dispatch
 from django.contrib.auth.models import AnonymousUser
@@ -27,7 +27,7 @@ AnyUser: TypeAlias = "User | AnonymousUser"
 
 _CACHE_ATTR = "_hitportal_roles"
 
-_MEMBERSHIP_ROLES = {
+_MEMBERSHIP_ROLES: dict[str, str] = {
     MembershipRole.DIRECTOR: Role.HIT_DIRECTOR,
     MembershipRole.CO_DIRECTOR: Role.HIT_DIRECTOR,
     MembershipRole.EXECUTIVE_SPONSOR: Role.EXECUTIVE_SPONSOR,
@@ -62,10 +62,10 @@ class UserRoles:
         return not self.roles
 
 
-def roles_of(user: object) -> UserRoles:
-    if user is None or isinstance(user, AnonymousUser) or not getattr(user, "is_authenticated", False):
+def roles_of(user: AnyUser | None) -> UserRoles:
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
         return UserRoles()
-    cached = getattr(user, _CACHE_ATTR, None)
+    cached: UserRoles | None = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
 
@@ -82,7 +82,10 @@ def roles_of(user: object) -> UserRoles:
             roles.add(_MEMBERSHIP_ROLES[role])
     panel_ids: set[int] = set()
     chair_round_ids: set[int] = set()
-    for _receiver, grant in roles_requested.send(sender=UserRoles, user=user):
+    for _receiver, answer in roles_requested.send(sender=UserRoles, user=user):
+        # Each receiver answers with a RoleGrant or None (accreditation/roles.py); django-stubs
+        # types every signal answer as `str | None`.
+        grant = cast(RoleGrant | None, answer)
         if grant is None:
             continue
         roles |= grant.roles
@@ -100,7 +103,7 @@ def roles_of(user: object) -> UserRoles:
     return result
 
 
-def forget_roles(user: object) -> None:
+def forget_roles(user: AnyUser | None) -> None:
     """Drop the cached roles (after a service changed them within the same request)."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)

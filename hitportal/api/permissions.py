@@ -13,10 +13,10 @@ from rest_framework.permissions import BasePermission
 
 from core.permissions import ALLOW, Verdict
 from teams import permissions as team_permissions
-from teams.roles import roles_of
+from teams.roles import AnyUser, roles_of
 
 
-def can_list_hits(user: object) -> Verdict:
+def can_list_hits(user: AnyUser) -> Verdict:
     """The HIT list: portfolio roles see every HIT, members their own; as on teams:hit-list, a user
     who belongs to no HIT is refused with a reason rather than shown an empty list."""
     if team_permissions.can_view_portfolio(user) or roles_of(user).hit_ids:
@@ -24,7 +24,7 @@ def can_list_hits(user: object) -> Verdict:
     return Verdict(False, "You are not a member of any HIT yet.")
 
 
-def can_view_portfolio_figures(user: object) -> Verdict:
+def can_view_portfolio_figures(user: AnyUser) -> Verdict:
     """The portfolio aggregates: board members, programme managers and PPI facilitators."""
     if team_permissions.can_view_portfolio(user):
         return ALLOW
@@ -43,7 +43,7 @@ class _VerdictPermission(BasePermission):
 
     message = "You may not use this endpoint."
 
-    def verdict(self, user: object) -> Verdict:  # pragma: no cover - overridden
+    def verdict(self, user: AnyUser) -> Verdict:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def has_permission(self, request: Any, view: Any) -> bool:
@@ -54,10 +54,10 @@ class _VerdictPermission(BasePermission):
 
 
 class CanListHits(_VerdictPermission):
-    def verdict(self, user: object) -> Verdict:
+    def verdict(self, user: AnyUser) -> Verdict:
         return can_list_hits(user)
 
 
 class CanViewPortfolioFigures(_VerdictPermission):
-    def verdict(self, user: object) -> Verdict:
+    def verdict(self, user: AnyUser) -> Verdict:
         return can_view_portfolio_figures(user)

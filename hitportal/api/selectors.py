@@ -32,6 +32,7 @@ from reporting.models import ProgressReport, add_months
 from reporting.selectors.home import overdue_condition
 from teams.enums import HITStatus, LifecycleStage
 from teams.models import HIT
+from teams.roles import AnyUser
 from teams.selectors import hits as team_selectors
 
 # Renewals are flagged this many months ahead, as the first renewal reminder is (docs/domain.md section 3).
@@ -51,7 +52,7 @@ def _current_accreditations(today: datetime.date) -> Prefetch:
     )
 
 
-def hit_list_for_api(*, user: object, today: datetime.date | None = None) -> QuerySet[HIT]:
+def hit_list_for_api(*, user: AnyUser, today: datetime.date | None = None) -> QuerySet[HIT]:
     """Exactly the HITs of teams.selectors.hit_list_for_user, with host and current accreditation
     joined: one query for the page of HITs and one for their accreditations."""
     today = today or timezone.localdate()
@@ -62,7 +63,7 @@ def hit_list_for_api(*, user: object, today: datetime.date | None = None) -> Que
     )
 
 
-def hit_for_api(*, user: object, pk: int, today: datetime.date | None = None) -> HIT:
+def hit_for_api(*, user: AnyUser, pk: int, today: datetime.date | None = None) -> HIT:
     """One HIT the user may see (teams.selectors.hit_get_for_user: 404 otherwise), with its current
     accreditation attached."""
     hit = team_selectors.hit_get_for_user(user=user, pk=pk)
@@ -120,7 +121,7 @@ def latest_maturity(*, hit: HIT) -> MaturityProfile | None:
     return MaturityProfile(assessed_on=row.assessment.assessed_on, profile=row.profile)
 
 
-def hit_scores_for_user(*, user: object, pk: int) -> HITScores:
+def hit_scores_for_user(*, user: AnyUser, pk: int) -> HITScores:
     """The stored scores of a HIT whose coverage the user may see (engagement.permissions.
     can_view_coverage; 404 otherwise). Its readiness and maturity follow their own pages
     (can_view_readiness, can_view_maturity): null, and not read, for a user who may not see them."""
@@ -157,14 +158,42 @@ def portfolio_figures(*, today: datetime.date | None = None) -> dict:
     - accreditations ending within six months that no later accreditation supersedes.
     """
     today = today or timezone.localdate()
+    by_status, by_stage = _hit_counts()
+    rounds = _round_figures()
+    coverage = _coverage_figures()
+    conditions = (
+        Condition.objects.filter(closed_at__isnull=True)
+        .order_by()
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    )
+    renewals_due = _renewals_due(today)
+    return {
+        "as_of": today,
+        "hits_total": sum(by_status.values()),
+        "hits_by_status": _counts(HITStatus.choices, by_status, "status"),
+        "hits_by_stage": _counts(LifecycleStage.choices, by_stage, "stage"),
+        "rounds": rounds,
+        "coverage": coverage,
+        "overdue_reports": ProgressReport.objects.filter(overdue_condition(today)).count(),
+        "conditions": {"open": conditions["open"], "overdue": conditions["overdue"]},
+        "renewals_due": renewals_due,
+        "renewal_horizon_months": RENEWAL_HORIZON_MONTHS,
+    }
 
+
+def _hit_counts() -> tuple[dict[str, int], dict[str, int]]:
+    """HITs by status (every HIT) and by life-cycle stage (HITs not closed), in one grouped query."""
     by_status: dict[str, int] = {}
     by_stage: dict[str, int] = {}
     for status, stage, n in HIT.objects.order_by().values_list("status", "stage").annotate(n=Count("pk")):
         by_status[status] = by_status.get(status, 0) + n
         if status != HITStatus.CLOSED:
             by_stage[stage] = by_stage.get(stage, 0) + n
+    return by_status, by_stage
 
+
+def _round_figures() -> list[dict]:
+    """Per round, newest first: its expressions of interest and applications by status (three queries)."""
     eois: dict[int, dict[str, int]] = {}
     for round_id, status, n in (
         ExpressionOfInterest.objects.order_by().values_list("round_id", "status").annotate(n=Count("pk"))
@@ -175,7 +204,7 @@ def portfolio_figures(*, today: datetime.date | None = None) -> dict:
         Application.objects.order_by().values_list("round_id", "status").annotate(n=Count("pk"))
     ):
         applications.setdefault(round_id, {})[status] = n
-    rounds = [
+    return [
         {
             "id": round_.pk,
             "name": round_.name,
@@ -188,6 +217,9 @@ def portfolio_figures(*, today: datetime.date | None = None) -> dict:
         for round_ in Round.objects.order_by("-opens_on", "name").only("pk", "name", "opens_on")
     ]
 
+
+def _coverage_figures() -> dict:
+    """Stored engagement coverage of the HITs not closed (one query)."""
     coverage = (
         CoverageScore.objects.exclude(hit__status=HITStatus.CLOSED)
         .order_by()
@@ -198,37 +230,22 @@ def portfolio_figures(*, today: datetime.date | None = None) -> dict:
         )
     )
     average = coverage["average_degrees"]
+    return {
+        "hits_with_score": coverage["hits_with_score"],
+        "average_degrees": None if average is None else round(average, 1),
+        "commissioner_in_leadership": coverage["commissioner_in_leadership"],
+    }
 
-    conditions = (
-        Condition.objects.filter(closed_at__isnull=True)
-        .order_by()
-        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
-    )
 
+def _renewals_due(today: datetime.date) -> int:
+    """Accreditations ending within RENEWAL_HORIZON_MONTHS that no later accreditation supersedes."""
     superseded = Accreditation.objects.filter(
         hit_id=OuterRef("hit_id"), valid_from__gt=OuterRef("valid_until")
     )
-    renewals_due = (
+    return (
         Accreditation.objects.filter(
             valid_until__gte=today, valid_until__lte=add_months(today, RENEWAL_HORIZON_MONTHS)
         )
         .exclude(Exists(superseded))
         .count()
     )
-
-    return {
-        "as_of": today,
-        "hits_total": sum(by_status.values()),
-        "hits_by_status": _counts(HITStatus.choices, by_status, "status"),
-        "hits_by_stage": _counts(LifecycleStage.choices, by_stage, "stage"),
-        "rounds": rounds,
-        "coverage": {
-            "hits_with_score": coverage["hits_with_score"],
-            "average_degrees": None if average is None else round(average, 1),
-            "commissioner_in_leadership": coverage["commissioner_in_leadership"],
-        },
-        "overdue_reports": ProgressReport.objects.filter(overdue_condition(today)).count(),
-        "conditions": {"open": conditions["open"], "overdue": conditions["overdue"]},
-        "renewals_due": renewals_due,
-        "renewal_horizon_months": RENEWAL_HORIZON_MONTHS,
-    }

@@ -39,10 +39,11 @@ from accreditation.models import (
 )
 from core.permissions import Verdict
 from core.permissions import require as _require
+from core.workflow import recorded_actor
 from engagement.models import ActionPlanItem, Invitation, InvolvementActivity, PublicReview, Stakeholder
 from teams.enums import GdprActionKind, HITStatus, MembershipRole, Role
 from teams.models import GdprAction, Meeting, Membership, Person, User
-from teams.roles import roles_of
+from teams.roles import AnyUser, roles_of
 
 REASON_MAX_LENGTH = 2000
 NAME_REMOVED = "[name removed]"
@@ -50,7 +51,7 @@ NAME_REMOVED = "[name removed]"
 MIN_MATCHABLE_NAME = 5
 
 
-def can_handle_data_requests(user: object) -> Verdict:
+def can_handle_data_requests(user: AnyUser) -> Verdict:
     if roles_of(user).has(Role.PROGRAMME_MANAGER):
         return Verdict(True)
     return Verdict(False, "Only programme managers handle data protection requests.")
@@ -63,10 +64,6 @@ def erased_name(person_id: int) -> str:
 def erased_email(user_id: int) -> str:
     # .invalid is reserved (RFC 2606): nothing is ever delivered to it.
     return f"erased-{user_id}@invalid"
-
-
-def _actor_or_none(actor: object) -> object | None:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def _name_pattern(name: str) -> re.Pattern[str] | None:
@@ -145,16 +142,29 @@ def person_data(*, person: Person) -> dict[str, Any]:
     user: User | None = person.user
     pattern = _name_pattern(person.full_name)
     emails = {email.lower() for email in (person.email, user.email if user else "") if email}
+    return {
+        "person": _person_row(person),
+        **_directory_data(person),
+        **_hit_records_data(person, pattern),
+        **_contact_data(person, emails),
+        **_account_data(user),
+    }
 
-    data: dict[str, Any] = {
-        "person": {
-            "id": person.pk,
-            "full_name": person.full_name,
-            "email": person.email,
-            "patient_or_public_member": person.is_public_member,
-            "created_at": _iso(person.created_at),
-            "updated_at": _iso(person.updated_at),
-        },
+
+def _person_row(person: Person) -> dict[str, Any]:
+    return {
+        "id": person.pk,
+        "full_name": person.full_name,
+        "email": person.email,
+        "patient_or_public_member": person.is_public_member,
+        "created_at": _iso(person.created_at),
+        "updated_at": _iso(person.updated_at),
+    }
+
+
+def _directory_data(person: Person) -> dict[str, Any]:
+    """Where the person works and which HITs they belong to (teams)."""
+    return {
         "affiliations": _rows(
             person.affiliations.select_related("organisation").order_by("pk"),
             lambda a: {
@@ -181,6 +191,13 @@ def person_data(*, person: Person) -> dict[str, Any]:
                 "until": m.end_date,
             },
         ),
+    }
+
+
+def _hit_records_data(person: Person, pattern: re.Pattern[str] | None) -> dict[str, Any]:
+    """The HITs' records that name the person or that they own: stakeholder maps, applications,
+    the PPI log, sponsor contacts, action plans and conditions."""
+    return {
         "stakeholder_map_entries": _rows(
             Stakeholder.objects.filter(person=person).select_related("hit", "category").order_by("pk"),
             lambda s: {
@@ -250,6 +267,12 @@ def person_data(*, person: Person) -> dict[str, Any]:
                 "evidence": c.evidence,
             },
         ),
+    }
+
+
+def _contact_data(person: Person, emails: set[str]) -> dict[str, Any]:
+    """Survey invitations sent to the person's addresses, and the data protection requests about them."""
+    return {
         "survey_invitations": _rows(
             Invitation.objects.filter(_email_is_one_of(emails)).select_related("wave__hit").order_by("pk")
             if emails
@@ -260,50 +283,70 @@ def person_data(*, person: Person) -> dict[str, Any]:
             GdprAction.objects.filter(person_number=person.pk).select_related("actor").order_by("created_at"),
             lambda g: {"action": g.get_action_display(), "when": g.created_at, "reason": g.reason},
         ),
-        "user_account": None,
-        "expressions_of_interest": [],
-        "review_assignments": [],
-        "public_reviews_written": [],
     }
-    if user is None:
-        return data
 
-    data["user_account"] = {
-        "email": user.email,
-        "full_name": user.full_name,
-        "active": user.is_active,
-        "can_open_admin_site": user.is_staff,
-        "joined": _iso(user.date_joined),
-        "last_login": _iso(user.last_login),
-        "programme_roles": _rows(
-            user.role_assignments.order_by("role"),
-            lambda r: {"role": r.get_role_display(), "granted_at": r.created_at},
+
+def _account_data(user: User | None) -> dict[str, Any]:
+    """The person's user account and what they did with it; empty without an account."""
+    if user is None:
+        return {
+            "user_account": None,
+            "expressions_of_interest": [],
+            "review_assignments": [],
+            "public_reviews_written": [],
+        }
+    return {
+        "user_account": {
+            "email": user.email,
+            "full_name": user.full_name,
+            "active": user.is_active,
+            "can_open_admin_site": user.is_staff,
+            "joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+            "programme_roles": _rows(
+                user.role_assignments.order_by("role"),
+                lambda r: {"role": r.get_role_display(), "granted_at": r.created_at},
+            ),
+            "panel_roles": _rows(
+                PanelMember.objects.filter(user=user).select_related("panel__round").order_by("pk"),
+                lambda p: {"panel": p.panel.name, "round": p.panel.round.name, "role": p.get_role_display()},
+            ),
+        },
+        "expressions_of_interest": _rows(
+            ExpressionOfInterest.objects.filter(author=user).select_related("round").order_by("pk"),
+            lambda e: {
+                "working_title": e.working_title,
+                "round": e.round.name,
+                "status": e.get_status_display(),
+                "problem": e.problem,
+                "boundaries": e.boundaries,
+                "proposed_director": e.proposed_director,
+                "known_risks": e.known_risks,
+                "submitted_at": e.submitted_at,
+            },
         ),
-        "panel_roles": _rows(
-            PanelMember.objects.filter(user=user).select_related("panel__round").order_by("pk"),
-            lambda p: {"panel": p.panel.name, "round": p.panel.round.name, "role": p.get_role_display()},
+        "review_assignments": _review_assignments(user),
+        "public_reviews_written": _rows(
+            PublicReview.objects.filter(reviewer=user).select_related("hit").order_by("pk"),
+            lambda r: {
+                "hit": r.hit.name,
+                "reviewed_on": r.reviewed_on,
+                "ppi_depth": r.ppi_depth,
+                "arrangements_adequate": r.arrangements_adequate,
+                "comments": r.comments,
+            },
         ),
     }
-    data["expressions_of_interest"] = _rows(
-        ExpressionOfInterest.objects.filter(author=user).select_related("round").order_by("pk"),
-        lambda e: {
-            "working_title": e.working_title,
-            "round": e.round.name,
-            "status": e.get_status_display(),
-            "problem": e.problem,
-            "boundaries": e.boundaries,
-            "proposed_director": e.proposed_director,
-            "known_risks": e.known_risks,
-            "submitted_at": e.submitted_at,
-        },
-    )
+
+
+def _review_assignments(user: User) -> list[dict[str, Any]]:
     assignments = (
         ReviewAssignment.objects.filter(reviewer=user)
         .select_related("application__hit", "application__round", "review")
         .prefetch_related("review__scores")
         .order_by("pk")
     )
-    data["review_assignments"] = [
+    return [
         {
             "application": a.application_id,
             "hit": a.application.hit.name,
@@ -318,17 +361,6 @@ def person_data(*, person: Person) -> dict[str, Any]:
         }
         for a in assignments
     ]
-    data["public_reviews_written"] = _rows(
-        PublicReview.objects.filter(reviewer=user).select_related("hit").order_by("pk"),
-        lambda r: {
-            "hit": r.hit.name,
-            "reviewed_on": r.reviewed_on,
-            "ppi_depth": r.ppi_depth,
-            "arrangements_adequate": r.arrangements_adequate,
-            "comments": r.comments,
-        },
-    )
-    return data
 
 
 def _review(assignment) -> dict[str, Any] | None:
@@ -390,7 +422,7 @@ def person_current_roles(*, person: Person) -> list[str]:
 
 
 @transaction.atomic
-def person_data_export(*, actor: object, person_id: int) -> dict[str, Any]:
+def person_data_export(*, actor: User, person_id: int) -> dict[str, Any]:
     """Everything held about a person (see `person_data`), for the programme manager to send them.
 
     Side effects: one GdprAction (export) row naming the actor.
@@ -404,13 +436,13 @@ def person_data_export(*, actor: object, person_id: int) -> dict[str, Any]:
         **person_data(person=person),
     }
     GdprAction.objects.create(
-        person=person, person_number=person.pk, action=GdprActionKind.EXPORT, actor=_actor_or_none(actor)
+        person=person, person_number=person.pk, action=GdprActionKind.EXPORT, actor=recorded_actor(actor)
     )
     return data
 
 
 @transaction.atomic
-def person_erase(*, actor: object, person_id: int, reason: str) -> Person:
+def person_erase(*, actor: User, person_id: int, reason: str) -> Person:
     """Anonymise a person and their account, keeping history, scores and survey answers intact.
 
     Side effects, in order:
@@ -443,7 +475,7 @@ def person_erase(*, actor: object, person_id: int, reason: str) -> Person:
         person = Person.objects.select_for_update().get(pk=person_id)
     except Person.DoesNotExist:
         raise Http404("No such person.") from None
-    if person.user_id is not None and person.user_id == getattr(actor, "pk", None):
+    if person.user_id is not None and person.user_id == actor.pk:
         raise ValidationError("You cannot erase yourself; ask another programme manager.")
     user = User.objects.select_for_update().filter(pk=person.user_id).first() if person.user_id else None
     pattern = _name_pattern(person.full_name)
@@ -467,7 +499,7 @@ def person_erase(*, actor: object, person_id: int, reason: str) -> Person:
         person=person,
         person_number=person.pk,
         action=GdprActionKind.ERASE,
-        actor=_actor_or_none(actor),
+        actor=recorded_actor(actor),
         reason=reason,
     )
     return person

@@ -20,6 +20,7 @@ from pathlib import PurePath
 from typing import IO
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -41,12 +42,14 @@ HELP_TEXT = "A PDF, Word (.docx) or Excel (.xlsx) file of at most 10 MB."
 
 @dataclass(frozen=True)
 class CheckedUpload:
-    """What the check found: the detected content type, the extension and the size in bytes."""
+    """What the check found: the detected content type, the extension and the size in bytes, and
+    the file it checked."""
 
     content_type: str
     extension: str
     size: int
     original_name: str
+    file: UploadedFile
 
 
 def detect_content_type(stream: IO[bytes]) -> str | None:
@@ -74,7 +77,7 @@ def detect_content_type(stream: IO[bytes]) -> str | None:
     return None
 
 
-def check_upload(upload: object) -> CheckedUpload:
+def check_upload(upload: UploadedFile | None) -> CheckedUpload:
     """Accept `upload` (a Django UploadedFile) or raise ValidationError with a message for the user.
 
     Checks, in order: a file was given and has a name; the extension is one we accept; the file is
@@ -108,5 +111,9 @@ def check_upload(upload: object) -> CheckedUpload:
             code="content",
         )
     return CheckedUpload(
-        content_type=detected, extension=extension, size=size, original_name=PurePath(name).name[-255:]
+        content_type=detected,
+        extension=extension,
+        size=size,
+        original_name=PurePath(name).name[-255:],
+        file=upload,
     )

@@ -9,6 +9,7 @@ from core.forms import DateInput
 from core.idempotency import OnceOnlyFormMixin
 from teams.forms.lookup import OrganisationChoiceField
 from teams.models import Affiliation, Organisation, Person
+from teams.services.directory import ORGANISATION_FIELDS, PERSON_FIELDS
 
 
 class OrganisationForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
@@ -16,7 +17,7 @@ class OrganisationForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "short_name", "org_type", "is_programme_partner", "parent", "website", "is_active"]
+        fields = ORGANISATION_FIELDS
         field_classes = {"parent": OrganisationChoiceField}
 
     def clean_parent(self) -> Organisation | None:
@@ -36,7 +37,7 @@ class OrganisationForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
 class PersonForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Person
-        fields = ["full_name", "email", "is_public_member"]
+        fields = PERSON_FIELDS
 
 
 class AffiliationForm(OnceOnlyFormMixin, forms.ModelForm):

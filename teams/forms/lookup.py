@@ -37,6 +37,7 @@ from django.urls import reverse
 
 from core import ratelimit
 from teams.permissions import can_find_people_by_email
+from teams.roles import AnyUser
 
 logger = logging.getLogger(__name__)
 
@@ -87,15 +88,15 @@ THROTTLED_MESSAGE = (
 )
 
 
-def search(directory: Directory, queryset: QuerySet, query: str, *, user: object | None) -> QuerySet:
+def search(directory: Directory, queryset: QuerySet, query: str, *, user: AnyUser | None) -> QuerySet:
     """The entries of `queryset` that `query` finds for `user` (the one search rule, see the docstring)."""
     exact = user is not None and bool(can_find_people_by_email(user))
     return queryset.filter(directory.matching(query, exact=exact))
 
 
-def search_allowed(user: object | None) -> bool:
+def search_allowed(user: AnyUser | None) -> bool:
     """Count one search by `user` and say whether it is within the limit (unknown users are not counted)."""
-    user_id = getattr(user, "pk", None)
+    user_id = user.pk if user is not None else None
     if user_id is None:
         return True
     attempt = ratelimit.attempt(
@@ -124,7 +125,7 @@ class DirectorySelect(forms.Select):
         super().__init__(attrs)
         self.directory = directory
         self.query = ""
-        self.user: object | None = None
+        self.user: AnyUser | None = None
         self.allowed: dict[str, bool] = {}
 
     def __deepcopy__(self, memo: dict) -> DirectorySelect:
@@ -228,7 +229,7 @@ class DirectoryChoiceField(forms.ModelChoiceField):
         self.directory = directory
         super().__init__(queryset, **kwargs)
 
-    def search_as(self, user: object) -> None:
+    def search_as(self, user: AnyUser) -> None:
         self.widget.user = user
 
     def to_python(self, value):
@@ -264,7 +265,7 @@ class OrganisationChoiceField(DirectoryChoiceField):
         super().__init__(queryset, directory=ORGANISATIONS, **kwargs)
 
 
-def search_as(form: forms.BaseForm, user: object) -> None:
+def search_as(form: forms.BaseForm, user: AnyUser) -> None:
     """Tell every directory field of `form` who searches: the search rule and the limit are theirs."""
     for field in form.fields.values():
         if isinstance(field, DirectoryChoiceField):
@@ -272,7 +273,7 @@ def search_as(form: forms.BaseForm, user: object) -> None:
 
 
 def lookup_options(
-    directory: Directory, queryset: QuerySet, *, query: str, selected: str, user: object
+    directory: Directory, queryset: QuerySet, *, query: str, selected: str, user: AnyUser
 ) -> dict:
     """The options the lookup view sends back for what was typed (the template context)."""
     limit = lookup_limit()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime
+from collections.abc import Callable, Iterable
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -11,18 +12,18 @@ from django.utils import timezone
 from core.permissions import Verdict
 from teams import permissions
 from teams.enums import MembershipRole
-from teams.models import HIT, Membership
-from teams.roles import roles_of
+from teams.models import HIT, Membership, WorkingGroup
+from teams.roles import AnyUser, roles_of
 
 
-def current_memberships(day=None) -> QuerySet[Membership]:
+def current_memberships(day: datetime.date | None = None) -> QuerySet[Membership]:
     day = day or timezone.localdate()
     return Membership.objects.filter(start_date__lte=day).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=day)
     )
 
 
-def hit_list_for_user(*, user: object) -> QuerySet[HIT]:
+def hit_list_for_user(*, user: AnyUser) -> QuerySet[HIT]:
     """The HITs a user may see: all for portfolio roles, their own for members, none otherwise."""
     qs = HIT.objects.select_related("host_organisation")
     if permissions.can_view_portfolio(user):
@@ -31,7 +32,7 @@ def hit_list_for_user(*, user: object) -> QuerySet[HIT]:
 
 
 def hit_get_for_user(
-    *, user: object, pk: int, may_see: Callable[[object, HIT], Verdict] = permissions.can_view_hit
+    *, user: AnyUser, pk: int, may_see: Callable[[AnyUser, HIT], Verdict] = permissions.can_view_hit
 ) -> HIT:
     """One HIT the user may see, or 404 (outsiders never learn that it exists). `may_see` narrows
     it to the HIT's records of one kind (e.g. permissions.can_view_documents): who may see the
@@ -54,10 +55,8 @@ def hit_people(*, hit: HIT) -> QuerySet[Membership]:
     )
 
 
-def working_groups_missing_leads(*, hit_ids) -> dict[int, list[str]]:
+def working_groups_missing_leads(*, hit_ids: Iterable[int]) -> dict[int, list[str]]:
     """Per HIT, the working groups that lack a current academic or service lead (one query)."""
-    from teams.models import WorkingGroup
-
     today = timezone.localdate()
     current_lead = Q(
         memberships__role=MembershipRole.WORKING_GROUP_LEAD,

@@ -12,7 +12,9 @@ interaction was logged since the HIT was accredited (or moved to set-up).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict, cast
 
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -40,6 +42,7 @@ from teams.permissions import (
     can_record_meeting,
     can_upload_document,
 )
+from teams.roles import AnyUser
 from teams.selectors.hits import current_memberships
 
 AMBER_AFTER_DAYS = 90  # more than 90 days without an interaction: amber
@@ -65,18 +68,22 @@ class RegisterEntry:
     is_illustrative: bool
 
 
-REGISTER_FIELDS = (
-    "name",
-    "focus",
-    "aims",
-    "status",
-    "accredited_from",
-    "accredited_until",
-    "is_illustrative",
-)
+class RegisterRow(TypedDict):
+    """One row of `register_rows`: a HIT's public fields, with its current accreditation's dates."""
+
+    name: str
+    focus: str
+    aims: str
+    status: str
+    accredited_from: datetime.date
+    accredited_until: datetime.date
+    is_illustrative: bool
 
 
-def register_rows(*, today: datetime.date | None = None, search: str = "") -> QuerySet:
+REGISTER_FIELDS = tuple(RegisterRow.__annotations__)
+
+
+def register_rows(*, today: datetime.date | None = None, search: str = "") -> QuerySet[HIT, RegisterRow]:
     """Accredited HITs (set-up or active, with an accreditation current today) as plain values.
 
     One query. Values, not model instances, so a template can never reach a HIT's members.
@@ -89,7 +96,7 @@ def register_rows(*, today: datetime.date | None = None, search: str = "") -> Qu
     search = search.strip()
     if search:
         queryset = queryset.filter(Q(name__icontains=search) | Q(focus__icontains=search))
-    return (
+    rows = (
         queryset.annotate(
             accredited_from=Subquery(current.values("accreditations__valid_from")[:1]),
             accredited_until=Subquery(current.values("accreditations__valid_until")[:1]),
@@ -97,9 +104,12 @@ def register_rows(*, today: datetime.date | None = None, search: str = "") -> Qu
         .order_by("name")
         .values(*REGISTER_FIELDS)
     )
+    # The values are RegisterRow's fields, read from the HIT's fields and the two date annotations;
+    # django-stubs types the rows of an annotated queryset's values() as dict[str, Any].
+    return cast("QuerySet[HIT, RegisterRow]", rows)
 
 
-def register_entries(rows) -> list[RegisterEntry]:
+def register_entries(rows: Iterable[RegisterRow]) -> list[RegisterEntry]:
     labels = dict(HITStatus.choices)
     return [
         RegisterEntry(
@@ -126,7 +136,7 @@ class RelatedHIT:
     can_delete: bool
 
 
-def hit_links(*, hit: HIT, user: object) -> list[RelatedHIT]:
+def hit_links(*, hit: HIT, user: AnyUser) -> list[RelatedHIT]:
     """The HIT's links in either direction, with the other HIT (one query; permissions from cached roles)."""
     links = (
         HITLink.objects.filter(Q(from_hit=hit) | Q(to_hit=hit))
@@ -148,7 +158,7 @@ def hit_links(*, hit: HIT, user: object) -> list[RelatedHIT]:
     return related
 
 
-def link_get_for_user(*, user: object, pk: int) -> HITLink:
+def link_get_for_user(*, user: AnyUser, pk: int) -> HITLink:
     """A link the user may see (they see one of its HITs), or 404."""
     link = HITLink.objects.select_related("from_hit", "to_hit").filter(pk=pk).first()
     if link is None or not (
@@ -193,7 +203,7 @@ def document_titles(*, hit: HIT) -> list[str]:
     return list(Document.objects.filter(hit=hit).order_by("title").values_list("title", flat=True).distinct())
 
 
-def document_get_for_user(*, user: object, pk: int) -> Document:
+def document_get_for_user(*, user: AnyUser, pk: int) -> Document:
     """A document of a HIT whose documents the user may see (teams.permissions.can_view_documents),
     or 404."""
     document = Document.objects.select_related("hit").filter(pk=pk).first()
@@ -267,7 +277,9 @@ def liveness_state(days_since: int | None) -> str:
     return "red"
 
 
-def sponsor_liveness_for_hits(*, hit_ids, today: datetime.date | None = None) -> dict[int, SponsorLiveness]:
+def sponsor_liveness_for_hits(
+    *, hit_ids: Iterable[int], today: datetime.date | None = None
+) -> dict[int, SponsorLiveness]:
     """Sponsor liveness of many HITs in one query, whatever their number.
 
     A HIT's count starts at its first accreditation or its first move to set-up, whichever came
@@ -361,7 +373,7 @@ def hit_structure(*, hit: HIT) -> HITStructure:
     )
 
 
-def lifecycle_actions(*, hit: HIT, user: object) -> dict[str, bool]:
+def lifecycle_actions(*, hit: HIT, user: AnyUser) -> dict[str, bool]:
     """What the user may do from the HIT page (the template never decides permissions)."""
     can_change = bool(permissions.can_change_hit_status(user, hit))
     return {
@@ -380,7 +392,7 @@ def closure_record(*, hit: HIT) -> ClosureRecord | None:
     return ClosureRecord.objects.select_related("closure_report", "recorded_by").filter(hit=hit).first()
 
 
-def record_access(*, hit: HIT, user: object) -> dict[str, bool]:
+def record_access(*, hit: HIT, user: AnyUser) -> dict[str, bool]:
     """Which of the HIT's records the user may see, so the HIT page neither lists nor links the
     others (the template never decides permissions)."""
     return {
@@ -391,7 +403,7 @@ def record_access(*, hit: HIT, user: object) -> dict[str, bool]:
     }
 
 
-def hit_page_context(*, hit: HIT, user: object) -> dict:
+def hit_page_context(*, hit: HIT, user: AnyUser) -> dict[str, object]:
     """What the HIT page shows of the HIT's life after accreditation (a fixed number of queries for
     each user; records the user may not see are not read)."""
     may_see = record_access(hit=hit, user=user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,13 +13,16 @@ from core.permissions import require
 from core.workflow import Move, Rule, perform
 from teams import permissions
 from teams.enums import ClosureReason
-from teams.models import HIT
+from teams.models import HIT, User
 from teams.signals import hit_transition_requested
 from teams.workflow import CLOSURE_REASON, HIT_WORKFLOW
 
 
+# HIT meets Move's bound (core.workflow._Row: a str `status` and a save taking update_fields), but
+# mypy checks a base class's type arguments before the django plugin has worked out what a model's
+# fields hold, so `status` is not a str yet at that point (django-stubs issue 651).
 @dataclass
-class HITMove(Move[HIT]):
+class HITMove(Move[HIT]):  # type: ignore[type-var]  # the plugin types HIT.status too late
     """A move of a HIT, with what closing asks for and whether other apps are asked."""
 
     closure_reason: str = ""
@@ -29,7 +33,7 @@ class HITMove(Move[HIT]):
 @transaction.atomic
 def hit_transition(
     *,
-    actor: object,
+    actor: User,
     hit_id: int,
     action: str,
     reason: str = "",
@@ -79,7 +83,9 @@ def _guard_hit_move(move: HITMove) -> None:
     hit, transition = move.obj, move.transition
     if move.check_guards:
         answers = hit_transition_requested.send(sender=HIT, hit=hit, transition=transition)
-        problems = [problem for _receiver, found in answers for problem in found]
+        # Each receiver answers with a list of problems (teams.signals); django-stubs types every
+        # signal answer as `str | None`.
+        problems = [problem for _receiver, found in answers for problem in cast(list[str], found)]
         if problems:
             raise ValidationError({"__all__": problems})
     errors: dict[str, str] = {}

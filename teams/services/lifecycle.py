@@ -18,11 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from core.permissions import require as _require
+from core.workflow import recorded_actor
 from teams import permissions
 from teams import permissions as sel
 from teams.domain import uploads
@@ -36,16 +38,13 @@ from teams.models import (
     Meeting,
     Membership,
     SponsorInteraction,
+    User,
     WorkingGroup,
 )
 from teams.services import hits as services
 
 CLOSURE_REPORT_TYPE = "closure-report"
 CLOSURE_REPORT_TITLE = "Closure report"
-
-
-def _actor_or_none(actor: object) -> object | None:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def _get_hit(hit_id: int, *, lock: bool = False) -> HIT:
@@ -76,7 +75,7 @@ def _files_removed_on_failure() -> Iterator[list[Document]]:
 
 
 @transaction.atomic
-def hit_link_create(*, actor: object, hit_id: int, to_hit_id: int, kind: str, note: str = "") -> HITLink:
+def hit_link_create(*, actor: User, hit_id: int, to_hit_id: int, kind: str, note: str = "") -> HITLink:
     """Record that two HITs coordinate, overlap or run a joint activity.
 
     Side effects: one HITLink row. A link of the same kind between the two HITs, recorded from
@@ -101,7 +100,7 @@ def hit_link_create(*, actor: object, hit_id: int, to_hit_id: int, kind: str, no
     if errors:
         raise ValidationError(errors)
     link = HITLink(
-        from_hit=hit, to_hit_id=to_hit_id, kind=kind, note=note.strip(), created_by=_actor_or_none(actor)
+        from_hit=hit, to_hit_id=to_hit_id, kind=kind, note=note.strip(), created_by=recorded_actor(actor)
     )
     link.full_clean()
     link.save()
@@ -109,7 +108,7 @@ def hit_link_create(*, actor: object, hit_id: int, to_hit_id: int, kind: str, no
 
 
 @transaction.atomic
-def hit_link_delete(*, actor: object, link_id: int) -> None:
+def hit_link_delete(*, actor: User, link_id: int) -> None:
     """Remove a link between two HITs. Side effect: the HITLink row is deleted."""
     link = HITLink.objects.select_for_update().get(pk=link_id)
     _require(sel.can_delete_link(actor, link))
@@ -120,7 +119,7 @@ def hit_link_delete(*, actor: object, link_id: int) -> None:
 
 
 def document_upload(
-    *, actor: object, hit_id: int, document_type: DocumentType, title: str, upload: object
+    *, actor: User, hit_id: int, document_type: DocumentType, title: str, upload: UploadedFile | None
 ) -> Document:
     """Store a checked upload as the next version of the HIT's document called `title`.
 
@@ -143,11 +142,11 @@ def document_upload(
 @transaction.atomic
 def _document_store(
     *,
-    actor: object,
+    actor: User,
     hit_id: int,
     document_type: DocumentType | None,
     title: str,
-    upload: object,
+    upload: UploadedFile | None,
     written: list[Document],
     check_permission: bool = True,
 ) -> Document:
@@ -176,11 +175,11 @@ def _document_store(
         original_name=checked.original_name,
         content_type=checked.content_type,
         size=checked.size,
-        uploaded_by=_actor_or_none(actor),
+        uploaded_by=recorded_actor(actor),
     )
     document.full_clean(exclude=["file"])
-    upload.seek(0)  # type: ignore[attr-defined]
-    document.file.save(f"upload{checked.extension}", upload, save=False)
+    checked.file.seek(0)
+    document.file.save(f"upload{checked.extension}", checked.file, save=False)
     written.append(document)
     document.save()
     return document
@@ -192,7 +191,7 @@ def _document_store(
 @transaction.atomic
 def meeting_create(
     *,
-    actor: object,
+    actor: User,
     hit_id: int,
     held_on: datetime.date | None,
     notes: str = "",
@@ -212,7 +211,7 @@ def meeting_create(
     elif working_group is None and not group_name:
         errors["group_name"] = "Say which group met: choose a working group or name the group."
     _not_in_future(held_on, "held_on", errors, "meeting")
-    if errors:
+    if errors or held_on is None:  # a missing date is among the errors
         raise ValidationError(errors)
     meeting = Meeting(
         hit=hit,
@@ -220,7 +219,7 @@ def meeting_create(
         group_name=group_name,
         held_on=held_on,
         notes=notes.strip(),
-        recorded_by=_actor_or_none(actor),
+        recorded_by=recorded_actor(actor),
     )
     meeting.full_clean()
     meeting.save()
@@ -233,7 +232,7 @@ def meeting_create(
 @transaction.atomic
 def sponsor_interaction_create(
     *,
-    actor: object,
+    actor: User,
     hit_id: int,
     sponsor_id: int | None,
     happened_on: datetime.date | None,
@@ -247,15 +246,18 @@ def sponsor_interaction_create(
     hit = _get_hit(hit_id)
     _require(sel.can_log_sponsor_interaction(actor, hit))
     errors: dict[str, str] = {}
-    is_sponsor = Membership.objects.filter(
-        hit=hit, person_id=sponsor_id, role=MembershipRole.EXECUTIVE_SPONSOR
-    ).exists()
-    if sponsor_id is None or not is_sponsor:
+    is_sponsor = (
+        sponsor_id is not None
+        and Membership.objects.filter(
+            hit=hit, person_id=sponsor_id, role=MembershipRole.EXECUTIVE_SPONSOR
+        ).exists()
+    )
+    if not is_sponsor:
         errors["sponsor"] = "Choose the HIT's executive sponsor."
     if kind not in SponsorInteractionKind.values:
         errors["kind"] = "Choose what kind of contact it was."
     _not_in_future(happened_on, "happened_on", errors, "contact")
-    if errors:
+    if errors or sponsor_id is None or happened_on is None:  # a missing one is among the errors
         raise ValidationError(errors)
     interaction = SponsorInteraction(
         hit=hit,
@@ -263,7 +265,7 @@ def sponsor_interaction_create(
         happened_on=happened_on,
         kind=kind,
         note=note.strip(),
-        recorded_by=_actor_or_none(actor),
+        recorded_by=recorded_actor(actor),
     )
     interaction.full_clean()
     interaction.save()
@@ -273,7 +275,7 @@ def sponsor_interaction_create(
 # --- Closure -------------------------------------------------------------------------------------------
 
 
-def _closure_checks(*, actor: object, hit_id: int, what_continues: str, report: object | None) -> None:
+def _closure_checks(*, actor: User, hit_id: int, what_continues: str, report: UploadedFile | None) -> None:
     """Permission first (an outsider learns nothing from validation), then this service's own fields;
     hit_transition checks the reason, closure reason and merged-into HIT itself."""
     _require(permissions.can_change_hit_status(actor, _get_hit(hit_id)))
@@ -295,7 +297,7 @@ def _closure_checks(*, actor: object, hit_id: int, what_continues: str, report: 
         raise ValidationError(errors)
 
 
-def _store_report(*, actor: object, hit: HIT, report: object, written: list[Document]) -> Document:
+def _store_report(*, actor: User, hit: HIT, report: UploadedFile, written: list[Document]) -> Document:
     try:
         return _document_store(
             actor=actor,
@@ -312,17 +314,17 @@ def _store_report(*, actor: object, hit: HIT, report: object, written: list[Docu
 
 def _record_closure(
     *,
-    actor: object,
+    actor: User,
     hit: HIT,
     what_continues: str,
     partners_leaving: str,
     report: Document | None,
 ) -> ClosureRecord:
     record = ClosureRecord.objects.select_for_update().filter(hit=hit).first()
-    values = {
+    values: dict[str, object] = {
         "what_continues": what_continues.strip(),
         "partners_leaving": partners_leaving.strip(),
-        "recorded_by": _actor_or_none(actor),
+        "recorded_by": recorded_actor(actor),
         "recorded_at": timezone.now(),
     }
     if report is not None:
@@ -341,14 +343,14 @@ def _record_closure(
 
 def hit_closure_begin(
     *,
-    actor: object,
+    actor: User,
     hit_id: int,
     closure_reason: str,
     reason: str,
     what_continues: str,
     partners_leaving: str = "",
     merged_into: HIT | None = None,
-    report: object | None = None,
+    report: UploadedFile | None = None,
     expected_status: str | None = None,
 ) -> ClosureRecord:
     """Move a set-up, active or suspended HIT to closing and record what it leaves behind.
@@ -381,12 +383,12 @@ def hit_closure_begin(
 
 def hit_close(
     *,
-    actor: object,
+    actor: User,
     hit_id: int,
     reason: str,
     what_continues: str,
     partners_leaving: str = "",
-    report: object | None = None,
+    report: UploadedFile | None = None,
     expected_status: str | None = None,
 ) -> ClosureRecord:
     """Close a closing HIT for good, completing its closure record.

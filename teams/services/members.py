@@ -13,12 +13,12 @@ from django.utils import timezone
 
 from teams import permissions
 from teams.enums import MembershipRole
-from teams.models import HIT, Membership, Person, WorkingGroup
+from teams.models import HIT, Membership, Person, User, WorkingGroup
 from teams.roles import forget_roles
 from teams.signals import memberships_changed
 
 
-def _require_manager(actor: object, hit: HIT) -> None:
+def _require_manager(actor: User, hit: HIT) -> None:
     verdict = permissions.can_manage_members(actor, hit)
     if not verdict:
         raise PermissionDenied(verdict.reason)
@@ -27,7 +27,7 @@ def _require_manager(actor: object, hit: HIT) -> None:
 @transaction.atomic
 def membership_add(
     *,
-    actor: object,
+    actor: User,
     hit_id: int,
     email: str,
     full_name: str = "",
@@ -92,7 +92,7 @@ def membership_add(
 
 
 @transaction.atomic
-def membership_end(*, actor: object, membership_id: int, end_date: datetime.date | None = None) -> Membership:
+def membership_end(*, actor: User, membership_id: int, end_date: datetime.date | None = None) -> Membership:
     """End a membership (kept for the history). Side effects: the end date; memberships_changed."""
     membership = (
         Membership.objects.select_for_update(of=("self",)).select_related("hit").get(pk=membership_id)
@@ -111,7 +111,7 @@ def membership_end(*, actor: object, membership_id: int, end_date: datetime.date
 
 
 @transaction.atomic
-def working_group_create(*, actor: object, hit_id: int, name: str, purpose: str = "") -> WorkingGroup:
+def working_group_create(*, actor: User, hit_id: int, name: str, purpose: str = "") -> WorkingGroup:
     """Create a working group (its two leads are added as memberships). Side effect: the group."""
     hit = HIT.objects.get(pk=hit_id)
     _require_manager(actor, hit)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,7 +12,7 @@ from teams.models import HIT, PortfolioSnapshot
 
 
 @transaction.atomic
-def portfolio_snapshot_take(*, day=None) -> PortfolioSnapshot:
+def portfolio_snapshot_take(*, day: datetime.date | None = None) -> PortfolioSnapshot:
     """Store today's HIT counts by status and stage (idempotent: one row per day, overwritten).
 
     Set-based: two grouped aggregate queries, whatever the number of HITs.

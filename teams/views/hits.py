@@ -17,6 +17,7 @@ from teams import permissions
 from teams.filters import HITFilter
 from teams.forms.hits import HITTransitionForm
 from teams.models import HIT
+from teams.roles import AnyUser
 from teams.selectors import hits as selectors
 from teams.selectors import lifecycle as selectors_lifecycle
 from teams.services import hits as services
@@ -87,7 +88,7 @@ def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _page_parts(hit: HIT, user: object) -> dict[str, list[HITPagePart]]:
+def _page_parts(hit: HIT, user: AnyUser) -> dict[str, list[HITPagePart]]:
     """What the apps above teams show on the HIT page, by slot (teams.signals.hit_page_requested)."""
     parts: dict[str, list[HITPagePart]] = {}
     for _receiver, part in hit_page_requested.send(sender=HIT, hit=hit, user=user):
