@@ -33,8 +33,8 @@ from engagement.models import (
     Wave,
 )
 from engagement.selectors.maturity import Profile, profile_of
-from reporting.enums import WITH_TEAM
 from reporting.models import ProgressReport, add_months
+from reporting.selectors.home import overdue_condition
 from teams.enums import HITStatus, LifecycleStage
 from teams.models import HIT, Membership, Organisation, StakeholderCategory
 
@@ -481,11 +481,6 @@ def _listing(qs: QuerySet, fields: Sequence[str], limit: int) -> Listing:
     """One query: the window count gives the total before the LIMIT cuts the rows."""
     rows = list(qs.annotate(total_rows=Window(Count("pk"))).values(*fields, "total_rows")[:limit])
     return Listing(total=rows[0]["total_rows"] if rows else 0, rows=rows)
-
-
-def overdue_condition(today: datetime.date) -> Q:
-    """Past its due date and still with the team (reporting.selectors.reports says the same)."""
-    return Q(due_on__lt=today, status__in=[s.value for s in WITH_TEAM])
 
 
 def overdue_reports(hits: QuerySet[HIT] | None, *, today: datetime.date, limit: int = LIST_LIMIT) -> Listing:
