@@ -25,6 +25,7 @@ from reportlab.platypus.flowables import CondPageBreak, Flowable
 
 from reporting.selectors.board import BoardPack, PackSection
 from reporting.selectors.portfolio import Filters, Listing, PipelineRow, ValuesRow
+from teams.enums import HITStatus, LifecycleStage
 
 TITLE = "Board report pack"
 
@@ -93,12 +94,8 @@ def filters_text(filters: Filters, pipeline: Sequence[PipelineRow]) -> str:
         name = next((r.name for r in pipeline if r.round_id == filters.round_id), str(filters.round_id))
         parts.append(f"round {name}")
     if filters.status:
-        from teams.enums import HITStatus
-
         parts.append(f"status {HITStatus(filters.status).label.lower()}")
     if filters.stage:
-        from teams.enums import LifecycleStage
-
         parts.append(f"stage {LifecycleStage(filters.stage).label.lower()}")
     if filters.focus:
         parts.append(f'focus or name containing "{filters.focus}"')
