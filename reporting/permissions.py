@@ -14,12 +14,12 @@ from reporting.models import ProgressReport
 from teams import permissions as team_permissions
 from teams.enums import HITStatus, Role
 from teams.models import HIT
-from teams.roles import roles_of
+from teams.roles import AnyUser, roles_of
 
 READERS = (Role.PROGRAMME_MANAGER, Role.BOARD_MEMBER)
 
 
-def report_roles(user: object, hit_id: int) -> set[str]:
+def report_roles(user: AnyUser, hit_id: int) -> set[str]:
     roles = roles_of(user)
     found: set[str] = set()
     if hit_id in roles.hit_ids:
@@ -29,14 +29,14 @@ def report_roles(user: object, hit_id: int) -> set[str]:
     return found
 
 
-def can_list_reports(user: object) -> Verdict:
+def can_list_reports(user: AnyUser) -> Verdict:
     roles = roles_of(user)
     if roles.hit_ids or roles.has(*READERS):
         return ALLOW
     return Verdict(False, "Progress reports are for HIT members, programme managers and board members.")
 
 
-def can_view_reports(user: object, hit: HIT) -> Verdict:
+def can_view_reports(user: AnyUser, hit: HIT) -> Verdict:
     """A HIT's reports, set-up checklist, early-warning flags and stage history."""
     roles = roles_of(user)
     if hit.pk in roles.hit_ids or roles.has(*READERS):
@@ -44,7 +44,7 @@ def can_view_reports(user: object, hit: HIT) -> Verdict:
     return Verdict(False, "You are not a member of this HIT.")
 
 
-def can_view_hit_dashboard(user: object, hit: HIT) -> Verdict:
+def can_view_hit_dashboard(user: AnyUser, hit: HIT) -> Verdict:
     """The HIT dashboard: whoever sees the HIT's page (its members, programme managers, board
     members and PPI facilitators). Not reviewers: their view of a HIT is its application and its
     coverage (docs/domain.md section 4). Each section shows only what the user may see on its own page
@@ -54,7 +54,7 @@ def can_view_hit_dashboard(user: object, hit: HIT) -> Verdict:
     return Verdict(False, "You cannot see this HIT's dashboard.")
 
 
-def can_read_report(user: object, report: ProgressReport) -> Verdict:
+def can_read_report(user: AnyUser, report: ProgressReport) -> Verdict:
     """One progress report's content: the HIT's members and programme managers in every state;
     board members once it is accepted (docs/domain.md section 4). Before that it is the team's work in
     progress, or waiting for the programme manager. Its status and dates are on the list for all
@@ -68,13 +68,13 @@ def can_read_report(user: object, report: ProgressReport) -> Verdict:
     )
 
 
-def can_manage_schedule(user: object, hit: HIT) -> Verdict:
+def can_manage_schedule(user: AnyUser, hit: HIT) -> Verdict:
     if roles_of(user).has(Role.PROGRAMME_MANAGER):
         return ALLOW
     return Verdict(False, "Only programme managers set a HIT's reporting schedule.")
 
 
-def can_start_report(user: object, hit: HIT) -> Verdict:
+def can_start_report(user: AnyUser, hit: HIT) -> Verdict:
     if hit.pk not in roles_of(user).hit_ids:
         return Verdict(False, "Only the HIT's members start its progress reports.")
     if hit.status == HITStatus.CLOSED:
@@ -84,7 +84,7 @@ def can_start_report(user: object, hit: HIT) -> Verdict:
     return ALLOW
 
 
-def can_edit_report(user: object, report: ProgressReport) -> Verdict:
+def can_edit_report(user: AnyUser, report: ProgressReport) -> Verdict:
     if workflow.TEAM not in report_roles(user, report.hit_id):
         return Verdict(False, "Only the HIT's members write its progress reports.")
     if report.status not in WITH_TEAM:
@@ -96,7 +96,7 @@ def can_edit_report(user: object, report: ProgressReport) -> Verdict:
     return ALLOW
 
 
-def can_move_due_date(user: object, report: ProgressReport) -> Verdict:
+def can_move_due_date(user: AnyUser, report: ProgressReport) -> Verdict:
     if not roles_of(user).has(Role.PROGRAMME_MANAGER):
         return Verdict(False, "Only programme managers move a report's due date.")
     if report.status not in WITH_TEAM:
@@ -104,13 +104,13 @@ def can_move_due_date(user: object, report: ProgressReport) -> Verdict:
     return ALLOW
 
 
-def can_activate(user: object, hit: HIT) -> Verdict:
+def can_activate(user: AnyUser, hit: HIT) -> Verdict:
     if roles_of(user).has(Role.PROGRAMME_MANAGER):
         return ALLOW
     return Verdict(False, "Only a programme manager moves a HIT to active.")
 
 
-def can_assess_stage(user: object, hit: HIT) -> Verdict:
+def can_assess_stage(user: AnyUser, hit: HIT) -> Verdict:
     """The team, or a programme manager, ticks the behaviours and confirms the stage."""
     if report_roles(user, hit.pk):
         return ALLOW
@@ -123,7 +123,7 @@ DASHBOARD_ROLES = (Role.BOARD_MEMBER, Role.PROGRAMME_MANAGER, Role.PPI_FACILITAT
 # --- Access ------------------------------------------------------------------------------------------
 
 
-def can_view_board_dashboard(user: object) -> Verdict:
+def can_view_board_dashboard(user: AnyUser) -> Verdict:
     """The portfolio dashboard and the board report pack."""
     if roles_of(user).has(*DASHBOARD_ROLES):
         return ALLOW

@@ -14,11 +14,12 @@ from engagement.models import PublicReview
 from reporting.selectors.home import hit_panels
 from teams.enums import LeadSide, MembershipRole
 from teams.models import HIT, WorkingGroup
+from teams.roles import AnyUser
 from teams.selectors.hits import current_memberships
 from teams.signals import HITPagePart
 
 
-def hit_page_part(sender: object, *, hit: HIT, user: Any, **kwargs: Any) -> HITPagePart | None:
+def hit_page_part(sender: object, *, hit: HIT, user: AnyUser, **kwargs: Any) -> HITPagePart | None:
     """The HIT page's reporting panels: flags, the set-up checklist, the open report, the stage."""
     panels = hit_panels(user, hit)
     return (

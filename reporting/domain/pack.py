@@ -11,7 +11,7 @@ in the raw bytes (the tests do), which also helps anyone checking what a pack co
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -24,7 +24,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from reportlab.platypus.flowables import CondPageBreak, Flowable
 
 from reporting.selectors.board import BoardPack, PackSection
-from reporting.selectors.portfolio import Filters, Listing, PipelineRow
+from reporting.selectors.portfolio import Filters, Listing, PipelineRow, ValuesRow
+from teams.enums import HITStatus, LifecycleStage
 
 TITLE = "Board report pack"
 
@@ -93,12 +94,8 @@ def filters_text(filters: Filters, pipeline: Sequence[PipelineRow]) -> str:
         name = next((r.name for r in pipeline if r.round_id == filters.round_id), str(filters.round_id))
         parts.append(f"round {name}")
     if filters.status:
-        from teams.enums import HITStatus
-
         parts.append(f"status {HITStatus(filters.status).label.lower()}")
     if filters.stage:
-        from teams.enums import LifecycleStage
-
         parts.append(f"stage {LifecycleStage(filters.stage).label.lower()}")
     if filters.focus:
         parts.append(f'focus or name containing "{filters.focus}"')
@@ -160,7 +157,12 @@ def _table(
 
 
 def _listing(
-    listing: Listing, empty: str, columns: Sequence[str], row_of, styles: _Styles, widths
+    listing: Listing,
+    empty: str,
+    columns: Sequence[str],
+    row_of: Callable[[ValuesRow], Sequence[object]],
+    styles: _Styles,
+    widths: Sequence[float],
 ) -> list[Flowable]:
     if not listing.total:
         return [_p(empty, styles.body)]
@@ -186,6 +188,25 @@ def build_pdf(data: BoardPack, *, pipeline: Sequence[PipelineRow], summaries: di
         author="HIT Portal",
         pageCompression=0,
     )
+    story = [
+        *_portfolio_story(data, pipeline, summaries, styles, width),
+        *_attention_story(data, styles, width),
+        *_trends_story(data, styles, width),
+        *_hits_story(data, styles, width),
+    ]
+    footer = _footer(data.today)
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
+
+
+def _portfolio_story(
+    data: BoardPack,
+    pipeline: Sequence[PipelineRow],
+    summaries: dict[str, str],
+    styles: _Styles,
+    width: float,
+) -> list[Flowable]:
+    """The title, the filters, the HITs by status and by stage, and the pipeline by round."""
     story: list[Flowable] = [
         _p(TITLE, styles.title),
         _p(
@@ -224,7 +245,12 @@ def build_pdf(data: BoardPack, *, pipeline: Sequence[PipelineRow], summaries: di
                 [width * 0.3] + [width * 0.14] * 5,
             )
         )
-    story.append(_p("Needs attention", styles.h1))
+    return story
+
+
+def _attention_story(data: BoardPack, styles: _Styles, width: float) -> list[Flowable]:
+    """Overdue progress reports, overdue accreditation conditions and renewals due."""
+    story: list[Flowable] = [_p("Needs attention", styles.h1)]
     story.append(_p(f"Overdue progress reports: {data.overdue_reports.total}", styles.h2))
     story += _listing(
         data.overdue_reports,
@@ -256,8 +282,13 @@ def build_pdf(data: BoardPack, *, pipeline: Sequence[PipelineRow], summaries: di
         styles,
         [width * 0.5, width * 0.25, width * 0.25],
     )
-    story.append(_p("Trends per quarter", styles.h1))
-    story.append(
+    return story
+
+
+def _trends_story(data: BoardPack, styles: _Styles, width: float) -> list[Flowable]:
+    """The quarterly trends as one table."""
+    return [
+        _p("Trends per quarter", styles.h1),
         _table(
             [
                 "Quarter",
@@ -282,12 +313,14 @@ def build_pdf(data: BoardPack, *, pipeline: Sequence[PipelineRow], summaries: di
             ],
             styles,
             [width * 0.13, width * 0.2, width * 0.14, width * 0.2, width * 0.1, width * 0.17],
-        )
-    )
-    story.append(
-        _p("HITs (active) counts the whole programme in the quarter's last nightly snapshot.", styles.body)
-    )
-    story.append(_p(f"The HITs ({len(data.sections)})", styles.h1))
+        ),
+        _p("HITs (active) counts the whole programme in the quarter's last nightly snapshot.", styles.body),
+    ]
+
+
+def _hits_story(data: BoardPack, styles: _Styles, width: float) -> list[Flowable]:
+    """One section per HIT: its facts (section_facts) as a two-column table."""
+    story: list[Flowable] = [_p(f"The HITs ({len(data.sections)})", styles.h1)]
     if not data.sections:
         story.append(_p("No HIT matches.", styles.body))
     label_width = width * 0.24
@@ -302,13 +335,17 @@ def build_pdf(data: BoardPack, *, pipeline: Sequence[PipelineRow], summaries: di
         )
         table.setStyle(FACTS)
         story.append(table)
+    return story
+
+
+def _footer(today: datetime.date) -> Callable[[Canvas, SimpleDocTemplate], None]:
+    """What every page ends with: the pack's title and date, and the page number."""
 
     def footer(canvas: Canvas, document: SimpleDocTemplate) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 8)
-        canvas.drawString(15 * mm, 8 * mm, f"HIT Portal - {TITLE}, {_date(data.today)}")
+        canvas.drawString(15 * mm, 8 * mm, f"HIT Portal - {TITLE}, {_date(today)}")
         canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, f"Page {document.page}")
         canvas.restoreState()
 
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue()
+    return footer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.http import QueryDict
 
 from reporting.selectors.portfolio import Filters, PipelineRow
 from teams.enums import HITStatus, LifecycleStage
@@ -29,7 +30,7 @@ class DashboardFilterForm(forms.Form):
         help_text="HITs whose stakeholder map or members include an organisation with this in its name.",
     )
 
-    def __init__(self, data: object = None, *, rounds: list[PipelineRow]) -> None:
+    def __init__(self, data: QueryDict | None = None, *, rounds: list[PipelineRow]) -> None:
         super().__init__(data)
         self.fields["round"].choices = [("", "Any round"), *[(str(r.round_id), r.name) for r in rounds]]
 

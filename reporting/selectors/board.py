@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -56,7 +57,7 @@ class BoardDashboard:
     pipeline: list[PipelineRow]
     counts: PortfolioCounts
     categories: list[CategoryColumn]
-    page: Page
+    page: Page[HIT]
     rows: list[HITRow]
     overdue_reports: Listing
     overdue_conditions: Listing
@@ -73,7 +74,7 @@ def board_dashboard(
     *,
     filters: Filters,
     sort: str,
-    page_number: object,
+    page_number: str | int | None,
     today: datetime.date,
     pipeline: list[PipelineRow] | None = None,
 ) -> BoardDashboard:
@@ -87,7 +88,7 @@ def board_dashboard(
     ordered = hits.select_related("coverage").order_by(*order)
     paginator = Paginator(ordered, PAGE_SIZE)
     # The grouped counts already know how many HITs match: spare the paginator its COUNT query.
-    paginator.count = counts.total  # type: ignore[misc]
+    paginator.count = counts.total
     page = paginator.get_page(page_number)
     # One query: the inner one sorts every HIT and keeps the page's ids, the outer one looks up
     # the latest wave and assessment of those 50 only (not of every HIT before the sort).
@@ -115,20 +116,41 @@ def board_dashboard(
 # --- The board report pack ---------------------------------------------------------------------------
 
 
+class LatestReport(TypedDict):
+    """A HIT's latest progress report, as the pack lists it."""
+
+    pk: int
+    hit_id: int
+    due_on: datetime.date
+    status: str
+    status_label: str
+    overdue: bool
+
+
+class OpenCondition(TypedDict):
+    """An accreditation condition not closed yet, as the pack lists it."""
+
+    pk: int
+    text: str
+    due_on: datetime.date
+    decision__application__hit_id: int
+    overdue: bool
+
+
 @dataclass
 class PackSection:
     """One HIT of the pack."""
 
     row: HITRow
-    latest_report: dict | None
-    open_conditions: list[dict] = field(default_factory=list)
+    latest_report: LatestReport | None
+    open_conditions: list[OpenCondition] = field(default_factory=list)
 
     @property
     def hit(self) -> HIT:
         return self.row.hit
 
     @property
-    def overdue_conditions(self) -> list[dict]:
+    def overdue_conditions(self) -> list[OpenCondition]:
         return [c for c in self.open_conditions if c["overdue"]]
 
 
@@ -146,7 +168,7 @@ class BoardPack:
     today: datetime.date
 
 
-def _latest_reports(hits: QuerySet[HIT] | None, *, today: datetime.date) -> dict[int, dict]:
+def _latest_reports(hits: QuerySet[HIT] | None, *, today: datetime.date) -> dict[int, LatestReport]:
     """Each HIT's latest progress report (by due date), with `overdue` derived (one query)."""
     rows = (
         _restrict(ProgressReport.objects.all(), hits)
@@ -159,20 +181,33 @@ def _latest_reports(hits: QuerySet[HIT] | None, *, today: datetime.date) -> dict
         .values("pk", "hit_id", "due_on", "status")
     )
     labels = dict(ReportStatus.choices)
-    found = {}
+    found: dict[int, LatestReport] = {}
     for row in rows:
-        row["status_label"] = labels.get(row["status"], row["status"])
-        row["overdue"] = row["due_on"] < today and row["status"] in WITH_TEAM
-        found[row["hit_id"]] = row
+        found[row["hit_id"]] = LatestReport(
+            pk=row["pk"],
+            hit_id=row["hit_id"],
+            due_on=row["due_on"],
+            status=row["status"],
+            status_label=labels.get(row["status"], row["status"]),
+            overdue=row["due_on"] < today and row["status"] in WITH_TEAM,
+        )
     return found
 
 
-def _open_conditions(hits: QuerySet[HIT] | None, *, today: datetime.date) -> dict[int, list[dict]]:
+def _open_conditions(hits: QuerySet[HIT] | None, *, today: datetime.date) -> dict[int, list[OpenCondition]]:
     qs = _restrict(Condition.objects.filter(closed_at__isnull=True), hits, "decision__application__hit")
-    found: dict[int, list[dict]] = {}
+    found: dict[int, list[OpenCondition]] = {}
     for row in qs.order_by("due_on", "pk").values("pk", "text", "due_on", "decision__application__hit_id"):
-        row["overdue"] = row["due_on"] < today
-        found.setdefault(row["decision__application__hit_id"], []).append(row)
+        hit_id = row["decision__application__hit_id"]
+        found.setdefault(hit_id, []).append(
+            OpenCondition(
+                pk=row["pk"],
+                text=row["text"],
+                due_on=row["due_on"],
+                decision__application__hit_id=hit_id,
+                overdue=row["due_on"] < today,
+            )
+        )
     return found
 
 

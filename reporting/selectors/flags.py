@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -76,6 +76,10 @@ LABELS = {
     STALLED: "Stalled progress",
     SPONSOR_SILENCE: "Sponsor silence",
 }
+
+
+#: How each check raises a flag: add(hit_id, code, detail).
+AddFlag = Callable[[int, str, str], None]
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,7 @@ def _latest_submitted_reports(ids: list[int]) -> dict[int, list[ProgressReport]]
     return latest
 
 
-def _capacity(latest: dict[int, list[ProgressReport]], today: datetime.date, add) -> None:
+def _capacity(latest: dict[int, list[ProgressReport]], today: datetime.date, add: AddFlag) -> None:
     for hit_id, reports in latest.items():
         newest = reports[0]
         if newest.funding_status in (FundingStatus.AT_RISK, FundingStatus.NONE):
@@ -171,11 +175,12 @@ def _capacity(latest: dict[int, list[ProgressReport]], today: datetime.date, add
                 )
 
 
-def _stalled(latest: dict[int, list[ProgressReport]], add) -> None:
+def _stalled(latest: dict[int, list[ProgressReport]], add: AddFlag) -> None:
     for hit_id, reports in latest.items():
         indices = [report.progress_index for report in reports]
-        if len(indices) == 2 and all(i is not None and i < STALL_INDEX for i in indices):
-            shown = " and ".join(f"{round(i * 100)}%" for i in reversed(indices))  # type: ignore[operator]
+        low = [i for i in indices if i is not None and i < STALL_INDEX]
+        if len(indices) == 2 and len(low) == 2:
+            shown = " and ".join(f"{round(i * 100)}%" for i in reversed(low))
             add(
                 hit_id,
                 STALLED,
@@ -183,7 +188,7 @@ def _stalled(latest: dict[int, list[ProgressReport]], add) -> None:
             )
 
 
-def _open_conflicts(latest: dict[int, list[ProgressReport]], today: datetime.date, add) -> None:
+def _open_conflicts(latest: dict[int, list[ProgressReport]], today: datetime.date, add: AddFlag) -> None:
     newest_ids = {reports[0].pk: hit_id for hit_id, reports in latest.items()}
     if not newest_ids:
         return
@@ -205,7 +210,7 @@ def _open_conflicts(latest: dict[int, list[ProgressReport]], today: datetime.dat
 # --- From the HIT's structures, EOI, coverage and sponsor log ----------------------------------------
 
 
-def _complexity(ids: list[int], today: datetime.date, add) -> None:
+def _complexity(ids: list[int], today: datetime.date, add: AddFlag) -> None:
     for hit_id, n in (
         current_memberships(today)
         .filter(hit_id__in=ids, organisation__isnull=False)
@@ -220,7 +225,7 @@ def _complexity(ids: list[int], today: datetime.date, add) -> None:
         )
 
 
-def _turnover(ids: list[int], today: datetime.date, add) -> None:
+def _turnover(ids: list[int], today: datetime.date, add: AddFlag) -> None:
     """A key post whose holder left in the window, or whose new holder started in it after someone else."""
     cutoff = add_months(today, -TURNOVER_MONTHS)
     same_post_earlier = (
@@ -262,7 +267,7 @@ def _turnover(ids: list[int], today: datetime.date, add) -> None:
         )
 
 
-def _rivalry(ids: list[int], add) -> None:
+def _rivalry(ids: list[int], add: AddFlag) -> None:
     for hit_id, risks in ExpressionOfInterest.objects.filter(hit_id__in=ids).values_list(
         "hit_id", "known_risks"
     ):
@@ -275,7 +280,7 @@ def _rivalry(ids: list[int], add) -> None:
             )
 
 
-def _missing_actors(ids: list[int], add) -> None:
+def _missing_actors(ids: list[int], add: AddFlag) -> None:
     for hit_id, gaps in CoverageScore.objects.filter(hit_id__in=ids).values_list("hit_id", "gaps"):
         missing = [
             gap.get("name") or gap.get("code") for gap in gaps or [] if gap.get("code") in CORE_CATEGORIES
@@ -284,7 +289,7 @@ def _missing_actors(ids: list[int], add) -> None:
             add(hit_id, MISSING_ACTORS, f"No engagement yet with: {', '.join(missing)}.")
 
 
-def _sponsor_silence(ids: list[int], today: datetime.date, add) -> None:
+def _sponsor_silence(ids: list[int], today: datetime.date, add: AddFlag) -> None:
     """Only where the teams app keeps a sponsor log (teams.SponsorInteraction)."""
     try:
         interaction = apps.get_model("teams", "SponsorInteraction")

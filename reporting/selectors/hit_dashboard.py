@@ -37,6 +37,7 @@ from reporting.selectors.portfolio import (
 )
 from reporting.selectors.trends import _as_date
 from teams.models import HIT, StakeholderCategory
+from teams.roles import AnyUser
 
 PPI_MONTHS = 12
 
@@ -71,6 +72,16 @@ class MonthPoint:
         return f"{self.start:%b %Y}"
 
 
+@dataclass(frozen=True)
+class ReportRow:
+    """One of the HIT's latest progress reports as the dashboard lists it."""
+
+    report: ProgressReport
+    is_overdue: bool
+    # A board member opens a report once it is accepted; the others are listed, not linked.
+    can_read: bool
+
+
 @dataclass
 class HITDashboard:
     hit: HIT
@@ -81,7 +92,7 @@ class HITDashboard:
     maturity: MaturitySummary | None
     milestones: list[Milestone] | None  # None: the user may not see the HIT's reports
     ppi_months: list[MonthPoint]
-    reports: list[ProgressReport] | None
+    reports: list[ReportRow] | None  # None: the user may not see the HIT's reports
     today: datetime.date
     # What of the HIT's engagement the user may see (engagement.permissions): a section the user
     # may not see is never read, and a page the user may not open is never linked.
@@ -186,7 +197,7 @@ def latest_maturity(hit: HIT) -> MaturitySummary | None:
     return next(iter(summaries.values()), None)
 
 
-def hit_dashboard(*, hit: HIT, user: object, today: datetime.date) -> HITDashboard:
+def hit_dashboard(*, hit: HIT, user: AnyUser, today: datetime.date) -> HITDashboard:
     """What the HIT dashboard shows. `hit` comes from engagement.selectors.hit_for_engagement
     (coverage joined). Readiness, maturity, milestones and reports only for those who may see them
     on their own pages (a PPI facilitator sees the coverage and the PPI figures)."""
@@ -195,14 +206,18 @@ def hit_dashboard(*, hit: HIT, user: object, today: datetime.date) -> HITDashboa
     shows_maturity = bool(engagement_permissions.can_view_maturity(user, hit))
     latest_wave, previous_wave = last_two_waves(hit) if shows_readiness else (None, None)
     may_read_reports = report_permissions.can_view_reports(user, hit)
-    milestones = reports = None
+    milestones: list[Milestone] | None = None
+    reports: list[ReportRow] | None = None
     if may_read_reports:
         milestones = list(Milestone.objects.filter(hit=hit).order_by("due_on", "pk"))
-        reports = list(ProgressReport.objects.filter(hit=hit).order_by("-due_on", "-pk")[:LATEST_REPORTS])
-        for report in reports:
-            report.is_overdue = report.is_overdue_on(today)  # type: ignore[attr-defined]
-            # A board member opens a report once it is accepted; the others are listed, not linked.
-            report.can_read = bool(report_permissions.can_read_report(user, report))  # type: ignore[attr-defined]
+        reports = [
+            ReportRow(
+                report,
+                is_overdue=report.is_overdue_on(today),
+                can_read=bool(report_permissions.can_read_report(user, report)),
+            )
+            for report in ProgressReport.objects.filter(hit=hit).order_by("-due_on", "-pk")[:LATEST_REPORTS]
+        ]
     return HITDashboard(
         hit=hit,
         coverage=coverage,

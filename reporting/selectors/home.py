@@ -5,26 +5,25 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 
 from reporting import permissions
 from reporting import receivers as checklist
 from reporting.enums import OPEN_STATUSES, WITH_TEAM, ReportStatus
-from reporting.models import (
-    ProgressReport,
-)
+from reporting.models import ProgressReport
 from reporting.selectors import flags
 from reporting.selectors.stages import latest_stage_assessment
 from teams.enums import HITStatus, Role
 from teams.models import HIT
-from teams.roles import roles_of
+from teams.roles import AnyUser, roles_of
 
 # --- Lists -------------------------------------------------------------------------------------------
 
 
 def overdue_condition(today: datetime.date) -> Q:
-    """Due date passed and still with the team (not submitted, accepted or skipped)."""
+    """Due date passed and still with the team (not submitted, accepted or skipped): the rule of
+    ProgressReport.is_overdue_on, as a condition for queries."""
     return Q(due_on__lt=today, status__in=[s.value for s in WITH_TEAM])
 
 
@@ -37,7 +36,7 @@ def open_report(*, hit: HIT) -> ProgressReport | None:
 # --- Panels for the HIT page and the programme manager's home page -----------------------------------
 
 
-def hit_panels(user: object, hit: HIT) -> dict:
+def hit_panels(user: AnyUser, hit: HIT) -> dict[str, object]:
     """What the HIT page shows from reporting: early-warning flags, the set-up checklist (while the
     HIT is in set-up), the open report and the confirmed life-cycle stage. Empty for users who may
     not see the HIT's reports. A fixed number of queries."""
@@ -65,24 +64,34 @@ class FlaggedHIT:
     flags: list[flags.Flag]
 
 
-def member_home_panels(user: object) -> dict:
-    """A HIT member's home page: the open progress report of each of their HITs (one query)."""
+def member_home_panels(user: AnyUser) -> dict[str, object]:
+    """A HIT member's home page: the open progress report of each of their HITs (one query), each
+    with `overdue` and `with_team` (draft or changes requested)."""
     roles = roles_of(user)
     if not roles.hit_ids:
         return {}
     today = timezone.localdate()
     reports = list(
         ProgressReport.objects.filter(hit_id__in=roles.hit_ids, status__in=[s.value for s in OPEN_STATUSES])
+        .annotate(
+            overdue=Case(
+                When(overdue_condition(today), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            with_team=Case(
+                When(status__in=[s.value for s in WITH_TEAM], then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
         .select_related("hit")
         .order_by("due_on", "hit__name")
     )
-    for report in reports:
-        report.overdue = report.is_overdue_on(today)
-        report.with_team = report.status in WITH_TEAM
     return {"member_panels": True, "my_reports": reports}
 
 
-def pm_home_panels(user: object, *, limit: int = 50) -> dict:
+def pm_home_panels(user: AnyUser, *, limit: int = 50) -> dict[str, object]:
     """The programme manager's home page: live HITs with early-warning flags, reports submitted and
     waiting for a decision, overdue reports and the checklist of HITs waiting in set-up. A fixed
     number of queries whatever the number of HITs."""

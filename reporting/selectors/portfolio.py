@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.db.models import (
     Count,
     Exists,
     F,
     IntegerField,
+    Model,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Window,
 )
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce
 
 from accreditation.enums import ApplicationStatus, EOIStatus
-from accreditation.models import Accreditation, Application, Condition, ExpressionOfInterest
+from accreditation.models import Accreditation, Application, Condition, ExpressionOfInterest, Round
 from engagement.domain import matrix
 from engagement.domain.scoring import shown_score
 from engagement.enums import MATURITY_ELEMENTS, Depth, Dimension, MaturityLevel
@@ -33,10 +36,15 @@ from engagement.models import (
     Wave,
 )
 from engagement.selectors.maturity import Profile, profile_of
-from reporting.enums import WITH_TEAM
 from reporting.models import ProgressReport, add_months
+from reporting.selectors.home import overdue_condition
 from teams.enums import HITStatus, LifecycleStage
 from teams.models import HIT, Membership, Organisation, StakeholderCategory
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+_M = TypeVar("_M", bound=Model)
 
 PAGE_SIZE = 50  # HITs per page of the heat maps: the page stays fast at 1,000 HITs
 LIST_LIMIT = 20  # rows shown of each "needs attention" list; the count covers them all
@@ -64,7 +72,7 @@ class Filters:
 
 
 # sort key -> (label, ORDER BY). HITs without a stored coverage score come last either way.
-SORTS: dict[str, tuple[str, tuple]] = {
+SORTS: dict[str, tuple[str, tuple[OrderBy, ...]]] = {
     "name": ("HIT name, A to Z", (F("name").asc(),)),
     "-name": ("HIT name, Z to A", (F("name").desc(),)),
     "degrees": (
@@ -111,12 +119,15 @@ def filtered_hits(filters: Filters, *, today: datetime.date) -> QuerySet[HIT]:
         named = Organisation.objects.filter(Q(name__icontains=text) | Q(short_name__icontains=text))
         on_map = Stakeholder.objects.filter(organisation__in=named.values("pk")).exclude(end_date__lt=today)
         members = Membership.objects.filter(organisation__in=named.values("pk"), start_date__lte=today)
-        on_map, members = on_map.values("hit_id"), members.exclude(end_date__lt=today).values("hit_id")
-        qs = qs.filter(Q(pk__in=on_map) | Q(pk__in=members))
+        on_map_hits, member_hits = (
+            on_map.values("hit_id"),
+            members.exclude(end_date__lt=today).values("hit_id"),
+        )
+        qs = qs.filter(Q(pk__in=on_map_hits) | Q(pk__in=member_hits))
     return qs
 
 
-def _restrict(qs: QuerySet, hits: QuerySet[HIT] | None, path: str = "hit") -> QuerySet:
+def _restrict(qs: QuerySet[_M], hits: QuerySet[HIT] | None, path: str = "hit") -> QuerySet[_M]:
     """Limit rows of another table to the filtered HITs (no restriction when nothing is filtered)."""
     if hits is None:
         return qs
@@ -143,9 +154,9 @@ APPLICATIONS_UNDER_REVIEW = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDE
 APPLICATIONS_ACCREDITED = (ApplicationStatus.ACCREDITED, ApplicationStatus.ACCREDITED_WITH_CONDITIONS)
 
 
-def _count_in_round(model: type, **conditions: object) -> Coalesce:
+def _count_in_round(rows_of: QuerySet[_M], **conditions: object) -> Coalesce:
     rows = (
-        model.objects.filter(round=OuterRef("pk"), **conditions)
+        rows_of.filter(round=OuterRef("pk"), **conditions)
         .order_by()
         .values("round")
         .annotate(n=Count("pk"))
@@ -159,15 +170,14 @@ def pipeline_by_round() -> list[PipelineRow]:
     invited, applications (any status), applications with the panel (submitted or under review)
     and applications accredited (with or without conditions). One query; each count is a grouped
     subquery on the (round, status) indexes."""
-    from accreditation.models import Round
-
+    eois, applications = ExpressionOfInterest.objects.all(), Application.objects.all()
     rows = (
         Round.objects.annotate(
-            eois_submitted=_count_in_round(ExpressionOfInterest, status__in=EOIS_SUBMITTED),
-            eois_invited=_count_in_round(ExpressionOfInterest, status=EOIStatus.INVITED),
-            applications_total=_count_in_round(Application),
-            under_review=_count_in_round(Application, status__in=APPLICATIONS_UNDER_REVIEW),
-            accredited=_count_in_round(Application, status__in=APPLICATIONS_ACCREDITED),
+            eois_submitted=_count_in_round(eois, status__in=EOIS_SUBMITTED),
+            eois_invited=_count_in_round(eois, status=EOIStatus.INVITED),
+            applications_total=_count_in_round(applications),
+            under_review=_count_in_round(applications, status__in=APPLICATIONS_UNDER_REVIEW),
+            accredited=_count_in_round(applications, status__in=APPLICATIONS_ACCREDITED),
         )
         .order_by("-opens_on", "name")
         .values_list(
@@ -378,14 +388,25 @@ def _latest_assessment_id() -> Subquery:
     )
 
 
-def with_latest_scores(hits: QuerySet[HIT]) -> QuerySet[HIT]:
+#: One column of ids (`.values("<id>")`), read as a subquery rather than a list.
+IdColumn = QuerySet[Model, Mapping[str, object]]
+
+
+class LatestScoreIds(TypedDict):
+    """What `with_latest_scores` adds to each HIT."""
+
+    latest_wave_id: int | None
+    latest_assessment_id: int | None
+
+
+def with_latest_scores(hits: QuerySet[HIT]) -> QuerySet[WithAnnotations[HIT, LatestScoreIds]]:
     """HITs with their stored coverage joined and the ids of their latest wave and assessment."""
     return hits.select_related("coverage").annotate(
         latest_wave_id=_latest_wave_id(), latest_assessment_id=_latest_assessment_id()
     )
 
 
-def readiness_summaries(wave_ids: Iterable[int] | QuerySet) -> dict[int, ReadinessSummary]:
+def readiness_summaries(wave_ids: Iterable[int] | IdColumn) -> dict[int, ReadinessSummary]:
     """The overall results of these waves, by wave id (one query). The n of a suppressed
     dimension is a number too, so n is never selected here."""
     labels = dict(Dimension.choices)
@@ -413,7 +434,7 @@ def readiness_summaries(wave_ids: Iterable[int] | QuerySet) -> dict[int, Readine
     return found
 
 
-def maturity_summaries(assessment_ids: Iterable[int] | QuerySet) -> dict[int, MaturitySummary]:
+def maturity_summaries(assessment_ids: Iterable[int] | IdColumn) -> dict[int, MaturitySummary]:
     """Median level and weakest element(s) of these assessments, by assessment id (one query)."""
     levels: dict[int, dict[str, int]] = {}
     dates: dict[int, datetime.date] = {}
@@ -439,7 +460,7 @@ def _coverage_of(hit: HIT) -> CoverageScore | None:
 
 
 def hit_rows(
-    hits: Sequence[HIT],
+    hits: Sequence[WithAnnotations[HIT, LatestScoreIds]],
     categories: Sequence[CategoryColumn],
     *,
     readiness: dict[int, ReadinessSummary],
@@ -455,8 +476,8 @@ def hit_rows(
                 hit=hit,
                 coverage=coverage,
                 depths=[DepthCell(c.code, depths.get(c.code) if coverage else None) for c in categories],
-                readiness=readiness.get(hit.latest_wave_id),  # type: ignore[attr-defined]
-                maturity=maturity.get(hit.latest_assessment_id),  # type: ignore[attr-defined]
+                readiness=readiness.get(hit.latest_wave_id) if hit.latest_wave_id else None,
+                maturity=maturity.get(hit.latest_assessment_id) if hit.latest_assessment_id else None,
             )
         )
     return rows
@@ -465,27 +486,27 @@ def hit_rows(
 # --- Lists that need attention -----------------------------------------------------------------------
 
 
+#: One row of `.values(...)`: column name -> value, as django-stubs types a row of columns named at
+#: run time.
+ValuesRow = dict[str, Any]
+
+
 @dataclass(frozen=True)
 class Listing:
     """The first `LIST_LIMIT` rows of a list and how many there are in all."""
 
     total: int
-    rows: list[dict]
+    rows: list[ValuesRow]
 
     @property
     def more(self) -> int:
         return self.total - len(self.rows)
 
 
-def _listing(qs: QuerySet, fields: Sequence[str], limit: int) -> Listing:
+def _listing(qs: QuerySet[_M], fields: Sequence[str], limit: int) -> Listing:
     """One query: the window count gives the total before the LIMIT cuts the rows."""
     rows = list(qs.annotate(total_rows=Window(Count("pk"))).values(*fields, "total_rows")[:limit])
     return Listing(total=rows[0]["total_rows"] if rows else 0, rows=rows)
-
-
-def overdue_condition(today: datetime.date) -> Q:
-    """Past its due date and still with the team (reporting.selectors.reports says the same)."""
-    return Q(due_on__lt=today, status__in=[s.value for s in WITH_TEAM])
 
 
 def overdue_reports(hits: QuerySet[HIT] | None, *, today: datetime.date, limit: int = LIST_LIMIT) -> Listing:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.http import Http404
@@ -28,7 +30,10 @@ from reporting.models import (
 )
 from reporting.selectors.home import overdue_condition
 from teams.models import HIT
-from teams.roles import roles_of
+from teams.roles import AnyUser, roles_of
+
+if TYPE_CHECKING:
+    from django.forms import BoundField
 
 # accreditation.domain.criteria names each concept in words; the report stores the short code.
 CONCEPT_OF_CRITERION: dict[str, str] = {
@@ -39,7 +44,7 @@ CONCEPT_OF_CRITERION: dict[str, str] = {
 # --- Access ------------------------------------------------------------------------------------------
 
 
-def hit_for_reports(*, user: object, pk: int) -> HIT:
+def hit_for_reports(*, user: AnyUser, pk: int) -> HIT:
     """A HIT whose reports, checklist and stage the user may see, or 404."""
     try:
         hit = HIT.objects.select_related("report_schedule").get(pk=pk)
@@ -50,7 +55,7 @@ def hit_for_reports(*, user: object, pk: int) -> HIT:
     return hit
 
 
-def report_get_for_user(*, user: object, pk: int) -> ProgressReport:
+def report_get_for_user(*, user: AnyUser, pk: int) -> ProgressReport:
     """One report the user may read (permissions.can_read_report), or 404: outsiders never learn
     that it exists, and a board member does not open a report before it is accepted."""
     try:
@@ -71,7 +76,7 @@ def schedule_of(hit: HIT) -> ReportSchedule | None:
         return None
 
 
-def report_list_for_user(*, user: object, today: datetime.date | None = None) -> QuerySet[ProgressReport]:
+def report_list_for_user(*, user: AnyUser, today: datetime.date | None = None) -> QuerySet[ProgressReport]:
     """Every report for programme managers and board members, the reports of their HITs for members,
     with `is_overdue` annotated from the dates; overdue first, then by due date."""
     today = today or timezone.localdate()
@@ -88,7 +93,7 @@ def report_list_for_user(*, user: object, today: datetime.date | None = None) ->
     ).order_by("-is_overdue", "due_on", "hit__name", "pk")
 
 
-def hits_for_report_filter(*, user: object) -> QuerySet[HIT]:
+def hits_for_report_filter(*, user: AnyUser) -> QuerySet[HIT]:
     roles = roles_of(user)
     qs = HIT.objects.order_by("name")
     if not roles.has(*permissions.READERS):
@@ -145,8 +150,8 @@ class IndicatorRow:
     rating: int | None
     evidence: str
     # The edit page attaches the row's two form fields here.
-    rating_field: object = None
-    evidence_field: object = None
+    rating_field: BoundField | None = None
+    evidence_field: BoundField | None = None
 
 
 @dataclass
@@ -207,7 +212,7 @@ def report_events(report: ProgressReport) -> QuerySet[ReportEvent]:
     return report.events.select_related("actor")
 
 
-def milestone_summary(milestones) -> dict[str, int]:
+def milestone_summary(milestones: Iterable[Milestone]) -> dict[str, int]:
     counts = dict.fromkeys(MilestoneStatus.values, 0)
     for milestone in milestones:
         counts[milestone.status] += 1
@@ -215,9 +220,53 @@ def milestone_summary(milestones) -> dict[str, int]:
 
 
 # --- Snapshots of the engagement scores (stored copies, not links) ------------------------------------
+# Each is stored as it is in a JSON field of the report (ProgressReport.*_snapshot).
 
 
-def ppi_standards_snapshot(hit: HIT) -> dict | None:
+class StandardRatingSnapshot(TypedDict):
+    standard: str
+    label: str
+    rating: int
+    rating_label: str
+    note: str
+
+
+class PPIStandardsSnapshot(TypedDict):
+    assessed_on: str  # ISO date
+    ratings: list[StandardRatingSnapshot]
+
+
+class DimensionSnapshot(TypedDict):
+    dimension: str
+    label: str
+    suppressed: bool
+    n: int | None  # None when suppressed
+    score: int | None  # as shown (engagement.domain.scoring.shown_score); None when suppressed
+
+
+class ReadinessSnapshot(TypedDict):
+    wave: str
+    opens_on: str  # ISO date
+    closes_on: str  # ISO date
+    computed_at: str | None  # ISO date and time
+    dimensions: list[DimensionSnapshot]
+
+
+class ElementLevelSnapshot(TypedDict):
+    element: str
+    label: str
+    level: int | None
+    level_label: str
+
+
+class MaturitySnapshot(TypedDict):
+    assessed_on: str  # ISO date
+    levels: list[ElementLevelSnapshot]
+    median: str
+    weakest: list[str]
+
+
+def ppi_standards_snapshot(hit: HIT) -> PPIStandardsSnapshot | None:
     """The latest UK Standards for Public Involvement self-assessment, as a plain dictionary."""
     assessment = selectors_ppi.latest_standards(hit)
     if assessment is None:
@@ -237,7 +286,7 @@ def ppi_standards_snapshot(hit: HIT) -> dict | None:
     }
 
 
-def readiness_snapshot(hit: HIT) -> dict | None:
+def readiness_snapshot(hit: HIT) -> ReadinessSnapshot | None:
     """The overall stored results of the HIT's latest readiness wave with results. Suppressed
     dimensions keep no figures here either (the stored rows have none)."""
     wave = selectors_surveys.latest_released_wave(hit=hit)
@@ -248,8 +297,8 @@ def readiness_snapshot(hit: HIT) -> dict | None:
         .filter(wave=wave, group_type=ReadinessResult.GROUP_OVERALL)
         .order_by("dimension")
     )
-    dimensions = []
-    computed_at = None
+    dimensions: list[DimensionSnapshot] = []
+    computed_at: datetime.datetime | None = None
     for row in rows:
         computed_at = max(computed_at, row.computed_at) if computed_at else row.computed_at
         dimensions.append(
@@ -271,7 +320,7 @@ def readiness_snapshot(hit: HIT) -> dict | None:
     }
 
 
-def maturity_snapshot(hit: HIT) -> dict | None:
+def maturity_snapshot(hit: HIT) -> MaturitySnapshot | None:
     """The latest maturity matrix assessment as a profile: levels, median and weakest elements."""
     row = selectors_maturity.latest_assessment(hit=hit)
     if row is None:

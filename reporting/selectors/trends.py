@@ -11,6 +11,7 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
+    Model,
     OuterRef,
     QuerySet,
     Subquery,
@@ -100,8 +101,25 @@ def trends(hits: QuerySet[HIT] | None, *, today: datetime.date, quarters: int = 
     callback per row).
     """
     start = add_months(quarter_start(today), -3 * (quarters - 1))
-    one = Value(1, output_field=IntegerField())
-    coverage = (
+    rows = _coverage_days(hits, start=start, today=today).union(
+        _readiness_waves(hits, start=start, today=today), _portfolio_days(start=start, today=today), all=True
+    )
+    sums, latest = _by_quarter(rows)
+    starts = [add_months(start, 3 * n) for n in range(quarters)]
+    return Trends(
+        coverage=_series(sums, "coverage", starts),
+        readiness=_series(sums, "readiness", starts),
+        portfolio=[PortfolioPoint(day, *latest.get(day, (None, None, None))) for day in starts],
+    )
+
+
+# Each part of the union: rows of (kind, day, total, n).
+_TrendRows = QuerySet[Model, tuple[str, object, float | None, int | None]]
+
+
+def _coverage_days(hits: QuerySet[HIT] | None, *, start: datetime.date, today: datetime.date) -> _TrendRows:
+    """Per day: the sum of the degrees of the "map" coverage snapshots taken that day, and their number."""
+    return (
         _restrict(
             CoverageSnapshot.objects.filter(label="map", taken_on__gte=start, taken_on__lte=today), hits
         )
@@ -110,6 +128,10 @@ def trends(hits: QuerySet[HIT] | None, *, today: datetime.date, quarters: int = 
         .annotate(kind=Value("coverage"), day=F("taken_on"), total=Sum("degrees"), n=Count("pk"))
         .values_list("kind", "day", "total", "n")
     )
+
+
+def _readiness_waves(hits: QuerySet[HIT] | None, *, start: datetime.date, today: datetime.date) -> _TrendRows:
+    """Per wave opening in the period: its overall score (None without a reported result), and 1."""
     # A wave's mean as a plain AVG subquery (no GROUP BY), read once per wave of the period.
     wave_mean = Subquery(
         ReadinessResult.objects.released()
@@ -118,15 +140,24 @@ def trends(hits: QuerySet[HIT] | None, *, today: datetime.date, quarters: int = 
         .annotate(average=Func(F("score"), function="AVG", output_field=FloatField()))
         .values("average")[:1]
     )
-    readiness = (
+    return (
         _restrict(
             Wave.objects.filter(opens_on__gte=start, opens_on__lte=today, released_at__isnull=False), hits
         )
         .order_by()
-        .annotate(kind=Value("readiness"), day=F("opens_on"), total=wave_mean, n=one)
+        .annotate(
+            kind=Value("readiness"),
+            day=F("opens_on"),
+            total=wave_mean,
+            n=Value(1, output_field=IntegerField()),
+        )
         .values_list("kind", "day", "total", "n")
     )
-    portfolio = (
+
+
+def _portfolio_days(*, start: datetime.date, today: datetime.date) -> _TrendRows:
+    """Per nightly portfolio snapshot: the number of HITs, and of active ones."""
+    return (
         PortfolioSnapshot.objects.filter(taken_on__gte=start, taken_on__lte=today)
         .order_by()
         .annotate(
@@ -137,37 +168,42 @@ def trends(hits: QuerySet[HIT] | None, *, today: datetime.date, quarters: int = 
         )
         .values_list("kind", "day", "total", "n")
     )
+
+
+def _by_quarter(
+    rows: _TrendRows,
+) -> tuple[dict[tuple[str, datetime.date], list[float]], dict[datetime.date, tuple[datetime.date, int, int]]]:
+    """The union's rows added up: (kind, quarter) -> [total, n] for coverage and readiness, and
+    quarter -> (day, HITs, active HITs) of the quarter's last portfolio snapshot."""
     sums: dict[tuple[str, datetime.date], list[float]] = {}
     latest: dict[datetime.date, tuple[datetime.date, int, int]] = {}
-    for kind, day, total, n in coverage.union(readiness, portfolio, all=True):
-        day = _as_date(day)
+    for kind, raw_day, total, n in rows:
+        day = _as_date(raw_day)
         if kind == "portfolio":
             quarter = quarter_start(day)
             if quarter not in latest or day > latest[quarter][0]:
-                latest[quarter] = (day, int(total), int(n or 0))
+                latest[quarter] = (day, int(total or 0), int(n or 0))
             continue
         if total is None:  # a wave without results, or with every dimension suppressed
             continue
         entry = sums.setdefault((kind, quarter_start(day)), [0.0, 0])
         entry[0] += total
-        entry[1] += n
-    starts = [add_months(start, 3 * n) for n in range(quarters)]
+        entry[1] += n or 0
+    return sums, latest
 
-    def series(kind: str) -> list[QuarterPoint]:
-        points = []
-        for day in starts:
-            total, n = sums.get((kind, day), (0.0, 0))
-            if not n:
-                value = None
-            elif kind == "readiness":
-                value = shown_score(total / n)  # readiness figures are shown as whole numbers
-            else:
-                value = round(total / n, 1)
-            points.append(QuarterPoint(day, value, int(n)))
-        return points
 
-    return Trends(
-        coverage=series("coverage"),
-        readiness=series("readiness"),
-        portfolio=[PortfolioPoint(day, *latest.get(day, (None, None, None))) for day in starts],
-    )
+def _series(
+    sums: dict[tuple[str, datetime.date], list[float]], kind: str, starts: list[datetime.date]
+) -> list[QuarterPoint]:
+    points = []
+    for day in starts:
+        total, n = sums.get((kind, day), (0.0, 0))
+        value: float | None
+        if not n:
+            value = None
+        elif kind == "readiness":
+            value = shown_score(total / n)  # readiness figures are shown as whole numbers
+        else:
+            value = round(total / n, 1)
+        points.append(QuarterPoint(day, value, int(n)))
+    return points

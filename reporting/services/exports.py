@@ -35,20 +35,20 @@ import io
 import logging
 import os
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 from openpyxl.styles import Font
 
 from accreditation import permissions as accreditation_permissions
@@ -57,7 +57,7 @@ from accreditation.models import Round
 from accreditation.selectors.applications import application_list_for_applicant
 from accreditation.selectors.rounds import round_board
 from core.batch import BatchOutcome, each_row
-from core.tasks import enqueue_after_commit
+from core.tasks import Call, enqueue_after_commit
 from engagement import permissions as engagement_permissions
 from engagement.forms.stakeholders import StakeholderFilterForm
 from engagement.selectors import surveys as selectors_surveys
@@ -70,8 +70,12 @@ from reporting.models import ExportJob
 from reporting.selectors import reports as reporting_selectors
 from teams import permissions as team_permissions
 from teams.filters import HITFilter
+from teams.models import User
 from teams.roles import roles_of
 from teams.selectors import hits as team_selectors
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +106,12 @@ SCOPE_KEYS: dict[str, tuple[str, ...]] = {
 
 # --- Cells -------------------------------------------------------------------------------------------
 
+#: A value as both writers take it (cell_value).
+CellValue = str | int | float | datetime.date | datetime.datetime | None
+#: An export's filters: the list page's GET filters and the scope (filters_from_request), stored
+#: in a job as JSON.
+ExportFilters = Mapping[str, object]
+
 
 def safe_text(value: str) -> str:
     """Text a spreadsheet shows as text: characters XLSX cannot hold are dropped (first, so they
@@ -110,7 +120,7 @@ def safe_text(value: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def cell_value(value: object) -> str | int | float | datetime.date | datetime.datetime | None:
+def cell_value(value: object) -> CellValue:
     """A value ready for either writer: text made safe, yes/no for booleans, local naive times
     (Excel has no time zones), numbers and dates left as they are."""
     if value is None:
@@ -141,35 +151,59 @@ def _csv_text(value: object) -> str:
 # --- Sources: the rows of one export ------------------------------------------------------------------
 
 
+_Item = TypeVar("_Item")
+
+
+@dataclass(frozen=True)
+class ExportItems(Generic[_Item]):
+    """The permission-aware items of an export, and how one item becomes its values."""
+
+    items: QuerySet[Model, _Item] | list[_Item]
+    row: Callable[[_Item], list[object]]
+
+    def count(self) -> int:
+        return self.items.count() if isinstance(self.items, QuerySet) else len(self.items)
+
+    def raw_rows(self) -> Iterator[list[object]]:
+        items: Iterable[_Item] = (
+            self.items.iterator(chunk_size=CHUNK_SIZE) if isinstance(self.items, QuerySet) else self.items
+        )
+        for item in items:
+            yield self.row(item)
+
+
+class _ItemRows(Protocol):
+    """ExportItems of any kind of item, as the writers read them."""
+
+    def count(self) -> int: ...
+
+    def raw_rows(self) -> Iterator[list[object]]: ...
+
+
 @dataclass
 class ExportSource:
-    """The rows of one export: the headers, the permission-aware items and how to turn an item
-    into its cells (already made safe by `rows()`)."""
+    """The rows of one export: the headers and the items (their cells made safe by `rows()`)."""
 
     kind: str
     title: str
     filename_stem: str
     headers: list[str]
-    items: QuerySet | list
-    row: Callable[[Any], list[object]]
+    items: _ItemRows
 
     _count: int | None = None
 
     def count(self) -> int:
         """How many rows (one query, asked once: the view and the writer both need it)."""
         if self._count is None:
-            self._count = self.items.count() if isinstance(self.items, QuerySet) else len(self.items)
+            self._count = self.items.count()
         return self._count
 
-    def rows(self) -> Iterator[list]:
-        items: Iterable[Any] = (
-            self.items.iterator(chunk_size=CHUNK_SIZE) if isinstance(self.items, QuerySet) else self.items
-        )
-        for item in items:
-            yield [cell_value(value) for value in self.row(item)]
+    def rows(self) -> Iterator[list[CellValue]]:
+        for values in self.items.raw_rows():
+            yield [cell_value(value) for value in values]
 
 
-def _data(filters: dict, *, kind: str) -> QueryDict:
+def _data(filters: ExportFilters, *, kind: str) -> QueryDict:
     """The stored filters as the GET data of the page, without the scope keys."""
     data = QueryDict(mutable=True)
     for key, value in filters.items():
@@ -179,18 +213,22 @@ def _data(filters: dict, *, kind: str) -> QueryDict:
     return data
 
 
-def _scope(filters: dict, key: str, what: str) -> int:
-    try:
-        return int(filters[key])
-    except (KeyError, TypeError, ValueError):
-        raise Http404(f"No such {what}.") from None
+def _scope(filters: ExportFilters, key: str, what: str) -> int:
+    """The id of the export's scope: text as posted, or a number as a job stored it; else 404."""
+    value = filters.get(key)
+    if isinstance(value, str | int | float):
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    raise Http404(f"No such {what}.")
 
 
 def _stem(*parts: object) -> str:
     return "-".join(str(part) for part in parts if part) + f"-{timezone.localdate():%Y-%m-%d}"
 
 
-def _hits(user: object, filters: dict) -> ExportSource:
+def _hits(user: User, filters: ExportFilters) -> ExportSource:
     queryset = team_selectors.hit_list_for_user(user=user)
     # As teams.views.hit_list: someone who sees no portfolio and belongs to no HIT is refused.
     if not team_permissions.can_view_portfolio(user) and not queryset.exists():
@@ -201,19 +239,21 @@ def _hits(user: object, filters: dict) -> ExportSource:
         title="HITs",
         filename_stem=_stem("hits"),
         headers=["Name", "Focus", "Status", "Life-cycle stage", "Host organisation", "Demo data"],
-        items=hit_filter.qs,
-        row=lambda hit: [
-            hit.name,
-            hit.focus,
-            hit.get_status_display(),
-            hit.get_stage_display(),
-            hit.host_organisation.name if hit.host_organisation else "",
-            hit.is_illustrative,
-        ],
+        items=ExportItems(
+            hit_filter.qs,
+            row=lambda hit: [
+                hit.name,
+                hit.focus,
+                hit.get_status_display(),
+                hit.get_stage_display(),
+                hit.host_organisation.name if hit.host_organisation else "",
+                hit.is_illustrative,
+            ],
+        ),
     )
 
 
-def _applications(user: object, filters: dict) -> ExportSource:
+def _applications(user: User, filters: ExportFilters) -> ExportSource:
     data = _data(filters, kind=ExportKind.APPLICATIONS)
     if "round" in filters:
         # The round board: its chair and programme managers (as accreditation.views.panel.round_board).
@@ -242,19 +282,21 @@ def _applications(user: object, filters: dict) -> ExportSource:
                 "Submitted",
                 "Last changed",
             ],
-            items=board.qs,
-            row=lambda application: [
-                application.hit.name,
-                round_.name,
-                application.get_kind_display(),
-                application.get_status_display(),
-                application.version,
-                application.assigned,
-                application.submitted_reviews,
-                needed,
-                application.submitted_at,
-                application.updated_at,
-            ],
+            items=ExportItems(
+                board.qs,
+                row=lambda application: [
+                    application.hit.name,
+                    round_.name,
+                    application.get_kind_display(),
+                    application.get_status_display(),
+                    application.version,
+                    application.assigned,
+                    application.submitted_reviews,
+                    needed,
+                    application.submitted_at,
+                    application.updated_at,
+                ],
+            ),
         )
     # The HITs' own applications (as accreditation.views.applications.application_list).
     if not roles_of(user).hit_ids:
@@ -267,20 +309,22 @@ def _applications(user: object, filters: dict) -> ExportSource:
         title="Applications",
         filename_stem=_stem("applications"),
         headers=["HIT", "Round", "Kind", "Status", "Version", "Submitted", "Last changed"],
-        items=application_filter.qs,
-        row=lambda application: [
-            application.hit.name,
-            application.round.name,
-            application.get_kind_display(),
-            application.get_status_display(),
-            application.version,
-            application.submitted_at,
-            application.updated_at,
-        ],
+        items=ExportItems(
+            application_filter.qs,
+            row=lambda application: [
+                application.hit.name,
+                application.round.name,
+                application.get_kind_display(),
+                application.get_status_display(),
+                application.version,
+                application.submitted_at,
+                application.updated_at,
+            ],
+        ),
     )
 
 
-def _reports(user: object, filters: dict) -> ExportSource:
+def _reports(user: User, filters: ExportFilters) -> ExportSource:
     verdict = reporting_permissions.can_list_reports(user)
     if not verdict:
         raise PermissionDenied(verdict.reason)
@@ -308,22 +352,24 @@ def _reports(user: object, filters: dict) -> ExportSource:
             "Submitted",
             "Submitted by",
         ],
-        items=report_filter.qs,
-        row=lambda report: [
-            report.hit.name,
-            report.period_start,
-            report.period_end,
-            report.due_on,
-            report.get_status_display(),
-            report.version,
-            report.is_overdue,
-            report.submitted_at,
-            str(report.submitted_by) if report.submitted_by else "",
-        ],
+        items=ExportItems(
+            report_filter.qs,
+            row=lambda report: [
+                report.hit.name,
+                report.period_start,
+                report.period_end,
+                report.due_on,
+                report.get_status_display(),
+                report.version,
+                report.is_overdue,
+                report.submitted_at,
+                str(report.submitted_by) if report.submitted_by else "",
+            ],
+        ),
     )
 
 
-def _stakeholders(user: object, filters: dict) -> ExportSource:
+def _stakeholders(user: User, filters: ExportFilters) -> ExportSource:
     hit = hit_for_engagement(
         user=user, pk=_scope(filters, "hit", "HIT"), may_see=engagement_permissions.can_view_stakeholder_map
     )
@@ -351,19 +397,21 @@ def _stakeholders(user: object, filters: dict) -> ExportSource:
             "Evidence",
             "Source",
         ],
-        items=rows,
-        row=lambda row: [
-            row.category.name,
-            row.person.full_name if row.person else "",
-            row.organisation.name if row.organisation else "",
-            row.organisation.org_type.name if row.organisation and row.organisation.org_type else "",
-            row.get_depth_display(),
-            row.role,
-            row.start_date,
-            row.end_date,
-            row.evidence,
-            row.get_source_display(),
-        ],
+        items=ExportItems(
+            rows,
+            row=lambda row: [
+                row.category.name,
+                row.person.full_name if row.person else "",
+                row.organisation.name if row.organisation else "",
+                row.organisation.org_type.name if row.organisation and row.organisation.org_type else "",
+                row.get_depth_display(),
+                row.role,
+                row.start_date,
+                row.end_date,
+                row.evidence,
+                row.get_source_display(),
+            ],
+        ),
     )
 
 
@@ -386,7 +434,7 @@ def _readiness_row(item: tuple[str, str, selectors_surveys.ResultRow]) -> list[o
     ]
 
 
-def _readiness(user: object, filters: dict) -> ExportSource:
+def _readiness(user: User, filters: ExportFilters) -> ExportSource:
     hit = hit_for_engagement(
         user=user, pk=_scope(filters, "hit", "HIT"), may_see=engagement_permissions.can_view_readiness
     )
@@ -415,12 +463,14 @@ def _readiness(user: object, filters: dict) -> ExportSource:
             "Indicative level",
             "Flags",
         ],
-        items=items,
-        row=_readiness_row,
+        items=ExportItems(
+            items,
+            row=_readiness_row,
+        ),
     )
 
 
-_BUILDERS: dict[str, Callable[[object, dict], ExportSource]] = {
+_BUILDERS: dict[str, Callable[[User, ExportFilters], ExportSource]] = {
     ExportKind.HITS: _hits,
     ExportKind.APPLICATIONS: _applications,
     ExportKind.REPORTS: _reports,
@@ -440,7 +490,7 @@ FILTER_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def build_source(*, user: object, kind: str, filters: dict) -> ExportSource:
+def build_source(*, user: User, kind: str, filters: ExportFilters) -> ExportSource:
     """The rows of an export as `user` may see them on the list page. Raises Http404 where the
     page would (a HIT, wave or round the user may not see) and PermissionDenied with the page's
     reason where the page answers 403."""
@@ -449,7 +499,7 @@ def build_source(*, user: object, kind: str, filters: dict) -> ExportSource:
     return _BUILDERS[kind](user, filters)
 
 
-def filters_from_request(*, kind: str, data: QueryDict) -> dict:
+def filters_from_request(*, kind: str, data: QueryDict) -> dict[str, str | list[str]]:
     """The filters of a list page as posted by its export buttons, as a JSON-ready dictionary: the
     page's own filter fields (one value, or a list when repeated; empty ones dropped) and the
     scope (`scope_hit`, `scope_wave`, `scope_round`, stored as hit, wave, round)."""
@@ -486,8 +536,9 @@ def write_csv(handle: IO[str], source: ExportSource, *, on_progress: Progress | 
     return written
 
 
-def _xlsx_cell(sheet, value: object, *, bold: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: CellValue, *, bold: bool = False) -> Cell:
+    cell = WriteOnlyCell(sheet)
+    cell.value = value
     if isinstance(value, str):
         # openpyxl would store "=..." as a formula and "#N/A" as an error: text stays text.
         cell.data_type = "s"
@@ -500,7 +551,7 @@ def write_xlsx(handle: IO[bytes], source: ExportSource, *, on_progress: Progress
     """Write one worksheet in openpyxl's write-only (streaming) mode; returns the number of rows."""
     total = source.count()
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=source.title[:31])
+    sheet: WriteOnlyWorksheet = workbook.create_sheet(title=source.title[:31])
     sheet.freeze_panes = "A2"
     sheet.append([_xlsx_cell(sheet, safe_text(header), bold=True) for header in source.headers])
     written = 0
@@ -592,7 +643,7 @@ def _export_job_delete(job: ExportJob) -> int:
 
 
 @transaction.atomic
-def export_job_create(*, actor: object, kind: str, format: str, filters: dict) -> ExportJob:
+def export_job_create(*, actor: User, kind: str, format: str, filters: ExportFilters) -> ExportJob:
     """Queue a large export for the worker.
 
     Side effects, in order: an ExportJob row (queued, progress 0); on commit, the task
@@ -615,7 +666,7 @@ NOT_STARTED = (
 )
 
 
-def _not_started(calls: list[dict]) -> None:
+def _not_started(calls: list[Call]) -> None:
     for call in calls:
         export_job_not_started(job_id=call["job_id"])
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Field, Max, Model, QuerySet
 from django.utils import timezone
 
 from accreditation.domain.criteria import CRITERIA
@@ -33,7 +34,7 @@ from reporting.models import (
 from reporting.selectors import reports as selectors
 from reporting.workflow import REPORT_WORKFLOW
 from teams.enums import HITStatus, MembershipRole, ProgrammeRole
-from teams.models import HIT, RoleAssignment
+from teams.models import HIT, RoleAssignment, User
 from teams.selectors.hits import current_memberships
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def clean_offsets(offsets: Iterable[object]) -> list[int]:
 @transaction.atomic
 def schedule_save(
     *,
-    actor: object,
+    actor: User,
     hit_id: int,
     interval_months: int,
     first_due_on: datetime.date,
@@ -95,6 +96,7 @@ def schedule_save(
     offsets = clean_offsets(default_reminder_offsets() if reminder_offsets is None else reminder_offsets)
     if (schedule is None or schedule.first_due_on != first_due_on) and first_due_on < timezone.localdate():
         raise ValidationError({"first_due_on": "The first due date cannot be in the past."})
+    created = schedule is None
     if schedule is None:
         schedule = ReportSchedule(hit=hit)
     schedule.interval_months = interval_months
@@ -103,7 +105,7 @@ def schedule_save(
     schedule.is_active = is_active
     schedule.updated_by = recorded_actor(actor)
     schedule.full_clean()
-    if schedule.pk is None:
+    if created:
         schedule.save()
     else:
         schedule.save(
@@ -124,14 +126,15 @@ def schedule_save(
 
 def _create_report(
     *,
-    actor: object,
+    actor: User | None,
     hit: HIT,
     period_start: datetime.date,
     period_end: datetime.date,
     due_on: datetime.date,
     comment: str = "",
 ) -> ProgressReport:
-    """The shared part of opening a report: the row, the risks carried forward, the event."""
+    """The shared part of opening a report: the row, the risks carried forward, the event. `actor`
+    is None when the reporting schedule opens it."""
     previous = (
         ProgressReport.objects.filter(hit=hit)
         .exclude(status=ReportStatus.SKIPPED)
@@ -175,7 +178,7 @@ def _create_report(
 @transaction.atomic
 def report_create(
     *,
-    actor: object,
+    actor: User,
     hit_id: int,
     period_start: datetime.date,
     period_end: datetime.date,
@@ -264,7 +267,7 @@ def _open_scheduled_report(
 # --- Editing a report's sections ---------------------------------------------------------------------
 
 
-def _lock_editable(actor: object, report_id: int, expected_version: str | None = None) -> ProgressReport:
+def _lock_editable(actor: User, report_id: int, expected_version: str | None = None) -> ProgressReport:
     """The report, locked, if the actor may edit it and it is still at `expected_version`.
 
     Every section's save touches the report, so its version is the version of all its sections:
@@ -283,7 +286,7 @@ def _touch(report: ProgressReport) -> None:
 @transaction.atomic
 def report_ratings_save(
     *,
-    actor: object,
+    actor: User,
     report_id: int,
     ratings: Mapping[str, tuple[int | None, str]],
     expected_version: str | None = None,
@@ -333,25 +336,31 @@ def milestone_status(*, due_on: datetime.date, met_on: datetime.date | None, as_
     return MilestoneStatus.MISSED if due_on < as_of else MilestoneStatus.PLANNED
 
 
+_SectionRow = TypeVar("_SectionRow", bound=Model)
+
+#: One posted row of a repeating section: field name -> value, and "id" and "delete" (reporting.forms).
+PostedRow = Mapping[str, object]
+
+
 def _save_rows(
     *,
     report: ProgressReport,
-    model,
-    queryset,
-    rows: Sequence[Mapping],
+    model: type[_SectionRow],
+    queryset: QuerySet[_SectionRow],
+    rows: Sequence[PostedRow],
     fields: Sequence[str],
-    prepare=None,
+    prepare: Callable[[_SectionRow], None] | None = None,
     prepared_fields: Sequence[str] = (),
 ) -> None:
     """Create, update or delete the rows of one repeating section. A row with "id" updates that row
     (which must belong to this report), "delete" removes it; a row without "id" is new.
     `prepare` sets what the caller derives (listed in `prepared_fields`, saved with the row)."""
-    existing = {obj.pk: obj for obj in queryset}
+    existing: dict[int, _SectionRow] = {obj.pk: obj for obj in queryset}
     for index, row in enumerate(rows):
         pk = row.get("id")
-        if pk is not None and pk not in existing:
+        obj = existing.get(pk) if isinstance(pk, int) else None
+        if pk is not None and obj is None:
             raise ValidationError({"__all__": f"Row {index + 1} does not belong to this report."})
-        obj = existing.get(pk) if pk is not None else None
         if row.get("delete"):
             if obj is not None:
                 obj.delete()
@@ -363,6 +372,7 @@ def _save_rows(
                 continue  # not posted: an existing row keeps its value, a new one the default
             value = row[name]
             field = model._meta.get_field(name)
+            assert isinstance(field, Field)  # `fields` names columns of the model, never relations
             if value is None and not field.null:
                 value = "" if field.empty_strings_allowed else field.get_default()
             setattr(obj, name, value)
@@ -382,7 +392,7 @@ def _save_rows(
 
 @transaction.atomic
 def report_milestones_save(
-    *, actor: object, report_id: int, rows: Sequence[Mapping], expected_version: str | None = None
+    *, actor: User, report_id: int, rows: Sequence[PostedRow], expected_version: str | None = None
 ) -> ProgressReport:
     """Record the HIT's milestones in this report: title, due date, the date met (if met).
 
@@ -417,7 +427,7 @@ def report_milestones_save(
     return report
 
 
-_ROW_SECTIONS = {
+_ROW_SECTIONS: dict[str, tuple[type[QuickWin] | type[Outcome] | type[ReportRisk], tuple[str, ...]]] = {
     "quick_wins": (QuickWin, ("title", "delivered_on", "description")),
     "outcomes": (Outcome, ("domain", "description", "intended")),
     "risks": (ReportRisk, ("kind", "description", "how_handled", "opened_on", "resolved_on")),
@@ -427,10 +437,10 @@ _ROW_SECTIONS = {
 @transaction.atomic
 def report_rows_save(
     *,
-    actor: object,
+    actor: User,
     report_id: int,
     section: str,
-    rows: Sequence[Mapping],
+    rows: Sequence[PostedRow],
     expected_version: str | None = None,
 ) -> ProgressReport:
     """Save one repeating section of the report: quick wins, outcomes (by performance domain,
@@ -442,7 +452,7 @@ def report_rows_save(
     report = _lock_editable(actor, report_id, expected_version)
     model, fields = _ROW_SECTIONS[section]
 
-    def prepare(obj) -> None:
+    def prepare(obj: QuickWin | Outcome | ReportRisk) -> None:
         obj.report = report
 
     _save_rows(
@@ -460,7 +470,7 @@ def report_rows_save(
 @transaction.atomic
 def report_capacity_save(
     *,
-    actor: object,
+    actor: User,
     report_id: int,
     funding_status: str,
     funding_notes: str = "",
@@ -482,7 +492,7 @@ def report_capacity_save(
 @transaction.atomic
 def report_snapshots_save(
     *,
-    actor: object,
+    actor: User,
     report_id: int,
     ppi_standards: bool,
     readiness: bool,
@@ -547,7 +557,7 @@ def _programme_manager_emails() -> list[str]:
 
 @transaction.atomic
 def report_transition(
-    *, actor: object, report_id: int, action: str, comment: str = "", expected_status: str | None = None
+    *, actor: User, report_id: int, action: str, comment: str = "", expected_status: str | None = None
 ) -> ProgressReport:
     """Perform one move of the report workflow (reporting.workflow.REPORT_WORKFLOW, performed by
     core.workflow).
@@ -589,7 +599,9 @@ def report_transition(
         raise ValidationError({"comment": "Write a comment for the team explaining why."})
 
     perform(
-        Move(report, transition, actor=actor, comment=comment), REPORT_RULES[action], events=report.events
+        ReportMove(report, transition, actor=actor, comment=comment),
+        REPORT_RULES[action],
+        events=report.events,
     )
     if action == "submit":
         recipients = _programme_manager_emails()
@@ -611,13 +623,19 @@ def report_transition(
     return report
 
 
-def _guard_report_submit(move: Move[ProgressReport]) -> None:
+# ProgressReport has the `status` and `save(update_fields=...)` that core.workflow's Move asks for, but
+# mypy cannot match a model's fields to a protocol where a class is defined (django-stubs issue 651).
+class ReportMove(Move[ProgressReport]):  # type: ignore[type-var]  # a stub limitation, see above
+    """A move of the report workflow (it takes no inputs beyond core.workflow.Move's)."""
+
+
+def _guard_report_submit(move: ReportMove) -> None:
     problems = submission_problems(move.obj)
     if problems:
         raise ValidationError({"__all__": problems})
 
 
-def _effect_report_submit(move: Move[ProgressReport]) -> None:
+def _effect_report_submit(move: ReportMove) -> None:
     """Who submitted it and when; a resubmission's new version; the F14 counts and the PPI
     standards as they stand, frozen with the submission."""
     report = move.obj
@@ -633,12 +651,12 @@ def _effect_report_submit(move: Move[ProgressReport]) -> None:
     )
 
 
-def _effect_report_decide(move: Move[ProgressReport]) -> None:
+def _effect_report_decide(move: ReportMove) -> None:
     move.set(decided_at=timezone.now(), decided_by=recorded_actor(move.actor))
 
 
 # What each move of REPORT_WORKFLOW checks and does beyond its table row.
-REPORT_RULES: dict[str, Rule[Move[ProgressReport]]] = {
+REPORT_RULES: dict[str, Rule[ReportMove]] = {
     "submit": Rule(guard=_guard_report_submit, effect=_effect_report_submit),
     "accept": Rule(effect=_effect_report_decide),
     "request_changes": Rule(effect=_effect_report_decide),
@@ -649,7 +667,7 @@ REPORT_RULES: dict[str, Rule[Move[ProgressReport]]] = {
 @transaction.atomic
 def report_due_date_move(
     *,
-    actor: object,
+    actor: User,
     report_id: int,
     due_on: datetime.date,
     reason: str,

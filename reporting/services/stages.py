@@ -11,17 +11,15 @@ from core.permissions import require as _require
 from core.workflow import recorded_actor
 from reporting import permissions
 from reporting.domain import lifecycle
-from reporting.models import (
-    StageAssessment,
-)
+from reporting.models import StageAssessment
 from teams.enums import LifecycleStage
-from teams.models import HIT
+from teams.models import HIT, User
 
 # --- Life-cycle stage --------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def hit_stage_set(*, actor: object, hit_id: int, stage: str) -> HIT:
+def hit_stage_set(*, actor: User, hit_id: int, stage: str) -> HIT:
     """Set the HIT's confirmed collaboration life-cycle stage. Side effect: HIT.stage (update_fields)."""
     if stage not in LifecycleStage.values:
         raise ValidationError({"confirmed_stage": "Choose a life-cycle stage."})
@@ -34,7 +32,7 @@ def hit_stage_set(*, actor: object, hit_id: int, stage: str) -> HIT:
 
 @transaction.atomic
 def stage_assessment_record(
-    *, actor: object, hit_id: int, behaviours: Iterable[str], confirmed_stage: str, note: str = ""
+    *, actor: User, hit_id: int, behaviours: Iterable[str], confirmed_stage: str, note: str = ""
 ) -> StageAssessment:
     """Record the behaviours a person ticked, the F15 suggestion and the stage they confirm.
 

@@ -59,6 +59,7 @@ from reporting.selectors.reports import (
 )
 from reporting.services import reports as services
 from teams import permissions as team_permissions
+from teams.roles import AnyUser
 
 PAGE_SIZE = 50
 
@@ -144,7 +145,7 @@ def report_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
 # --- One report --------------------------------------------------------------------------------------
 
 
-def _available_actions(user, report: ProgressReport) -> list[Transition]:
+def _available_actions(user: AnyUser, report: ProgressReport) -> list[Transition]:
     return workflow.REPORT_WORKFLOW.actions(report.status, permissions.report_roles(user, report.hit_id))
 
 

@@ -608,7 +608,7 @@ def test_hit_dashboard_coverage_maturity_milestones_ppi_and_reports(client, hit,
     assert (months[0].label, len(months)) == ("Apr 2025", 12)
     assert [(m.activities, m.people) for m in months][-4:] == [(1, 2), (0, 0), (2, 7), (0, 0)]
     reports = response.context["data"].reports
-    assert [(r.due_on, r.is_overdue) for r in reports] == [
+    assert [(r.report.due_on, r.is_overdue) for r in reports] == [
         (_day("2026-02-01"), True),
         (_day("2025-09-01"), False),
     ]
