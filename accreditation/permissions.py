@@ -7,8 +7,19 @@ panel of the round, `reviewer` a panel member assigned to the application.
 
 from __future__ import annotations
 
-from accreditation.enums import ApplicationStatus, ConflictDeclaration, ConflictResolution
-from accreditation.models import Accreditation, Application, Condition, ExpressionOfInterest, ReviewAssignment
+import datetime
+
+from django.utils.formats import date_format
+
+from accreditation.enums import ApplicationStatus, ConflictDeclaration, ConflictResolution, EOIStatus
+from accreditation.models import (
+    Accreditation,
+    Application,
+    Condition,
+    ExpressionOfInterest,
+    ReviewAssignment,
+    Round,
+)
 from accreditation.workflow import APPLICANT, CHAIR, FINAL_APPLICATION_STATES, PROGRAMME_MANAGER
 from core.permissions import ALLOW, Verdict
 from core.workflow import Transition
@@ -150,3 +161,47 @@ def can_start_renewal(user: AnyUser, accreditation: Accreditation) -> Verdict:
     ):
         return ALLOW
     return Verdict(False, "Only the HIT's director or a programme manager starts a renewal.")
+
+
+# Who works with rounds and EOIs at all (docs/domain.md section 4). Reviewers, board members and PPI
+# facilitators reach applications through their own pages, not through calls.
+_ROUND_AUDIENCE = (Role.APPLICANT, Role.HIT_MEMBER, Role.PANEL_CHAIR, Role.PROGRAMME_MANAGER)
+
+
+def _day(day: datetime.date) -> str:
+    return date_format(day, "j F Y")
+
+
+def can_use_rounds(user: AnyUser) -> Verdict:
+    """Rounds and EOIs are for applicants, HIT members, panel chairs and programme managers."""
+    if roles_of(user).has(*_ROUND_AUDIENCE):
+        return ALLOW
+    return Verdict(
+        False,
+        "Rounds and expressions of interest are for applicants, HIT members, panel chairs and programme "
+        "managers. Ask the programme manager for the applicant role to send one.",
+    )
+
+
+def eoi_window(round: Round, today: datetime.date) -> Verdict:
+    """Expressions of interest are written and sent from the opening day to the EOI deadline, inclusive."""
+    if today < round.opens_on:
+        return Verdict(False, f"{round} opens for expressions of interest on {_day(round.opens_on)}.")
+    if today > round.eoi_deadline:
+        return Verdict(
+            False, f"The deadline for expressions of interest to {round} was {_day(round.eoi_deadline)}."
+        )
+    return ALLOW
+
+
+def can_edit_eoi(user: AnyUser, eoi: ExpressionOfInterest, today: datetime.date) -> Verdict:
+    """Only the author edits an EOI, while it is a draft and its round takes expressions of interest."""
+    if eoi.author_id != user.pk:
+        return Verdict(False, "Only the author edits an expression of interest.")
+    if eoi.status != EOIStatus.DRAFT:
+        return Verdict(
+            False,
+            f"This expression of interest was already {eoi.get_status_display().lower()}; it can no longer "
+            "be edited.",
+        )
+    return eoi_window(eoi.round, today)

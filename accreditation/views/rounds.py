@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accreditation import permissions, workflow
@@ -34,56 +33,14 @@ from accreditation.services.eois import eoi_save, eoi_transition
 from accreditation.services.rounds import round_save
 from core.concurrency import StaleEdit, conflict_for, restart_from
 from core.idempotency import AlreadySubmitted, once
-from core.permissions import ALLOW, Verdict
+from core.permissions import Verdict
 from core.permissions import require as _require
 from core.templatetags.portal import Problem, form_error_summary
 from core.workflow import InvalidTransition
-from teams.enums import Role
 from teams.models import User
 from teams.roles import roles_of
 
 PAGE_SIZE = 50
-
-# Who works with rounds and EOIs at all (docs/domain.md section 4). Reviewers, board members and PPI
-# facilitators reach applications through their own pages, not through calls.
-_ROUND_AUDIENCE = (Role.APPLICANT, Role.HIT_MEMBER, Role.PANEL_CHAIR, Role.PROGRAMME_MANAGER)
-
-
-def _day(day: datetime.date) -> str:
-    return date_format(day, "j F Y")
-
-
-def _can_use_rounds(user: User) -> Verdict:
-    if roles_of(user).has(*_ROUND_AUDIENCE):
-        return ALLOW
-    return Verdict(
-        False,
-        "Rounds and expressions of interest are for applicants, HIT members, panel chairs and programme "
-        "managers. Ask the programme manager for the applicant role to send one.",
-    )
-
-
-def _eoi_window(round: Round, today: datetime.date) -> Verdict:
-    """Expressions of interest are written and sent from the opening day to the EOI deadline, inclusive."""
-    if today < round.opens_on:
-        return Verdict(False, f"{round} opens for expressions of interest on {_day(round.opens_on)}.")
-    if today > round.eoi_deadline:
-        return Verdict(
-            False, f"The deadline for expressions of interest to {round} was {_day(round.eoi_deadline)}."
-        )
-    return ALLOW
-
-
-def _can_edit_eoi(user: User, eoi: ExpressionOfInterest, today: datetime.date) -> Verdict:
-    if eoi.author_id != user.pk:
-        return Verdict(False, "Only the author edits an expression of interest.")
-    if eoi.status != EOIStatus.DRAFT:
-        return Verdict(
-            False,
-            f"This expression of interest was already {eoi.get_status_display().lower()}; it can no longer "
-            "be edited.",
-        )
-    return _eoi_window(eoi.round, today)
 
 
 def _visible_rounds(user: User, today: datetime.date) -> QuerySet[Round]:
@@ -125,13 +82,13 @@ def _phase(round: Round, today: datetime.date) -> str:
 
 def _card(round: Round, today: datetime.date, may_start: Verdict) -> RoundCard:
     phase = _phase(round, today)
-    verdict = may_start if not may_start else _eoi_window(round, today)
+    verdict = may_start if not may_start else permissions.eoi_window(round, today)
     return RoundCard(round=round, phase=phase, phase_label=_PHASE_LABELS[phase], eoi_verdict=verdict)
 
 
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    _require(_can_use_rounds(request.user))
+    _require(permissions.can_use_rounds(request.user))
     today = timezone.localdate()
     may_start = permissions.can_start_eoi(request.user)
     cards = [_card(r, today, may_start) for r in _visible_rounds(request.user, today)]
@@ -156,7 +113,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(_can_use_rounds(request.user))
+    _require(permissions.can_use_rounds(request.user))
     today = timezone.localdate()
     round = get_object_or_404(_visible_rounds(request.user, today), pk=pk)
     card = _card(round, today, permissions.can_start_eoi(request.user))
@@ -227,7 +184,7 @@ def round_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def eoi_list(request: HttpRequest) -> HttpResponse:
-    _require(_can_use_rounds(request.user))
+    _require(permissions.can_use_rounds(request.user))
     eoi_filter = EOIFilter(request.GET, queryset=eoi_list_for_user(user=request.user))
     page = Paginator(eoi_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accreditation/eoi_list.html", {"filter": eoi_filter, "page": page})
@@ -344,7 +301,7 @@ def _eoi_form_page(request: HttpRequest, eoi: ExpressionOfInterest) -> HttpRespo
 def eoi_create(request: HttpRequest, round_pk: int) -> HttpResponse:
     round = get_object_or_404(Round, pk=round_pk)
     _require(permissions.can_start_eoi(request.user))
-    _require(_eoi_window(round, timezone.localdate()))
+    _require(permissions.eoi_window(round, timezone.localdate()))
     return _eoi_form_page(request, ExpressionOfInterest(round=round))
 
 
@@ -352,7 +309,7 @@ def eoi_create(request: HttpRequest, round_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def eoi_edit(request: HttpRequest, pk: int) -> HttpResponse:
     eoi = eoi_get_for_user(user=request.user, pk=pk)
-    verdict = _can_edit_eoi(request.user, eoi, timezone.localdate())
+    verdict = permissions.can_edit_eoi(request.user, eoi, timezone.localdate())
     if not verdict:
         if request.method == "POST" and eoi.author_id == request.user.pk:
             # Typically a second click on "Save and submit": say what happened instead of a 403 page.
@@ -393,7 +350,9 @@ def eoi_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "available_actions": workflow.EOI_WORKFLOW.actions(eoi.status, roles),
             "transition_form": EOITransitionForm(initial={"expected_status": eoi.status}),
-            "edit_verdict": _can_edit_eoi(request.user, eoi, timezone.localdate()) if is_author else None,
+            "edit_verdict": permissions.can_edit_eoi(request.user, eoi, timezone.localdate())
+            if is_author
+            else None,
             "application": application,
             "application_url": application_url,
         },
