@@ -52,7 +52,7 @@ class StatusEvent(models.Model):
 
     Every event table extends it with the foreign key to its object (the related manager that
     `core.workflow.perform` writes through) and names `workflow`, the table that labels its actions
-    and states. The audit log (hitportal/audit.py) lists every table that extends it.
+    and states. The audit log (hitportal/audit/selectors.py) lists every table that extends it.
     """
 
     actor = models.ForeignKey(

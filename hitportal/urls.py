@@ -17,7 +17,7 @@ urlpatterns = [
     path("engagement/", include("engagement.urls")),
     path("reporting/", include("reporting.urls")),
     path("api/", include("hitportal.api.urls")),
-    path("audit/", include("hitportal.audit_urls")),
+    path("audit/", include("hitportal.audit.urls")),
     path("admin/", admin.site.urls),
     # Public, for the container healthchecks: whether the database, cache and broker answer (core/health.py).
     path("health/", health.health, name="health"),

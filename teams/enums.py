@@ -116,7 +116,7 @@ class SponsorInteractionKind(models.TextChoices):
 
 
 # --- Data protection (UK GDPR) requests ----------------------------------------------------------------
-# hitportal/gdpr/services.py writes these rows; the audit log (hitportal/audit.py) lists them.
+# hitportal/gdpr/services.py writes these rows; the audit log (hitportal/audit/selectors.py) lists them.
 
 
 class GdprActionKind(models.TextChoices):

@@ -6,7 +6,9 @@ read runs a fixed number of queries whatever the number of rows.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     Avg,
@@ -41,7 +43,7 @@ RENEWAL_HORIZON_MONTHS = 6
 # --- HITs --------------------------------------------------------------------------------------------
 
 
-def _current_accreditations(today: datetime.date) -> Prefetch:
+def _current_accreditations(today: datetime.date) -> Prefetch[Any, Any, Any]:
     """Accreditations whose dates include today, as `hit.current_accreditations` (one query)."""
     return Prefetch(
         "accreditations",
@@ -140,12 +142,12 @@ def hit_scores_for_user(*, user: AnyUser, pk: int) -> HITScores:
 # --- Portfolio aggregates ----------------------------------------------------------------------------
 
 
-def _counts(choices, counted: dict[str, int], key: str) -> list[dict]:
+def _counts(choices: Iterable[tuple[str, str]], counted: dict[str, int], key: str) -> list[dict[str, Any]]:
     """Every value of an enumeration with its count (zero included), in the enumeration's order."""
     return [{key: value, "label": label, "count": counted.get(value, 0)} for value, label in choices]
 
 
-def portfolio_figures(*, today: datetime.date | None = None) -> dict:
+def portfolio_figures(*, today: datetime.date | None = None) -> dict[str, Any]:
     """The board's portfolio figures, from grouped queries over stored rows (eight queries, whatever
     the number of HITs, rounds or reports).
 
@@ -192,7 +194,7 @@ def _hit_counts() -> tuple[dict[str, int], dict[str, int]]:
     return by_status, by_stage
 
 
-def _round_figures() -> list[dict]:
+def _round_figures() -> list[dict[str, Any]]:
     """Per round, newest first: its expressions of interest and applications by status (three queries)."""
     eois: dict[int, dict[str, int]] = {}
     for round_id, status, n in (
@@ -218,7 +220,7 @@ def _round_figures() -> list[dict]:
     ]
 
 
-def _coverage_figures() -> dict:
+def _coverage_figures() -> dict[str, Any]:
     """Stored engagement coverage of the HITs not closed (one query)."""
     coverage = (
         CoverageScore.objects.exclude(hit__status=HITStatus.CLOSED)

@@ -15,7 +15,7 @@ top of the house plan (hitportal), which may import every app.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
@@ -37,24 +37,17 @@ from accreditation.models import (
     ReviewAssignment,
     Revision,
 )
-from core.permissions import Verdict
 from core.permissions import require as _require
 from core.workflow import recorded_actor
 from engagement.models import ActionPlanItem, Invitation, InvolvementActivity, PublicReview, Stakeholder
-from teams.enums import GdprActionKind, HITStatus, MembershipRole, Role
+from hitportal.gdpr.permissions import can_handle_data_requests
+from teams.enums import GdprActionKind, HITStatus, MembershipRole
 from teams.models import GdprAction, Meeting, Membership, Person, User
-from teams.roles import AnyUser, roles_of
 
 REASON_MAX_LENGTH = 2000
 NAME_REMOVED = "[name removed]"
 # Shorter names would match ordinary words in free text ("Will", "May"); such names are left alone.
 MIN_MATCHABLE_NAME = 5
-
-
-def can_handle_data_requests(user: AnyUser) -> Verdict:
-    if roles_of(user).has(Role.PROGRAMME_MANAGER):
-        return Verdict(True)
-    return Verdict(False, "Only programme managers handle data protection requests.")
 
 
 def erased_name(person_id: int) -> str:
@@ -105,7 +98,7 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _rows(objects: Iterable[Any], build) -> list[dict[str, Any]]:
+def _rows(objects: Iterable[Any], build: Callable[[Any], dict[str, Any]]) -> list[dict[str, Any]]:
     return [{key: _iso(value) for key, value in build(obj).items()} for obj in objects]
 
 
@@ -119,7 +112,7 @@ def person_get(*, pk: int) -> Person:
         raise Http404("No such person.") from None
 
 
-def _ppi_entries_naming(pattern: re.Pattern[str] | None, name: str):
+def _ppi_entries_naming(pattern: re.Pattern[str] | None, name: str) -> list[InvolvementActivity]:
 
     if pattern is None:
         return []
@@ -363,7 +356,7 @@ def _review_assignments(user: User) -> list[dict[str, Any]]:
     ]
 
 
-def _review(assignment) -> dict[str, Any] | None:
+def _review(assignment: ReviewAssignment) -> dict[str, Any] | None:
     review = getattr(assignment, "review", None)
     if review is None:
         return None
@@ -408,8 +401,8 @@ def person_current_roles(*, person: Person) -> list[str]:
         ):
             line += " (its only current director; the HIT is active)"
         roles.append(line)
-    if person.user_id:
-        user = person.user
+    user = person.user
+    if user is not None:
         roles += [f"{r.get_role_display()} (programme-wide)" for r in user.role_assignments.order_by("role")]
         roles += [
             f"{p.get_role_display()} of {p.panel.name}"

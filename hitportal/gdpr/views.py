@@ -21,6 +21,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.permissions import require as _require
 from hitportal.gdpr import services as services_gdpr
+from hitportal.gdpr.permissions import can_handle_data_requests
+from hitportal.gdpr.services import (
+    REASON_MAX_LENGTH,
+    erased_name,
+    person_current_roles,
+    person_data,
+    person_data_export,
+    person_get,
+)
 from teams.models import GdprAction, Person
 
 # Sections of the export, in the order the page counts them, with their names in words.
@@ -43,7 +52,7 @@ HELD_RECORDS = (
 class ErasureForm(forms.Form):
     reason = forms.CharField(
         label="Reason for the erasure",
-        max_length=services_gdpr.REASON_MAX_LENGTH,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example: erasure requested by email on 3 March. Do not write the person's name.",
         error_messages={"required": "Give the reason for the erasure (for example the request's date)."},
@@ -55,7 +64,7 @@ class ErasureForm(forms.Form):
 
 
 def _page(request: HttpRequest, person: Person, form: ErasureForm) -> HttpResponse:
-    data = services_gdpr.person_data(person=person)
+    data = person_data(person=person)
     held = [(label, len(data[key] or [])) for key, label in HELD_RECORDS]
     return render(
         request,
@@ -64,7 +73,7 @@ def _page(request: HttpRequest, person: Person, form: ErasureForm) -> HttpRespon
             "person": person,
             "has_account": data["user_account"] is not None,
             "held": held,
-            "current_roles": services_gdpr.person_current_roles(person=person),
+            "current_roles": person_current_roles(person=person),
             "requests": GdprAction.objects.filter(person_number=person.pk).select_related("actor"),
             "form": form,
         },
@@ -74,16 +83,16 @@ def _page(request: HttpRequest, person: Person, form: ErasureForm) -> HttpRespon
 @login_required
 @require_GET
 def person_gdpr(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(services_gdpr.can_handle_data_requests(request.user))
-    person = services_gdpr.person_get(pk=pk)
+    _require(can_handle_data_requests(request.user))
+    person = person_get(pk=pk)
     return _page(request, person, ErasureForm())
 
 
 @login_required
 @require_GET
 def person_export(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(services_gdpr.can_handle_data_requests(request.user))
-    data = services_gdpr.person_data_export(actor=request.user, person_id=pk)
+    _require(can_handle_data_requests(request.user))
+    data = person_data_export(actor=request.user, person_id=pk)
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
         content_type="application/json; charset=utf-8",
@@ -97,8 +106,8 @@ def person_export(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(services_gdpr.can_handle_data_requests(request.user))
-    person = services_gdpr.person_get(pk=pk)
+    _require(can_handle_data_requests(request.user))
+    person = person_get(pk=pk)
     if request.method != "POST":
         return _page(request, person, ErasureForm())
     form = ErasureForm(request.POST)
@@ -113,6 +122,6 @@ def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
                 for error in field_errors:
                     form.add_error(field if field in form.fields else None, error)
         else:
-            messages.success(request, f"{services_gdpr.erased_name(person.pk)} was erased.")
+            messages.success(request, f"{erased_name(person.pk)} was erased.")
             return redirect("teams:person-detail", pk=person.pk)
     return _page(request, person, form)

@@ -1,7 +1,7 @@
-"""Persona x page matrix for the audit log (hitportal/views_audit.py).
+"""Persona x page matrix for the audit log (hitportal/audit/views.py).
 
 `tests/test_access_matrix.py::test_every_url_pattern_is_in_the_matrix` collects this MATRIX, so a
-page added to hitportal/audit_urls.py must be listed here. Programme managers only: everyone else
+page added to hitportal/audit/urls.py must be listed here. Programme managers only: everyone else
 signed in gets 403 with the reason, anonymous visitors go to the sign-in page.
 """
 
@@ -52,6 +52,6 @@ def test_audit_log_is_read_only(client, programme_manager):
 
 
 def test_matrix_covers_every_audit_url():
-    from hitportal.audit_urls import urlpatterns
+    from hitportal.audit.urls import urlpatterns
 
     assert {f"audit:{p.name}" for p in urlpatterns} == set(MATRIX)

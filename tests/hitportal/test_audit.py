@@ -1,4 +1,4 @@
-"""The audit log (hitportal/audit.py and hitportal/views_audit.py)."""
+"""The audit log (hitportal/audit/)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accreditation.enums import DecisionOutcome
 from core.models import StatusEvent
-from hitportal import audit
+from hitportal.audit import selectors as audit
 from teams.enums import HITStatus, ProgrammeRole
 from teams.models import Organisation
 from tests import factories as f

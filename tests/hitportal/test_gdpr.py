@@ -12,7 +12,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from engagement.models import Answer, CoverageScore, Invitation, ReadinessResult, Response
-from hitportal import audit
+from hitportal.audit import selectors as audit
 from hitportal.gdpr import services as services_gdpr
 from teams.enums import MembershipRole, ProgrammeRole
 from teams.models import GdprAction, Membership, Person, User

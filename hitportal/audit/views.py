@@ -1,4 +1,4 @@
-"""The audit log page: every recorded event of the portal in one filterable list (hitportal.audit)."""
+"""The audit log page: every recorded event of the portal in one filterable list (hitportal/audit/selectors.py)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from core.forms import DateField
-from hitportal import audit
+from hitportal.audit.permissions import can_view_audit_log
+from hitportal.audit.selectors import KINDS, AuditFilter, audit_entries, audit_page_entries
 from teams.models import HIT
 
 PAGE_SIZE = 50
 
 
 class AuditFilterForm(forms.Form):
-    kind = forms.ChoiceField(label="Kind of event", choices=[("", "Any"), *audit.KINDS], required=False)
+    kind = forms.ChoiceField(label="Kind of event", choices=[("", "Any"), *KINDS], required=False)
     actor = forms.CharField(
         label="Done by", required=False, max_length=200, help_text="Part of a name or email address."
     )
@@ -35,11 +36,11 @@ class AuditFilterForm(forms.Form):
             self.add_error("date_to", "The end date cannot be before the start date.")
         return data
 
-    def to_filter(self) -> audit.AuditFilter:
+    def to_filter(self) -> AuditFilter:
         if not self.is_valid():
-            return audit.AuditFilter()
+            return AuditFilter()
         data = self.cleaned_data
-        return audit.AuditFilter(
+        return AuditFilter(
             kind=data["kind"],
             actor=data["actor"].strip(),
             hit_id=data["hit"].pk if data["hit"] else None,
@@ -51,16 +52,16 @@ class AuditFilterForm(forms.Form):
 @login_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    verdict = audit.can_view_audit_log(request.user)
+    verdict = can_view_audit_log(request.user)
     if not verdict:
         raise PermissionDenied(verdict.reason)
     form = AuditFilterForm(request.GET or None)
-    filters = form.to_filter() if form.is_bound else audit.AuditFilter()
-    page = Paginator(audit.audit_entries(user=request.user, filters=filters), PAGE_SIZE).get_page(
+    filters = form.to_filter() if form.is_bound else AuditFilter()
+    page = Paginator(audit_entries(user=request.user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
         request,
         "audit/log.html",
-        {"form": form, "page": page, "entries": audit.audit_page_entries(page.object_list)},
+        {"form": form, "page": page, "entries": audit_page_entries(page.object_list)},
     )

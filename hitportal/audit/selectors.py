@@ -22,8 +22,9 @@ sorted once, newest first. Links are built from the ids in the row, without furt
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.db import models
@@ -35,11 +36,11 @@ from django.utils import timezone
 from accreditation.enums import DecisionOutcome
 from accreditation.models import ApplicationEvent, Decision, EOIEvent
 from core.models import StatusEvent
-from core.permissions import Verdict
+from hitportal.audit.permissions import can_view_audit_log
 from reporting.models import ReportEvent
-from teams.enums import GdprActionKind, ProgrammeRole, Role
+from teams.enums import GdprActionKind, ProgrammeRole
 from teams.models import GdprAction, HITStatusChange, RoleAssignment
-from teams.roles import AnyUser, roles_of
+from teams.roles import AnyUser
 
 COLUMNS = (
     "log_kind",
@@ -56,12 +57,6 @@ COLUMNS = (
     "log_to",
     "log_detail",
 )
-
-
-def can_view_audit_log(user: AnyUser) -> Verdict:
-    if roles_of(user).has(Role.PROGRAMME_MANAGER):
-        return Verdict(True)
-    return Verdict(False, "Only programme managers can read the audit log.")
 
 
 # --- The sources -------------------------------------------------------------------------------------
@@ -93,7 +88,7 @@ def _label(choices: type[models.TextChoices], value: str) -> str:
 
 
 # How a row of a source reads on the page: what happened, the link to its object, the detail.
-Describe = Callable[[dict], tuple[str, str, str]]
+Describe = Callable[[dict[str, Any]], tuple[str, str, str]]
 
 
 @dataclass(frozen=True)
@@ -135,13 +130,14 @@ class Source:
             "log_detail": _text(self.detail),
         }
 
-    def branch(self, condition: Q) -> QuerySet:
-        return (
+    def branch(self, condition: Q) -> QuerySet[Any, dict[str, Any]]:
+        rows: QuerySet[Any, dict[str, Any]] = (
             self.model._default_manager.filter(condition)
             .order_by()
             .annotate(**self.columns())
             .values(*COLUMNS)
         )
+        return rows
 
 
 def _moves(
@@ -151,7 +147,7 @@ def _moves(
     `title` and linked to the page named `page`; its workflow labels the actions and states."""
     workflow = model.workflow
 
-    def describe(row: dict) -> tuple[str, str, str]:
+    def describe(row: dict[str, Any]) -> tuple[str, str, str]:
         what = workflow.label_for(row["log_action"])
         if row["log_from"] != row["log_to"]:  # an event that did not change the status reads as its action
             what = f"{what}: {workflow.state_label(row['log_from'])} → {workflow.state_label(row['log_to'])}"
@@ -174,12 +170,12 @@ def _moves(
     )
 
 
-def _decision(row: dict) -> tuple[str, str, str]:
+def _decision(row: dict[str, Any]) -> tuple[str, str, str]:
     what = f"Decided: {_label(DecisionOutcome, row['log_action'])} (version {row['log_to']})"
     return what, _url("accreditation:application-detail", row["log_object_id"]), row["log_detail"] or ""
 
 
-def _role(row: dict) -> tuple[str, str, str]:
+def _role(row: dict[str, Any]) -> tuple[str, str, str]:
     object_id = row["log_object_id"]
     url = _url("teams:person-detail", object_id) if object_id else ""
     return f"Granted the role {_label(ProgrammeRole, row['log_action'])}", url, row["log_detail"] or ""
@@ -188,7 +184,7 @@ def _role(row: dict) -> tuple[str, str, str]:
 _ADMIN_FLAGS = {str(ADDITION): "Added", str(CHANGE): "Changed", str(DELETION): "Deleted"}
 
 
-def _admin(row: dict) -> tuple[str, str, str]:
+def _admin(row: dict[str, Any]) -> tuple[str, str, str]:
     """What, link and detail of an admin LogEntry row (its change message decoded without a query)."""
     app_label, _, model = (row["log_from"] or "").partition(".")
     flag = _ADMIN_FLAGS.get(row["log_action"], "Changed")
@@ -197,7 +193,7 @@ def _admin(row: dict) -> tuple[str, str, str]:
     return f"{flag} in the admin site ({model or 'object'})", url, entry.get_change_message()
 
 
-def _gdpr(row: dict) -> tuple[str, str, str]:
+def _gdpr(row: dict[str, Any]) -> tuple[str, str, str]:
     url = _url("teams:person-detail", row["log_object_id"])
     return _label(GdprActionKind, row["log_action"]), url, row["log_detail"] or ""
 
@@ -319,7 +315,7 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def audit_entries(*, user: AnyUser, filters: AuditFilter | None = None) -> QuerySet:
+def audit_entries(*, user: AnyUser, filters: AuditFilter | None = None) -> QuerySet[Any, dict[str, Any]]:
     """The audit events as one ordered UNION queryset of dicts (the COLUMNS), newest first.
 
     Empty for anyone but a programme manager. A HIT filter leaves out the kinds that belong to no
@@ -370,7 +366,7 @@ class AuditEntry:
     detail: str
 
 
-def _entry(row: dict) -> AuditEntry:
+def _entry(row: dict[str, Any]) -> AuditEntry:
     kind = row["log_kind"]
     what, object_url, detail = _BY_KIND[kind].describe(row)
     hit_id = row["log_hit_id"]
@@ -388,5 +384,5 @@ def _entry(row: dict) -> AuditEntry:
     )
 
 
-def audit_page_entries(rows) -> list[AuditEntry]:
+def audit_page_entries(rows: Iterable[dict[str, Any]]) -> list[AuditEntry]:
     return [_entry(row) for row in rows]
