@@ -35,8 +35,8 @@ from reporting.services.reports import (
     report_rows_save,
     report_snapshots_save,
     report_transition,
-    schedule_save,
 )
+from reporting.services.schedules import schedule_save
 from teams.enums import HITStatus
 from teams.models import HIT, OutcomeDomain, User
 

@@ -14,7 +14,7 @@ from core.templatetags.portal import Problem
 from core.validators import LONG_TEXT, SHORT_TEXT
 from reporting.enums import FundingStatus, IndicatorRatingValue, RiskKind
 from reporting.forms.stages import _text
-from reporting.services import reports as services
+from reporting.services import schedules as services
 from teams.models import OutcomeDomain
 
 NOT_RATED = ""

@@ -16,7 +16,7 @@ from reporting import permissions
 from reporting.forms.reports import ScheduleForm
 from reporting.models import ReportSchedule
 from reporting.selectors import reports as selectors
-from reporting.services import reports as services
+from reporting.services import schedules as services
 from teams import permissions as team_permissions
 
 

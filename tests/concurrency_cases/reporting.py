@@ -13,7 +13,8 @@ from django.utils.formats import date_format
 from reporting.enums import FundingStatus
 from reporting.models import ExportJob, ProgressReport, QuickWin, ReportSchedule, StageAssessment
 from reporting.services import exports
-from reporting.services import reports as services
+from reporting.services.reports import report_capacity_save, report_due_date_move, report_rows_save
+from reporting.services.schedules import schedule_save
 from tests.concurrency_cases.base import CREATED, THEIRS, TYPED, CreateCase, EditCase
 from tests.factories.reporting import ProgressReportFactory, QuickWinFactory, ReportScheduleFactory
 
@@ -37,7 +38,7 @@ def _capacity_post(row: Any) -> dict:
 
 
 def _capacity_elsewhere(row: Any, ctx: dict) -> None:
-    services.report_capacity_save(
+    report_capacity_save(
         actor=ctx["peer"], report_id=row.pk, funding_status=row.funding_status, funding_notes=THEIRS
     )
 
@@ -62,7 +63,7 @@ def _quick_win_post(row: Any) -> dict:
 
 
 def _quick_win_elsewhere(row: Any, ctx: dict) -> None:
-    services.report_rows_save(
+    report_rows_save(
         actor=ctx["peer"],
         report_id=row.report_id,
         section="quick_wins",
@@ -85,7 +86,7 @@ def _schedule_post(row: Any) -> dict:
 
 
 def _schedule_elsewhere(row: Any, ctx: dict) -> None:
-    services.schedule_save(
+    schedule_save(
         actor=ctx["peer"],
         hit_id=row.hit_id,
         interval_months=row.interval_months,
@@ -102,7 +103,7 @@ def _due_date_post(row: Any) -> dict:
 
 
 def _due_date_elsewhere(row: Any, ctx: dict) -> None:
-    services.report_due_date_move(
+    report_due_date_move(
         actor=ctx["peer"], report_id=row.pk, due_on=MOVED_BY_THEM, reason="The board meets later."
     )
 

@@ -21,7 +21,16 @@ from reporting.models import (
     ReportRisk,
     ReportSchedule,
 )
-from reporting.services import reports as services
+from reporting.services.reports import (
+    report_create,
+    report_due_date_move,
+    report_milestones_save,
+    report_ratings_save,
+    report_rows_save,
+    report_snapshots_save,
+    report_transition,
+)
+from reporting.services.schedules import schedule_save
 from teams.enums import HITStatus
 from teams.models import HIT
 from tests.factories import engagement as ef
@@ -49,7 +58,7 @@ def _ready(report):
 
 
 def test_report_create_opens_a_draft_with_an_event(director, hit):
-    report = services.report_create(
+    report = report_create(
         actor=director,
         hit_id=hit.pk,
         period_start=datetime.date(2025, 9, 1),
@@ -69,7 +78,7 @@ def test_report_create_opens_a_draft_with_an_event(director, hit):
 
 def test_report_create_refuses_a_due_date_in_the_past_and_stores_nothing(director, hit):
     with pytest.raises(ValidationError) as exc:
-        services.report_create(
+        report_create(
             actor=director,
             hit_id=hit.pk,
             period_start=datetime.date(2025, 9, 1),
@@ -85,7 +94,7 @@ def test_report_create_refuses_a_second_open_report(director, hit):
     rf.ProgressReportFactory(hit=hit, due_on=datetime.date(2026, 4, 1))
 
     with pytest.raises(ValidationError, match="already has a report in progress"):
-        services.report_create(
+        report_create(
             actor=director,
             hit_id=hit.pk,
             period_start=TODAY,
@@ -107,9 +116,7 @@ def test_one_open_report_per_hit_is_a_database_constraint(hit):
 def test_report_create_refuses_non_members(programme_manager, outsider, hit):
     for actor in (programme_manager, outsider):
         with pytest.raises(PermissionDenied):
-            services.report_create(
-                actor=actor, hit_id=hit.pk, period_start=TODAY, period_end=TODAY, due_on=TODAY
-            )
+            report_create(actor=actor, hit_id=hit.pk, period_start=TODAY, period_end=TODAY, due_on=TODAY)
 
 
 def test_report_create_carries_open_risks_forward(director, hit):
@@ -119,7 +126,7 @@ def test_report_create_carries_open_risks_forward(director, hit):
         report=previous, resolved_on=datetime.date(2025, 12, 1), opened_on=datetime.date(2025, 11, 1)
     )
 
-    report = services.report_create(
+    report = report_create(
         actor=director, hit_id=hit.pk, period_start=datetime.date(2026, 1, 1), period_end=TODAY, due_on=TODAY
     )
 
@@ -134,12 +141,12 @@ def test_report_create_carries_open_risks_forward(director, hit):
 def test_ratings_save_creates_updates_and_clears(director, hit):
     report = rf.ProgressReportFactory(hit=hit)
 
-    services.report_ratings_save(
+    report_ratings_save(
         actor=director,
         report_id=report.pk,
         ratings={"W1": (2, " Table agreed "), "I1": (3, ""), "N3": (None, "")},
     )
-    services.report_ratings_save(
+    report_ratings_save(
         actor=director, report_id=report.pk, ratings={"W1": (3, "Table agreed"), "I1": (None, "")}
     )
 
@@ -151,9 +158,7 @@ def test_ratings_save_refuses_evidence_without_a_rating(director, hit):
     report = rf.ProgressReportFactory(hit=hit)
 
     with pytest.raises(ValidationError):
-        services.report_ratings_save(
-            actor=director, report_id=report.pk, ratings={"W1": (None, "Some evidence")}
-        )
+        report_ratings_save(actor=director, report_id=report.pk, ratings={"W1": (None, "Some evidence")})
 
     assert IndicatorRating.objects.count() == 0
 
@@ -162,7 +167,7 @@ def test_sections_of_a_submitted_report_cannot_be_edited(director, hit):
     report = rf.ProgressReportFactory(hit=hit, submitted=True)
 
     with pytest.raises(PermissionDenied, match="submitted"):
-        services.report_ratings_save(actor=director, report_id=report.pk, ratings={"W1": (2, "")})
+        report_ratings_save(actor=director, report_id=report.pk, ratings={"W1": (2, "")})
 
 
 @pytest.mark.parametrize(
@@ -177,7 +182,7 @@ def test_sections_of_a_submitted_report_cannot_be_edited(director, hit):
 def test_milestone_status_is_derived_from_the_dates(director, hit, due, met, status):
     report = rf.ProgressReportFactory(hit=hit)
 
-    services.report_milestones_save(
+    report_milestones_save(
         actor=director,
         report_id=report.pk,
         rows=[{"id": None, "title": "Pathway agreed", "due_on": due, "met_on": met}],
@@ -193,7 +198,7 @@ def test_milestones_recorded_in_an_earlier_report_cannot_be_removed(director, hi
     report = rf.ProgressReportFactory(hit=hit)
 
     with pytest.raises(ValidationError, match="Only milestones first recorded in this report"):
-        services.report_milestones_save(
+        report_milestones_save(
             actor=director, report_id=report.pk, rows=[{"id": milestone.pk, "delete": True}]
         )
 
@@ -205,7 +210,7 @@ def test_rows_save_refuses_a_row_of_another_report(director, hit):
     report = rf.ProgressReportFactory(hit=hit)
 
     with pytest.raises(ValidationError, match="does not belong"):
-        services.report_rows_save(
+        report_rows_save(
             actor=director, report_id=report.pk, section="risks", rows=[{"id": other.pk, "description": "x"}]
         )
 
@@ -214,7 +219,7 @@ def test_rows_save_outcomes_intended_and_unintended(director, hit):
     report = rf.ProgressReportFactory(hit=hit)
     domain = OutcomeDomainFactory()
 
-    services.report_rows_save(
+    report_rows_save(
         actor=director,
         report_id=report.pk,
         section="outcomes",
@@ -234,7 +239,7 @@ def test_rows_save_bad_row_stores_nothing(director, hit):
     report = rf.ProgressReportFactory(hit=hit)
 
     with pytest.raises(ValidationError) as exc:
-        services.report_rows_save(
+        report_rows_save(
             actor=director,
             report_id=report.pk,
             section="risks",
@@ -255,7 +260,7 @@ def test_snapshots_store_copies_of_the_latest_scores(director, hit):
     )
     report = rf.ProgressReportFactory(hit=hit)
 
-    services.report_snapshots_save(
+    report_snapshots_save(
         actor=director, report_id=report.pk, ppi_standards=True, readiness=True, maturity=False
     )
 
@@ -290,9 +295,7 @@ def test_submit_freezes_progress_counts_and_the_ppi_snapshot(
     ef.StandardsAssessmentFactory(hit=hit)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_transition(
-            actor=director, report_id=report.pk, action="submit", expected_status="draft"
-        )
+        report_transition(actor=director, report_id=report.pk, action="submit", expected_status="draft")
 
     report.refresh_from_db()
     assert (report.status, report.submitted_by, report.submitted_at) == (
@@ -317,7 +320,7 @@ def test_submit_guard_lists_what_is_missing_and_changes_nothing(director, hit):
     report = rf.ProgressReportFactory(hit=hit)
 
     with pytest.raises(ValidationError) as exc:
-        services.report_transition(actor=director, report_id=report.pk, action="submit")
+        report_transition(actor=director, report_id=report.pk, action="submit")
 
     assert exc.value.messages == [
         "Say where the HIT's funding stands (capacity and funding).",
@@ -330,10 +333,10 @@ def test_submit_guard_lists_what_is_missing_and_changes_nothing(director, hit):
 
 def test_a_second_submit_says_who_submitted_and_when_and_changes_nothing(director, teammate, hit):
     report = _ready(rf.ProgressReportFactory(hit=hit))
-    services.report_transition(actor=director, report_id=report.pk, action="submit")
+    report_transition(actor=director, report_id=report.pk, action="submit")
 
     with pytest.raises(InvalidTransition) as exc:
-        services.report_transition(actor=teammate, report_id=report.pk, action="submit")
+        report_transition(actor=teammate, report_id=report.pk, action="submit")
 
     assert (
         str(exc.value)
@@ -345,33 +348,29 @@ def test_a_second_submit_says_who_submitted_and_when_and_changes_nothing(directo
 
 def test_a_stale_page_is_refused_with_who_moved_it(director, teammate, hit):
     report = _ready(rf.ProgressReportFactory(hit=hit))
-    services.report_transition(actor=director, report_id=report.pk, action="submit", expected_status="draft")
+    report_transition(actor=director, report_id=report.pk, action="submit", expected_status="draft")
 
     with pytest.raises(StaleState, match="already submitted by Dana Director"):
-        services.report_transition(
-            actor=teammate, report_id=report.pk, action="submit", expected_status="draft"
-        )
+        report_transition(actor=teammate, report_id=report.pk, action="submit", expected_status="draft")
 
 
 def test_request_changes_keeps_the_comment_and_resubmit_makes_version_two(
     director, programme_manager, hit, django_capture_on_commit_callbacks
 ):
     report = _ready(rf.ProgressReportFactory(hit=hit))
-    services.report_transition(actor=director, report_id=report.pk, action="submit")
+    report_transition(actor=director, report_id=report.pk, action="submit")
 
     with pytest.raises(ValidationError):
-        services.report_transition(
-            actor=programme_manager, report_id=report.pk, action="request_changes", comment=" "
-        )
+        report_transition(actor=programme_manager, report_id=report.pk, action="request_changes", comment=" ")
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_transition(
+        report_transition(
             actor=programme_manager,
             report_id=report.pk,
             action="request_changes",
             comment="Add the outcomes.",
         )
-    services.report_transition(actor=director, report_id=report.pk, action="submit")
-    services.report_transition(actor=programme_manager, report_id=report.pk, action="accept")
+    report_transition(actor=director, report_id=report.pk, action="submit")
+    report_transition(actor=programme_manager, report_id=report.pk, action="accept")
 
     report.refresh_from_db()
     assert (report.status, report.version, report.decided_by) == (ReportStatus.ACCEPTED, 2, programme_manager)
@@ -389,9 +388,7 @@ def test_request_changes_keeps_the_comment_and_resubmit_makes_version_two(
 def test_skip_needs_a_reason(programme_manager, hit):
     report = rf.ProgressReportFactory(hit=hit)
 
-    services.report_transition(
-        actor=programme_manager, report_id=report.pk, action="skip", comment="HIT paused"
-    )
+    report_transition(actor=programme_manager, report_id=report.pk, action="skip", comment="HIT paused")
 
     report.refresh_from_db()
     assert report.status == ReportStatus.SKIPPED
@@ -423,11 +420,11 @@ def test_role_x_action_against_the_database(
     report = _ready(rf.ProgressReportFactory(hit=hit, status=source))
 
     if allowed:
-        services.report_transition(actor=persona, report_id=report.pk, action=action, comment="Because.")
+        report_transition(actor=persona, report_id=report.pk, action=action, comment="Because.")
         assert ProgressReport.objects.get(pk=report.pk).status != source
     else:
         with pytest.raises(PermissionDenied):
-            services.report_transition(actor=persona, report_id=report.pk, action=action, comment="Because.")
+            report_transition(actor=persona, report_id=report.pk, action=action, comment="Because.")
         assert ProgressReport.objects.get(pk=report.pk).status == source
 
 
@@ -437,7 +434,7 @@ def test_role_x_action_against_the_database(
 def test_due_date_move_records_why(programme_manager, hit):
     report = rf.ProgressReportFactory(hit=hit, due_on=datetime.date(2026, 3, 31))
 
-    services.report_due_date_move(
+    report_due_date_move(
         actor=programme_manager,
         report_id=report.pk,
         due_on=datetime.date(2026, 4, 30),
@@ -453,7 +450,7 @@ def test_due_date_move_refuses_the_past(programme_manager, hit):
     report = rf.ProgressReportFactory(hit=hit)
 
     with pytest.raises(ValidationError) as exc:
-        services.report_due_date_move(
+        report_due_date_move(
             actor=programme_manager, report_id=report.pk, due_on=TODAY.replace(day=1), reason="x"
         )
 
@@ -462,7 +459,7 @@ def test_due_date_move_refuses_the_past(programme_manager, hit):
 
 def test_schedule_refuses_a_first_due_date_in_the_past(programme_manager, hit):
     with pytest.raises(ValidationError) as exc:
-        services.schedule_save(
+        schedule_save(
             actor=programme_manager, hit_id=hit.pk, interval_months=6, first_due_on=datetime.date(2026, 3, 1)
         )
 
@@ -473,7 +470,7 @@ def test_schedule_refuses_a_first_due_date_in_the_past(programme_manager, hit):
 def test_schedule_keeps_an_unchanged_past_first_due_date(programme_manager, hit):
     rf.ReportScheduleFactory(hit=hit, first_due_on=datetime.date(2025, 9, 1))
 
-    schedule = services.schedule_save(
+    schedule = schedule_save(
         actor=programme_manager,
         hit_id=hit.pk,
         interval_months=3,
@@ -487,7 +484,7 @@ def test_schedule_keeps_an_unchanged_past_first_due_date(programme_manager, hit)
 @pytest.mark.parametrize("offsets", [["91"], ["1", "1"], ["soon"]])
 def test_schedule_refuses_bad_offsets(programme_manager, hit, offsets):
     with pytest.raises(ValidationError) as exc:
-        services.schedule_save(
+        schedule_save(
             actor=programme_manager,
             hit_id=hit.pk,
             interval_months=6,
@@ -500,7 +497,7 @@ def test_schedule_refuses_bad_offsets(programme_manager, hit, offsets):
 
 def test_schedule_is_for_programme_managers(director, hit):
     with pytest.raises(PermissionDenied):
-        services.schedule_save(actor=director, hit_id=hit.pk, interval_months=6, first_due_on=TODAY)
+        schedule_save(actor=director, hit_id=hit.pk, interval_months=6, first_due_on=TODAY)
 
 
 def test_schedule_slots_keep_to_month_ends():
@@ -527,6 +524,4 @@ def test_report_create_only_for_accredited_hits_that_are_not_closed(director, hi
     HIT.objects.filter(pk=hit.pk).update(status=status)
 
     with pytest.raises(PermissionDenied, match=reason):
-        services.report_create(
-            actor=director, hit_id=hit.pk, period_start=TODAY, period_end=TODAY, due_on=TODAY
-        )
+        report_create(actor=director, hit_id=hit.pk, period_start=TODAY, period_end=TODAY, due_on=TODAY)
