@@ -7,6 +7,12 @@ class PanelRole(models.TextChoices):
     LAY_REVIEWER = "lay_reviewer", "Lay (public review group) reviewer"
 
 
+class PanelSeatChange(models.TextChoices):
+    ADDED = "added", "Seated"
+    REMOVED = "removed", "Removed"
+    REPLACED = "replaced", "Replaced"
+
+
 class ApplicationKind(models.TextChoices):
     NEW = "new", "New accreditation"
     RENEWAL = "renewal", "Renewal"

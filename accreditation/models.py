@@ -19,6 +19,7 @@ from accreditation.enums import (
     EOIStatus,
     FeedbackStatus,
     PanelRole,
+    PanelSeatChange,
     Recommendation,
     ReviewStatus,
 )
@@ -96,6 +97,49 @@ class PanelMember(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} - {self.get_role_display()} of {self.panel}"
+
+
+class PanelSeatEvent(models.Model):
+    """One change to a panel's seats (docs/domain.md section 3.8): who was seated, removed or replaced,
+    in which role, by whom and why. Append-only: it stays when the seat (a PanelMember row) is gone,
+    and the audit log lists it."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="seat_events")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    successor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who took the seat over, for a replacement.",
+    )
+    role = models.CharField(max_length=16, choices=PanelRole.choices)
+    change = models.CharField(max_length=16, choices=PanelSeatChange.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comment = models.TextField(blank=True, max_length=LONG_TEXT)
+    # A default, not auto_now_add, so a row can be written with an earlier time (demo data, tests).
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            choices_constraint("role", PanelRole, "accreditation_seatevent_role_valid"),
+            choices_constraint("change", PanelSeatChange, "accreditation_seatevent_change_valid"),
+            models.CheckConstraint(
+                condition=Q(successor__isnull=True) | Q(change=PanelSeatChange.REPLACED),
+                name="accreditation_seatevent_successor_only_when_replaced",
+            ),
+        ]
+        indexes = [
+            # The panel page lists a panel's seat history, newest first.
+            models.Index(fields=["panel", "created_at"], name="accr_seatevent_panel_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_change_display()}: {self.user_id} ({self.get_role_display()}) on {self.panel_id}"
 
 
 # --- Expressions of interest -------------------------------------------------------------------------

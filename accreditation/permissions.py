@@ -17,6 +17,7 @@ from accreditation.models import (
     Application,
     Condition,
     ExpressionOfInterest,
+    Panel,
     ReviewAssignment,
     Round,
 )
@@ -127,6 +128,22 @@ def can_manage_rounds(user: AnyUser) -> Verdict:
     if roles_of(user).has(Role.PROGRAMME_MANAGER):
         return ALLOW
     return Verdict(False, "Only programme managers manage rounds.")
+
+
+def can_manage_panels(user: AnyUser) -> Verdict:
+    """Programme managers make a round's panels and seat, remove and replace their members."""
+    if roles_of(user).has(Role.PROGRAMME_MANAGER):
+        return ALLOW
+    return Verdict(False, "Only programme managers change a panel's members.")
+
+
+def can_view_panel(user: AnyUser, panel: Panel) -> Verdict:
+    """Programme managers see every panel; a chair sees the composition of their round's panels
+    (they already see its members as suggested reviewers), read-only."""
+    roles = roles_of(user)
+    if roles.has(Role.PROGRAMME_MANAGER) or panel.round_id in roles.chair_round_ids:
+        return ALLOW
+    return Verdict(False, "Only programme managers and the round's panel chair see its panel.")
 
 
 def can_start_eoi(user: AnyUser) -> Verdict:

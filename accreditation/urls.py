@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accreditation.views import applications, decisions, reviews, rounds
+from accreditation.views import applications, decisions, panels, reviews, rounds
 
 app_name = "accreditation"
 
@@ -13,6 +13,12 @@ urlpatterns = [
     path("rounds/<int:pk>/", rounds.round_detail, name="round-detail"),
     path("rounds/<int:pk>/edit/", rounds.round_edit, name="round-edit"),
     path("rounds/<int:round_pk>/eoi/new/", rounds.eoi_create, name="eoi-create"),
+    # panels
+    path("rounds/<int:round_pk>/panels/new/", panels.panel_create_view, name="panel-create"),
+    path("panels/<int:pk>/", panels.panel_detail, name="panel-detail"),
+    path("panels/<int:pk>/seats/add/", panels.panel_seat_add_view, name="panel-seat-add"),
+    path("seats/<int:pk>/remove/", panels.panel_seat_remove_view, name="panel-seat-remove"),
+    path("seats/<int:pk>/replace/", panels.panel_seat_replace_view, name="panel-seat-replace"),
     path("eoi/", rounds.eoi_list, name="eoi-list"),
     path("eoi/<int:pk>/", rounds.eoi_detail, name="eoi-detail"),
     path("eoi/<int:pk>/edit/", rounds.eoi_edit, name="eoi-edit"),

@@ -28,6 +28,7 @@ from accreditation.forms.rounds import (
 )
 from accreditation.models import Application, ExpressionOfInterest, Round
 from accreditation.selectors.eois import eoi_get_for_user, eoi_list_for_user
+from accreditation.selectors.panels import round_panels
 from accreditation.selectors.rounds import open_rounds
 from accreditation.services.eois import eoi_save, eoi_transition
 from accreditation.services.rounds import round_save
@@ -140,6 +141,9 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "my_eois": my_eois,
             "status_counts": status_counts,
             "can_manage": bool(permissions.can_manage_rounds(request.user)),
+            # The round's chair and programme managers see its panels; only the latter change them.
+            "panels": list(round_panels(round=round)) if sees_all else None,
+            "can_manage_panels": bool(permissions.can_manage_panels(request.user)),
         },
     )
 

@@ -11,6 +11,7 @@ count and one fetch however many events there are:
     role         teams.RoleAssignment             a programme-wide role was granted
     admin        django.contrib.admin LogEntry    something was added, changed or deleted in the admin
     gdpr         teams.GdprAction                 a person's data was exported or erased
+    panel_seat   accreditation.PanelSeatEvent     someone was seated on, removed from or replaced on a panel
 
 The first four are the tables that extend core.models.StatusEvent: `_moves` turns one into a
 source from what it is about and the page it links to, and labels its rows with its workflow.
@@ -33,8 +34,8 @@ from django.db.models.functions import Cast, Concat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from accreditation.enums import DecisionOutcome
-from accreditation.models import ApplicationEvent, Decision, EOIEvent
+from accreditation.enums import DecisionOutcome, PanelRole
+from accreditation.models import ApplicationEvent, Decision, EOIEvent, PanelSeatEvent
 from core.models import StatusEvent
 from hitportal.audit.permissions import can_view_audit_log
 from reporting.models import ReportEvent
@@ -198,6 +199,20 @@ def _gdpr(row: dict[str, Any]) -> tuple[str, str, str]:
     return _label(GdprActionKind, row["log_action"]), url, row["log_detail"] or ""
 
 
+def _seat(row: dict[str, Any]) -> tuple[str, str, str]:
+    """A panel seat change: `log_action` is "<change>:<role>", `log_from` who left or was seated,
+    `log_to` their successor."""
+    change, _, role = (row["log_action"] or "").partition(":")
+    seat = _label(PanelRole, role).lower()
+    if change == "replaced":
+        what = f"Replaced {row['log_from']} with {row['log_to']} as {seat}"
+    elif change == "removed":
+        what = f"Removed {row['log_from']} as {seat}"
+    else:
+        what = f"Seated {row['log_from']} as {seat}"
+    return what, _url("accreditation:panel-detail", row["log_object_id"]), row["log_detail"] or ""
+
+
 def _titled(prefix: str, name: str) -> Concat:
     return Concat(Value(prefix), F(name), output_field=TextField())
 
@@ -296,6 +311,21 @@ SOURCES: tuple[Source, ...] = (
         describe=_gdpr,
         detail=F("reason"),
     ),
+    Source(
+        "panel_seat",
+        "Panel seat",
+        PanelSeatEvent,
+        when="created_at",
+        actor="actor",
+        hit=None,
+        object_id=F("panel_id"),
+        object_label=F("panel__name"),
+        action=Concat(F("change"), Value(":"), F("role"), output_field=TextField()),
+        describe=_seat,
+        from_status=F("user__full_name"),
+        to_status=F("successor__full_name"),
+        detail=F("comment"),
+    ),
 )
 _BY_KIND = {source.kind: source for source in SOURCES}
 KINDS = tuple((source.kind, source.label) for source in SOURCES)
@@ -319,7 +349,7 @@ def audit_entries(*, user: AnyUser, filters: AuditFilter | None = None) -> Query
     """The audit events as one ordered UNION queryset of dicts (the COLUMNS), newest first.
 
     Empty for anyone but a programme manager. A HIT filter leaves out the kinds that belong to no
-    HIT (roles, admin changes, data protection requests).
+    HIT (roles, admin changes, data protection requests, panel seats).
     """
     filters = filters or AuditFilter()
     nothing = SOURCES[0].branch(Q()).none()
@@ -374,7 +404,7 @@ def _entry(row: dict[str, Any]) -> AuditEntry:
         kind=kind,
         kind_label=KIND_LABELS.get(kind, kind),
         when=row["log_when"],
-        who=row["log_actor"] or "Unknown",
+        who=row["log_actor"] or "System",  # no user: a scheduled job or a command
         what=what,
         object_label=row["log_object"] or "",
         object_url=object_url,

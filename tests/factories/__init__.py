@@ -1,6 +1,11 @@
 """A factory-boy factory for every model. Traits set workflow states; nothing has hidden side effects."""
 
-from tests.factories.accreditation import PanelFactory, PanelMemberFactory, RoundFactory
+from tests.factories.accreditation import (
+    PanelFactory,
+    PanelMemberFactory,
+    PanelSeatEventFactory,
+    RoundFactory,
+)
 from tests.factories.teams import (
     AffiliationFactory,
     DocumentTypeFactory,
@@ -30,6 +35,7 @@ __all__ = [
     "OutcomeDomainFactory",
     "PanelFactory",
     "PanelMemberFactory",
+    "PanelSeatEventFactory",
     "PersonFactory",
     "PortfolioSnapshotFactory",
     "RoleAssignmentFactory",

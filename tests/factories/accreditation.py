@@ -6,7 +6,7 @@ import factory
 from django.utils import timezone
 
 from accreditation import models
-from accreditation.enums import PanelRole
+from accreditation.enums import PanelRole, PanelSeatChange
 from tests.factories.teams import UserFactory
 
 
@@ -41,3 +41,16 @@ class PanelMemberFactory(factory.django.DjangoModelFactory):
     panel = factory.SubFactory(PanelFactory)
     user = factory.SubFactory(UserFactory)
     role = PanelRole.REVIEWER
+
+
+class PanelSeatEventFactory(factory.django.DjangoModelFactory):
+    """A recorded seat change ("added" by default); no PanelMember row is touched."""
+
+    class Meta:
+        model = models.PanelSeatEvent
+
+    panel = factory.SubFactory(PanelFactory)
+    user = factory.SubFactory(UserFactory)
+    role = PanelRole.REVIEWER
+    change = PanelSeatChange.ADDED
+    actor = factory.SubFactory(UserFactory)

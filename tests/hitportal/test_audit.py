@@ -196,11 +196,11 @@ def test_audit_entries_are_empty_for_anyone_but_a_programme_manager(hit, program
     assert _entries(board_member) == []
 
 
-def test_audit_entries_without_actor_show_unknown(hit, programme_manager):
+def test_audit_entries_without_actor_show_system(hit, programme_manager):
     f.HITStatusChangeFactory(hit=hit, actor=None)
 
-    assert [e.who for e in _entries(programme_manager)] == ["Unknown"]
-    assert [e.who for e in _entries(programme_manager, date_from=None)][-1] == "Unknown"  # its own grant
+    assert [e.who for e in _entries(programme_manager)] == ["System"]
+    assert [e.who for e in _entries(programme_manager, date_from=None)][-1] == "System"  # its own grant
 
 
 def test_audit_entries_admin_addition_links_and_deletion_does_not(programme_manager):
