@@ -169,9 +169,11 @@ def suggestion_accept(
     *, actor: User, application_id: int, due_on: datetime.date | None = None
 ) -> list[ReviewAssignment]:
     """Assign conflict-free panel members, least loaded first, up to the round's number (plus
-    one lay reviewer when the panel has one and none is assigned). Side effects as assignment_create."""
+    one lay reviewer when the panel has one and none is assigned). A recused reviewer, or one who left
+    the panel (accreditation/services/panels.py), no longer counts, so the gap is filled. Side effects as
+    assignment_create."""
     application = Application.objects.select_related("round").get(pk=application_id)
-    assigned = list(application.assignments.all())
+    assigned = list(application.assignments.exclude(resolution=ConflictResolution.RECUSED))
     needed = application.round.reviewers_per_application - sum(1 for a in assigned if not a.is_lay)
     has_lay = any(a.is_lay for a in assigned)
     created = []
