@@ -48,11 +48,16 @@ class SeatOutcome:
 
 @transaction.atomic
 def panel_create(*, actor: User, round_id: int, name: str) -> Panel:
-    """Make a panel for the round (programme managers). Side effect: the Panel row, with no seats."""
+    """Make a panel for the round (programme managers); a name the round already uses (in any case) is
+    refused next to the field. Side effect: the Panel row, with no seats."""
     require(permissions.can_manage_panels(actor))
     round = Round.objects.get(pk=round_id)
     panel = Panel(round=round, name=name.strip())
-    panel.full_clean()  # a name already used in the round is refused next to the field
+    if Panel.objects.filter(round=round, name__iexact=panel.name).exists():
+        raise ValidationError(
+            {"name": f"{round} already has a panel called {panel.name}: choose another name."}
+        )
+    panel.full_clean()
     panel.save()
     return panel
 

@@ -67,9 +67,11 @@ def test_panel_create_makes_an_empty_panel_of_the_round(programme_manager):
 
 def test_panel_create_refuses_a_name_taken_in_the_round(programme_manager, panel):
     with pytest.raises(ValidationError) as caught:
-        panel_create(actor=programme_manager, round_id=panel.round_id, name=panel.name)
+        panel_create(actor=programme_manager, round_id=panel.round_id, name=panel.name.upper())
 
-    assert "__all__" in caught.value.message_dict
+    assert caught.value.message_dict == {
+        "name": [f"{panel.round} already has a panel called {panel.name.upper()}: choose another name."]
+    }
     assert Panel.objects.filter(round=panel.round).count() == 1
 
 
