@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.domain.criteria import criteria_for
@@ -15,6 +16,8 @@ from accreditation.models import (
     ExpressionOfInterest,
     FeedbackDocument,
     FeedbackPoint,
+    Panel,
+    PanelMember,
     Review,
     ReviewAssignment,
     Round,
@@ -326,7 +329,36 @@ def _assignment_setup(ctx: dict) -> None:
     ctx["reviewer"] = ctx["fixture"]("reviewer")
 
 
+def _panel_setup(ctx: dict) -> None:
+    ctx["round"] = f.RoundFactory()
+
+
+def _seat_setup(ctx: dict) -> None:
+    ctx["panel"] = f.PanelFactory()
+    user = f.UserFactory(full_name="Nell Newcomer")
+    ctx["person"] = f.PersonFactory(user=user, full_name=user.full_name, email=user.email)
+
+
 CREATE_CASES = [
+    CreateCase(
+        "accreditation:panel-create",
+        "programme_manager",
+        lambda ctx: {"round_pk": ctx["round"].pk},
+        lambda ctx: {"name": CREATED},
+        lambda ctx: Panel.objects.filter(name=CREATED).count(),
+        setup=_panel_setup,
+        repeatable=False,  # panel names are unique within a round
+    ),
+    CreateCase(
+        "accreditation:panel-seat-add",
+        "programme_manager",
+        lambda ctx: {"pk": ctx["panel"].pk},
+        lambda ctx: {"person": ctx["person"].pk, "role": "reviewer", "comment": CREATED},
+        lambda ctx: PanelMember.objects.filter(panel=ctx["panel"]).count(),
+        setup=_seat_setup,
+        form_page=lambda ctx: reverse("accreditation:panel-detail", args=[ctx["panel"].pk]),
+        repeatable=False,  # one seat per person per round
+    ),
     CreateCase(
         "accreditation:round-create",
         "programme_manager",
