@@ -73,6 +73,16 @@ def test_database_config_sqlite_keeps_no_persistent_connections(tmp_path):
     )
 
 
+def test_database_config_sqlite_lets_a_worker_write_beside_the_web_process(tmp_path):
+    options = database_config(f"sqlite:///{tmp_path / 'db.sqlite3'}")["OPTIONS"]
+
+    assert options == {
+        "init_command": "PRAGMA journal_mode=WAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+
+
 def test_database_config_mysql_is_rejected_naming_variable():
     with pytest.raises(
         ImproperlyConfigured,
