@@ -74,6 +74,16 @@ def database_config(url: str, *, name: str = "DATABASE_URL") -> dict[str, Any]:
     if config["ENGINE"].endswith("sqlite3"):
         config.pop("CONN_HEALTH_CHECKS", None)
         config["CONN_MAX_AGE"] = 0
+        # ./scripts/run.sh's worker writes beside the web process. Write-ahead logging lets readers go on
+        # while one writes; a transaction takes the write lock when it begins (a reader that later
+        # writes would otherwise fail at once with "database is locked" instead of waiting); and a
+        # writer waits up to 20 s for the lock before failing.
+        config["OPTIONS"] = {
+            **config.get("OPTIONS", {}),
+            "init_command": "PRAGMA journal_mode=WAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
     return dict(config)
 
 

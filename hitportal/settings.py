@@ -1,7 +1,8 @@
 """Settings for HIT Portal, read from the environment.
 
 Nothing configured gives the embedded default: an SQLite file under var/, Celery tasks run eagerly
-in-process, email printed to the console. Production sets DATABASE_URL, CELERY_BROKER_URL (or
+in-process, email printed to the console; ./scripts/run.sh adds a real worker with beat on a filesystem
+queue under var/ (HITPORTAL_EMBEDDED_WORKER). Production sets DATABASE_URL, CELERY_BROKER_URL (or
 REDIS_URL), SECRET_KEY, ALLOWED_HOSTS and EMAIL_*; see the README's configuration table.
 """
 
@@ -167,8 +168,17 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "HIT Portal <no-reply@hitport
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery ----------------------------------------------------------------------------------------
-# No broker configured means the embedded default: tasks run eagerly inside the web process.
+# Three ways to run tasks:
+# - a broker named (CELERY_BROKER_URL or REDIS_URL): production's Redis, with `celery worker` and `celery beat`;
+# - the embedded default of ./scripts/run.sh (HITPORTAL_EMBEDDED_WORKER=true and no broker named): a real
+#   worker with beat beside runserver, on kombu's filesystem transport, so no server is needed: each message
+#   is a file under VAR_DIR/celery/queue until the worker takes it. No result backend: nobody waits for one;
+# - neither: tasks run eagerly in the process that sends them (the test suite, manage.py commands, a
+#   runserver started by hand), where no worker would ever take them off a queue.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or env_str("REDIS_URL")
+HITPORTAL_EMBEDDED_WORKER = not CELERY_BROKER_URL and env_bool("HITPORTAL_EMBEDDED_WORKER", False)
+if HITPORTAL_EMBEDDED_WORKER:
+    CELERY_BROKER_URL = "filesystem://localhost//"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
@@ -201,6 +211,23 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
 }
+if HITPORTAL_EMBEDDED_WORKER:
+    # One folder is both the in- and the outbox: the web process writes where the worker reads. Exchange
+    # bindings (the worker's remote control) live in control/. Beat keeps its last run times in
+    # beat-schedule, so a nightly task missed while the laptop was off runs once at the next start.
+    _celery_dir = VAR_DIR / "celery"
+    for _folder in ("queue", "control"):
+        (_celery_dir / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_celery_dir / "queue"),
+        "data_folder_out": str(_celery_dir / "queue"),
+        "control_folder": str(_celery_dir / "control"),
+        "polling_interval": 1.0,
+    }
+    CELERY_BEAT_SCHEDULE_FILENAME = str(_celery_dir / "beat-schedule")
+    # What tasks print goes to the terminal as it is, not through the log's redaction: the console email
+    # backend prints whole emails there, as run.sh did when tasks ran in the web process (docs/security.md).
+    CELERY_WORKER_REDIRECT_STDOUTS = False
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from core.env import check_secret_key, database_config, env_bool, env_int, env_list
+from tests.fresh_settings import fresh_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k7Qm2-xR9vTz4Lw8pN3sYb6Hc1Jd5Fg0AeUoIiKqWnMtZrXyVuBpCsDhEjGlOaNfS"
@@ -71,6 +72,16 @@ def test_database_config_sqlite_keeps_no_persistent_connections(tmp_path):
         0,
         False,
     )
+
+
+def test_database_config_sqlite_lets_a_worker_write_beside_the_web_process(tmp_path):
+    options = database_config(f"sqlite:///{tmp_path / 'db.sqlite3'}")["OPTIONS"]
+
+    assert options == {
+        "init_command": "PRAGMA journal_mode=WAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 
 
 def test_database_config_mysql_is_rejected_naming_variable():
@@ -200,3 +211,72 @@ def test_every_periodic_task_is_one_the_worker_knows(settings):
 
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         assert entry["task"] in registered, f"beat entry {name} names a task the worker does not know"
+
+
+# --- Celery: which broker ------------------------------------------------------------------------------
+
+
+def test_celery_run_sh_environment_uses_filesystem_queue_under_var_dir(tmp_path):
+    var_dir = tmp_path / "var"
+
+    config = fresh_settings(
+        {"HITPORTAL_VAR_DIR": str(var_dir), "DEBUG": "true", "HITPORTAL_EMBEDDED_WORKER": "1"}
+    )
+
+    assert (
+        config["CELERY_BROKER_URL"],
+        config["CELERY_TASK_ALWAYS_EAGER"],
+        config["CELERY_RESULT_BACKEND"],
+    ) == (
+        "filesystem://localhost//",
+        False,
+        None,
+    )
+    assert config["CELERY_BROKER_TRANSPORT_OPTIONS"] == {
+        "data_folder_in": str(var_dir / "celery" / "queue"),
+        "data_folder_out": str(var_dir / "celery" / "queue"),
+        "control_folder": str(var_dir / "celery" / "control"),
+        "polling_interval": 1.0,
+    }
+    assert (var_dir / "celery" / "queue").is_dir() and (var_dir / "celery" / "control").is_dir()
+    assert config["CELERY_BEAT_SCHEDULE_FILENAME"] == str(var_dir / "celery" / "beat-schedule")
+
+
+@pytest.mark.parametrize(
+    ("environ", "broker", "eager"),
+    [
+        pytest.param({"DEBUG": "true"}, "memory://", True, id="debug-alone-runs-eagerly"),
+        pytest.param({"DEBUG": "false"}, "memory://", True, id="test-suite-runs-eagerly"),
+        pytest.param(
+            {"DEBUG": "false", "CELERY_BROKER_URL": "redis://redis:6379/0"},
+            "redis://redis:6379/0",
+            False,
+            id="production-redis",
+        ),
+        pytest.param(
+            {"DEBUG": "true", "HITPORTAL_EMBEDDED_WORKER": "true", "REDIS_URL": "redis://127.0.0.1:6379/0"},
+            "redis://127.0.0.1:6379/0",
+            False,
+            id="named-broker-wins-over-embedded",
+        ),
+        pytest.param(
+            {
+                "DEBUG": "false",
+                "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
+                "CELERY_TASK_ALWAYS_EAGER": "true",
+            },
+            "redis://127.0.0.1:6379/15",
+            True,
+            id="postgresql-test-pass",
+        ),
+    ],
+)
+def test_celery_without_embedded_worker_setting_keeps_eager_or_named_broker(tmp_path, environ, broker, eager):
+    var_dir = tmp_path / "var"
+
+    config = fresh_settings({"HITPORTAL_VAR_DIR": str(var_dir), **environ})
+
+    assert (config["CELERY_BROKER_URL"], config["CELERY_TASK_ALWAYS_EAGER"]) == (broker, eager)
+    assert "data_folder_in" not in config["CELERY_BROKER_TRANSPORT_OPTIONS"]
+    assert "CELERY_BEAT_SCHEDULE_FILENAME" not in config
+    assert not (var_dir / "celery").exists()

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 from urllib.parse import quote
 
 import pytest
@@ -381,15 +381,29 @@ def _forget_connections() -> None:
 
 
 @contextlib.contextmanager
-def celery_sent_through(url: str) -> Iterator[None]:
+def celery_sent_through(url: str, *, transport_options: Mapping[str, Any] | None = None) -> Iterator[None]:
     """This process sends its tasks through the broker at `url`, results kept there too, instead of
     running them eagerly; all as before afterwards. Celery reads CELERY_BROKER_URL and
-    CELERY_RESULT_BACKEND from the environment before its settings, so both are set."""
+    CELERY_RESULT_BACKEND from the environment before its settings, so both are set.
+
+    With `transport_options` (the filesystem transport's folders, which keeps no results) they replace
+    the broker's options, and no result backend is used."""
+    result_backend = url if transport_options is None else None
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("CELERY_BROKER_URL", url)
-            patch.setenv("CELERY_RESULT_BACKEND", url)
-            for key, value in (("broker_url", url), ("result_backend", url), ("task_always_eager", False)):
+            if result_backend is None:
+                patch.delenv("CELERY_RESULT_BACKEND", raising=False)
+            else:
+                patch.setenv("CELERY_RESULT_BACKEND", result_backend)
+            changes: list[tuple[str, Any]] = [
+                ("broker_url", url),
+                ("result_backend", result_backend),
+                ("task_always_eager", False),
+            ]
+            if transport_options is not None:
+                changes.append(("broker_transport_options", dict(transport_options)))
+            for key, value in changes:
                 patch.setitem(celery_app.conf, key, value)
             _forget_connections()
             yield
