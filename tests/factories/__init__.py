@@ -2,6 +2,7 @@
 
 from tests.factories.accreditation import PanelFactory, PanelMemberFactory, RoundFactory
 from tests.factories.teams import (
+    AccountInvitationFactory,
     AffiliationFactory,
     DocumentTypeFactory,
     HITFactory,
@@ -13,13 +14,16 @@ from tests.factories.teams import (
     PersonFactory,
     PortfolioSnapshotFactory,
     RoleAssignmentFactory,
+    RoleChangeFactory,
     StakeholderCategoryFactory,
     ThemeFactory,
     UserFactory,
+    VocabularyChangeFactory,
     WorkingGroupFactory,
 )
 
 __all__ = [
+    "AccountInvitationFactory",
     "AffiliationFactory",
     "DocumentTypeFactory",
     "HITFactory",
@@ -33,9 +37,11 @@ __all__ = [
     "PersonFactory",
     "PortfolioSnapshotFactory",
     "RoleAssignmentFactory",
+    "RoleChangeFactory",
     "RoundFactory",
     "StakeholderCategoryFactory",
     "ThemeFactory",
     "UserFactory",
+    "VocabularyChangeFactory",
     "WorkingGroupFactory",
 ]
