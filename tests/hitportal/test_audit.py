@@ -178,7 +178,13 @@ def test_audit_entries_list_every_kind_newest_first(hit, programme_manager):
         by_kind["vocabulary"].what,
         by_kind["vocabulary"].object_label,
         by_kind["vocabulary"].detail,
-    ) == ("Renamed in Cross-cutting themes", "Prevention", "Was: Prevent")
+        by_kind["vocabulary"].object_url,
+    ) == (
+        "Renamed in Cross-cutting themes",
+        "Prevention",
+        "Was: Prevent",
+        reverse("teams:vocabulary-list", args=["theme"]),
+    )
     assert (by_kind["admin"].what, by_kind["admin"].object_label, by_kind["admin"].detail) == (
         "Changed in the admin site (organisation)",
         "North Bristol Trust 02",
