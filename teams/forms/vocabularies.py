@@ -1,13 +1,17 @@
-"""Forms of the vocabulary pages: one ModelForm per vocabulary, built from its editable fields."""
+"""Forms of the vocabulary pages: one per vocabulary, its editable fields (teams.services.vocabularies)
+and the code, which is typed once when a term is added and shown but fixed afterwards."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 
 from core.concurrency import VersionedFormMixin
 from core.idempotency import OnceOnlyFormMixin
-from teams.models import StakeholderCategory
-from teams.services.vocabularies import VocabularySpec
+from teams.enums import VocabularyKind
+from teams.models import DocumentType, OrganisationType, OutcomeDomain, StakeholderCategory, Theme
+from teams.services.vocabularies import VOCABULARIES
 
 LABELS = {"is_active": "Switched on", "position": "Position in lists"}
 HELP = {
@@ -16,32 +20,55 @@ HELP = {
 }
 
 
-def _customise(form: forms.BaseForm) -> None:
-    for name, label in LABELS.items():
-        if name in form.fields:
-            form.fields[name].label = label
-    for name, text in HELP.items():
-        if name in form.fields:
-            form.fields[name].help_text = text
-    if "default_category" in form.fields:
-        field = form.fields["default_category"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = StakeholderCategory.objects.order_by("position", "name")
+class ThemeForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Theme
+        fields = ("code", *VOCABULARIES[VocabularyKind.THEME].fields)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in LABELS.items():
+            if name in self.fields:
+                self.fields[name].label = label
+        for name, text in HELP.items():
+            if name in self.fields:
+                self.fields[name].help_text = text
+        if self.instance.pk is not None:
+            self.fields["code"].disabled = True
+            self.fields["code"].help_text = "Fixed when the term was added."
+        category = self.fields.get("default_category")
+        if isinstance(category, forms.ModelChoiceField):
+            category.queryset = StakeholderCategory.objects.order_by("position", "name")
 
 
-class _TermEditForm(VersionedFormMixin, forms.ModelForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        _customise(self)
+class DocumentTypeForm(ThemeForm):
+    class Meta(ThemeForm.Meta):
+        model = DocumentType
+        fields = ("code", *VOCABULARIES[VocabularyKind.DOCUMENT_TYPE].fields)
 
 
-class _TermCreateForm(OnceOnlyFormMixin, forms.ModelForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        _customise(self)
+class OutcomeDomainForm(ThemeForm):
+    class Meta(ThemeForm.Meta):
+        model = OutcomeDomain
+        fields = ("code", *VOCABULARIES[VocabularyKind.OUTCOME_DOMAIN].fields)
 
 
-def term_form_class(spec: VocabularySpec, *, create: bool) -> type[forms.ModelForm]:
-    if create:
-        return forms.modelform_factory(spec.model, form=_TermCreateForm, fields=("code", *spec.fields))
-    return forms.modelform_factory(spec.model, form=_TermEditForm, fields=spec.fields)
+class StakeholderCategoryForm(ThemeForm):
+    class Meta(ThemeForm.Meta):
+        model = StakeholderCategory
+        fields = ("code", *VOCABULARIES[VocabularyKind.STAKEHOLDER_CATEGORY].fields)
+
+
+class OrganisationTypeForm(ThemeForm):
+    class Meta(ThemeForm.Meta):
+        model = OrganisationType
+        fields = ("code", *VOCABULARIES[VocabularyKind.ORGANISATION_TYPE].fields)
+
+
+TERM_FORMS: dict[str, type[ThemeForm]] = {
+    VocabularyKind.THEME: ThemeForm,
+    VocabularyKind.DOCUMENT_TYPE: DocumentTypeForm,
+    VocabularyKind.OUTCOME_DOMAIN: OutcomeDomainForm,
+    VocabularyKind.STAKEHOLDER_CATEGORY: StakeholderCategoryForm,
+    VocabularyKind.ORGANISATION_TYPE: OrganisationTypeForm,
+}

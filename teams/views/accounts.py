@@ -75,9 +75,6 @@ def account_create(request: HttpRequest, pk: int) -> HttpResponse:
     _require(permissions.can_create_account(request.user))
     person = get_object_or_404(Person, pk=pk)
     detail = reverse("teams:person-detail", args=[person.pk])
-    if person.user_id is not None:
-        messages.info(request, f"{person} already has a login.")
-        return redirect(detail)
     form = AccountCreateForm(request.POST or None, initial={"email": person.email})
     if request.method == "POST" and form.is_valid():
         try:

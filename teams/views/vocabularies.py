@@ -14,7 +14,7 @@ from core.concurrency import StaleEdit, conflict_for
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
 from teams import permissions
-from teams.forms.vocabularies import term_form_class
+from teams.forms.vocabularies import TERM_FORMS
 from teams.selectors.vocabularies import vocabulary_get, vocabulary_terms
 from teams.services import vocabularies as services
 from teams.views.directory import _apply_errors
@@ -50,7 +50,7 @@ def vocabulary_term_create(request: HttpRequest, vocabulary: str) -> HttpRespons
     _require(permissions.can_manage_vocabularies(request.user))
     spec = vocabulary_get(vocabulary=vocabulary)
     listing = reverse("teams:vocabulary-list", args=[vocabulary])
-    form = term_form_class(spec, create=True)(request.POST or None)
+    form = TERM_FORMS[vocabulary](request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             with once(form, user=request.user) as claim:
@@ -79,7 +79,7 @@ def vocabulary_term_edit(request: HttpRequest, vocabulary: str, pk: int) -> Http
     _require(permissions.can_manage_vocabularies(request.user))
     spec = vocabulary_get(vocabulary=vocabulary)
     term = get_object_or_404(spec.model, pk=pk)
-    form_class = term_form_class(spec, create=False)
+    form_class = TERM_FORMS[vocabulary]
     form = form_class(request.POST or None, instance=term)
     conflict = None
     if request.method == "POST" and form.is_valid():
