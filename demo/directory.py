@@ -50,7 +50,7 @@ def load_users(ctx: DemoContext) -> None:
     pm = ctx.users["pm"]
     for login in LOGINS:
         if login.programme_role:
-            role_grant(actor=pm, user=ctx.users[login.key], role=login.programme_role)
+            role_grant(actor=pm, user=ctx.users[login.key], role=login.programme_role, notify=False)
 
 
 def load_people(ctx: DemoContext) -> None:

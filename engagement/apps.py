@@ -20,3 +20,13 @@ class EngagementConfig(AppConfig):
         from teams.signals import hit_page_requested
 
         hit_page_requested.connect(hit_page_part, sender=HIT, dispatch_uid="engagement.hit_page_part")
+        # Switching a stakeholder category off, or changing its weight, changes every HIT's coverage.
+        from engagement.receivers import recompute_after_category_change
+        from teams.models import StakeholderCategory
+        from teams.signals import stakeholder_categories_changed
+
+        stakeholder_categories_changed.connect(
+            recompute_after_category_change,
+            sender=StakeholderCategory,
+            dispatch_uid="engagement.recompute_after_category_change",
+        )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.tasks import enqueue_after_commit
 from engagement import permissions
+from engagement.tasks import recompute_all
 from teams.models import HIT
 from teams.roles import AnyUser
 from teams.signals import HITPagePart
@@ -29,3 +31,9 @@ def hit_page_part(sender: object, *, hit: HIT, user: AnyUser, **kwargs: Any) -> 
     return HITPagePart(
         slot="links", template="engagement/_hit_links.html", context={"hit": hit, "links": links}
     )
+
+
+def recompute_after_category_change(sender: object, **kwargs: Any) -> None:
+    """A stakeholder category changed (teams.signals.stakeholder_categories_changed): every HIT's
+    coverage is recomputed by the worker once the change is committed."""
+    enqueue_after_commit(recompute_all, {})

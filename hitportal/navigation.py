@@ -46,6 +46,7 @@ def navigation_for(user: AnyUser, path: str) -> list[NavItem]:
         entries.append(("Audit log", reverse("audit:log")))
         entries.append(("Organisations", reverse("teams:organisation-list")))
         entries.append(("People", reverse("teams:person-list")))
+        entries.append(("Vocabularies", reverse("teams:vocabulary-list", args=["stakeholder_category"])))
     if user.is_staff:
         entries.append(("Admin site", reverse("admin:index")))
     home = reverse("home")

@@ -122,3 +122,30 @@ class SponsorInteractionKind(models.TextChoices):
 class GdprActionKind(models.TextChoices):
     EXPORT = "export", "Data exported"
     ERASE = "erase", "Person erased"
+
+
+# --- Programme administration: role changes and vocabulary changes -----------------------------------
+# teams/services/administration.py writes these rows; the audit log (hitportal/audit/selectors.py) lists them.
+
+
+class RoleChangeKind(models.TextChoices):
+    GRANTED = "granted", "Granted"
+    REVOKED = "revoked", "Revoked"
+
+
+class VocabularyKind(models.TextChoices):
+    """The vocabularies of docs/domain.md section 2 a programme manager edits in the portal."""
+
+    STAKEHOLDER_CATEGORY = "stakeholder_category", "Stakeholder categories"
+    ORGANISATION_TYPE = "organisation_type", "Organisation types"
+    THEME = "theme", "Cross-cutting themes"
+    DOCUMENT_TYPE = "document_type", "Document types"
+    OUTCOME_DOMAIN = "outcome_domain", "Outcome domains"
+
+
+class VocabularyChangeKind(models.TextChoices):
+    ADDED = "added", "Added"
+    RENAMED = "renamed", "Renamed"
+    SWITCHED_OFF = "switched_off", "Switched off"
+    SWITCHED_ON = "switched_on", "Switched on"
+    CHANGED = "changed", "Changed"

@@ -28,8 +28,11 @@ from teams.enums import (
     LifecycleStage,
     MembershipRole,
     ProgrammeRole,
+    RoleChangeKind,
     Sector,
     SponsorInteractionKind,
+    VocabularyChangeKind,
+    VocabularyKind,
 )
 from teams.workflow import HIT_WORKFLOW
 
@@ -147,6 +150,57 @@ class RoleAssignment(TimeStampedModel):
         return f"{self.user} - {self.get_role_display()}"
 
 
+class RoleChange(models.Model):
+    """A programme-wide role granted or revoked: the record a revocation leaves behind.
+
+    RoleAssignment holds the roles a user has now; these rows say who changed them and when
+    (teams/services/administration.py writes both in one transaction). The audit log lists them.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_changes")
+    role = models.CharField(max_length=32, choices=ProgrammeRole.choices)
+    change = models.CharField(max_length=16, choices=RoleChangeKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A default, not auto_now_add, so the rows of grants made before this table keep their time.
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            choices_constraint("role", ProgrammeRole, "teams_rolechange_role_valid"),
+            choices_constraint("change", RoleChangeKind, "teams_rolechange_change_valid"),
+        ]
+        indexes = [
+            # The person page lists a user's changes newest first.
+            models.Index(fields=["user", "-created_at"], name="teams_rolechange_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.get_change_display().lower()}: user #{self.user_id}"
+
+
+class AccountInvitation(models.Model):
+    """A login created for a person in the directory, and the e-mail inviting them to set a password.
+
+    The e-mail's link is Django's one-time password-reset token: it stops working once a password
+    is set (docs/security.md). The audit log lists these rows as account creations.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Invitation of user #{self.user_id}"
+
+
 # --- Configurable vocabularies (docs/domain.md section 2) -------------------------------------------------
 
 
@@ -212,6 +266,34 @@ class DocumentType(Vocabulary):
 
 class OutcomeDomain(Vocabulary):
     pass
+
+
+class VocabularyChange(models.Model):
+    """A term of a vocabulary (docs/domain.md section 2) added, renamed, switched off or on, or changed.
+
+    Terms are never deleted (rows elsewhere point at them); `term_name` is the name after the change
+    and `detail` says what it was before. The audit log lists these rows.
+    """
+
+    vocabulary = models.CharField(max_length=32, choices=VocabularyKind.choices)
+    term_id = models.PositiveBigIntegerField()
+    term_name = models.CharField(max_length=120)
+    change = models.CharField(max_length=16, choices=VocabularyChangeKind.choices)
+    detail = models.TextField(blank=True, max_length=SHORT_TEXT)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            choices_constraint("vocabulary", VocabularyKind, "teams_vocabularychange_vocabulary_valid"),
+            choices_constraint("change", VocabularyChangeKind, "teams_vocabularychange_change_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_vocabulary_display()}: {self.term_name} {self.get_change_display().lower()}"
 
 
 # --- Organisations and people ------------------------------------------------------------------------

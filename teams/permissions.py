@@ -46,6 +46,27 @@ def can_manage_directory(user: AnyUser) -> Verdict:
     return can_view_directory(user)
 
 
+def can_manage_roles(user: AnyUser) -> Verdict:
+    """Granting and revoking programme roles (programme manager, board member, PPI facilitator)."""
+    if roles_of(user).has(Role.PROGRAMME_MANAGER):
+        return ALLOW
+    return Verdict(False, "Only programme managers grant and revoke programme roles.")
+
+
+def can_create_account(user: AnyUser) -> Verdict:
+    """Creating a login for a person in the directory and inviting them to set a password."""
+    if roles_of(user).has(Role.PROGRAMME_MANAGER):
+        return ALLOW
+    return Verdict(False, "Only programme managers create logins for people in the directory.")
+
+
+def can_manage_vocabularies(user: AnyUser) -> Verdict:
+    """Adding, renaming and switching off the terms of the vocabularies (docs/domain.md section 2)."""
+    if roles_of(user).has(Role.PROGRAMME_MANAGER):
+        return ALLOW
+    return Verdict(False, "Only programme managers edit the vocabularies.")
+
+
 def can_view_portfolio(user: AnyUser) -> Verdict:
     if roles_of(user).has(*PORTFOLIO_ROLES):
         return ALLOW

@@ -41,3 +41,9 @@ class HITPagePart:
     slot: str
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+
+
+#: Sent by teams.services.vocabularies (sender StakeholderCategory), inside its transaction, when a
+#: stakeholder category was added or its switch, weight or counting changed: every HIT's coverage
+#: depends on them (docs/domain.md section 5.2). engagement recomputes it after the commit.
+stakeholder_categories_changed = django.dispatch.Signal()

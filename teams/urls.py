@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from teams.views import directory, hits, lifecycle, members
+from teams.views import accounts, directory, hits, lifecycle, members, vocabularies
 
 app_name = "teams"
 
@@ -19,6 +19,21 @@ urlpatterns = [
     path("people/<int:pk>/", directory.person_detail, name="person-detail"),
     path("people/<int:pk>/edit/", directory.person_edit, name="person-edit"),
     path("people/<int:pk>/affiliations/new/", directory.affiliation_add, name="affiliation-create"),
+    path("people/<int:pk>/account/new/", accounts.account_create, name="account-create"),
+    path("people/<int:pk>/account/invite/", accounts.account_invite, name="account-invite"),
+    path("people/<int:pk>/roles/grant/", accounts.person_role_grant, name="person-role-grant"),
+    path("people/<int:pk>/roles/revoke/", accounts.person_role_revoke, name="person-role-revoke"),
+    path("vocabularies/<slug:vocabulary>/", vocabularies.vocabulary_list, name="vocabulary-list"),
+    path(
+        "vocabularies/<slug:vocabulary>/new/",
+        vocabularies.vocabulary_term_create,
+        name="vocabulary-term-create",
+    ),
+    path(
+        "vocabularies/<slug:vocabulary>/<int:pk>/edit/",
+        vocabularies.vocabulary_term_edit,
+        name="vocabulary-term-edit",
+    ),
     path("lookup/<str:directory>/", directory.directory_lookup, name="directory-lookup"),
     # lifecycle
     path("register/", lifecycle.register, name="register"),

@@ -8,10 +8,12 @@ count and one fetch however many events there are:
     eoi          accreditation.EOIEvent           an expression of interest moved
     report       reporting.ReportEvent            a progress report moved
     decision     accreditation.Decision           a panel decision was recorded
-    role         teams.RoleAssignment             a programme-wide role was granted
+    role         teams.RoleChange                 a programme-wide role was granted or revoked
     admin        django.contrib.admin LogEntry    something was added, changed or deleted in the admin
     gdpr         teams.GdprAction                 a person's data was exported or erased
     panel_seat   accreditation.PanelSeatEvent     someone was seated on, removed from or replaced on a panel
+    account      teams.AccountInvitation          a login was created (or its invitation sent again)
+    vocabulary   teams.VocabularyChange           a vocabulary term was added, renamed or switched off
 
 The first four are the tables that extend core.models.StatusEvent: `_moves` turns one into a
 source from what it is about and the page it links to, and labels its rows with its workflow.
@@ -39,8 +41,8 @@ from accreditation.models import ApplicationEvent, Decision, EOIEvent, PanelSeat
 from core.models import StatusEvent
 from hitportal.audit.permissions import can_view_audit_log
 from reporting.models import ReportEvent
-from teams.enums import GdprActionKind, ProgrammeRole
-from teams.models import GdprAction, HITStatusChange, RoleAssignment
+from teams.enums import GdprActionKind, ProgrammeRole, RoleChangeKind, VocabularyChangeKind, VocabularyKind
+from teams.models import AccountInvitation, GdprAction, HITStatusChange, RoleChange, VocabularyChange
 from teams.roles import AnyUser
 
 COLUMNS = (
@@ -176,10 +178,23 @@ def _decision(row: dict[str, Any]) -> tuple[str, str, str]:
     return what, _url("accreditation:application-detail", row["log_object_id"]), row["log_detail"] or ""
 
 
-def _role(row: dict[str, Any]) -> tuple[str, str, str]:
+def _person_url(row: dict[str, Any]) -> str:
     object_id = row["log_object_id"]
-    url = _url("teams:person-detail", object_id) if object_id else ""
-    return f"Granted the role {_label(ProgrammeRole, row['log_action'])}", url, row["log_detail"] or ""
+    return _url("teams:person-detail", object_id) if object_id else ""
+
+
+def _role(row: dict[str, Any]) -> tuple[str, str, str]:
+    verb = "Revoked" if row["log_to"] == RoleChangeKind.REVOKED else "Granted"
+    return f"{verb} the role {_label(ProgrammeRole, row['log_action'])}", _person_url(row), ""
+
+
+def _account(row: dict[str, Any]) -> tuple[str, str, str]:
+    return "Login created or invitation sent to set a password", _person_url(row), ""
+
+
+def _vocabulary(row: dict[str, Any]) -> tuple[str, str, str]:
+    what = f"{_label(VocabularyChangeKind, row['log_action'])} in {_label(VocabularyKind, row['log_from'])}"
+    return what, _url("teams:vocabulary-list", row["log_from"]), row["log_detail"] or ""
 
 
 _ADMIN_FLAGS = {str(ADDITION): "Added", str(CHANGE): "Changed", str(DELETION): "Deleted"}
@@ -270,15 +285,16 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         "role",
-        "Role granted",
-        RoleAssignment,
+        "Programme role",
+        RoleChange,
         when="created_at",
-        actor="granted_by",
+        actor="actor",
         hit=None,
         object_id=F("user__person__id"),
         object_label=F("user__full_name"),
         action=F("role"),
         describe=_role,
+        to_status=F("change"),
     ),
     Source(
         "admin",
@@ -326,6 +342,32 @@ SOURCES: tuple[Source, ...] = (
         to_status=F("successor__full_name"),
         detail=F("comment"),
     ),
+    Source(
+        "account",
+        "Login created",
+        AccountInvitation,
+        when="created_at",
+        actor="invited_by",
+        hit=None,
+        object_id=F("user__person__id"),
+        object_label=F("user__full_name"),
+        action="invited",
+        describe=_account,
+    ),
+    Source(
+        "vocabulary",
+        "Vocabulary",
+        VocabularyChange,
+        when="created_at",
+        actor="actor",
+        hit=None,
+        object_id=F("term_id"),
+        object_label=F("term_name"),
+        action=F("change"),
+        describe=_vocabulary,
+        from_status=F("vocabulary"),
+        detail=F("detail"),
+    ),
 )
 _BY_KIND = {source.kind: source for source in SOURCES}
 KINDS = tuple((source.kind, source.label) for source in SOURCES)
@@ -349,7 +391,7 @@ def audit_entries(*, user: AnyUser, filters: AuditFilter | None = None) -> Query
     """The audit events as one ordered UNION queryset of dicts (the COLUMNS), newest first.
 
     Empty for anyone but a programme manager. A HIT filter leaves out the kinds that belong to no
-    HIT (roles, admin changes, data protection requests, panel seats).
+    HIT (roles, logins, vocabularies, admin changes, data protection requests, panel seats).
     """
     filters = filters or AuditFilter()
     nothing = SOURCES[0].branch(Q()).none()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 
 from core.concurrency import VersionedFormMixin
@@ -9,7 +12,7 @@ from core.forms import DateInput
 from core.idempotency import OnceOnlyFormMixin
 from teams.forms.lookup import OrganisationChoiceField
 from teams.models import Affiliation, Organisation, Person
-from teams.services.directory import ORGANISATION_FIELDS, PERSON_FIELDS
+from teams.services.directory import GRANTABLE_ROLES, ORGANISATION_FIELDS, PERSON_FIELDS
 
 
 class OrganisationForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
@@ -56,3 +59,33 @@ class AffiliationForm(OnceOnlyFormMixin, forms.ModelForm):
         if start and end and end < start:
             self.add_error("end_date", "The end date cannot be before the start date.")
         return data
+
+
+# --- Logins and programme roles ---------------------------------------------------------------------------
+
+
+def _grantable_choices(held: Iterable[str] = ()) -> list[tuple[str, str]]:
+    return [(role.value, str(role.label)) for role in GRANTABLE_ROLES if role.value not in set(held)]
+
+
+class RoleGrantForm(forms.Form):
+    role = forms.ChoiceField(label="Programme role")
+
+    def __init__(self, *args: Any, held: Iterable[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _grantable_choices(held)
+
+
+class AccountCreateForm(OnceOnlyFormMixin, forms.Form):
+    email = forms.EmailField(
+        label="Email address to sign in with",
+        max_length=254,
+        help_text="The invitation to set a password goes to this address.",
+    )
+    roles = forms.MultipleChoiceField(
+        label="Programme roles (optional)",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=_grantable_choices(),
+        help_text="HIT and panel roles come from the HIT's members and the round's panel, not from here.",
+    )

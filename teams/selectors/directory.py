@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Prefetch, QuerySet
 
-from teams.models import Affiliation, Organisation, Person
+from teams.models import AccountInvitation, Affiliation, Organisation, Person, RoleAssignment, RoleChange
 
 
 def organisation_directory() -> QuerySet[Organisation]:
@@ -25,4 +27,31 @@ def person_directory() -> QuerySet[Person]:
                 "-is_primary", "organisation__name"
             ),
         )
+    )
+
+
+@dataclass(frozen=True)
+class PersonAccess:
+    """What the person page shows of a person's login: their programme roles, the record of role
+    changes (newest first) and the invitations sent. Empty when the person has no login."""
+
+    roles: list[RoleAssignment]
+    changes: list[RoleChange]
+    invitations: list[AccountInvitation]
+
+    @property
+    def held(self) -> set[str]:
+        return {assignment.role for assignment in self.roles}
+
+
+def person_access(*, person: Person) -> PersonAccess:
+    """Three queries when the person has a login, none when they have not."""
+    if person.user_id is None:
+        return PersonAccess(roles=[], changes=[], invitations=[])
+    return PersonAccess(
+        roles=list(RoleAssignment.objects.filter(user_id=person.user_id).order_by("role")),
+        changes=list(RoleChange.objects.filter(user_id=person.user_id).select_related("actor")),
+        invitations=list(
+            AccountInvitation.objects.filter(user_id=person.user_id).select_related("invited_by")
+        ),
     )

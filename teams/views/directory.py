@@ -19,9 +19,9 @@ from core.permissions import require as _require
 from teams import permissions
 from teams.filters import OrganisationFilter, PersonFilter
 from teams.forms import lookup
-from teams.forms.directory import AffiliationForm, OrganisationForm, PersonForm
+from teams.forms.directory import AffiliationForm, OrganisationForm, PersonForm, RoleGrantForm
 from teams.models import Organisation, Person
-from teams.selectors.directory import organisation_directory, person_directory
+from teams.selectors.directory import organisation_directory, person_access, person_directory
 from teams.selectors.hits import current_memberships
 from teams.services import directory as services
 from teams.views.hits import _page
@@ -153,10 +153,19 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(permissions.can_view_directory(request.user))
     person = get_object_or_404(person_directory(), pk=pk)
     memberships = current_memberships().filter(person=person).select_related("hit", "working_group")
+    access = person_access(person=person)
     return render(
         request,
         "teams/person_detail.html",
-        {"person": person, "memberships": memberships, "affiliation_form": AffiliationForm()},
+        {
+            "person": person,
+            "memberships": memberships,
+            "affiliation_form": AffiliationForm(),
+            "access": access,
+            "grant_form": RoleGrantForm(held=access.held),
+            "can_manage_roles": permissions.can_manage_roles(request.user),
+            "can_create_account": permissions.can_create_account(request.user),
+        },
     )
 
 

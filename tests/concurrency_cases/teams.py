@@ -15,9 +15,12 @@ from teams.models import (
     Organisation,
     Person,
     SponsorInteraction,
+    Theme,
+    User,
     WorkingGroup,
 )
 from teams.services import directory as services
+from teams.services.vocabularies import vocabulary_term_change
 from tests import factories as f
 from tests.concurrency_cases.base import CREATED, THEIRS, TYPED, CreateCase, EditCase
 from tests.factories import teams_lifecycle as lf
@@ -62,7 +65,31 @@ def _person_elsewhere(row: Any, ctx: dict) -> None:
     services.person_save(actor=ctx["peer"], person=fresh)
 
 
+def _theme(ctx: dict) -> tuple[dict, Any]:
+    row = Theme.objects.create(code="digital", name="Digital inclusion", position=7)
+    return {"vocabulary": "theme", "pk": row.pk}, row
+
+
+def _theme_post(row: Any) -> dict:
+    return {"name": TYPED, "description": "", "position": row.position, "is_active": "on"}
+
+
+def _theme_elsewhere(row: Any, ctx: dict) -> None:
+    fresh = Theme.objects.get(pk=row.pk)
+    fresh.name = THEIRS
+    vocabulary_term_change(actor=ctx["peer"], vocabulary="theme", term=fresh)
+
+
 EDIT_CASES = [
+    EditCase(
+        "teams:vocabulary-term-edit",
+        "programme_manager",
+        _theme,
+        _theme_post,
+        _theme_elsewhere,
+        lambda row: Theme.objects.get(pk=row.pk).name,
+        peer="other_programme_manager",
+    ),
     EditCase(
         "teams:organisation-edit",
         "programme_manager",
@@ -115,7 +142,28 @@ def _sponsor_setup(ctx: dict) -> None:
     ctx["sponsor"] = f.MembershipFactory(hit=ctx["hit"], sponsor=True).person
 
 
+def _person_without_login(ctx: dict) -> None:
+    ctx["person"] = f.PersonFactory(full_name="Jo Bloggs", email="jo@example.org")
+
+
 CREATE_CASES = [
+    CreateCase(
+        "teams:vocabulary-term-create",
+        "programme_manager",
+        lambda ctx: {"vocabulary": "theme"},
+        lambda ctx: {"code": "created", "name": CREATED, "position": 9, "is_active": "on"},
+        lambda ctx: Theme.objects.filter(name=CREATED).count(),
+        repeatable=False,  # codes are unique
+    ),
+    CreateCase(
+        "teams:account-create",
+        "programme_manager",
+        lambda ctx: {"pk": ctx["person"].pk},
+        lambda ctx: {"email": "jo@example.org"},
+        lambda ctx: User.objects.filter(email="jo@example.org").count(),
+        setup=_person_without_login,
+        repeatable=False,  # a person has one login
+    ),
     CreateCase(
         "teams:organisation-create",
         "programme_manager",

@@ -92,6 +92,9 @@ def test_redact_leaves_addresses_without_a_secret_alone(text):
 NOT_SECRET = {
     ("teams:directory-lookup", "directory"): "the directory's name: people or organisations",
     ("accreditation:application-section", "key"): "a section's name, e.g. governance",
+    ("teams:vocabulary-list", "vocabulary"): "a vocabulary's name, e.g. theme",
+    ("teams:vocabulary-term-create", "vocabulary"): "a vocabulary's name, e.g. theme",
+    ("teams:vocabulary-term-edit", "vocabulary"): "a vocabulary's name, e.g. theme",
 }
 SAMPLES = {"slug": "sample-value-{n}", "str": "Sample.Value:{n}", "path": "sample/value/{n}"}
 

@@ -7,6 +7,7 @@ from tests.factories.accreditation import (
     RoundFactory,
 )
 from tests.factories.teams import (
+    AccountInvitationFactory,
     AffiliationFactory,
     DocumentTypeFactory,
     HITFactory,
@@ -18,13 +19,16 @@ from tests.factories.teams import (
     PersonFactory,
     PortfolioSnapshotFactory,
     RoleAssignmentFactory,
+    RoleChangeFactory,
     StakeholderCategoryFactory,
     ThemeFactory,
     UserFactory,
+    VocabularyChangeFactory,
     WorkingGroupFactory,
 )
 
 __all__ = [
+    "AccountInvitationFactory",
     "AffiliationFactory",
     "DocumentTypeFactory",
     "HITFactory",
@@ -39,9 +43,11 @@ __all__ = [
     "PersonFactory",
     "PortfolioSnapshotFactory",
     "RoleAssignmentFactory",
+    "RoleChangeFactory",
     "RoundFactory",
     "StakeholderCategoryFactory",
     "ThemeFactory",
     "UserFactory",
+    "VocabularyChangeFactory",
     "WorkingGroupFactory",
 ]

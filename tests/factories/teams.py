@@ -14,7 +14,10 @@ from teams.enums import (
     LeadSide,
     MembershipRole,
     ProgrammeRole,
+    RoleChangeKind,
     Sector,
+    VocabularyChangeKind,
+    VocabularyKind,
 )
 
 PASSWORD = "correct-horse-battery"
@@ -50,6 +53,32 @@ class RoleAssignmentFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     role = ProgrammeRole.PROGRAMME_MANAGER
+
+
+class RoleChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.RoleChange
+
+    user = factory.SubFactory(UserFactory)
+    role = ProgrammeRole.BOARD_MEMBER
+    change = RoleChangeKind.GRANTED
+
+
+class AccountInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.AccountInvitation
+
+    user = factory.SubFactory(UserFactory)
+
+
+class VocabularyChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.VocabularyChange
+
+    vocabulary = VocabularyKind.THEME
+    term_id = 1
+    term_name = "Prevention"
+    change = VocabularyChangeKind.ADDED
 
 
 class StakeholderCategoryFactory(factory.django.DjangoModelFactory):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from accreditation.enums import DecisionOutcome
 from core.models import StatusEvent
 from hitportal.audit import selectors as audit
-from teams.enums import HITStatus, ProgrammeRole
+from teams.enums import HITStatus, ProgrammeRole, RoleChangeKind, VocabularyChangeKind
 from teams.models import Organisation
 from tests import factories as f
 from tests.factories.accreditation_applications import ApplicationEventFactory, ApplicationFactory
@@ -37,10 +37,22 @@ def programme_manager(db):
     with _at(LONG_AGO):
         user = f.UserFactory(full_name="Pat Manager")
         f.RoleAssignmentFactory(user=user, role=ProgrammeRole.PROGRAMME_MANAGER)
+        f.RoleChangeFactory(user=user, role=ProgrammeRole.PROGRAMME_MANAGER)
     return user
 
 
-EVERY_KIND = ["gdpr", "admin", "role", "decision", "report", "eoi", "application", "hit_status"]
+EVERY_KIND = [
+    "vocabulary",
+    "account",
+    "gdpr",
+    "admin",
+    "role",
+    "decision",
+    "report",
+    "eoi",
+    "application",
+    "hit_status",
+]
 
 
 def _one_of_each(*, hit, actor, start: datetime.datetime) -> dict[str, object]:
@@ -75,9 +87,7 @@ def _one_of_each(*, hit, actor, start: datetime.datetime) -> dict[str, object]:
     with _at(when()):
         grantee = f.UserFactory(full_name="Gina Grantee")
         f.PersonFactory(user=grantee, full_name="Gina Grantee")
-        made["role"] = f.RoleAssignmentFactory(
-            user=grantee, role=ProgrammeRole.BOARD_MEMBER, granted_by=actor
-        )
+        made["role"] = f.RoleChangeFactory(user=grantee, role=ProgrammeRole.BOARD_MEMBER, actor=actor)
     with _at(when()):
         organisation = f.OrganisationFactory(name=f"North Bristol Trust {start:%d}")
         made["admin"] = LogEntry.objects.create(
@@ -90,6 +100,14 @@ def _one_of_each(*, hit, actor, start: datetime.datetime) -> dict[str, object]:
         )
     with _at(when()):
         made["gdpr"] = GdprActionFactory(actor=actor, erase=True, reason="Requested by letter.")
+    with _at(when()):
+        invitee = f.UserFactory(full_name="Ivan Invitee")
+        f.PersonFactory(user=invitee, full_name="Ivan Invitee")
+        made["account"] = f.AccountInvitationFactory(user=invitee, invited_by=actor)
+    with _at(when()):
+        made["vocabulary"] = f.VocabularyChangeFactory(
+            actor=actor, change=VocabularyChangeKind.RENAMED, term_name="Prevention", detail="Was: Prevent"
+        )
     return made
 
 
@@ -108,6 +126,8 @@ def test_audit_entries_list_every_kind_newest_first(hit, programme_manager):
     entries = _entries(programme_manager)
 
     assert [e.kind for e in entries] == [
+        "vocabulary",
+        "account",
         "gdpr",
         "admin",
         "role",
@@ -119,7 +139,7 @@ def test_audit_entries_list_every_kind_newest_first(hit, programme_manager):
     ]
     assert {e.who for e in entries} == {"Pat Manager"}
     assert entries[-1].when == DAY
-    assert entries[0].when == DAY + datetime.timedelta(hours=7)
+    assert entries[0].when == DAY + datetime.timedelta(hours=9)
     by_kind = {e.kind: e for e in entries}
     assert (by_kind["hit_status"].what, by_kind["hit_status"].object_url) == (
         "Suspend: Active → Suspended",
@@ -148,6 +168,22 @@ def test_audit_entries_list_every_kind_newest_first(hit, programme_manager):
         "Granted the role Board member",
         "Gina Grantee",
         reverse("teams:person-detail", args=[made["role"].user.person.pk]),
+    )
+    assert (by_kind["account"].what, by_kind["account"].object_label, by_kind["account"].object_url) == (
+        "Login created or invitation sent to set a password",
+        "Ivan Invitee",
+        reverse("teams:person-detail", args=[made["account"].user.person.pk]),
+    )
+    assert (
+        by_kind["vocabulary"].what,
+        by_kind["vocabulary"].object_label,
+        by_kind["vocabulary"].detail,
+        by_kind["vocabulary"].object_url,
+    ) == (
+        "Renamed in Cross-cutting themes",
+        "Prevention",
+        "Was: Prevent",
+        reverse("teams:vocabulary-list", args=["theme"]),
     )
     assert (by_kind["admin"].what, by_kind["admin"].object_label, by_kind["admin"].detail) == (
         "Changed in the admin site (organisation)",
@@ -247,6 +283,17 @@ def test_audit_entries_filter(hit, programme_manager, filters, expected):
     assert [e.kind for e in _entries(programme_manager, **filters)] == expected
 
 
+def test_audit_entries_show_a_revoked_role(programme_manager):
+    grantee = f.PersonFactory(user=f.UserFactory(full_name="Gina Grantee")).user
+    f.RoleChangeFactory(user=grantee, actor=programme_manager, change=RoleChangeKind.REVOKED, created_at=DAY)
+
+    entries = _entries(programme_manager, kind="role")
+
+    assert [(e.who, e.what, e.object_label) for e in entries] == [
+        ("Pat Manager", "Revoked the role Board member", "Gina Grantee")
+    ]
+
+
 def test_audit_entries_filter_by_hit_leaves_out_kinds_without_a_hit(hit, other_hit, programme_manager):
     _one_of_each(hit=hit, actor=programme_manager, start=DAY)
     f.HITStatusChangeFactory(
@@ -273,7 +320,7 @@ def test_audit_log_page_lists_entries_with_links(client, hit, programme_manager)
 
     content = response.content.decode()
     assert response.status_code == 200
-    assert "9 events found." in content  # and the programme manager's own grant
+    assert "11 events found." in content  # and the programme manager's own grant
     assert f'href="{reverse("accreditation:eoi-detail", args=[made["eoi"].eoi_id])}"' in content
     assert f'href="{reverse("teams:hit-detail", args=[hit.pk])}"' in content
     assert "<h1>Audit log</h1>" in content
@@ -356,4 +403,4 @@ def test_audit_log_page_query_count_does_not_grow_with_events(
     with django_assert_num_queries(8):
         response = client.get(reverse("audit:log"))
 
-    assert len(response.context["entries"]) == 8 * copies + 1
+    assert len(response.context["entries"]) == 10 * copies + 1

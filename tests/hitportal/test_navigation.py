@@ -17,6 +17,7 @@ EXPECTED = {
         "Audit log",
         "Organisations",
         "People",
+        "Vocabularies",
     ],
     "board_member": ["Home", "HITs", "Dashboard"],
     "ppi_facilitator": ["Home", "HITs", "Dashboard", "PPI caseload"],
