@@ -94,11 +94,14 @@ LAST_MANAGER_MESSAGE = (
 
 def _require_role_manager(actor: User, *, user: User, role: str) -> None:
     # Someone registering takes the applicant role themselves. While the programme has no programme
-    # manager (a new installation, the demo's first login), the first one is granted by whoever sets
-    # the portal up. Every other grant or revocation is a programme manager's.
+    # manager (a new installation, the demo's first login), the first one, and only that role, is
+    # granted by whoever sets the portal up. Every other grant or revocation is a programme manager's.
     if role == ProgrammeRole.APPLICANT and actor.pk == user.pk:
         return
-    if not RoleAssignment.objects.filter(role=ProgrammeRole.PROGRAMME_MANAGER).exists():
+    if (
+        role == ProgrammeRole.PROGRAMME_MANAGER
+        and not RoleAssignment.objects.filter(role=ProgrammeRole.PROGRAMME_MANAGER).exists()
+    ):
         return
     verdict = permissions.can_manage_roles(actor)
     if not verdict:
