@@ -10,6 +10,7 @@ import time_machine
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from reporting.enums import FundingStatus, ReportStatus
 from reporting.models import IndicatorRating, Milestone, ProgressReport, QuickWin, ReportRisk, ReportSchedule
@@ -558,3 +559,26 @@ def test_the_home_page_shows_reporting_panels_only_to_programme_managers(client,
 
     assert "Overdue progress reports" in pm_page
     assert "Overdue progress reports" not in director_page
+
+
+@pytest.mark.parametrize(
+    ("section", "make_row"),
+    [
+        ("milestones", lambda report: rf.MilestoneFactory(hit=report.hit, title="Pathway agreed")),
+        ("quick-wins", lambda report: rf.QuickWinFactory(report=report, title="Shared form")),
+        ("outcomes", lambda report: rf.OutcomeFactory(report=report)),
+        ("risks", lambda report: rf.ReportRiskFactory(report=report)),
+    ],
+)
+def test_a_section_with_a_stored_row_renders_for_correction(director_client, hit, section, make_row):
+    """Regression: the milestones section failed with VariableDoesNotExist once one milestone existed,
+    so a team could not fix milestones after changes were requested."""
+    report = rf.ProgressReportFactory(hit=hit)
+    row = make_row(report)
+    label = getattr(row, "title", "") or row.description
+
+    response = director_client.get(_edit(report, section))
+
+    assert response.status_code == 200
+    assert len(response.context["formset"].initial_forms) == 1
+    assert f'<legend class="h6">{escape(label)}</legend>' in response.content.decode()
