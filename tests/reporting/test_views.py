@@ -18,6 +18,7 @@ from reporting.selectors import home as selectors
 from teams.enums import HITStatus
 from tests import factories as f
 from tests.factories import reporting as rf
+from tests.factories.accreditation_panel import AccreditationFactory
 
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 TODAY = datetime.date(2026, 3, 2)
@@ -138,6 +139,23 @@ def test_report_create_form_is_prefilled_from_the_schedule(director_client, hit)
     assert form.initial["due_on"] == datetime.date(2026, 4, 30)
     assert (form.initial["period_start"], form.initial["period_end"]) == (
         datetime.date(2026, 1, 30),
+        datetime.date(2026, 4, 29),
+    )
+
+
+def test_the_first_report_is_prefilled_from_the_day_of_accreditation(director_client, hit):
+    AccreditationFactory(
+        decision__application__hit=hit,
+        valid_from=datetime.date(2026, 2, 16),
+        valid_until=datetime.date(2029, 2, 15),
+    )
+    rf.ReportScheduleFactory(hit=hit, first_due_on=datetime.date(2026, 4, 30), interval_months=6)
+
+    response = director_client.get(reverse("reporting:report-create", args=[hit.pk]))
+
+    form = response.context["form"]
+    assert (form.initial["period_start"], form.initial["period_end"]) == (
+        datetime.date(2026, 2, 16),
         datetime.date(2026, 4, 29),
     )
 
