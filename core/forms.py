@@ -8,6 +8,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 
 from core.validators import validate_date_in_range
 
@@ -61,6 +63,22 @@ class DateField(forms.DateField):
 
     widget = DateInput
     default_validators = [validate_date_in_range]
+
+
+def bounded_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """A ModelForm's field whose number box offers what the model accepts: `min` and `max` from the
+    model field's own MinValueValidator and MaxValueValidator. Without it a positive integer field
+    draws min="0" even when the model refuses anything below 1. Use it as a ModelForm's
+    `Meta.formfield_callback`."""
+    if isinstance(db_field, models.IntegerField):
+        declared = db_field.deconstruct()[3].get("validators", [])
+        lows = [v.limit_value for v in declared if isinstance(v, MinValueValidator)]
+        highs = [v.limit_value for v in declared if isinstance(v, MaxValueValidator)]
+        if lows:
+            kwargs.setdefault("min_value", max(lows))
+        if highs:
+            kwargs.setdefault("max_value", min(highs))
+    return db_field.formfield(**kwargs)
 
 
 def apply_service_errors(
