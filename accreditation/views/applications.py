@@ -33,6 +33,7 @@ from accreditation.domain.sections import (
     SECTION_KEYS,
     SECTIONS,
     Section,
+    SectionForm,
     get_section,
 )
 from accreditation.enums import ApplicationStatus, FeedbackStatus
@@ -66,7 +67,7 @@ from accreditation.services.drafting import (
     submission_problems,
 )
 from accreditation.workflow import APPLICANT, APPLICATION_WORKFLOW, CHAIR, DECISION_ACTIONS, PROGRAMME_MANAGER
-from core.concurrency import StaleEdit, conflict_for, latest_changed, version_of
+from core.concurrency import VERSION_FIELD, StaleEdit, conflict_for, latest_changed, version_of
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
 from core.workflow import InvalidTransition
@@ -287,6 +288,8 @@ def application_section(request: HttpRequest, pk: int, key: str) -> HttpResponse
         still_needed = [
             str(check.fields[name].label) if name in check.fields else "" for name in check.errors
         ]
+        if request.method == "GET" and conflict is None:
+            form = _with_completion_problems(form, check, stored, request)
     following = _next_section(key)
     return render(
         request,
@@ -304,6 +307,29 @@ def application_section(request: HttpRequest, pk: int, key: str) -> HttpResponse
         },
         status=409 if conflict else 200,
     )
+
+
+def _with_completion_problems(
+    form: SectionForm, check: SectionForm, stored: ApplicationSection, request: HttpRequest
+) -> SectionForm:
+    """The draft form, showing next to each field what keeps the stored section incomplete beyond
+    an empty answer (fewer than three milestones: the count and the format expected). Without such
+    a problem the form is returned as it was."""
+    problems = {
+        name: errors
+        for name, errors in check.errors.items()
+        if name in check.fields and any(e.code != "required" for e in check.errors.as_data()[name])
+    }
+    if not problems:
+        return form
+    data = {**check.data, VERSION_FIELD: version_of(stored)}
+    shown = type(form)(data=data, strict=False, version=version_of(stored))
+    search_as(shown, request.user)
+    shown.is_valid()
+    for name, errors in problems.items():
+        for message in errors:
+            shown.add_error(name, message)
+    return shown
 
 
 # --- The stakeholder table ---------------------------------------------------------------------------
