@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from core.templatetags.portal import Problem
 from core.validators import validate_date_in_range
 
 
@@ -96,3 +97,16 @@ def apply_service_errors(
             target = None
         for message in errors:
             form.add_error(target, message)
+
+
+def service_error_problems(exc: ValidationError, targets: dict[str, tuple[str, str]]) -> list[Problem]:
+    """A service's refusal as the lines of one error summary (partials/_form_errors.html), for a
+    page that shows it without a bound form (a workflow button's post). `targets` maps an error's
+    key to the label and link of the control that puts it right; other keys are listed unlinked."""
+    if not hasattr(exc, "error_dict"):
+        return [Problem(message) for message in exc.messages]
+    problems: list[Problem] = []
+    for key, messages in exc.message_dict.items():
+        label, href = targets.get(key, ("", ""))
+        problems.extend(Problem(f"{label}: {m}" if label else m, href) for m in messages)
+    return problems

@@ -68,8 +68,10 @@ from accreditation.services.drafting import (
 )
 from accreditation.workflow import APPLICANT, APPLICATION_WORKFLOW, CHAIR, DECISION_ACTIONS, PROGRAMME_MANAGER
 from core.concurrency import VERSION_FIELD, StaleEdit, conflict_for, latest_changed, version_of
+from core.forms import service_error_problems
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
+from core.templatetags.portal import Problem
 from core.workflow import InvalidTransition
 from teams.forms.lookup import search_as
 from teams.models import StakeholderCategory, User
@@ -163,6 +165,16 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application, assignment = application_get_for_user(user=request.user, pk=pk)
+    return _application_page(request, application, assignment)
+
+
+def _application_page(
+    request: HttpRequest,
+    application: Application,
+    assignment: ReviewAssignment | None,
+    refused: list[Problem] | None = None,
+) -> HttpResponse:
+    """The application's page; `refused` is a refused move's error summary, shown at the top."""
     prefetch_related_objects([application], "sections")
     roles = permissions.application_roles(request.user, application)
     is_team = bool(roles & TEAM_ROLES)
@@ -197,6 +209,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "category_count": categories,
             "problems": problems,
             "show_problems_as_errors": request.GET.get("submit") == "problems" and bool(problems),
+            "refused": refused or [],
             "events": events,
             "revisions": revisions,
             "feedback": _latest_released_feedback(application) if is_team else None,
@@ -506,13 +519,10 @@ def application_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     except InvalidTransition as exc:  # includes StaleState: someone else moved it first
         messages.error(request, str(exc))
     except ValidationError as exc:
-        if action == "submit":
-            messages.error(
-                request, "The application was not submitted. Put right the problems listed below first."
-            )
+        if action == "submit":  # the page lists what is missing as its error summary
             return redirect(f"{detail}?submit=problems#submission-problems")
-        for error in exc.messages:
-            messages.error(request, error)
+        refused = service_error_problems(exc, {"comment": ("Comment", f"#id_{action}_comment")})
+        return _application_page(request, application, _assignment, refused)
     else:
         messages.success(request, _DONE[action])
     return redirect(detail)

@@ -528,10 +528,10 @@ def test_submit_incomplete_shows_error_summary_linking_each_problem(director_cli
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DRAFT
     assert response.redirect_chain[-1][0].endswith("?submit=problems#submission-problems")
-    assert _messages(response) == [
-        "The application was not submitted. Put right the problems listed below first."
-    ]
+    # Regression: a banner said so above the summary; the summary alone says it now.
+    assert _messages(response) == []
     assert html.count('id="error-summary"') == 1
+    assert "The application was not submitted. Put right these problems first:" in html
     milestones = reverse("accreditation:application-section", args=[application.pk, "milestones"])
     assert (
         f'<a class="alert-link" href="{milestones}">Complete the section &#x27;First-year milestones&#x27;.</a>'
@@ -594,8 +594,11 @@ def test_withdraw_without_reason_shows_message(director_client, application):
     response = _transition(director_client, application, "withdraw")
 
     application.refresh_from_db()
+    html = response.content.decode()
     assert application.status == ApplicationStatus.DRAFT
-    assert _messages(response) == ["Write a reason."]
+    assert _messages(response) == []
+    assert html.count('id="error-summary"') == 1
+    assert '<a class="alert-link" href="#id_withdraw_comment">Comment: Write a reason.</a>' in html
 
 
 def test_chair_starts_review(client, chair, hit, panel):
