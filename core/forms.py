@@ -8,7 +8,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 
+from core.templatetags.portal import Problem
 from core.validators import validate_date_in_range
 
 
@@ -63,6 +66,22 @@ class DateField(forms.DateField):
     default_validators = [validate_date_in_range]
 
 
+def bounded_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """A ModelForm's field whose number box offers what the model accepts: `min` and `max` from the
+    model field's own MinValueValidator and MaxValueValidator. Without it a positive integer field
+    draws min="0" even when the model refuses anything below 1. Use it as a ModelForm's
+    `Meta.formfield_callback`."""
+    if isinstance(db_field, models.IntegerField):
+        declared = db_field.deconstruct()[3].get("validators", [])
+        lows = [v.limit_value for v in declared if isinstance(v, MinValueValidator)]
+        highs = [v.limit_value for v in declared if isinstance(v, MaxValueValidator)]
+        if lows:
+            kwargs.setdefault("min_value", max(lows))
+        if highs:
+            kwargs.setdefault("max_value", min(highs))
+    return db_field.formfield(**kwargs)
+
+
 def apply_service_errors(
     form: forms.BaseForm, exc: ValidationError, field_map: dict[str, str | None] | None = None
 ) -> None:
@@ -78,3 +97,16 @@ def apply_service_errors(
             target = None
         for message in errors:
             form.add_error(target, message)
+
+
+def service_error_problems(exc: ValidationError, targets: dict[str, tuple[str, str]]) -> list[Problem]:
+    """A service's refusal as the lines of one error summary (partials/_form_errors.html), for a
+    page that shows it without a bound form (a workflow button's post). `targets` maps an error's
+    key to the label and link of the control that puts it right; other keys are listed unlinked."""
+    if not hasattr(exc, "error_dict"):
+        return [Problem(message) for message in exc.messages]
+    problems: list[Problem] = []
+    for key, messages in exc.message_dict.items():
+        label, href = targets.get(key, ("", ""))
+        problems.extend(Problem(f"{label}: {m}" if label else m, href) for m in messages)
+    return problems

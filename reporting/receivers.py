@@ -67,7 +67,10 @@ class Checklist:
         return sum(1 for item in self.items if item.ok)
 
 
-def _sponsor_item(application: Application | None) -> Item:
+def _sponsor_item(application: Application | None, sponsors: list[tuple[int, str]]) -> Item:
+    """The HIT's current executive sponsors (`sponsors`: person id and name, the memberships the HIT
+    page shows) and the confirmation on its accredited application: the item holds when one of
+    them is the person who confirmed, so the page and the checklist never tell different stories."""
     label = "Executive sponsor confirmed"
     if application is None:
         return Item(
@@ -77,7 +80,21 @@ def _sponsor_item(application: Application | None) -> Item:
             "There is no accredited application for this HIT, so no confirmed executive sponsor is on "
             "record. The panel chair records the accreditation decision; the sponsor confirms on the application.",
         )
-    if not application.sponsor_confirmed:
+    confirmed = application.sponsor_confirmed
+    if not sponsors:
+        named = (
+            f"The accredited application names {application.executive_sponsor}, who confirmed"
+            if confirmed
+            else "The sponsor named in the accredited application has not confirmed either"
+        )
+        return Item(
+            SPONSOR,
+            label,
+            False,
+            f"No executive sponsor is recorded on the HIT. {named}; the HIT's director adds them as the "
+            "HIT's executive sponsor (a programme manager can too).",
+        )
+    if not confirmed:
         return Item(
             SPONSOR,
             label,
@@ -85,7 +102,19 @@ def _sponsor_item(application: Application | None) -> Item:
             "The executive sponsor named in the accredited application has not confirmed their sponsorship. "
             "The HIT's director asks the sponsor to confirm; a programme manager can help if the sponsor changed.",
         )
-    return Item(SPONSOR, label, True, f"{application.executive_sponsor} confirmed their sponsorship.")
+    names = dict(sponsors)
+    if application.sponsor_confirmed_for_id not in names:
+        return Item(
+            SPONSOR,
+            label,
+            False,
+            f"{' and '.join(names.values())}, the HIT's executive sponsor, has not confirmed on the "
+            f"accredited application (it was confirmed by {application.executive_sponsor}). The HIT's "
+            "director asks the sponsor to confirm; a programme manager can help if the sponsor changed.",
+        )
+    return Item(
+        SPONSOR, label, True, f"{names[application.sponsor_confirmed_for_id]} confirmed their sponsorship."
+    )
 
 
 def _management_item(organisations: int) -> Item:
@@ -187,15 +216,20 @@ def checklists_for(hit_ids: Iterable[int]) -> dict[int, Checklist]:
     ):
         applications.setdefault(accreditation.hit_id, accreditation.application)
 
-    # 2. Distinct organisations represented in the current management group.
-    organisations = dict(
+    # 2. The current executive sponsors, and the distinct organisations represented in the current
+    #    management group (a handful of rows per HIT, counted here to keep one query).
+    sponsors: dict[int, list[tuple[int, str]]] = {}
+    management: dict[int, set[int]] = {}
+    for hit_id, role, person_id, name, organisation_id in (
         current_memberships(today)
-        .filter(hit_id__in=ids, role=MembershipRole.MANAGEMENT_GROUP, organisation__isnull=False)
-        .order_by()
-        .values("hit_id")
-        .annotate(n=Count("organisation", distinct=True))
-        .values_list("hit_id", "n")
-    )
+        .filter(hit_id__in=ids, role__in=[MembershipRole.EXECUTIVE_SPONSOR, MembershipRole.MANAGEMENT_GROUP])
+        .order_by("hit_id", "person__full_name", "pk")
+        .values_list("hit_id", "role", "person_id", "person__full_name", "organisation_id")
+    ):
+        if role == MembershipRole.EXECUTIVE_SPONSOR:
+            sponsors.setdefault(hit_id, []).append((person_id, name))
+        elif organisation_id is not None:
+            management.setdefault(hit_id, set()).add(organisation_id)
 
     # 3. Every working group with its current academic and service leads counted.
     current_lead = Q(
@@ -235,8 +269,8 @@ def checklists_for(hit_ids: Iterable[int]) -> dict[int, Checklist]:
         hit_id: Checklist(
             hit_id=hit_id,
             items=(
-                _sponsor_item(applications.get(hit_id)),
-                _management_item(organisations.get(hit_id, 0)),
+                _sponsor_item(applications.get(hit_id), sponsors.get(hit_id, [])),
+                _management_item(len(management.get(hit_id, ()))),
                 _working_groups_item(groups.get(hit_id, [])),
                 _ppi_item(reviews.get(hit_id)),
                 _conditions_item(conditions.get(hit_id, [])),

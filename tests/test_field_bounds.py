@@ -17,6 +17,7 @@ import django_filters
 import pytest
 from django import forms
 from django.apps import apps
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from accreditation.domain.criteria import CRITERIA
@@ -117,6 +118,47 @@ def test_every_form_date_field_is_bounded():
 def test_the_walk_finds_the_project_forms(base):
     # Guards the walk itself: an empty walk would pass every check above.
     assert len(_project_classes(base)) >= 5
+
+
+# --- Number limits -----------------------------------------------------------------------------------
+
+
+def _limits(validators: list) -> tuple[object, object]:
+    """The lowest and highest value the validators allow (None where they set no limit)."""
+    low = max((v.limit_value for v in validators if isinstance(v, MinValueValidator)), default=None)
+    high = min((v.limit_value for v in validators if isinstance(v, MaxValueValidator)), default=None)
+    return low, high
+
+
+def test_every_model_form_number_box_offers_what_the_server_accepts():
+    """Regression: the round form's reviewers box allowed 0 (min="0", from the positive integer
+    field) while the model refuses anything below 1: the page must not offer a number the server
+    then refuses."""
+    mismatched = []
+    for form_class in _project_classes(forms.BaseForm):
+        for name, field in form_fields(form_class).items():
+            if not isinstance(field, forms.IntegerField) or name not in form_class.base_fields:
+                continue  # fields added in __init__ (a row's version, a once-only key) are not the model's
+            model_field = _model_field_of(form_class, name)
+            if model_field is None:
+                continue
+            # The validators the model declares (not the database's own integer range).
+            low, high = _limits(model_field.deconstruct()[3].get("validators", []))
+            attrs = field.widget.attrs
+            shown = (attrs.get("min"), attrs.get("max"))
+            if (low is not None and shown[0] != low) or (high is not None and shown[1] != high):
+                mismatched.append(f"{form_class.__module__}.{form_class.__qualname__}.{name}: {shown}")
+
+    assert mismatched == []
+
+
+def test_the_round_form_asks_for_one_to_ten_reviewers():
+    field = _class_named("accreditation.forms.rounds.RoundForm")().fields["reviewers_per_application"]
+
+    assert (field.widget.attrs["min"], field.widget.attrs["max"]) == (1, 10)
+    assert field.clean("1") == 1
+    with pytest.raises(forms.ValidationError):
+        field.clean("0")
 
 
 # --- Text lengths ------------------------------------------------------------------------------------

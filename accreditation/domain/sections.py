@@ -175,14 +175,37 @@ class SkillsForm(SectionForm):
     skills_gaps = _text("Skills gaps", "What the team lacks and how it will fill the gap.")
 
 
+MILESTONE_EXAMPLE = "6; pilot starts in two practices"
+
+
 class MilestonesForm(SectionForm):
-    milestones = _text("First-year milestones", "One per line: month; milestone. At least three.", rows=6)
+    milestones = _text(
+        "First-year milestones",
+        f"One per line: month; milestone, for example '{MILESTONE_EXAMPLE}'. At least three.",
+        rows=6,
+    )
 
     def clean_milestones(self) -> str:
+        """A malformed line is refused even in a draft (like a working-groups line); fewer than
+        three lines only keep the section incomplete. Both messages say the format expected."""
         value = self.cleaned_data.get("milestones", "")
         lines = [ln for ln in (ln.strip() for ln in value.splitlines()) if ln]
+        malformed = [
+            str(number)
+            for number, line in enumerate(lines, start=1)
+            if not all(part.strip() for part in line.partition(";")[::2]) or ";" not in line
+        ]
+        if malformed:
+            raise forms.ValidationError(
+                "Write each milestone as 'month; milestone', for example '%(example)s' (check line %(lines)s).",
+                params={"example": MILESTONE_EXAMPLE, "lines": ", ".join(malformed)},
+            )
         if self.strict and len(lines) < 3:
-            raise forms.ValidationError("List at least three milestones, one per line.")
+            raise forms.ValidationError(
+                "List at least three milestones, one per line, each as 'month; milestone' "
+                "(for example '%(example)s').",
+                params={"example": MILESTONE_EXAMPLE},
+            )
         return value
 
 

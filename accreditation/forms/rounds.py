@@ -13,7 +13,7 @@ from accreditation.services.eois import EOI_DRAFT_FIELDS, PartnerInput
 from accreditation.services.rounds import ROUND_FIELDS
 from accreditation.workflow import EOI_WORKFLOW
 from core.concurrency import VersionedFormMixin
-from core.forms import DateInput
+from core.forms import DateInput, bounded_formfield
 from core.idempotency import OnceOnlyFormMixin
 from core.validators import SHORT_TEXT
 from teams.models import Organisation, StakeholderCategory
@@ -23,6 +23,7 @@ class RoundForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Round
         fields = list(ROUND_FIELDS)
+        formfield_callback = bounded_formfield
         widgets = {
             "opens_on": DateInput(),
             "eoi_deadline": DateInput(),

@@ -329,11 +329,13 @@ def _effect_decide(move: ApplicationMove) -> None:
             label=f"the accredited application v{application.version}",
         )
         if application.hit.status == HITStatus.IN_APPLICATION:
+            # The HIT's move is itself labelled "Accredit"; its reason is the panel's rationale alone,
+            # so the status history and the audit log do not read "Accredit ... Accredited: ...".
             team_services.hit_transition(
                 actor=actor,
                 hit_id=application.hit_id,
                 action="accredit",
-                reason=f"Accredited: {comment}",
+                reason=comment,
                 check_permission=False,
             )
     elif decision.outcome == DecisionOutcome.NOT_ACCREDITED:

@@ -8,6 +8,7 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.timesince import timeuntil
 
 from accreditation import workflow
 from accreditation.domain.sections import (
@@ -177,9 +178,17 @@ def _renewal_reminder_send(
     send_after_commit(
         template="accreditation/renewal_reminder",
         recipients=[*directors, *pm_emails],
-        context={"accreditation": accreditation, "months": months},
+        context={"accreditation": accreditation, "time_left": time_left(today, accreditation.valid_until)},
     )
     return 1
+
+
+def time_left(today: datetime.date, until: datetime.date) -> str:
+    """The calendar time from `today` to `until` in words, to two units ("4 months and 1 week"). The
+    reminder says what is really left: the first one can go out later than 6 months before the end
+    (an accreditation shorter than that, or a schedule that was not running)."""
+    words = timeuntil(until, now=today, depth=2).replace("\xa0", " ")
+    return " and ".join(words.split(", "))
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:

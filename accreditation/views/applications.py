@@ -33,6 +33,7 @@ from accreditation.domain.sections import (
     SECTION_KEYS,
     SECTIONS,
     Section,
+    SectionForm,
     get_section,
 )
 from accreditation.enums import ApplicationStatus, FeedbackStatus
@@ -66,9 +67,11 @@ from accreditation.services.drafting import (
     submission_problems,
 )
 from accreditation.workflow import APPLICANT, APPLICATION_WORKFLOW, CHAIR, DECISION_ACTIONS, PROGRAMME_MANAGER
-from core.concurrency import StaleEdit, conflict_for, latest_changed, version_of
+from core.concurrency import VERSION_FIELD, StaleEdit, conflict_for, latest_changed, version_of
+from core.forms import service_error_problems
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
+from core.templatetags.portal import Problem
 from core.workflow import InvalidTransition
 from teams.forms.lookup import search_as
 from teams.models import StakeholderCategory, User
@@ -162,6 +165,16 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application, assignment = application_get_for_user(user=request.user, pk=pk)
+    return _application_page(request, application, assignment)
+
+
+def _application_page(
+    request: HttpRequest,
+    application: Application,
+    assignment: ReviewAssignment | None,
+    refused: list[Problem] | None = None,
+) -> HttpResponse:
+    """The application's page; `refused` is a refused move's error summary, shown at the top."""
     prefetch_related_objects([application], "sections")
     roles = permissions.application_roles(request.user, application)
     is_team = bool(roles & TEAM_ROLES)
@@ -196,6 +209,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "category_count": categories,
             "problems": problems,
             "show_problems_as_errors": request.GET.get("submit") == "problems" and bool(problems),
+            "refused": refused or [],
             "events": events,
             "revisions": revisions,
             "feedback": _latest_released_feedback(application) if is_team else None,
@@ -287,6 +301,8 @@ def application_section(request: HttpRequest, pk: int, key: str) -> HttpResponse
         still_needed = [
             str(check.fields[name].label) if name in check.fields else "" for name in check.errors
         ]
+        if request.method == "GET" and conflict is None:
+            form = _with_completion_problems(form, check, stored, request)
     following = _next_section(key)
     return render(
         request,
@@ -304,6 +320,29 @@ def application_section(request: HttpRequest, pk: int, key: str) -> HttpResponse
         },
         status=409 if conflict else 200,
     )
+
+
+def _with_completion_problems(
+    form: SectionForm, check: SectionForm, stored: ApplicationSection, request: HttpRequest
+) -> SectionForm:
+    """The draft form, showing next to each field what keeps the stored section incomplete beyond
+    an empty answer (fewer than three milestones: the count and the format expected). Without such
+    a problem the form is returned as it was."""
+    problems = {
+        name: errors
+        for name, errors in check.errors.items()
+        if name in check.fields and any(e.code != "required" for e in check.errors.as_data()[name])
+    }
+    if not problems:
+        return form
+    data = {**check.data, VERSION_FIELD: version_of(stored)}
+    shown = type(form)(data=data, strict=False, version=version_of(stored))
+    search_as(shown, request.user)
+    shown.is_valid()
+    for name, errors in problems.items():
+        for message in errors:
+            shown.add_error(name, message)
+    return shown
 
 
 # --- The stakeholder table ---------------------------------------------------------------------------
@@ -480,13 +519,10 @@ def application_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     except InvalidTransition as exc:  # includes StaleState: someone else moved it first
         messages.error(request, str(exc))
     except ValidationError as exc:
-        if action == "submit":
-            messages.error(
-                request, "The application was not submitted. Put right the problems listed below first."
-            )
+        if action == "submit":  # the page lists what is missing as its error summary
             return redirect(f"{detail}?submit=problems#submission-problems")
-        for error in exc.messages:
-            messages.error(request, error)
+        refused = service_error_problems(exc, {"comment": ("Comment", f"#id_{action}_comment")})
+        return _application_page(request, application, _assignment, refused)
     else:
         messages.success(request, _DONE[action])
     return redirect(detail)

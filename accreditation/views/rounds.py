@@ -33,6 +33,7 @@ from accreditation.selectors.rounds import open_rounds
 from accreditation.services.eois import eoi_save, eoi_transition
 from accreditation.services.rounds import round_save
 from core.concurrency import StaleEdit, conflict_for, restart_from
+from core.forms import service_error_problems
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import Verdict
 from core.permissions import require as _require
@@ -340,7 +341,13 @@ def _application_link(eoi: ExpressionOfInterest) -> tuple[Application | None, st
 
 @login_required
 def eoi_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    eoi = eoi_get_for_user(user=request.user, pk=pk)
+    return _eoi_page(request, eoi_get_for_user(user=request.user, pk=pk))
+
+
+def _eoi_page(
+    request: HttpRequest, eoi: ExpressionOfInterest, problems: list[Problem] | None = None
+) -> HttpResponse:
+    """The EOI's page; `problems` is a refused move's error summary, shown at the top."""
     roles = permissions.eoi_roles(request.user, eoi)
     application, application_url = _application_link(eoi)
     is_author = workflow.APPLICANT in roles
@@ -359,8 +366,25 @@ def eoi_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "application": application,
             "application_url": application_url,
+            "problems": problems or [],
         },
     )
+
+
+def _refused_move_problems(
+    request: HttpRequest, eoi: ExpressionOfInterest, action: str, exc: ValidationError
+) -> list[Problem]:
+    """A refused move's errors as one summary: the guard's gaps link to their fields on the edit
+    page (for the author while the draft is editable), a missing note to the note of the move."""
+    targets = {"comment": ("Note", f"#id_{action}_comment")}
+    if permissions.can_edit_eoi(request.user, eoi, timezone.localdate()):
+        edit = reverse("accreditation:eoi-edit", args=[eoi.pk])
+        form = EOIForm(instance=eoi)
+        targets |= {
+            name: (str(form[name].label), f"{edit}#{form[name].id_for_label}") for name in form.fields
+        }
+        targets["partners"] = ("Partners", f"{edit}#partners-heading")
+    return service_error_problems(exc, targets)
 
 
 _DONE = {
@@ -391,9 +415,7 @@ def eoi_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     except InvalidTransition as exc:  # includes StaleState: "someone else already did this"
         messages.error(request, str(exc))
     except ValidationError as exc:
-        for errors in exc.message_dict.values():
-            for error in errors:
-                messages.error(request, error)
+        return _eoi_page(request, eoi, _refused_move_problems(request, eoi, data["action"], exc))
     else:
         messages.success(request, _DONE[data["action"]].format(eoi=eoi))
     return redirect("accreditation:eoi-detail", pk=eoi.pk)

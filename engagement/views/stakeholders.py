@@ -37,6 +37,7 @@ from engagement.services.score_requests import (
     score_request_pending_since,
 )
 from engagement.services.stakeholders import stakeholder_save, stakeholders_sync_memberships
+from teams import permissions as team_permissions
 from teams.forms.lookup import search_as
 from teams.models import HIT, StakeholderCategory
 
@@ -55,6 +56,11 @@ SOURCE_NOTES = {
     StakeholderSource.MEMBERSHIP: "From the HIT's membership: change it there, then update from memberships.",
     StakeholderSource.APPLICATION: "From the accredited application's stakeholder table: change it there.",
 }
+
+
+def _can_open_hit(request: HttpRequest, hit: HIT) -> bool:
+    """Whether the breadcrumb links to the HIT's page: a reviewer sees the coverage, not the page."""
+    return bool(team_permissions.can_view_hit(request.user, hit))
 
 
 def _editable_row(hit: HIT, pk: int) -> Stakeholder:
@@ -117,6 +123,7 @@ def stakeholder_map(request: HttpRequest, hit_pk: int) -> HttpResponse:
             "today": timezone.localdate(),
             "can_edit": bool(can_edit),
             "edit_reason": can_edit.reason,
+            "can_open_hit": _can_open_hit(request, hit),
             **_coverage_summary(hit),
         },
     )
@@ -158,7 +165,13 @@ def stakeholder_edit(request: HttpRequest, hit_pk: int, pk: int | None = None) -
     return render(
         request,
         "engagement/stakeholder_form.html",
-        {"hit": hit, "form": form, "stakeholder": stakeholder if pk else None, "conflict": conflict},
+        {
+            "hit": hit,
+            "form": form,
+            "stakeholder": stakeholder if pk else None,
+            "conflict": conflict,
+            "can_open_hit": _can_open_hit(request, hit),
+        },
         status=409 if conflict else 200,
     )
 
@@ -297,6 +310,7 @@ def coverage_detail(request: HttpRequest, hit_pk: int) -> HttpResponse:
             "can_edit": bool(can_edit),
             "edit_reason": can_edit.reason,
             "can_view_map": bool(permissions.can_view_stakeholder_map(request.user, hit)),
+            "can_open_hit": _can_open_hit(request, hit),
             **summary,
         },
     )

@@ -5,7 +5,8 @@ signal teams.signals.hit_transition_requested (connected in reporting.apps), so
 teams.services.hit_transition refuses "activate" with the messages of the items that do not hold.
 
 The items:
-1. the executive sponsor confirmed (on the HIT's accredited application);
+1. the HIT's current executive sponsor (the membership the HIT page shows) is the person who confirmed
+   on the HIT's accredited application;
 2. the management group spans at least two organisations (current members, organisation named);
 3. every working group is dual-led (one current academic and one current service lead), and there
    is at least one working group;

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accreditation.domain.criteria import CONCEPTS, CRITERIA, Criterion
+from accreditation.models import Accreditation
 from engagement.domain.scoring import shown_score
 from engagement.enums import Dimension
 from engagement.models import ReadinessResult
@@ -127,7 +128,9 @@ def report_period(
     *, hit: HIT | int, due_on: datetime.date, interval: int = DEFAULT_INTERVAL_MONTHS
 ) -> tuple[datetime.date, datetime.date]:
     """A report due on `due_on` covers the days after the previous report's period, up to the day
-    before it is due; the first report covers one interval."""
+    before it is due. The first report starts on the day the HIT's accreditation starts (the latest
+    one begun by the period's end), since nothing before it is the HIT's to report; a HIT without an
+    accreditation covers one interval."""
     end = due_on - datetime.timedelta(days=1)
     previous_end = (
         ProgressReport.objects.filter(hit=hit, period_end__lt=end)
@@ -136,7 +139,16 @@ def report_period(
         .values_list("period_end", flat=True)
         .first()
     )
-    start = previous_end + datetime.timedelta(days=1) if previous_end else add_months(due_on, -interval)
+    if previous_end is not None:
+        start = previous_end + datetime.timedelta(days=1)
+    else:
+        accredited_from = (
+            Accreditation.objects.filter(hit=hit, valid_from__lte=end)
+            .order_by("-valid_from")
+            .values_list("valid_from", flat=True)
+            .first()
+        )
+        start = accredited_from or add_months(due_on, -interval)
     return min(start, end), end
 
 

@@ -1168,6 +1168,32 @@ def test_renewal_reminders_go_out_once_per_offset(expiring, django_capture_on_co
     assert len(mailoutbox) == 2
 
 
+@pytest.mark.parametrize(
+    ("day", "says"),
+    [
+        ("2026-09-14", "in 6 months."),
+        ("2026-11-14", "in 4 months."),
+        ("2026-11-01", "in 4 months and 1 week."),
+        ("2027-02-14", "in 1 month."),
+        ("2027-03-04", "in 1 week and 3 days."),
+    ],
+)
+def test_renewal_reminder_says_the_time_really_left(
+    expiring, day, says, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Regression: a first reminder sent four months before the end said "in about 6 months"."""
+    with (
+        time_machine.travel(_at(*map(int, day.split("-")), 7, 0), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        renewal_reminders_send()
+
+    (message,) = mailoutbox
+    assert f"ends on 14 March 2027, {says}" in message.body
+    assert f"ends on <strong>14 March 2027</strong>, {says}" in message.alternatives[0][0]
+    assert "about" not in message.body
+
+
 def test_renewal_reminders_skip_a_superseded_accreditation(expiring, hit, mailoutbox):
     AccreditationFactory(
         decision__application__hit=hit,
@@ -1358,6 +1384,6 @@ def test_renewal_reminder_email(
     )
     message = mailoutbox[0]
     assert message.subject == "Dementia HIT: accreditation ends on 14 March 2027"
-    assert "The accreditation of Dementia HIT ends on 14 March 2027, in about 6 months." in message.body
+    assert "The accreditation of Dementia HIT ends on 14 March 2027, in 6 months." in message.body
     assert f"/accreditation/applications/{expiring.application_id}/" in message.body
-    assert "<strong>14 March 2027</strong>, in about 6 months." in _html(message)
+    assert "<strong>14 March 2027</strong>, in 6 months." in _html(message)

@@ -11,6 +11,7 @@ import time_machine
 from django.core import mail, signing
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accreditation.enums import ApplicationStatus, FeedbackStatus
 from accreditation.models import (
@@ -527,10 +528,10 @@ def test_submit_incomplete_shows_error_summary_linking_each_problem(director_cli
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DRAFT
     assert response.redirect_chain[-1][0].endswith("?submit=problems#submission-problems")
-    assert _messages(response) == [
-        "The application was not submitted. Put right the problems listed below first."
-    ]
+    # Regression: a banner said so above the summary; the summary alone says it now.
+    assert _messages(response) == []
     assert html.count('id="error-summary"') == 1
+    assert "The application was not submitted. Put right these problems first:" in html
     milestones = reverse("accreditation:application-section", args=[application.pk, "milestones"])
     assert (
         f'<a class="alert-link" href="{milestones}">Complete the section &#x27;First-year milestones&#x27;.</a>'
@@ -593,8 +594,11 @@ def test_withdraw_without_reason_shows_message(director_client, application):
     response = _transition(director_client, application, "withdraw")
 
     application.refresh_from_db()
+    html = response.content.decode()
     assert application.status == ApplicationStatus.DRAFT
-    assert _messages(response) == ["Write a reason."]
+    assert _messages(response) == []
+    assert html.count('id="error-summary"') == 1
+    assert '<a class="alert-link" href="#id_withdraw_comment">Comment: Write a reason.</a>' in html
 
 
 def test_chair_starts_review(client, chair, hit, panel):
@@ -874,3 +878,46 @@ def test_stakeholder_delete_twice_says_already_removed(director_client, applicat
 
     assert response.status_code == 200
     assert _messages(response) == ["That row was already removed from the table."]
+
+
+# --- First-year milestones: the expected format, next to the field ---------------------------------------
+
+
+def test_a_milestone_line_without_its_month_is_refused_with_the_format_next_to_it(
+    director_client, application
+):
+    url = reverse("accreditation:application-section", args=[application.pk, "milestones"])
+
+    response = director_client.post(url, {"milestones": "3; hub designed\nPilot in two practices\n12; case"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert ApplicationSection.objects.filter(application=application).count() == 0
+    assert response.context["form"].errors == {
+        "milestones": [
+            "Write each milestone as 'month; milestone', for example '6; pilot starts in two practices' "
+            "(check line 2)."
+        ]
+    }
+    assert '<a class="alert-link" href="#id_milestones">First-year milestones: Write each milestone' in html
+    assert "3; hub designed\nPilot in two practices\n12; case</textarea>" in html
+
+
+def test_too_few_milestones_say_how_many_and_in_what_format_next_to_the_field(director_client, application):
+    """Regression: the section was only "still needed", with no word of the format expected."""
+    url = reverse("accreditation:application-section", args=[application.pk, "milestones"])
+
+    response = director_client.post(url, {"milestones": "3; hub designed\n6; pilot starts"}, follow=True)
+
+    html = response.content.decode()
+    message = (
+        "List at least three milestones, one per line, each as 'month; milestone' "
+        "(for example '6; pilot starts in two practices')."
+    )
+    assert ApplicationSection.objects.get(application=application, key="milestones").is_complete is False
+    assert response.context["form"].errors == {"milestones": [message]}
+    next_to_the_field = (
+        '<div id="id_milestones_error" class="invalid-feedback"> <p id="error_1_id_milestones"><strong>'
+    )
+    assert next_to_the_field + escape(message) + "</strong></p>" in html
+    assert "3; hub designed\n6; pilot starts</textarea>" in html

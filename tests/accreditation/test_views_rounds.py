@@ -571,10 +571,15 @@ def test_eoi_transition_submit_incomplete_lists_each_problem(client, applicant, 
     )
 
     eoi.refresh_from_db()
-    assert _messages(response) == [
-        "Fill in boundaries it crosses.",
-        "Fill in proposed director.",
-        "Name at least two partner organisations.",
+    html = response.content.decode()
+    edit = reverse("accreditation:eoi-edit", args=[eoi.pk])
+    # Regression: each problem was a banner of its own; now one error summary lists them.
+    assert _messages(response) == []
+    assert html.count('id="error-summary"') == 1
+    assert [(p.message, p.href) for p in response.context["problems"]] == [
+        ("Boundaries it crosses: Fill in boundaries it crosses.", f"{edit}#id_boundaries"),
+        ("Proposed director: Fill in proposed director.", f"{edit}#id_proposed_director"),
+        ("Partners: Name at least two partner organisations.", f"{edit}#partners-heading"),
     ]
     assert eoi.status == EOIStatus.DRAFT
     assert eoi.boundaries == ""
@@ -595,7 +600,7 @@ def test_eoi_transition_submit_after_the_deadline_is_refused(client, applicant, 
         )
 
     eoi.refresh_from_db()
-    assert _messages(response) == [
+    assert [p.message for p in response.context["problems"]] == [
         f"The deadline for expressions of interest to {open_round.name} was "
         f"{date_format(open_round.eoi_deadline, 'j F Y')}."
     ]
@@ -674,7 +679,10 @@ def test_eoi_transition_decline_needs_a_note(client, chair, applicant, open_roun
     )
 
     eoi.refresh_from_db()
-    assert _messages(response) == ["Write a note to the applicant explaining the decision."]
+    assert [(p.message, p.href) for p in response.context["problems"]] == [
+        ("Note: Write a note to the applicant explaining the decision.", "#id_decline_comment")
+    ]
+    assert 'id="id_decline_comment"' in response.content.decode()
     assert eoi.status == EOIStatus.SUBMITTED
     assert EOIEvent.objects.count() == 0
 

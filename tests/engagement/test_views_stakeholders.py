@@ -670,3 +670,33 @@ def test_coverage_query_count_is_constant(client, hit, director, snapshots, djan
         response = client.get(_coverage_url(hit))
 
     assert len(response.context["snapshots"]) == snapshots
+
+
+# --- The breadcrumb ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        _map_url,
+        _coverage_url,
+        lambda hit: reverse("engagement:stakeholder-create", args=[hit.pk]),
+    ],
+)
+def test_the_breadcrumb_links_to_the_hit_for_who_may_open_it(client, hit, director, url):
+    """Regression: the HIT's name in the breadcrumb of the map and coverage pages was not a link."""
+    client.force_login(director)
+
+    content = client.get(url(hit)).content.decode()
+
+    hit_url = reverse("teams:hit-detail", args=[hit.pk])
+    assert f'<li class="breadcrumb-item"><a href="{hit_url}">{hit.name}</a></li>' in content
+
+
+def test_the_breadcrumb_names_the_hit_without_a_link_for_a_reviewer(client, hit, hit_reviewer):
+    client.force_login(hit_reviewer)
+
+    content = client.get(_coverage_url(hit)).content.decode()
+
+    assert f'<li class="breadcrumb-item">{hit.name}</li>' in content
+    assert reverse("teams:hit-detail", args=[hit.pk]) not in content

@@ -164,7 +164,8 @@ class StageAssessmentFactory(factory.django.DjangoModelFactory):
 def setup_ready_hit(hit, *, sponsor_user=None):
     """Give `hit` everything its set-up checklist asks for; returns a dict of what was made.
 
-    An accredited application whose executive sponsor confirmed, with a closed condition; a
+    An accredited application whose executive sponsor confirmed, with a closed condition; that
+    sponsor as the HIT's current executive sponsor; a
     management group from two organisations; one working group with an academic and a service
     lead; an adequate public review.
     """
@@ -188,6 +189,7 @@ def setup_ready_hit(hit, *, sponsor_user=None):
         sponsor_confirmed_for=sponsor,
         sponsor_confirmed_at=timezone.now(),
     )
+    sponsorship = MembershipFactory(hit=hit, person=sponsor, role=MembershipRole.EXECUTIVE_SPONSOR)
     decision = DecisionFactory(application=application, outcome=DecisionOutcome.ACCREDITED_WITH_CONDITIONS)
     accreditation = AccreditationFactory(decision=decision)
     condition = ConditionFactory(decision=decision, closed=True)
@@ -215,4 +217,5 @@ def setup_ready_hit(hit, *, sponsor_user=None):
         "leads": leads,
         "review": review,
         "sponsor": sponsor,
+        "sponsorship": sponsorship,
     }

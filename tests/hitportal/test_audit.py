@@ -11,15 +11,16 @@ from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from accreditation.enums import DecisionOutcome
+from accreditation.enums import ConflictDeclaration, DecisionOutcome
+from accreditation.services.applications import application_transition
 from core.models import StatusEvent
 from hitportal.audit import selectors as audit
 from teams.enums import HITStatus, ProgrammeRole, RoleChangeKind, VocabularyChangeKind
-from teams.models import Organisation
+from teams.models import HIT, Organisation
 from tests import factories as f
 from tests.factories.accreditation_applications import ApplicationEventFactory, ApplicationFactory
 from tests.factories.accreditation_eoi import EOIEventFactory, ExpressionOfInterestFactory
-from tests.factories.accreditation_panel import DecisionFactory
+from tests.factories.accreditation_panel import DecisionFactory, ReviewAssignmentFactory, ReviewFactory
 from tests.factories.reporting import ProgressReportFactory, ReportEventFactory
 from tests.factories.teams_gdpr import GdprActionFactory
 
@@ -404,3 +405,24 @@ def test_audit_log_page_query_count_does_not_grow_with_events(
         response = client.get(reverse("audit:log"))
 
     assert len(response.context["entries"]) == 10 * copies + 1
+
+
+def test_an_accreditation_says_accredited_once_in_each_entry(hit, programme_manager, panel, chair):
+    """Regression: the HIT status entry of an accreditation read "Accredited: Accredited: ..."."""
+    HIT.objects.filter(pk=hit.pk).update(status=HITStatus.IN_APPLICATION)
+    application = ApplicationFactory(hit=hit, round=panel.round, under_review=True)
+    for _ in range(2):
+        assignment = ReviewAssignmentFactory(application=application, declaration=ConflictDeclaration.NONE)
+        ReviewFactory(assignment=assignment, revision_number=application.version, submitted=True)
+    with _at(DAY):
+        application_transition(
+            actor=chair, application_id=application.pk, action="accredit", comment="A strong team."
+        )
+
+    entries = _entries(programme_manager, hit_id=hit.pk)
+
+    assert [(e.kind, e.what, e.detail) for e in entries] == [
+        ("application", "Accredit: Under review → Accredited", "A strong team."),
+        ("decision", "Decided: Accredited (version 1)", "A strong team."),
+        ("hit_status", "Accredit: In application → Set-up", "A strong team."),
+    ]

@@ -78,6 +78,54 @@ def test_no_accredited_application_fails_the_sponsor_item(set_up_hit, ready):
     )
 
 
+def test_the_hit_page_and_the_checklist_agree_on_the_sponsor(client, set_up_hit, ready, programme_manager):
+    """Regression: the HIT page said "Executive sponsor: Not recorded" (no sponsor membership) while
+    the checklist said the sponsor confirmed (on the accredited application). Both now read the HIT's
+    current executive sponsor, and the checklist asks that this person confirmed."""
+    Membership.objects.filter(hit=set_up_hit, role=MembershipRole.EXECUTIVE_SPONSOR).delete()
+    client.force_login(programme_manager)
+
+    page = client.get(reverse("teams:hit-detail", args=[set_up_hit.pk])).content.decode()
+    item = checklist.checklist_for(set_up_hit).items[0]
+
+    assert '<dd class="col-sm-9">Not recorded</dd>' in page
+    assert (item.key, item.ok) == (checklist.SPONSOR, False)
+    assert item.message == (
+        "No executive sponsor is recorded on the HIT. The accredited application names "
+        f"{ready['sponsor'].full_name}, who confirmed; the HIT's director adds them as the HIT's "
+        "executive sponsor (a programme manager can too)."
+    )
+
+
+def test_a_current_sponsor_who_did_not_confirm_fails_the_sponsor_item(set_up_hit, ready):
+    Membership.objects.filter(hit=set_up_hit, role=MembershipRole.EXECUTIVE_SPONSOR).update(
+        end_date=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    newcomer = f.MembershipFactory(hit=set_up_hit, sponsor=True, person__full_name="Nia Newcomer")
+
+    item = checklist.checklist_for(set_up_hit).items[0]
+
+    assert (item.ok, item.message) == (
+        False,
+        f"{newcomer.person.full_name}, the HIT's executive sponsor, has not confirmed on the accredited "
+        "application (it was confirmed by "
+        f"{ready['sponsor'].full_name}). The HIT's director asks the sponsor to confirm; a programme "
+        "manager can help if the sponsor changed.",
+    )
+
+
+def test_the_hit_page_names_the_sponsor_the_checklist_says_confirmed(
+    client, set_up_hit, ready, programme_manager
+):
+    client.force_login(programme_manager)
+
+    page = client.get(reverse("teams:hit-detail", args=[set_up_hit.pk])).content.decode()
+    item = checklist.checklist_for(set_up_hit).items[0]
+
+    assert f'<dd class="col-sm-9">{ready["sponsor"].full_name}' in page
+    assert (item.ok, item.message) == (True, f"{ready['sponsor'].full_name} confirmed their sponsorship.")
+
+
 def test_management_group_from_one_organisation_fails_alone(set_up_hit, ready):
     first, second = ready["managers"]
     Membership.objects.filter(pk=second.pk).update(organisation=first.organisation)

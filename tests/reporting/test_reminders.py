@@ -21,6 +21,7 @@ from reporting.tasks import send_report_reminders
 from teams.enums import HITStatus, MembershipRole
 from tests import factories as f
 from tests.factories import reporting as rf
+from tests.factories.accreditation_panel import AccreditationFactory
 
 LONDON = ZoneInfo("Europe/London")
 DUE = datetime.date(2026, 4, 1)
@@ -230,6 +231,24 @@ def test_the_schedule_opens_the_next_report_when_its_first_reminder_is_due(
         datetime.date(2026, 10, 1),
         datetime.date(2026, 4, 1),
     )
+
+
+def test_the_first_scheduled_report_starts_on_the_day_of_accreditation(
+    hit, director, programme_manager, django_capture_on_commit_callbacks
+):
+    """Regression: the first report covered one interval back from its due date, so it started
+    three months before the HIT was accredited."""
+    AccreditationFactory(
+        decision__application__hit=hit,
+        valid_from=datetime.date(2026, 1, 1),
+        valid_until=datetime.date(2028, 12, 31),
+    )
+    rf.ReportScheduleFactory(hit=hit, first_due_on=DUE, interval_months=6)
+
+    assert _run(datetime.date(2026, 3, 18), django_capture_on_commit_callbacks) == 1
+
+    report = ProgressReport.objects.get()
+    assert (report.period_start, report.period_end) == (datetime.date(2026, 1, 1), datetime.date(2026, 3, 31))
 
 
 def test_the_schedule_opens_nothing_for_a_closed_hit(hit, director, django_capture_on_commit_callbacks):

@@ -10,6 +10,7 @@ import time_machine
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from reporting.enums import FundingStatus, ReportStatus
 from reporting.models import IndicatorRating, Milestone, ProgressReport, QuickWin, ReportRisk, ReportSchedule
@@ -17,6 +18,7 @@ from reporting.selectors import home as selectors
 from teams.enums import HITStatus
 from tests import factories as f
 from tests.factories import reporting as rf
+from tests.factories.accreditation_panel import AccreditationFactory
 
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 TODAY = datetime.date(2026, 3, 2)
@@ -137,6 +139,23 @@ def test_report_create_form_is_prefilled_from_the_schedule(director_client, hit)
     assert form.initial["due_on"] == datetime.date(2026, 4, 30)
     assert (form.initial["period_start"], form.initial["period_end"]) == (
         datetime.date(2026, 1, 30),
+        datetime.date(2026, 4, 29),
+    )
+
+
+def test_the_first_report_is_prefilled_from_the_day_of_accreditation(director_client, hit):
+    AccreditationFactory(
+        decision__application__hit=hit,
+        valid_from=datetime.date(2026, 2, 16),
+        valid_until=datetime.date(2029, 2, 15),
+    )
+    rf.ReportScheduleFactory(hit=hit, first_due_on=datetime.date(2026, 4, 30), interval_months=6)
+
+    response = director_client.get(reverse("reporting:report-create", args=[hit.pk]))
+
+    form = response.context["form"]
+    assert (form.initial["period_start"], form.initial["period_end"]) == (
+        datetime.date(2026, 2, 16),
         datetime.date(2026, 4, 29),
     )
 
@@ -558,3 +577,26 @@ def test_the_home_page_shows_reporting_panels_only_to_programme_managers(client,
 
     assert "Overdue progress reports" in pm_page
     assert "Overdue progress reports" not in director_page
+
+
+@pytest.mark.parametrize(
+    ("section", "make_row"),
+    [
+        ("milestones", lambda report: rf.MilestoneFactory(hit=report.hit, title="Pathway agreed")),
+        ("quick-wins", lambda report: rf.QuickWinFactory(report=report, title="Shared form")),
+        ("outcomes", lambda report: rf.OutcomeFactory(report=report)),
+        ("risks", lambda report: rf.ReportRiskFactory(report=report)),
+    ],
+)
+def test_a_section_with_a_stored_row_renders_for_correction(director_client, hit, section, make_row):
+    """Regression: the milestones section failed with VariableDoesNotExist once one milestone existed,
+    so a team could not fix milestones after changes were requested."""
+    report = rf.ProgressReportFactory(hit=hit)
+    row = make_row(report)
+    label = getattr(row, "title", "") or row.description
+
+    response = director_client.get(_edit(report, section))
+
+    assert response.status_code == 200
+    assert len(response.context["formset"].initial_forms) == 1
+    assert f'<legend class="h6">{escape(label)}</legend>' in response.content.decode()
