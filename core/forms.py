@@ -68,10 +68,10 @@ class DateField(forms.DateField):
 
 def bounded_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     """A ModelForm's field whose number box offers what the model accepts: `min` and `max` from the
-    model field's own MinValueValidator and MaxValueValidator. Without it a positive integer field
+    model field's own MinValueValidator and MaxValueValidator (integer, decimal and float fields). Without it a positive integer field
     draws min="0" even when the model refuses anything below 1. Use it as a ModelForm's
     `Meta.formfield_callback`."""
-    if isinstance(db_field, models.IntegerField):
+    if isinstance(db_field, (models.IntegerField, models.DecimalField, models.FloatField)):
         declared = db_field.deconstruct()[3].get("validators", [])
         lows = [v.limit_value for v in declared if isinstance(v, MinValueValidator)]
         highs = [v.limit_value for v in declared if isinstance(v, MaxValueValidator)]

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from core.concurrency import VersionedFormMixin
+from core.forms import bounded_formfield
 from core.idempotency import OnceOnlyFormMixin
 from teams.enums import VocabularyKind
 from teams.models import DocumentType, OrganisationType, OutcomeDomain, StakeholderCategory, Theme
@@ -23,6 +24,7 @@ HELP = {
 class ThemeForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Theme
+        formfield_callback = bounded_formfield
         fields = ("code", *VOCABULARIES[VocabularyKind.THEME].fields)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
