@@ -953,3 +953,15 @@ def test_overview_marks_the_table_incomplete_and_lists_the_placeholder_row(direc
         f"Row 3 ({StakeholderPlanRow.objects.last()}) is not complete: \u201cFor what outcome\u201d says only "
         "\u201cTBC\u201d. Write what is agreed, or remove the row."
     ]
+
+
+@pytest.mark.parametrize(("persona", "warned"), [("director", True), ("teammate", True), ("chair", False)])
+def test_unanswered_feedback_warning_is_for_the_team_only(client, request, hit, panel, persona, warned):
+    application = complete_application(ApplicationFactory(hit=hit, round=panel.round, version=2))
+    _released_feedback(application, revision_number=1)
+    client.force_login(request.getfixturevalue(persona))
+
+    response = client.get(reverse("accreditation:application-detail", args=[application.pk]))
+
+    assert response.status_code == 200
+    assert ('id="unanswered-feedback"' in response.content.decode()) is warned
