@@ -8,6 +8,7 @@ validates. Submitting freezes every section into a Revision.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django import forms
@@ -238,6 +239,38 @@ _BY_KEY = {s.key: s for s in SECTIONS}
 GOVERNANCE_MODEL_FIELDS = ("director", "executive_sponsor", "host_organisation", "host_unit")
 
 MIN_STAKEHOLDER_ORGANISATIONS = 2
+
+# Text that stands in for an answer not agreed yet: "To be agreed", "TBC", "n/a", "-", "?" and the like
+# (docs/domain.md 3.3). A row of the stakeholder table saying only this is not complete.
+_PLACEHOLDER = re.compile(
+    r"(to be (agreed|confirmed|decided|determined|discussed|arranged)|tb[acd]|n/?a|not (yet )?(known|agreed)"
+    r"|unknown|pending|none( yet)?|various|etc|x+|placeholder)\b.*|[^\w]*",
+    re.IGNORECASE,
+)
+_PLACEHOLDER_FIELDS = (
+    ("stakeholder", "Who"),
+    ("role", "How they are involved"),
+    ("outcome", "For what outcome"),
+)
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether the text only stands in for an answer: empty-ish (no letter or digit) or starting
+    with "To be agreed", "TBC", "TBD", "n/a", "unknown" and the like."""
+    return _PLACEHOLDER.fullmatch(text.strip()) is not None
+
+
+def stakeholder_row_placeholders(row: object) -> list[tuple[str, str]]:
+    """(column, text) of each column of a stakeholder row that holds placeholder text; the
+    stakeholder's name counts only when the row names no organisation from the directory."""
+    found = []
+    for field, label in _PLACEHOLDER_FIELDS:
+        if field == "stakeholder" and getattr(row, "organisation_id", None) is not None:
+            continue
+        text = str(getattr(row, field, "") or "")
+        if is_placeholder(text):
+            found.append((label, text.strip()))
+    return found
 
 
 def get_section(key: str) -> Section:

@@ -6,8 +6,10 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accreditation import permissions
+from accreditation.enums import ApplicationStatus, FeedbackStatus
 from accreditation.models import (
     Application,
+    FeedbackPoint,
     ReviewAssignment,
 )
 from teams.roles import AnyUser, roles_of
@@ -41,4 +43,20 @@ def application_list_for_applicant(*, user: AnyUser) -> QuerySet[Application]:
         Application.objects.filter(hit_id__in=roles_of(user).hit_ids)
         .select_related("hit", "round")
         .order_by("-updated_at")
+    )
+
+
+def unanswered_feedback_points(*, application: Application) -> list[FeedbackPoint]:
+    """Points of the panel's latest released feedback that the team has not answered yet, while
+    the application is a draft of a later revision (after feedback or deferral); otherwise none.
+    Submitting with some unanswered is allowed: the team is warned (docs/domain.md 3.3). One query."""
+    if application.status != ApplicationStatus.DRAFT or application.version < 2:
+        return []
+    return list(
+        FeedbackPoint.objects.filter(
+            document__application=application,
+            document__status=FeedbackStatus.RELEASED,
+            document__revision_number=application.version - 1,
+            response="",
+        ).order_by("pk")
     )

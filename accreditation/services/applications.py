@@ -31,6 +31,7 @@ from accreditation.models import (
     Revision,
 )
 from accreditation.services.drafting import stakeholder_summary, submission_problems
+from accreditation.services.reviews import assignments_recheck_on_submit
 from accreditation.workflow import APPLICATION_WORKFLOW
 from core.mail import send_after_commit
 from core.permissions import require
@@ -100,8 +101,9 @@ def application_transition(
     runs the guard of APPLICATION_RULES (submit: every section complete, director and confirmed
     sponsor, two organisations; issue_feedback: a drafted feedback document; decisions: a
     rationale, the round's number of submitted reviews and no unresolved conflict); sets the
-    status; runs the effect (submit: freezes revision N and moves a proposed HIT into
-    application; issue_feedback: releases the feedback; revise: opens revision N+1; accredit*:
+    status; runs the effect (submit: freezes revision N, re-checks the assigned reviewers'
+    conflicts of interest and emails each of them (reviews.assignments_recheck_on_submit) and
+    moves a proposed HIT into application; issue_feedback: releases the feedback; revise: opens revision N+1; accredit*:
     Decision, Conditions, Accreditation, HIT to set-up; defer / not_accredit: Decision (and HIT
     withdrawn for a new application not accredited); withdraw: HIT withdrawn for a new
     application); appends an ApplicationEvent; emails the team or the panel after commit.
@@ -232,6 +234,8 @@ def _effect_submit(move: ApplicationMove) -> None:
         submitted_by=recorded_actor(actor),
     )
     move.set(submitted_at=timezone.now())
+    # Conflicts are checked at every submission, not only at assignment; reviewers hear of it.
+    assignments_recheck_on_submit(application=application)
     # The coverage this revision plans, so growth across versions shows on the coverage chart.
     coverage_snapshot_for_revision(
         hit_id=application.hit_id,

@@ -16,6 +16,7 @@ from accreditation.domain.sections import (
     SECTIONS,
     get_section,
     section_is_complete,
+    stakeholder_row_placeholders,
 )
 from accreditation.models import (
     Application,
@@ -154,6 +155,28 @@ def stakeholder_summary(application: Application) -> tuple[int, int]:
     return totals["organisations"], totals["categories"]
 
 
+def stakeholder_placeholder_rows(application: Application) -> dict[int, str]:
+    """Rows of the stakeholder table that hold placeholder text ("To be agreed", "TBC", "n/a", ...),
+    by row id, each with the reason to show next to it. Such a row is not complete: the
+    application cannot be submitted while one is left (docs/domain.md 3.3). One query."""
+    reasons = {}
+    for number, row in enumerate(
+        application.stakeholder_rows.select_related("organisation").order_by("pk"), 1
+    ):
+        found = stakeholder_row_placeholders(row)
+        if found:
+            said = " and ".join(
+                f"\u201c{label}\u201d says only \u201c{text}\u201d"
+                if text
+                else f"\u201c{label}\u201d is empty"
+                for label, text in found
+            )
+            reasons[row.pk] = (
+                f"Row {number} ({row}) is not complete: {said}. Write what is agreed, or remove the row."
+            )
+    return reasons
+
+
 def submission_problems(application: Application) -> list[tuple[str, str]]:
     """Every reason the application cannot be submitted yet, as (section key, message)."""
     problems: list[tuple[str, str]] = []
@@ -171,6 +194,7 @@ def submission_problems(application: Application) -> list[tuple[str, str]]:
         problems.append(
             ("stakeholders", "Name at least two organisations in the table of who needs to be involved.")
         )
+    problems += [("stakeholders", reason) for reason in stakeholder_placeholder_rows(application).values()]
     if application.director_id is None:
         problems.append(("governance", "Name the HIT's director."))
     if application.executive_sponsor_id is None:

@@ -42,7 +42,7 @@ from core.workflow import (
     InvalidTransition,
     recorded_actor,
 )
-from teams.models import Organisation, User
+from teams.models import Affiliation, Organisation, User
 
 # --- Reviewers and conflicts of interest -------------------------------------------------------------
 
@@ -64,18 +64,68 @@ def named_organisation_ids(application: Application) -> set[int]:
     return ids
 
 
-def conflicting_organisations(*, user: User, organisation_ids: set[int]) -> list[str]:
-    """Names of the named organisations the user is affiliated with (current or undated posts)."""
+def _related_organisations(organisation_ids: set[int]) -> tuple[dict[int, set[int]], dict[int, str]]:
+    """Each organisation related to a named one (itself, its parents up the chain and everything
+    under it), mapped to the named organisations it relates to; and the named ones' names.
+    One query: the parent links and the named organisations."""
+    parent_of: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for pk, parent_id, name in Organisation.objects.filter(
+        Q(parent__isnull=False) | Q(pk__in=organisation_ids)
+    ).values_list("pk", "parent_id", "name"):
+        if parent_id is not None:
+            parent_of[pk] = parent_id
+        if pk in organisation_ids:
+            names[pk] = name
+    children: dict[int, list[int]] = {}
+    for child, parent in parent_of.items():
+        children.setdefault(parent, []).append(child)
+    related: dict[int, set[int]] = {}
+    for named in organisation_ids:
+        seen = {named}
+        up = parent_of.get(named)
+        while up is not None and up not in seen:
+            seen.add(up)
+            up = parent_of.get(up)
+        down = [named]
+        while down:
+            for child in children.get(down.pop(), []):
+                if child not in seen:
+                    seen.add(child)
+                    down.append(child)
+        for pk in seen:
+            related.setdefault(pk, set()).add(named)
+    return related, names
+
+
+def organisation_conflicts(*, user_ids: Sequence[int], organisation_ids: set[int]) -> dict[int, list[str]]:
+    """For each user, the named organisations they are affiliated with now (current or undated
+    posts), directly or through a parent or part of it: a medical school's reviewer conflicts with
+    an application naming its university, and the other way round. A name reached through another
+    organisation says which ("University of Bristol, through Bristol Medical School"). Two queries."""
+    if not organisation_ids or not user_ids:
+        return {}
+    related, names = _related_organisations(organisation_ids)
     today = timezone.localdate()
-    return sorted(
-        Organisation.objects.filter(
-            pk__in=organisation_ids,
-            affiliations__person__user=user,
-        )
-        .filter(Q(affiliations__end_date__isnull=True) | Q(affiliations__end_date__gte=today))
-        .values_list("name", flat=True)
+    posts = (
+        Affiliation.objects.filter(organisation__in=related, person__user__in=user_ids)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .values_list("person__user", "organisation_id", "organisation__name")
         .distinct()
     )
+    found: dict[int, set[str]] = {}
+    for user_id, organisation_id, organisation_name in posts:
+        for named in related[organisation_id]:
+            label = (
+                names[named] if named == organisation_id else f"{names[named]}, through {organisation_name}"
+            )
+            found.setdefault(user_id, set()).add(label)
+    return {user_id: sorted(labels) for user_id, labels in found.items()}
+
+
+def conflicting_organisations(*, user: User, organisation_ids: set[int]) -> list[str]:
+    """Names of the named organisations the user is affiliated with (organisation_conflicts)."""
+    return organisation_conflicts(user_ids=[user.pk], organisation_ids=organisation_ids).get(user.pk, [])
 
 
 @transaction.atomic
@@ -117,6 +167,57 @@ def assignment_create(
     return assignment
 
 
+def assignments_recheck_on_submit(*, application: Application) -> list[ReviewAssignment]:
+    """Each submission of the application re-checks its assigned reviewers (all but the recused)
+    against the organisations this revision names, parents and parts included
+    (organisation_conflicts), as assignment_create does.
+
+    Called inside application_transition's submit, under its row lock. Side effects: a reviewer
+    affiliated with an organisation not flagged before gets it added to `flagged_organisations`,
+    their declaration back to pending and any earlier decision of the chair reopened, so they
+    declare and the chair resolves again before they read the revision; flags are never removed.
+    Every such reviewer gets one email after commit: revision N needs their review (saying when
+    they were newly flagged). Returns the newly flagged assignments.
+    """
+    assignments = list(
+        application.assignments.exclude(resolution=ConflictResolution.RECUSED).select_related("reviewer")
+    )
+    conflicts = organisation_conflicts(
+        user_ids=[a.reviewer_id for a in assignments], organisation_ids=named_organisation_ids(application)
+    )
+    flagged = []
+    for assignment in assignments:
+        known = assignment.flagged_organisations.splitlines()
+        added = [name for name in conflicts.get(assignment.reviewer_id, []) if name not in known]
+        if added:
+            assignment.flagged_organisations = "\n".join([*known, *added])
+            assignment.declaration = ConflictDeclaration.PENDING
+            assignment.declared_at = None
+            assignment.resolution = ConflictResolution.OPEN
+            assignment.resolution_note = ""
+            assignment.resolved_by = None
+            assignment.resolved_at = None
+            assignment.save(
+                update_fields=[
+                    "flagged_organisations",
+                    "declaration",
+                    "declared_at",
+                    "resolution",
+                    "resolution_note",
+                    "resolved_by",
+                    "resolved_at",
+                    "updated_at",
+                ]
+            )
+            flagged.append(assignment)
+        send_after_commit(
+            template="accreditation/revision_to_review",
+            recipients=[assignment.reviewer.email],
+            context={"assignment": assignment, "application": application, "newly_flagged": added},
+        )
+    return flagged
+
+
 @dataclass(frozen=True)
 class Suggestion:
     user: User
@@ -128,7 +229,7 @@ class Suggestion:
 def reviewer_suggestions(*, application: Application) -> list[Suggestion]:
     """Panel members not yet assigned, without conflicts, least loaded first (lay reviewers apart).
 
-    Four queries, whatever the panel size.
+    Five queries, whatever the panel size.
     """
     members = list(
         PanelMember.objects.filter(panel__round=application.round_id)
@@ -148,16 +249,9 @@ def reviewer_suggestions(*, application: Application) -> list[Suggestion]:
         )
         .order_by("user__full_name")
     )
-    named = named_organisation_ids(application)
-    today = timezone.localdate()
-    conflicts: dict[int, list[str]] = {}
-    for user_id, name in (
-        Organisation.objects.filter(pk__in=named, affiliations__person__user__in=[m.user_id for m in members])
-        .filter(Q(affiliations__end_date__isnull=True) | Q(affiliations__end_date__gte=today))
-        .values_list("affiliations__person__user", "name")
-        .distinct()
-    ):
-        conflicts.setdefault(user_id, []).append(name)
+    conflicts = organisation_conflicts(
+        user_ids=[m.user_id for m in members], organisation_ids=named_organisation_ids(application)
+    )
     suggestions = [Suggestion(m.user, m.role, m.load, sorted(conflicts.get(m.user_id, []))) for m in members]
     return sorted(
         suggestions, key=lambda s: (bool(s.conflicts), s.role == PanelRole.LAY_REVIEWER, s.open_assignments)

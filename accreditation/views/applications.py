@@ -52,7 +52,11 @@ from accreditation.models import (
     Revision,
     StakeholderPlanRow,
 )
-from accreditation.selectors.applications import application_get_for_user, application_list_for_applicant
+from accreditation.selectors.applications import (
+    application_get_for_user,
+    application_list_for_applicant,
+    unanswered_feedback_points,
+)
 from accreditation.selectors.rounds import open_rounds
 from accreditation.services import drafting as drafting_services
 from accreditation.services import reviews as reviews_services
@@ -61,6 +65,7 @@ from accreditation.services.drafting import (
     section_data,
     section_save,
     sponsor_token_read,
+    stakeholder_placeholder_rows,
     stakeholder_row_delete,
     stakeholder_row_save,
     stakeholder_summary,
@@ -102,7 +107,9 @@ def _next_section(key: str) -> Section | None:
     return SECTIONS[index + 1] if index + 1 < len(SECTIONS) else None
 
 
-def _section_marks(application: Application, organisations: int, latest: Revision | None) -> list[dict]:
+def _section_marks(
+    application: Application, organisations: int, latest: Revision | None, *, placeholder_rows: bool = False
+) -> list[dict]:
     """Each section with its completeness mark (from the stored marks; sections prefetched), the
     page that edits it and, once something was submitted, where to read it in the latest revision."""
     stored = {row.key: row for row in application.sections.all()}
@@ -112,7 +119,7 @@ def _section_marks(application: Application, organisations: int, latest: Revisio
     marks = []
     for section in SECTIONS:
         if section.form_class is None:
-            complete = organisations >= MIN_STAKEHOLDER_ORGANISATIONS
+            complete = organisations >= MIN_STAKEHOLDER_ORGANISATIONS and not placeholder_rows
         else:
             row = stored.get(section.key)
             complete = row is not None and row.is_complete
@@ -184,9 +191,13 @@ def _application_page(
     problems = []
     if application.status == ApplicationStatus.DRAFT:
         problems = [
-            {"message": message, "href": _section_url(application.pk, key)}
+            {"message": message, "href": _section_url(application.pk, key), "key": key}
             for key, message in submission_problems(application)
         ]
+    # Rows with placeholder text are the one stakeholder problem besides too few organisations.
+    placeholder_rows = any(p["key"] == "stakeholders" for p in problems) and organisations >= (
+        MIN_STAKEHOLDER_ORGANISATIONS
+    )
     events = list(application.events.select_related("actor"))
     actions = [
         transition
@@ -195,6 +206,11 @@ def _application_page(
     ]
     revisions = list(_revision_summaries(application))
     latest = revisions[0] if revisions else None
+    titles = {s.key: s.title for s in SECTIONS}
+    unanswered = [
+        {"section": titles.get(point.section, point.section), "text": point.text}
+        for point in (unanswered_feedback_points(application=application) if is_team else [])
+    ]
     return render(
         request,
         "accreditation/application_detail.html",
@@ -203,7 +219,7 @@ def _application_page(
             "assignment": assignment,
             "is_team": is_team,
             "can_edit": can_edit,
-            "sections": _section_marks(application, organisations, latest),
+            "sections": _section_marks(application, organisations, latest, placeholder_rows=placeholder_rows),
             "latest_revision": latest,
             "organisation_count": organisations,
             "category_count": categories,
@@ -213,6 +229,7 @@ def _application_page(
             "events": events,
             "revisions": revisions,
             "feedback": _latest_released_feedback(application) if is_team else None,
+            "unanswered_points": unanswered,
             "available_actions": actions,
             "transition_form": ApplicationTransitionForm(initial={"expected_status": application.status}),
             "is_panel": bool(roles & {CHAIR, PROGRAMME_MANAGER}),
@@ -369,17 +386,22 @@ def stakeholder_table(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{row} was added to the table.")
         return redirect(table)
     organisations, categories = stakeholder_summary(application)
+    placeholders = stakeholder_placeholder_rows(application)
+    rows = list(application.stakeholder_rows.select_related("organisation", "category").order_by("pk"))
+    for row in rows:
+        row.placeholder_reason = placeholders.get(row.pk, "")
     following = _next_section("stakeholders")
     return render(
         request,
         "accreditation/stakeholder_table.html",
         {
             "application": application,
-            "rows": application.stakeholder_rows.select_related("organisation", "category").order_by("pk"),
+            "rows": rows,
             "form": form,
             "organisation_count": organisations,
             "category_count": categories,
-            "complete": organisations >= MIN_STAKEHOLDER_ORGANISATIONS,
+            "placeholder_count": len(placeholders),
+            "complete": organisations >= MIN_STAKEHOLDER_ORGANISATIONS and not placeholders,
             "minimum": MIN_STAKEHOLDER_ORGANISATIONS,
             "next_section": following,
             "next_url": _section_url(application.pk, following.key) if following else "",
@@ -508,6 +530,7 @@ def application_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "That change could not be made: the form was incomplete.")
         return redirect(detail)
     action = form.cleaned_data["action"]
+    unanswered = len(unanswered_feedback_points(application=application)) if action == "submit" else 0
     try:
         application_transition(
             actor=request.user,
@@ -525,6 +548,12 @@ def application_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _application_page(request, application, _assignment, refused)
     else:
         messages.success(request, _DONE[action])
+        if unanswered:
+            messages.warning(
+                request,
+                f"{unanswered} point(s) of the panel's feedback went without an answer; "
+                "the panel sees which with this revision.",
+            )
     return redirect(detail)
 
 

@@ -654,3 +654,73 @@ def test_stakeholder_row_save_checks_the_names_someone_constraint(hit, director,
         stakeholder_row_save(actor=director, application_id=application.pk, row=row)
 
     assert StakeholderPlanRow.objects.count() == 0
+
+
+# --- Placeholder text in the stakeholder table does not count as complete --------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "placeholder"),
+    [
+        ("To be agreed", True),
+        ("to be agreed with the council", True),
+        ("TBC", True),
+        ("tbd.", True),
+        ("N/A", True),
+        ("-", True),
+        ("...", True),
+        ("   ", True),
+        ("None yet", True),
+        ("Chairs the management group", False),
+        ("National crisis pathway", False),
+        ("NHS trusts of the region", False),
+    ],
+)
+def test_is_placeholder(text, placeholder):
+    from accreditation.domain.sections import is_placeholder
+
+    assert is_placeholder(text) is placeholder
+
+
+def test_submission_problems_name_each_stakeholder_row_with_placeholder_text(hit, panel):
+    application = complete_application(ApplicationFactory(hit=hit, round=panel.round))
+    trust = f.OrganisationFactory(name="North Bristol Trust")
+    StakeholderPlanRowFactory(application=application, organisation=trust, role="To be agreed", outcome="TBC")
+    StakeholderPlanRowFactory(
+        application=application,
+        organisation=None,
+        stakeholder="n/a",
+        role="Sits on the board",
+        outcome="Fewer falls",
+    )
+
+    problems = submission_problems(application)
+
+    assert problems == [
+        (
+            "stakeholders",
+            "Row 3 (North Bristol Trust) is not complete: \u201cHow they are involved\u201d says only "
+            "\u201cTo be agreed\u201d and \u201cFor what outcome\u201d says only \u201cTBC\u201d. "
+            "Write what is agreed, or remove the row.",
+        ),
+        (
+            "stakeholders",
+            "Row 4 (n/a) is not complete: \u201cWho\u201d says only \u201cn/a\u201d. "
+            "Write what is agreed, or remove the row.",
+        ),
+    ]
+
+
+def test_submit_with_a_placeholder_stakeholder_row_is_refused_and_changes_nothing(hit, director, panel):
+    application = complete_application(ApplicationFactory(hit=hit, round=panel.round))
+    StakeholderPlanRowFactory(application=application, role="TBD")
+
+    with pytest.raises(ValidationError) as caught:
+        application_transition(actor=director, application_id=application.pk, action="submit")
+
+    [message] = caught.value.message_dict["__all__"]
+    assert message.startswith("Row 3 (")
+    assert "\u201cHow they are involved\u201d says only \u201cTBD\u201d" in message
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.DRAFT
+    assert Revision.objects.filter(application=application).count() == 0

@@ -184,9 +184,9 @@ def test_application_detail_query_count_is_constant(
         StakeholderPlanRowFactory(application=application)
 
     # session, user, application, assignment, 3 roles, sections, stakeholder summary, submission
-    # problems (3 directory look-ups by the governance form + stakeholder summary), events, released
-    # feedback, revisions
-    with django_assert_num_queries(16):
+    # problems (3 directory look-ups by the governance form + stakeholder summary + rows checked for
+    # placeholder text), events, released feedback, revisions
+    with django_assert_num_queries(17):
         response = director_client.get(reverse("accreditation:application-detail", args=[application.pk]))
 
     assert len(response.context["events"]) == items
@@ -921,3 +921,94 @@ def test_too_few_milestones_say_how_many_and_in_what_format_next_to_the_field(di
     )
     assert next_to_the_field + escape(message) + "</strong></p>" in html
     assert "3; hub designed\n6; pilot starts</textarea>" in html
+
+
+# --- Resubmitting with feedback unanswered: warned, not blocked (docs/domain.md 3.3) ----------------
+
+
+def test_overview_warns_of_each_unanswered_feedback_point_before_resubmitting(director_client, hit, panel):
+    application = complete_application(ApplicationFactory(hit=hit, round=panel.round, version=2))
+    document = _released_feedback(application, revision_number=1)
+    answered = document.points.get(section="stakeholders")
+    FeedbackPoint.objects.filter(pk=answered.pk).update(response="We added the council.")
+
+    html = director_client.get(
+        reverse("accreditation:application-detail", args=[application.pk])
+    ).content.decode()
+
+    assert '<div class="alert alert-warning" role="alert" id="unanswered-feedback">' in html
+    assert "1 point of the feedback has no answer yet" in html
+    assert "<li><strong>First-year milestones:</strong> Date the pilot.</li>" in html
+    assert "Social care is missing." not in html
+    assert '<a href="#unanswered-feedback">1 feedback point unanswered</a>' in html
+
+
+def test_overview_without_unanswered_points_shows_no_warning(director_client, hit, panel):
+    application = complete_application(ApplicationFactory(hit=hit, round=panel.round, version=2))
+    document = _released_feedback(application, revision_number=1)
+    document.points.update(response="Done.")
+
+    html = director_client.get(
+        reverse("accreditation:application-detail", args=[application.pk])
+    ).content.decode()
+
+    assert 'id="unanswered-feedback"' not in html
+    assert "feedback point unanswered" not in html
+
+
+def test_resubmitting_with_unanswered_points_submits_and_says_how_many(director_client, hit, panel):
+    application = complete_application(ApplicationFactory(hit=hit, round=panel.round, version=2))
+    _released_feedback(application, revision_number=1)
+
+    response = _transition(director_client, application, "submit")
+
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert _messages(response) == [
+        "The application was submitted. The panel chair has been told.",
+        "2 point(s) of the panel's feedback went without an answer; the panel sees which with this revision.",
+    ]
+    assert 'id="unanswered-feedback"' not in response.content.decode()
+
+
+def test_stakeholder_table_says_next_to_a_placeholder_row_why_it_is_incomplete(director_client, application):
+    complete_application(application)
+    row = StakeholderPlanRowFactory(application=application, role="To be agreed")
+
+    html = director_client.get(
+        reverse("accreditation:stakeholder-table", args=[application.pk])
+    ).content.decode()
+
+    assert f'<tr class="table-warning" id="row-{row.pk}-problem">' in html
+    assert (
+        f'<td colspan="6">Row 3 ({row.organisation.name}) is not complete: \u201cHow they are involved\u201d '
+        "says only \u201cTo be agreed\u201d. Write what is agreed, or remove the row.</td>"
+    ) in html
+    assert "1 row still holds placeholder text and does not count as complete." in html
+    assert '<span class="badge text-bg-warning">Incomplete</span>' in html
+
+
+def test_overview_marks_the_table_incomplete_and_lists_the_placeholder_row(director_client, application):
+    complete_application(application)
+    StakeholderPlanRowFactory(application=application, outcome="TBC")
+
+    response = director_client.get(reverse("accreditation:application-detail", args=[application.pk]))
+
+    marks = {m["section"].key: m["complete"] for m in response.context["sections"]}
+    assert marks["stakeholders"] is False
+    assert [p["message"] for p in response.context["problems"]] == [
+        f"Row 3 ({StakeholderPlanRow.objects.last()}) is not complete: \u201cFor what outcome\u201d says only "
+        "\u201cTBC\u201d. Write what is agreed, or remove the row."
+    ]
+
+
+@pytest.mark.parametrize(("persona", "warned"), [("director", True), ("teammate", True), ("chair", False)])
+def test_unanswered_feedback_warning_is_for_the_team_only(client, request, hit, panel, persona, warned):
+    application = complete_application(ApplicationFactory(hit=hit, round=panel.round, version=2))
+    _released_feedback(application, revision_number=1)
+    client.force_login(request.getfixturevalue(persona))
+
+    response = client.get(reverse("accreditation:application-detail", args=[application.pk]))
+
+    assert response.status_code == 200
+    assert ('id="unanswered-feedback"' in response.content.decode()) is warned
