@@ -42,6 +42,13 @@ class LifecycleStage(models.TextChoices):
     DISSOLUTION = "dissolution", "Dissolution"
 
 
+class ProfileChangeSource(models.TextChoices):
+    """Where a change of a HIT's profile came from."""
+
+    EDIT = "edit", "Edited on the HIT's page"
+    APPLICATION = "application", "Taken from the accredited application"
+
+
 class ClosureReason(models.TextChoices):
     AIMS_ACHIEVED = "aims_achieved", "Aims achieved"
     MAINSTREAMED = "mainstreamed", "Mainstreamed into services"

@@ -27,6 +27,7 @@ from teams.enums import (
     LeadSide,
     LifecycleStage,
     MembershipRole,
+    ProfileChangeSource,
     ProgrammeRole,
     RoleChangeKind,
     Sector,
@@ -460,6 +461,36 @@ class HITStatusChange(StatusEvent):
 
     def __str__(self) -> str:
         return f"{self.hit}: {self.from_status} -> {self.to_status}"
+
+
+class HITProfileChange(TimeStampedModel):
+    """One change of a HIT's profile (name, focus, problem, aims, host): who, when, from where, and
+    each changed field before and after. Written only by teams.services.profile."""
+
+    hit = models.ForeignKey(HIT, on_delete=models.CASCADE, related_name="profile_changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=16, choices=ProfileChangeSource.choices)
+    source_label = models.CharField(
+        max_length=200, blank=True, help_text="What the values came from, e.g. the accredited application v2."
+    )
+    changes = models.JSONField(
+        default=list, help_text="One {field, label, before, after} per changed field, as text."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            choices_constraint("source", ProfileChangeSource, "teams_hitprofilechange_source_valid")
+        ]
+        indexes = [
+            # The HIT page and the history page list one HIT's changes, newest first.
+            models.Index(fields=["hit", "-created_at"], name="teams_profilechange_hit_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hit}: profile {self.source} {self.created_at:%Y-%m-%d}"
 
 
 class WorkingGroup(TimeStampedModel):

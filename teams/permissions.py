@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.permissions import ALLOW, Verdict
-from teams.enums import MembershipRole, Role
+from teams.enums import HITStatus, MembershipRole, Role
 from teams.models import (
     HIT,
     HITLink,
@@ -195,3 +195,13 @@ def can_log_sponsor_interaction(user: AnyUser, hit: HIT) -> Verdict:
     return Verdict(
         False, "Only the HIT's director, its executive sponsor and programme managers log sponsor contact."
     )
+
+
+def can_edit_hit_profile(user: AnyUser, hit: HIT) -> Verdict:
+    """The HIT's director or co-director, or a programme manager, edits its name, focus, problem,
+    aims and host; a closed HIT's record stays as it was when it closed (docs/domain.md 3.9)."""
+    if not (_is_pm(user) or _hit_roles(user, hit.pk) & set(DIRECTOR_ROLES)):
+        return Verdict(False, "Only the HIT's director or a programme manager edits its profile.")
+    if hit.status == HITStatus.CLOSED:
+        return Verdict(False, "A closed HIT's profile is kept as it was when it closed.")
+    return ALLOW

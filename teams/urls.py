@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from teams.views import accounts, directory, hits, lifecycle, members, vocabularies
+from teams.views import accounts, directory, hits, lifecycle, members, profile, vocabularies
 
 app_name = "teams"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("hits/", hits.hit_list, name="hit-list"),
     path("hits/<int:pk>/", hits.hit_detail, name="hit-detail"),
     path("hits/<int:pk>/status/", hits.hit_transition_view, name="hit-transition"),
+    path("hits/<int:pk>/profile/edit/", profile.hit_profile_edit, name="hit-profile-edit"),
+    path("hits/<int:pk>/profile/history/", profile.hit_profile_history, name="hit-profile-history"),
     path("organisations/", directory.organisation_list, name="organisation-list"),
     path("organisations/new/", directory.organisation_edit, name="organisation-create"),
     path("organisations/<int:pk>/", directory.organisation_detail, name="organisation-detail"),

@@ -49,6 +49,7 @@ from engagement.services.stakeholders import stakeholders_sync_application_rows
 from teams.enums import HITStatus
 from teams.models import User
 from teams.services import hits as team_services
+from teams.services import profile as profile_services
 
 # --- The application workflow ------------------------------------------------------------------------
 
@@ -332,6 +333,7 @@ def _effect_decide(move: ApplicationMove) -> None:
             ],
             label=f"the accredited application v{application.version}",
         )
+        _adopt_profile(actor=actor, application=application)
         if application.hit.status == HITStatus.IN_APPLICATION:
             # The HIT's move is itself labelled "Accredit"; its reason is the panel's rationale alone,
             # so the status history and the audit log do not read "Accredit ... Accredited: ...".
@@ -344,6 +346,28 @@ def _effect_decide(move: ApplicationMove) -> None:
             )
     elif decision.outcome == DecisionOutcome.NOT_ACCREDITED:
         _withdraw_new_hit(actor=actor, application=application, reason=f"Not accredited: {comment}")
+
+
+def _adopt_profile(*, actor: User, application: Application) -> None:
+    """The accredited revision's aims and problem, and the application's host, become the HIT's
+    profile (teams.services.profile.hit_profile_adopt records the change as from the application)."""
+    revision = application.revisions.filter(number=application.version).first()
+    answers: dict[str, str] = (revision.sections if revision is not None else {}).get("aims") or {}
+    problem = (answers.get("problem") or "").strip()
+    boundaries = (answers.get("boundaries") or "").strip()
+    if problem and boundaries:
+        problem = f"{problem}\n\nBoundaries it crosses: {boundaries}"
+    profile_services.hit_profile_adopt(
+        actor=actor,
+        hit_id=application.hit_id,
+        values=profile_services.ProfileValues(
+            aims=(answers.get("aims") or "").strip(),
+            problem=problem,
+            host_organisation=application.host_organisation,
+            host_unit=application.host_unit.strip(),
+        ),
+        source_label=f"the accredited application ({application.round}, revision {application.version})",
+    )
 
 
 def _withdraw_new_hit(*, actor: User, application: Application, reason: str) -> None:

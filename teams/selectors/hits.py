@@ -12,7 +12,7 @@ from django.utils import timezone
 from core.permissions import Verdict
 from teams import permissions
 from teams.enums import MembershipRole
-from teams.models import HIT, Membership, WorkingGroup
+from teams.models import HIT, HITProfileChange, Membership, WorkingGroup
 from teams.roles import AnyUser, roles_of
 
 
@@ -75,3 +75,8 @@ def working_groups_missing_leads(*, hit_ids: Iterable[int]) -> dict[int, list[st
     for group in groups:
         missing.setdefault(group.hit_id, []).append(group.name)
     return missing
+
+
+def hit_profile_changes(*, hit: HIT) -> QuerySet[HITProfileChange]:
+    """The changes of a HIT's profile, newest first, with who made each (the caller checked access)."""
+    return hit.profile_changes.select_related("actor").order_by("-created_at", "-pk")

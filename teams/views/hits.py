@@ -75,6 +75,7 @@ def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
             "transition_form": transition_form,
             "can_view_directory": bool(permissions.can_view_directory(request.user)),
+            "can_edit_profile": bool(permissions.can_edit_hit_profile(request.user, hit)),
             "accreditations": list(hit.accreditations.order_by("-valid_from")),
             "applications": (
                 list(hit.applications.select_related("round").order_by("-created_at"))

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from teams.models import (
+    HIT,
     Affiliation,
     Document,
     HITLink,
@@ -20,12 +21,33 @@ from teams.models import (
     WorkingGroup,
 )
 from teams.services import directory as services
+from teams.services.profile import ProfileValues, hit_profile_update
 from teams.services.vocabularies import vocabulary_term_change
 from tests import factories as f
 from tests.concurrency_cases.base import CREATED, THEIRS, TYPED, CreateCase, EditCase
 from tests.factories import teams_lifecycle as lf
 
 # --- Edit pages --------------------------------------------------------------------------------------
+
+
+def _profile(ctx: dict) -> tuple[dict, Any]:
+    hit = ctx["hit"]
+    return {"pk": hit.pk}, hit
+
+
+def _profile_post(row: Any) -> dict:
+    return {
+        "name": row.name,
+        "focus": row.focus,
+        "problem": row.problem,
+        "aims": TYPED,
+        "host_organisation": "",
+        "host_unit": row.host_unit,
+    }
+
+
+def _profile_elsewhere(row: Any, ctx: dict) -> None:
+    hit_profile_update(actor=ctx["peer"], hit_id=row.pk, values=ProfileValues(aims=THEIRS))
 
 
 def _organisation(ctx: dict) -> tuple[dict, Any]:
@@ -89,6 +111,15 @@ EDIT_CASES = [
         _theme_elsewhere,
         lambda row: Theme.objects.get(pk=row.pk).name,
         peer="other_programme_manager",
+    ),
+    EditCase(
+        "teams:hit-profile-edit",
+        "director",
+        _profile,
+        _profile_post,
+        _profile_elsewhere,
+        lambda row: HIT.objects.get(pk=row.pk).aims,
+        peer="programme_manager",
     ),
     EditCase(
         "teams:organisation-edit",
