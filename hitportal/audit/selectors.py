@@ -14,6 +14,16 @@ count and one fetch however many events there are:
     panel_seat   accreditation.PanelSeatEvent     someone was seated on, removed from or replaced on a panel
     account      teams.AccountInvitation          a login was created (or its invitation sent again)
     vocabulary   teams.VocabularyChange           a vocabulary term was added, renamed or switched off
+    assignment   accreditation.ReviewAssignment   a reviewer was assigned to an application
+    conflict     accreditation.ReviewAssignment   a reviewer declared their interests (declared_at)
+    conflict_resolution  accreditation.ReviewAssignment  the chair dismissed, waived or recused (resolved_at)
+    review       accreditation.Review             a review was submitted (status submitted)
+    public_review  engagement.PublicReview        the public review group reviewed a HIT's PPI arrangements
+
+The last five read the rows the workflow keeps, so each shows its latest state: a declaration or
+resolution reopened by a later revision (docs/domain.md section 4.3), or a review of a later
+revision, replaces the earlier one in the log. Scores, review summaries and public review comments
+are never columns of the log.
 
 The first four are the tables that extend core.models.StatusEvent: `_moves` turns one into a
 source from what it is about and the page it links to, and labels its rows with its workflow.
@@ -26,19 +36,33 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.db import models
-from django.db.models import BigIntegerField, F, Q, QuerySet, TextField, Value
+from django.db.models import BigIntegerField, Case, F, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast, Concat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from accreditation.enums import DecisionOutcome, PanelRole
-from accreditation.models import ApplicationEvent, Decision, EOIEvent, PanelSeatEvent
+from accreditation.enums import (
+    ConflictDeclaration,
+    ConflictResolution,
+    DecisionOutcome,
+    PanelRole,
+    ReviewStatus,
+)
+from accreditation.models import (
+    ApplicationEvent,
+    Decision,
+    EOIEvent,
+    PanelSeatEvent,
+    Review,
+    ReviewAssignment,
+)
 from core.models import StatusEvent
+from engagement.models import PublicReview
 from hitportal.audit.permissions import can_view_audit_log
 from reporting.models import ReportEvent
 from teams.enums import GdprActionKind, ProgrammeRole, RoleChangeKind, VocabularyChangeKind, VocabularyKind
@@ -66,7 +90,7 @@ COLUMNS = (
 
 
 # A column's source: a constant string, a field reference or an expression built from fields.
-Expression = str | F | Cast | Concat | Value
+Expression = str | F | Cast | Concat | Value | Case
 
 
 def _text(value: Expression | None) -> Cast:
@@ -99,7 +123,8 @@ class Source:
     """One kind of event: its table, which of its fields fill the columns, and how a row reads.
 
     `when` and `actor` name fields (the actor a user), `hit` the path to the HIT the event belongs
-    to (None: it belongs to none, so a HIT filter leaves the kind out).
+    to (None: it belongs to none, so a HIT filter leaves the kind out). `only` picks the rows that
+    are events of this kind (a table whose rows record several kinds, or an event not yet made).
     """
 
     kind: str
@@ -115,6 +140,7 @@ class Source:
     from_status: Expression = ""
     to_status: Expression = ""
     detail: Expression = ""
+    only: Q = field(default_factory=Q)
 
     def columns(self) -> dict[str, object]:
         return {
@@ -135,7 +161,7 @@ class Source:
 
     def branch(self, condition: Q) -> QuerySet[Any, dict[str, Any]]:
         rows: QuerySet[Any, dict[str, Any]] = (
-            self.model._default_manager.filter(condition)
+            self.model._default_manager.filter(self.only & condition)
             .order_by()
             .annotate(**self.columns())
             .values(*COLUMNS)
@@ -226,6 +252,51 @@ def _seat(row: dict[str, Any]) -> tuple[str, str, str]:
     else:
         what = f"Seated {row['log_from']} as {seat}"
     return what, _url("accreditation:panel-detail", row["log_object_id"]), row["log_detail"] or ""
+
+
+def _application_url(row: dict[str, Any]) -> str:
+    return _url("accreditation:application-detail", row["log_object_id"])
+
+
+def _assignment(row: dict[str, Any]) -> tuple[str, str, str]:
+    """`log_from` the reviewer, `log_to` "lay" for a lay reviewer, `log_detail` the flags."""
+    role = "lay reviewer" if row["log_to"] == "lay" else "reviewer"
+    flagged = ", ".join((row["log_detail"] or "").splitlines())
+    detail = f"Flagged: {flagged}" if flagged else ""
+    return f"Assigned {row['log_from']} as {role}", _application_url(row), detail
+
+
+def _conflict(row: dict[str, Any]) -> tuple[str, str, str]:
+    if row["log_action"] == ConflictDeclaration.DECLARED:
+        what = "Declared a conflict of interest"
+    else:
+        what = "Declared no conflict of interest"
+    return what, _application_url(row), row["log_detail"] or ""
+
+
+def _resolution(row: dict[str, Any]) -> tuple[str, str, str]:
+    """`log_from` the reviewer whose conflict the chair resolved."""
+    what = (
+        f"Conflict of interest of {row['log_from']}: {_label(ConflictResolution, row['log_action']).lower()}"
+    )
+    return what, _application_url(row), row["log_detail"] or ""
+
+
+def _review(row: dict[str, Any]) -> tuple[str, str, str]:
+    role = "lay review" if row["log_to"] == "lay" else "review"
+    return f"Submitted a {role} of version {row['log_from']}", _application_url(row), ""
+
+
+def _public_review(row: dict[str, Any]) -> tuple[str, str, str]:
+    return (
+        "Recorded a public review of the PPI arrangements",
+        _url("teams:hit-detail", row["log_object_id"]),
+        "",
+    )
+
+
+def _lay(path: str) -> Case:
+    return Case(When(**{path: True}, then=Value("lay")), default=Value(""), output_field=TextField())
 
 
 def _titled(prefix: str, name: str) -> Concat:
@@ -367,6 +438,77 @@ SOURCES: tuple[Source, ...] = (
         describe=_vocabulary,
         from_status=F("vocabulary"),
         detail=F("detail"),
+    ),
+    Source(
+        "assignment",
+        "Review assignment",
+        ReviewAssignment,
+        when="created_at",
+        actor="assigned_by",
+        hit="application__hit",
+        object_id=F("application_id"),
+        object_label=_titled("Application of ", "application__hit__name"),
+        action="assigned",
+        describe=_assignment,
+        from_status=F("reviewer__full_name"),
+        to_status=_lay("is_lay"),
+        detail=F("flagged_organisations"),
+    ),
+    Source(
+        "conflict",
+        "Conflict of interest declared",
+        ReviewAssignment,
+        when="declared_at",
+        actor="reviewer",
+        hit="application__hit",
+        object_id=F("application_id"),
+        object_label=_titled("Application of ", "application__hit__name"),
+        action=F("declaration"),
+        describe=_conflict,
+        detail=F("declaration_note"),
+        only=Q(declared_at__isnull=False),
+    ),
+    Source(
+        "conflict_resolution",
+        "Conflict of interest resolved",
+        ReviewAssignment,
+        when="resolved_at",
+        actor="resolved_by",
+        hit="application__hit",
+        object_id=F("application_id"),
+        object_label=_titled("Application of ", "application__hit__name"),
+        action=F("resolution"),
+        describe=_resolution,
+        from_status=F("reviewer__full_name"),
+        detail=F("resolution_note"),
+        only=Q(resolved_at__isnull=False),
+    ),
+    Source(
+        "review",
+        "Review submitted",
+        Review,
+        when="submitted_at",
+        actor="assignment__reviewer",
+        hit="assignment__application__hit",
+        object_id=F("assignment__application_id"),
+        object_label=_titled("Application of ", "assignment__application__hit__name"),
+        action=F("status"),
+        describe=_review,
+        from_status=Cast(F("revision_number"), TextField()),
+        to_status=_lay("assignment__is_lay"),
+        only=Q(status=ReviewStatus.SUBMITTED, submitted_at__isnull=False),
+    ),
+    Source(
+        "public_review",
+        "Public review",
+        PublicReview,
+        when="created_at",
+        actor="reviewer",
+        hit="hit",
+        object_id=F("hit_id"),
+        object_label=F("hit__name"),
+        action="reviewed",
+        describe=_public_review,
     ),
 )
 _BY_KIND = {source.kind: source for source in SOURCES}
