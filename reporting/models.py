@@ -99,6 +99,25 @@ class ReportSchedule(TimeStampedModel):
         return self.slot(n)
 
 
+class ReportScheduleChange(models.Model):
+    """A HIT's reporting schedule created or changed (reporting/services/schedules.py schedule_save):
+    who, when, and the schedule as saved (`detail`). The audit log lists these rows."""
+
+    hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="+")
+    created = models.BooleanField(default=False)
+    detail = models.TextField(blank=True, max_length=SHORT_TEXT)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.hit_id}: {self.detail}"
+
+
 class ProgressReport(TimeStampedModel):
     """One periodic report of a HIT, structured by the four concepts. Moves only through
     reporting.services.report_transition; each move is a ReportEvent."""

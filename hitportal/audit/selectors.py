@@ -19,6 +19,7 @@ count and one fetch however many events there are:
     conflict_resolution  accreditation.ReviewAssignment  the chair dismissed, waived or recused (resolved_at)
     review       accreditation.Review             a review was submitted (status submitted)
     public_review  engagement.PublicReview        the public review group reviewed a HIT's PPI arrangements
+    schedule     reporting.ReportScheduleChange   a HIT's reporting schedule was set or changed
 
 The last five read the rows the workflow keeps, so each shows its latest state: a declaration or
 resolution reopened by a later revision (docs/domain.md section 4.3), or a review of a later
@@ -64,7 +65,7 @@ from accreditation.models import (
 from core.models import StatusEvent
 from engagement.models import PublicReview
 from hitportal.audit.permissions import can_view_audit_log
-from reporting.models import ReportEvent
+from reporting.models import ReportEvent, ReportScheduleChange
 from teams.enums import GdprActionKind, ProgrammeRole, RoleChangeKind, VocabularyChangeKind, VocabularyKind
 from teams.models import AccountInvitation, GdprAction, HITStatusChange, RoleChange, VocabularyChange
 from teams.roles import AnyUser
@@ -295,6 +296,13 @@ def _public_review(row: dict[str, Any]) -> tuple[str, str, str]:
     )
 
 
+def _schedule(row: dict[str, Any]) -> tuple[str, str, str]:
+    what = (
+        "Set the reporting schedule" if row["log_action"] == "created" else "Changed the reporting schedule"
+    )
+    return what, _url("reporting:report-schedule", row["log_object_id"]), row["log_detail"] or ""
+
+
 def _lay(path: str) -> Case:
     return Case(When(**{path: True}, then=Value("lay")), default=Value(""), output_field=TextField())
 
@@ -509,6 +517,21 @@ SOURCES: tuple[Source, ...] = (
         object_label=F("hit__name"),
         action="reviewed",
         describe=_public_review,
+    ),
+    Source(
+        "schedule",
+        "Reporting schedule",
+        ReportScheduleChange,
+        when="created_at",
+        actor="actor",
+        hit="hit",
+        object_id=F("hit_id"),
+        object_label=_titled("Reporting schedule of ", "hit__name"),
+        action=Case(
+            When(created=True, then=Value("created")), default=Value("changed"), output_field=TextField()
+        ),
+        describe=_schedule,
+        detail=F("detail"),
     ),
 )
 _BY_KIND = {source.kind: source for source in SOURCES}

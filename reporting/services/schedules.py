@@ -15,6 +15,7 @@ from core.workflow import recorded_actor
 from reporting import permissions
 from reporting.models import (
     ReportSchedule,
+    ReportScheduleChange,
     default_reminder_offsets,
 )
 from teams.models import HIT, User
@@ -59,7 +60,7 @@ def schedule_save(
 ) -> ReportSchedule:
     """Create or change a HIT's reporting schedule (programme managers).
 
-    Side effect: the ReportSchedule row. Reports already open keep their due date (move it on the
+    Side effects: the ReportSchedule row; a ReportScheduleChange (the audit log lists it). Reports already open keep their due date (move it on the
     report); the schedule decides the next ones. A new first due date cannot be in the past.
     Refused with StaleEdit (nothing saved) when the schedule is no longer at `expected_version`,
     the version the editor's form started from ("" while the HIT had none; core.concurrency).
@@ -94,4 +95,12 @@ def schedule_save(
                 "updated_at",
             ]
         )
+    state = "active" if is_active else "paused"
+    reminders = ", ".join(f"{offset:+d}" for offset in offsets) or "none"
+    ReportScheduleChange.objects.create(
+        hit=hit,
+        created=created,
+        actor=schedule.updated_by,
+        detail=f"Every {interval_months} months from {first_due_on:%d %b %Y}, reminders on days {reminders}, {state}",
+    )
     return schedule

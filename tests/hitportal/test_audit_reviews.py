@@ -1,15 +1,21 @@
 """Review assignments, conflicts of interest, reviews and public reviews in the audit log
 (hitportal/audit/selectors.py, sources "assignment", "conflict", "conflict_resolution", "review",
-"public_review")."""
+"public_review") and reporting schedule changes ("schedule")."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accreditation.enums import ConflictDeclaration, ConflictResolution
 from accreditation.services.reviews import assignment_create, conflict_declare, conflict_resolve
+from core.concurrency import version_of
 from hitportal.audit import selectors as audit
+from reporting.models import ReportScheduleChange, default_reminder_offsets
+from reporting.services.schedules import schedule_save
 from tests import factories as f
 from tests.factories.accreditation_panel import ReviewAssignmentFactory, ReviewFactory
 from tests.factories.engagement import PublicReviewFactory
@@ -142,9 +148,10 @@ def _one_of_each(hit) -> None:
     )
     ReviewFactory(assignment=assignment, submitted=True)
     PublicReviewFactory(hit=hit)
+    ReportScheduleChange.objects.create(hit=hit, created=True, detail="Every 6 months")
 
 
-NEW_KINDS = {"assignment", "conflict", "conflict_resolution", "review", "public_review"}
+NEW_KINDS = {"assignment", "conflict", "conflict_resolution", "review", "public_review", "schedule"}
 
 
 def test_the_hit_filter_keeps_only_that_hits_entries(programme_manager, hit, other_hit):
@@ -187,3 +194,48 @@ def test_the_audit_page_offers_the_new_kinds_in_its_filter(client, programme_man
 
     for label in ("Review assignment", "Conflict of interest declared", "Conflict of interest resolved"):
         assert label in content
+
+
+# --- Reporting schedules -----------------------------------------------------------------------------
+
+
+def test_setting_and_changing_a_schedule_are_entries_with_the_schedule_as_saved(programme_manager, hit):
+    first = timezone.localdate() + datetime.timedelta(days=30)
+    schedule = schedule_save(actor=programme_manager, hit_id=hit.pk, interval_months=6, first_due_on=first)
+    schedule_save(
+        actor=programme_manager,
+        hit_id=hit.pk,
+        interval_months=3,
+        first_due_on=first,
+        reminder_offsets=[-7],
+        is_active=False,
+        expected_version=version_of(schedule),
+    )
+
+    entries = _entries(programme_manager, kind="schedule", hit_id=hit.pk)
+
+    assert [(e.what, e.who, e.hit_label, e.detail) for e in entries] == [
+        (
+            "Changed the reporting schedule",
+            programme_manager.full_name,
+            hit.name,
+            f"Every 3 months from {first:%d %b %Y}, reminders on days -7, paused",
+        ),
+        (
+            "Set the reporting schedule",
+            programme_manager.full_name,
+            hit.name,
+            f"Every 6 months from {first:%d %b %Y}, reminders on days "
+            + ", ".join(f"{o:+d}" for o in sorted(default_reminder_offsets()))
+            + ", active",
+        ),
+    ]
+    assert entries[0].object_url == reverse("reporting:report-schedule", args=[hit.pk])
+
+
+def test_a_schedule_change_of_another_hit_is_left_out_by_the_hit_filter(programme_manager, hit, other_hit):
+    first = timezone.localdate() + datetime.timedelta(days=30)
+    schedule_save(actor=programme_manager, hit_id=other_hit.pk, interval_months=6, first_due_on=first)
+
+    assert _entries(programme_manager, kind="schedule", hit_id=hit.pk) == []
+    assert len(_entries(programme_manager, kind="schedule", hit_id=other_hit.pk)) == 1
