@@ -14,8 +14,10 @@ count and one fetch however many events there are:
     panel_seat   accreditation.PanelSeatEvent     someone was seated on, removed from or replaced on a panel
     account      teams.AccountInvitation          a login was created (or its invitation sent again)
     vocabulary   teams.VocabularyChange           a vocabulary term was added, renamed or switched off
+    condition    accreditation.ConditionEvent     a condition's evidence was sent, accepted or sent back
 
-The first four are the tables that extend core.models.StatusEvent: `_moves` turns one into a
+The moves (hit_status, application, eoi, report, condition) are the tables that extend
+core.models.StatusEvent: `_moves` turns one into a
 source from what it is about and the page it links to, and labels its rows with its workflow.
 Every branch is reduced to the same columns (all annotations named `log_*`, added in the same
 order, so the UNION lines them up), filtered before the union (kind, actor, HIT, dates) and
@@ -37,7 +39,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accreditation.enums import DecisionOutcome, PanelRole
-from accreditation.models import ApplicationEvent, Decision, EOIEvent, PanelSeatEvent
+from accreditation.models import ApplicationEvent, ConditionEvent, Decision, EOIEvent, PanelSeatEvent
 from core.models import StatusEvent
 from hitportal.audit.permissions import can_view_audit_log
 from reporting.models import ReportEvent
@@ -259,6 +261,15 @@ SOURCES: tuple[Source, ...] = (
         hit="eoi__hit",
         title=F("eoi__working_title"),
         page="accreditation:eoi-detail",
+    ),
+    _moves(
+        "condition",
+        "Accreditation condition",
+        ConditionEvent,
+        about="condition",
+        hit="condition__decision__application__hit",
+        title=_titled("Condition of ", "condition__decision__application__hit__name"),
+        page="accreditation:condition-review",
     ),
     _moves(
         "report",
