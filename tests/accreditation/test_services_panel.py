@@ -41,9 +41,9 @@ from accreditation.services.applications import (
     ConditionInput,
     _add_years,
     application_transition,
-    condition_close,
     counting_reviews,
 )
+from accreditation.services.conditions import condition_close
 from accreditation.services.renewals import renewal_reminders_send, renewal_start
 from accreditation.services.reviews import (
     ScoreInput,
@@ -1367,8 +1367,10 @@ def test_application_decided_email_lists_outcome_rationale_conditions_and_dates(
             conditions=[ConditionInput(text="Agree terms of reference.", owner_id=owner.pk, due_on=due)],
         )
 
-    assert sorted(m.to[0] for m in mailoutbox) == sorted([director.email, teammate.email])
-    message = mailoutbox[0]
+    decided = [m for m in mailoutbox if not m.subject.startswith("Condition set for")]
+    assert sorted(m.to[0] for m in decided) == sorted([director.email, teammate.email])
+    assert [m.to for m in mailoutbox if m.subject.startswith("Condition set for")] == [[director.email]]
+    message = decided[0]
     html = _html(message)
     assert message.subject == "Dementia HIT: Accredited with conditions"
     assert "Outcome: Accredited with conditions" in message.body
