@@ -68,6 +68,12 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class ConditionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    AWAITING_ACCEPTANCE = "awaiting_acceptance", "Awaiting acceptance"
+    CLOSED = "closed", "Closed"
+
+
 class EOIStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"

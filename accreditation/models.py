@@ -13,6 +13,7 @@ from django.utils import timezone
 from accreditation.enums import (
     ApplicationKind,
     ApplicationStatus,
+    ConditionStatus,
     ConflictDeclaration,
     ConflictResolution,
     DecisionOutcome,
@@ -23,7 +24,12 @@ from accreditation.enums import (
     Recommendation,
     ReviewStatus,
 )
-from accreditation.workflow import APPLICATION_WORKFLOW, EOI_WORKFLOW, FINAL_APPLICATION_STATES
+from accreditation.workflow import (
+    APPLICATION_WORKFLOW,
+    CONDITION_WORKFLOW,
+    EOI_WORKFLOW,
+    FINAL_APPLICATION_STATES,
+)
 from core.models import StatusEvent, TimeStampedModel, choices_constraint
 from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
 
@@ -579,10 +585,16 @@ class Condition(TimeStampedModel):
     owner = models.ForeignKey("teams.Person", on_delete=models.PROTECT, related_name="conditions")
     due_on = models.DateField(validators=[validate_date_in_range])
     evidence = models.TextField(blank=True, max_length=SHORT_TEXT)
+    # open -> awaiting_acceptance (evidence sent) -> closed (a programme manager accepted it) or back
+    # to open (sent back with a reason); the moves are ConditionEvents (CONDITION_WORKFLOW).
+    status = models.CharField(max_length=24, choices=ConditionStatus.choices, default=ConditionStatus.OPEN)
+    # When it was accepted, and by whom (the programme manager): set exactly when closed.
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The one reminder before the due date (CONDITION_REMINDER_DAYS), claimed so it is sent once.
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -590,11 +602,28 @@ class Condition(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(closed_at__isnull=True) | ~Q(evidence=""),
                 name="accreditation_condition_closed_with_evidence",
-            )
+            ),
+            choices_constraint("status", ConditionStatus, "accreditation_condition_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=ConditionStatus.CLOSED, closed_at__isnull=False)
+                | (~Q(status=ConditionStatus.CLOSED) & Q(closed_at__isnull=True)),
+                name="accreditation_condition_closed_at_iff_closed",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class ConditionEvent(StatusEvent):
+    """One move of a condition: evidence sent, accepted or sent back (with the reason), by whom, when."""
+
+    workflow = CONDITION_WORKFLOW
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="events")
+
+    def __str__(self) -> str:
+        return f"{self.condition}: {self.from_status} -> {self.to_status}"
 
 
 class Accreditation(TimeStampedModel):

@@ -169,6 +169,13 @@ def can_close_condition(user: AnyUser, condition: Condition) -> Verdict:
     return Verdict(False, "Only the condition's owner or a programme manager closes it.")
 
 
+def can_accept_condition(user: AnyUser, condition: Condition) -> Verdict:
+    """Programme managers accept a condition's evidence or send it back (docs/domain.md section 3.6)."""
+    if roles_of(user).has(Role.PROGRAMME_MANAGER):
+        return ALLOW
+    return Verdict(False, "Only a programme manager accepts a condition's evidence or sends it back.")
+
+
 def can_start_renewal(user: AnyUser, accreditation: Accreditation) -> Verdict:
     roles = roles_of(user)
     directing = {MembershipRole.DIRECTOR, MembershipRole.CO_DIRECTOR}

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from accreditation.services.conditions import condition_reminders_send
 from accreditation.services.renewals import renewal_reminders_send
 
 
@@ -16,3 +17,11 @@ def send_renewal_reminders() -> dict[str, int]:
     accreditations were skipped ("failed").
     """
     return renewal_reminders_send().as_dict()
+
+
+@shared_task(name="accreditation.send_condition_reminders")
+def send_condition_reminders() -> dict[str, int]:
+    """Remind each open condition's owner once, CONDITION_REMINDER_DAYS before it is due (beat runs it
+    daily). Side effects are the service's: `reminded_at` on each condition, claimed before the
+    e-mail is queued after commit, so a second run sends nothing more. Returns "done" and "failed"."""
+    return condition_reminders_send().as_dict()

@@ -75,5 +75,6 @@ urlpatterns = [
     path("applications/<int:pk>/decide/", decisions.decision_create, name="decision-create"),
     path("conditions/", decisions.condition_list, name="condition-list"),
     path("conditions/<int:pk>/close/", decisions.condition_close, name="condition-close"),
+    path("conditions/<int:pk>/review/", decisions.condition_review, name="condition-review"),
     path("accreditations/<int:pk>/renew/", decisions.renewal_start, name="renewal-start"),
 ]

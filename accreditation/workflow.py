@@ -16,6 +16,11 @@ Expression of interest::
     draft --submit--> submitted --invite--> invited      (creates the HIT and an application draft)
                                 --decline--> declined
 
+Condition of an accreditation::
+
+    open --submit_evidence--> awaiting_acceptance --accept--> closed
+                              awaiting_acceptance --send_back--> open   (with the reason)
+
 `accreditation.services.application_transition` and `eoi_transition` perform every move
 (core.workflow): they lock the row, look the move up here, check the actor's role, run the guard
 and the effect their rules list for the action (APPLICATION_RULES, EOI_RULES), record an event and
@@ -26,7 +31,7 @@ panel of the round, `programme_manager` any programme manager.
 
 from __future__ import annotations
 
-from accreditation.enums import ApplicationStatus, EOIStatus
+from accreditation.enums import ApplicationStatus, ConditionStatus, EOIStatus
 from core.workflow import Transition, Workflow
 
 FINAL_APPLICATION_STATES = frozenset(
@@ -103,4 +108,16 @@ EOI_WORKFLOW = Workflow(
     ),
     illegal="'{label}' is not possible while it is {state}.",
     stale="This expression of interest was already {state}{who}.",
+)
+
+C = ConditionStatus
+CONDITION_WORKFLOW = Workflow(
+    states=ConditionStatus,
+    transitions=(
+        Transition("submit_evidence", "Evidence sent", frozenset({C.OPEN}), C.AWAITING_ACCEPTANCE),
+        Transition("accept", "Evidence accepted", frozenset({C.AWAITING_ACCEPTANCE}), C.CLOSED),
+        Transition("send_back", "Sent back", frozenset({C.AWAITING_ACCEPTANCE}), C.OPEN, needs_comment=True),
+    ),
+    illegal="'{label}' is not possible while the condition is {state}.",
+    stale="This condition is already {state}{who}.",
 )

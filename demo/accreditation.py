@@ -21,6 +21,7 @@ from accreditation.models import (
     ApplicationEvent,
     ApplicationSection,
     Condition,
+    ConditionEvent,
     Decision,
     EOIEvent,
     ExpressionOfInterest,
@@ -34,7 +35,8 @@ from accreditation.models import (
     Round,
     StakeholderPlanRow,
 )
-from accreditation.services.applications import ConditionInput, application_transition, condition_close
+from accreditation.services.applications import ConditionInput, application_transition
+from accreditation.services.conditions import condition_accept, condition_close
 from accreditation.services.drafting import (
     section_save,
     sponsor_confirm,
@@ -323,7 +325,9 @@ def _dementia_story(ctx: DemoContext, spec: AppSpec, round_: Round) -> None:
     Condition.objects.filter(pk=closed.pk).update(due_on=ctx.day(decided - 6), created_at=at(decided))
     Condition.objects.filter(decision=decision, text=open_text).update(created_at=at(decided))
     condition_close(actor=ctx.users[spec.director], condition_id=closed.pk, evidence=closed_evidence)
+    condition_accept(actor=ctx.users["pm"], condition_id=closed.pk)
     Condition.objects.filter(pk=closed.pk).update(closed_at=at(decided - 4.5))
+    ConditionEvent.objects.filter(condition=closed.pk).update(created_at=at(decided - 4.5))
 
 
 def _healthy_weight_story(ctx: DemoContext, spec: AppSpec, round_: Round) -> None:

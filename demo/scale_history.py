@@ -14,7 +14,7 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from accreditation.domain.criteria import CRITERIA
-from accreditation.enums import DecisionOutcome
+from accreditation.enums import ConditionStatus, DecisionOutcome
 from accreditation.models import Accreditation, Application, Condition, Decision
 from demo.data_scale import PM_EMAIL, REPORT_INTERVAL_MONTHS
 from demo.scale_hits import scale_hits
@@ -356,6 +356,7 @@ def _accreditations(
                 evidence="Illustrative evidence" if closed else "",
                 closed_at=aware(decided_on[pk] + datetime.timedelta(days=50)) if closed else None,
                 closed_by_id=pm_id if closed else None,
+                status=ConditionStatus.CLOSED if closed else ConditionStatus.OPEN,
             )
         )
     Condition.objects.bulk_create(conditions, batch_size=1000)

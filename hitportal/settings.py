@@ -235,6 +235,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_TIMEZONE = TIME_ZONE
+# A condition's owner is reminded once, this many days before its due date (daily-condition-reminders).
+CONDITION_REMINDER_DAYS = env_int("CONDITION_REMINDER_DAYS", 14)
 CELERY_BEAT_SCHEDULE = {
     "nightly-portfolio-snapshot": {
         "task": "teams.snapshot_portfolio",
@@ -252,6 +254,10 @@ CELERY_BEAT_SCHEDULE = {
     "daily-renewal-reminders": {
         "task": "accreditation.send_renewal_reminders",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "daily-condition-reminders": {
+        "task": "accreditation.send_condition_reminders",
+        "schedule": crontab(hour=7, minute=10),
     },
     "daily-report-reminders": {
         "task": "reporting.send_report_reminders",

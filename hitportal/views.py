@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from accreditation import permissions as accreditation_permissions
 from accreditation.enums import (
     ApplicationStatus,
+    ConditionStatus,
     ConflictDeclaration,
     ConflictResolution,
     EOIStatus,
@@ -219,7 +220,9 @@ def _accreditation_attention(user: AnyUser, roles: UserRoles, today: datetime.da
         for condition in ctx["my_conditions"]:
             condition.overdue = condition.due_on < today
             condition.is_mine = condition.owner.user_id == user.pk
-            condition.can_close = bool(accreditation_permissions.can_close_condition(user, condition))
+            condition.can_close = condition.status == ConditionStatus.OPEN and bool(
+                accreditation_permissions.can_close_condition(user, condition)
+            )
         # Accreditations of the user's HITs ending within six months: time to start the renewal.
         ctx["my_renewals"] = list(
             Accreditation.objects.filter(

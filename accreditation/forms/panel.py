@@ -299,6 +299,15 @@ class ConditionCloseForm(forms.Form):
     )
 
 
+class ConditionSendBackForm(forms.Form):
+    reason = forms.CharField(
+        max_length=SHORT_TEXT,
+        label="What is missing from the evidence",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The owner receives it by e-mail, and the condition is open again.",
+    )
+
+
 class RenewalStartForm(forms.Form):
     round = forms.ModelChoiceField(label="Round to apply to", queryset=None)
 

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from accreditation.models import (
     Review,
     Revision,
 )
+from accreditation.services.conditions import conditions_set_notify
 from accreditation.services.drafting import stakeholder_summary, submission_problems
 from accreditation.services.reviews import assignments_recheck_on_submit
 from accreditation.workflow import APPLICATION_WORKFLOW
@@ -303,8 +304,10 @@ def _effect_decide(move: ApplicationMove) -> None:
     except IntegrityError:
         # The row lock makes this unreachable on PostgreSQL; the unique constraint is the backstop.
         raise StaleState("This application was already decided; nothing was changed.") from None
-    for c in move.conditions:
+    conditions_set_notify(
         Condition.objects.create(decision=decision, text=c.text, owner_id=c.owner_id, due_on=c.due_on)
+        for c in move.conditions
+    )
     if decision.outcome in (DecisionOutcome.ACCREDITED, DecisionOutcome.ACCREDITED_WITH_CONDITIONS):
         today = timezone.localdate()
         valid_from = today
@@ -422,27 +425,3 @@ def _notify(*, application: Application, action: str, comment: str) -> None:
         recipients=recipients,
         context={"application": application, "action": action, "comment": comment},
     )
-
-
-# --- Conditions and renewal --------------------------------------------------------------------------
-
-
-@transaction.atomic
-def condition_close(*, actor: User, condition_id: int, evidence: str) -> Condition:
-    """Close a condition with evidence (its owner or a programme manager). Side effect: the row."""
-    from teams.enums import Role
-    from teams.roles import roles_of
-
-    condition = Condition.objects.select_for_update(of=("self",)).select_related("owner").get(pk=condition_id)
-    is_owner = condition.owner.user_id is not None and condition.owner.user_id == actor.pk
-    if not (is_owner or roles_of(actor).has(Role.PROGRAMME_MANAGER)):
-        raise PermissionDenied("Only the condition's owner or a programme manager closes it.")
-    if condition.closed_at is not None:
-        raise InvalidTransition("This condition was already closed.")
-    if not evidence.strip():
-        raise ValidationError({"evidence": "Describe the evidence that the condition is met."})
-    condition.evidence = evidence.strip()
-    condition.closed_at = timezone.now()
-    condition.closed_by = recorded_actor(actor)
-    condition.save(update_fields=["evidence", "closed_at", "closed_by", "updated_at"])
-    return condition

@@ -19,11 +19,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accreditation import permissions, workflow
 from accreditation.enums import (
     ApplicationStatus,
+    ConditionStatus,
 )
 from accreditation.filters import BoardFilter
 from accreditation.forms.panel import (
     ConditionCloseForm,
     ConditionFormSet,
+    ConditionSendBackForm,
     DecisionForm,
     PanelTransitionForm,
     RenewalStartForm,
@@ -38,7 +40,7 @@ from accreditation.models import (
 from accreditation.selectors import rounds as rounds_selectors
 from accreditation.selectors.applications import application_get_for_user
 from accreditation.selectors.rounds import open_rounds
-from accreditation.services import applications as applications_services
+from accreditation.services import conditions as conditions_services
 from accreditation.services import renewals as renewals_services
 from accreditation.services.applications import ConditionInput, application_transition, decision_problems
 from core.forms import apply_service_errors
@@ -259,16 +261,18 @@ def condition_list(request: HttpRequest) -> HttpResponse:
     is_pm = roles.has(Role.PROGRAMME_MANAGER)
     conditions = list(_conditions_for(request.user))
     for condition in conditions:
-        condition.overdue = condition.closed_at is None and condition.due_on < today
-        condition.can_close = condition.closed_at is None and bool(
+        condition.overdue = condition.status != ConditionStatus.CLOSED and condition.due_on < today
+        condition.can_close = condition.status == ConditionStatus.OPEN and bool(
             permissions.can_close_condition(request.user, condition)
         )
+        condition.can_accept = condition.status == ConditionStatus.AWAITING_ACCEPTANCE and is_pm
     return render(
         request,
         "accreditation/condition_list.html",
         {
-            "open_conditions": [c for c in conditions if c.closed_at is None],
-            "closed_conditions": [c for c in conditions if c.closed_at is not None],
+            "open_conditions": [c for c in conditions if c.status != ConditionStatus.CLOSED],
+            "closed_conditions": [c for c in conditions if c.status == ConditionStatus.CLOSED],
+            "awaiting_count": sum(c.status == ConditionStatus.AWAITING_ACCEPTANCE for c in conditions),
             "is_pm": is_pm,
         },
     )
@@ -277,12 +281,16 @@ def condition_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def condition_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner (or a programme manager) sends the evidence; a programme manager then accepts it."""
     condition = get_object_or_404(_conditions_for(request.user), pk=pk)
     _require(permissions.can_close_condition(request.user, condition))
-    form = ConditionCloseForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and condition.closed_at is None and form.is_valid():
+    is_open = condition.status == ConditionStatus.OPEN
+    form = ConditionCloseForm(
+        request.POST if request.method == "POST" else None, initial={"evidence": condition.evidence}
+    )
+    if request.method == "POST" and is_open and form.is_valid():
         try:
-            applications_services.condition_close(
+            conditions_services.condition_close(
                 actor=request.user, condition_id=condition.pk, evidence=form.cleaned_data["evidence"]
             )
         except ValidationError as exc:
@@ -291,9 +299,54 @@ def condition_close(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc))
             return redirect("accreditation:condition-list")
         else:
-            messages.success(request, "The condition was closed with its evidence.")
+            messages.success(
+                request, "The evidence was sent: a programme manager will accept it or send it back."
+            )
             return redirect("accreditation:condition-list")
-    return render(request, "accreditation/condition_close.html", {"condition": condition, "form": form})
+    sent_back = condition.events.filter(action="send_back").first() if is_open else None
+    return render(
+        request,
+        "accreditation/condition_close.html",
+        {"condition": condition, "form": form, "is_open": is_open, "sent_back": sent_back},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def condition_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """A programme manager accepts a condition's evidence (closing it) or sends it back with a reason."""
+    condition = get_object_or_404(_conditions_for(request.user), pk=pk)
+    _require(permissions.can_accept_condition(request.user, condition))
+    awaiting = condition.status == ConditionStatus.AWAITING_ACCEPTANCE
+    is_post = request.method == "POST"
+    sending_back = is_post and request.POST.get("action") == "send_back"
+    form = ConditionSendBackForm(request.POST if sending_back else None)
+    if is_post and awaiting and (not sending_back or form.is_valid()):
+        try:
+            if sending_back:
+                conditions_services.condition_send_back(
+                    actor=request.user, condition_id=condition.pk, reason=form.cleaned_data["reason"]
+                )
+            else:
+                conditions_services.condition_accept(actor=request.user, condition_id=condition.pk)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except InvalidTransition as exc:
+            messages.error(request, str(exc))
+            return redirect("accreditation:condition-list")
+        else:
+            messages.success(
+                request,
+                "The evidence was sent back to the owner with your reason."
+                if sending_back
+                else "The evidence was accepted and the condition is closed.",
+            )
+            return redirect("accreditation:condition-list")
+    return render(
+        request,
+        "accreditation/condition_review.html",
+        {"condition": condition, "form": form, "awaiting": awaiting, "events": list(condition.events.all())},
+    )
 
 
 # --- Renewal -----------------------------------------------------------------------------------------

@@ -20,13 +20,15 @@ count and one fetch however many events there are:
     review       accreditation.Review             a review was submitted (status submitted)
     public_review  engagement.PublicReview        the public review group reviewed a HIT's PPI arrangements
     schedule     reporting.ReportScheduleChange   a HIT's reporting schedule was set or changed
+    condition    accreditation.ConditionEvent     a condition's evidence was sent, accepted or sent back
 
-The last five read the rows the workflow keeps, so each shows its latest state: a declaration or
-resolution reopened by a later revision (docs/domain.md section 4.3), or a review of a later
-revision, replaces the earlier one in the log. Scores, review summaries and public review comments
-are never columns of the log.
+The assignment, conflict, conflict_resolution, review and public_review kinds read the rows the
+workflow keeps, so each shows its latest state: a declaration or resolution reopened by a later
+revision (docs/domain.md section 4.3), or a review of a later revision, replaces the earlier one in
+the log. Scores, review summaries and public review comments are never columns of the log.
 
-The first four are the tables that extend core.models.StatusEvent: `_moves` turns one into a
+The moves (hit_status, application, eoi, report, condition) are the tables that extend
+core.models.StatusEvent: `_moves` turns one into a
 source from what it is about and the page it links to, and labels its rows with its workflow.
 Every branch is reduced to the same columns (all annotations named `log_*`, added in the same
 order, so the UNION lines them up), filtered before the union (kind, actor, HIT, dates) and
@@ -56,6 +58,7 @@ from accreditation.enums import (
 )
 from accreditation.models import (
     ApplicationEvent,
+    ConditionEvent,
     Decision,
     EOIEvent,
     PanelSeatEvent,
@@ -338,6 +341,15 @@ SOURCES: tuple[Source, ...] = (
         hit="eoi__hit",
         title=F("eoi__working_title"),
         page="accreditation:eoi-detail",
+    ),
+    _moves(
+        "condition",
+        "Accreditation condition",
+        ConditionEvent,
+        about="condition",
+        hit="condition__decision__application__hit",
+        title=_titled("Condition of ", "condition__decision__application__hit__name"),
+        page="accreditation:condition-review",
     ),
     _moves(
         "report",

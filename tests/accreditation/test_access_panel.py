@@ -162,6 +162,13 @@ MATRIX = {
         None,
         _expect(404, director=200, programme_manager=200, teammate=403),
     ),
+    # Only programme managers accept or send back; the owner and the teammate see it but may not.
+    "accreditation:condition-review": (
+        "get",
+        lambda ctx, who: {"pk": ctx["condition"].pk},
+        None,
+        _expect(404, programme_manager=200, director=403, teammate=403),
+    ),
     # Whoever sees the HIT sees its accreditation; only its director or a programme manager renews.
     # (The service then refuses, as the HIT has an application in progress: message and redirect.)
     "accreditation:renewal-start": (

@@ -41,9 +41,9 @@ from accreditation.services.applications import (
     ConditionInput,
     _add_years,
     application_transition,
-    condition_close,
     counting_reviews,
 )
+from accreditation.services.conditions import condition_close
 from accreditation.services.renewals import renewal_reminders_send, renewal_start
 from accreditation.services.reviews import (
     ScoreInput,
@@ -809,6 +809,31 @@ def test_accredit_with_conditions_records_each_condition(chair, reviewer, review
     assert Accreditation.objects.count() == 1
 
 
+def test_accredit_with_conditions_emails_each_condition_owner_after_commit(
+    chair, reviewer, reviewer2, director, application, django_capture_on_commit_callbacks, mailoutbox
+):
+    _ready(application, reviewer, reviewer2)
+    owner = Person.objects.get(user=director)
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        application_transition(
+            actor=chair,
+            application_id=application.pk,
+            action="accredit_with_conditions",
+            comment="Nearly there",
+            conditions=[_condition(owner, 30)],
+        )
+
+    set_mails = [m for m in mailoutbox if m.subject.startswith("Condition set for")]
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    assert [(m.to, m.subject) for m in set_mails] == [
+        ([director.email], f"Condition set for {application.hit.name}, due {due.day} {due:%B %Y}")
+    ]
+    condition = Condition.objects.get()
+    assert f"/accreditation/conditions/{condition.pk}/close/" in set_mails[0].body
+
+
 def test_accredit_with_conditions_refuses_a_past_due_date(chair, reviewer, reviewer2, director, application):
     _ready(application, reviewer, reviewer2)
 
@@ -1039,10 +1064,10 @@ def test_issue_feedback_releases_the_document_and_freezes_it(chair, application)
 def test_condition_close_by_its_owner_with_evidence(director):
     condition = ConditionFactory(owner=Person.objects.get(user=director))
 
-    closed = condition_close(actor=director, condition_id=condition.pk, evidence=" Signed ToR ")
+    sent = condition_close(actor=director, condition_id=condition.pk, evidence=" Signed ToR ")
 
-    assert (closed.evidence, closed.closed_by) == ("Signed ToR", director)
-    assert closed.closed_at is not None
+    sent.refresh_from_db()
+    assert (sent.evidence, sent.status, sent.closed_at) == ("Signed ToR", "awaiting_acceptance", None)
 
 
 def test_condition_close_needs_evidence(programme_manager):
@@ -1069,7 +1094,7 @@ def test_condition_close_twice_is_refused(programme_manager):
     with pytest.raises(InvalidTransition) as caught:
         condition_close(actor=programme_manager, condition_id=condition.pk, evidence="Again")
 
-    assert str(caught.value) == "This condition was already closed."
+    assert str(caught.value) == "'Evidence sent' is not possible while the condition is closed."
 
 
 # --- Renewal --------------------------------------------------------------------------------------
@@ -1342,8 +1367,10 @@ def test_application_decided_email_lists_outcome_rationale_conditions_and_dates(
             conditions=[ConditionInput(text="Agree terms of reference.", owner_id=owner.pk, due_on=due)],
         )
 
-    assert sorted(m.to[0] for m in mailoutbox) == sorted([director.email, teammate.email])
-    message = mailoutbox[0]
+    decided = [m for m in mailoutbox if not m.subject.startswith("Condition set for")]
+    assert sorted(m.to[0] for m in decided) == sorted([director.email, teammate.email])
+    assert [m.to for m in mailoutbox if m.subject.startswith("Condition set for")] == [[director.email]]
+    message = decided[0]
     html = _html(message)
     assert message.subject == "Dementia HIT: Accredited with conditions"
     assert "Outcome: Accredited with conditions" in message.body

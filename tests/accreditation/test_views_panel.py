@@ -912,10 +912,12 @@ def test_condition_close_by_owner(client, director, conditions):
     )
 
     conditions["overdue"].refresh_from_db()
-    assert _messages(response) == ["The condition was closed with its evidence."]
-    assert (conditions["overdue"].evidence, conditions["overdue"].closed_by) == (
+    assert _messages(response) == [
+        "The evidence was sent: a programme manager will accept it or send it back."
+    ]
+    assert (conditions["overdue"].evidence, conditions["overdue"].status) == (
         "Signed on 1 March.",
-        director,
+        "awaiting_acceptance",
     )
 
 

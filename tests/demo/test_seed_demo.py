@@ -494,7 +494,12 @@ class TestDemoData:
         assert open_condition.owner.email == "director@example.org"
         assert today < open_condition.due_on < accreditation.valid_until
         closed = Condition.objects.get(decision=decision, closed_at__isnull=False)
-        assert closed.evidence and closed.closed_by.email == "director@example.org"
+        # The director sent the evidence; a programme manager accepted it, closing the condition.
+        assert closed.evidence and closed.closed_by.email == "pm@example.org"
+        assert [(e.action, e.actor.email) for e in closed.events.order_by("pk")] == [
+            ("submit_evidence", "director@example.org"),
+            ("accept", "pm@example.org"),
+        ]
         assert decision.decided_at < closed.closed_at < timezone.now()
         assert closed.due_on < today
         # The accredited table fed the stakeholder map, dated from the accreditation.

@@ -17,6 +17,7 @@ from accreditation import models
 from accreditation.domain.criteria import criteria_for
 from accreditation.enums import (
     ApplicationStatus,
+    ConditionStatus,
     ConflictDeclaration,
     ConflictResolution,
     DecisionOutcome,
@@ -228,7 +229,12 @@ class ConditionFactory(factory.django.DjangoModelFactory):
     class Params:
         overdue = factory.Trait(due_on=_today_plus(-1))
         closed = factory.Trait(
-            evidence="Terms of reference signed on 1 March.", closed_at=factory.LazyFunction(timezone.now)
+            evidence="Terms of reference signed on 1 March.",
+            closed_at=factory.LazyFunction(timezone.now),
+            status=ConditionStatus.CLOSED,
+        )
+        awaiting = factory.Trait(
+            evidence="Terms of reference signed on 1 March.", status=ConditionStatus.AWAITING_ACCEPTANCE
         )
 
 

@@ -221,6 +221,7 @@ def test_every_event_table_extends_status_event():
         "ApplicationEvent",
         "EOIEvent",
         "ReportEvent",
+        "ConditionEvent",
     }
 
 
