@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accreditation', '0006_panel_seat_events'),
-        ('engagement', '0008_coverage_snapshot_keeps_gaps'),
+        ("accreditation", "0006_panel_seat_events"),
+        ("engagement", "0008_coverage_snapshot_keeps_gaps"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='revision',
-            name='coverage',
-            field=models.ForeignKey(blank=True, help_text="The coverage this revision's stakeholder table plans, stored at submit.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='engagement.coveragesnapshot'),
+            model_name="revision",
+            name="coverage",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The coverage this revision's stakeholder table plans, stored at submit.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="engagement.coveragesnapshot",
+            ),
         ),
     ]

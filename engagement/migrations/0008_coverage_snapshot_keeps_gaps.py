@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('engagement', '0007_result_spread_needs_ten'),
+        ("engagement", "0007_result_spread_needs_ten"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='coveragesnapshot',
-            name='gaps',
-            field=models.JSONField(blank=True, default=list, help_text='Uncovered categories and stressed blind spots, by name.'),
+            model_name="coveragesnapshot",
+            name="gaps",
+            field=models.JSONField(
+                blank=True, default=list, help_text="Uncovered categories and stressed blind spots, by name."
+            ),
         ),
     ]
