@@ -370,6 +370,14 @@ class Revision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     submitted_at = models.DateTimeField(default=timezone.now)
+    coverage = models.ForeignKey(
+        "engagement.CoverageSnapshot",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The coverage this revision's stakeholder table plans, stored at submit.",
+    )
 
     class Meta:
         ordering = ["application", "number"]

@@ -125,6 +125,9 @@ class CoverageSnapshot(models.Model):
     weighted = models.FloatField()
     leadership = models.FloatField()
     category_depths = models.JSONField(default=dict)
+    gaps = models.JSONField(
+        default=list, blank=True, help_text="Uncovered categories and stressed blind spots, by name."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

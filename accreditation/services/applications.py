@@ -104,8 +104,8 @@ def application_transition(
     sponsor, two organisations; issue_feedback: a drafted feedback document; decisions: a
     rationale, the round's number of submitted reviews and no unresolved conflict); sets the
     status; runs the effect (submit: freezes revision N, re-checks the assigned reviewers'
-    conflicts of interest and emails each of them (reviews.assignments_recheck_on_submit) and
-    moves a proposed HIT into application; issue_feedback: releases the feedback; revise: opens revision N+1; accredit*:
+    conflicts of interest and emails each of them (reviews.assignments_recheck_on_submit), stores
+    the revision's planned coverage as a CoverageSnapshot linked from the revision, and moves a proposed HIT into application; issue_feedback: releases the feedback; revise: opens revision N+1; accredit*:
     Decision, Conditions, Accreditation, HIT to set-up; defer / not_accredit: Decision (and HIT
     withdrawn for a new application not accredited); withdraw: HIT withdrawn for a new
     application); appends an ApplicationEvent; emails the team or the panel after commit.
@@ -213,7 +213,7 @@ def _effect_submit(move: ApplicationMove) -> None:
         "host_organisation": str(application.host_organisation or ""),
         "host_unit": application.host_unit,
     }
-    Revision.objects.create(
+    revision = Revision.objects.create(
         application=application,
         number=application.version,
         sections={s.key: s.data for s in application.sections.all()},
@@ -238,8 +238,9 @@ def _effect_submit(move: ApplicationMove) -> None:
     move.set(submitted_at=timezone.now())
     # Conflicts are checked at every submission, not only at assignment; reviewers hear of it.
     assignments_recheck_on_submit(application=application)
-    # The coverage this revision plans, so growth across versions shows on the coverage chart.
-    coverage_snapshot_for_revision(
+    # The coverage this revision plans, so growth across versions shows on the coverage chart
+    # and on the panel's revision pages.
+    revision.coverage = coverage_snapshot_for_revision(
         hit_id=application.hit_id,
         label=f"application v{application.version}",
         rows=[
@@ -252,6 +253,8 @@ def _effect_submit(move: ApplicationMove) -> None:
             for r in rows
         ],
     )
+    # The panel reads each revision's coverage and its growth from this link, never recomputing it.
+    revision.save(update_fields=["coverage"])
     if application.hit.status == HITStatus.PROPOSED:
         team_services.hit_transition(
             actor=actor,

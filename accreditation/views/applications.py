@@ -55,6 +55,8 @@ from accreditation.models import (
 from accreditation.selectors.applications import (
     application_get_for_user,
     application_list_for_applicant,
+    coverage_change,
+    revision_coverage,
     unanswered_feedback_points,
 )
 from accreditation.selectors.rounds import open_rounds
@@ -601,12 +603,20 @@ def _revision_for(application: Application, number: int) -> Revision:
 
 @login_required
 def revision_list(request: HttpRequest, pk: int) -> HttpResponse:
-    application, _assignment = application_get_for_user(user=request.user, pk=pk)
-    revisions = list(_revision_summaries(application))
+    application, assignment = application_get_for_user(user=request.user, pk=pk)
+    revisions = list(_revision_summaries(application).select_related("coverage"))
+    # Coverage is read from the snapshot each submission stored; a lay reviewer does not see it.
+    show_coverage = not _lay_only(request.user, application, assignment)
+    coverage = revision_coverage(revisions=revisions) if show_coverage else {}
     return render(
         request,
         "accreditation/revision_list.html",
-        {"application": application, "revisions": revisions},
+        {
+            "application": application,
+            "revisions": revisions,
+            "rows": [(r, coverage.get(r.number)) for r in revisions],
+            "show_coverage": show_coverage,
+        },
     )
 
 
@@ -712,7 +722,7 @@ def _compare(older: Revision, newer: Revision, *, lay_only: bool = False) -> dic
 @login_required
 def revision_compare(request: HttpRequest, pk: int) -> HttpResponse:
     application, assignment = application_get_for_user(user=request.user, pk=pk)
-    revisions = {r.number: r for r in application.revisions.select_related("submitted_by")}
+    revisions = {r.number: r for r in application.revisions.select_related("submitted_by", "coverage")}
     numbers = sorted(revisions)
     context: dict = {"application": application, "numbers": numbers, "form": None}
     if len(numbers) < 2:
@@ -729,6 +739,7 @@ def revision_compare(request: HttpRequest, pk: int) -> HttpResponse:
                 "newer": newer,
                 "comparison": _compare(older, newer, lay_only=lay_only),
                 "lay_only": lay_only,
+                "coverage": None if lay_only else coverage_change(revision=newer, previous=older),
             }
         )
     return render(request, "accreditation/revision_compare.html", context)

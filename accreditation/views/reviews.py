@@ -45,7 +45,7 @@ from accreditation.models import (
     ReviewAssignment,
     Revision,
 )
-from accreditation.selectors.applications import application_get_for_user
+from accreditation.selectors.applications import application_get_for_user, coverage_change
 from accreditation.selectors.reviews import (
     assignment_get_for_reviewer,
     assignment_list_for_reviewer,
@@ -380,7 +380,14 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require(permissions.can_review(request.user, assignment))
     # The same access rule as the application's own page, so the two can never disagree.
     application, _ = application_get_for_user(user=request.user, pk=assignment.application_id)
-    revision = application.revisions.filter(number__lte=application.version).order_by("-number").first()
+    # The revision under review and the one before it, for its coverage growth (one query).
+    latest_two = list(
+        application.revisions.filter(number__lte=application.version)
+        .select_related("coverage")
+        .order_by("-number")[:2]
+    )
+    revision = latest_two[0] if latest_two else None
+    previous = latest_two[1] if len(latest_two) > 1 else None
     review = Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
     current = review if review is not None and review.revision_number == application.version else None
     read_only = current is not None and current.status == ReviewStatus.SUBMITTED
@@ -443,6 +450,10 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "revision": revision,
             "sections": revision_sections(revision, is_lay=assignment.is_lay) if revision else [],
             "stakeholders": revision_stakeholders(revision) if revision else [],
+            # Lay reviewers read the stakeholder table but not the panel's coverage scores.
+            "coverage": coverage_change(revision=revision, previous=previous)
+            if revision and not assignment.is_lay
+            else None,
             "review": current,
             "read_only": read_only,
             "is_open": is_open,

@@ -128,7 +128,7 @@ def coverage_compute(*, hit_ids: list[int] | None = None, day: datetime.date | N
     """Compute and store coverage for the given HITs (None: every HIT). Idempotent.
 
     Side effects: one CoverageScore per HIT upserted (fingerprint, computed_at); one "map"
-    CoverageSnapshot per HIT per day upserted; the HITs' pending ScoreRequests cleared.
+    CoverageSnapshot per HIT per day upserted (with its gaps); the HITs' pending ScoreRequests cleared.
     A fixed number of queries whatever the number of HITs. Returns the number of HITs scored.
     """
     day = day or timezone.localdate()
@@ -170,6 +170,7 @@ def coverage_compute(*, hit_ids: list[int] | None = None, day: datetime.date | N
                 weighted=result.weighted,
                 leadership=result.leadership,
                 category_depths=result.category_depths,
+                gaps=result.gaps,
             )
         )
     with transaction.atomic():
@@ -197,7 +198,7 @@ def coverage_compute(*, hit_ids: list[int] | None = None, day: datetime.date | N
             batch_size=500,
             update_conflicts=True,
             unique_fields=["hit", "taken_on", "label"],
-            update_fields=["breadth", "degrees", "weighted", "leadership", "category_depths"],
+            update_fields=["breadth", "degrees", "weighted", "leadership", "category_depths", "gaps"],
         )
         pending = ScoreRequest.objects.filter(kind=ScoreKind.COVERAGE, requested_at__lte=now)
         if hit_ids is not None:
@@ -238,6 +239,7 @@ def coverage_snapshot_for_revision(
             "weighted": result.weighted,
             "leadership": result.leadership,
             "category_depths": result.category_depths,
+            "gaps": result.gaps,
         },
     )
     return snapshot
