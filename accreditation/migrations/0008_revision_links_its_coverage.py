@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accreditation", "0006_panel_seat_events"),
+        ("accreditation", "0007_condition_acceptance_and_reminder"),
         ("engagement", "0008_coverage_snapshot_keeps_gaps"),
     ]
 
