@@ -7,6 +7,7 @@ service answers both cases the same way to its caller's page, and only the e-mai
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -79,6 +80,8 @@ def account_register(*, full_name: str, email: str, password: str) -> User | Non
     if existing is not None:
         pending = AccountRegistration.objects.filter(user=existing, verified_at__isnull=True).exists()
         if not (pending and not existing.is_active):
+            # Hash the password all the same, so the answer takes as long as for a new address.
+            make_password(password)
             send_after_commit(
                 template="teams/account_exists",
                 recipients=[existing.email],
