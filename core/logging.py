@@ -38,6 +38,7 @@ SECRET_URLS: tuple[tuple[str, int], ...] = (
     ("engagement/survey", 1),  # engagement:survey-respond and anything below it
     ("accreditation/sponsor", 1),  # accreditation:sponsor-confirm (a signed value)
     ("accounts/password/reset", 2),  # password_reset_confirm: uidb64, then the token
+    ("accounts/signup/verify", 2),  # signup_verify: uidb64, then the token
 )
 
 # A slash, or a slash percent-encoded (a path inside a query string: ?next=%2Faccreditation%2Fsponsor...).

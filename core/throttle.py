@@ -11,6 +11,9 @@ Password reset: 10 requests an hour from one client address get a form error; a 
 the same email within the hour is accepted as usual but sends nothing, so a distributed attacker
 cannot bomb one mailbox and the page never reveals whether an account exists.
 
+Sign-up (an applicant's own account): the same two limits, 10 an hour from one client address (form
+error) and a fourth request for one email within the hour answered as usual but sending nothing.
+
 Counters are cache entries: `add` + `incr` is atomic on Redis and on the local-memory cache, so
 parallel requests cannot slip extra attempts past the limit. A counter's window starts at its first
 failure (a fixed window); a lock stores its end time and is compared with the clock, so it ends on
@@ -50,6 +53,9 @@ class Limits:
     resets_per_ip: int = 10
     resets_per_email: int = 5
     reset_window_seconds: int = 60 * 60
+    signups_per_ip: int = 10
+    signups_per_email: int = 3
+    signup_window_seconds: int = 60 * 60
 
 
 def limits() -> Limits:
@@ -141,6 +147,25 @@ def email_unlock(*, email: str) -> None:
 def locked_message(minutes: int) -> str:
     unit = "minute" if minutes == 1 else "minutes"
     return f"Too many failed sign-ins. Try again in {minutes} {unit} or reset your password."
+
+
+def signup_refused_for_ip(ip: str) -> bool:
+    """Count one sign-up from a client address: True once it made more than `signups_per_ip` this hour."""
+    current = limits()
+    return (
+        bool(ip) and _count(_key("signup", "ip", ip), current.signup_window_seconds) > current.signups_per_ip
+    )
+
+
+def signup_silenced_for_email(email: str) -> bool:
+    """Count one sign-up for an address: True once it had more than `signups_per_email` this hour.
+
+    The page answers as usual and nothing is sent, as for password resets: nobody can fill a
+    mailbox with verification e-mails, and the page never says whether the limit was hit.
+    """
+    current = limits()
+    email = normalise_email(email)
+    return _count(_key("signup", "email", email), current.signup_window_seconds) > current.signups_per_email
 
 
 # --- Forms and views -------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, password change and reset, and the profile page."""
+"""Sign-in, sign-out, sign-up with e-mail verification, password change and reset, and the profile page."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -38,5 +38,8 @@ urlpatterns = [
     path(
         "password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
+    path("signup/", views.signup, name="signup"),
+    path("signup/sent/", views.signup_sent, name="signup_sent"),
+    path("signup/verify/<uidb64>/<token>/", views.signup_verify, name="signup_verify"),
     path("profile/", views.profile, name="profile"),
 ]

@@ -8,9 +8,10 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, ValidationError
 from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -44,12 +45,14 @@ from engagement.enums import ActionStatus
 from engagement.models import ActionPlanItem
 from engagement.selectors import ppi as selectors_ppi
 from hitportal.api import services as api_services
+from hitportal.forms import SignupForm
 from reporting.selectors import home as reporting_selectors
 from teams.domain import uploads
 from teams.enums import HITStatus, LifecycleStage, MembershipRole, Role
 from teams.models import HIT
 from teams.roles import AnyUser, UserRoles, roles_of
 from teams.selectors import hits as selectors
+from teams.services import accounts
 
 
 def _status_counts() -> list[tuple[str, str, int]]:
@@ -277,6 +280,61 @@ def profile(request: HttpRequest) -> HttpResponse:
             "memberships": memberships,
             "role_labels": [Role(r).label for r in sorted(roles.roles)],
         },
+    )
+
+
+# --- Sign-up: an applicant's own account, activated from an e-mailed link -------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """The sign-up form. A valid form always ends on the "check your email" page, whether or not the
+    address already had a login (teams.services.accounts.account_register e-mails the difference)."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if throttle.signup_refused_for_ip(throttle.client_ip(request)):
+            form.add_error(
+                None,
+                "Too many accounts were requested from your network. Try again in an hour, "
+                "or ask the programme team for help.",
+            )
+        else:
+            data = form.cleaned_data
+            if not throttle.signup_silenced_for_email(data["email"]):
+                accounts.account_register(
+                    full_name=data["full_name"], email=data["email"], password=data["password1"]
+                )
+            return redirect("signup_sent")
+    return render(request, "registration/signup_form.html", {"form": form})
+
+
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/signup_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def signup_verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The e-mailed link: a page with one button (so a mail scanner opening the link activates
+    nothing); pressing it activates the account, signs its owner in and shows the open rounds."""
+    user = accounts.verification_user(uidb64=uidb64, token=token)
+    if user is not None and request.method == "POST":
+        try:
+            user = accounts.account_verify(user=user, token=token)
+        except ValidationError:
+            user = None
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                "Your account is active. Choose an open round to send an expression of interest.",
+            )
+            return redirect("accreditation:round-list")
+    return render(
+        request,
+        "registration/signup_verify.html",
+        {"validlink": user is not None, "link_not_valid": accounts.LINK_NOT_VALID},
     )
 
 

@@ -202,6 +202,27 @@ class AccountInvitation(models.Model):
         return f"Invitation of user #{self.user_id}"
 
 
+class AccountRegistration(models.Model):
+    """A login an applicant created for themselves on the sign-up page (teams.services.accounts).
+
+    The login stays inactive until its owner follows the e-mailed verification link; `verified_at`
+    records when. Only a login with an unverified registration is ever activated that way: a login a
+    programme manager deactivated stays inactive whatever anyone types on the sign-up page.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registration"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Registration of user #{self.user_id}"
+
+
 # --- Configurable vocabularies (docs/domain.md section 2) -------------------------------------------------
 
 

@@ -58,6 +58,10 @@ TOKEN = "Zq3kP0x7_secret-survey-token-aB9cD8eF7gH6iJ5kL4m"
             "/accounts/password/reset/[redacted]/[redacted]/",
         ),
         (
+            "/accounts/signup/verify/MTI/cz8d5k-0a1b2c3d4e5f/",
+            "/accounts/signup/verify/[redacted]/[redacted]/",
+        ),
+        (
             "/accounts/login/?next=%2Faccreditation%2Fsponsor%2F.eJy%3A1tQ%3AXk%2F",
             "/accounts/login/?next=%2Faccreditation%2Fsponsor%2F[redacted]%2F",
         ),
@@ -75,6 +79,8 @@ def test_redact_replaces_the_token_and_keeps_the_rest(text, expected):
         "/accounts/password/reset/",
         "/accounts/password/reset/sent/",
         "/accounts/password/reset/done/",
+        "/accounts/signup/",
+        "/accounts/signup/sent/",
         "/accreditation/applications/5/sponsor/request/",
         "/static/myengagement/survey/logo.svg",
         "",
@@ -154,6 +160,7 @@ def test_every_url_parameter_is_redacted_or_known_not_secret():
         "engagement:survey-respond",
         "accreditation:sponsor-confirm",
         "password_reset_confirm",
+        "signup_verify",
     }
 
 
