@@ -11,7 +11,7 @@ from django.core import mail
 from accreditation.domain.criteria import criteria_for
 from accreditation.domain.sections import SECTIONS
 from accreditation.enums import PanelRole
-from accreditation.models import Application, ReviewAssignment
+from accreditation.models import Application, ReviewAssignment, StakeholderPlanRow
 from accreditation.services import reviews as services
 from tests import factories as f
 from tests.factories import accreditation_applications as af
@@ -123,6 +123,14 @@ def test_applicant_goes_from_eoi_to_an_accredited_hit_in_set_up(open_session, ap
         page.get_by_role("button", name="Add to the table").click()
         expect(page.locator("body")).to_contain_text("was added to the table.")
 
+    # The partners named in the EOI came over as rows whose involvement is still "To be agreed": a
+    # placeholder that stops a submission until the team writes what was agreed.
+    for row in StakeholderPlanRow.objects.filter(application=application, role="To be agreed"):
+        you.goto(f"{base}/stakeholders/{row.pk}/edit/")
+        you.fill(role="Partner in the crisis pathway", outcome="Shared care plans")
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.locator("body")).to_contain_text("was saved.")
+    assert not StakeholderPlanRow.objects.filter(application=application, role="To be agreed").exists()
     # 6. The sponsor request goes by email; the sponsor confirms through the link.
     mail.outbox.clear()
     you.goto(f"{base}/sections/governance/")
