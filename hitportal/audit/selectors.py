@@ -20,6 +20,7 @@ count and one fetch however many events there are:
     review       accreditation.Review             a review was submitted (status submitted)
     public_review  engagement.PublicReview        the public review group reviewed a HIT's PPI arrangements
     schedule     reporting.ReportScheduleChange   a HIT's reporting schedule was set or changed
+    membership   teams.MembershipChange           someone was added to a HIT, their membership ended or their role changed
 
 The last five read the rows the workflow keeps, so each shows its latest state: a declaration or
 resolution reopened by a later revision (docs/domain.md section 4.3), or a review of a later
@@ -66,8 +67,23 @@ from core.models import StatusEvent
 from engagement.models import PublicReview
 from hitportal.audit.permissions import can_view_audit_log
 from reporting.models import ReportEvent, ReportScheduleChange
-from teams.enums import GdprActionKind, ProgrammeRole, RoleChangeKind, VocabularyChangeKind, VocabularyKind
-from teams.models import AccountInvitation, GdprAction, HITStatusChange, RoleChange, VocabularyChange
+from teams.enums import (
+    GdprActionKind,
+    MembershipChangeKind,
+    MembershipRole,
+    ProgrammeRole,
+    RoleChangeKind,
+    VocabularyChangeKind,
+    VocabularyKind,
+)
+from teams.models import (
+    AccountInvitation,
+    GdprAction,
+    HITStatusChange,
+    MembershipChange,
+    RoleChange,
+    VocabularyChange,
+)
 from teams.roles import AnyUser
 
 COLUMNS = (
@@ -303,6 +319,20 @@ def _schedule(row: dict[str, Any]) -> tuple[str, str, str]:
     return what, _url("reporting:report-schedule", row["log_object_id"]), row["log_detail"] or ""
 
 
+def _membership(row: dict[str, Any]) -> tuple[str, str, str]:
+    """`log_object` the person, `log_hit` the HIT, `log_to` the role (`log_from` the role before)."""
+    person, hit = row["log_object"] or "someone", row["log_hit"] or "the HIT"
+    role = _label(MembershipRole, row["log_to"]).lower()
+    if row["log_action"] == MembershipChangeKind.ENDED:
+        what = f"Ended {person}'s membership as {role} of {hit}"
+    elif row["log_action"] == MembershipChangeKind.ROLE_CHANGED:
+        before = _label(MembershipRole, row["log_from"]).lower()
+        what = f"Changed {person}'s role in {hit} from {before} to {role}"
+    else:
+        what = f"Added {person} as {role} of {hit}"
+    return what, _url("teams:member-list", row["log_object_id"]), row["log_detail"] or ""
+
+
 def _lay(path: str) -> Case:
     return Case(When(**{path: True}, then=Value("lay")), default=Value(""), output_field=TextField())
 
@@ -532,6 +562,21 @@ SOURCES: tuple[Source, ...] = (
         ),
         describe=_schedule,
         detail=F("detail"),
+    ),
+    Source(
+        "membership",
+        "HIT membership",
+        MembershipChange,
+        when="created_at",
+        actor="actor",
+        hit="membership__hit",
+        object_id=F("membership__hit_id"),
+        object_label=F("membership__person__full_name"),
+        action=F("change"),
+        describe=_membership,
+        from_status=F("from_role"),
+        to_status=F("role"),
+        detail=F("comment"),
     ),
 )
 _BY_KIND = {source.kind: source for source in SOURCES}
