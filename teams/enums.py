@@ -69,6 +69,14 @@ class MembershipRole(models.TextChoices):
     MEMBER = "member", "Member"
 
 
+class MembershipChangeKind(models.TextChoices):
+    """What happened to a membership (teams.models.MembershipChange)."""
+
+    ADDED = "added", "Added"
+    ENDED = "ended", "Ended"
+    ROLE_CHANGED = "role_changed", "Role changed"
+
+
 class LeadSide(models.TextChoices):
     """Which side a working-group lead represents: every working group has one of each."""
 

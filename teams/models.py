@@ -26,6 +26,7 @@ from teams.enums import (
     HITStatus,
     LeadSide,
     LifecycleStage,
+    MembershipChangeKind,
     MembershipRole,
     ProfileChangeSource,
     ProgrammeRole,
@@ -592,6 +593,42 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.person} - {self.get_role_display()} of {self.hit}"
+
+
+class MembershipChange(models.Model):
+    """One change to a HIT's membership: someone added, their membership ended, or their role changed;
+    who made it (no one: the system, e.g. a HIT created from an expression of interest) and when.
+
+    Append-only, written by the services of teams/services/members.py in the transaction of the
+    change; the audit log lists it. `role` is the role after the change (for "role_changed",
+    `from_role` the role before).
+    """
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="changes")
+    change = models.CharField(max_length=16, choices=MembershipChangeKind.choices)
+    role = models.CharField(max_length=24, choices=MembershipRole.choices)
+    from_role = models.CharField(max_length=24, choices=MembershipRole.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comment = models.TextField(blank=True, max_length=LONG_TEXT)
+    # A default, not auto_now_add, so a row can be written with an earlier time (demo data, tests).
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            choices_constraint("change", MembershipChangeKind, "teams_membershipchange_change_valid"),
+            choices_constraint("role", MembershipRole, "teams_membershipchange_role_valid"),
+            models.CheckConstraint(
+                condition=Q(from_role="") | Q(from_role__in=MembershipRole.values),
+                name="teams_membershipchange_from_role_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["membership", "created_at"], name="teams_mchange_membership_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_change_display()}: membership #{self.membership_id}"
 
 
 class PortfolioSnapshot(TimeStampedModel):

@@ -37,9 +37,10 @@ from core.workflow import (
     perform,
     recorded_actor,
 )
-from teams.enums import HITStatus, MembershipRole
+from teams.enums import HITStatus, MembershipChangeKind, MembershipRole
 from teams.models import HIT, Membership, Person, User
 from teams.roles import forget_roles
+from teams.services.members import membership_change_record
 
 # --- Expressions of interest -------------------------------------------------------------------------
 
@@ -226,7 +227,13 @@ def _hit_from_eoi(*, actor: User, eoi: ExpressionOfInterest) -> tuple[HIT, Appli
         name=name, slug=slug, focus=eoi.working_title[:200], problem=eoi.problem, status=HITStatus.PROPOSED
     )
     author = _person_for(eoi.author)
-    Membership.objects.create(hit=hit, person=author, role=MembershipRole.DIRECTOR)
+    director = Membership.objects.create(hit=hit, person=author, role=MembershipRole.DIRECTOR)
+    membership_change_record(
+        actor=actor,
+        membership=director,
+        change=MembershipChangeKind.ADDED,
+        comment="The author of the accepted expression of interest.",
+    )
     application = Application.objects.create(hit=hit, round=eoi.round, director=author)
     ApplicationSection.objects.create(
         application=application,

@@ -21,6 +21,7 @@ count and one fetch however many events there are:
     public_review  engagement.PublicReview        the public review group reviewed a HIT's PPI arrangements
     schedule     reporting.ReportScheduleChange   a HIT's reporting schedule was set or changed
     condition    accreditation.ConditionEvent     a condition's evidence was sent, accepted or sent back
+    membership   teams.MembershipChange           someone was added to a HIT, their membership ended or their role changed
 
 The assignment, conflict, conflict_resolution, review and public_review kinds read the rows the
 workflow keeps, so each shows its latest state: a declaration or resolution reopened by a later
@@ -69,8 +70,23 @@ from core.models import StatusEvent
 from engagement.models import PublicReview
 from hitportal.audit.permissions import can_view_audit_log
 from reporting.models import ReportEvent, ReportScheduleChange
-from teams.enums import GdprActionKind, ProgrammeRole, RoleChangeKind, VocabularyChangeKind, VocabularyKind
-from teams.models import AccountInvitation, GdprAction, HITStatusChange, RoleChange, VocabularyChange
+from teams.enums import (
+    GdprActionKind,
+    MembershipChangeKind,
+    MembershipRole,
+    ProgrammeRole,
+    RoleChangeKind,
+    VocabularyChangeKind,
+    VocabularyKind,
+)
+from teams.models import (
+    AccountInvitation,
+    GdprAction,
+    HITStatusChange,
+    MembershipChange,
+    RoleChange,
+    VocabularyChange,
+)
 from teams.roles import AnyUser
 
 COLUMNS = (
@@ -304,6 +320,20 @@ def _schedule(row: dict[str, Any]) -> tuple[str, str, str]:
         "Set the reporting schedule" if row["log_action"] == "created" else "Changed the reporting schedule"
     )
     return what, _url("reporting:report-schedule", row["log_object_id"]), row["log_detail"] or ""
+
+
+def _membership(row: dict[str, Any]) -> tuple[str, str, str]:
+    """`log_object` the person, `log_hit` the HIT, `log_to` the role (`log_from` the role before)."""
+    person, hit = row["log_object"] or "someone", row["log_hit"] or "the HIT"
+    role = _label(MembershipRole, row["log_to"]).lower()
+    if row["log_action"] == MembershipChangeKind.ENDED:
+        what = f"Ended {person}'s membership as {role} of {hit}"
+    elif row["log_action"] == MembershipChangeKind.ROLE_CHANGED:
+        before = _label(MembershipRole, row["log_from"]).lower()
+        what = f"Changed {person}'s role in {hit} from {before} to {role}"
+    else:
+        what = f"Added {person} as {role} of {hit}"
+    return what, _url("teams:member-list", row["log_object_id"]), row["log_detail"] or ""
 
 
 def _lay(path: str) -> Case:
@@ -544,6 +574,21 @@ SOURCES: tuple[Source, ...] = (
         ),
         describe=_schedule,
         detail=F("detail"),
+    ),
+    Source(
+        "membership",
+        "HIT membership",
+        MembershipChange,
+        when="created_at",
+        actor="actor",
+        hit="membership__hit",
+        object_id=F("membership__hit_id"),
+        object_label=F("membership__person__full_name"),
+        action=F("change"),
+        describe=_membership,
+        from_status=F("from_role"),
+        to_status=F("role"),
+        detail=F("comment"),
     ),
 )
 _BY_KIND = {source.kind: source for source in SOURCES}

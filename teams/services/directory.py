@@ -196,7 +196,9 @@ def _invitation_path(user: User) -> str:
 
 
 @transaction.atomic
-def account_invite(*, actor: User, user: User, roles: Sequence[str] = ()) -> AccountInvitation:
+def account_invite(
+    *, actor: User, user: User, roles: Sequence[str] = (), added_to: str = ""
+) -> AccountInvitation:
     """E-mail a user who has not set a password yet a one-time link to set one.
 
     Refused (ValidationError) once the user has set a password: they sign in, or reset it themselves.
@@ -204,9 +206,14 @@ def account_invite(*, actor: User, user: User, roles: Sequence[str] = ()) -> Acc
     password spends it, and a newer invitation does not end an older one before then.
 
     Side effects: an AccountInvitation row (the audit log lists it); after commit, the invitation
-    e-mail (emails/teams/account_invitation) naming `roles`, the roles the new login was given.
+    e-mail (emails/teams/account_invitation) naming `roles`, the roles the new login was given, and
+    `added_to`, what they were added to (e.g. "Heart HIT as member").
     """
     require(permissions.can_create_account(actor))
+    return _invite(actor=actor, user=user, roles=roles, added_to=added_to)
+
+
+def _invite(*, actor: User, user: User, roles: Sequence[str], added_to: str) -> AccountInvitation:
     if user.has_usable_password():
         raise ValidationError(f"{user} has already set a password: they can sign in or reset it themselves.")
     invitation = AccountInvitation.objects.create(user=user, invited_by=recorded_actor(actor))
@@ -217,6 +224,7 @@ def account_invite(*, actor: User, user: User, roles: Sequence[str] = ()) -> Acc
             "user": user,
             "actor": actor,
             "role_labels": [_role_label(role) for role in roles],
+            "added_to": added_to,
             "set_password_url": absolute_url(_invitation_path(user)),
             "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
         },
@@ -237,6 +245,12 @@ def account_create(*, actor: User, person: Person, email: str, roles: Sequence[s
     row, and after commit the invitation e-mail naming the roles).
     """
     require(permissions.can_create_account(actor))
+    return _create_login(actor=actor, person=person, email=email, roles=roles)
+
+
+def _create_login(
+    *, actor: User, person: Person, email: str, roles: Sequence[str] = (), added_to: str = ""
+) -> User:
     person = Person.objects.select_for_update().get(pk=person.pk)
     email = User.objects.normalize_email(email.strip()).lower()
     if person.user_id is not None:
@@ -255,5 +269,47 @@ def account_create(*, actor: User, person: Person, email: str, roles: Sequence[s
     person.save(update_fields=["user", "email", "updated_at"])
     for role in roles:
         role_grant(actor=actor, user=user, role=role, notify=False)
-    account_invite(actor=actor, user=user, roles=roles)
+    _invite(actor=actor, user=user, roles=roles, added_to=added_to)
+    return user
+
+
+def member_login_invite(*, actor: User, person: Person, added_to: str) -> User | None:
+    """Give a person just added to a HIT (teams.services.members.membership_add, whose caller may
+    manage the HIT's members) a way in, or tell them (docs/domain.md section 4.2, "Members").
+
+    - A person with a login who has set a password is e-mailed what they were added to
+      (emails/teams/membership_added), unless the actor added themselves.
+    - A person with a login and no password yet is sent the invitation again (account_invite's side
+      effects, naming `added_to`).
+    - A person without a login who has an e-mail address and is not a patient or public member gets
+      one (account_create's side effects, naming `added_to`), unless another login already uses the
+      address: that login is linked to the person if it has none, and told as above.
+    - Patients and members of the public without a login get neither login nor e-mail: nobody is
+      contacted who has not agreed to it.
+
+    Returns the login the person has afterwards (None: none).
+    """
+    user = person.user
+    if user is None:
+        if person.is_public_member or not person.email:
+            return None
+        existing = User.objects.filter(email__iexact=person.email).first()
+        if existing is None:
+            return _create_login(actor=actor, person=person, email=person.email, added_to=added_to)
+        if Person.objects.filter(user=existing).exists():
+            return None
+        person.user = existing
+        person.save(update_fields=["user", "updated_at"])
+        forget_roles(existing)
+        user = existing
+    if not user.is_active or user.pk == actor.pk:
+        return user
+    if not user.has_usable_password():
+        _invite(actor=actor, user=user, roles=(), added_to=added_to)
+        return user
+    send_after_commit(
+        template="teams/membership_added",
+        recipients=[user.email],
+        context={"user": user, "actor": actor, "added_to": added_to},
+    )
     return user

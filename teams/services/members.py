@@ -11,11 +11,33 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.workflow import recorded_actor
 from teams import permissions
-from teams.enums import MembershipRole
-from teams.models import HIT, Membership, Person, User, WorkingGroup
+from teams.enums import MembershipChangeKind, MembershipRole
+from teams.models import HIT, Membership, MembershipChange, Person, User, WorkingGroup
 from teams.roles import forget_roles
+from teams.services.directory import member_login_invite
 from teams.signals import memberships_changed
+
+
+def added_as(membership: Membership) -> str:
+    """What someone was added as, for e-mails: "director of Heart HIT"."""
+    return f"{membership.get_role_display().lower()} of {membership.hit.name}"
+
+
+def membership_change_record(
+    *, actor: User | None, membership: Membership, change: str, from_role: str = "", comment: str = ""
+) -> MembershipChange:
+    """The audit row of a change to a membership (no actor: the system). Every write that adds,
+    ends or changes a membership calls it in its transaction; the audit log lists the rows."""
+    return MembershipChange.objects.create(
+        membership=membership,
+        change=change,
+        role=membership.role,
+        from_role=from_role,
+        actor=recorded_actor(actor),
+        comment=comment,
+    )
 
 
 def _require_manager(actor: User, hit: HIT) -> None:
@@ -41,8 +63,11 @@ def membership_add(
 ) -> Membership:
     """Add someone to the HIT in a role, finding them by email or adding them to the directory.
 
-    Side effects: a Person when the email is new; the Membership; memberships_changed (the
-    stakeholder map follows). Refuses a second current holder of the same role, a working-group
+    Side effects, in order: a Person when the email is new; the Membership; a MembershipChange
+    ("added", by the actor; the audit log lists it); a login and its invitation, or an e-mail saying
+    what they were added to, after commit (teams.services.directory.member_login_invite: patients and
+    members of the public without a login get neither); memberships_changed (the stakeholder map
+    follows). Refuses a second current holder of the same role, a working-group
     lead without a group and side, and a second current lead of the same side.
     """
     hit = HIT.objects.select_for_update().get(pk=hit_id)
@@ -86,6 +111,8 @@ def membership_add(
                 {"lead_side": "That working group already has a current lead on this side; end theirs first."}
             ) from None
         raise ValidationError({"role": f"{person} already holds this role in the HIT."}) from None
+    membership_change_record(actor=actor, membership=membership, change=MembershipChangeKind.ADDED)
+    member_login_invite(actor=actor, person=person, added_to=added_as(membership))
     memberships_changed.send(sender=Membership, hit_id=hit.pk)
     forget_roles(actor)
     return membership
@@ -93,7 +120,8 @@ def membership_add(
 
 @transaction.atomic
 def membership_end(*, actor: User, membership_id: int, end_date: datetime.date | None = None) -> Membership:
-    """End a membership (kept for the history). Side effects: the end date; memberships_changed."""
+    """End a membership (kept for the history). Side effects: the end date; a MembershipChange
+    ("ended", by the actor; the audit log lists it); memberships_changed."""
     membership = (
         Membership.objects.select_for_update(of=("self",)).select_related("hit").get(pk=membership_id)
     )
@@ -105,6 +133,7 @@ def membership_end(*, actor: User, membership_id: int, end_date: datetime.date |
         raise ValidationError({"end_date": "The end date cannot be before the start date."})
     membership.end_date = end
     membership.save(update_fields=["end_date", "updated_at"])
+    membership_change_record(actor=actor, membership=membership, change=MembershipChangeKind.ENDED)
     memberships_changed.send(sender=Membership, hit_id=membership.hit_id)
     forget_roles(actor)
     return membership

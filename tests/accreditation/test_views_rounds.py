@@ -22,7 +22,7 @@ from accreditation.models import (
     StakeholderPlanRow,
 )
 from teams.enums import HITStatus, MembershipRole
-from teams.models import HIT, Membership, StakeholderCategory
+from teams.models import HIT, Membership, MembershipChange, StakeholderCategory
 from tests import factories as f
 from tests.factories.accreditation_eoi import (
     EOIEventFactory,
@@ -642,6 +642,9 @@ def test_eoi_transition_invite_creates_hit_director_and_application(
     assert (eoi.hit, hit.name, hit.status) == (hit, "Frailty at home", HITStatus.PROPOSED)
     assert list(Membership.objects.values_list("hit", "person__user", "role")) == [
         (hit.pk, applicant.pk, MembershipRole.DIRECTOR)
+    ]
+    assert list(MembershipChange.objects.values_list("membership__hit", "change", "role", "actor")) == [
+        (hit.pk, "added", MembershipRole.DIRECTOR, chair.pk)
     ]
     assert (application.hit, application.round, application.status) == (
         hit,
