@@ -316,14 +316,20 @@ def signup_sent(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def signup_verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """The e-mailed link: a page with one button (so a mail scanner opening the link activates
-    nothing); pressing it activates the account, signs its owner in and shows the open rounds."""
+    """The e-mailed link: a page asking for the password chosen at registration (so a mail scanner
+    opening the link activates nothing, and nobody activates a login someone else registered with
+    their address); the right password activates the account, signs its owner in and shows the open
+    rounds."""
     user = accounts.verification_user(uidb64=uidb64, token=token)
+    password_error = ""
     if user is not None and request.method == "POST":
         try:
-            user = accounts.account_verify(user=user, token=token)
-        except ValidationError:
-            user = None
+            user = accounts.account_verify(user=user, token=token, password=request.POST.get("password", ""))
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "password" in exc.error_dict:
+                password_error = accounts.ACTIVATION_REFUSED
+            else:
+                user = None
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
@@ -334,7 +340,11 @@ def signup_verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse
     return render(
         request,
         "registration/signup_verify.html",
-        {"validlink": user is not None, "link_not_valid": accounts.LINK_NOT_VALID},
+        {
+            "validlink": user is not None,
+            "link_not_valid": accounts.LINK_NOT_VALID,
+            "password_error": password_error,
+        },
     )
 
 

@@ -21,6 +21,10 @@ from teams.enums import ProgrammeRole
 from teams.models import AccountRegistration, Person, User
 from teams.services.directory import role_grant
 
+ACTIVATION_REFUSED = (
+    "That is not the password chosen when this account was registered. If you did not register, ignore "
+    "the e-mail: nothing is activated without that password."
+)
 LINK_NOT_VALID = (
     "This verification link has expired or has already been used. If your account is not active yet, "
     "register again with the same address to get a new link."
@@ -128,11 +132,14 @@ def verification_user(*, uidb64: str, token: str) -> User | None:
 
 
 @transaction.atomic
-def account_verify(*, user: User, token: str) -> User:
-    """Activate a registered login whose owner followed the e-mailed link.
+def account_verify(*, user: User, token: str, password: str) -> User:
+    """Activate a registered login whose owner followed the e-mailed link and gave its password.
 
     Refused (ValidationError, nothing changes) when the token is not valid for the login any more:
-    expired, already used, or replaced by a later registration.
+    expired, already used, or replaced by a later registration; or when `password` is not the one
+    chosen at registration ({"password": ACTIVATION_REFUSED}). The link proves the mailbox, the password
+    proves the registration: someone who registers another person's address cannot have that person
+    activate a login whose password the registrant knows (and with it the person's directory entry).
 
     Side effects, in order: the User becomes active; its AccountRegistration records `verified_at`;
     the directory Person with the same address is linked to the login if they have none (or a
@@ -145,6 +152,8 @@ def account_verify(*, user: User, token: str) -> User:
     )
     if registration is None or user.is_active or not verification_tokens.check_token(user, token):
         raise ValidationError(LINK_NOT_VALID)
+    if not user.check_password(password):
+        raise ValidationError({"password": ACTIVATION_REFUSED})
     user.is_active = True
     user.save(update_fields=["is_active", "updated_at"])
     registration.verified_at = timezone.now()

@@ -68,7 +68,7 @@ def test_the_whole_journey_ends_signed_in_on_the_open_rounds(
     assert "Activate my account" in page.content.decode()
     assert not User.objects.get(email="ada@example.org").is_active  # opening the link activates nothing
 
-    done = client.post(link, follow=True)
+    done = client.post(link, {"password": PASSWORD}, follow=True)
 
     user = User.objects.get(email="ada@example.org")
     assert done.redirect_chain == [(reverse("accreditation:round-list"), 302)]
@@ -77,13 +77,28 @@ def test_the_whole_journey_ends_signed_in_on_the_open_rounds(
     assert "Your account is active" in done.content.decode()
 
 
+def test_the_link_activates_nothing_without_the_password_chosen_at_registration(
+    client, db, django_capture_on_commit_callbacks, mailoutbox
+):
+    _post(client, django_capture_on_commit_callbacks)
+    link = _link(mailoutbox[0])
+
+    response = client.post(link, {"password": "not-the-one-chosen"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<div id="id_password_error" class="invalid-feedback">That is not the password chosen' in html
+    assert User.objects.get(email="ada@example.org").is_active is False
+    assert "_auth_user_id" not in client.session
+
+
 def test_a_followed_link_cannot_be_used_again(client, db, django_capture_on_commit_callbacks, mailoutbox):
     _post(client, django_capture_on_commit_callbacks)
     link = _link(mailoutbox[0])
-    client.post(link)
+    client.post(link, {"password": PASSWORD})
     client.logout()
 
-    again = client.post(link)
+    again = client.post(link, {"password": PASSWORD})
 
     assert again.status_code == 200
     assert "This link has expired" in again.content.decode()
@@ -97,7 +112,7 @@ def test_an_expired_link_shows_how_to_get_a_new_one(
     link = _link(mailoutbox[0])
 
     with override_settings(PASSWORD_RESET_TIMEOUT=-1):
-        response = client.post(link)
+        response = client.post(link, {"password": PASSWORD})
 
     assert "This link has expired" in response.content.decode()
     assert f'href="{reverse("signup")}"' in response.content.decode()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from teams.enums import ProgrammeRole, RoleChangeKind
 from teams.models import AccountRegistration, Person, RoleChange, User
 from teams.roles import roles_of
-from teams.services.accounts import account_register, account_verify, verification_user
+from teams.services.accounts import ACTIVATION_REFUSED, account_register, account_verify, verification_user
 from tests import factories as f
 
 PASSWORD = "a-long-enough-passphrase"
@@ -130,7 +130,7 @@ def test_verify_activates_grants_the_applicant_role_and_creates_the_person(
     _path, _uid, token = _link(mailoutbox[0])
 
     with django_capture_on_commit_callbacks(execute=True):
-        account_verify(user=user, token=token)
+        account_verify(user=user, token=token, password=PASSWORD)
 
     user.refresh_from_db()
     assert user.is_active is True
@@ -151,7 +151,7 @@ def test_verify_links_the_directory_person_with_the_same_address(
     user = _register(django_capture_on_commit_callbacks)
     _path, _uid, token = _link(mailoutbox[0])
 
-    account_verify(user=user, token=token)
+    account_verify(user=user, token=token, password=PASSWORD)
 
     person.refresh_from_db()
     assert person.user == user
@@ -162,10 +162,10 @@ def test_verify_links_the_directory_person_with_the_same_address(
 def test_a_used_link_is_refused(db, django_capture_on_commit_callbacks, mailoutbox):
     user = _register(django_capture_on_commit_callbacks)
     _path, uid, token = _link(mailoutbox[0])
-    account_verify(user=user, token=token)
+    account_verify(user=user, token=token, password=PASSWORD)
 
     with pytest.raises(ValidationError, match="already been used"):
-        account_verify(user=user, token=token)
+        account_verify(user=user, token=token, password=PASSWORD)
     assert verification_user(uidb64=uid, token=token) is None
     assert RoleChange.objects.filter(user=user).count() == 1
 
@@ -176,7 +176,7 @@ def test_a_password_reset_token_is_not_a_verification_token(db, django_capture_o
     user = _register(django_capture_on_commit_callbacks)
 
     with pytest.raises(ValidationError):
-        account_verify(user=user, token=default_token_generator.make_token(user))
+        account_verify(user=user, token=default_token_generator.make_token(user), password=PASSWORD)
     user.refresh_from_db()
     assert user.is_active is False
 
@@ -188,6 +188,27 @@ def test_an_expired_link_is_refused(db, django_capture_on_commit_callbacks, mail
     with override_settings(PASSWORD_RESET_TIMEOUT=-1):
         assert verification_user(uidb64=uid, token=token) is None
         with pytest.raises(ValidationError):
-            account_verify(user=user, token=token)
+            account_verify(user=user, token=token, password=PASSWORD)
     user.refresh_from_db()
     assert user.is_active is False
+
+
+def test_the_mailbox_owner_cannot_activate_a_login_someone_else_registered_with_their_address(
+    db, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Regression (pre-registration takeover): someone registers another person's address with a
+    password they know; the owner follows the e-mail's link. Without that password nothing happens,
+    so the registrant never gets a login tied to the owner's address and directory entry."""
+    person = f.PersonFactory(full_name="Ada Lovelace", email="ada@example.org")
+    user = _register(django_capture_on_commit_callbacks)  # by the registrant, with PASSWORD
+    _path, uid, token = _link(mailoutbox[0])
+
+    with pytest.raises(ValidationError) as refused:
+        account_verify(user=user, token=token, password="what-the-owner-would-type")
+
+    assert refused.value.message_dict == {"password": [ACTIVATION_REFUSED]}
+    user.refresh_from_db()
+    person.refresh_from_db()
+    assert (user.is_active, person.user_id) == (False, None)
+    assert not RoleChange.objects.filter(user=user).exists()
+    assert verification_user(uidb64=uid, token=token) == user  # the link still waits for its password
