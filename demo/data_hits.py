@@ -40,6 +40,8 @@ class HITSpec:
     proposed_months_ago: float
     steps: tuple[Step, ...]
     director: str = ""
+    #: Who directed the HIT until the step that says they stepped down (a "suspend" step), then no one.
+    former_director: str = ""
     co_director: str = ""
     sponsor: str = ""
     management: tuple[str, ...] = ()
@@ -299,7 +301,9 @@ HITS: tuple[HITSpec, ...] = (
         host_unit="Stroke Unit, Neurosciences Division",
         themes=("workforce", "data-and-informatics"),
         stage=LifecycleStage.MAINTENANCE,
-        # Deliberate gap: the director post is vacant ("HITs without a director").
+        # Deliberate gap: the director post is vacant ("HITs without a director"); its first director
+        # applied for and renewed the accreditation, and stepped down eight months ago.
+        former_director="whitaker",
         sponsor="fenwick",
         management=("crossley", "jennings", "fairbairn"),
         working_groups=(

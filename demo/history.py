@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime
 
+from accreditation.models import Accreditation
+from demo.accreditation_history import TOLD_BY_HAND, accredit_in_the_past, renew_in_the_past, renewals_due
 from demo.context import DemoContext
 from demo.data_hits import HITS, HITSpec, Step
 from demo.data_lifecycle import CLOSURES
@@ -17,13 +19,27 @@ from teams.services.lifecycle import hit_close, hit_closure_begin
 
 
 def walk_statuses(ctx: DemoContext) -> None:
-    """Move each new HIT from proposed along its steps, then date the history back."""
+    """Move each new HIT from proposed along its steps, then date the history back. At "accredit" the
+    HIT's application is accredited (the decision moves it to set-up), and each accreditation that ran
+    out while the HIT was running was renewed before it did (demo/accreditation_history.py)."""
     pm = ctx.users["pm"]
     for spec in HITS:
         if spec.slug not in ctx.new_hits or not spec.steps:
             continue
         hit = ctx.hits[spec.slug]
+        months = {step.action: step.months_ago for step in spec.steps}
+        accreditation: Accreditation | None = None
         for step in spec.steps:
+            accreditation = _renewed(ctx, spec, accreditation, until=step.months_ago)
+            if step.action == "accredit" and spec.slug not in TOLD_BY_HAND:
+                application = accredit_in_the_past(
+                    ctx, spec, submitted=months["start_application"], decided=step.months_ago
+                )
+                accreditation = Accreditation.objects.get(application=application)
+                hit = HIT.objects.get(pk=hit.pk)
+                continue
+            if step.action == "begin_closure":
+                accreditation = None  # a closing HIT is not renewed
             if step.action in ("begin_closure", "close"):
                 hit = _closure_step(ctx, spec, step, hit, actor=pm)
                 continue
@@ -39,12 +55,23 @@ def walk_statuses(ctx: DemoContext) -> None:
                 # set-up checklist before "activate" reads.
                 check_guards=False,
             )
+        _renewed(ctx, spec, accreditation, until=0)
         changes = list(hit.status_changes.order_by("pk"))
         for change, step in zip(changes[-len(spec.steps) :], spec.steps, strict=True):
             change.created_at = ctx.moment(step.months_ago)
         HITStatusChange.objects.bulk_update(changes, ["created_at"])
         HIT.objects.filter(pk=hit.pk).update(status_changed_at=ctx.moment(spec.steps[-1].months_ago))
         ctx.hits[spec.slug] = HIT.objects.get(pk=hit.pk)
+
+
+def _renewed(
+    ctx: DemoContext, spec: HITSpec, accreditation: Accreditation | None, *, until: float
+) -> Accreditation | None:
+    """The HIT's accreditation in force `until` months ago: `accreditation`, or the renewals of it
+    decided by then."""
+    while accreditation is not None and renewals_due(ctx, accreditation, until=until):
+        accreditation = Accreditation.objects.get(application=renew_in_the_past(ctx, spec, accreditation))
+    return accreditation
 
 
 def _closure_step(ctx: DemoContext, spec: HITSpec, step: Step, hit: HIT, *, actor: User) -> HIT:

@@ -51,6 +51,11 @@ def load_structures(ctx: DemoContext) -> None:
         member = functools.partial(_membership, ctx, hit, ended)
         if spec.director:
             member(spec.director, MembershipRole.DIRECTOR, founded)
+        if spec.former_director:
+            stepped_down = next(step.months_ago for step in spec.steps if step.action == "suspend")
+            _membership(
+                ctx, hit, ctx.day(stepped_down), spec.former_director, MembershipRole.DIRECTOR, founded
+            )
         if spec.co_director:
             member(spec.co_director, MembershipRole.CO_DIRECTOR, founded)
         if spec.sponsor:

@@ -92,6 +92,7 @@ from accreditation.models import (
     Round,
 )
 from demo.accreditation import load_accreditation, load_rounds
+from demo.accreditation_history import load_past_rounds
 from demo.context import DemoContext
 from demo.data_accreditation import (
     CANCER_APPLICATION,
@@ -223,10 +224,12 @@ def load_demo(*, stdout: TextIO | None = None) -> dict[str, int]:
         load_people(ctx)
         load_hits(ctx)
         load_structures(ctx)
-        walk_statuses(ctx)
+        # The rounds and their panels first: the walk accredits and renews through them.
+        load_past_rounds(ctx)
         load_rounds(ctx)
         for user in ctx.users.values():
             forget_roles(user)  # panels and memberships were added since the roles were looked up
+        walk_statuses(ctx)
         load_accreditation(ctx)
         load_engagement(ctx)
         loaded = row_counts()
@@ -272,7 +275,15 @@ def _check_spec() -> None:
             problems.append(f"{spec.slug}: steps are not in time order")
         if spec.host not in org_keys:
             problems.append(f"{spec.slug}: unknown host {spec.host!r}")
-        keys = [spec.director, spec.co_director, spec.sponsor, spec.ppi_lead, *spec.management, *spec.members]
+        keys = [
+            spec.director,
+            spec.former_director,
+            spec.co_director,
+            spec.sponsor,
+            spec.ppi_lead,
+            *spec.management,
+            *spec.members,
+        ]
         keys += [k for wg in spec.working_groups for k in (wg.academic, wg.service)]
         keys += [k for k, _ in spec.theme_leads]
         problems += [f"{spec.slug}: unknown person {k!r}" for k in keys if k and k not in PEOPLE_BY_KEY]

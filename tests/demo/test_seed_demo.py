@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.enums import (
+    ApplicationKind,
     ApplicationStatus,
     ConflictDeclaration,
     ConflictResolution,
@@ -36,6 +37,8 @@ from accreditation.models import (
     PanelMember,
     Round,
 )
+from accreditation.services.applications import counting_reviews
+from accreditation.workflow import FINAL_APPLICATION_STATES
 from demo.data_directory import DEMO_PASSWORD
 from demo.data_hits import DELIBERATE_GAPS
 from demo.loader import load_demo
@@ -137,7 +140,15 @@ def demo(django_db_setup, django_db_blocker):
 
 def test_each_login_authenticates_and_holds_its_role():
     output = seed()
-    assert User.objects.count() == len(EXPECTED_ROLES)
+    assert sorted(u.email for u in User.objects.all() if u.has_usable_password()) == sorted(EXPECTED_ROLES)
+    # The other logins are the directors who applied through the portal: no password (they would
+    # reset one), a director's membership each, and no other role.
+    others = User.objects.exclude(email__in=EXPECTED_ROLES)
+    assert others.count() >= 10
+    for user in others:
+        assert not user.has_usable_password(), user.email
+        assert set(roles_of(user).roles) <= {"hit_member", "hit_director"}, user.email
+        assert Membership.objects.filter(person__user=user, role=MembershipRole.DIRECTOR).exists(), user.email
     for email, expected in EXPECTED_ROLES.items():
         user = authenticate(username=email, password=DEMO_PASSWORD)
         assert user is not None, email
@@ -176,7 +187,7 @@ def test_running_twice_changes_nothing():
     scores = list(CoverageScore.objects.values_list("hit_id", "computed_at").order_by("hit_id"))
     assert counts["teams.HITStatusChange"] == 56
     assert counts["engagement.ScoreRequest"] == 0
-    assert counts["accreditation.Application"] == 3 and counts["engagement.Response"] == 23
+    assert counts["accreditation.Application"] == 26 and counts["engagement.Response"] == 23
     created = load_demo()
     assert created["hits"] == 0 and set(created.values()) == {0}
     output = seed()
@@ -205,7 +216,8 @@ def test_loads_on_a_leap_day():
     seed()
     accreditation = Accreditation.objects.get(hit__slug="dementia")
     assert datetime.date(2028, 2, 29) < accreditation.valid_until <= datetime.date(2028, 8, 30)
-    assert Application.objects.count() == 3
+    assert Application.objects.count() == 26
+    assert Round.objects.count() == 7
 
 
 @pytest.mark.usefixtures("demo")
@@ -271,7 +283,11 @@ class TestDemoData:
             for before, after in itertools.pairwise(changes):
                 assert before.to_status == after.from_status, hit.slug
                 assert before.created_at < after.created_at, hit.slug
-            assert all(c.actor and c.actor.email == "pm@example.org" for c in changes), hit.slug
+            # The programme manager walked each step, except "accredit": the chair's decision made that
+            # move (the Dementia HIT's accreditation is told apart, demo/accreditation.py).
+            for change in changes:
+                by_chair = change.action == "accredit" and hit.slug != "dementia"
+                assert change.actor.email == ("chair@example.org" if by_chair else "pm@example.org"), hit.slug
             assert changes[-1].created_at == hit.status_changed_at, hit.slug
             assert changes[-1].created_at <= timezone.now()
         stroke = [c.action for c in HIT.objects.get(slug="stroke").status_changes.order_by("created_at")]
@@ -333,7 +349,8 @@ class TestDemoData:
         theme_leads = Person.objects.filter(memberships__role=MembershipRole.THEME_LEAD).distinct()
         assert theme_leads.filter(pk__in=dual).exists()
         assert not Person.objects.filter(affiliations__isnull=True).exists()
-        assert Person.objects.filter(user__isnull=False).count() == 13
+        with_login = Person.objects.filter(user__isnull=False)
+        assert len([p for p in with_login.select_related("user") if p.user.has_usable_password()]) == 13
 
     def test_rounds_and_panel(self):
         today = timezone.localdate()
@@ -344,9 +361,14 @@ class TestDemoData:
         assert current_round.reviewers_per_application == 2
         assert current_round.accreditation_term_years == 3
         assert current_round.is_open_on(today)
-        past = Round.objects.exclude(pk=current_round.pk).get()
+        past = Round.objects.get(name="2023 accreditation round")
         assert past.application_deadline < today
-        for round_ in (current_round, past):
+        # One round a year before the current one, each taking applications until the next opened.
+        rounds = list(Round.objects.order_by("opens_on"))
+        assert len(rounds) == 7 and rounds[-1] == current_round
+        for before, after in itertools.pairwise(rounds):
+            assert before.application_deadline == after.opens_on - datetime.timedelta(days=1)
+        for round_ in rounds:
             members = PanelMember.objects.filter(panel__round=round_)
             assert sorted(members.values_list("user__email", "role")) == [
                 ("chair@example.org", "chair"),
@@ -377,7 +399,7 @@ class TestDemoData:
         assert [(c.reviewer.email, c.application.hit) for c in chair["conflicts_waiting"]] == [
             ("reviewer2@example.org", healthy_weight)
         ]
-        assert len(chair["my_panels"]) == 2
+        assert len(chair["my_panels"]) == Round.objects.count() == 7
 
         reviewer = home_context(client, "reviewer@example.org")["my_assignments"]
         assert [(a.application.hit, a.declaration, a.review.status) for a in reviewer] == [
@@ -473,6 +495,38 @@ class TestDemoData:
         }
         for hit in HIT.objects.filter(slug__in=["obesity", "cancer-survivorship"]):
             assert hit.status == HITStatus.IN_APPLICATION
+
+    def test_every_hit_that_was_accredited_has_the_accreditations_that_made_it_so(self):
+        """Each HIT whose history passes "accredit" has its accredited application, the decision
+        dated on the day of that move, and renewals that keep it accredited while it runs: the
+        terms follow one another without a gap, and one is in force today for every running HIT."""
+        today = timezone.localdate()
+        for hit in HIT.objects.all():
+            moved = hit.status_changes.filter(action="accredit").first()
+            terms = list(Accreditation.objects.filter(hit=hit).order_by("valid_from"))
+            if moved is None:
+                assert terms == [], hit.slug
+                continue
+            assert terms, hit.slug
+            first = terms[0]
+            assert first.application.kind == ApplicationKind.NEW, hit.slug
+            assert first.decision.decided_at.date() == first.valid_from == moved.created_at.date(), hit.slug
+            for before, after in itertools.pairwise(terms):
+                assert after.application.kind == ApplicationKind.RENEWAL, hit.slug
+                assert after.application.renewal_of == before, hit.slug
+                assert after.valid_from == before.valid_until + datetime.timedelta(days=1), hit.slug
+                assert after.decision.decided_at.date() < before.valid_until, hit.slug
+            for term in terms:
+                application = term.application
+                assert application.status in FINAL_APPLICATION_STATES, hit.slug
+                assert application.round.opens_on <= application.submitted_at.date(), hit.slug
+                assert application.revisions.get(number=application.version).coverage is not None, hit.slug
+                assert len(counting_reviews(application)) >= application.round.reviewers_per_application
+            if hit.status in (HITStatus.ACTIVE, HITStatus.SET_UP, HITStatus.SUSPENDED, HITStatus.CLOSING):
+                assert terms[-1].valid_from <= today <= terms[-1].valid_until, hit.slug
+        # Renewals were replayed where a term ran out while its HIT was running.
+        assert Application.objects.filter(kind=ApplicationKind.RENEWAL).count() == 8
+        assert Accreditation.objects.values("hit").distinct().count() == 16
 
     def test_dementia_was_accredited_in_the_past_round_and_ends_within_six_months(self):
         today = timezone.localdate()
