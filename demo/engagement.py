@@ -236,12 +236,12 @@ def _answered_wave(
     Invitation.objects.filter(wave=wave).update(sent_at=sent)
     items = list(Item.objects.filter(instrument=instrument).order_by("position", "pk"))
     for number, ((org, role), token) in enumerate(zip(respondents, tokens, strict=False)):
-        answers = _survey_answers(items, SURVEY_PROFILES[org], number)
+        answers = survey_answers(items, SURVEY_PROFILES[org], number)
         about = AboutYou(organisation_id=ctx.orgs[org].pk if org else None, role_group=role)
         response_save(token=token, answers=dict(list(answers.items())[:12]))
         response_submit(token=token, about=about, answers=answers)
     # The last link was opened and half answered, then saved for later: not counted.
-    half = _survey_answers(items, SURVEY_PROFILES["mh"], len(respondents))
+    half = survey_answers(items, SURVEY_PROFILES["mh"], len(respondents))
     response_save(token=tokens[-1], answers=dict(list(half.items())[:15]))
     # Responses keep the day they were sent (never the time); spread them over the days it was open.
     days_open = (min(closes_on, ctx.today) - opens_on).days
@@ -286,7 +286,7 @@ def compute_scores() -> None:
     readiness_release()
 
 
-def _survey_answers(items: list[Item], profile: dict[str, float], respondent: int) -> dict[int, int | None]:
+def survey_answers(items: list[Item], profile: dict[str, float], respondent: int) -> dict[int, int | None]:
     """One respondent's answers: near their organisation's level per dimension, varied from item to
     item and person to person without randomness (the demo is the same on every machine); the
     reverse-worded items answered the other way round; now and then "don't know" (None)."""

@@ -110,6 +110,7 @@ from demo.history import walk_statuses
 from demo.hits import load_hits, load_structures
 from demo.lifecycle import load_lifecycle
 from demo.reports import load_reports
+from demo.score_history import load_score_history
 from engagement.models import (
     ActionPlanItem,
     CoverageScore,
@@ -232,6 +233,7 @@ def load_demo(*, stdout: TextIO | None = None) -> dict[str, int]:
         walk_statuses(ctx)
         load_accreditation(ctx)
         load_engagement(ctx)
+        load_score_history(ctx)
         loaded = row_counts()
         scores_missing = CoverageScore.objects.count() < HIT.objects.count() or (
             Wave.objects.filter(released_at__isnull=True, closes_on__lt=ctx.today).exists()

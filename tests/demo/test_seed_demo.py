@@ -46,6 +46,7 @@ from engagement.enums import StakeholderSource
 from engagement.models import (
     ActionPlanItem,
     CoverageScore,
+    CoverageSnapshot,
     Invitation,
     InvolvementActivity,
     MaturityAssessment,
@@ -60,6 +61,7 @@ from engagement.models import (
 from engagement.selectors import ppi as selectors_ppi
 from reporting.models import ProgressReport, ReminderLog, ReportSchedule, StageAssessment
 from reporting.selectors.home import overdue_condition
+from reporting.selectors.trends import trends
 from teams.enums import HITStatus, LifecycleStage, MembershipRole
 from teams.models import (
     HIT,
@@ -187,7 +189,7 @@ def test_running_twice_changes_nothing():
     scores = list(CoverageScore.objects.values_list("hit_id", "computed_at").order_by("hit_id"))
     assert counts["teams.HITStatusChange"] == 56
     assert counts["engagement.ScoreRequest"] == 0
-    assert counts["accreditation.Application"] == 26 and counts["engagement.Response"] == 23
+    assert counts["accreditation.Application"] == 26 and counts["engagement.Response"] == 215
     created = load_demo()
     assert created["hits"] == 0 and set(created.values()) == {0}
     output = seed()
@@ -527,6 +529,36 @@ class TestDemoData:
         # Renewals were replayed where a term ran out while its HIT was running.
         assert Application.objects.filter(kind=ApplicationKind.RENEWAL).count() == 8
         assert Accreditation.objects.values("hit").distinct().count() == 16
+
+    def test_trends_have_two_years_of_history_computed_as_of_each_quarter(self):
+        """Coverage, readiness and the portfolio have a point in each of the board's eight quarters,
+        made by the services on the day (the coverage of a quarter's end computed that night; each
+        wave answered while open and released once, after it closed), never typed in."""
+        today = timezone.localdate()
+        series = trends(None, today=today)
+        for name in ("coverage", "readiness"):
+            points = getattr(series, name)
+            assert len(points) == 8 and all(p.average is not None for p in points), name
+        assert all(p.total for p in series.portfolio)
+        assert series.readiness[-1].average > series.readiness[0].average  # the surveyed HITs improved
+        history = CoverageSnapshot.objects.filter(label="map", taken_on__lt=today)
+        assert history.values("taken_on").distinct().count() == 8
+        for snapshot in history:
+            assert timezone.localtime(snapshot.created_at).date() == snapshot.taken_on
+        released = Wave.objects.filter(released_at__isnull=False)
+        assert released.count() >= 17
+        for wave in released:
+            assert timezone.localtime(wave.released_at).date() > wave.closes_on
+            assert not wave.responses.filter(submitted_on__gt=wave.closes_on).exists()
+        # Each surveyed HIT has two closed waves a year apart, so its results can show change.
+        assert (
+            Wave.objects.filter(released_at__isnull=False)
+            .values("hit")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=2)
+            .count()
+            >= 8
+        )
 
     def test_dementia_was_accredited_in_the_past_round_and_ends_within_six_months(self):
         today = timezone.localdate()
