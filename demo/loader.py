@@ -42,6 +42,11 @@ Dementia HIT's progress reports (three accepted, the current one submitted), rep
 meetings; executive sponsor contacts (green, amber and red); life-cycle stage assessments; and portfolio
 snapshots for the last eight quarters, counted from the status histories.
 
+Accreditation history (demo/accreditation_history.py): one round a year for six years before the current one;
+every other HIT that was accredited got its application, reviews and decision at its "accredit" step, and its
+renewals, through the services on a travelling clock (demo/clock.py). Score history (demo/score_history.py):
+yearly readiness surveys of eight running HITs and coverage as of each of the last eight quarters' ends.
+
 Accreditation (demo/accreditation.py), each step through ``accreditation.services`` as the acting login:
 - Dementia HIT, 2023 round: drafted, sponsor confirmed with the signed link, submitted, reviewed by three panel
   members, accredited with two conditions (one closed with evidence since, one open and due before the end).
