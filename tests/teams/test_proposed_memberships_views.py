@@ -222,3 +222,12 @@ def test_the_page_costs_the_same_queries_however_many_proposals(
         response = client.get(_url(hit))
 
     assert len(response.context["rows"]) == count
+
+
+def test_the_setup_checklist_points_to_the_proposals(client, hit, director, teammate, proposals):
+    url = reverse("reporting:setup-checklist", args=[hit.pk])
+    client.force_login(director)
+    assert _url(hit) in client.get(url).content.decode()
+
+    client.force_login(teammate)
+    assert _url(hit) not in client.get(url).content.decode()
