@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accreditation.domain import governance
-from accreditation.enums import ConflictDeclaration, ReviewStatus
+from accreditation.enums import ApplicationKind, ConflictDeclaration, ReviewStatus
 from accreditation.models import Review, ReviewAssignment
 from accreditation.services.applications import application_transition
 from core.workflow import StaleState
@@ -28,6 +28,7 @@ from tests.factories.accreditation_applications import (
     RevisionFactory,
     complete_application,
 )
+from tests.factories.accreditation_panel import AccreditationFactory, DecisionFactory
 
 GOVERNANCE = {
     **VALID_SECTION_DATA["governance"],
@@ -36,9 +37,9 @@ GOVERNANCE = {
 }
 
 
-def _accredit(panel, chair, *, hit, director, sponsor):
+def _accredit(panel, chair, *, hit, director, sponsor, **kwargs):
     application = ApplicationFactory(
-        hit=hit, round=panel.round, under_review=True, director=director, executive_sponsor=sponsor
+        hit=hit, round=panel.round, under_review=True, director=director, executive_sponsor=sponsor, **kwargs
     )
     complete_application(application)
     RevisionFactory(application=application, sections={"governance": dict(GOVERNANCE)})
@@ -107,6 +108,32 @@ def test_accreditation_proposes_the_applications_people(accredited, people):
     assert proposals[2].organisation == people["trust"]
     # Nothing is a membership until the director confirms.
     assert not Membership.objects.filter(hit=hit).exists()
+
+
+def test_a_renewal_proposes_only_who_is_not_there_yet(panel, chair, people):
+    hit = f.HITFactory(name="Dementia HIT", status=HITStatus.ACTIVE)
+    current = AccreditationFactory(decision=DecisionFactory(application__hit=hit, outcome="accredited"))
+    f.MembershipFactory(hit=hit, person=people["director"], role=MembershipRole.DIRECTOR)
+    f.MembershipFactory(hit=hit, person=people["jones"], role=MembershipRole.MANAGEMENT_GROUP)
+    new_sponsor = f.PersonFactory(full_name="Nia Newsponsor")
+
+    application = _accredit(
+        panel,
+        chair,
+        hit=hit,
+        director=people["director"],
+        sponsor=new_sponsor,
+        kind=ApplicationKind.RENEWAL,
+        renewal_of=current,
+    )
+
+    proposed = [
+        (p.role, p.person) for p in ProposedMembership.objects.filter(hit=hit, source_key=application.pk)
+    ]
+    assert (MembershipRole.EXECUTIVE_SPONSOR, new_sponsor) in proposed
+    assert (MembershipRole.DIRECTOR, people["director"]) not in proposed
+    assert (MembershipRole.MANAGEMENT_GROUP, people["jones"]) not in proposed
+    assert len(proposed) == 7  # the sponsor, two management-group lines and four leads
 
 
 def test_people_already_in_the_role_are_not_proposed_again(db, people):

@@ -231,3 +231,23 @@ def test_the_setup_checklist_points_to_the_proposals(client, hit, director, team
 
     client.force_login(teammate)
     assert _url(hit) not in client.get(url).content.decode()
+
+
+def test_in_a_large_directory_each_unmatched_row_searches_it(client, settings, hit, director, proposals):
+    """Past DIRECTORY_SELECT_FULL_MAX people, the person is found with the lookup's search box; a name
+    typed without JavaScript is resolved on submit."""
+    settings.DIRECTORY_SELECT_FULL_MAX = 1
+    robert = f.PersonFactory(full_name="Robert Unknown")
+    client.force_login(director)
+    unknown = proposals["unknown"].pk
+    page = client.get(_url(hit)).content.decode()
+    assert f'name="p{unknown}-person__q"' in page
+    assert reverse("teams:directory-lookup", args=["people"]) in page
+    data = _form(client, hit)
+    data[f"p{unknown}-include"] = "on"
+    data[f"p{unknown}-person__q"] = "Robert Unknown"
+
+    response = client.post(_url(hit), data)
+
+    assert response.status_code == 302
+    assert Membership.objects.filter(hit=hit, person=robert, role=MembershipRole.MANAGEMENT_GROUP).exists()
