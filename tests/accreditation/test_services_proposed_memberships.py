@@ -330,3 +330,16 @@ def test_management_group_lines_name_the_organisation_several_ways():
         ("Cath Patel", "Carers' forum"),
         ("Dev Rao", ""),
     ]
+
+
+def test_erasing_a_person_removes_their_name_from_the_proposals(accredited, people, programme_manager):
+    from hitportal.gdpr.services import person_erase
+
+    hit, _ = accredited
+    person_erase(actor=programme_manager, person_id=people["jones"].pk, reason="Requested by letter.")
+    unmatched = f.PersonFactory(full_name="Bob Unknown")
+    person_erase(actor=programme_manager, person_id=unmatched.pk, reason="Requested by letter.")
+
+    names = list(ProposedMembership.objects.filter(hit=hit).values_list("name_as_written", flat=True))
+    assert names[2:4] == ["Dr [name removed]", "[name removed]"]
+    assert not any("Jones" in name or "Bob Unknown" in name for name in names)
