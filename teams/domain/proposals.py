@@ -22,7 +22,8 @@ PLACEHOLDER = re.compile(
     r")\.?$",
     re.IGNORECASE,
 )
-TITLES = re.compile(r"^(?:dr|prof|professor|mr|mrs|ms|miss|mx)\.?\s+", re.IGNORECASE)
+TITLE_WORDS = ("dr", "prof", "professor", "mr", "mrs", "ms", "miss", "mx")
+TITLES = re.compile(rf"^(?:{'|'.join(TITLE_WORDS)})\.?\s+", re.IGNORECASE)
 
 
 def tidy(text: str) -> str:
@@ -43,4 +44,14 @@ def name_keys(name: str) -> set[str]:
     text = tidy(name).lower()
     if not text:
         return set()
-    return {text, TITLES.sub("", text)}
+    return {text, untitled(text)}
+
+
+def untitled(key: str) -> str:
+    """A lower-case name without its leading title."""
+    return TITLES.sub("", key)
+
+
+def titled_variants(key: str) -> set[str]:
+    """`key` (lower case, untitled) as a directory entry may hold it: bare, or after a title."""
+    return {key} | {f"{title}{dot} {key}" for title in TITLE_WORDS for dot in ("", ".")}

@@ -24,7 +24,7 @@ from django.utils import timezone
 from core.permissions import require
 from core.workflow import StaleState, recorded_actor
 from teams import permissions
-from teams.domain.proposals import is_placeholder, name_keys, tidy
+from teams.domain.proposals import is_placeholder, name_keys, tidy, titled_variants, untitled
 from teams.enums import MembershipRole, ProposalStatus
 from teams.models import HIT, Membership, Organisation, Person, ProposedMembership, User, WorkingGroup
 from teams.services import members as member_services
@@ -108,13 +108,17 @@ def _key(role: str, person_id: int | None, name: str, group: str, side: str) -> 
 
 
 def _people_by_name(names: Iterable[str]) -> dict[str, set[int]]:
+    """The directory entries whose full name is one of `names` (lower case, with or without a
+    leading title on either side), under their name and their untitled name (one query)."""
     keys = {key for name in names for key in name_keys(name)}
     found: dict[str, set[int]] = defaultdict(set)
     if not keys:
         return found
-    rows = Person.objects.annotate(key=Lower("full_name")).filter(key__in=keys).values_list("pk", "key")
+    wanted = {variant for key in keys for variant in titled_variants(untitled(key))}
+    rows = Person.objects.annotate(key=Lower("full_name")).filter(key__in=wanted).values_list("pk", "key")
     for pk, key in rows:
         found[key].add(pk)
+        found[untitled(key)].add(pk)
     return found
 
 

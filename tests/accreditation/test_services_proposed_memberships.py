@@ -319,6 +319,19 @@ def test_names_match_with_or_without_a_title():
     assert name_keys("  Dr  Ann   Jones ") == {"dr ann jones", "ann jones"}
 
 
+def test_a_title_in_the_directory_still_matches(db):
+    hit = f.HITFactory()
+    titled = f.PersonFactory(full_name="Prof. Dee Lee")
+    drafts = [
+        ProposalDraft(role=MembershipRole.MANAGEMENT_GROUP, name="dee lee"),
+        ProposalDraft(role=MembershipRole.MEMBER, name="Dr Dee Lee"),
+    ]
+
+    rows = membership_proposals_record(hit_id=hit.pk, source_key=1, source_label="Round", drafts=drafts)
+
+    assert [row.person for row in rows] == [titled, titled]
+
+
 def test_management_group_lines_name_the_organisation_several_ways():
     text = (
         "Ann Jones, North Bristol NHS Trust\n- Bob Smith (City Council)\nCath Patel - Carers' forum\nDev Rao"
