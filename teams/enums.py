@@ -77,6 +77,14 @@ class MembershipChangeKind(models.TextChoices):
     ROLE_CHANGED = "role_changed", "Role changed"
 
 
+class ProposalStatus(models.TextChoices):
+    """Where a membership proposed by an accredited application stands (teams.models.ProposedMembership)."""
+
+    PROPOSED = "proposed", "Proposed"
+    CONFIRMED = "confirmed", "Confirmed"
+    DISMISSED = "dismissed", "Dismissed"
+
+
 class LeadSide(models.TextChoices):
     """Which side a working-group lead represents: every working group has one of each."""
 

@@ -30,6 +30,7 @@ from teams.enums import (
     MembershipRole,
     ProfileChangeSource,
     ProgrammeRole,
+    ProposalStatus,
     RoleChangeKind,
     Sector,
     SponsorInteractionKind,
@@ -629,6 +630,90 @@ class MembershipChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_change_display()}: membership #{self.membership_id}"
+
+
+class ProposedMembership(TimeStampedModel):
+    """A membership the accredited application names, waiting for the HIT's director (or a
+    programme manager) to confirm it or dismiss it (docs/domain.md section 3.9).
+
+    Written at accreditation by teams.services.proposals.membership_proposals_record, one row per
+    director, sponsor, management-group line and working-group lead, with the name and organisation as
+    the application wrote them and the directory person they match (none: no match, several matches
+    or a placeholder such as "TBC"). Confirmation (teams.services.proposals.proposals_confirm) adds the
+    membership through teams.services.members and keeps it here; a dismissal is kept too, and the
+    audit log lists it. `source_key` is the accreditation application's id (teams does not import
+    accreditation) and `source_label` says which application and revision, for people.
+    """
+
+    hit = models.ForeignKey(HIT, on_delete=models.CASCADE, related_name="proposed_memberships")
+    source_key = models.PositiveBigIntegerField(help_text="The id of the application that proposed it.")
+    source_label = models.CharField(max_length=300, help_text="Which application and revision, for people.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Its order in the application.")
+    role = models.CharField(max_length=24, choices=MembershipRole.choices)
+    name_as_written = models.CharField(max_length=200)
+    organisation_as_written = models.CharField(max_length=200, blank=True)
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The directory entry the name matches (none: no single match).",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The directory organisation the written one matches.",
+    )
+    is_placeholder = models.BooleanField(
+        default=False, help_text='The application named no one yet ("To be agreed", "TBC", "vacant").'
+    )
+    working_group_name = models.CharField(max_length=200, blank=True)
+    lead_side = models.CharField(max_length=16, choices=LeadSide.choices, blank=True)
+    status = models.CharField(max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The membership its confirmation added.",
+    )
+
+    class Meta:
+        ordering = ["hit", "position", "pk"]
+        constraints = [
+            choices_constraint("role", MembershipRole, "teams_proposedmembership_role_valid"),
+            choices_constraint("status", ProposalStatus, "teams_proposedmembership_status_valid"),
+            models.CheckConstraint(
+                condition=(
+                    Q(role=MembershipRole.WORKING_GROUP_LEAD)
+                    & ~Q(working_group_name="")
+                    & Q(lead_side__in=LeadSide.values)
+                )
+                | (~Q(role=MembershipRole.WORKING_GROUP_LEAD) & Q(working_group_name="") & Q(lead_side="")),
+                name="teams_proposedmembership_wg_lead_has_group_and_side",
+            ),
+            # Decided rows say when; pending ones do not.
+            models.CheckConstraint(
+                condition=(Q(status=ProposalStatus.PROPOSED) & Q(decided_at__isnull=True))
+                | (~Q(status=ProposalStatus.PROPOSED) & Q(decided_at__isnull=False)),
+                name="teams_proposedmembership_decided_when",
+            ),
+        ]
+        indexes = [models.Index(fields=["hit", "status"], name="teams_proposal_hit_status_idx")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.name_as_written} - {self.get_role_display()} of {self.hit} ({self.get_status_display()})"
+        )
 
 
 class PortfolioSnapshot(TimeStampedModel):

@@ -139,6 +139,17 @@ def can_manage_members(user: AnyUser, hit: HIT) -> Verdict:
     return Verdict(False, "Only the HIT's director or a programme manager manages its members.")
 
 
+def can_confirm_proposed_memberships(user: AnyUser, hit: HIT) -> Verdict:
+    """Who manages the HIT's members confirms or dismisses the memberships its accredited
+    application proposed (docs/domain.md section 3.9); a closed HIT takes no new members."""
+    verdict = can_manage_members(user, hit)
+    if not verdict:
+        return Verdict(False, "Only the HIT's director or a programme manager confirms its proposed members.")
+    if hit.status == HITStatus.CLOSED:
+        return Verdict(False, "A closed HIT takes no new members.")
+    return ALLOW
+
+
 DIRECTOR_ROLES = (MembershipRole.DIRECTOR, MembershipRole.CO_DIRECTOR)
 
 

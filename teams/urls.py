@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from teams.views import accounts, directory, hits, lifecycle, members, profile, vocabularies
+from teams.views import accounts, directory, hits, lifecycle, members, profile, proposals, vocabularies
 
 app_name = "teams"
 
@@ -58,4 +58,6 @@ urlpatterns = [
     path("hits/<int:pk>/members/new/", members.member_add, name="member-add"),
     path("memberships/<int:pk>/end/", members.member_end, name="member-end"),
     path("hits/<int:pk>/working-groups/new/", members.working_group_create, name="working-group-create"),
+    # proposals
+    path("hits/<int:pk>/members/proposed/", proposals.proposed_memberships, name="proposed-memberships"),
 ]

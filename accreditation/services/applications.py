@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accreditation import permissions, workflow
+from accreditation.domain import governance
 from accreditation.enums import (
     ApplicationKind,
     ConflictResolution,
@@ -47,10 +48,11 @@ from core.workflow import (
 )
 from engagement.services.scores import coverage_snapshot_for_revision
 from engagement.services.stakeholders import stakeholders_sync_application_rows
-from teams.enums import HITStatus
+from teams.enums import HITStatus, LeadSide, MembershipRole
 from teams.models import User
 from teams.services import hits as team_services
 from teams.services import profile as profile_services
+from teams.services import proposals as proposal_services
 
 # --- The application workflow ------------------------------------------------------------------------
 
@@ -340,6 +342,7 @@ def _effect_decide(move: ApplicationMove) -> None:
             label=f"the accredited application v{application.version}",
         )
         _adopt_profile(actor=actor, application=application)
+        _propose_memberships(application=application)
         if application.hit.status == HITStatus.IN_APPLICATION:
             # The HIT's move is itself labelled "Accredit"; its reason is the panel's rationale alone,
             # so the status history and the audit log do not read "Accredit ... Accredited: ...".
@@ -373,6 +376,45 @@ def _adopt_profile(*, actor: User, application: Application) -> None:
             host_unit=application.host_unit.strip(),
         ),
         source_label=f"the accredited application ({application.round}, revision {application.version})",
+    )
+
+
+def _propose_memberships(*, application: Application) -> None:
+    """The accredited application's director, sponsor, management group and working-group leads
+    become the HIT's proposed memberships, for its director to confirm in one step
+    (teams.services.proposals; docs/domain.md section 3.9)."""
+    revision = application.revisions.filter(number=application.version).first()
+    answers: dict[str, str] = (revision.sections if revision is not None else {}).get("governance") or {}
+    drafts = [
+        proposal_services.ProposalDraft(role=role, name=str(person), person_id=person.pk)
+        for role, person in (
+            (MembershipRole.DIRECTOR, application.director),
+            (MembershipRole.EXECUTIVE_SPONSOR, application.executive_sponsor),
+        )
+        if person is not None
+    ]
+    drafts += [
+        proposal_services.ProposalDraft(
+            role=MembershipRole.MANAGEMENT_GROUP, name=member.name, organisation=member.organisation
+        )
+        for member in governance.management_group(str(answers.get("management_group") or ""))
+    ]
+    for group in governance.working_groups(str(answers.get("working_groups") or "")):
+        for side, lead in ((LeadSide.ACADEMIC, group.academic), (LeadSide.SERVICE, group.service)):
+            drafts.append(
+                proposal_services.ProposalDraft(
+                    role=MembershipRole.WORKING_GROUP_LEAD,
+                    name=lead.name,
+                    organisation=lead.organisation,
+                    working_group=group.name,
+                    lead_side=side,
+                )
+            )
+    proposal_services.membership_proposals_record(
+        hit_id=application.hit_id,
+        source_key=application.pk,
+        source_label=f"{application.round}, revision {application.version}",
+        drafts=drafts,
     )
 
 

@@ -22,6 +22,8 @@ count and one fetch however many events there are:
     schedule     reporting.ReportScheduleChange   a HIT's reporting schedule was set or changed
     condition    accreditation.ConditionEvent     a condition's evidence was sent, accepted or sent back
     membership   teams.MembershipChange           someone was added to a HIT, their membership ended or their role changed
+    proposed_membership  teams.ProposedMembership  a membership the accredited application proposed was dismissed
+                                                  (a confirmed one is the "membership" row it added)
 
 The assignment, conflict, conflict_resolution, review and public_review kinds read the rows the
 workflow keeps, so each shows its latest state: a declaration or resolution reopened by a later
@@ -75,6 +77,7 @@ from teams.enums import (
     MembershipChangeKind,
     MembershipRole,
     ProgrammeRole,
+    ProposalStatus,
     RoleChangeKind,
     VocabularyChangeKind,
     VocabularyKind,
@@ -84,6 +87,7 @@ from teams.models import (
     GdprAction,
     HITStatusChange,
     MembershipChange,
+    ProposedMembership,
     RoleChange,
     VocabularyChange,
 )
@@ -334,6 +338,14 @@ def _membership(row: dict[str, Any]) -> tuple[str, str, str]:
     else:
         what = f"Added {person} as {role} of {hit}"
     return what, _url("teams:member-list", row["log_object_id"]), row["log_detail"] or ""
+
+
+def _proposal(row: dict[str, Any]) -> tuple[str, str, str]:
+    """A dismissed proposal: `log_object` the name as the application wrote it, `log_to` the role,
+    `log_detail` which application proposed it."""
+    role = _label(MembershipRole, row["log_to"]).lower()
+    what = f"Dismissed {row['log_object']} as {role} of {row['log_hit'] or 'the HIT'}, proposed by the application"
+    return what, _url("teams:proposed-memberships", row["log_object_id"]), row["log_detail"] or ""
 
 
 def _lay(path: str) -> Case:
@@ -589,6 +601,21 @@ SOURCES: tuple[Source, ...] = (
         from_status=F("from_role"),
         to_status=F("role"),
         detail=F("comment"),
+    ),
+    Source(
+        "proposed_membership",
+        "Proposed membership",
+        ProposedMembership,
+        when="decided_at",
+        actor="decided_by",
+        hit="hit",
+        object_id=F("hit_id"),
+        object_label=F("name_as_written"),
+        action=F("status"),
+        describe=_proposal,
+        to_status=F("role"),
+        detail=F("source_label"),
+        only=Q(status=ProposalStatus.DISMISSED),
     ),
 )
 _BY_KIND = {source.kind: source for source in SOURCES}

@@ -42,7 +42,7 @@ from core.workflow import recorded_actor
 from engagement.models import ActionPlanItem, Invitation, InvolvementActivity, PublicReview, Stakeholder
 from hitportal.gdpr.permissions import can_handle_data_requests
 from teams.enums import GdprActionKind, HITStatus, MembershipRole
-from teams.models import GdprAction, Meeting, Membership, Person, User
+from teams.models import GdprAction, Meeting, Membership, Person, ProposedMembership, User
 
 REASON_MAX_LENGTH = 2000
 NAME_REMOVED = "[name removed]"
@@ -445,7 +445,7 @@ def person_erase(*, actor: User, person_id: int, reason: str) -> Person:
        (their entry dropped) and descriptions, the evidence and role notes of their stakeholder-map
        rows, notes of their sponsor contacts, meeting notes of their HITs, the proposed director of
        expressions of interest, and the sections and frozen revisions of applications of their HITs
-       or naming them ("[name removed]");
+       or naming them, and the names of the memberships those applications proposed ("[name removed]");
     3. deletes their affiliations (job title and organisation identify them; a membership keeps the
        organisation they represented);
     4. renames the person "Erased person #<id>" with no email;
@@ -546,6 +546,16 @@ def _scrub_free_text(*, person: Person, pattern: re.Pattern[str] | None) -> None
             for name in changed:
                 setattr(revision, name, fields[name])
             revision.save(update_fields=changed)
+    # The memberships those applications proposed keep each name as the application wrote it.
+    for proposal in ProposedMembership.objects.filter(
+        Q(person=person) | Q(name_as_written__icontains=first_word)
+    ):
+        written = _scrub(proposal.name_as_written, pattern)
+        if written == proposal.name_as_written and proposal.person_id == person.pk:
+            written = NAME_REMOVED
+        if written != proposal.name_as_written:
+            proposal.name_as_written = written
+            proposal.save(update_fields=["name_as_written", "updated_at"])
 
 
 def _erase_account(*, user: User, name: str) -> None:

@@ -21,6 +21,7 @@ from reporting import receivers as checklist
 from reporting.selectors import reports as selectors
 from teams import permissions as team_permissions
 from teams.enums import HITStatus
+from teams.selectors import proposals as team_proposals
 from teams.services import hits as team_services
 
 
@@ -38,6 +39,12 @@ def setup_checklist(request: HttpRequest, pk: int) -> HttpResponse:
             "is_set_up": hit.status == HITStatus.SET_UP,
             "can_activate": bool(can_activate) and hit.status == HITStatus.SET_UP,
             "can_open_hit": bool(team_permissions.can_view_hit(request.user, hit)),
+            # Members the accredited application proposed, still to confirm (teams.services.proposals).
+            "proposals_pending": (
+                team_proposals.proposals_pending_count(hit_id=hit.pk)
+                if team_permissions.can_confirm_proposed_memberships(request.user, hit)
+                else 0
+            ),
         },
     )
 

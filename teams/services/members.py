@@ -82,6 +82,66 @@ def membership_add(
         person = Person(full_name=full_name.strip(), email=email, is_public_member=is_public_member)
         person.full_clean()
         person.save()
+    return _membership_save(
+        actor=actor,
+        hit=hit,
+        person=person,
+        role=role,
+        organisation_id=organisation_id,
+        working_group_id=working_group_id,
+        lead_side=lead_side,
+        theme_id=theme_id,
+        start_date=start_date,
+    )
+
+
+@transaction.atomic
+def membership_add_person(
+    *,
+    actor: User,
+    hit_id: int,
+    person_id: int,
+    role: str,
+    organisation_id: int | None = None,
+    working_group_id: int | None = None,
+    lead_side: str = "",
+    start_date: datetime.date | None = None,
+    comment: str = "",
+) -> Membership:
+    """Add a person already in the directory to the HIT in a role (e.g. a membership the accredited
+    application proposed: teams.services.proposals.proposals_confirm).
+
+    Side effects and refusals as membership_add's, the MembershipChange carrying `comment`.
+    """
+    hit = HIT.objects.select_for_update().get(pk=hit_id)
+    _require_manager(actor, hit)
+    person = Person.objects.get(pk=person_id)
+    return _membership_save(
+        actor=actor,
+        hit=hit,
+        person=person,
+        role=role,
+        organisation_id=organisation_id,
+        working_group_id=working_group_id,
+        lead_side=lead_side,
+        start_date=start_date,
+        comment=comment,
+    )
+
+
+def _membership_save(
+    *,
+    actor: User,
+    hit: HIT,
+    person: Person,
+    role: str,
+    organisation_id: int | None = None,
+    working_group_id: int | None = None,
+    lead_side: str = "",
+    theme_id: int | None = None,
+    start_date: datetime.date | None = None,
+    comment: str = "",
+) -> Membership:
     if working_group_id and not WorkingGroup.objects.filter(pk=working_group_id, hit=hit).exists():
         raise ValidationError({"working_group": "Choose one of this HIT's working groups."})
     membership = Membership(
@@ -111,7 +171,9 @@ def membership_add(
                 {"lead_side": "That working group already has a current lead on this side; end theirs first."}
             ) from None
         raise ValidationError({"role": f"{person} already holds this role in the HIT."}) from None
-    membership_change_record(actor=actor, membership=membership, change=MembershipChangeKind.ADDED)
+    membership_change_record(
+        actor=actor, membership=membership, change=MembershipChangeKind.ADDED, comment=comment
+    )
     member_login_invite(actor=actor, person=person, added_to=added_as(membership))
     memberships_changed.send(sender=Membership, hit_id=hit.pk)
     forget_roles(actor)

@@ -20,6 +20,7 @@ from teams.models import HIT
 from teams.roles import AnyUser
 from teams.selectors import hits as selectors
 from teams.selectors import lifecycle as selectors_lifecycle
+from teams.selectors import proposals as selectors_proposals
 from teams.services import hits as services
 from teams.signals import HITPagePart, hit_page_requested
 from teams.workflow import HIT_WORKFLOW
@@ -76,6 +77,11 @@ def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "transition_form": transition_form,
             "can_view_directory": bool(permissions.can_view_directory(request.user)),
             "can_edit_profile": bool(permissions.can_edit_hit_profile(request.user, hit)),
+            "proposals_pending": (
+                selectors_proposals.proposals_pending_count(hit_id=hit.pk)
+                if permissions.can_confirm_proposed_memberships(request.user, hit)
+                else 0
+            ),
             "accreditations": list(hit.accreditations.order_by("-valid_from")),
             "applications": (
                 list(hit.applications.select_related("round").order_by("-created_at"))
