@@ -42,10 +42,13 @@ def _lines(text: str) -> list[str]:
 def named_person(text: str) -> NamedPerson:
     """A name with the organisation written after it, if any."""
     text = " ".join(text.split())
+    # A separator first: an organisation's own name may end in brackets ("Trust (illustrative)").
+    name, *rest = SEPARATOR.split(text, maxsplit=1)
+    if rest:
+        return NamedPerson(name.strip(), rest[0].strip())
     if match := BRACKETED.match(text):
         return NamedPerson(match["name"].strip(), match["organisation"].strip())
-    name, *rest = SEPARATOR.split(text, maxsplit=1)
-    return NamedPerson(name.strip(), rest[0].strip() if rest else "")
+    return NamedPerson(text)
 
 
 def management_group(text: str) -> list[NamedPerson]:

@@ -334,7 +334,8 @@ def test_a_title_in_the_directory_still_matches(db):
 
 def test_management_group_lines_name_the_organisation_several_ways():
     text = (
-        "Ann Jones, North Bristol NHS Trust\n- Bob Smith (City Council)\nCath Patel - Carers' forum\nDev Rao"
+        "Ann Jones, North Bristol NHS Trust\n- Bob Smith (City Council)\nCath Patel - Carers' forum\nDev Rao\n"
+        "Eve Ode, Avon Trust (illustrative)"
     )
 
     assert [(p.name, p.organisation) for p in governance.management_group(text)] == [
@@ -342,6 +343,8 @@ def test_management_group_lines_name_the_organisation_several_ways():
         ("Bob Smith", "City Council"),
         ("Cath Patel", "Carers' forum"),
         ("Dev Rao", ""),
+        # Brackets that belong to the organisation's name stay with it.
+        ("Eve Ode", "Avon Trust (illustrative)"),
     ]
 
 
