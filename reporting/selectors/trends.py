@@ -120,11 +120,16 @@ def trends(hits: QuerySet[HIT] | None, *, today: datetime.date, quarters: int = 
     return Trends(
         coverage=_series(sums, "coverage", starts),
         readiness=_series(sums, "readiness", starts),
-        portfolio=[
-            PortfolioPoint(day, *latest.get(day, (None, None, None)), live=day == starts[-1])
-            for day in starts
-        ],
+        portfolio=[_portfolio_point(day, latest.get(day), live=day == starts[-1]) for day in starts],
     )
+
+
+def _portfolio_point(
+    start: datetime.date, latest: tuple[datetime.date, int, int] | None, *, live: bool
+) -> PortfolioPoint:
+    if latest is None:
+        return PortfolioPoint(start, None, None, None)
+    return PortfolioPoint(start, *latest, live=live)
 
 
 # Each part of the union: rows of (kind, day, total, n).
