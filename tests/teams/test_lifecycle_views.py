@@ -555,8 +555,9 @@ def test_hit_page_query_count_is_constant(
     client.force_login(director)
 
     # the page's own queries, plus structure (2), related HITs, documents, meetings, liveness,
-    # closure, and reporting's panels (flags, checklist, reports, stage: 8)
-    with django_assert_num_queries(27):
+    # closure, reporting's panels (flags, checklist, reports, stage: 8) and accreditation's conditions
+    # to meet (1)
+    with django_assert_num_queries(28):
         response = client.get(reverse("teams:hit-detail", args=[hit.pk]))
 
     assert len(response.context["related_hits"]) == rows
