@@ -11,3 +11,11 @@ class AccreditationConfig(AppConfig):
         from teams.roles import roles_requested
 
         roles_requested.connect(panel_roles, dispatch_uid="accreditation.panel_roles")
+        # The HIT page (teams) lists the HIT's conditions still to be met: it asks through its signal.
+        from accreditation.receivers import hit_page_conditions
+        from teams.models import HIT
+        from teams.signals import hit_page_requested
+
+        hit_page_requested.connect(
+            hit_page_conditions, sender=HIT, dispatch_uid="accreditation.hit_page_conditions"
+        )

@@ -169,6 +169,15 @@ def can_close_condition(user: AnyUser, condition: Condition) -> Verdict:
     return Verdict(False, "Only the condition's owner or a programme manager closes it.")
 
 
+def can_view_conditions_of(user: AnyUser, hit_id: int) -> Verdict:
+    """A HIT's accreditation conditions (on its page and its applications' pages): programme managers
+    and the HIT's current members, as on the conditions list (docs/domain.md section 3.4)."""
+    roles = roles_of(user)
+    if roles.has(Role.PROGRAMME_MANAGER) or hit_id in roles.hit_ids:
+        return ALLOW
+    return Verdict(False, "Only programme managers and the HIT's members see its accreditation conditions.")
+
+
 def can_accept_condition(user: AnyUser, condition: Condition) -> Verdict:
     """Programme managers accept a condition's evidence or send it back (docs/domain.md section 3.6)."""
     if roles_of(user).has(Role.PROGRAMME_MANAGER):

@@ -24,6 +24,7 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accreditation import enums as enums_workflow
@@ -59,6 +60,7 @@ from accreditation.selectors.applications import (
     revision_coverage,
     unanswered_feedback_points,
 )
+from accreditation.selectors.conditions import unclosed_conditions_of_application
 from accreditation.selectors.rounds import open_rounds
 from accreditation.services import drafting as drafting_services
 from accreditation.services import reviews as reviews_services
@@ -236,6 +238,12 @@ def _application_page(
             "transition_form": ApplicationTransitionForm(initial={"expected_status": application.status}),
             "is_panel": bool(roles & {CHAIR, PROGRAMME_MANAGER}),
             "is_chair": CHAIR in roles,
+            "condition_rows": unclosed_conditions_of_application(
+                user=request.user,
+                application_id=application.pk,
+                hit_id=application.hit_id,
+                today=timezone.localdate(),
+            ),
             **_renewal_context(request.user, application),
         },
     )

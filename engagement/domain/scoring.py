@@ -97,6 +97,32 @@ def coverage(
     )
 
 
+LOCAL_GOVERNMENT_SECTOR = "local_government"  # teams.enums.Sector.LOCAL_GOVERNMENT
+
+
+def planned_coverage(*, categories: Sequence[CategorySpec], rows: Iterable[Mapping[str, object]]) -> Coverage:
+    """Coverage of a planned stakeholder table (an application revision): rows of {"category": code,
+    "depth": 1 to 3 (1 when left out), "sector": the organisation type's sector ("" without an
+    organisation), "mental_health": whether the organisation is a mental health provider}.
+
+    A category's depth is the deepest of its rows; the public category's depth is the PPI depth;
+    the blind spots are named unless a row is a mental health provider or local government.
+    """
+    rows = list(rows)
+    depths: dict[str, int] = {}
+    for row in rows:
+        code = str(row["category"])
+        depth = row.get("depth", 1)
+        depths[code] = max(depths.get(code, 0), int(depth) if isinstance(depth, (int, str)) else 1)
+    return coverage(
+        categories=categories,
+        depths=depths,
+        ppi_depth=depths.get(PUBLIC, 0),
+        has_mental_health_provider=any(row.get("mental_health") for row in rows),
+        has_local_authority=any(row.get("sector") == LOCAL_GOVERNMENT_SECTOR for row in rows),
+    )
+
+
 # Decision forums of the PPI log on the F4 ladder.
 FORUM_PPI_DEPTH = {"none": 0, "delivery": 1, "hit_group": 2, "hit_leadership": 3, "commissioning": 3}
 

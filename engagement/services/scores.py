@@ -209,18 +209,9 @@ def coverage_compute(*, hit_ids: list[int] | None = None, day: datetime.date | N
 
 def coverage_of_rows(*, rows: list[PlannedLink]) -> scoring.Coverage:
     """Coverage of a planned stakeholder table (an application revision): rows of
-    {category code, depth, organisation sector, mental health flag}. No database writes."""
-    depths: dict[str, int] = {}
-    for row in rows:
-        code = row["category"]
-        depths[code] = max(depths.get(code, 0), int(row.get("depth", 1)))
-    return scoring.coverage(
-        categories=_category_specs(),
-        depths=depths,
-        ppi_depth=depths.get(scoring.PUBLIC, 0),
-        has_mental_health_provider=any(row.get("mental_health") for row in rows),
-        has_local_authority=any(row.get("sector") == Sector.LOCAL_GOVERNMENT for row in rows),
-    )
+    {category code, depth, organisation sector, mental health flag}, over the stakeholder categories
+    switched on now (scoring.planned_coverage). No database writes."""
+    return scoring.planned_coverage(categories=_category_specs(), rows=[dict(row) for row in rows])
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ count and one fetch however many events there are:
     gdpr         teams.GdprAction                 a person's data was exported or erased
     panel_seat   accreditation.PanelSeatEvent     someone was seated on, removed from or replaced on a panel
     account      teams.AccountInvitation          a login was created (or its invitation sent again)
+    registration teams.AccountRegistration        a self-registered login was activated (verified_at)
     vocabulary   teams.VocabularyChange           a vocabulary term was added, renamed or switched off
     assignment   accreditation.ReviewAssignment   a reviewer was assigned to an application
     conflict     accreditation.ReviewAssignment   a reviewer declared their interests (declared_at)
@@ -84,6 +85,7 @@ from teams.enums import (
 )
 from teams.models import (
     AccountInvitation,
+    AccountRegistration,
     GdprAction,
     HITStatusChange,
     MembershipChange,
@@ -240,6 +242,10 @@ def _role(row: dict[str, Any]) -> tuple[str, str, str]:
 
 def _account(row: dict[str, Any]) -> tuple[str, str, str]:
     return "Login created or invitation sent to set a password", _person_url(row), ""
+
+
+def _registration(row: dict[str, Any]) -> tuple[str, str, str]:
+    return "Login created (self-registration)", _person_url(row), ""
 
 
 def _vocabulary(row: dict[str, Any]) -> tuple[str, str, str]:
@@ -486,6 +492,20 @@ SOURCES: tuple[Source, ...] = (
         object_label=F("user__full_name"),
         action="invited",
         describe=_account,
+    ),
+    Source(
+        "registration",
+        "Login created (self-registration)",
+        AccountRegistration,
+        # A registered login exists for the portal once its owner activates it; the owner is the actor.
+        when="verified_at",
+        actor="user",
+        hit=None,
+        object_id=F("user__person__id"),
+        object_label=F("user__full_name"),
+        action="activated",
+        describe=_registration,
+        only=Q(verified_at__isnull=False),
     ),
     Source(
         "vocabulary",

@@ -34,6 +34,7 @@ from accreditation.models import (
     Condition,
     ExpressionOfInterest,
     PanelMember,
+    PanelSeatEvent,
     ReviewAssignment,
     Revision,
 )
@@ -42,7 +43,16 @@ from core.workflow import recorded_actor
 from engagement.models import ActionPlanItem, Invitation, InvolvementActivity, PublicReview, Stakeholder
 from hitportal.gdpr.permissions import can_handle_data_requests
 from teams.enums import GdprActionKind, HITStatus, MembershipRole
-from teams.models import GdprAction, Meeting, Membership, Person, ProposedMembership, User
+from teams.models import (
+    GdprAction,
+    Meeting,
+    Membership,
+    MembershipChange,
+    Person,
+    ProposedMembership,
+    RoleChange,
+    User,
+)
 
 REASON_MAX_LENGTH = 2000
 NAME_REMOVED = "[name removed]"
@@ -184,6 +194,20 @@ def _directory_data(person: Person) -> dict[str, Any]:
                 "until": m.end_date,
             },
         ),
+        # The history of those memberships: each addition, ending and role change (teams.MembershipChange).
+        "hit_membership_changes": _rows(
+            MembershipChange.objects.filter(membership__person=person)
+            .select_related("membership__hit")
+            .order_by("created_at", "pk"),
+            lambda c: {
+                "hit": c.membership.hit.name,
+                "change": c.get_change_display(),
+                "role": c.get_role_display(),
+                "role_before": c.get_from_role_display() if c.from_role else "",
+                "when": c.created_at,
+                "comment": c.comment,
+            },
+        ),
     }
 
 
@@ -284,6 +308,8 @@ def _account_data(user: User | None) -> dict[str, Any]:
     if user is None:
         return {
             "user_account": None,
+            "programme_role_changes": [],
+            "panel_seat_events": [],
             "expressions_of_interest": [],
             "review_assignments": [],
             "public_reviews_written": [],
@@ -305,6 +331,27 @@ def _account_data(user: User | None) -> dict[str, Any]:
                 lambda p: {"panel": p.panel.name, "round": p.panel.round.name, "role": p.get_role_display()},
             ),
         },
+        # Each grant and revocation of their programme roles (teams.RoleChange).
+        "programme_role_changes": _rows(
+            RoleChange.objects.filter(user=user).order_by("created_at", "pk"),
+            lambda r: {"role": r.get_role_display(), "change": r.get_change_display(), "when": r.created_at},
+        ),
+        # Each time they were seated on a panel, removed from it, replaced or took over a seat
+        # (accreditation.PanelSeatEvent).
+        "panel_seat_events": _rows(
+            PanelSeatEvent.objects.filter(Q(user=user) | Q(successor=user))
+            .select_related("panel__round")
+            .order_by("created_at", "pk"),
+            lambda e: {
+                "panel": e.panel.name,
+                "round": e.panel.round.name,
+                "role": e.get_role_display(),
+                "change": e.get_change_display(),
+                "their_part": "took over the seat" if e.successor_id == user.pk else "held the seat",
+                "when": e.created_at,
+                "comment": e.comment,
+            },
+        ),
         "expressions_of_interest": _rows(
             ExpressionOfInterest.objects.filter(author=user).select_related("round").order_by("pk"),
             lambda e: {

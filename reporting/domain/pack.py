@@ -314,7 +314,11 @@ def _trends_story(data: BoardPack, styles: _Styles, width: float) -> list[Flowab
             styles,
             [width * 0.13, width * 0.2, width * 0.14, width * 0.2, width * 0.1, width * 0.17],
         ),
-        _p("HITs (active) counts the whole programme in the quarter's last nightly snapshot.", styles.body),
+        _p(
+            "HITs (active) counts the whole programme in the quarter's last nightly snapshot, and in "
+            "the current quarter as of the pack's date.",
+            styles.body,
+        ),
     ]
 
 

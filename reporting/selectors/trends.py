@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Count,
+    DateField,
     F,
     FloatField,
     Func,
     IntegerField,
     Model,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -59,12 +61,16 @@ class QuarterPoint:
 
 @dataclass(frozen=True)
 class PortfolioPoint:
-    """The worker's last portfolio snapshot (teams.PortfolioSnapshot) of a quarter."""
+    """The HITs of the programme, and the active ones, in a quarter: for a past quarter the worker's
+    last portfolio snapshot of it (teams.PortfolioSnapshot); for the current quarter the HIT table
+    itself as of today (`live`), counted as the board dashboard's "HITs by status" counts it, so the
+    chart's last point and the counts beside it never disagree."""
 
     start: datetime.date
-    taken_on: datetime.date | None  # None: no snapshot in that quarter
+    taken_on: datetime.date | None  # None: no snapshot in that quarter; today for the live point
     total: int | None
     active: int | None
+    live: bool = False
 
     @property
     def label(self) -> str:
@@ -94,7 +100,9 @@ def trends(hits: QuerySet[HIT] | None, *, today: datetime.date, quarters: int = 
     - readiness: the average over the waves opening in the quarter of each wave's overall score,
       a wave's overall score being the mean of its reported (unsuppressed) overall dimension scores;
     - portfolio: the number of HITs, and of active ones, in the quarter's last nightly portfolio
-      snapshot. The snapshot counts the whole programme, so the filters do not apply to it.
+      snapshot; for the current quarter, the HITs as of today (a snapshot taken last night, or
+      before a HIT was added, would contradict the live counts shown beside it). Both count the
+      whole programme, so the filters do not apply to them.
 
     One union query. The database sums the snapshots per day and averages each wave's results;
     Python adds the days and waves up into quarters (a date truncation in SQLite is a Python
@@ -102,15 +110,26 @@ def trends(hits: QuerySet[HIT] | None, *, today: datetime.date, quarters: int = 
     """
     start = add_months(quarter_start(today), -3 * (quarters - 1))
     rows = _coverage_days(hits, start=start, today=today).union(
-        _readiness_waves(hits, start=start, today=today), _portfolio_days(start=start, today=today), all=True
+        _readiness_waves(hits, start=start, today=today),
+        _portfolio_days(start=start, today=today),
+        _portfolio_today(today=today),
+        all=True,
     )
     sums, latest = _by_quarter(rows)
     starts = [add_months(start, 3 * n) for n in range(quarters)]
     return Trends(
         coverage=_series(sums, "coverage", starts),
         readiness=_series(sums, "readiness", starts),
-        portfolio=[PortfolioPoint(day, *latest.get(day, (None, None, None))) for day in starts],
+        portfolio=[_portfolio_point(day, latest.get(day), live=day == starts[-1]) for day in starts],
     )
+
+
+def _portfolio_point(
+    start: datetime.date, latest: tuple[datetime.date, int, int] | None, *, live: bool
+) -> PortfolioPoint:
+    if latest is None:
+        return PortfolioPoint(start, None, None, None)
+    return PortfolioPoint(start, *latest, live=live)
 
 
 # Each part of the union: rows of (kind, day, total, n).
@@ -170,15 +189,37 @@ def _portfolio_days(*, start: datetime.date, today: datetime.date) -> _TrendRows
     )
 
 
+def _portfolio_today(*, today: datetime.date) -> _TrendRows:
+    """One row: every HIT of the programme and the active ones, as of today. The same definition as
+    reporting.selectors.portfolio.portfolio_counts (unfiltered) and teams' nightly snapshot: every
+    HIT row, whatever its status; active means status "active"."""
+    return (
+        HIT.objects.order_by()
+        .annotate(kind=Value("portfolio_today"))
+        .values("kind")  # a constant: no GROUP BY, one row even without HITs
+        .annotate(
+            day=Value(today, output_field=DateField()),
+            total=Cast(Count("pk"), FloatField()),
+            n=Count("pk", filter=Q(status=HITStatus.ACTIVE)),
+        )
+        .values_list("kind", "day", "total", "n")
+    )
+
+
 def _by_quarter(
     rows: _TrendRows,
 ) -> tuple[dict[tuple[str, datetime.date], list[float]], dict[datetime.date, tuple[datetime.date, int, int]]]:
     """The union's rows added up: (kind, quarter) -> [total, n] for coverage and readiness, and
-    quarter -> (day, HITs, active HITs) of the quarter's last portfolio snapshot."""
+    quarter -> (day, HITs, active HITs) of the quarter's last portfolio snapshot, today's count
+    standing in for the current quarter's snapshots."""
     sums: dict[tuple[str, datetime.date], list[float]] = {}
     latest: dict[datetime.date, tuple[datetime.date, int, int]] = {}
+    today_row: tuple[datetime.date, int, int] | None = None
     for kind, raw_day, total, n in rows:
         day = _as_date(raw_day)
+        if kind == "portfolio_today":
+            today_row = (day, int(total or 0), int(n or 0))
+            continue
         if kind == "portfolio":
             quarter = quarter_start(day)
             if quarter not in latest or day > latest[quarter][0]:
@@ -189,6 +230,8 @@ def _by_quarter(
         entry = sums.setdefault((kind, quarter_start(day)), [0.0, 0])
         entry[0] += total
         entry[1] += n or 0
+    if today_row is not None:
+        latest[quarter_start(today_row[0])] = today_row
     return sums, latest
 
 

@@ -199,7 +199,16 @@ def portfolio_trend_summary(points: list[PortfolioPoint]) -> str:
     if not known:
         return f"No nightly portfolio snapshot stored in the last {len(points)} quarters."
     first, last = known[0], known[-1]
-    text = f"On {_day(last.taken_on)} the programme had {_plural(last.total or 0, 'HIT')}, {last.active} of them active"
+    if last.live:  # today's count: the same figures as "HITs by status" without filters
+        text = (
+            f"As of {_day(last.taken_on)} the programme has {_plural(last.total or 0, 'HIT')}, "
+            f"{last.active} of them active"
+        )
+    else:
+        text = (
+            f"On {_day(last.taken_on)} the programme had {_plural(last.total or 0, 'HIT')}, "
+            f"{last.active} of them active"
+        )
     if first is not last:
         text += f" (at the end of {first.label}: {first.total}, {first.active} active)"
     return text + "."
@@ -244,7 +253,7 @@ def board_charts(dashboard: BoardDashboard, pipeline: list[PipelineRow]) -> dict
         ),
         "portfolio_trend": {
             "kind": "line",
-            "title": "HITs in the programme at the end of each quarter",
+            "title": "HITs in the programme at the end of each quarter (this quarter: today)",
             "labels": [p.label for p in dashboard.trends.portfolio],
             "series": [
                 {"label": "All HITs", "values": [p.total for p in dashboard.trends.portfolio]},

@@ -57,6 +57,31 @@
     }
   }
 
+  var LABEL_LINE = 16; // characters on one line of a label around a circular chart
+
+  // "Patients, service users, carers and the public" -> ["Patients, service", "users, carers and", "the public"]:
+  // whole words, lines of at most LABEL_LINE characters (a longer single word keeps its own line).
+  function wrapLabel(label) {
+    var text = String(label);
+    if (text.length <= LABEL_LINE) {
+      return text;
+    }
+    var lines = [];
+    var line = "";
+    text.split(/\s+/).forEach(function (word) {
+      if (line && (line + " " + word).length > LABEL_LINE) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = line ? line + " " + word : word;
+      }
+    });
+    if (line) {
+      lines.push(line);
+    }
+    return lines;
+  }
+
   function withUnit(data) {
     return function (value) {
       return data.unit ? value + data.unit : value;
@@ -124,7 +149,9 @@
       scales.r = valueAxis(data);
       scales.r.beginAtZero = true;
       scales.r.ticks.backdropColor = "rgba(255, 255, 255, 0.8)";
-      scales.r.pointLabels = { display: true, font: { size: 13 } };
+      // Long category names go onto several lines: on one line they reach past the canvas's edge
+      // (Chart.js shrinks the circle to make room only so far).
+      scales.r.pointLabels = { display: true, font: { size: 12 }, padding: 6, callback: wrapLabel };
     } else {
       scales.y = valueAxis(data);
       scales.x = { ticks: { autoSkip: true, maxRotation: 45 } };
@@ -137,6 +164,8 @@
         responsive: true,
         maintainAspectRatio: true,
         aspectRatio: circular ? 1 : 2,
+        // Room at the canvas's edges for the outermost labels (and the point markers).
+        layout: { padding: circular ? 12 : 0 },
         animation: reducedMotion ? false : { duration: 400 },
         scales: scales,
         plugins: {

@@ -12,7 +12,7 @@ from django.utils import timezone
 from core.permissions import Verdict
 from teams import permissions
 from teams.enums import MembershipRole
-from teams.models import HIT, HITProfileChange, Membership, WorkingGroup
+from teams.models import HIT, HITProfileChange, Membership, MembershipChange, WorkingGroup
 from teams.roles import AnyUser, roles_of
 
 
@@ -52,6 +52,16 @@ def hit_people(*, hit: HIT) -> QuerySet[Membership]:
         .filter(hit=hit)
         .select_related("person", "organisation", "working_group", "theme")
         .order_by("role", "person__full_name")
+    )
+
+
+def membership_changes(*, hit: HIT) -> QuerySet[MembershipChange]:
+    """The HIT's membership changes, newest first, with the person and who made the change (one
+    query a page)."""
+    return (
+        MembershipChange.objects.filter(membership__hit=hit)
+        .select_related("membership__person", "actor")
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +20,8 @@ from teams.models import Membership
 from teams.selectors import hits as selectors
 from teams.services import members as services_members
 
+HISTORY_PAGE_SIZE = 20  # membership changes a page, newest first
+
 
 @login_required
 def member_list(request: HttpRequest, pk: int) -> HttpResponse:
@@ -29,6 +32,9 @@ def member_list(request: HttpRequest, pk: int) -> HttpResponse:
         if show_ended
         else selectors.hit_people(hit=hit)
     ).order_by("role", "person__full_name", "pk")
+    history = Paginator(selectors.membership_changes(hit=hit), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "teams/member_list.html",
@@ -36,6 +42,7 @@ def member_list(request: HttpRequest, pk: int) -> HttpResponse:
             "hit": hit,
             "memberships": memberships,
             "show_ended": show_ended,
+            "history": history,
             "can_manage": bool(permissions.can_manage_members(request.user, hit)),
             "manage_reason": permissions.can_manage_members(request.user, hit).reason,
         },

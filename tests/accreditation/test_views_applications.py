@@ -185,8 +185,8 @@ def test_application_detail_query_count_is_constant(
 
     # session, user, application, assignment, 3 roles, sections, stakeholder summary, submission
     # problems (3 directory look-ups by the governance form + stakeholder summary + rows checked for
-    # placeholder text), events, released feedback, revisions
-    with django_assert_num_queries(17):
+    # placeholder text), events, released feedback, revisions, accreditation conditions to meet
+    with django_assert_num_queries(18):
         response = director_client.get(reverse("accreditation:application-detail", args=[application.pk]))
 
     assert len(response.context["events"]) == items

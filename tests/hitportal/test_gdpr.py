@@ -15,10 +15,12 @@ from engagement.models import Answer, CoverageScore, Invitation, ReadinessResult
 from hitportal.audit import selectors as audit
 from hitportal.gdpr import services as services_gdpr
 from teams.enums import MembershipRole, ProgrammeRole
-from teams.models import GdprAction, Membership, Person, User
+from teams.models import GdprAction, Membership, Person, RoleChange, User
+from teams.services.members import membership_change_record
 from tests import factories as f
 from tests.factories import engagement as ef
 from tests.factories import teams_lifecycle as lf
+from tests.factories.accreditation import PanelSeatEventFactory
 from tests.factories.accreditation_applications import (
     ApplicationFactory,
     ApplicationSectionFactory,
@@ -182,9 +184,13 @@ def test_person_data_query_count_does_not_grow_with_records(hit, django_assert_n
         ExpressionOfInterestFactory(author=user)
         ef.ActionPlanItemFactory(hit=other, owner=person)
         f.AffiliationFactory(person=person, job_title=f"Post {n}")
+        membership_change_record(actor=None, membership=person.memberships.last(), change="added")
+        RoleChange.objects.create(user=user, role=ProgrammeRole.BOARD_MEMBER, change="granted")
+        PanelSeatEventFactory(user=user)
     person = Person.objects.select_related("user").get(pk=person.pk)
 
-    with django_assert_num_queries(16):
+    # 16, and one each for the membership changes, the programme role changes and the panel seat events
+    with django_assert_num_queries(19):
         data = services_gdpr.person_data(person=person)
 
     assert len(data["review_assignments"]) == copies

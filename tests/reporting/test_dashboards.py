@@ -351,26 +351,57 @@ def test_quarterly_trends_by_hand():
     assert all(p.average is None for p in trends.readiness[:-2])
 
 
-def test_portfolio_trend_reads_each_quarters_last_nightly_snapshot(board_client):
+def test_portfolio_trend_reads_each_past_quarters_last_nightly_snapshot_and_counts_this_quarter_live(
+    board_client,
+):
     f.PortfolioSnapshotFactory(taken_on=_day("2025-12-01"), hits_total=10, by_status={"active": 6})
     f.PortfolioSnapshotFactory(taken_on=_day("2025-12-31"), hits_total=12, by_status={"active": 7})
-    f.PortfolioSnapshotFactory(
+    f.PortfolioSnapshotFactory(  # this quarter: a HIT has been closed since, so it no longer counts
         taken_on=_day("2026-03-01"), hits_total=14, by_status={"active": 9, "closed": 1}
     )
     f.PortfolioSnapshotFactory(taken_on=_day("2023-03-01"), hits_total=3, by_status={"active": 1})  # too old
+    f.HITFactory(status=HITStatus.ACTIVE)
+    f.HITFactory(status=HITStatus.ACTIVE)
+    f.HITFactory(closed=True)
 
-    response = board_client.get(BOARD, {"status": "closed"})  # the snapshots ignore the filters
+    response = board_client.get(BOARD, {"status": "closed"})  # the trend ignores the filters
 
     points = response.context["dashboard"].trends.portfolio
-    assert [(p.label, p.taken_on, p.total, p.active) for p in points][-3:] == [
-        ("2025 Q3", None, None, None),
-        ("2025 Q4", _day("2025-12-31"), 12, 7),
-        ("2026 Q1", _day("2026-03-01"), 14, 9),
+    assert [(p.label, p.taken_on, p.total, p.active, p.live) for p in points][-3:] == [
+        ("2025 Q3", None, None, None, False),
+        ("2025 Q4", _day("2025-12-31"), 12, 7, False),
+        ("2026 Q1", TODAY, 3, 2, True),
     ]
     assert response.context["summaries"]["portfolio_trend"] == (
-        "On 1 March 2026 the programme had 14 HITs, 9 of them active (at the end of 2025 Q4: 12, 7 active)."
+        "As of 2 March 2026 the programme has 3 HITs, 2 of them active (at the end of 2025 Q4: 12, 7 active)."
     )
-    assert response.context["charts"]["portfolio_trend"]["series"][1]["values"][-2:] == [7, 9]
+    assert response.context["charts"]["portfolio_trend"]["series"][1]["values"][-2:] == [7, 2]
+    assert "(today)" in response.content.decode()
+
+
+def test_portfolio_trend_text_and_chart_agree_with_the_hits_by_status_counts(board_client):
+    """A snapshot taken earlier today (a HIT has been added and activated since) never contradicts
+    the counts of the HIT table shown beside it: both read the HITs as of now."""
+    f.PortfolioSnapshotFactory(taken_on=TODAY, hits_total=21, by_status={"active": 11})
+    for _ in range(2):
+        f.HITFactory(status=HITStatus.ACTIVE)
+    f.HITFactory(status=HITStatus.SET_UP)
+
+    response = board_client.get(BOARD)
+
+    counts = response.context["dashboard"].counts
+    active = next(row.count for row in counts.by_status if row.value == HITStatus.ACTIVE)
+    chart = response.context["charts"]["portfolio_trend"]
+    assert (counts.total, active) == (3, 2)
+    assert [series["values"][-1] for series in chart["series"]] == [counts.total, active]
+    assert response.context["charts"]["status"]["series"][0]["values"] == [
+        row.count for row in counts.by_status
+    ]
+    summary = response.context["summaries"]["portfolio_trend"]
+    assert summary.startswith(
+        f"As of 2 March 2026 the programme has {counts.total} HITs, {active} of them active"
+    )
+    assert response.context["summaries"]["status"].startswith(f"{counts.total} HITs by status")
 
 
 def test_trend_summaries_and_chart_data(board_client):

@@ -555,9 +555,9 @@ def test_hit_page_query_count_is_constant(
     client.force_login(director)
 
     # the page's own queries, plus structure (2), related HITs, documents, meetings, liveness,
-    # closure, the proposed memberships waiting (for the director), and reporting's panels (flags,
-    # checklist, reports, stage: 8)
-    with django_assert_num_queries(28):
+    # closure, the proposed memberships waiting (for the director), reporting's panels (flags,
+    # checklist, reports, stage: 8) and accreditation's conditions to meet (1)
+    with django_assert_num_queries(29):
         response = client.get(reverse("teams:hit-detail", args=[hit.pk]))
 
     assert len(response.context["related_hits"]) == rows
