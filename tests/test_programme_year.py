@@ -1,0 +1,279 @@
+"""One programme year on a frozen clock, through the pages and the beat schedule's own tasks.
+
+A programme manager with that role alone makes a round and its panel; a person registers, verifies
+their address and sends an expression of interest; they are invited, write revision 1 (every
+section, the stakeholder table, the sponsor confirming through the e-mailed link) and submit it; the
+reviewers declare and review; the chair releases feedback; revision 2 names a reviewer's employer
+and the second submission flags the conflict; the chair accredits with a condition, which the owner
+closes with evidence and the programme manager accepts; the HIT's profile comes from the
+application; the HIT goes from set-up to active; the daily beat tasks open two progress reports and
+remind the directors; the team submits and the programme manager accepts; months later the beat task
+sends the renewal reminder. Every e-mail is asserted (recipient and a key phrase), and the audit
+log page lists the key steps.
+
+Each user acts through the Django test client on the real forms (tests/pages.py reads a page's form
+the way a browser would, with its version and one-time key); e-mails queued after commit are sent
+as each request or task ends.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client, TestCase
+
+from accreditation.domain.criteria import criteria_for
+from accreditation.domain.sections import SECTIONS
+from accreditation.enums import ApplicationStatus, EOIStatus, PanelRole
+from accreditation.models import (
+    Accreditation,
+    Application,
+    Condition,
+    ExpressionOfInterest,
+    Panel,
+    ReviewAssignment,
+    Round,
+    StakeholderPlanRow,
+)
+from hitportal.celery import app as celery_app
+from reporting.enums import ReportStatus
+from reporting.models import ProgressReport
+from teams.enums import HITStatus, ProgrammeRole
+from teams.models import HIT, User
+from tests import factories as f
+from tests.factories import accreditation_applications as af
+from tests.pages import pick
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+PASSWORD = "a-long-registration-passphrase"
+TITLE = "Healthy Ageing at Home"
+
+
+def at(day: datetime.date, hour: int = 10) -> time_machine.travel:
+    return time_machine.travel(datetime.datetime.combine(day, datetime.time(hour), tzinfo=LONDON), tick=False)
+
+
+class Actor:
+    """One user's browser: opens pages and sends their forms; e-mails go out as each request ends."""
+
+    def __init__(self, user: User | None = None) -> None:
+        self.client = Client()
+        self.user = user
+
+    def _sign_in(self) -> None:
+        """A fresh session at the frozen clock's time (a session lasts hours, the year is long)."""
+        if self.user is not None:
+            self.client.force_login(self.user)
+
+    def get(self, url: str, status: int = 200) -> str:
+        self._sign_in()
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = self.client.get(url, follow=True)
+        assert response.status_code == status, (url, response.status_code)
+        return response.content.decode()
+
+    def submit(self, url: str, *, button: str | None = None, action: str | None = None, **changes) -> str:
+        """Open `url`, fill in the form with `button` (or posting to `action`) and send it; the page
+        it ends on (after redirects). A page that shows the form again with errors fails the test."""
+        html = self.get(url)
+        form, clicked = pick(html, button=button, action=action)
+        target = form.action or url
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(target, {**form.data(**changes), **clicked}, follow=True)
+        assert response.status_code == 200, (target, response.status_code)
+        page = response.content.decode()
+        assert "is-invalid" not in page and "alert-danger" not in page, _errors(page)
+        return page
+
+
+def _errors(page: str) -> str:
+    summary = re.search(r'id="error-summary"(.*?)</div>', page, flags=re.S)
+    fields = re.findall(r'invalid-feedback[^>]*>(.*?)</div>', page, flags=re.S)
+    return _text((summary.group(1) if summary else "") + " ".join(fields)) or page[:3000]
+
+
+def _text(page: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+def run_task(name: str) -> dict:
+    """The beat schedule's task by its registered name, run as the worker would."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return celery_app.tasks[name].apply().get()
+
+
+def sent(phrase: str, to: str) -> list:
+    """E-mails in the outbox to `to` whose subject or body holds `phrase` (at least one)."""
+    found = [m for m in mail.outbox if to in m.to and (phrase in m.subject or phrase in m.body)]
+    assert found, (phrase, to, [(m.to, m.subject) for m in mail.outbox])
+    return found
+
+
+def _link(message, pattern: str) -> str:
+    match = re.search(pattern, message.body)
+    assert match, message.body
+    return match.group(0)
+
+
+def test_one_programme_year(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    start = datetime.date(2027, 1, 11)
+
+    # The cast: a programme manager with that role alone; the panel's members in the directory with
+    # logins; reviewer Rita works at the Avon Community Trust, which revision 2 will name.
+    pm = f.UserFactory(email="pm@example.org", full_name="Pat Manager")
+    f.RoleAssignmentFactory(user=pm, role=ProgrammeRole.PROGRAMME_MANAGER)
+    assert not pm.is_superuser and not pm.is_staff
+
+    def person_with_login(name: str, email: str):
+        user = f.UserFactory(full_name=name, email=email)
+        return f.PersonFactory(user=user, full_name=name, email=email)
+
+    chair = person_with_login("Chris Chair", "chair@example.org")
+    rita = person_with_login("Rita Reviewer", "rita@example.org")
+    rob = person_with_login("Rob Reviewer", "rob@example.org")
+    lay = person_with_login("Lee Lay", "lee@example.org")
+    avon = f.OrganisationFactory(name="Avon Community Trust")
+    carers = f.OrganisationFactory(name="Bristol Carers")
+    council = f.OrganisationFactory(name="Bristol Social Care")
+    f.AffiliationFactory(person=rita, organisation=avon)
+    sponsor = f.PersonFactory(full_name="Sam Sponsor", email="sam.sponsor@example.org")
+
+    # 1. The programme manager makes the round and its panel through their pages.
+    manager = Actor(pm)
+    with at(start):
+        page = manager.submit(
+            "/accreditation/rounds/new/",
+            name="Round 2027",
+            opens_on=start.isoformat(),
+            eoi_deadline=(start + datetime.timedelta(days=30)).isoformat(),
+            application_deadline=(start + datetime.timedelta(days=90)).isoformat(),
+            reviewers_per_application=2,
+            accreditation_term_years=1,
+        )
+        round_ = Round.objects.get(name="Round 2027")
+        page = manager.submit(f"/accreditation/rounds/{round_.pk}/panels/new/", name="Panel 2027")
+        panel = Panel.objects.get(round=round_)
+        for person, role in (
+            (chair, PanelRole.CHAIR),
+            (rita, PanelRole.REVIEWER),
+            (rob, PanelRole.REVIEWER),
+            (lay, PanelRole.LAY_REVIEWER),
+        ):
+            page = manager.submit(
+                f"/accreditation/panels/{panel.pk}/", button="Seat them", person=person.pk, role=role
+            )
+        assert sorted(panel.members.values_list("user__email", "role")) == sorted(
+            [
+                ("chair@example.org", PanelRole.CHAIR),
+                ("rita@example.org", PanelRole.REVIEWER),
+                ("rob@example.org", PanelRole.REVIEWER),
+                ("lee@example.org", PanelRole.LAY_REVIEWER),
+            ]
+        )
+        page = manager.get(f"/accreditation/panels/{panel.pk}/")
+        assert "Chris Chair" in page and "Lee Lay" in page
+
+    # 2. A person registers themselves: the e-mailed link asks for the password chosen at registration.
+    visitor = Actor()
+    with at(start, 11):
+        visitor.submit(
+            "/accounts/signup/",
+            full_name="Alex Applicant",
+            email="alex@example.org",
+            password1=PASSWORD,
+            password2=PASSWORD,
+        )
+        (verify,) = sent("Confirm your e-mail address", "alex@example.org")
+        link = _link(verify, r"/accounts/signup/verify/[^/\s]+/[^/\s]+/")
+        page = visitor.submit(link, password=PASSWORD)
+        assert "Your account is active" in page
+    alex = User.objects.get(email="alex@example.org")
+    applicant = Actor(alex)
+
+    # 3. They send an expression of interest; the chair hears of it.
+    categories = list(f.StakeholderCategoryFactory._meta.model.objects.order_by("pk").values_list("pk", flat=True))
+    with at(start + datetime.timedelta(days=2)):
+        page = applicant.submit(
+            f"/accreditation/rounds/{round_.pk}/eoi/new/",
+            working_title=TITLE,
+            problem="Older people wait too long for joined-up care at home.",
+            boundaries="Community services, primary care and the council's social care.",
+            proposed_director="Alex Applicant",
+            **{
+                "partners-0-organisation_name": "North Bristol Trust",
+                "partners-0-category": categories[0],
+                "partners-1-organisation_name": "Bristol City Council",
+                "partners-1-category": categories[1],
+            },
+        )
+        eoi = ExpressionOfInterest.objects.get(working_title=TITLE)
+        applicant.submit(f"/accreditation/eoi/{eoi.pk}/", button="Submit")
+        eoi.refresh_from_db()
+        assert eoi.status == EOIStatus.SUBMITTED
+        sent(f"New expression of interest to Round 2027: {TITLE}", "chair@example.org")
+
+    # 4. The chair invites it to application; the applicant is told.
+    chairing = Actor(chair.user)
+    with at(start + datetime.timedelta(days=5)):
+        chairing.submit(f"/accreditation/eoi/{eoi.pk}/", button="Invite to apply")
+        sent(f"Invited to apply: {TITLE}", "alex@example.org")
+    application = Application.objects.get(hit__name=TITLE)
+    hit = application.hit
+    base = f"/accreditation/applications/{application.pk}"
+
+    # 5. Revision 1: every section through its page, the stakeholder table, the sponsor's
+    # confirmation through the e-mailed link, then the submission (the chair and the team are told).
+    director_person = alex.person
+    with at(start + datetime.timedelta(days=10)):
+        for section in SECTIONS:
+            if section.form_class is None:
+                continue
+            data = dict(af.VALID_SECTION_DATA[section.key])
+            if section.key == "aims":
+                data["aims"] = "People over 75 stay well at home: fewer emergency admissions in three years."
+            if section.key == "governance":
+                data.update(
+                    director=director_person.pk,
+                    executive_sponsor=sponsor.pk,
+                    host_organisation=carers.pk,
+                    host_unit="Research and innovation",
+                )
+            page = applicant.submit(f"{base}/sections/{section.key}/", button="Save", **data)
+            assert "This section is complete." in page, section.key
+        # The EOI's partners came over as rows to agree; the team writes what was agreed.
+        for row in StakeholderPlanRow.objects.filter(application=application):
+            applicant.submit(
+                f"{base}/stakeholders/{row.pk}/edit/",
+                button="Save",
+                role="Partner in the home care pathway",
+                outcome="Shared care plans",
+            )
+        for organisation, category in ((carers, categories[2]), (council, categories[3])):
+            applicant.submit(
+                f"{base}/stakeholders/",
+                button="Add to the table",
+                organisation=organisation.pk,
+                category=category,
+                role="Member of the management group",
+                outcome="Carers shape every plan",
+            )
+        applicant.submit(f"{base}/sections/governance/", button="Send confirmation request")
+        (request,) = sent(f"Please confirm your sponsorship of {TITLE}", sponsor.email)
+        page = Actor().submit(_link(request, r"/accreditation/sponsor/[^/\s]+/"), button="I confirm my sponsorship")
+        assert "Sponsorship confirmed" in page
+        sent("confirmed their sponsorship", "alex@example.org")
+
+        mail.outbox.clear()
+        applicant.submit(f"{base}/", button="Submit")
+        application.refresh_from_db()
+        assert (application.status, application.version) == (ApplicationStatus.SUBMITTED, 1)
+        sent(f"{TITLE} submitted revision 1 of its application", "chair@example.org")
+        sent(f"{TITLE} submitted revision 1 of its application", "alex@example.org")
