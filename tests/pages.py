@@ -125,8 +125,9 @@ def forms(html: str) -> list[Form]:
 
 
 def pick(html: str, *, button: str | None = None, action: str | None = None) -> tuple[Form, dict[str, str]]:
-    """The form with a submit button labelled `button` (or posting to `action`), and that button's
-    own name and value (sent as a browser sends the clicked button)."""
+    """The form with a submit button labelled `button` (or whose label starts with it and a space,
+    for labels with words for screen readers) or posting to `action`, and that button's own name
+    and value (sent as a browser sends the clicked button)."""
     found = forms(html)
     for form in found:
         if form.method != "post" or form.action.endswith("/accounts/logout/"):
@@ -136,7 +137,7 @@ def pick(html: str, *, button: str | None = None, action: str | None = None) -> 
         if button is None:
             return form, {}
         for label, name, value in form.buttons:
-            if label == button:
+            if label == button or label.startswith(f"{button} "):
                 return form, ({name: value} if name else {})
     described = [(f.action, [b[0] for b in f.buttons]) for f in found if f.method == "post"]
     raise AssertionError(f"No form with button {button!r} / action {action!r}; the page has {described}")

@@ -277,3 +277,95 @@ def test_one_programme_year(settings):
         assert (application.status, application.version) == (ApplicationStatus.SUBMITTED, 1)
         sent(f"{TITLE} submitted revision 1 of its application", "chair@example.org")
         sent(f"{TITLE} submitted revision 1 of its application", "alex@example.org")
+
+    # 6. The chair starts the review and assigns the reviewers (each is asked by e-mail); they
+    # declare no conflict and review.
+    reviewers = {"rita": rita.user, "rob": rob.user, "lee": lay.user}
+
+    def review(user: User, *, lay_reviewer: bool = False) -> None:
+        assignment = ReviewAssignment.objects.get(application=application, reviewer=user)
+        scores = {}
+        for criterion in criteria_for(is_lay=lay_reviewer):
+            scores[f"score_{criterion.code}"] = 3
+            scores[f"comment_{criterion.code}"] = "Well argued."
+        Actor(user).submit(
+            f"/accreditation/assignments/{assignment.pk}/review/",
+            button="Submit review",
+            recommendation="accredit",
+            summary="A committed team with a clear plan.",
+            **scores,
+        )
+
+    with at(start + datetime.timedelta(days=40)):
+        mail.outbox.clear()
+        chairing.submit(f"/accreditation/rounds/{round_.pk}/board/", button=f"Start review: {TITLE}")
+        for user in reviewers.values():
+            chairing.submit(f"{base}/assignments/", button="Assign", reviewer=user.pk)
+            sent(f"Please review the application of {TITLE}", user.email)
+        for name, user in reviewers.items():
+            assignment = ReviewAssignment.objects.get(application=application, reviewer=user)
+            assert not assignment.flagged_organisations
+            Actor(user).submit(
+                f"/accreditation/assignments/{assignment.pk}/declare/",
+                button="Send my declaration",
+                declaration="none",
+            )
+            review(user, lay_reviewer=name == "lee")
+
+    # 7. The chair writes the feedback and releases it; the team is told.
+    with at(start + datetime.timedelta(days=50)):
+        mail.outbox.clear()
+        chairing.submit(
+            f"{base}/feedback/edit/",
+            button="Save draft",
+            summary="A promising application; say more about how carers are paid.",
+            **{"points-0-text": "Explain how carers are paid and trained."},
+        )
+        chairing.submit(f"{base}/feedback/edit/", button="Release feedback")
+        application.refresh_from_db()
+        assert application.status == ApplicationStatus.FEEDBACK
+        sent(f"Feedback on the application of {TITLE} is ready", "alex@example.org")
+
+    # 8. Revision 2 answers the feedback and names Rita's employer as a partner: its submission flags
+    # her conflict, and every reviewer is asked to review the new revision.
+    with at(start + datetime.timedelta(days=60)):
+        applicant.submit(f"{base}/", button="Revise")
+        page = applicant.get(f"{base}/feedback/")
+        assert "Explain how carers are paid and trained." in page
+        form, _ = pick(page, button="Save the answers")
+        answers = {name: "Carers are paid at the national rate and trained." for name in form.fields if name.startswith("point_")}
+        assert answers, form.fields
+        applicant.submit(f"{base}/feedback/", button="Save the answers", **answers)
+        applicant.submit(
+            f"{base}/stakeholders/",
+            button="Add to the table",
+            organisation=avon.pk,
+            category=categories[4],
+            role="Runs the community nursing teams",
+            outcome="Nurses share the care plans",
+        )
+        mail.outbox.clear()
+        applicant.submit(f"{base}/", button="Submit")
+        application.refresh_from_db()
+        assert (application.status, application.version) == (ApplicationStatus.SUBMITTED, 2)
+        flagged = ReviewAssignment.objects.get(application=application, reviewer=rita.user)
+        assert flagged.flagged_organisations == "Avon Community Trust"
+        assert flagged.declaration == "pending"
+        for user in reviewers.values():
+            (message,) = sent(f"Revision 2 of {TITLE}'s application needs your review", user.email)
+            assert ("Avon Community Trust" in message.body) == (user == rita.user)
+        sent(f"{TITLE} submitted revision 2 of its application", "chair@example.org")
+
+    # 9. The chair starts the second review and recuses Rita; Rob and Lee review revision 2.
+    with at(start + datetime.timedelta(days=65)):
+        chairing.submit(f"/accreditation/rounds/{round_.pk}/board/", button=f"Start review: {TITLE}")
+        page = chairing.get(f"{base}/assignments/")
+        assert "Avon Community Trust" in page
+        chairing.submit(
+            f"{base}/assignments/",
+            button="Record the decision on Rita Reviewer",
+            resolution="recused",
+            note="Employed by a partner named in revision 2.",
+        )
+        for name in ("rob", "lee"):
+            review(reviewers[name], lay_reviewer=name == "lee")
