@@ -104,7 +104,12 @@ def _text(page: str) -> str:
 
 
 def run_task(name: str) -> dict:
-    """The beat schedule's task by its registered name, run as the worker would."""
+    """The beat schedule's task by its registered name, run as the worker would (the schedule must
+    name it: these are the runs beat starts each day)."""
+    from django.conf import settings
+
+    assert name in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}, name
+    celery_app.loader.import_default_modules()  # the worker's own task discovery
     with TestCase.captureOnCommitCallbacks(execute=True):
         return celery_app.tasks[name].apply().get()
 
@@ -369,3 +374,57 @@ def test_one_programme_year(settings):
         )
         for name in ("rob", "lee"):
             review(reviewers[name], lay_reviewer=name == "lee")
+
+    # 10. The chair accredits with a condition owned by the director; the team and the owner are told.
+    decided_on = start + datetime.timedelta(days=70)
+    condition_due = decided_on + datetime.timedelta(days=30)
+    with at(decided_on):
+        mail.outbox.clear()
+        chairing.submit(
+            f"{base}/decide/",
+            button="Record the decision",
+            outcome="accredit_with_conditions",
+            rationale="A strong team with committed partners; the feedback was answered.",
+            **{
+                "conditions-0-text": "Agree the terms of reference of the management group.",
+                "conditions-0-owner": director_person.pk,
+                "conditions-0-due_on": condition_due.isoformat(),
+            },
+        )
+        application.refresh_from_db()
+        assert application.status == ApplicationStatus.ACCREDITED_WITH_CONDITIONS
+        sent(f"{TITLE}: Accredited with conditions", "alex@example.org")
+        sent(f"Condition set for {TITLE}", "alex@example.org")
+        accreditation = Accreditation.objects.get(application=application)
+        hit.refresh_from_db()
+        assert hit.status == HITStatus.SET_UP
+        # The HIT's profile comes from the accredited application: its aims and its host.
+        assert hit.aims.startswith("People over 75 stay well at home")
+        assert (hit.host_organisation, hit.host_unit) == (carers, "Research and innovation")
+        page = applicant.get(f"/teams/hits/{hit.pk}/")
+        assert "People over 75 stay well at home" in page and "Bristol Carers" in page
+
+    # proposed memberships: confirmed here once that page exists
+
+    # 11. The condition's reminder comes from the beat task; its owner closes it with evidence and
+    # the programme manager, told by e-mail, accepts it.
+    condition = Condition.objects.get(decision__application=application)
+    with at(condition_due - datetime.timedelta(days=settings.CONDITION_REMINDER_DAYS), 7):
+        mail.outbox.clear()
+        run_task("accreditation.send_condition_reminders")
+        sent(f"Condition of {TITLE} due on", "alex@example.org")
+    with at(condition_due - datetime.timedelta(days=5)):
+        mail.outbox.clear()
+        applicant.submit(
+            f"/accreditation/conditions/{condition.pk}/close/",
+            button="Send the evidence",
+            evidence="The terms of reference were agreed at the first meeting; minutes attached.",
+        )
+        sent(f"Evidence to accept: a condition of {TITLE}", "pm@example.org")
+        manager.submit(
+            f"/accreditation/conditions/{condition.pk}/review/",
+            button="Accept the evidence and close the condition",
+        )
+        sent(f"Condition of {TITLE} closed", "alex@example.org")
+        condition.refresh_from_db()
+        assert condition.closed_at is not None
