@@ -428,3 +428,35 @@ def test_one_programme_year(settings):
         sent(f"Condition of {TITLE} closed", "alex@example.org")
         condition.refresh_from_db()
         assert condition.closed_at is not None
+
+    # 12. Set-up: the director adds the sponsor and a management group from two organisations, a
+    # working group with both leads; the public review group judges the PPI arrangements; the
+    # checklist holds and the programme manager moves the HIT to active.
+    hit_base = f"/teams/hits/{hit.pk}"
+    with at(condition_due):
+        mail.outbox.clear()
+        applicant.submit(f"{hit_base}/working-groups/new/", button="Create", name="Home care pathway")
+        group = hit.working_groups.get()
+        added = [
+            dict(email=sponsor.email, role="executive_sponsor"),
+            dict(email="mo@example.org", full_name="Mo Manager", role="management_group", organisation=carers.pk),
+            dict(email="nia@example.org", full_name="Nia Nurse", role="management_group", organisation=council.pk),
+            dict(email="ada@example.org", full_name="Ada Academic", role="working_group_lead", working_group=group.pk, lead_side="academic"),
+            dict(email="sol@example.org", full_name="Sol Service", role="working_group_lead", working_group=group.pk, lead_side="service"),
+        ]
+        for fields in added:
+            applicant.submit(f"{hit_base}/members/new/", button="Add", **fields)
+        for fields in added:
+            assert [m for m in mail.outbox if fields["email"] in m.to and TITLE in m.body], fields["email"]
+        page = Actor(lay.user).submit(
+            f"/engagement/hits/{hit.pk}/ppi/reviews/new/",
+            button="Save the assessment",
+            ppi_depth=3,
+            arrangements_adequate="yes",
+            comments="Carers are involved from the start and paid for their time.",
+        )
+        page = manager.get(f"/reporting/hits/{hit.pk}/setup/")
+        assert "Move to active" in page, _text(page)
+        manager.submit(f"/reporting/hits/{hit.pk}/setup/", button="Move to active")
+        hit.refresh_from_db()
+        assert hit.status == HITStatus.ACTIVE
