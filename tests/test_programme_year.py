@@ -27,7 +27,7 @@ import time_machine
 from django.core import mail
 from django.test import Client, TestCase
 
-from accreditation.domain.criteria import criteria_for
+from accreditation.domain.criteria import CRITERIA, criteria_for
 from accreditation.domain.sections import SECTIONS
 from accreditation.enums import ApplicationStatus, EOIStatus, PanelRole
 from accreditation.models import (
@@ -460,3 +460,81 @@ def test_one_programme_year(settings):
         manager.submit(f"/reporting/hits/{hit.pk}/setup/", button="Move to active")
         hit.refresh_from_db()
         assert hit.status == HITStatus.ACTIVE
+
+    # 13. Reporting: the programme manager sets a quarterly schedule. From here the beat schedule's
+    # daily tasks run every day of the year at their hours; they open the reports and remind.
+    activated_on = condition_due
+    first_due = datetime.date(2027, 6, 30)
+    with at(activated_on):
+        manager.submit(
+            f"/reporting/hits/{hit.pk}/schedule/",
+            button="Save the schedule",
+            interval_months=3,
+            first_due_on=first_due.isoformat(),
+            reminder_offsets="-14, 1, 14",
+        )
+    daily = (
+        ("reporting.send_report_reminders", 6, 30),
+        ("accreditation.send_renewal_reminders", 7, 0),
+        ("accreditation.send_condition_reminders", 7, 10),
+    )
+
+    def beat(first: datetime.date, last: datetime.date) -> dict[datetime.date, list[tuple[str, str]]]:
+        """Each day's daily tasks; the e-mails each day sent, as (recipient, subject)."""
+        mail.outbox.clear()
+        days: dict[datetime.date, list[tuple[str, str]]] = {}
+        day = first
+        while day <= last:
+            before = len(mail.outbox)
+            for name, hour, minute in daily:
+                moment = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=LONDON)
+                with time_machine.travel(moment, tick=False):
+                    run_task(name)
+            if len(mail.outbox) > before:
+                days[day] = sorted((m.to[0], m.subject) for m in mail.outbox[before:])
+            day += datetime.timedelta(days=1)
+        return days
+
+    # The first report opens and its reminder goes to the director 14 days before it is due.
+    assert beat(activated_on + datetime.timedelta(days=1), datetime.date(2027, 6, 20)) == {
+        datetime.date(2027, 6, 16): [("alex@example.org", f"{TITLE} progress report due on 30 June 2027")],
+    }
+    (report,) = ProgressReport.objects.filter(hit=hit)
+    assert (report.due_on, report.status) == (first_due, ReportStatus.DRAFT)
+    sent("in 14 days", "alex@example.org")
+
+    # The team writes and submits it; the programme manager is told and accepts it; the team is told.
+    with at(datetime.date(2027, 6, 25)):
+        mail.outbox.clear()
+        applicant.submit(
+            f"/reporting/reports/{report.pk}/edit/?section=indicators",
+            button="Save four-concept indicators",
+            **{f"rating_{CRITERIA[0].code}": 2, f"evidence_{CRITERIA[0].code}": "Minutes of the management group."},
+        )
+        applicant.submit(
+            f"/reporting/reports/{report.pk}/edit/?section=capacity",
+            button="Save capacity and funding",
+            funding_status="secured",
+        )
+        applicant.submit(f"/reporting/reports/{report.pk}/", button="Submit")
+        sent(f"{TITLE} submitted its progress report (due 30 June 2027)", "pm@example.org")
+        manager.submit(f"/reporting/reports/{report.pk}/", button="Accept")
+        sent(f"{TITLE} progress report: accepted", "alex@example.org")
+        report.refresh_from_db()
+        assert report.status == ReportStatus.ACCEPTED
+
+    # No reminder for the accepted report; the second opens 14 days before it is due and is reminded,
+    # then overdue; six months before the accreditation ends, the renewal reminder comes.
+    days = beat(datetime.date(2027, 6, 26), datetime.date(2027, 10, 5))
+    assert accreditation.valid_until == datetime.date(2028, 3, 21)
+    assert days == {
+        datetime.date(2027, 9, 16): [("alex@example.org", f"{TITLE} progress report due on 30 September 2027")],
+        datetime.date(2027, 9, 21): [
+            ("alex@example.org", f"{TITLE}: accreditation ends on 21 March 2028"),
+            ("pm@example.org", f"{TITLE}: accreditation ends on 21 March 2028"),
+        ],
+        datetime.date(2027, 10, 1): [
+            ("alex@example.org", f"Overdue: {TITLE} progress report was due on 30 September 2027")
+        ],
+    }, days
+    assert ProgressReport.objects.filter(hit=hit).count() == 2
