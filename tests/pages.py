@@ -113,7 +113,11 @@ class _Parser(HTMLParser):
         elif tag == "button" and self._button is not None:
             if self._button.get("type", "submit").lower() == "submit":
                 form.buttons.append(
-                    (" ".join(self._button_text.split()), self._button.get("name", ""), self._button.get("value", ""))
+                    (
+                        " ".join(self._button_text.split()),
+                        self._button.get("name", ""),
+                        self._button.get("value", ""),
+                    )
                 )
             self._button = None
 

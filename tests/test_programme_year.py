@@ -95,7 +95,7 @@ class Actor:
 
 def _errors(page: str) -> str:
     summary = re.search(r'id="error-summary"(.*?)</div>', page, flags=re.S)
-    fields = re.findall(r'invalid-feedback[^>]*>(.*?)</div>', page, flags=re.S)
+    fields = re.findall(r"invalid-feedback[^>]*>(.*?)</div>", page, flags=re.S)
     return _text((summary.group(1) if summary else "") + " ".join(fields)) or page[:3000]
 
 
@@ -204,7 +204,9 @@ def test_one_programme_year(settings):
     applicant = Actor(alex)
 
     # 3. They send an expression of interest; the chair hears of it.
-    categories = list(f.StakeholderCategoryFactory._meta.model.objects.order_by("pk").values_list("pk", flat=True))
+    categories = list(
+        f.StakeholderCategoryFactory._meta.model.objects.order_by("pk").values_list("pk", flat=True)
+    )
     with at(start + datetime.timedelta(days=2)):
         page = applicant.submit(
             f"/accreditation/rounds/{round_.pk}/eoi/new/",
@@ -272,7 +274,9 @@ def test_one_programme_year(settings):
             )
         applicant.submit(f"{base}/sections/governance/", button="Send confirmation request")
         (request,) = sent(f"Please confirm your sponsorship of {TITLE}", sponsor.email)
-        page = Actor().submit(_link(request, r"/accreditation/sponsor/[^/\s]+/"), button="I confirm my sponsorship")
+        page = Actor().submit(
+            _link(request, r"/accreditation/sponsor/[^/\s]+/"), button="I confirm my sponsorship"
+        )
         assert "Sponsorship confirmed" in page
         sent("confirmed their sponsorship", "alex@example.org")
 
@@ -338,7 +342,11 @@ def test_one_programme_year(settings):
         page = applicant.get(f"{base}/feedback/")
         assert "Explain how carers are paid and trained." in page
         form, _ = pick(page, button="Save the answers")
-        answers = {name: "Carers are paid at the national rate and trained." for name in form.fields if name.startswith("point_")}
+        answers = {
+            name: "Carers are paid at the national rate and trained."
+            for name in form.fields
+            if name.startswith("point_")
+        }
         assert answers, form.fields
         applicant.submit(f"{base}/feedback/", button="Save the answers", **answers)
         applicant.submit(
@@ -439,10 +447,32 @@ def test_one_programme_year(settings):
         group = hit.working_groups.get()
         added = [
             dict(email=sponsor.email, role="executive_sponsor"),
-            dict(email="mo@example.org", full_name="Mo Manager", role="management_group", organisation=carers.pk),
-            dict(email="nia@example.org", full_name="Nia Nurse", role="management_group", organisation=council.pk),
-            dict(email="ada@example.org", full_name="Ada Academic", role="working_group_lead", working_group=group.pk, lead_side="academic"),
-            dict(email="sol@example.org", full_name="Sol Service", role="working_group_lead", working_group=group.pk, lead_side="service"),
+            dict(
+                email="mo@example.org",
+                full_name="Mo Manager",
+                role="management_group",
+                organisation=carers.pk,
+            ),
+            dict(
+                email="nia@example.org",
+                full_name="Nia Nurse",
+                role="management_group",
+                organisation=council.pk,
+            ),
+            dict(
+                email="ada@example.org",
+                full_name="Ada Academic",
+                role="working_group_lead",
+                working_group=group.pk,
+                lead_side="academic",
+            ),
+            dict(
+                email="sol@example.org",
+                full_name="Sol Service",
+                role="working_group_lead",
+                working_group=group.pk,
+                lead_side="service",
+            ),
         ]
         for fields in added:
             applicant.submit(f"{hit_base}/members/new/", button="Add", **fields)
@@ -509,7 +539,10 @@ def test_one_programme_year(settings):
         applicant.submit(
             f"/reporting/reports/{report.pk}/edit/?section=indicators",
             button="Save four-concept indicators",
-            **{f"rating_{CRITERIA[0].code}": 2, f"evidence_{CRITERIA[0].code}": "Minutes of the management group."},
+            **{
+                f"rating_{CRITERIA[0].code}": 2,
+                f"evidence_{CRITERIA[0].code}": "Minutes of the management group.",
+            },
         )
         applicant.submit(
             f"/reporting/reports/{report.pk}/edit/?section=capacity",
@@ -528,7 +561,9 @@ def test_one_programme_year(settings):
     days = beat(datetime.date(2027, 6, 26), datetime.date(2027, 10, 5))
     assert accreditation.valid_until == datetime.date(2028, 3, 21)
     assert days == {
-        datetime.date(2027, 9, 16): [("alex@example.org", f"{TITLE} progress report due on 30 September 2027")],
+        datetime.date(2027, 9, 16): [
+            ("alex@example.org", f"{TITLE} progress report due on 30 September 2027")
+        ],
         datetime.date(2027, 9, 21): [
             ("alex@example.org", f"{TITLE}: accreditation ends on 21 March 2028"),
             ("pm@example.org", f"{TITLE}: accreditation ends on 21 March 2028"),
@@ -538,3 +573,41 @@ def test_one_programme_year(settings):
         ],
     }, days
     assert ProgressReport.objects.filter(hit=hit).count() == 2
+
+    # 14. The audit log page lists the year's key steps, each with who did it (System for the beat).
+    with at(datetime.date(2027, 10, 6)):
+        first = _text(manager.get("/audit/"))
+        found = int(re.search(r"(\d+) events found", first).group(1))
+        log = first + "".join(
+            _text(manager.get(f"/audit/?page={number}")) for number in range(2, (found + 49) // 50 + 1)
+        )
+    for step in (
+        "Pat Manager Panel seat Seated Chris Chair as chair",
+        "Pat Manager Panel seat Seated Rita Reviewer as reviewer",
+        "Pat Manager Panel seat Seated Lee Lay as lay (public review group) reviewer",
+        "Alex Applicant Programme role Granted the role Applicant",
+        "Alex Applicant Expression of interest Submit: Draft → Submitted",
+        "Chris Chair Expression of interest Invite to apply: Submitted → Invited to apply",
+        "Chris Chair HIT membership Added Alex Applicant as director",
+        "System Application Confirm sponsorship Confirmed by Sam Sponsor",
+        "Chris Chair Review assignment Assigned Rob Reviewer as reviewer",
+        "Rob Reviewer Conflict of interest declared Declared no conflict of interest",
+        "Rita Reviewer Review submitted Submitted a review of version 1",
+        "Chris Chair Application Release feedback: Under review → Feedback released",
+        "Alex Applicant Application Revise: Feedback released → Draft",
+        "Chris Chair Conflict of interest resolved Conflict of interest of Rita Reviewer: recused",
+        "Lee Lay Review submitted Submitted a lay review of version 2",
+        "Chris Chair Panel decision Decided: Accredited with conditions (version 2)",
+        "Chris Chair HIT status Accredit: In application → Set-up",
+        "Alex Applicant Accreditation condition Evidence sent: Open → Awaiting acceptance",
+        "Pat Manager Accreditation condition Evidence accepted: Awaiting acceptance → Closed",
+        "Alex Applicant HIT membership Added Sam Sponsor as executive sponsor",
+        "Lee Lay Public review Recorded a public review of the PPI arrangements",
+        "Pat Manager HIT status Move to active: Set-up → Active",
+        "Pat Manager Reporting schedule Set the reporting schedule Every 3 months from 30 Jun 2027",
+        "Alex Applicant Progress report Submit: Draft → Submitted",
+        "Pat Manager Progress report Accept: Submitted → Accepted",
+    ):
+        assert step in log, step
+    assert log.count("Alex Applicant Application Submit: Draft → Submitted") == 2
+    assert log.count("System Progress report Create: — → Draft Opened by the reporting schedule.") == 2
