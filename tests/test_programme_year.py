@@ -44,7 +44,7 @@ from hitportal.celery import app as celery_app
 from reporting.enums import ReportStatus
 from reporting.models import ProgressReport
 from teams.enums import HITStatus, ProgrammeRole
-from teams.models import HIT, User
+from teams.models import User
 from tests import factories as f
 from tests.factories import accreditation_applications as af
 from tests.pages import pick
@@ -446,33 +446,33 @@ def test_one_programme_year(settings):
         applicant.submit(f"{hit_base}/working-groups/new/", button="Create", name="Home care pathway")
         group = hit.working_groups.get()
         added = [
-            dict(email=sponsor.email, role="executive_sponsor"),
-            dict(
-                email="mo@example.org",
-                full_name="Mo Manager",
-                role="management_group",
-                organisation=carers.pk,
-            ),
-            dict(
-                email="nia@example.org",
-                full_name="Nia Nurse",
-                role="management_group",
-                organisation=council.pk,
-            ),
-            dict(
-                email="ada@example.org",
-                full_name="Ada Academic",
-                role="working_group_lead",
-                working_group=group.pk,
-                lead_side="academic",
-            ),
-            dict(
-                email="sol@example.org",
-                full_name="Sol Service",
-                role="working_group_lead",
-                working_group=group.pk,
-                lead_side="service",
-            ),
+            {"email": sponsor.email, "role": "executive_sponsor"},
+            {
+                "email": "mo@example.org",
+                "full_name": "Mo Manager",
+                "role": "management_group",
+                "organisation": carers.pk,
+            },
+            {
+                "email": "nia@example.org",
+                "full_name": "Nia Nurse",
+                "role": "management_group",
+                "organisation": council.pk,
+            },
+            {
+                "email": "ada@example.org",
+                "full_name": "Ada Academic",
+                "role": "working_group_lead",
+                "working_group": group.pk,
+                "lead_side": "academic",
+            },
+            {
+                "email": "sol@example.org",
+                "full_name": "Sol Service",
+                "role": "working_group_lead",
+                "working_group": group.pk,
+                "lead_side": "service",
+            },
         ]
         for fields in added:
             applicant.submit(f"{hit_base}/members/new/", button="Add", **fields)
