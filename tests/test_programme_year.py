@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.core import mail
 from django.test import Client, TestCase
 
@@ -44,7 +45,7 @@ from hitportal.celery import app as celery_app
 from reporting.enums import ReportStatus
 from reporting.models import ProgressReport
 from teams.enums import HITStatus, ProgrammeRole
-from teams.models import User
+from teams.models import StakeholderCategory, User
 from tests import factories as f
 from tests.factories import accreditation_applications as af
 from tests.pages import pick
@@ -106,9 +107,7 @@ def _text(page: str) -> str:
 def run_task(name: str) -> dict:
     """The beat schedule's task by its registered name, run as the worker would (the schedule must
     name it: these are the runs beat starts each day)."""
-    from django.conf import settings
-
-    assert name in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}, name
+    assert name in {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}, name
     celery_app.loader.import_default_modules()  # the worker's own task discovery
     with TestCase.captureOnCommitCallbacks(execute=True):
         return celery_app.tasks[name].apply().get()
@@ -212,9 +211,7 @@ def test_one_programme_year(settings):
     applicant = Actor(alex)
 
     # 3. They send an expression of interest; the chair hears of it.
-    categories = list(
-        f.StakeholderCategoryFactory._meta.model.objects.order_by("pk").values_list("pk", flat=True)
-    )
+    categories = list(StakeholderCategory.objects.order_by("pk").values_list("pk", flat=True))
     with at(start + datetime.timedelta(days=2)):
         page = applicant.submit(
             f"/accreditation/rounds/{round_.pk}/eoi/new/",
