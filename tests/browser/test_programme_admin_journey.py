@@ -1,7 +1,8 @@
 """The programme manager's administration pages in the browser, as a user with that role alone: a
 round, its panel and seats (a reviewer replaced), a programme role granted and revoked, a login
-created with its invitation, a theme added to a vocabulary; each step then found in the audit log.
-Every page of the journey has no serious or critical axe-core violation and a clean console."""
+created with its invitation, a theme added to a vocabulary and edited; each step then found in the
+audit log. Every page of the journey has no serious or critical axe-core violation and a clean
+console."""
 
 from __future__ import annotations
 
@@ -144,6 +145,12 @@ def test_programme_manager_runs_rounds_panels_roles_logins_and_vocabularies(open
     page.get_by_role("button", name="Add", exact=True).click()
     success("Digital inclusion was added.")
     assert Theme.objects.filter(name="Digital inclusion").exists()
+    page.get_by_role("link", name="Edit Digital inclusion").click()
+    check_page()
+    you.fill(description="Access to digital services for people who are offline.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    success("Digital inclusion was saved.")
+    assert Theme.objects.get(name="Digital inclusion").description.startswith("Access to digital services")
 
     # 7. The audit log lists each step with who did it.
     you.goto("/audit/")
