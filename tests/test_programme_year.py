@@ -156,6 +156,13 @@ def test_one_programme_year():
     council = f.OrganisationFactory(name="Bristol Social Care")
     f.AffiliationFactory(person=rita, organisation=avon)
     sponsor = f.PersonFactory(full_name="Sam Sponsor", email="sam.sponsor@example.org")
+    # The people the application will name for its groups, already in the directory (no logins).
+    named = {
+        "mo": f.PersonFactory(full_name="Mo Manager", email="mo@example.org"),
+        "nia": f.PersonFactory(full_name="Nia Nurse", email="nia@example.org"),
+        "ada": f.PersonFactory(full_name="Ada Academic", email="ada@example.org"),
+        "sol": f.PersonFactory(full_name="Sol Service", email="sol@example.org"),
+    }
 
     # 1. The programme manager makes the round and its panel through their pages.
     manager = Actor(pm)
@@ -254,6 +261,8 @@ def test_one_programme_year():
                 data["aims"] = "People over 75 stay well at home: fewer emergency admissions in three years."
             if section.key == "governance":
                 data.update(
+                    management_group="Mo Manager, Bristol Carers\nNia Nurse, Bristol Social Care",
+                    working_groups="Home care pathway; Ada Academic; Sol Service",
                     director=director_person.pk,
                     executive_sponsor=sponsor.pk,
                     host_organisation=carers.pk,
@@ -423,7 +432,23 @@ def test_one_programme_year():
         page = applicant.get(f"/teams/hits/{hit.pk}/")
         assert "People over 75 stay well at home" in page and "Bristol Carers" in page
 
-    # proposed memberships: confirmed here once that page exists
+        # The people the application names are proposed as the HIT's members; the director confirms
+        # them in one step (each told by e-mail what they were added to), nothing retyped.
+        page = applicant.get(f"/teams/hits/{hit.pk}/")
+        assert "Confirm the proposed memberships" in page
+        page = applicant.submit(f"/teams/hits/{hit.pk}/members/proposed/", button=None)
+        mails(*((person.email, TITLE) for person in (sponsor, *named.values())))
+        current = hit.memberships.filter(end_date__isnull=True)
+        assert sorted(
+            current.values_list("person__full_name", "role", "working_group__name", "lead_side")
+        ) == [
+            ("Ada Academic", "working_group_lead", "Home care pathway", "academic"),
+            ("Alex Applicant", "director", None, ""),
+            ("Mo Manager", "management_group", None, ""),
+            ("Nia Nurse", "management_group", None, ""),
+            ("Sam Sponsor", "executive_sponsor", None, ""),
+            ("Sol Service", "working_group_lead", "Home care pathway", "service"),
+        ]
 
     # 11. The condition's reminder comes from the beat task; its owner closes it with evidence and
     # the programme manager, told by e-mail, accepts it.
@@ -446,45 +471,12 @@ def test_one_programme_year():
         condition.refresh_from_db()
         assert condition.closed_at is not None
 
-    # 12. Set-up: the director adds the sponsor and a management group from two organisations, a
-    # working group with both leads; the public review group judges the PPI arrangements; the
-    # checklist holds and the programme manager moves the HIT to active.
+    # 12. Set-up: the groups confirmed from the application (above) hold the sponsor, a management
+    # group from two organisations and a working group with both leads; the public review group
+    # judges the PPI arrangements; the checklist holds and the programme manager moves the HIT to
+    # active.
     hit_base = f"/teams/hits/{hit.pk}"
     with at(condition_due):
-        applicant.submit(f"{hit_base}/working-groups/new/", button="Create", name="Home care pathway")
-        group = hit.working_groups.get()
-        added = [
-            {"email": sponsor.email, "role": "executive_sponsor"},
-            {
-                "email": "mo@example.org",
-                "full_name": "Mo Manager",
-                "role": "management_group",
-                "organisation": carers.pk,
-            },
-            {
-                "email": "nia@example.org",
-                "full_name": "Nia Nurse",
-                "role": "management_group",
-                "organisation": council.pk,
-            },
-            {
-                "email": "ada@example.org",
-                "full_name": "Ada Academic",
-                "role": "working_group_lead",
-                "working_group": group.pk,
-                "lead_side": "academic",
-            },
-            {
-                "email": "sol@example.org",
-                "full_name": "Sol Service",
-                "role": "working_group_lead",
-                "working_group": group.pk,
-                "lead_side": "service",
-            },
-        ]
-        for fields in added:
-            applicant.submit(f"{hit_base}/members/new/", button="Add", **fields)
-        mails(*((fields["email"], TITLE) for fields in added))
         page = Actor(lay.user).submit(
             f"/engagement/hits/{hit.pk}/ppi/reviews/new/",
             button="Save the assessment",
