@@ -13,6 +13,14 @@ class PanelSeatChange(models.TextChoices):
     REPLACED = "replaced", "Replaced"
 
 
+class RoundChangeKind(models.TextChoices):
+    """What happened to a round (accreditation.models.RoundChange)."""
+
+    CREATED = "created", "Round created"
+    CHANGED = "changed", "Round changed"
+    PANEL_CREATED = "panel_created", "Panel created"
+
+
 class ApplicationKind(models.TextChoices):
     NEW = "new", "New accreditation"
     RENEWAL = "renewal", "Renewal"

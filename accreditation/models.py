@@ -23,6 +23,7 @@ from accreditation.enums import (
     PanelSeatChange,
     Recommendation,
     ReviewStatus,
+    RoundChangeKind,
 )
 from accreditation.workflow import (
     APPLICATION_WORKFLOW,
@@ -103,6 +104,30 @@ class PanelMember(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} - {self.get_role_display()} of {self.panel}"
+
+
+class RoundChange(models.Model):
+    """A round made or changed, or a panel made for it: by whom, when and what (each changed field
+    before and after). Append-only; the audit log lists it (docs/domain.md section 3.8)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="changes")
+    panel = models.ForeignKey(Panel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    change = models.CharField(max_length=16, choices=RoundChangeKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    detail = models.TextField(blank=True, max_length=LONG_TEXT)
+    # A default, not auto_now_add, so a row can be written with an earlier time (demo data, tests).
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            choices_constraint("change", RoundChangeKind, "accreditation_roundchange_change_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_change_display()}: {self.round_id}"
 
 
 class PanelSeatEvent(models.Model):

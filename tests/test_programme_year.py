@@ -580,6 +580,8 @@ def test_one_programme_year():
             _text(manager.get(f"/audit/?page={number}")) for number in range(2, (found + 49) // 50 + 1)
         )
     for step in (
+        "Pat Manager Round Round created Name: Round 2027; Opens on: 11 Jan 2027",
+        "Pat Manager Round Panel created Panel 2027 Round 2027",
         "Pat Manager Panel seat Seated Chris Chair as chair",
         "Pat Manager Panel seat Seated Rita Reviewer as reviewer",
         "Pat Manager Panel seat Seated Lee Lay as lay (public review group) reviewer",
@@ -597,6 +599,7 @@ def test_one_programme_year():
         "Lee Lay Review submitted Submitted a lay review of version 2",
         "Chris Chair Panel decision Decided: Accredited with conditions (version 2)",
         "Chris Chair HIT status Accredit: In application → Set-up",
+        "Alex Applicant HIT membership Added Mo Manager as management group member",
         "Alex Applicant Accreditation condition Evidence sent: Open → Awaiting acceptance",
         "Pat Manager Accreditation condition Evidence accepted: Awaiting acceptance → Closed",
         "Alex Applicant HIT membership Added Sam Sponsor as executive sponsor",

@@ -16,9 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accreditation import permissions
-from accreditation.enums import ConflictResolution, PanelRole, PanelSeatChange, ReviewStatus
+from accreditation.enums import ConflictResolution, PanelRole, PanelSeatChange, ReviewStatus, RoundChangeKind
 from accreditation.models import Application, Panel, PanelMember, PanelSeatEvent, ReviewAssignment, Round
 from accreditation.services.reviews import conflicting_organisations, named_organisation_ids
+from accreditation.services.rounds import round_change_record
 from accreditation.workflow import FINAL_APPLICATION_STATES
 from core.mail import send_after_commit
 from core.permissions import require
@@ -49,7 +50,8 @@ class SeatOutcome:
 @transaction.atomic
 def panel_create(*, actor: User, round_id: int, name: str) -> Panel:
     """Make a panel for the round (programme managers); a name the round already uses (in any case) is
-    refused next to the field. Side effect: the Panel row, with no seats."""
+    refused next to the field. Side effects: the Panel row, with no seats; a RoundChange "panel
+    created" (the audit log)."""
     require(permissions.can_manage_panels(actor))
     round = Round.objects.get(pk=round_id)
     panel = Panel(round=round, name=name.strip())
@@ -59,6 +61,9 @@ def panel_create(*, actor: User, round_id: int, name: str) -> Panel:
         )
     panel.full_clean()
     panel.save()
+    round_change_record(
+        actor=actor, round=round, change=RoundChangeKind.PANEL_CREATED, detail=panel.name, panel=panel
+    )
     return panel
 
 

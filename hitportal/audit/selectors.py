@@ -15,6 +15,7 @@ count and one fetch however many events there are:
     account      teams.AccountInvitation          a login was created (or its invitation sent again)
     registration teams.AccountRegistration        a self-registered login was activated (verified_at)
     vocabulary   teams.VocabularyChange           a vocabulary term was added, renamed or switched off
+    round        accreditation.RoundChange        a round was created or changed, or a panel made for it
     assignment   accreditation.ReviewAssignment   a reviewer was assigned to an application
     conflict     accreditation.ReviewAssignment   a reviewer declared their interests (declared_at)
     conflict_resolution  accreditation.ReviewAssignment  the chair dismissed, waived or recused (resolved_at)
@@ -59,6 +60,7 @@ from accreditation.enums import (
     DecisionOutcome,
     PanelRole,
     ReviewStatus,
+    RoundChangeKind,
 )
 from accreditation.models import (
     ApplicationEvent,
@@ -68,6 +70,7 @@ from accreditation.models import (
     PanelSeatEvent,
     Review,
     ReviewAssignment,
+    RoundChange,
 )
 from core.models import StatusEvent
 from engagement.models import PublicReview
@@ -246,6 +249,11 @@ def _account(row: dict[str, Any]) -> tuple[str, str, str]:
 
 def _registration(row: dict[str, Any]) -> tuple[str, str, str]:
     return "Login created (self-registration)", _person_url(row), ""
+
+
+def _round(row: dict[str, Any]) -> tuple[str, str, str]:
+    what = _label(RoundChangeKind, row["log_action"])
+    return what, _url("accreditation:round-detail", row["log_object_id"]), row["log_detail"] or ""
 
 
 def _vocabulary(row: dict[str, Any]) -> tuple[str, str, str]:
@@ -506,6 +514,19 @@ SOURCES: tuple[Source, ...] = (
         action="activated",
         describe=_registration,
         only=Q(verified_at__isnull=False),
+    ),
+    Source(
+        "round",
+        "Round",
+        RoundChange,
+        when="created_at",
+        actor="actor",
+        hit=None,
+        object_id=F("round_id"),
+        object_label=F("round__name"),
+        action=F("change"),
+        describe=_round,
+        detail=F("detail"),
     ),
     Source(
         "vocabulary",
