@@ -475,7 +475,6 @@ def test_one_programme_year():
     # group from two organisations and a working group with both leads; the public review group
     # judges the PPI arrangements; the checklist holds and the programme manager moves the HIT to
     # active.
-    hit_base = f"/teams/hits/{hit.pk}"
     with at(condition_due):
         page = Actor(lay.user).submit(
             f"/engagement/hits/{hit.pk}/ppi/reviews/new/",
