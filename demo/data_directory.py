@@ -33,9 +33,8 @@ LOGINS: tuple[Login, ...] = (
         "pm@example.org",
         "Priya Mistry",
         Role.PROGRAMME_MANAGER,
-        "Programme manager (staff, admin site): an accreditation ending within six months, an EOI, two "
-        "applications with the panel, the PPI caseload, a progress report to accept, two overdue",
-        is_staff=True,
+        "Programme manager (through the portal's pages): an accreditation ending within six months, an EOI, "
+        "two applications with the panel, the PPI caseload, a progress report to accept, two overdue",
         programme_role=ProgrammeRole.PROGRAMME_MANAGER,
     ),
     Login(

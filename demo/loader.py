@@ -7,7 +7,7 @@ the people, and twenty HITs (``is_illustrative=True``). The six focus areas are 
 Demo logins (demo/data_directory.py): every account below uses the password ``hitportal-demo``
 (DEMO_PASSWORD), and finds work waiting.
 
-    pm@example.org             programme manager (staff: admin site): an accreditation ending within six
+    pm@example.org             programme manager (pages, not the admin site): an accreditation ending within six
                                months, an EOI and two applications with the panel, the PPI caseload, the
                                Dementia HIT's progress report to accept, two overdue reports
     board@example.org          board member: portfolio, engagement and readiness results (read only)

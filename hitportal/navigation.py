@@ -47,10 +47,18 @@ def navigation_for(user: AnyUser, path: str) -> list[NavItem]:
         entries.append(("Organisations", reverse("teams:organisation-list")))
         entries.append(("People", reverse("teams:person-list")))
         entries.append(("Vocabularies", reverse("teams:vocabulary-list", args=["stakeholder_category"])))
-    if user.is_staff:
+    if _may_use_admin_site(user):
         entries.append(("Admin site", reverse("admin:index")))
     home = reverse("home")
     return [
         NavItem(label, url, active=(path == url if url == home else path.startswith(url)))
         for label, url in entries
     ]
+
+
+def _may_use_admin_site(user: AnyUser) -> bool:
+    """The admin site is linked only for staff who can do something there: a staff login with no
+    model permission would find "You don't have permission to view or edit anything"."""
+    if not (user.is_authenticated and user.is_staff and user.is_active):
+        return False
+    return bool(user.is_superuser or user.get_all_permissions())

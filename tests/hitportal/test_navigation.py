@@ -49,9 +49,25 @@ def test_anonymous_has_no_navigation():
     assert navigation_for(AnonymousUser(), reverse("login")) == []
 
 
-def test_staff_users_get_the_admin_site_link(db):
+def test_staff_users_who_can_do_something_there_get_the_admin_site_link(db):
+    from django.contrib.auth.models import Permission
+
+    from tests import factories as f
+
+    staff = f.UserFactory(is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="change_organisation"))
+    superuser = f.UserFactory(is_staff=True, is_superuser=True)
+
+    assert [item.label for item in navigation_for(staff, "/")] == ["Home", "Admin site"]
+    assert [item.label for item in navigation_for(superuser, "/")] == ["Home", "Admin site"]
+
+
+def test_staff_without_any_admin_permission_get_no_dead_end_link(db, client):
+    """The admin site would say "You don't have permission to view or edit anything"."""
     from tests import factories as f
 
     staff = f.UserFactory(is_staff=True)
 
-    assert [item.label for item in navigation_for(staff, "/")] == ["Home", "Admin site"]
+    assert [item.label for item in navigation_for(staff, "/")] == ["Home"]
+    client.force_login(staff)
+    assert reverse("admin:index") not in client.get(reverse("home")).content.decode()
