@@ -81,7 +81,7 @@ def round_change_record(
 
 
 def _label(name: str) -> str:
-    label = str(Round._meta.get_field(name).verbose_name)
+    label = str(getattr(Round._meta.get_field(name), "verbose_name", name))
     return label[:1].upper() + label[1:]
 
 
