@@ -182,11 +182,22 @@ def respondent_means(*, answers: Mapping[str, int | None], items: Sequence[ItemS
     return means
 
 
+#: The level thresholds of R, and the places R is rounded to before it is compared with them.
+PATHOLOGICAL_BELOW, BUREAUCRATIC_BELOW, LEVEL_PLACES = 100 / 3, 200 / 3, 6
+
+
 def indicative_level(score: float) -> int:
-    """F11: R < 33.3 pathological (1), < 66.7 bureaucratic (2), else generative (3)."""
-    if score < 100 / 3:
+    """F11: R < 100/3 pathological (1), < 200/3 bureaucratic (2), else generative (3).
+
+    Levels are decided on exact values (docs/domain.md section 5.1): every answer is an integer, so a true R
+    differs from a threshold by far more than a millionth unless it equals it; R and the thresholds are
+    rounded to 6 decimals before they are compared, so an R of exactly 100/3 is bureaucratic however the
+    floating-point sums of its respondents came out. Display rounding (shown_score) never decides a level.
+    """
+    exact = round(score, LEVEL_PLACES)
+    if exact < round(PATHOLOGICAL_BELOW, LEVEL_PLACES):
         return 1
-    if score < 200 / 3:
+    if exact < round(BUREAUCRATIC_BELOW, LEVEL_PLACES):
         return 2
     return 3
 
