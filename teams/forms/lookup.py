@@ -168,12 +168,11 @@ class DirectorySelect(forms.Select):
         if not isinstance(iterator, ModelChoiceIterator):  # not bound to a model field: a plain select
             return super().get_context(name, value, attrs)
         queryset = iterator.queryset
-        # One query for a small directory, as a plain <select> costs: the first rows past the threshold
-        # say whether it is small, and are then the options themselves.
+        # One query, as a plain <select> costs: the first rows past the threshold say whether the
+        # directory is small, and are then the options themselves (no count: the box says "more than").
         first = list(queryset[: full_select_max() + 1])
         if len(first) <= full_select_max():
             return self._context_with(iterator, first, name, value, attrs)
-        total = queryset.count()
 
         if isinstance(value, LookupQuery):
             value = None
@@ -203,7 +202,7 @@ class DirectorySelect(forms.Select):
             "status_id": f"{widget_id}__status",
             "select_id": widget_id,
             "query": self.query,
-            "total": total,
+            "more_than": full_select_max(),
             "limit": limit,
             "directory": self.directory,
             "status": (
