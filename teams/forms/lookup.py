@@ -134,6 +134,8 @@ class DirectorySelect(forms.Select):
         self.query = ""
         self.user: AnyUser | None = None
         self.allowed: dict[str, bool] = {}
+        # The first rows of the field's queryset, read once for the rows of a formset (`share_rows`).
+        self.first_rows: list | None = None
 
     def __deepcopy__(self, memo: dict) -> DirectorySelect:
         copy = super().__deepcopy__(memo)
@@ -170,7 +172,7 @@ class DirectorySelect(forms.Select):
         queryset = iterator.queryset
         # One query, as a plain <select> costs: the first rows past the threshold say whether the
         # directory is small, and are then the options themselves (no count: the box says "more than").
-        first = list(queryset[: full_select_max() + 1])
+        first = self.first_rows if self.first_rows is not None else list(queryset[: full_select_max() + 1])
         if len(first) <= full_select_max():
             return self._context_with(iterator, first, name, value, attrs)
 
@@ -252,6 +254,9 @@ class DirectoryChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         if isinstance(value, LookupQuery):
             return self.resolve(value)
+        for row in self.widget.first_rows or ():
+            if value not in self.empty_values and str(row.pk) == str(value):
+                return row  # already read from this field's queryset (`share_rows`)
         return super().to_python(value)
 
     def resolve(self, query: str):
@@ -313,6 +318,18 @@ class HITChoiceFilter(django_filters.ModelChoiceFilter):
 
 class OrganisationChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = _OrganisationFilterField
+
+
+def first_rows(queryset: QuerySet) -> list:
+    """The rows of `queryset` a directory list needs, read once for every row form of a formset."""
+    return list(queryset[: full_select_max() + 1])
+
+
+def share_rows(field: forms.Field, queryset: QuerySet, rows: list) -> None:
+    """Give a row form's directory `field` the `queryset` and its `rows` read by `first_rows`: the
+    formset's page reads the list once, however many rows it has."""
+    field.queryset = queryset  # type: ignore[attr-defined]
+    field.widget.first_rows = rows
 
 
 def search_as(form: forms.BaseForm, user: AnyUser) -> None:

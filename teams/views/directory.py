@@ -113,6 +113,8 @@ def directory_lookup(request: HttpRequest, directory: str) -> HttpResponse:
     if found is lookup.HITS:
         # Only the HITs the user may see are searched, so a search never names another.
         _require(permissions.can_look_up_hits(request.user))
+    elif found is lookup.ORGANISATIONS:
+        _require(permissions.can_look_up_organisations(request.user))
     else:
         _require(permissions.can_look_up_directory(request.user))
     status_id = request.GET.get("status", "")
