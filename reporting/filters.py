@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from reporting.enums import ReportStatus
+from teams.forms.lookup import HITChoiceFilter, search_as
 from teams.models import HIT
 
 OPEN = "open"
@@ -30,12 +31,15 @@ class ReportFilter(django_filters.FilterSet):
         method="filter_overdue",
         widget=forms.CheckboxInput,
     )
-    hit = django_filters.ModelChoiceFilter(label="HIT", queryset=HIT.objects.none(), empty_label="Any HIT")
+    # Past a few hundred HITs, a search box (teams.forms.lookup): ?hit=<id> still filters.
+    hit = HITChoiceFilter(label="HIT", queryset=HIT.objects.none(), empty_label="Any HIT")
 
     def __init__(self, *args, hits: QuerySet[HIT], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.filters["hit"].queryset = hits
         self.form.fields["hit"].queryset = hits
+        if self.request is not None:
+            search_as(self.form, self.request.user)
 
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == OPEN:

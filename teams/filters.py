@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from core.validators import SEARCH_TEXT
 from teams.enums import Appointment, HITStatus, LifecycleStage, Sector
+from teams.forms.lookup import OrganisationChoiceFilter
 from teams.models import HIT, Organisation, OrganisationType, Person
 
 ANY_YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
@@ -36,7 +37,7 @@ class OrganisationFilter(django_filters.FilterSet):
 
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Search", method="search", max_length=SEARCH_TEXT)
-    organisation = django_filters.ModelChoiceFilter(
+    organisation = OrganisationChoiceFilter(
         label="Organisation", queryset=Organisation.objects.order_by("name"), method="filter_organisation"
     )
     appointment = django_filters.ChoiceFilter(

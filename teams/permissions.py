@@ -67,6 +67,25 @@ def can_manage_vocabularies(user: AnyUser) -> Verdict:
     return Verdict(False, "Only programme managers edit the vocabularies.")
 
 
+def can_look_up_organisations(user: AnyUser) -> Verdict:
+    """Searching organisations by name: those who search the directory, and applicants, whose expression
+    of interest names its partner organisations (the list that form offers is every active organisation;
+    no person is named)."""
+    if can_look_up_directory(user) or roles_of(user).has(Role.APPLICANT):
+        return ALLOW
+    return Verdict(False, "Only applicants, HIT members and programme managers search the organisations.")
+
+
+def can_look_up_hits(user: AnyUser) -> Verdict:
+    """Searching HITs by name from a form or filter that names one (teams.forms.lookup). What is found is
+    what the user may see (teams.selectors.hits.hit_list_for_user): every HIT for the portfolio roles, their
+    own for HIT members; nobody else has a HIT to find."""
+    roles = roles_of(user)
+    if roles.hit_ids or roles.has(*PORTFOLIO_ROLES):
+        return ALLOW
+    return Verdict(False, "Only HIT members and the programme's portfolio roles search the HITs.")
+
+
 def can_view_portfolio(user: AnyUser) -> Verdict:
     if roles_of(user).has(*PORTFOLIO_ROLES):
         return ALLOW

@@ -16,6 +16,7 @@ from core.concurrency import VersionedFormMixin
 from core.forms import DateInput, bounded_formfield
 from core.idempotency import OnceOnlyFormMixin
 from core.validators import SHORT_TEXT
+from teams.forms.lookup import OrganisationChoiceField, first_rows, share_rows
 from teams.models import Organisation, StakeholderCategory
 
 
@@ -81,11 +82,15 @@ class EOIForm(OnceOnlyFormMixin, VersionedFormMixin, forms.ModelForm):
 class PartnerForm(forms.Form):
     """One partner: an organisation from the directory or a typed name, and its stakeholder category.
 
-    Choices are handed in by `partner_formset`, which reads them once for every row.
+    Choices are handed in by `partner_formset`, which reads them once for every row. Past a few hundred
+    organisations, the organisation is found with the directory's search box (teams.forms.lookup).
     """
 
-    organisation = forms.TypedChoiceField(
-        label="Organisation in the directory", coerce=int, empty_value=None, required=False
+    organisation = OrganisationChoiceField(
+        label="Organisation in the directory",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="Not in the directory",
     )
     organisation_name = forms.CharField(
         label="Or its name, if it is not in the directory", max_length=200, required=False
@@ -97,13 +102,28 @@ class PartnerForm(forms.Form):
     def __init__(
         self,
         *args: object,
-        organisation_choices: Sequence[tuple[int, str]] = (),
+        organisations: QuerySet[Organisation] | None = None,
+        organisation_rows: list[Organisation] | None = None,
         category_choices: Sequence[tuple[int, str]] = (),
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [("", "Not in the directory"), *organisation_choices]
+        if organisations is not None:
+            share_rows(
+                self.fields["organisation"],
+                organisations,
+                organisation_rows if organisation_rows is not None else first_rows(organisations),
+            )
+        self.organisation_label = ""
         self.fields["category"].choices = [("", "Choose a category"), *category_choices]
+
+    def clean_organisation(self) -> int | None:
+        """The organisation's id (what the service takes); its name is kept for the formset's messages."""
+        organisation = self.cleaned_data.get("organisation")
+        if organisation is None:
+            return None
+        self.organisation_label = organisation.name
+        return organisation.pk
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})
@@ -131,14 +151,13 @@ class BasePartnerFormSet(forms.BaseFormSet):
         if any(self.errors):
             return
         seen: set[object] = set()
-        labels = dict(self.forms[0].fields["organisation"].choices) if self.forms else {}
         for form in self.forms:
             if self._should_delete_form(form) or form.is_blank():
                 continue
             organisation, name = form.cleaned_data["organisation"], form.cleaned_data["organisation_name"]
             key = organisation or name.casefold()
             if key in seen:
-                raise forms.ValidationError(f"{labels.get(organisation, name)} is listed more than once.")
+                raise forms.ValidationError(f"{form.organisation_label or name} is listed more than once.")
             seen.add(key)
 
     def partner_inputs(self) -> list[PartnerInput]:
@@ -175,9 +194,7 @@ def partner_formset(*, data: object = None, eoi: ExpressionOfInterest) -> BasePa
     ]
     named_orgs = [p.organisation_id for p in existing if p.organisation_id]
     named_categories = [p.category_id for p in existing]
-    organisations = _choices(
-        Organisation.objects.filter(Q(is_active=True) | Q(pk__in=named_orgs)).order_by("name")
-    )
+    organisations = Organisation.objects.filter(Q(is_active=True) | Q(pk__in=named_orgs)).order_by("name")
     categories = _choices(
         StakeholderCategory.objects.filter(Q(is_active=True) | Q(pk__in=named_categories)).order_by(
             "position", "name"
@@ -190,7 +207,11 @@ def partner_formset(*, data: object = None, eoi: ExpressionOfInterest) -> BasePa
         data,
         initial=initial,
         prefix="partners",
-        form_kwargs={"organisation_choices": organisations, "category_choices": categories},
+        form_kwargs={
+            "organisations": organisations,
+            "organisation_rows": first_rows(organisations),
+            "category_choices": categories,
+        },
     )
 
 

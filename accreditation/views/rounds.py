@@ -39,6 +39,7 @@ from core.permissions import Verdict
 from core.permissions import require as _require
 from core.templatetags.portal import Problem, form_error_summary
 from core.workflow import InvalidTransition
+from teams.forms.lookup import search_as
 from teams.models import User
 from teams.roles import roles_of
 
@@ -232,6 +233,8 @@ def _eoi_form_page(request: HttpRequest, eoi: ExpressionOfInterest) -> HttpRespo
     posted = request.POST if request.method == "POST" else None
     form = EOIForm(posted, instance=eoi)
     formset = partner_formset(data=posted, eoi=eoi)
+    for partner_form in formset.forms:
+        search_as(partner_form, request.user)
     partner_errors: list[str] = []
     conflict = None
     # Validate both, so one failing does not hide the other's errors.

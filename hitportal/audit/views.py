@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from core.forms import DateField
 from hitportal.audit.permissions import can_view_audit_log
 from hitportal.audit.selectors import KINDS, AuditFilter, audit_entries, audit_page_entries
+from teams.forms.lookup import HITChoiceField, search_as
 from teams.models import HIT
 
 PAGE_SIZE = 50
@@ -23,7 +24,7 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(
         label="Done by", required=False, max_length=200, help_text="Part of a name or email address."
     )
-    hit = forms.ModelChoiceField(
+    hit = HITChoiceField(
         label="HIT", queryset=HIT.objects.order_by("name"), required=False, empty_label="Any"
     )
     date_from = DateField(label="From", required=False)
@@ -56,6 +57,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if not verdict:
         raise PermissionDenied(verdict.reason)
     form = AuditFilterForm(request.GET or None)
+    search_as(form, request.user)
     filters = form.to_filter() if form.is_bound else AuditFilter()
     page = Paginator(audit_entries(user=request.user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")

@@ -79,6 +79,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         data,
         queryset=report_list_for_user(user=request.user, today=today),
         hits=hits_for_report_filter(user=request.user),
+        request=request,
     )
     page = Paginator(report_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for report in page.object_list:

@@ -7,7 +7,7 @@ from django import forms
 from core.concurrency import VersionedFormMixin
 from core.validators import SHORT_TEXT
 from teams.enums import ClosureReason
-from teams.forms.lookup import OrganisationChoiceField
+from teams.forms.lookup import HITChoiceField, OrganisationChoiceField
 from teams.models import HIT
 from teams.services.profile import PROFILE_FIELDS
 from teams.workflow import HIT_WORKFLOW
@@ -22,9 +22,7 @@ class HITTransitionForm(forms.Form):
     closure_reason = forms.ChoiceField(
         label="Why is the HIT closing?", choices=[("", "---------"), *ClosureReason.choices], required=False
     )
-    merged_into = forms.ModelChoiceField(
-        label="Merged into", queryset=HIT.objects.order_by("name"), required=False
-    )
+    merged_into = HITChoiceField(label="Merged into", queryset=HIT.objects.order_by("name"), required=False)
 
 
 class HITProfileForm(VersionedFormMixin, forms.ModelForm):

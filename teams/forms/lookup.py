@@ -1,4 +1,4 @@
-"""Choosing a person or an organisation from a directory of thousands.
+"""Choosing a person, an organisation or a HIT from a directory of thousands.
 
 A plain <select> of the whole directory is fine for a programme of twenty HITs and unusable for a region
 of a thousand (docs/domain.md section 9): thousands of options to scroll, and the page carries all of them.
@@ -19,6 +19,11 @@ address, which finds its owner exactly. Options are labelled with names, never a
 ``settings.DIRECTORY_LOOKUPS_PER_MINUTE`` searches a minute (`search_allowed`), the htmx lookups and the
 searches typed into forms together; past it the lookup answers 429 and a form says so next to the field.
 Forms learn who is searching from `search_as(form, user)`; a form that is not told matches names only.
+
+HITs are a directory too (`HITChoiceField`, and `HITChoiceFilter` for a filter): a form's list of HITs is
+its own queryset, and the lookup view searches only the HITs the user may see (teams.selectors.hits), so
+a search never names a HIT its user could not open. No form or filter renders more than
+``DIRECTORY_SELECT_FULL_MAX`` options (tests/test_large_choices.py walks them all).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import operator
 from dataclasses import dataclass
 from functools import reduce
 
+import django_filters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -75,7 +81,8 @@ class Directory:
 
 PEOPLE = Directory("people", "person", "people", ("full_name",), exact_fields=("email",))
 ORGANISATIONS = Directory("organisations", "organisation", "organisations", ("name", "short_name"))
-DIRECTORIES = {directory.key: directory for directory in (PEOPLE, ORGANISATIONS)}
+HITS = Directory("hits", "HIT", "HITs", ("name",))
+DIRECTORIES = {directory.key: directory for directory in (PEOPLE, ORGANISATIONS, HITS)}
 
 
 class LookupQuery(str):
@@ -127,6 +134,8 @@ class DirectorySelect(forms.Select):
         self.query = ""
         self.user: AnyUser | None = None
         self.allowed: dict[str, bool] = {}
+        # The first rows of the field's queryset, read once for the rows of a formset (`share_rows`).
+        self.first_rows: list | None = None
 
     def __deepcopy__(self, memo: dict) -> DirectorySelect:
         copy = super().__deepcopy__(memo)
@@ -161,33 +170,31 @@ class DirectorySelect(forms.Select):
         if not isinstance(iterator, ModelChoiceIterator):  # not bound to a model field: a plain select
             return super().get_context(name, value, attrs)
         queryset = iterator.queryset
-        total = queryset.count()
-        if total <= full_select_max():
-            return super().get_context(name, value, attrs)
+        # One query, as a plain <select> costs: the first rows past the threshold say whether the
+        # directory is small, and are then the options themselves (no count: the box says "more than").
+        first = self.first_rows if self.first_rows is not None else list(queryset[: full_select_max() + 1])
+        if len(first) <= full_select_max():
+            return self._context_with(iterator, first, name, value, attrs)
 
         if isinstance(value, LookupQuery):
             value = None
         limit = lookup_limit()
         shown = self.search(queryset, self.query) if self.query else queryset
-        matches = list(shown[: limit + 1]) if shown is not None else []
+        if shown is None:
+            matches = []
+        elif self.query:
+            matches = list(shown[: limit + 1])
+        else:
+            matches = first[: limit + 1]
         more = len(matches) > limit
         options = matches[:limit]
         chosen_ids = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v}
         shown_ids = {str(obj.pk) for obj in options}
-        missing = chosen_ids - shown_ids
+        missing = {pk for pk in chosen_ids - shown_ids if pk.isdigit()}
         if missing:
             # The current choice stays in the list (first), whatever the search shows.
             options = [*queryset.filter(pk__in=missing), *options]
-        choices = [iterator.choice(obj) for obj in options]
-        if iterator.field.empty_label is not None:
-            choices.insert(0, ("", iterator.field.empty_label))
-
-        original = self.choices
-        self.choices = choices
-        try:
-            context = super().get_context(name, value, attrs)
-        finally:
-            self.choices = original
+        context = self._context_with(iterator, options, name, value, attrs)
         widget_id = context["widget"]["attrs"].get("id") or f"id_{name}"
         context["lookup"] = {
             "url": reverse("teams:directory-lookup", args=[self.directory.key]),
@@ -197,7 +204,7 @@ class DirectorySelect(forms.Select):
             "status_id": f"{widget_id}__status",
             "select_id": widget_id,
             "query": self.query,
-            "total": total,
+            "more_than": full_select_max(),
             "limit": limit,
             "directory": self.directory,
             "status": (
@@ -207,6 +214,18 @@ class DirectorySelect(forms.Select):
             ),
         }
         return context
+
+    def _context_with(self, iterator: ModelChoiceIterator, options: list, name: str, value, attrs) -> dict:
+        """The select's context with `options` (already read) as its choices: no further query."""
+        choices = [iterator.choice(obj) for obj in options]
+        if iterator.field.empty_label is not None:
+            choices.insert(0, ("", iterator.field.empty_label))
+        original = self.choices
+        self.choices = choices
+        try:
+            return super().get_context(name, value, attrs)
+        finally:
+            self.choices = original
 
 
 def lookup_status(directory: Directory, query: str, shown: int, more: bool) -> str:
@@ -235,6 +254,9 @@ class DirectoryChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         if isinstance(value, LookupQuery):
             return self.resolve(value)
+        for row in self.widget.first_rows or ():
+            if value not in self.empty_values and str(row.pk) == str(value):
+                return row  # already read from this field's queryset (`share_rows`)
         return super().to_python(value)
 
     def resolve(self, query: str):
@@ -263,6 +285,51 @@ class PersonChoiceField(DirectoryChoiceField):
 class OrganisationChoiceField(DirectoryChoiceField):
     def __init__(self, queryset: QuerySet, **kwargs) -> None:
         super().__init__(queryset, directory=ORGANISATIONS, **kwargs)
+
+
+class HITChoiceField(DirectoryChoiceField):
+    def __init__(self, queryset: QuerySet, **kwargs) -> None:
+        super().__init__(queryset, directory=HITS, **kwargs)
+
+
+class _FilterChoiceField:
+    """What django-filter adds to a ModelChoiceField's arguments, which a directory field does not take."""
+
+    def __init__(self, queryset: QuerySet, **kwargs) -> None:
+        kwargs.pop("null_label", None)
+        kwargs.pop("null_value", None)
+        super().__init__(queryset, **kwargs)  # type: ignore[call-arg]
+
+
+class _HITFilterField(_FilterChoiceField, HITChoiceField):
+    pass
+
+
+class _OrganisationFilterField(_FilterChoiceField, OrganisationChoiceField):
+    pass
+
+
+class HITChoiceFilter(django_filters.ModelChoiceFilter):
+    """A filter by one HIT: a plain list while the HITs are few, the lookup's search box past that.
+    ``?hit=<id>`` still filters, and the chosen HIT is shown by name."""
+
+    field_class = _HITFilterField
+
+
+class OrganisationChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _OrganisationFilterField
+
+
+def first_rows(queryset: QuerySet) -> list:
+    """The rows of `queryset` a directory list needs, read once for every row form of a formset."""
+    return list(queryset[: full_select_max() + 1])
+
+
+def share_rows(field: forms.Field, queryset: QuerySet, rows: list) -> None:
+    """Give a row form's directory `field` the `queryset` and its `rows` read by `first_rows`: the
+    formset's page reads the list once, however many rows it has."""
+    field.queryset = queryset  # type: ignore[attr-defined]
+    field.widget.first_rows = rows
 
 
 def search_as(form: forms.BaseForm, user: AnyUser) -> None:

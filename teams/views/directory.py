@@ -22,7 +22,7 @@ from teams.forms import lookup
 from teams.forms.directory import AffiliationForm, OrganisationForm, PersonForm, RoleGrantForm
 from teams.models import Organisation, Person
 from teams.selectors.directory import organisation_directory, person_access, person_directory
-from teams.selectors.hits import current_memberships
+from teams.selectors.hits import current_memberships, hit_list_for_user
 from teams.services import directory as services
 from teams.views.hits import _page
 
@@ -105,11 +105,18 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
 @login_required
 @require_GET
 def directory_lookup(request: HttpRequest, directory: str) -> HttpResponse:
-    """The options of a directory <select> that match what was typed (htmx, teams.forms.lookup)."""
-    _require(permissions.can_look_up_directory(request.user))
+    """The options of a directory <select> that match what was typed (htmx, teams.forms.lookup): people,
+    organisations, or the HITs the user may see."""
     found = lookup.DIRECTORIES.get(directory)
     if found is None:
         raise Http404("No such directory.")
+    if found is lookup.HITS:
+        # Only the HITs the user may see are searched, so a search never names another.
+        _require(permissions.can_look_up_hits(request.user))
+    elif found is lookup.ORGANISATIONS:
+        _require(permissions.can_look_up_organisations(request.user))
+    else:
+        _require(permissions.can_look_up_directory(request.user))
     status_id = request.GET.get("status", "")
     # The live region under the search box, updated out of band: only a widget's own id is accepted.
     status_id = status_id if re.fullmatch(r"[\w-]{1,100}__status", status_id) else ""
@@ -127,11 +134,12 @@ def directory_lookup(request: HttpRequest, directory: str) -> HttpResponse:
         return response
     field = request.GET.get("field", "")
     query = request.GET.get(field + lookup.QUERY_SUFFIX, "").strip()[:100] if field else ""
-    queryset = (
-        Person.objects.order_by("full_name", "pk")
-        if found is lookup.PEOPLE
-        else Organisation.objects.filter(is_active=True).order_by("name")
-    )
+    if found is lookup.PEOPLE:
+        queryset = Person.objects.order_by("full_name", "pk")
+    elif found is lookup.HITS:
+        queryset = hit_list_for_user(user=request.user).order_by("name")
+    else:
+        queryset = Organisation.objects.filter(is_active=True).order_by("name")
     context = lookup.lookup_options(
         found, queryset, query=query, selected=request.GET.get(field, ""), user=request.user
     )

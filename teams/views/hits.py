@@ -16,6 +16,7 @@ from core.workflow import InvalidTransition
 from teams import permissions
 from teams.filters import HITFilter
 from teams.forms.hits import HITTransitionForm
+from teams.forms.lookup import search_as
 from teams.models import HIT
 from teams.roles import AnyUser
 from teams.selectors import hits as selectors
@@ -59,6 +60,7 @@ def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     transition_form.fields["merged_into"].queryset = HITTransitionForm.base_fields[
         "merged_into"
     ].queryset.exclude(pk=hit.pk)
+    search_as(transition_form, request.user)
     return render(
         request,
         "teams/hit_detail.html",
@@ -110,8 +112,11 @@ def hit_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     hit = selectors.hit_get_for_user(user=request.user, pk=pk)
     _require(permissions.can_change_hit_status(request.user, hit))
     form = HITTransitionForm(request.POST)
+    search_as(form, request.user)
     if not form.is_valid():
-        messages.error(request, "That change could not be made: the form was incomplete.")
+        # What the HIT was merged into may have been typed (the HIT lookup): say what did not match.
+        typed = " ".join(form.errors.get("merged_into", []))
+        messages.error(request, f"That change could not be made: {typed or 'the form was incomplete.'}")
         return redirect("teams:hit-detail", pk=hit.pk)
     data = form.cleaned_data
     try:

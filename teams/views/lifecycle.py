@@ -32,6 +32,7 @@ from core.workflow import InvalidTransition
 from teams import permissions
 from teams.domain import uploads
 from teams.enums import ClosureReason, HITLinkKind, HITStatus, SponsorInteractionKind
+from teams.forms.lookup import HITChoiceField, search_as
 from teams.models import HIT, DocumentType, Person, WorkingGroup
 from teams.permissions import (
     can_delete_link,
@@ -101,7 +102,7 @@ class UploadField(forms.FileField):
 
 
 class HITLinkForm(OnceOnlyFormMixin, forms.Form):
-    to_hit = forms.ModelChoiceField(label="Related HIT", queryset=HIT.objects.none())
+    to_hit = HITChoiceField(label="Related HIT", queryset=HIT.objects.none())
     kind = forms.ChoiceField(label="How are the two HITs related?", choices=HITLinkKind.choices)
     note = forms.CharField(
         max_length=SHORT_TEXT,
@@ -218,7 +219,7 @@ class BeginClosureForm(forms.Form):
     closure_reason = forms.ChoiceField(
         label="Why is the HIT closing?", choices=[("", "Choose a reason"), *ClosureReason.choices]
     )
-    merged_into = forms.ModelChoiceField(
+    merged_into = HITChoiceField(
         label="Merged into",
         queryset=HIT.objects.none(),
         required=False,
@@ -288,6 +289,7 @@ def hit_link_create(request: HttpRequest, pk: int) -> HttpResponse:
     hit = selectors.hit_get_for_user(user=request.user, pk=pk)
     _require(can_manage_links(request.user, hit))
     form = HITLinkForm(request.POST if request.method == "POST" else None, hit=hit)
+    search_as(form, request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         back = reverse("teams:hit-detail", args=[hit.pk])
@@ -609,6 +611,7 @@ def hit_close(request: HttpRequest, pk: int) -> HttpResponse:
         if final
         else BeginClosureForm(data, files, initial=initial, hit=hit)
     )
+    search_as(form, request.user)
     if request.method == "POST" and possible and form.is_valid():
         values = form.cleaned_data
         common = {
