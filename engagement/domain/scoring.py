@@ -90,7 +90,8 @@ def coverage(
         degrees=round(360 * breadth, 3),
         weighted=round(weighted, 6),
         leadership=round(leaders / len(enabled), 6),
-        commissioner_in_leadership=depths.get(COMMISSIONERS, 0) == 3,
+        # A switched-off category counts nowhere, this flag included (docs/domain.md section 5.1).
+        commissioner_in_leadership=category_depths.get(COMMISSIONERS, 0) == 3,
         ppi_depth=ppi_depth,
         category_depths=category_depths,
         gaps=gaps,

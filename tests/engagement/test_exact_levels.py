@@ -45,3 +45,15 @@ def test_display_rounding_never_decides_the_level():
     assert indicative_level(33.3333334) == 2  # shown as 33
     assert indicative_level(33.3333) == 1  # a true R a ten-thousandth below: pathological
     assert indicative_level(66.666666) == 2 and indicative_level(66.6666667) == 3
+
+
+def test_a_switched_off_commissioner_category_raises_no_commissioner_flag():
+    from engagement.domain.scoring import CategorySpec, coverage
+
+    on = [CategorySpec("COMM", "Commissioners"), CategorySpec("PROV", "Providers")]
+    off = [CategorySpec("COMM", "Commissioners", counts=False), CategorySpec("PROV", "Providers")]
+
+    assert coverage(categories=on, depths={"COMM": 3, "PROV": 1}).commissioner_in_leadership is True
+    result = coverage(categories=off, depths={"COMM": 3, "PROV": 1})
+    assert result.commissioner_in_leadership is False
+    assert result.category_depths == {"PROV": 1} and result.breadth == 1.0
