@@ -247,6 +247,20 @@ ORGANISATIONS: tuple[tuple[str, str, str, str, bool, str], ...] = (
 # --- People ------------------------------------------------------------------------------------------------
 
 
+#: How a job title reads as a professional group: the first rule with a word in the title wins, so the
+#: executive and academic posts are read before the clinical words their titles may hold.
+GROUP_BY_TITLE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("academic", ("professor", "lecturer", "research fellow", "economist", "dean", "vice-chancellor")),
+    (
+        "management",
+        ("chief", "director of", "medical director", "head of", "commissioning", "manager", "board"),
+    ),
+    ("clinical", ("consultant", "gp", "physician", "psychiatrist", "clinical director", "clinical lead")),
+    ("nursing_ahp", ("nurse", "midwife", "therap", "health visitor", "paramedic")),
+    ("social_care", ("social worker", "support worker", "liaison officer", "outreach")),
+)
+
+
 @dataclass(frozen=True)
 class P:
     key: str
@@ -254,6 +268,21 @@ class P:
     posts: tuple[tuple[str, str, str], ...]  # (organisation key, job title, appointment); first is primary
     public: bool = False
     email: str = ""
+    group: str = ""  # professional group; "" reads it from the primary post's title (professional_group)
+
+    @property
+    def professional_group(self) -> str:
+        """The person's professional group (teams.enums.ProfessionalGroup): as given, or read from the job
+        title of their first post by GROUP_BY_TITLE's first matching rule."""
+        if self.group:
+            return self.group
+        if self.public:
+            return "public"
+        title = self.posts[0][1].lower()
+        for group, words in GROUP_BY_TITLE:
+            if any(word in title for word in words):
+                return group
+        return "other"
 
     @property
     def address(self) -> str:
@@ -438,7 +467,7 @@ PEOPLE: tuple[P, ...] = (
     P("pritchard", "Joanne Pritchard", (("community", "Head of nursing", S),)),
     P("mckenzie", "Laura McKenzie", (("mh", "Service manager, later life", S),)),
     P("rhodes", "Megan Rhodes", (("children", "Consultant in paediatric emergency medicine", S),)),
-    P("osullivan", "Niamh O'Sullivan", (("acute", "Consultant midwife", S),)),
+    P("osullivan", "Niamh O'Sullivan", (("acute", "Consultant midwife", S),), group="nursing_ahp"),
     # Academics.
     P("zhang", "Wei Zhang", (("uoa_phs", "Senior research fellow in evidence synthesis", A),)),
     P("turner", "Sophie Turner", (("svu_hls", "Senior lecturer in nursing", A),)),

@@ -64,6 +64,7 @@ def load_people(ctx: DemoContext) -> None:
                 full_name=spec.full_name,
                 email=spec.address,
                 is_public_member=spec.public,
+                professional_group=spec.professional_group,
                 user=user if user is not None and not Person.objects.filter(user=user).exists() else None,
             )
         elif user is not None and person.user_id is None and not Person.objects.filter(user=user).exists():

@@ -58,6 +58,25 @@ class ClosureReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class ProfessionalGroup(models.TextChoices):
+    """A person's professional group (docs/domain.md section 5.2): the first three are the professionals and
+    front-line staff whose stakeholder rows count in STAFF as well as their organisation's category."""
+
+    CLINICAL = "clinical", "Clinical: doctors"
+    NURSING_AHP = "nursing_ahp", "Nursing, midwifery and allied health professions"
+    SOCIAL_CARE = "social_care", "Social care and other front-line staff"
+    MANAGEMENT = "management", "Management and executive"
+    ACADEMIC = "academic", "Academic and research"
+    PUBLIC = "public", "Patient, carer or member of the public"
+    OTHER = "other", "Other"
+
+
+#: The professional groups that count as "professionals and front-line staff" (STAFF).
+FRONT_LINE_GROUPS = frozenset(
+    {ProfessionalGroup.CLINICAL, ProfessionalGroup.NURSING_AHP, ProfessionalGroup.SOCIAL_CARE}
+)
+
+
 class MembershipRole(models.TextChoices):
     DIRECTOR = "director", "Director"
     CO_DIRECTOR = "co_director", "Co-director"

@@ -28,6 +28,7 @@ from teams.enums import (
     LifecycleStage,
     MembershipChangeKind,
     MembershipRole,
+    ProfessionalGroup,
     ProfileChangeSource,
     ProgrammeRole,
     ProposalStatus,
@@ -365,6 +366,13 @@ class Person(TimeStampedModel):
         default=False,
         help_text="A patient, service user, carer or member of the public.",
     )
+    professional_group = models.CharField(
+        max_length=16,
+        choices=ProfessionalGroup.choices,
+        blank=True,
+        help_text="Doctors, nurses, midwives, allied health and social care staff also count as professionals "
+        "and front-line staff in engagement coverage.",
+    )
     organisations = models.ManyToManyField(Organisation, through="Affiliation", related_name="people")
 
     class Meta:
@@ -373,6 +381,10 @@ class Person(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["email"], condition=~Q(email=""), name="teams_person_unique_email_when_set"
+            ),
+            models.CheckConstraint(
+                condition=Q(professional_group="") | Q(professional_group__in=ProfessionalGroup.values),
+                name="teams_person_professional_group_valid",
             ),
         ]
         indexes = [models.Index(fields=["full_name"], name="teams_person_name_idx")]

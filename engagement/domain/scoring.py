@@ -23,6 +23,7 @@ MIN_ANSWERED_SHARE = 0.5
 
 COMMISSIONERS = "COMM"
 PUBLIC = "PUBLIC"
+STAFF = "STAFF"  # professionals and front-line staff
 
 
 # --- Engagement coverage (F1-F4) ---------------------------------------------------------------------

@@ -22,7 +22,7 @@ from engagement.models import (
 )
 from engagement.services.releases import _release_due, logger
 from engagement.services.stakeholders import stakeholders_sync_memberships
-from teams.enums import Sector
+from teams.enums import FRONT_LINE_GROUPS, Sector
 from teams.models import HIT, Membership, StakeholderCategory
 
 # PPI log entries older than this no longer count towards the PPI depth.
@@ -74,7 +74,7 @@ def _forum_rank() -> Case:
 
 
 def coverage_inputs(*, hit_ids: list[int] | None, day: datetime.date) -> defaultdict[int, CoverageInputs]:
-    """Every HIT's coverage inputs in four grouped queries, whatever the number of HITs or links."""
+    """Every HIT's coverage inputs in five grouped queries, whatever the number of HITs or links."""
     links = Stakeholder.objects.filter(_active_on(day), depth__gte=1)
     log = InvolvementActivity.objects.filter(
         happened_on__gt=day - datetime.timedelta(days=PPI_LOG_WINDOW_DAYS)
@@ -108,6 +108,14 @@ def coverage_inputs(*, hit_ids: list[int] | None, day: datetime.date) -> default
                 "orgs": row["orgs"],
             }
         )
+    # A person of a front-line professional group counts in STAFF as well as in their row's category, at the
+    # same depth; a public member only in PUBLIC (docs/domain.md section 5.2).
+    front_line = links.filter(
+        person__professional_group__in=sorted(FRONT_LINE_GROUPS), person__is_public_member=False
+    )
+    for row in front_line.order_by().values("hit_id").annotate(depth=Max("depth")):
+        depths = inputs[row["hit_id"]]["depths"]
+        depths[scoring.STAFF] = max(depths.get(scoring.STAFF, 0), row["depth"])
     for row in log.order_by().values("hit_id").annotate(forum=Max(_forum_rank())):
         inputs[row["hit_id"]]["forum"] = row["forum"] or 0
     return inputs

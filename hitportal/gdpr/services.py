@@ -160,6 +160,7 @@ def _person_row(person: Person) -> dict[str, Any]:
         "full_name": person.full_name,
         "email": person.email,
         "patient_or_public_member": person.is_public_member,
+        "professional_group": person.get_professional_group_display(),
         "created_at": _iso(person.created_at),
         "updated_at": _iso(person.updated_at),
     }

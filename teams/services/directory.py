@@ -31,7 +31,7 @@ ORGANISATION_FIELDS = (
     "website",
     "is_active",
 )
-PERSON_FIELDS = ("full_name", "email", "is_public_member")
+PERSON_FIELDS = ("full_name", "email", "is_public_member", "professional_group")
 
 
 def _require_directory_manager(actor: User) -> None:

@@ -59,10 +59,11 @@ from engagement.models import (
     Wave,
 )
 from engagement.selectors import ppi as selectors_ppi
+from engagement.services.scores import coverage_inputs
 from reporting.models import ProgressReport, ReminderLog, ReportSchedule, StageAssessment
 from reporting.selectors.home import overdue_condition
 from reporting.selectors.trends import trends
-from teams.enums import HITStatus, LifecycleStage, MembershipRole
+from teams.enums import HITStatus, LifecycleStage, MembershipRole, ProfessionalGroup
 from teams.models import (
     HIT,
     ClosureRecord,
@@ -530,6 +531,17 @@ class TestDemoData:
         # Renewals were replayed where a term ran out while its HIT was running.
         assert Application.objects.filter(kind=ApplicationKind.RENEWAL).count() == 8
         assert Accreditation.objects.values("hit").distinct().count() == 16
+
+    def test_professionals_and_front_line_staff_are_counted(self):
+        """Every person has a professional group; the HITs with doctors, nurses or front-line staff at the
+        table cover STAFF (docs/domain.md section 5.2), so not every HIT misses that category."""
+        assert not Person.objects.filter(professional_group="").exists()
+        assert Person.objects.filter(professional_group=ProfessionalGroup.PUBLIC).count() == (
+            Person.objects.filter(is_public_member=True).count()
+        )
+        inputs = coverage_inputs(hit_ids=None, day=timezone.localdate())
+        covering = [hit_id for hit_id, entry in inputs.items() if entry["depths"].get("STAFF")]
+        assert len(covering) >= 10
 
     def test_trends_have_two_years_of_history_computed_as_of_each_quarter(self):
         """Coverage, readiness and the portfolio have a point in each of the board's eight quarters,
