@@ -520,6 +520,12 @@ class ReadinessResult(models.Model):
     mean = models.FloatField(null=True, blank=True)
     sd = models.FloatField(null=True, blank=True)
     pct_agree = models.FloatField(null=True, blank=True)
+    rwg = models.FloatField(
+        "agreement (rWG)",
+        null=True,
+        blank=True,
+        help_text="Within-group agreement rWG(J) on the dimension's items (docs/domain.md section 7.2).",
+    )
     level = models.PositiveSmallIntegerField(choices=MaturityLevel.choices, null=True, blank=True)
     fingerprint = models.CharField(max_length=64)
     computed_at = models.DateTimeField()
@@ -538,10 +544,11 @@ class ReadinessResult(models.Model):
                 | (Q(score__isnull=True) & Q(mean__isnull=True) & Q(sd__isnull=True)),
                 name="engagement_result_suppressed_has_no_figures",
             ),
-            # The spread of a group (SD, share agreeing) is kept only from ten respondents up: in a
-            # group of five to nine it tells too much about each person.
+            # The spread of a group (SD, share agreeing, agreement) is kept only from ten respondents
+            # up: in a group of five to nine it tells too much about each person.
             models.CheckConstraint(
-                condition=Q(n__gte=10) | (Q(sd__isnull=True) & Q(pct_agree__isnull=True)),
+                condition=Q(n__gte=10)
+                | (Q(sd__isnull=True) & Q(pct_agree__isnull=True) & Q(rwg__isnull=True)),
                 name="engagement_result_spread_needs_ten",
             ),
         ]

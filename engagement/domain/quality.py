@@ -161,14 +161,28 @@ def agreement(
         values = [row[index] for row in answers if row[index] is not None]
         if len(values) >= 2:
             variances.append(float(np.var(np.array(values, dtype=float), ddof=1)))
-    if n < 2 or not variances:
+    if n < 2:
         return Agreement(None, n)
+    return Agreement(rwg(variances, null_variance=null_variance), n)
+
+
+def rwg(variances: Sequence[float], *, null_variance: float = FIVE_POINT_NULL_VARIANCE) -> float | None:
+    """rWG(J) from the J items' sample variances within the group (None without any)."""
+    if not variances:
+        return None
     j = len(variances)
     s2 = sum(variances) / j
     if s2 >= null_variance:
-        return Agreement(0.0, n)
+        return 0.0
     share = 1 - s2 / null_variance
-    return Agreement(j * share / (j * share + s2 / null_variance), n)
+    return j * share / (j * share + s2 / null_variance)
+
+
+def sample_variance(n: int, total: float, squares: float) -> float | None:
+    """The sample variance of n values from their sum and sum of squares (None under two values)."""
+    if n < 2:
+        return None
+    return max(0.0, (squares - total * total / n) / (n - 1))
 
 
 # --- Change between two waves ------------------------------------------------------------------------

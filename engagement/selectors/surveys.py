@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from engagement.domain import scoring
+from engagement.domain import quality, scoring
 from engagement.enums import Dimension, MaturityLevel
 from engagement.models import Instrument, Item, ReadinessResult, Wave
 from teams.models import HIT
@@ -150,6 +150,8 @@ class ResultRow:
     pct_agree: int | None
     level: int | None
     flags: list[str] = field(default_factory=list)
+    #: Within-group agreement rWG(J), two decimals; shown, like the SD, only from ten respondents.
+    rwg: float | None = None
     # Hidden although it has five or more responses, because showing it would let a smaller
     # group's figures be worked out by subtraction from the overall (secondary suppression).
     protects_smaller_group: bool = False
@@ -163,7 +165,8 @@ class ResultRow:
     def hide(self) -> None:
         self.suppressed = True
         self.protects_smaller_group = True
-        self.n = self.score = self.sd = self.pct_agree = self.level = self._exact_score = None
+        self.n = self.score = self.sd = self.pct_agree = self.level = self._exact_score = self.rwg = None
+        self.flags = []
 
     @property
     def level_label(self) -> str:
@@ -231,6 +234,8 @@ def _row(result: ReadinessResult) -> ResultRow:
         score=None if suppressed else scoring.shown_score(result.score),
         sd=scoring.shown_sd(result.sd) if spread else None,
         pct_agree=scoring.shown_percent(result.pct_agree) if spread else None,
+        rwg=round(result.rwg, 2) if spread and result.rwg is not None else None,
+        flags=list(quality.Agreement(result.rwg, result.n).flags) if spread else [],
         level=None if suppressed else result.level,
         _exact_score=None if suppressed else result.score,
     )

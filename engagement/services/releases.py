@@ -9,13 +9,13 @@ from collections.abc import Iterable
 from typing import TypeAlias
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum, When
 from django.utils import timezone
 
 from core.batch import BatchOutcome, at_once_or_each
 from core.db import fast_insert
 from core.tasks import enqueue_after_commit
-from engagement.domain import scoring
+from engagement.domain import quality, scoring
 from engagement.enums import Dimension, RoleGroup, ScoreKind
 from engagement.models import (
     Answer,
@@ -125,6 +125,7 @@ READINESS_COLUMNS = [
     "mean",
     "sd",
     "pct_agree",
+    "rwg",
     "level",
     "fingerprint",
     "computed_at",
@@ -144,6 +145,7 @@ ReadinessRow: TypeAlias = tuple[
     float | None,  # mean
     float | None,  # sd
     float | None,  # pct_agree
+    float | None,  # rwg
     int | None,  # level
     str,  # fingerprint
     object,  # computed_at, as the database adapter takes it (connection.ops.adapt_datetimefield_value)
@@ -172,7 +174,7 @@ def _readiness_rows(wave_rows: list[tuple[int, int, int]]) -> list[ReadinessRow]
     respondents = _respondents(ids)
     means, digests = _respondent_means(ids, respondents, items_per_dimension, instrument_of)
     groups = _groups(ids, respondents, means)
-    return _result_rows(groups, items_per_dimension, instrument_of, digests)
+    return _result_rows(groups, items_per_dimension, instrument_of, digests, _item_variances(ids))
 
 
 def _items_per_dimension(instrument_ids: set[int]) -> defaultdict[int, defaultdict[str, int]]:
@@ -227,6 +229,34 @@ def _respondent_means(
     return means, digests
 
 
+#: Per group of a wave (wave id, group type, group key): each dimension's item variances in the group.
+ItemVariances: TypeAlias = defaultdict[tuple[int, str, str], defaultdict[str, list[float]]]
+
+
+def _item_variances(wave_ids: list[int]) -> ItemVariances:
+    """The sample variance of each item's answers within each group of each wave, for the groups'
+    agreement rWG(J) (docs/domain.md section 7.2): one grouped query per kind of group, from each
+    item's count, sum and sum of squares. Reverse coding does not change a variance, so the answers
+    are read as given; "don't know" is not an answer."""
+    answers = Answer.objects.filter(
+        response__wave_id__in=wave_ids, response__is_submitted=True, value__isnull=False
+    ).order_by()
+    squared = ExpressionWrapper(F("value") * F("value"), output_field=IntegerField())
+    found: ItemVariances = defaultdict(lambda: defaultdict(list))
+    for group_type, key_field in (
+        (ReadinessResult.GROUP_OVERALL, ""),
+        (ReadinessResult.GROUP_ORGANISATION, "response__organisation_id"),
+        (ReadinessResult.GROUP_ROLE, "response__role_group"),
+    ):
+        fields = ["response__wave_id", "item_id", "item__dimension", *([key_field] if key_field else [])]
+        for row in answers.values(*fields).annotate(n=Count("pk"), total=Sum("value"), squares=Sum(squared)):
+            key = str(row[key_field] or "") if key_field else ""
+            variance = quality.sample_variance(row["n"], row["total"], row["squares"])
+            if (key or not key_field) and variance is not None:
+                found[(row["response__wave_id"], group_type, key)][row["item__dimension"]].append(variance)
+    return found
+
+
 def _groups(
     wave_ids: list[int], respondents: dict[int, Respondent], means: defaultdict[int, dict[str, float]]
 ) -> dict[int, dict[GroupKey, Members]]:
@@ -255,8 +285,10 @@ def _result_rows(
     items_per_dimension: defaultdict[int, defaultdict[str, int]],
     instrument_of: dict[int, int],
     digests: defaultdict[int, list[AnswerSums]],
+    variances: ItemVariances,
 ) -> list[ReadinessRow]:
-    """The result rows of each wave's groups, per dimension of its instrument."""
+    """The result rows of each wave's groups, per dimension of its instrument. A group's agreement is kept
+    with its other spreads, only from ten respondents up."""
     order = list(Dimension.values)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     rows: list[ReadinessRow] = []
@@ -265,6 +297,11 @@ def _result_rows(
         digest = scoring.fingerprint(sorted(digests[wave_id]))
         for (group_type, key, label), members in wave_groups.items():
             for dimension, r in scoring.group_results(members, dimensions).items():
+                agreement = (
+                    quality.rwg(variances[(wave_id, group_type, key)][dimension])
+                    if not r.suppressed and r.n >= scoring.SPREAD_THRESHOLD
+                    else None
+                )
                 rows.append(
                     (
                         wave_id,
@@ -278,6 +315,7 @@ def _result_rows(
                         r.mean,
                         r.sd,
                         r.pct_agree,
+                        round(agreement, 6) if agreement is not None else None,
                         r.level,
                         digest,
                         now,

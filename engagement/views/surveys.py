@@ -414,7 +414,20 @@ def wave_results_export(request: HttpRequest, hit_pk: int, pk: int) -> HttpRespo
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="readiness-{hit.slug}-wave-{wave.pk}.csv"'
     writer = csv.writer(response)
-    writer.writerow(["dimension", "group type", "group", "n", "score", "SD", "% agreeing", "level", "flag"])
+    writer.writerow(
+        [
+            "dimension",
+            "group type",
+            "group",
+            "n",
+            "score",
+            "SD",
+            "% agreeing",
+            "agreement (rWG)",
+            "level",
+            "flag",
+        ]
+    )
     groups = [
         *[("All respondents", "All respondents", row) for row in results.overall],
         *[("Organisation", block.label, row) for block in results.by_organisation for row in block.rows],
@@ -423,7 +436,7 @@ def wave_results_export(request: HttpRequest, hit_pk: int, pk: int) -> HttpRespo
     for group_type, group, row in groups:
         if row.suppressed:
             flag = "suppressed (protects a smaller group)" if row.protects_smaller_group else "suppressed"
-            cells = [row.dimension_label, group_type, group, "", "", "", "", "", flag]
+            cells = [row.dimension_label, group_type, group, "", "", "", "", "", "", flag]
         else:
             cells = [
                 row.dimension_label,
@@ -433,6 +446,7 @@ def wave_results_export(request: HttpRequest, hit_pk: int, pk: int) -> HttpRespo
                 row.score,
                 row.sd,
                 row.pct_agree,
+                row.rwg,
                 row.level_label,
                 "; ".join(row.flags),
             ]

@@ -572,6 +572,7 @@ def test_results_hide_a_group_that_would_reveal_a_suppressed_one_by_subtraction(
         "",
         "",
         "",
+        "",
         "suppressed (protects a smaller group)",
     ] in rows
     assert "Organisations differ" not in html  # no divergence computed from hidden groups
@@ -639,7 +640,11 @@ def test_results_flag_a_divergence_between_role_groups(director_client, hit):
     )
 
     overall = {row.dimension: row for row in response.context["results"].overall}
-    assert overall["trust"].flags == ["Role groups differ by 75 points"]
+    # Role groups 75 points apart do not agree within the whole group either.
+    assert overall["trust"].flags == [
+        "the group does not agree; one score hides it",
+        "Role groups differ by 75 points",
+    ]
     assert overall["capacity"].flags == []
     assert "Role groups differ by 75 points" in response.content.decode()
 
@@ -753,7 +758,18 @@ def test_export_has_figures_suppression_and_formula_safe_cells(director_client, 
         response["Content-Disposition"] == f'attachment; filename="readiness-{hit.slug}-wave-{wave.pk}.csv"'
     )
     assert rows == [
-        ["dimension", "group type", "group", "n", "score", "SD", "% agreeing", "level", "flag"],
+        [
+            "dimension",
+            "group type",
+            "group",
+            "n",
+            "score",
+            "SD",
+            "% agreeing",
+            "agreement (rWG)",
+            "level",
+            "flag",
+        ],
         [
             "Trust",
             "All respondents",
@@ -762,6 +778,7 @@ def test_export_has_figures_suppression_and_formula_safe_cells(director_client, 
             "40",
             "0.5",
             "22",
+            "",
             "Bureaucratic",
             "Low: below 50",
         ],
@@ -773,11 +790,12 @@ def test_export_has_figures_suppression_and_formula_safe_cells(director_client, 
             "63",
             "",
             "",
+            "",
             "Bureaucratic",
             "",
         ],
-        ["Trust", "Organisation", "Small Charity", "", "", "", "", "", "suppressed"],
-        ["Trust", "Role group", "'-1+1", "5", "63", "", "", "Bureaucratic", ""],
+        ["Trust", "Organisation", "Small Charity", "", "", "", "", "", "", "suppressed"],
+        ["Trust", "Role group", "'-1+1", "5", "63", "", "", "", "Bureaucratic", ""],
     ]
 
 
