@@ -1,0 +1,120 @@
+"""The stored early-warning flags (docs/domain.md section 5.1a): computed by the worker, read by pages.
+
+`hit_flags_recompute` runs reporting.selectors.flags.flags_for_hits and stores each HIT's result in
+its HITFlagState row with the day it was measured against (`as_of`) and when (`computed_at`). It
+runs for one HIT when something its flags read changes (`flags_recompute_request`, called by the
+receivers in reporting.receivers after the change commits) and for every HIT nightly (beat:
+reporting.recompute_all_flags), which also catches the flags that change with the date alone
+(funding pending for three months, a conflict open for 60 days, sponsor silence, turnover leaving
+its six-month window) and any change made in bulk without model signals.
+
+Pages never call flags_for_hits: they read the rows (reporting.selectors.flags.stored_flags_*).
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core.tasks import enqueue_after_commit
+from reporting.models import HITFlagState
+from reporting.selectors.flags import flags_for_hits
+from teams.models import HIT
+
+#: HITs computed per batch of the nightly run: flags_for_hits runs a fixed number of queries per call.
+BATCH_SIZE = 250
+
+
+def hit_flags_recompute(*, hit_ids: Iterable[int] | None = None, today: datetime.date | None = None) -> int:
+    """Compute and store the flags of `hit_ids` (every HIT when None). Idempotent.
+
+    Side effects, per batch of BATCH_SIZE HITs in its own transaction: one HITFlagState per HIT
+    inserted or updated (flags, flag_count, as_of, computed_at). HITs that no longer exist are
+    skipped. Not audited: like the stored scores it is derived data, recomputed from the audited
+    inputs. Returns how many HITs were stored.
+    """
+    today = today or timezone.localdate()
+    existing = HIT.objects.order_by("pk")
+    if hit_ids is not None:
+        existing = existing.filter(pk__in=list(hit_ids))
+    ids = list(existing.values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH_SIZE):
+        _store(ids[start : start + BATCH_SIZE], today=today)
+    return len(ids)
+
+
+@transaction.atomic
+def _store(ids: list[int], *, today: datetime.date) -> None:
+    now = timezone.now()
+    found = flags_for_hits(ids, today=today)
+    HITFlagState.objects.bulk_create(
+        [
+            HITFlagState(
+                hit_id=hit_id,
+                flags=[{"code": flag.code, "detail": flag.detail} for flag in flags],
+                flag_count=len(flags),
+                as_of=today,
+                computed_at=now,
+            )
+            for hit_id, flags in found.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["hit"],
+        update_fields=["flags", "flag_count", "as_of", "computed_at"],
+    )
+
+
+# --- Asking for a recompute after a change ---------------------------------------------------------
+
+
+class _Pending(threading.local):
+    """The HITs (and reports, whose HIT the worker looks up) changed in the current transaction, so a
+    burst of saves in one request queues one task. `marker` is the connection's list of commit
+    callbacks when the batch started: Django replaces that list on commit and on rollback, so a
+    different list means the batch was sent (or dropped with its transaction) and a new one starts."""
+
+    marker: object = None
+    hit_ids: set[int]
+    report_ids: set[int]
+
+
+_pending = _Pending()
+
+
+def flags_recompute_request(*, hit_id: int | None = None, report_id: int | None = None) -> None:
+    """Ask the worker to recompute one HIT's flags once the current transaction commits (at once
+    outside a transaction; never after a rollback). Changes within one transaction are gathered
+    into one task. A task the broker refuses is logged, not raised; the nightly run catches up.
+    Side effects: on commit, one reporting.recompute_hit_flags task (with a short countdown)."""
+    if hit_id is None and report_id is None:
+        return
+    if not connection.in_atomic_block:
+        _send({hit_id} if hit_id is not None else set(), {report_id} if report_id is not None else set())
+        return
+    if _pending.marker is not connection.run_on_commit:
+        _pending.hit_ids = set()
+        _pending.report_ids = set()
+        hit_ids, report_ids = _pending.hit_ids, _pending.report_ids
+        transaction.on_commit(lambda: _send(hit_ids, report_ids))
+        _pending.marker = connection.run_on_commit
+    if hit_id is not None:
+        _pending.hit_ids.add(hit_id)
+    if report_id is not None:
+        _pending.report_ids.add(report_id)
+
+
+def _send(hit_ids: set[int], report_ids: set[int]) -> None:
+    from reporting import tasks  # reporting.tasks imports this module
+
+    if getattr(_pending, "hit_ids", None) is hit_ids:
+        _pending.marker = None  # this batch is sent: the next change starts another
+    if not hit_ids and not report_ids:
+        return
+    call: dict[str, Any] = {"hit_ids": sorted(hit_ids), "report_ids": sorted(report_ids)}
+    enqueue_after_commit(tasks.recompute_hit_flags, call, countdown=settings.FLAGS_DEBOUNCE_SECONDS)
