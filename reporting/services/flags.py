@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core.tasks import enqueue_after_commit
@@ -74,14 +74,14 @@ def _store(ids: list[int], *, today: datetime.date) -> None:
 
 
 class _Pending(threading.local):
-    """The HITs (and reports, whose HIT the worker looks up) changed in the current transaction, so a
-    burst of saves in one request queues one task. `marker` is the connection's list of commit
-    callbacks when the batch started: Django replaces that list on commit and on rollback, so a
-    different list means the batch was sent (or dropped with its transaction) and a new one starts."""
+    """The HITs (and reports, whose HIT the worker looks up) changed since the last send in this
+    thread. Every change registers its own commit callback; the first to run sends the whole set and
+    empties it, so a burst of saves in one transaction queues one task. Ids of a transaction that rolled
+    back stay until the next commit sends them: a recompute too many, never one too few."""
 
-    marker: object = None
-    hit_ids: set[int]
-    report_ids: set[int]
+    def __init__(self) -> None:
+        self.hit_ids: set[int] = set()
+        self.report_ids: set[int] = set()
 
 
 _pending = _Pending()
@@ -94,26 +94,22 @@ def flags_recompute_request(*, hit_id: int | None = None, report_id: int | None 
     Side effects: on commit, one reporting.recompute_hit_flags task (with a short countdown)."""
     if hit_id is None and report_id is None:
         return
-    if not connection.in_atomic_block:
-        _send({hit_id} if hit_id is not None else set(), {report_id} if report_id is not None else set())
-        return
-    if _pending.marker is not connection.run_on_commit:
-        _pending.hit_ids = set()
-        _pending.report_ids = set()
-        hit_ids, report_ids = _pending.hit_ids, _pending.report_ids
-        transaction.on_commit(lambda: _send(hit_ids, report_ids))
-        _pending.marker = connection.run_on_commit
     if hit_id is not None:
         _pending.hit_ids.add(hit_id)
     if report_id is not None:
         _pending.report_ids.add(report_id)
+    transaction.on_commit(_send_pending)
+
+
+def _send_pending() -> None:
+    hit_ids, report_ids = _pending.hit_ids, _pending.report_ids
+    _pending.hit_ids, _pending.report_ids = set(), set()
+    _send(hit_ids, report_ids)
 
 
 def _send(hit_ids: set[int], report_ids: set[int]) -> None:
     from reporting import tasks  # reporting.tasks imports this module
 
-    if getattr(_pending, "hit_ids", None) is hit_ids:
-        _pending.marker = None  # this batch is sent: the next change starts another
     if not hit_ids and not report_ids:
         return
     call: dict[str, Any] = {"hit_ids": sorted(hit_ids), "report_ids": sorted(report_ids)}
