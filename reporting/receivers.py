@@ -329,8 +329,17 @@ def flags_input_saved(sender: type, instance: Any, **kwargs: Any) -> None:
 
 def flags_after_coverage(sender: Any = None, task: Any = None, kwargs: Any = None, **extra: Any) -> None:
     """Celery task_postrun: the coverage gaps feed the "missing key actors" flag, and the worker
-    stores coverage in bulk (no model signal), so its task asks for the HIT's flags when it ends."""
-    from reporting.services.flags import flags_recompute_request
+    stores coverage in bulk (no model signal), so its task asks for the HIT's flags when it ends.
+    Where tasks run in the process that queued them (CELERY_TASK_ALWAYS_EAGER: development, tests)
+    the flags are computed at once, as the queued task would."""
+    from reporting.services.flags import flags_recompute_request, hit_flags_recompute
 
-    if getattr(task, "name", None) == "engagement.compute_coverage" and extra.get("state") == "SUCCESS":
-        flags_recompute_request(hit_id=(kwargs or {}).get("hit_id"))
+    if getattr(task, "name", None) != "engagement.compute_coverage" or extra.get("state") != "SUCCESS":
+        return
+    hit_id = (kwargs or {}).get("hit_id")
+    if hit_id is None:
+        return
+    if getattr(task.request, "is_eager", False):
+        hit_flags_recompute(hit_ids=[hit_id])
+    else:
+        flags_recompute_request(hit_id=hit_id)

@@ -16,13 +16,12 @@ from __future__ import annotations
 import datetime
 import threading
 from collections.abc import Iterable
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core.tasks import enqueue_after_commit
+from core.tasks import Dispatch, enqueue_after_commit
 from reporting.models import HITFlagState
 from reporting.selectors.flags import flags_for_hits
 from teams.models import HIT
@@ -74,14 +73,13 @@ def _store(ids: list[int], *, today: datetime.date) -> None:
 
 
 class _Pending(threading.local):
-    """The HITs (and reports, whose HIT the worker looks up) changed since the last send in this
-    thread. Every change registers its own commit callback; the first to run sends the whole set and
-    empties it, so a burst of saves in one transaction queues one task. Ids of a transaction that rolled
-    back stay until the next commit sends them: a recompute too many, never one too few."""
+    """The task queued for the current transaction and still unsent, so a burst of saves in one
+    transaction queues one task: later changes add their ids to its call. `marker` is the
+    connection's list of commit callbacks when it was queued: Django replaces that list on commit and
+    on rollback, so a different list, or a dispatch already sent, means the next change queues anew."""
 
-    def __init__(self) -> None:
-        self.hit_ids: set[int] = set()
-        self.report_ids: set[int] = set()
+    dispatch: Dispatch | None = None
+    marker: object = None
 
 
 _pending = _Pending()
@@ -92,25 +90,29 @@ def flags_recompute_request(*, hit_id: int | None = None, report_id: int | None 
     outside a transaction; never after a rollback). Changes within one transaction are gathered
     into one task. A task the broker refuses is logged, not raised; the nightly run catches up.
     Side effects: on commit, one reporting.recompute_hit_flags task (with a short countdown)."""
-    if hit_id is None and report_id is None:
-        return
-    if hit_id is not None:
-        _pending.hit_ids.add(hit_id)
-    if report_id is not None:
-        _pending.report_ids.add(report_id)
-    transaction.on_commit(_send_pending)
-
-
-def _send_pending() -> None:
-    hit_ids, report_ids = _pending.hit_ids, _pending.report_ids
-    _pending.hit_ids, _pending.report_ids = set(), set()
-    _send(hit_ids, report_ids)
-
-
-def _send(hit_ids: set[int], report_ids: set[int]) -> None:
     from reporting import tasks  # reporting.tasks imports this module
 
-    if not hit_ids and not report_ids:
+    if hit_id is None and report_id is None:
         return
-    call: dict[str, Any] = {"hit_ids": sorted(hit_ids), "report_ids": sorted(report_ids)}
-    enqueue_after_commit(tasks.recompute_hit_flags, call, countdown=settings.FLAGS_DEBOUNCE_SECONDS)
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:  # autocommit: the change is committed already
+        enqueue_after_commit(
+            tasks.recompute_hit_flags,
+            {"hit_ids": [hit_id] if hit_id else [], "report_ids": [report_id] if report_id else []},
+            countdown=settings.FLAGS_DEBOUNCE_SECONDS,
+        )
+        return
+    pending = _pending.dispatch
+    if pending is None or pending.sent is not None or _pending.marker is not conn.run_on_commit:
+        # The call is filled in below and by later changes until the transaction commits.
+        pending = enqueue_after_commit(
+            tasks.recompute_hit_flags,
+            {"hit_ids": [], "report_ids": []},
+            countdown=settings.FLAGS_DEBOUNCE_SECONDS,
+        )
+        _pending.dispatch, _pending.marker = pending, conn.run_on_commit
+    call = pending.calls[0]
+    if hit_id is not None and hit_id not in call["hit_ids"]:
+        call["hit_ids"].append(hit_id)
+    if report_id is not None and report_id not in call["report_ids"]:
+        call["report_ids"].append(report_id)

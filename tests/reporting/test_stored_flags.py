@@ -98,6 +98,12 @@ def test_a_hit_never_computed_has_no_stored_flags(db):
 # --- Asking for a recompute ---------------------------------------------------------------------------
 
 
+def _as_after_a_commit() -> None:
+    """The test's own transaction never commits: forget the recompute its set-up queued (a real
+    commit would have sent it), so the change under test queues its own inside the capture."""
+    flag_services._pending.dispatch = None
+
+
 @pytest.fixture
 def queued():
     with mock.patch.object(tasks.recompute_hit_flags, "apply_async") as apply_async:
@@ -112,6 +118,7 @@ def test_changes_in_one_transaction_queue_one_recompute_after_commit(
     db, queued, django_capture_on_commit_callbacks
 ):
     hit = f.HITFactory(status=HITStatus.ACTIVE)
+    _as_after_a_commit()
     queued.reset_mock()
 
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
@@ -127,6 +134,7 @@ def test_changes_in_one_transaction_queue_one_recompute_after_commit(
 
 def test_nothing_is_queued_when_the_change_rolls_back(db, queued, django_capture_on_commit_callbacks):
     hit = f.HITFactory(status=HITStatus.ACTIVE)
+    _as_after_a_commit()
     queued.reset_mock()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -159,6 +167,7 @@ def test_each_input_of_the_flags_queues_the_hits_recompute(
     db, queued, django_capture_on_commit_callbacks, change
 ):
     hit = f.HITFactory(status=HITStatus.ACTIVE)
+    _as_after_a_commit()
     queued.reset_mock()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -172,12 +181,22 @@ def test_a_stored_coverage_queues_the_hits_recompute(db, queued, django_capture_
     from engagement import tasks as engagement_tasks
 
     hit = f.HITFactory(status=HITStatus.ACTIVE)
+    _as_after_a_commit()
     queued.reset_mock()
 
     with django_capture_on_commit_callbacks(execute=True):
         engagement_tasks.compute_coverage.apply(kwargs={"hit_id": hit.pk})
+    # Run eagerly (the suite's Celery), the coverage task's end computes the flags at once.
+    assert flags.stored_flags_for_hit(hit.pk) is not None
 
-    assert {"hit_ids": [hit.pk], "report_ids": []} in _calls(queued)
+    # Run by a worker, it queues their recompute.
+    from reporting.receivers import flags_after_coverage
+
+    with mock.patch.object(flag_services, "flags_recompute_request") as request:
+        worker_task = mock.Mock(request=mock.Mock(is_eager=False))
+        worker_task.name = "engagement.compute_coverage"
+        flags_after_coverage(task=worker_task, kwargs={"hit_id": hit.pk}, state="SUCCESS")
+    request.assert_called_once_with(hit_id=hit.pk)
 
 
 def test_a_change_is_stored_once_the_queued_task_runs(db, django_capture_on_commit_callbacks):
@@ -186,6 +205,7 @@ def test_a_change_is_stored_once_the_queued_task_runs(db, django_capture_on_comm
     _sponsor_contact(hit, TODAY - datetime.timedelta(days=10))
     flag_services.hit_flags_recompute(hit_ids=[hit.pk])
     assert flags.stored_flags_for_hit(hit.pk).flags == []
+    _as_after_a_commit()
 
     with django_capture_on_commit_callbacks(execute=True):
         ExpressionOfInterestFactory(hit=hit, known_risks="A history of competition between partners.")
