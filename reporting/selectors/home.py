@@ -18,6 +18,7 @@ from teams.models import HIT
 from teams.roles import AnyUser, roles_of
 
 LIVE_STATUSES = (HITStatus.SET_UP, HITStatus.ACTIVE, HITStatus.SUSPENDED)
+SETUP_SHOWN = 10  # set-up checklists on the programme manager's home page
 
 # --- Lists -------------------------------------------------------------------------------------------
 
@@ -98,7 +99,9 @@ def pm_home_panels(user: AnyUser, *, limit: int = 50) -> dict[str, object]:
         return {}
     today = timezone.localdate()
     portfolio = flags.stored_flags_for_portfolio(statuses=LIVE_STATUSES, limit=limit)
-    setup = list(HIT.objects.filter(status=HITStatus.SET_UP).order_by("name"))
+    # The HITs waiting longest in set-up, a page of them: the checklists of the others are on their pages.
+    in_setup = HIT.objects.filter(status=HITStatus.SET_UP)
+    setup = list(in_setup.order_by("status_changed_at", "pk")[:SETUP_SHOWN])
     lists = checklist.checklists_for([h.pk for h in setup])
     return {
         "pm_panels": True,
@@ -109,6 +112,7 @@ def pm_home_panels(user: AnyUser, *, limit: int = 50) -> dict[str, object]:
         "flags_newest": portfolio.newest,
         "today_iso": today.isoformat(),
         "setup_checklists": [(h, lists[h.pk]) for h in setup],
+        "setup_total": in_setup.count() if len(setup) == SETUP_SHOWN else len(setup),
         # Oldest submission first: the team has waited longest for those.
         "reports_to_review": list(
             ProgressReport.objects.filter(status=ReportStatus.SUBMITTED)
