@@ -447,6 +447,9 @@ class HITFlagState(models.Model):
     hit = models.OneToOneField("teams.HIT", on_delete=models.CASCADE, related_name="flag_state")
     flags = models.JSONField(default=list, help_text='[{"code": ..., "detail": ...}] in display order.')
     flag_count = models.PositiveSmallIntegerField(default=0)
+    # The PPI caseload's flag (engagement.selectors.ppi): no involvement logged for FLAG_AFTER_DAYS, or never.
+    ppi_last_activity_on = models.DateField(null=True, blank=True)
+    ppi_quiet = models.BooleanField(default=False)
     as_of = models.DateField()
     computed_at = models.DateTimeField()
 
@@ -454,6 +457,7 @@ class HITFlagState(models.Model):
         indexes = [
             models.Index(fields=["flag_count"], name="reporting_flagstate_count_idx"),
             models.Index(fields=["computed_at"], name="reporting_flagstate_at_idx"),
+            models.Index(fields=["ppi_quiet"], name="reporting_flagstate_ppi_idx"),
         ]
 
     def __str__(self) -> str:

@@ -295,8 +295,10 @@ def activation_guard(sender: object, *, hit: HIT, transition: Transition, **kwar
 
 
 def flag_inputs() -> list[type]:
-    """The models whose rows reporting.selectors.flags reads (each has `hit_id`, or `report_id`)."""
+    """The models whose rows reporting.selectors.flags reads (each has `hit_id`, or `report_id`), and
+    the PPI log, whose "quiet for 90 days" flag is stored with them."""
     from accreditation.models import ExpressionOfInterest
+    from engagement.models import InvolvementActivity
     from reporting.models import ProgressReport, ReportRisk
     from teams.models import HITStatusChange, Membership, SponsorInteraction
 
@@ -308,6 +310,7 @@ def flag_inputs() -> list[type]:
         HIT,
         HITStatusChange,
         SponsorInteraction,
+        InvolvementActivity,
     ]
 
 

@@ -401,3 +401,38 @@ def flags_version() -> str:
     """When the stored flags last changed (one query): part of the board dashboard's cache key."""
     latest = HITFlagState.objects.aggregate(latest=Max("computed_at"), n=Count("pk"))
     return f"{latest['latest'].isoformat() if latest['latest'] else '-'}/{latest['n']}"
+
+
+@dataclass(frozen=True)
+class QuietHIT:
+    """A HIT with no PPI logged for engagement.selectors.ppi.FLAG_AFTER_DAYS, as the worker stored it."""
+
+    pk: int
+    name: str
+    last_activity_on: datetime.date | None
+
+
+@dataclass(frozen=True)
+class StoredPPIQuiet:
+    rows: list[QuietHIT]
+    total: int
+    not_computed: int
+    oldest: datetime.datetime | None
+
+
+def stored_ppi_quiet(*, limit: int) -> StoredPPIQuiet:
+    """The PPI facilitators' home page: HITs not closed whose PPI log has gone quiet (never logged
+    first, then the longest quiet), read from the stored rows in three queries."""
+    states = HITFlagState.objects.exclude(hit__status=HITStatus.CLOSED)
+    quiet = states.filter(ppi_quiet=True)
+    rows = [
+        QuietHIT(pk=hit_id, name=name, last_activity_on=last)
+        for hit_id, name, last in quiet.order_by(
+            F("ppi_last_activity_on").asc(nulls_first=True), "hit__name", "hit_id"
+        ).values_list("hit_id", "hit__name", "ppi_last_activity_on")[:limit]
+    ]
+    summary = states.aggregate(total=Count("pk", filter=Q(ppi_quiet=True)), oldest=Min("computed_at"))
+    not_computed = HIT.objects.exclude(status=HITStatus.CLOSED).filter(flag_state__isnull=True).count()
+    return StoredPPIQuiet(
+        rows=rows, total=summary["total"] or 0, not_computed=not_computed, oldest=summary["oldest"]
+    )

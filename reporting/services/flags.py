@@ -1,7 +1,8 @@
 """The stored early-warning flags (docs/domain.md section 5.1a): computed by the worker, read by pages.
 
 `hit_flags_recompute` runs reporting.selectors.flags.flags_for_hits and stores each HIT's result in
-its HITFlagState row with the day it was measured against (`as_of`) and when (`computed_at`). It
+its HITFlagState row (with the PPI caseload's "no involvement logged for 90 days" flag and the last
+activity it is based on, for the PPI facilitators' home page) with the day it was measured against (`as_of`) and when (`computed_at`). It
 runs for one HIT when something its flags read changes (`flags_recompute_request`, called by the
 receivers in reporting.receivers after the change commits) and for every HIT nightly (beat:
 reporting.recompute_all_flags), which also catches the flags that change with the date alone
@@ -19,11 +20,15 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from core.tasks import Dispatch, enqueue_after_commit
+from engagement.models import InvolvementActivity
+from engagement.selectors.ppi import flag_cutoff
 from reporting.models import HITFlagState
 from reporting.selectors.flags import flags_for_hits
+from teams.enums import HITStatus
 from teams.models import HIT
 
 #: HITs computed per batch of the nightly run: flags_for_hits runs a fixed number of queries per call.
@@ -52,12 +57,28 @@ def hit_flags_recompute(*, hit_ids: Iterable[int] | None = None, today: datetime
 def _store(ids: list[int], *, today: datetime.date) -> None:
     now = timezone.now()
     found = flags_for_hits(ids, today=today)
+    last_activity = dict(
+        InvolvementActivity.objects.filter(hit_id__in=ids)
+        .order_by()
+        .values("hit_id")
+        .annotate(last=Max("happened_on"))
+        .values_list("hit_id", "last")
+    )
+    closed = set(HIT.objects.filter(pk__in=ids, status=HITStatus.CLOSED).values_list("pk", flat=True))
+    cutoff = flag_cutoff(today)
+
+    def quiet(hit_id: int) -> bool:
+        last = last_activity.get(hit_id)
+        return hit_id not in closed and (last is None or last <= cutoff)
+
     HITFlagState.objects.bulk_create(
         [
             HITFlagState(
                 hit_id=hit_id,
                 flags=[{"code": flag.code, "detail": flag.detail} for flag in flags],
                 flag_count=len(flags),
+                ppi_last_activity_on=last_activity.get(hit_id),
+                ppi_quiet=quiet(hit_id),
                 as_of=today,
                 computed_at=now,
             )
@@ -65,7 +86,7 @@ def _store(ids: list[int], *, today: datetime.date) -> None:
         ],
         update_conflicts=True,
         unique_fields=["hit"],
-        update_fields=["flags", "flag_count", "as_of", "computed_at"],
+        update_fields=["flags", "flag_count", "ppi_last_activity_on", "ppi_quiet", "as_of", "computed_at"],
     )
 
 

@@ -95,6 +95,25 @@ def test_a_hit_never_computed_has_no_stored_flags(db):
     assert flags.stored_flags_for_hit(hit.pk) is None
 
 
+def test_the_stored_ppi_flag_equals_the_caseloads(db):
+    from engagement.selectors.ppi import caseload
+
+    never = f.HITFactory(status=HITStatus.ACTIVE)
+    recent = f.HITFactory(status=HITStatus.ACTIVE)
+    ef.InvolvementActivityFactory(hit=recent, happened_on=TODAY - datetime.timedelta(days=10))
+    long_ago = f.HITFactory(status=HITStatus.SET_UP)
+    ef.InvolvementActivityFactory(hit=long_ago, happened_on=TODAY - datetime.timedelta(days=90))
+    f.HITFactory(status=HITStatus.CLOSED)
+
+    flag_services.hit_flags_recompute()
+
+    expected = [(h.pk, h.last_activity_on) for h in caseload(today=TODAY) if h.flagged]
+    stored = flags.stored_ppi_quiet(limit=10)
+    assert [(row.pk, row.last_activity_on) for row in stored.rows] == expected
+    assert [row.pk for row in stored.rows] == [never.pk, long_ago.pk]
+    assert (stored.total, stored.not_computed, stored.oldest) == (2, 0, NOW)
+
+
 # --- Asking for a recompute ---------------------------------------------------------------------------
 
 
@@ -161,6 +180,7 @@ def test_nothing_is_queued_when_the_change_rolls_back(db, queued, django_capture
         pytest.param(lambda hit: _sponsor_contact(hit, TODAY), id="sponsor interaction"),
         pytest.param(lambda hit: ExpressionOfInterestFactory(hit=hit), id="expression of interest"),
         pytest.param(lambda hit: hit.save(), id="the HIT itself"),
+        pytest.param(lambda hit: ef.InvolvementActivityFactory(hit=hit), id="PPI log entry"),
     ],
 )
 def test_each_input_of_the_flags_queues_the_hits_recompute(
@@ -352,3 +372,27 @@ def test_the_board_dashboard_cache_is_kept_per_visibility_scope_and_filter(
 
     client.force_login(programme_manager)
     assert "dashboard" in client.get(BOARD).context
+
+
+@pytest.mark.parametrize("count", [1, 14])
+def test_the_ppi_facilitators_home_reads_stored_flags_in_constant_queries(
+    client, ppi_facilitator, count, django_assert_max_num_queries
+):
+    for _ in range(count):
+        f.HITFactory(status=HITStatus.ACTIVE)  # no PPI lead, nothing logged
+    flag_services.hit_flags_recompute()
+    client.force_login(ppi_facilitator)
+
+    with (
+        mock.patch("engagement.selectors.ppi.caseload", side_effect=_never_on_a_page),
+        django_assert_max_num_queries(25),
+    ):
+        response = client.get(reverse("home"))
+
+    html = response.content.decode()
+    assert len(response.context["ppi_quiet_hits"]) == min(count, 10)
+    assert response.context["ppi_quiet_total"] == count
+    assert len(response.context["hits_without_ppi_lead"]) == min(count, 10)
+    assert response.context["hits_without_ppi_lead_total"] == count
+    assert 'id="ppi-quiet-as-of"' in html
+    assert (f"The first 10 of {count}" in html) is (count > 10)
