@@ -290,10 +290,14 @@ def _dashboard_sources(filters: Filters) -> list[type[models.Model]]:
     return sources
 
 
+#: Rows the worker writes once and never changes (released results are final, snapshots are history).
+WRITTEN_ONCE: tuple[type[models.Model], ...] = (ReadinessResult, CoverageSnapshot)
+
+
 def board_dashboard_version(filters: Filters) -> str:
     """A fingerprint of the stored results the board dashboard shows, in one query: per source table
-    its highest id and its latest write (updated_at, or computed_at / created_at where the worker
-    writes rows once). Any save, recompute, release or snapshot moves it on, so a dashboard cached
+    its highest id and its latest writes (updated_at, computed_at, released_at; only the id for the
+    rows written once, WRITTEN_ONCE). Any save, recompute, release or snapshot moves it on, so a dashboard cached
     under it is never shown after what it shows changed. A deletion of a row other than the newest
     does not move it: the cache's timeout (BOARD_DASHBOARD_CACHE_SECONDS) bounds that."""
     quote = connection.ops.quote_name
@@ -303,9 +307,11 @@ def board_dashboard_version(filters: Filters) -> str:
         names = {field.name: field for field in model._meta.concrete_fields}
         # Only the models' own table and column names, quoted, go into the SQL: nothing from a request.
         parts.append(f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {table})")  # noqa: S608
-        stamp = next((names[n] for n in ("updated_at", "computed_at", "created_at") if n in names), None)
-        if stamp is not None:
-            parts.append(f"(SELECT MAX({quote(stamp.column)}) FROM {table})")  # noqa: S608
+        if model in WRITTEN_ONCE:
+            continue  # a new row has a new, higher id: the index answers, no scan of a large table
+        for name in ("updated_at", "computed_at", "released_at"):
+            if name in names:
+                parts.append(f"(SELECT MAX({quote(names[name].column)}) FROM {table})")  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         row = cursor.fetchone()
