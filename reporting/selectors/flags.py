@@ -397,12 +397,6 @@ def stored_flags_for_portfolio(*, statuses: Iterable[str], limit: int) -> Portfo
     )
 
 
-def flags_version() -> str:
-    """When the stored flags last changed (one query): part of the board dashboard's cache key."""
-    latest = HITFlagState.objects.aggregate(latest=Max("computed_at"), n=Count("pk"))
-    return f"{latest['latest'].isoformat() if latest['latest'] else '-'}/{latest['n']}"
-
-
 @dataclass(frozen=True)
 class QuietHIT:
     """A HIT with no PPI logged for engagement.selectors.ppi.FLAG_AFTER_DAYS, as the worker stored it."""

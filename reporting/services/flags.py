@@ -101,6 +101,7 @@ class _Pending(threading.local):
 
     dispatch: Dispatch | None = None
     marker: object = None
+    seen: set[tuple[str, int]] = set()  # replaced per dispatch; the ids already in its call
 
 
 _pending = _Pending()
@@ -131,9 +132,9 @@ def flags_recompute_request(*, hit_id: int | None = None, report_id: int | None 
             {"hit_ids": [], "report_ids": []},
             countdown=settings.FLAGS_DEBOUNCE_SECONDS,
         )
-        _pending.dispatch, _pending.marker = pending, conn.run_on_commit
-    call = pending.calls[0]
-    if hit_id is not None and hit_id not in call["hit_ids"]:
-        call["hit_ids"].append(hit_id)
-    if report_id is not None and report_id not in call["report_ids"]:
-        call["report_ids"].append(report_id)
+        _pending.dispatch, _pending.marker, _pending.seen = pending, conn.run_on_commit, set()
+    call, seen = pending.calls[0], _pending.seen
+    for key, value in (("hit_ids", hit_id), ("report_ids", report_id)):
+        if value is not None and (key, value) not in seen:
+            seen.add((key, value))
+            call[key].append(value)

@@ -8,6 +8,8 @@ only for those who may read the HIT's reports.
 
 Every figure comes from reporting.selectors, which reads the worker's stored scores; these views
 only turn them into sentences, tables and chart data (`json_script`, drawn by static/js/charts.js).
+The board dashboard's content is rendered once per version of what it shows, per day, query string
+and viewer scope, and kept in the cache (docs/architecture.md, "The worker").
 """
 
 from __future__ import annotations
