@@ -99,9 +99,10 @@ class _Pending(threading.local):
     connection's list of commit callbacks when it was queued: Django replaces that list on commit and
     on rollback, so a different list, or a dispatch already sent, means the next change queues anew."""
 
-    dispatch: Dispatch | None = None
-    marker: object = None
-    seen: set[tuple[str, int]] = set()  # replaced per dispatch; the ids already in its call
+    def __init__(self) -> None:
+        self.dispatch: Dispatch | None = None
+        self.marker: object = None
+        self.seen: set[tuple[str, int]] = set()  # the ids already in the dispatch's call
 
 
 _pending = _Pending()
