@@ -263,6 +263,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.send_report_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Every HIT's early-warning flags, after the engagement recompute (their coverage gaps) and before
+    # the working day: the date-driven flags (silence, pending funding, open conflicts) move overnight.
+    "nightly-flags-recompute": {
+        "task": "reporting.recompute_all_flags",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "nightly-export-expiry": {
         "task": "reporting.expire_exports",
         "schedule": crontab(hour=3, minute=15),
@@ -357,6 +363,10 @@ LOGGING = {
 # --- Portal ----------------------------------------------------------------------------------------
 # How long a burst of edits to one HIT is collected before the worker recomputes its scores.
 ENGAGEMENT_DEBOUNCE_SECONDS = env_int("ENGAGEMENT_DEBOUNCE_SECONDS", 10)
+# A change that feeds a HIT's early-warning flags queues their recompute this many seconds after it commits.
+FLAGS_DEBOUNCE_SECONDS = env_int("FLAGS_DEBOUNCE_SECONDS", 5)
+# How long a rendered board dashboard is kept; any recompute or change it reads starts a new version anyway.
+BOARD_DASHBOARD_CACHE_SECONDS = env_int("BOARD_DASHBOARD_CACHE_SECONDS", 600)
 # A score request still pending this long has lost its task (e.g. Redis was down when it was sent); the
 # beat task engagement.resend_score_requests sends it again. Well above the debounce and a busy queue.
 SCORE_REQUEST_RESEND_AFTER_SECONDS = env_int("SCORE_REQUEST_RESEND_AFTER_SECONDS", 300)

@@ -46,6 +46,7 @@ from engagement.models import ActionPlanItem
 from engagement.selectors import ppi as selectors_ppi
 from hitportal.api import services as api_services
 from hitportal.forms import SignupForm
+from reporting.selectors import flags as reporting_flags
 from reporting.selectors import home as reporting_selectors
 from teams.domain import uploads
 from teams.enums import HITStatus, LifecycleStage, MembershipRole, Role
@@ -53,6 +54,9 @@ from teams.models import HIT
 from teams.roles import AnyUser, UserRoles, roles_of
 from teams.selectors import hits as selectors
 from teams.services import accounts
+
+#: How many HITs each of the PPI facilitators' lists shows on their home page (the rest: their caseload page).
+PPI_SHOWN = 10
 
 
 def _status_counts() -> list[tuple[str, str, int]]:
@@ -115,19 +119,22 @@ def _programme_manager_attention(user: AnyUser, today: datetime.date) -> dict:
 
 
 def _ppi_facilitator_attention(today: datetime.date) -> dict:
-    """HITs without a PPI lead, the facilitators' support queue and the HITs whose PPI log has gone
-    quiet (the caseload's flag)."""
+    """HITs without a PPI lead (the first PPI_SHOWN), the facilitators' support queue and the HITs
+    whose PPI log has gone quiet (the caseload's flag, as the worker stored it with the
+    early-warning flags: never computed on the page)."""
     with_ppi_lead = selectors.current_memberships(today).filter(role=MembershipRole.PPI_LEAD).values("hit_id")
-    ctx: dict = {
-        "hits_without_ppi_lead": list(
-            HIT.objects.exclude(status=HITStatus.CLOSED).exclude(pk__in=with_ppi_lead).order_by("name")
-        ),
-        "support_queue": list(selectors_ppi.open_support_requests()[:10]),
+    without_lead = HIT.objects.exclude(status=HITStatus.CLOSED).exclude(pk__in=with_ppi_lead)
+    shown = list(without_lead.order_by("name")[:PPI_SHOWN])
+    quiet = reporting_flags.stored_ppi_quiet(limit=PPI_SHOWN)
+    return {
+        "hits_without_ppi_lead": shown,
+        "hits_without_ppi_lead_total": without_lead.count() if len(shown) == PPI_SHOWN else len(shown),
+        "support_queue": list(selectors_ppi.open_support_requests()[:PPI_SHOWN]),
+        "ppi_quiet_hits": quiet.rows,
+        "ppi_quiet_total": quiet.total,
+        "ppi_quiet_not_computed": quiet.not_computed,
+        "ppi_quiet_as_of": quiet.oldest,
     }
-    quiet = selectors_ppi.caseload(today=today).filter(flagged=True)
-    ctx["ppi_quiet_hits"] = list(quiet[:10])
-    ctx["ppi_quiet_total"] = quiet.count() if len(ctx["ppi_quiet_hits"]) == 10 else len(ctx["ppi_quiet_hits"])
-    return ctx
 
 
 def _member_attention(user: AnyUser, roles: UserRoles, today: datetime.date) -> dict:

@@ -20,3 +20,16 @@ class ReportingConfig(AppConfig):
         from teams.signals import hit_page_requested
 
         hit_page_requested.connect(hit_page_part, sender=HIT, dispatch_uid="reporting.hit_page_part")
+
+        # The stored early-warning flags are recomputed when something they read changes.
+        from celery.signals import task_postrun
+        from django.db.models.signals import post_delete, post_save
+
+        from reporting.receivers import flag_inputs, flags_after_coverage, flags_input_saved
+
+        for model in flag_inputs():
+            for name, signal in (("saved", post_save), ("deleted", post_delete)):
+                signal.connect(
+                    flags_input_saved, sender=model, dispatch_uid=f"reporting.flags.{model.__name__}.{name}"
+                )
+        task_postrun.connect(flags_after_coverage, dispatch_uid="reporting.flags_after_coverage", weak=False)

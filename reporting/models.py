@@ -433,3 +433,32 @@ class ExportJob(TimeStampedModel):
     def is_finished(self) -> bool:
         """Done or failed: the progress page stops polling."""
         return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+
+class HITFlagState(models.Model):
+    """The worker's early-warning flags of one HIT (docs/domain.md section 5.1a), as pages read them.
+
+    Written only by reporting.services.flags.hit_flags_recompute, for one HIT when something that
+    feeds its flags changes and for every HIT nightly. `flags` is the list of {"code", "detail"} in
+    the order pages show them; `as_of` is the day the date-driven thresholds were measured against.
+    A HIT without a row has never been computed: pages say so instead of showing "no flags".
+    """
+
+    hit = models.OneToOneField("teams.HIT", on_delete=models.CASCADE, related_name="flag_state")
+    flags = models.JSONField(default=list, help_text='[{"code": ..., "detail": ...}] in display order.')
+    flag_count = models.PositiveSmallIntegerField(default=0)
+    # The PPI caseload's flag (engagement.selectors.ppi): no involvement logged for FLAG_AFTER_DAYS, or never.
+    ppi_last_activity_on = models.DateField(null=True, blank=True)
+    ppi_quiet = models.BooleanField(default=False)
+    as_of = models.DateField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["flag_count"], name="reporting_flagstate_count_idx"),
+            models.Index(fields=["computed_at"], name="reporting_flagstate_at_idx"),
+            models.Index(fields=["ppi_quiet"], name="reporting_flagstate_ppi_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hit_id}: {self.flag_count} flag(s) as of {self.as_of}"

@@ -289,3 +289,60 @@ def activation_guard(sender: object, *, hit: HIT, transition: Transition, **kwar
     if transition.action != "activate":
         return []
     return [f"{item.label}: {item.message}" for item in checklist_for(hit).missing]
+
+
+# --- Stored early-warning flags: what feeds them asks for a recompute ------------------------------
+
+
+def flag_inputs() -> list[type]:
+    """The models whose rows reporting.selectors.flags reads (each has `hit_id`, or `report_id`), and
+    the PPI log, whose "quiet for 90 days" flag is stored with them."""
+    from accreditation.models import ExpressionOfInterest
+    from engagement.models import InvolvementActivity
+    from reporting.models import ProgressReport, ReportRisk
+    from teams.models import HITStatusChange, Membership, SponsorInteraction
+
+    return [
+        ProgressReport,
+        ReportRisk,
+        Membership,
+        ExpressionOfInterest,
+        HIT,
+        HITStatusChange,
+        SponsorInteraction,
+        InvolvementActivity,
+    ]
+
+
+def flags_input_saved(sender: type, instance: Any, **kwargs: Any) -> None:
+    """post_save/post_delete of a model that reporting.selectors.flags reads: the HIT's flags are
+    recomputed by the worker once the change commits (reporting.services.flags)."""
+    from reporting.models import ReportRisk
+    from reporting.services.flags import flags_recompute_request
+
+    if kwargs.get("raw"):
+        return  # fixtures being loaded
+    if isinstance(instance, ReportRisk):
+        flags_recompute_request(report_id=instance.report_id)
+    elif isinstance(instance, HIT):
+        flags_recompute_request(hit_id=instance.pk)
+    else:
+        flags_recompute_request(hit_id=getattr(instance, "hit_id", None))
+
+
+def flags_after_coverage(sender: Any = None, task: Any = None, kwargs: Any = None, **extra: Any) -> None:
+    """Celery task_postrun: the coverage gaps feed the "missing key actors" flag, and the worker
+    stores coverage in bulk (no model signal), so its task asks for the HIT's flags when it ends.
+    Where tasks run in the process that queued them (CELERY_TASK_ALWAYS_EAGER: development, tests)
+    the flags are computed at once, as the queued task would."""
+    from reporting.services.flags import flags_recompute_request, hit_flags_recompute
+
+    if getattr(task, "name", None) != "engagement.compute_coverage" or extra.get("state") != "SUCCESS":
+        return
+    hit_id = (kwargs or {}).get("hit_id")
+    if hit_id is None:
+        return
+    if getattr(task.request, "is_eager", False):
+        hit_flags_recompute(hit_ids=[hit_id])
+    else:
+        flags_recompute_request(hit_id=hit_id)

@@ -3,8 +3,9 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from reporting.models import ExportJob
+from reporting.models import ExportJob, ProgressReport
 from reporting.services import exports
+from reporting.services import flags as flag_services
 from reporting.services.reports import report_reminders_send
 
 
@@ -42,3 +43,21 @@ def run_export(*, job_id: int) -> int:
     if not ExportJob.objects.filter(pk=job_id).exists():
         return 0
     return exports.export_job_run(job_id=job_id)
+
+
+@shared_task(name="reporting.recompute_hit_flags", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def recompute_hit_flags(*, hit_ids: list[int] | None = None, report_ids: list[int] | None = None) -> int:
+    """Recompute and store the early-warning flags of the HITs changed (and of the HITs of the
+    reports changed), queued after the change commits (reporting.services.flags lists the side
+    effects). HITs since deleted are skipped. Returns how many HITs were stored."""
+    ids = set(hit_ids or [])
+    if report_ids:
+        ids.update(ProgressReport.objects.filter(pk__in=report_ids).values_list("hit_id", flat=True))
+    return flag_services.hit_flags_recompute(hit_ids=sorted(ids)) if ids else 0
+
+
+@shared_task(name="reporting.recompute_all_flags", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def recompute_all_flags() -> int:
+    """Nightly (beat, 03:30): every HIT's early-warning flags, measured against today's date.
+    Returns how many HITs were stored."""
+    return flag_services.hit_flags_recompute()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from typing import TypedDict
 
 from django.core.paginator import Page, Paginator
+from django.db import connection, models
 from django.db.models import (
     F,
     QuerySet,
@@ -14,8 +16,17 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 
-from accreditation.models import Condition
+from accreditation.models import Accreditation, Application, Condition, ExpressionOfInterest, Round
 from engagement.enums import Dimension
+from engagement.models import (
+    CoverageScore,
+    CoverageSnapshot,
+    MaturityAssessment,
+    MaturityRating,
+    ReadinessResult,
+    Stakeholder,
+    Wave,
+)
 from reporting.enums import WITH_TEAM, ReportStatus
 from reporting.models import ProgressReport
 from reporting.selectors.portfolio import (
@@ -42,7 +53,7 @@ from reporting.selectors.portfolio import (
     with_latest_scores,
 )
 from reporting.selectors.trends import Trends, trends
-from teams.models import HIT
+from teams.models import HIT, Membership, Organisation, PortfolioSnapshot, StakeholderCategory
 
 LATEST_REPORTS = 5
 
@@ -248,3 +259,60 @@ def board_pack(
         trends=trends(restrict, today=today),
         today=today,
     )
+
+
+# --- The version of what the board dashboard shows ---------------------------------------------------
+
+
+def _dashboard_sources(filters: Filters) -> list[type[models.Model]]:
+    """Every table whose rows the board dashboard shows or counts (portfolio, trends, pipeline, the
+    stored scores and snapshots, the overdue lists); with the organisation filter, the tables it
+    searches too."""
+    sources: list[type[models.Model]] = [
+        HIT,
+        ProgressReport,
+        Condition,
+        Accreditation,
+        Application,
+        ExpressionOfInterest,
+        Round,
+        CoverageScore,
+        CoverageSnapshot,
+        Wave,
+        ReadinessResult,
+        MaturityAssessment,
+        MaturityRating,
+        PortfolioSnapshot,
+        StakeholderCategory,
+    ]
+    if filters.organisation:
+        sources += [Organisation, Membership, Stakeholder]
+    return sources
+
+
+#: Rows the worker writes once and never changes (released results are final, snapshots are history).
+WRITTEN_ONCE: tuple[type[models.Model], ...] = (ReadinessResult, CoverageSnapshot)
+
+
+def board_dashboard_version(filters: Filters) -> str:
+    """A fingerprint of the stored results the board dashboard shows, in one query: per source table
+    its highest id and its latest writes (updated_at, computed_at, released_at; only the id for the
+    rows written once, WRITTEN_ONCE). Any save, recompute, release or snapshot moves it on, so a dashboard cached
+    under it is never shown after what it shows changed. A deletion of a row other than the newest
+    does not move it: the cache's timeout (BOARD_DASHBOARD_CACHE_SECONDS) bounds that."""
+    quote = connection.ops.quote_name
+    parts = []
+    for model in _dashboard_sources(filters):
+        table = quote(model._meta.db_table)
+        names = {field.name: field for field in model._meta.concrete_fields}
+        # Only the models' own table and column names, quoted, go into the SQL: nothing from a request.
+        parts.append(f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {table})")  # noqa: S608
+        if model in WRITTEN_ONCE:
+            continue  # a new row has a new, higher id: the index answers, no scan of a large table
+        for name in ("updated_at", "computed_at", "released_at"):
+            if name in names:
+                parts.append(f"(SELECT MAX({quote(names[name].column)}) FROM {table})")  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        row = cursor.fetchone()
+    return hashlib.sha256(repr(tuple(row or ())).encode()).hexdigest()[:32]

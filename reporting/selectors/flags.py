@@ -4,6 +4,10 @@ Each flag reads stored data only: submitted progress reports, memberships, the E
 engagement coverage, the sponsor log. `flags_for_hits` answers for many HITs in a fixed number of
 queries (eight at most), whatever their number; `flags_for_hit` is the same for one HIT.
 
+Only the worker computes them (reporting.services.flags stores them in HITFlagState, on change and
+nightly); pages read the stored rows through `stored_flags_for_hit` and `stored_flags_for_portfolio`,
+with the "as of" of the computation, and never call `flags_for_hits`.
+
 | Flag            | Trigger (our thresholds)                                                      | Grounding |
 |-----------------|-------------------------------------------------------------------------------|-----------|
 | capacity        | latest submitted report: funding at risk or none, or pending for > 3 months    | A8.3, A8.4 |
@@ -24,14 +28,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value, Window
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from accreditation.models import ExpressionOfInterest
 from engagement.models import CoverageScore
 from reporting.enums import FundingStatus, ReportStatus, RiskKind
-from reporting.models import ProgressReport, ReportRisk, add_months
+from reporting.models import HITFlagState, ProgressReport, ReportRisk, add_months
 from teams.enums import HITStatus, MembershipRole
 from teams.models import HIT, HITStatusChange, Membership
 from teams.selectors.hits import current_memberships
@@ -322,3 +326,107 @@ def _sponsor_silence(ids: list[int], today: datetime.date, add: AddFlag) -> None
         elif timezone.localdate(set_up_at or created_at) < cutoff:
             # Counted from accreditation (the move to set-up), so a newly accredited HIT is not flagged.
             add(hit_id, SPONSOR_SILENCE, "No interaction with the executive sponsor is on record.")
+
+
+# --- What pages read: the worker's stored flags (reporting.services.flags writes them) --------------
+
+
+@dataclass(frozen=True)
+class StoredFlags:
+    """One HIT's flags as the worker last stored them, measured against `as_of`."""
+
+    flags: list[Flag]
+    as_of: datetime.date
+    computed_at: datetime.datetime
+
+
+def _stored(state: HITFlagState) -> StoredFlags:
+    return StoredFlags(
+        flags=[Flag(row["code"], row["detail"]) for row in state.flags if row.get("code") in LABELS],
+        as_of=state.as_of,
+        computed_at=state.computed_at,
+    )
+
+
+def stored_flags_for_hit(hit_id: int) -> StoredFlags | None:
+    """The HIT's stored flags (one query); None when the worker has never computed them."""
+    state = HITFlagState.objects.filter(hit_id=hit_id).first()
+    return _stored(state) if state else None
+
+
+@dataclass(frozen=True)
+class FlaggedHIT:
+    hit: HIT
+    flags: list[Flag]
+    computed_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class PortfolioFlags:
+    """The flagged HITs among `statuses` (the first `limit`, by name) and how fresh the figures are:
+    `oldest`/`newest` computed_at of the HITs' rows, `not_computed` the HITs without one yet."""
+
+    rows: list[FlaggedHIT]
+    total: int
+    not_computed: int
+    oldest: datetime.datetime | None
+    newest: datetime.datetime | None
+
+
+def stored_flags_for_portfolio(*, statuses: Iterable[str], limit: int) -> PortfolioFlags:
+    """Three queries whatever the number of HITs: the page of flagged HITs, one aggregate over the
+    stored rows, and the count of HITs never computed."""
+    statuses = list(statuses)
+    states = HITFlagState.objects.filter(hit__status__in=statuses)
+    rows = [
+        FlaggedHIT(hit=state.hit, flags=_stored(state).flags, computed_at=state.computed_at)
+        for state in states.filter(flag_count__gt=0)
+        .select_related("hit")
+        .order_by("hit__name", "hit_id")[:limit]
+    ]
+    summary = states.aggregate(
+        total=Count("pk", filter=Q(flag_count__gt=0)), oldest=Min("computed_at"), newest=Max("computed_at")
+    )
+    not_computed = HIT.objects.filter(status__in=statuses, flag_state__isnull=True).count()
+    return PortfolioFlags(
+        rows=rows,
+        total=summary["total"] or 0,
+        not_computed=not_computed,
+        oldest=summary["oldest"],
+        newest=summary["newest"],
+    )
+
+
+@dataclass(frozen=True)
+class QuietHIT:
+    """A HIT with no PPI logged for engagement.selectors.ppi.FLAG_AFTER_DAYS, as the worker stored it."""
+
+    pk: int
+    name: str
+    last_activity_on: datetime.date | None
+
+
+@dataclass(frozen=True)
+class StoredPPIQuiet:
+    rows: list[QuietHIT]
+    total: int
+    not_computed: int
+    oldest: datetime.datetime | None
+
+
+def stored_ppi_quiet(*, limit: int) -> StoredPPIQuiet:
+    """The PPI facilitators' home page: HITs not closed whose PPI log has gone quiet (never logged
+    first, then the longest quiet), read from the stored rows in three queries."""
+    states = HITFlagState.objects.exclude(hit__status=HITStatus.CLOSED)
+    quiet = states.filter(ppi_quiet=True)
+    rows = [
+        QuietHIT(pk=hit_id, name=name, last_activity_on=last)
+        for hit_id, name, last in quiet.order_by(
+            F("ppi_last_activity_on").asc(nulls_first=True), "hit__name", "hit_id"
+        ).values_list("hit_id", "hit__name", "ppi_last_activity_on")[:limit]
+    ]
+    summary = states.aggregate(total=Count("pk", filter=Q(ppi_quiet=True)), oldest=Min("computed_at"))
+    not_computed = HIT.objects.exclude(status=HITStatus.CLOSED).filter(flag_state__isnull=True).count()
+    return StoredPPIQuiet(
+        rows=rows, total=summary["total"] or 0, not_computed=not_computed, oldest=summary["oldest"]
+    )

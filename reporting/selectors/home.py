@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
@@ -17,6 +16,9 @@ from reporting.selectors.stages import latest_stage_assessment
 from teams.enums import HITStatus, Role
 from teams.models import HIT
 from teams.roles import AnyUser, roles_of
+
+LIVE_STATUSES = (HITStatus.SET_UP, HITStatus.ACTIVE, HITStatus.SUSPENDED)
+SETUP_SHOWN = 10  # set-up checklists on the programme manager's home page
 
 # --- Lists -------------------------------------------------------------------------------------------
 
@@ -44,10 +46,13 @@ def hit_panels(user: AnyUser, hit: HIT) -> dict[str, object]:
         return {}
     today = timezone.localdate()
     current = open_report(hit=hit)
+    stored = flags.stored_flags_for_hit(hit.pk)
     return {
         "reporting_hit": hit,
         "open_report_readable": bool(current and permissions.can_read_report(user, current)),
-        "reporting_flags": flags.flags_for_hit(hit, today=today),
+        # The worker's stored flags (None: never computed yet), never computed on the page.
+        "reporting_flags_stored": stored,
+        "reporting_flags": stored.flags if stored else [],
         "setup_checklist": checklist.checklist_for(hit) if hit.status == HITStatus.SET_UP else None,
         "open_report": current,
         "open_report_overdue": bool(current and current.is_overdue_on(today)),
@@ -56,12 +61,6 @@ def hit_panels(user: AnyUser, hit: HIT) -> dict[str, object]:
         "can_manage_schedule": bool(permissions.can_manage_schedule(user, hit)),
         "can_assess_stage": bool(permissions.can_assess_stage(user, hit)),
     }
-
-
-@dataclass(frozen=True)
-class FlaggedHIT:
-    hit: HIT
-    flags: list[flags.Flag]
 
 
 def member_home_panels(user: AnyUser) -> dict[str, object]:
@@ -92,26 +91,28 @@ def member_home_panels(user: AnyUser) -> dict[str, object]:
 
 
 def pm_home_panels(user: AnyUser, *, limit: int = 50) -> dict[str, object]:
-    """The programme manager's home page: live HITs with early-warning flags, reports submitted and
-    waiting for a decision, overdue reports and the checklist of HITs waiting in set-up. A fixed
-    number of queries whatever the number of HITs."""
+    """The programme manager's home page: live HITs with early-warning flags (the worker's stored
+    flags with their "as of", never computed here), reports submitted and waiting for a decision,
+    overdue reports and the checklist of HITs waiting in set-up. A fixed number of queries whatever
+    the number of HITs."""
     if not roles_of(user).has(Role.PROGRAMME_MANAGER):
         return {}
     today = timezone.localdate()
-    live = list(
-        HIT.objects.filter(status__in=[HITStatus.SET_UP, HITStatus.ACTIVE, HITStatus.SUSPENDED]).order_by(
-            "name"
-        )
-    )
-    by_hit = flags.flags_for_hits([h.pk for h in live], today=today)
-    flagged = [FlaggedHIT(h, by_hit[h.pk]) for h in live if by_hit.get(h.pk)]
-    setup = [h for h in live if h.status == HITStatus.SET_UP]
+    portfolio = flags.stored_flags_for_portfolio(statuses=LIVE_STATUSES, limit=limit)
+    # The HITs waiting longest in set-up, a page of them: the checklists of the others are on their pages.
+    in_setup = HIT.objects.filter(status=HITStatus.SET_UP)
+    setup = list(in_setup.order_by("status_changed_at", "pk")[:SETUP_SHOWN])
     lists = checklist.checklists_for([h.pk for h in setup])
     return {
         "pm_panels": True,
-        "flagged_hits": flagged[:limit],
-        "flagged_hits_total": len(flagged),
+        "flagged_hits": portfolio.rows,
+        "flagged_hits_total": portfolio.total,
+        "flags_not_computed": portfolio.not_computed,
+        "flags_oldest": portfolio.oldest,
+        "flags_newest": portfolio.newest,
+        "today_iso": today.isoformat(),
         "setup_checklists": [(h, lists[h.pk]) for h in setup],
+        "setup_total": in_setup.count() if len(setup) == SETUP_SHOWN else len(setup),
         # Oldest submission first: the team has waited longest for those.
         "reports_to_review": list(
             ProgressReport.objects.filter(status=ReportStatus.SUBMITTED)

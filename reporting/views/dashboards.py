@@ -8,21 +8,28 @@ only for those who may read the HIT's reports.
 
 Every figure comes from reporting.selectors, which reads the worker's stored scores; these views
 only turn them into sentences, tables and chart data (`json_script`, drawn by static/js/charts.js).
+The board dashboard's content is rendered once per version of what it shows, per day, query string
+and viewer scope, and kept in the cache (docs/architecture.md, "The worker").
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
 from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
@@ -31,7 +38,7 @@ from engagement.selectors import hits as engagement_selectors
 from reporting import permissions as report_permissions
 from reporting.domain import pack
 from reporting.forms.dashboards import DashboardFilterForm
-from reporting.permissions import can_view_board_dashboard
+from reporting.permissions import DASHBOARD_ROLES, can_view_board_dashboard
 from reporting.selectors import board as board_dashboards
 from reporting.selectors import hit_dashboard as hit_dashboard_dashboards
 from reporting.selectors.board import BoardDashboard, BoardPack
@@ -46,6 +53,7 @@ from reporting.selectors.portfolio import (
     pipeline_by_round,
 )
 from reporting.selectors.trends import PortfolioPoint, QuarterPoint
+from teams.roles import roles_of
 
 
 def _filters(request: HttpRequest, pipeline: list[PipelineRow]) -> tuple[DashboardFilterForm, Filters]:
@@ -372,8 +380,37 @@ def _sort_links(current: str) -> dict[str, str]:
 @login_required
 @require_GET
 def board_dashboard(request: HttpRequest) -> HttpResponse:
+    """Rendered once per version of what it shows and kept in the cache (see _board_cache_key)."""
     _require(can_view_board_dashboard(request.user))
     today = timezone.localdate()
+    key = _board_cache_key(request, today)
+    body = cache.get(key)
+    if body is None:
+        body = _board_dashboard_body(request, today)
+        cache.set(key, body, settings.BOARD_DASHBOARD_CACHE_SECONDS)
+    return render(request, "reporting/dashboard_board.html", {"dashboard_body": mark_safe(body)})  # noqa: S308
+
+
+BOARD_CACHE_PREFIX = "reporting:board-dashboard"
+
+
+def _board_cache_key(request: HttpRequest, today: datetime.date) -> str:
+    """The version of the stored results shown (reporting.selectors.board.board_dashboard_version),
+    the day (overdue is measured against it), the query string (filters, sort, page) and the viewer's
+    visibility scope: the portfolio-wide roles that may open the page. Every one of them sees the
+    same portfolio today (docs/domain.md section 4), but a page rendered for one scope is never
+    served to another, so a future difference cannot leak through the cache."""
+    roles = roles_of(request.user)
+    scope = ",".join(sorted(role for role in DASHBOARD_ROLES if roles.has(role)))
+    query = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
+    version = board_dashboards.board_dashboard_version(
+        Filters(organisation=request.GET.get("organisation", ""))
+    )
+    digest = hashlib.sha256(f"{scope}|{today.isoformat()}|{query}|{version}".encode()).hexdigest()
+    return f"{BOARD_CACHE_PREFIX}:{digest}"
+
+
+def _board_dashboard_body(request: HttpRequest, today: datetime.date) -> str:
     pipeline = pipeline_by_round()
     form, filters = _filters(request, pipeline)
     dashboard = board_dashboards.board_dashboard(
@@ -385,9 +422,8 @@ def board_dashboard(request: HttpRequest) -> HttpResponse:
     )
     shown = _shown_pipeline(pipeline, filters)
     rows = dashboard.rows
-    return render(
-        request,
-        "reporting/dashboard_board.html",
+    return render_to_string(
+        "reporting/_dashboard_board_body.html",
         {
             "dashboard": dashboard,
             "form": form,
@@ -413,6 +449,7 @@ def board_dashboard(request: HttpRequest) -> HttpResponse:
             },
             "querystring": request.GET.urlencode(),
         },
+        request=request,
     )
 
 

@@ -269,20 +269,24 @@ def test_home_director_query_count_is_constant(db, client, django_assert_max_num
 
 def test_home_ppi_facilitator_sees_the_support_queue_and_quiet_hits(client, ppi_facilitator, hit, other_hit):
     from engagement.enums import SupportStatus
+    from reporting.services.flags import hit_flags_recompute
     from tests.factories import engagement as ef
 
     waiting = ef.SupportRequestFactory(hit=hit, topic="Recruiting young carers")
     ef.SupportRequestFactory(hit=hit, topic="Already helped", status=SupportStatus.CLOSED)
     ef.InvolvementActivityFactory(hit=hit)  # logged a week ago: not quiet
     client.force_login(ppi_facilitator)
+    assert "not computed yet" in client.get(reverse("home")).content.decode()
+    hit_flags_recompute()  # the worker's run: the page reads what it stored
 
     response = client.get(reverse("home"))
 
     html = response.content.decode()
     assert response.context["support_queue"] == [waiting]
     assert "Already helped" not in html
-    assert response.context["ppi_quiet_hits"] == [other_hit]
-    assert "HITs with no PPI logged for 90 days (1)" in html
+    assert [row.pk for row in response.context["ppi_quiet_hits"]] == [other_hit.pk]
+    assert "HITs with no PPI logged for 90 days (1)" in html and "not computed yet" not in html
+    assert 'id="ppi-quiet-as-of"' in html
     assert reverse("engagement:ppi-caseload") in html
 
 

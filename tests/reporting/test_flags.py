@@ -1,5 +1,6 @@
-"""Early-warning flags (F16): each flag's trigger and its absence, and a fixed number of queries for
-many HITs."""
+"""Early-warning flags (F16), as the worker computes them (reporting.services.flags stores exactly
+this result; tests/reporting/test_stored_flags.py checks that): each flag's trigger and its absence,
+and a fixed number of queries for many HITs."""
 
 from __future__ import annotations
 
