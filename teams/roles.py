@@ -171,12 +171,8 @@ def _role_assignment_changed(sender: type[RoleAssignment], instance: RoleAssignm
 
 
 def _membership_changed(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
-    person_ids = {instance.person_id, getattr(instance, "_roles_old_person_id", None)}
-    roles_changed(
-        Person.objects.filter(pk__in=[p for p in person_ids if p is not None]).values_list(
-            "user_id", flat=True
-        )
-    )
+    person_ids = {instance.person_id, getattr(instance, "_roles_old_person_id", None)} - {None}
+    User.objects.filter(person__in=person_ids).update(roles_version=uuid.uuid4())
 
 
 def _person_changed(sender: type[Person], instance: Person, **kwargs: Any) -> None:
