@@ -48,6 +48,8 @@ _CACHE_ATTR = "_hitportal_roles"
 _UNCACHED_ATTR = "_hitportal_roles_uncached"
 #: How long the shared cache keeps one user's roles (the key also changes with the date and the version).
 ROLES_CACHE_SECONDS = 6 * 60 * 60
+#: Part of the cache key: raise it when UserRoles changes shape, so a release never unpickles the old one.
+ROLES_CACHE_SCHEMA = 1
 
 _MEMBERSHIP_ROLES: dict[str, str] = {
     MembershipRole.DIRECTOR: Role.HIT_DIRECTOR,
@@ -93,7 +95,7 @@ def roles_of(user: AnyUser | None) -> UserRoles:
     today = timezone.localdate()
     key = None
     if user.pk is not None and not getattr(user, _UNCACHED_ATTR, False):
-        key = f"roles:{user.pk}:{user.roles_version}:{today.isoformat()}"
+        key = f"roles:{ROLES_CACHE_SCHEMA}:{user.pk}:{user.roles_version}:{today.isoformat()}"
         cached = cache.get(key)
         if isinstance(cached, UserRoles):
             setattr(user, _CACHE_ATTR, cached)

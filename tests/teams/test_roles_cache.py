@@ -86,7 +86,7 @@ def test_the_cached_roles_are_keyed_by_user_version_and_date(director):
     user = User.objects.get(pk=director.pk)
     roles = roles_of(user)
 
-    key = f"roles:{user.pk}:{user.roles_version}:{timezone.localdate().isoformat()}"
+    key = f"roles:{roles_module.ROLES_CACHE_SCHEMA}:{user.pk}:{user.roles_version}:{timezone.localdate().isoformat()}"
     assert cache.get(key) == roles
 
 
