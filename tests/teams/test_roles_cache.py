@@ -285,3 +285,13 @@ def test_with_redis_down_pages_work_and_a_revoked_role_is_still_refused_at_once(
     directory.role_revoke(actor=programme_manager, user=other_manager, role=ProgrammeRole.PROGRAMME_MANAGER)
 
     assert client.get(AUDIT_LOG).status_code == 403
+
+
+def test_with_redis_down_a_session_keeps_working_and_signing_out_holds(client, director, redis_down):
+    """Sessions live in the database, not the cache (docs/architecture.md, "The signed-in floor")."""
+    _signed_in(client, director)
+    assert client.get(PROFILE).status_code == 200
+
+    client.post(reverse("logout"))
+
+    assert client.get(PROFILE).status_code == 302
