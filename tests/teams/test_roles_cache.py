@@ -18,7 +18,6 @@ from django.utils import timezone
 from accreditation.enums import PanelRole
 from accreditation.models import PanelMember
 from accreditation.services import panels as panel_services
-from core.cache import FailoverRedisCache
 from teams import roles as roles_module
 from teams.enums import MembershipRole, ProgrammeRole
 from teams.models import Membership, RoleAssignment, User
@@ -255,9 +254,8 @@ def _closed_port() -> int:
 
 
 @pytest.fixture
-def redis_down(monkeypatch):
+def redis_down():
     """The failover cache (core/cache.py) pointed at a Redis that refuses: it answers from local memory."""
-    monkeypatch.setattr(FailoverRedisCache, "RETRY_AFTER", 0.0)  # ask the dead Redis every time
     caches = {
         "default": {
             "BACKEND": "core.cache.FailoverRedisCache",
