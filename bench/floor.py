@@ -68,7 +68,7 @@ def main() -> None:
             client.get(url, secure=True)
         queries = [q["sql"] for q in captured.captured_queries]  # read before the next request clears them
         if args.profile:
-            profiler = cProfile.Profile()
+            profiler = cProfile.Profile(time.process_time)
             profiler.enable()
             for _ in range(args.repeat):
                 client.get(url, secure=True)
