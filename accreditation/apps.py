@@ -11,6 +11,21 @@ class AccreditationConfig(AppConfig):
         from teams.roles import roles_requested
 
         roles_requested.connect(panel_roles, dispatch_uid="accreditation.panel_roles")
+        # ... and a seat's change renews its user's roles version, so cached roles are not used again.
+        from django.db.models.signals import post_delete, post_save, pre_save
+
+        from accreditation.models import Panel, PanelMember
+        from accreditation.roles import panel_saved, remember_panel_round, remember_seat_user, seat_changed
+
+        pre_save.connect(
+            remember_seat_user, sender=PanelMember, dispatch_uid="accreditation.roles.remember_seat"
+        )
+        post_save.connect(seat_changed, sender=PanelMember, dispatch_uid="accreditation.roles.seat_saved")
+        post_delete.connect(seat_changed, sender=PanelMember, dispatch_uid="accreditation.roles.seat_deleted")
+        pre_save.connect(
+            remember_panel_round, sender=Panel, dispatch_uid="accreditation.roles.remember_round"
+        )
+        post_save.connect(panel_saved, sender=Panel, dispatch_uid="accreditation.roles.panel_saved")
         # The HIT page (teams) lists the HIT's conditions still to be met: it asks through its signal.
         from accreditation.receivers import hit_page_conditions
         from teams.models import HIT

@@ -59,6 +59,7 @@ from demo.data_accreditation_history import (
 )
 from demo.data_hits import HITSpec
 from teams.models import HIT, Person, User
+from teams.roles import roles_changed
 
 #: The HITs whose accreditation demo/accreditation.py tells by hand.
 TOLD_BY_HAND = frozenset({"dementia"})
@@ -127,6 +128,7 @@ def applicant_login(ctx: DemoContext, person_key: str) -> User:
             email=person.email, full_name=person.full_name, password=make_password(None)
         )
         Person.objects.filter(pk=person.pk).update(user=user)
+        roles_changed([user.pk])  # the update sends no signal: the person's memberships are now the login's
         person.user = user
     ctx.users[person_key] = person.user
     return person.user

@@ -40,6 +40,7 @@ from teams.models import (
     StakeholderCategory,
     User,
 )
+from teams.roles import roles_changed
 
 
 def scale_hits() -> QuerySet[HIT]:
@@ -353,3 +354,5 @@ def _directors_and_members(todo: list[tuple[int, str]], *, members_per_hit: int,
         ],
         batch_size=2000,
     )
+    # bulk_create sends no signal: the directors' cached roles must not outlive their new memberships.
+    roles_changed(users[director_email(n)] for n in numbers.values())

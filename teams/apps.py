@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class TeamsConfig(AppConfig):
     name = "teams"
     verbose_name = "Teams, organisations and people"
+
+    def ready(self) -> None:
+        # Role assignments, memberships and linked people grant roles: a change renews the user's roles
+        # version, so the roles cached under the old one are not used again (teams/roles.py).
+        from teams.roles import connect_role_receivers
+
+        connect_role_receivers()

@@ -78,6 +78,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # (hitportal/api/authentication.py). Empty for accounts whose password has not changed since
     # this was recorded.
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Replaced by every change to the records that grant the user roles (teams.roles.roles_changed, sent
+    # by their signal receivers in the same transaction): the cached roles are keyed by it. A random
+    # token, never a counter, so a restored database or a reused id never meets an old cache entry.
+    roles_version = models.UUIDField(default=uuid.uuid4, editable=False)
 
     objects = UserManager()
 
@@ -123,6 +127,18 @@ class User(AbstractBaseUser, PermissionsMixin):
             # The password and the time it changed are one fact: saving one saves the other, so a
             # service that saves only "password" cannot leave an old API token working.
             kwargs["update_fields"] = {*update_fields, "password_changed_at"}
+        elif update_fields is None and not args and not self._state.adding and not kwargs.get("force_insert"):
+            # roles_version is written only by teams.roles.roles_changed: a copy of this user loaded
+            # before a role was revoked must not write the old version back when it is saved, or the
+            # roles cached under it (with the revoked role) would count again.
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                field.attname
+                for field in self._meta.concrete_fields
+                if not field.primary_key
+                and field.attname != "roles_version"
+                and field.attname not in deferred
+            ]
         super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
