@@ -448,9 +448,9 @@ class HITFlagState(models.Model):
     flags = models.JSONField(default=list, help_text='[{"code": ..., "detail": ...}] in display order.')
     flag_count = models.PositiveSmallIntegerField(default=0)
     # The PPI caseload's flag (engagement.selectors.ppi): no involvement logged for FLAG_AFTER_DAYS, or never.
-    ppi_last_activity_on = models.DateField(null=True, blank=True)
+    ppi_last_activity_on = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     ppi_quiet = models.BooleanField(default=False)
-    as_of = models.DateField()
+    as_of = models.DateField(validators=[validate_date_in_range])
     computed_at = models.DateTimeField()
 
     class Meta:

@@ -91,7 +91,7 @@ def test_panel_create_taken_name_keeps_what_was_typed(pm_client, panel):
 # --- The panel page ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("members", "queries"), [(1, 11), (3, 11)])
+@pytest.mark.parametrize(("members", "queries"), [(1, 10), (3, 10)])
 def test_panel_detail_query_count_is_constant(
     pm_client, programme_manager, django_assert_num_queries, members, queries
 ):

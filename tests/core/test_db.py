@@ -22,7 +22,8 @@ AWKWARD_LABELS = [
 
 
 def _row(wave_id: int, key: str, label: str, *, suppressed: bool = False) -> tuple:
-    figures = (None, None, None, None) if suppressed else (1 / 3, 3.5, 0.25, 50.0)
+    # score, mean, sd, pct_agree, rwg
+    figures = (None, None, None, None, None) if suppressed else (1 / 3, 3.5, 0.25, 50.0, 0.75)
     return (wave_id, "organisation", key, label, "trust", 12, suppressed, *figures, 2, "f" * 64, MOMENT)
 
 

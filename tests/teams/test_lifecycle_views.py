@@ -555,9 +555,10 @@ def test_hit_page_query_count_is_constant(
     client.force_login(director)
 
     # the page's own queries, plus structure (2), related HITs, documents, meetings, liveness,
-    # closure, the proposed memberships waiting (for the director), reporting's panels (flags,
-    # checklist, reports, stage: 8) and accreditation's conditions to meet (1)
-    with django_assert_num_queries(29):
+    # closure, the proposed memberships waiting (for the director), reporting's panels (the stored
+    # flags, checklist, reports, stage) and accreditation's conditions to meet (1); the roles come
+    # from the roles cache (teams.roles)
+    with django_assert_num_queries(24):
         response = client.get(reverse("teams:hit-detail", args=[hit.pk]))
 
     assert len(response.context["related_hits"]) == rows
