@@ -22,6 +22,7 @@ from engagement import permissions
 from engagement.forms.surveys import AboutYouForm, InviteForm, ItemForm, ReissueForm, SectionForm, WaveForm
 from engagement.models import Item
 from engagement.permissions import can_change_items
+from engagement.selectors import changes as change_selectors
 from engagement.selectors import hits as selectors
 from engagement.selectors import recommendations
 from engagement.selectors import surveys as survey_selectors
@@ -387,6 +388,7 @@ def wave_results(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
             "wave": wave,
             "wave_status": survey_selectors.wave_status(wave),
             "results": results,
+            "changes": change_selectors.wave_changes(wave=wave),
             "recommendations": recommendations.for_dimensions(results.weak_dimensions),
             "can_edit": bool(permissions.can_edit_engagement(request.user, hit)),
         },

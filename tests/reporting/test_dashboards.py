@@ -598,9 +598,20 @@ def test_hit_dashboard_compares_the_latest_wave_with_the_previous_and_leaves_out
     assert "<strong>Left out</strong> because fewer than 5 people answered: Clarity of vision." in html
     assert response.context["summaries"]["readiness"] == (
         "In Spring survey (opened 1 February 2026), the strongest dimension is Trust (63) and the weakest "
-        "Faith (55); against Autumn survey, 1 dimension rose and 0 fell."
-    )
+        "Faith (55)."
+    )  # no bare "rose"/"fell": only a stored change with its interval compares waves (none stored here)
     assert ">70<" not in html  # the previous wave's clarity: the latest wave left it out
+
+
+def test_hit_dashboard_with_one_dimension_shown_gives_just_its_score(client, hit, director):
+    _wave(hit, "2026-02-01", {"trust": 48.6, "faith": None}, title="Spring survey")
+    client.force_login(director)
+
+    response = client.get(reverse("reporting:hit-dashboard", kwargs={"pk": hit.pk}))
+
+    summary = response.context["summaries"]["readiness"]
+    assert summary == "In Spring survey (opened 1 February 2026), the one dimension reported is Trust (49)."
+    assert "strongest" not in response.content.decode()
 
 
 def test_hit_dashboard_coverage_maturity_milestones_ppi_and_reports(client, hit, director):
@@ -811,8 +822,9 @@ def test_hit_dashboard_query_count_does_not_grow(client, director, hit, django_a
     client.force_login(director)
 
     # session + user + 3 role lookups, the HIT with its coverage, the categories, the last two waves,
-    # their results, the latest maturity ratings, milestones, reports, PPI per month.
-    with django_assert_num_queries(13):
+    # their results, the stored change into the latest wave, the latest maturity ratings, milestones,
+    # reports, PPI per month.
+    with django_assert_num_queries(14):
         response = client.get(reverse("reporting:hit-dashboard", kwargs={"pk": hit.pk}))
 
     assert len(response.context["data"].milestones) == hits
