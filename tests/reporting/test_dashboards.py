@@ -614,6 +614,24 @@ def test_hit_dashboard_with_one_dimension_shown_gives_just_its_score(client, hit
     assert "strongest" not in response.content.decode()
 
 
+def test_hit_dashboard_is_as_of_the_computation_of_what_it_shows_not_today(client, hit, director):
+    coverage = _coverage(hit, {"PROV": 3}, degrees=120)
+    wave = _wave(hit, "2025-10-01", {"trust": 50.0}, title="Autumn survey")
+    computed = datetime.datetime(2025, 12, 3, 2, 15, tzinfo=datetime.UTC)
+    released = datetime.datetime(2025, 11, 2, 0, 15, tzinfo=datetime.UTC)
+    type(coverage).objects.filter(pk=coverage.pk).update(computed_at=computed)
+    type(wave).objects.filter(pk=wave.pk).update(released_at=released)
+    client.force_login(director)
+
+    html = client.get(reverse("reporting:hit-dashboard", kwargs={"pk": hit.pk})).content.decode()
+
+    as_of = html.split('id="as-of">', 1)[1].split("</p>", 1)[0]
+    assert "coverage as of <time" in as_of and "3 December 2025, 02:15" in as_of
+    assert "survey results as of <time" in as_of and "2 November 2025, 00:15" in as_of
+    today = datetime.date.today()
+    assert f"{today.day} {today:%B %Y}" not in as_of
+
+
 def test_hit_dashboard_coverage_maturity_milestones_ppi_and_reports(client, hit, director):
     _coverage(hit, {"PROV": 3, "COMM": 0, "PUBLIC": 2}, degrees=240)
     _assessment(hit, "2026-01-15", NINE)
