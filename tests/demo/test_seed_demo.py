@@ -587,7 +587,9 @@ class TestDemoData:
         )
         assert len(surveyed) >= 8
         for hit_id in surveyed:
-            latest = Wave.objects.filter(hit_id=hit_id, released_at__isnull=False).order_by("-opens_on", "-pk")
+            latest = Wave.objects.filter(hit_id=hit_id, released_at__isnull=False).order_by(
+                "-opens_on", "-pk"
+            )
             changes = ReadinessChange.objects.filter(wave=latest[0], previous_wave=latest[1])
             assert changes.count() >= 9, hit_id
             compared = [c for c in changes if c.difference is not None]
