@@ -155,3 +155,31 @@ def test_the_results_page_query_count_does_not_grow(client, hit, director, djang
     # the same for two waves as for six.
     with django_assert_num_queries(10):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("hits", [1, 12])
+def test_storing_the_changes_at_release_takes_the_same_queries_for_any_number_of_hits(
+    db, django_assert_max_num_queries, hits
+):
+    instrument = ef.InstrumentFactory()
+    item = ef.ItemFactory(instrument=instrument, dimension="trust")
+    today = timezone.localdate()
+    for _ in range(hits):
+        hit = ef.WaveFactory(instrument=instrument).hit
+        hit.survey_waves.all().delete()
+        _released_wave(hit, instrument, item, IMPROVED_BEFORE, days_ago=400, title="Baseline")
+        second = ef.WaveFactory(
+            hit=hit,
+            instrument=instrument,
+            opens_on=today - datetime.timedelta(days=40),
+            closes_on=today - datetime.timedelta(days=20),
+        )
+        for value in IMPROVED_AFTER:
+            ef.AnswerFactory(response=ef.ResponseFactory(wave=second), item=item, value=value)
+
+    # The release's own queries (see test_services_scores) and, for the change: the HITs' latest two
+    # released waves, their items, respondents and respondent means, the delete and the insert.
+    with django_assert_max_num_queries(23):
+        readiness_release()
+
+    assert ReadinessChange.objects.filter(label="improved").count() == hits
