@@ -557,6 +557,38 @@ class ReadinessResult(models.Model):
         return f"{self.wave_id} {self.group_type}:{self.group_key} {self.dimension}"
 
 
+class ReadinessChange(models.Model):
+    """The change of one dimension between a HIT's two latest released waves, for all respondents
+    (docs/domain.md section 7.3): R2 - R1 with a Welch 95% interval and its label.
+
+    Written by the worker when a wave's results are released, from the overall group's respondent
+    means of both waves (each n >= 5); it keeps no per-respondent figure. Pages only read it.
+    """
+
+    hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="readiness_changes")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="changes")
+    previous_wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(max_length=24, choices=Dimension.choices)
+    n1 = models.PositiveIntegerField(help_text="Counted respondents in the previous wave.")
+    n2 = models.PositiveIntegerField(help_text="Counted respondents in the later wave.")
+    difference = models.FloatField(null=True, blank=True, help_text="R2 - R1 on the 0-100 scale.")
+    low = models.FloatField(null=True, blank=True)
+    high = models.FloatField(null=True, blank=True)
+    df = models.FloatField("degrees of freedom", null=True, blank=True)
+    label = models.CharField(max_length=80)
+    fingerprint = models.CharField(max_length=64)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["hit", "wave", "dimension"]
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "dimension"], name="engagement_change_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wave_id} vs {self.previous_wave_id} {self.dimension}: {self.label}"
+
+
 # --- Maturity matrix and action plans ----------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from engagement.enums import Dimension, RoleGroup, ScoreKind
 from engagement.models import (
     Answer,
     Item,
+    ReadinessChange,
     ReadinessResult,
     Response,
     ScoreRequest,
@@ -60,8 +61,9 @@ def readiness_release(*, wave_ids: Iterable[int] | None = None) -> int:
     Set-based: the same few queries for one wave or a thousand; if the batch fails on some bad row,
     each wave is tried on its own so the others are still released (the failures are logged).
     Side effects, per released wave in one transaction: `closed_at` set (the end of its closing
-    day) if the date closed it; its ReadinessResult rows written; `released_at` set; its HIT's
-    pending readiness request cleared. Returns the number of result rows written.
+    day) if the date closed it; its ReadinessResult rows written; `released_at` set; the change of
+    its HIT's latest released wave against the one before stored (ReadinessChange rows, see
+    _store_changes); its HIT's pending readiness request cleared. Returns the number of result rows written.
     """
     return _release_due(wave_ids=wave_ids).done
 
@@ -109,8 +111,78 @@ def _release(wave_ids: list[int], today: datetime.date) -> int:
     for closes_on, pks in by_date.items():
         Wave.objects.filter(pk__in=pks).update(closed_at=_end_of(closes_on))
     Wave.objects.filter(pk__in=ids).update(released_at=now, updated_at=now)
+    _store_changes({w[2] for w in waves}, now)
     ScoreRequest.objects.filter(kind=ScoreKind.READINESS, hit_id__in={w[2] for w in waves}).delete()
     return len(rows)
+
+
+# --- Change between a HIT's two latest released waves ----------------------------------------------
+
+
+def _latest_two_released(hit_ids: set[int]) -> dict[int, list[tuple[int, int]]]:
+    """Each HIT's two latest released waves (wave id, instrument id), latest first, in the order the
+    HIT dashboard reads them (opening date, then id); HITs with fewer than two are left out."""
+    found: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for hit_id, pk, instrument_id in (
+        Wave.objects.filter(hit_id__in=hit_ids, released_at__isnull=False)
+        .order_by("hit_id", "-opens_on", "-pk")
+        .values_list("hit_id", "pk", "instrument_id")
+    ):
+        if len(found[hit_id]) < 2:
+            found[hit_id].append((pk, instrument_id))
+    return {hit_id: pair for hit_id, pair in found.items() if len(pair) == 2}
+
+
+def _store_changes(hit_ids: set[int], now: datetime.datetime) -> int:
+    """Store, per dimension both instruments ask, the change of each HIT's latest released wave against
+    its previous released wave (docs/domain.md section 7.3): from all respondents' means only (the
+    overall group), each wave needing five counted respondents; no per-respondent figure is kept.
+    Rewrites the rows of those latest waves, so running it again changes nothing. Returns rows written.
+    """
+    pairs = _latest_two_released(hit_ids)
+    if not pairs:
+        return 0
+    instrument_of = {pk: instrument for pair in pairs.values() for pk, instrument in pair}
+    wave_ids = sorted(instrument_of)
+    items_per_dimension = _items_per_dimension(set(instrument_of.values()))
+    respondents = _respondents(wave_ids)
+    means, digests = _respondent_means(wave_ids, respondents, items_per_dimension, instrument_of)
+    by_wave: defaultdict[int, list[dict[str, float]]] = defaultdict(list)
+    for pk, (wave_id, _org, _name, _role) in respondents.items():
+        by_wave[wave_id].append(means.get(pk, {}))
+    order = list(Dimension.values)
+    rows: list[ReadinessChange] = []
+    for hit_id, ((latest, latest_instrument), (previous, previous_instrument)) in pairs.items():
+        asked = set(items_per_dimension[latest_instrument]) & set(items_per_dimension[previous_instrument])
+        digest = scoring.fingerprint([latest, previous, sorted(digests[latest]), sorted(digests[previous])])
+        for dimension in sorted(asked, key=order.index):
+            before = [m[dimension] for m in by_wave[previous] if dimension in m]
+            after = [m[dimension] for m in by_wave[latest] if dimension in m]
+            found = quality.change(before, after)
+            rows.append(
+                ReadinessChange(
+                    hit_id=hit_id,
+                    wave_id=latest,
+                    previous_wave_id=previous,
+                    dimension=dimension,
+                    n1=len(before),
+                    n2=len(after),
+                    difference=_rounded(found.difference),
+                    low=_rounded(found.low),
+                    high=_rounded(found.high),
+                    df=_rounded(found.df),
+                    label=found.label,
+                    fingerprint=digest,
+                    computed_at=now,
+                )
+            )
+    ReadinessChange.objects.filter(wave_id__in=[pair[0][0] for pair in pairs.values()]).delete()
+    ReadinessChange.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _rounded(value: float | None) -> float | None:
+    return round(value, 6) if value is not None else None
 
 
 READINESS_COLUMNS = [

@@ -22,6 +22,7 @@ from engagement import permissions
 from engagement.forms.surveys import AboutYouForm, InviteForm, ItemForm, ReissueForm, SectionForm, WaveForm
 from engagement.models import Item
 from engagement.permissions import can_change_items
+from engagement.selectors import changes as change_selectors
 from engagement.selectors import hits as selectors
 from engagement.selectors import recommendations
 from engagement.selectors import surveys as survey_selectors
@@ -387,6 +388,7 @@ def wave_results(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
             "wave": wave,
             "wave_status": survey_selectors.wave_status(wave),
             "results": results,
+            "changes": change_selectors.wave_changes(wave=wave),
             "recommendations": recommendations.for_dimensions(results.weak_dimensions),
             "can_edit": bool(permissions.can_edit_engagement(request.user, hit)),
         },
@@ -426,8 +428,11 @@ def wave_results_export(request: HttpRequest, hit_pk: int, pk: int) -> HttpRespo
             "agreement (rWG)",
             "level",
             "flag",
+            "as of (computed at)",
         ]
     )
+    # Every row says when the worker computed the figures, in the portal's local time.
+    as_of = timezone.localtime(results.computed_at).strftime("%Y-%m-%d %H:%M") if results.computed_at else ""
     groups = [
         *[("All respondents", "All respondents", row) for row in results.overall],
         *[("Organisation", block.label, row) for block in results.by_organisation for row in block.rows],
@@ -436,7 +441,7 @@ def wave_results_export(request: HttpRequest, hit_pk: int, pk: int) -> HttpRespo
     for group_type, group, row in groups:
         if row.suppressed:
             flag = "suppressed (protects a smaller group)" if row.protects_smaller_group else "suppressed"
-            cells = [row.dimension_label, group_type, group, "", "", "", "", "", "", flag]
+            cells = [row.dimension_label, group_type, group, "", "", "", "", "", "", flag, as_of]
         else:
             cells = [
                 row.dimension_label,
@@ -449,6 +454,7 @@ def wave_results_export(request: HttpRequest, hit_pk: int, pk: int) -> HttpRespo
                 row.rwg,
                 row.level_label,
                 "; ".join(row.flags),
+                as_of,
             ]
         writer.writerow([_cell(cell) for cell in cells])
     return response

@@ -22,6 +22,7 @@ from engagement.models import (
     ReadinessResult,
     Wave,
 )
+from engagement.selectors.changes import WaveChanges, latest_changes
 from reporting import permissions as report_permissions
 from reporting.enums import MilestoneStatus
 from reporting.models import Milestone, ProgressReport, add_months
@@ -94,6 +95,8 @@ class HITDashboard:
     ppi_months: list[MonthPoint]
     reports: list[ReportRow] | None  # None: the user may not see the HIT's reports
     today: datetime.date
+    # The stored change of the latest wave against the previous one (None: readiness not shown).
+    changes: WaveChanges | None = None
     # What of the HIT's engagement the user may see (engagement.permissions): a section the user
     # may not see is never read, and a page the user may not open is never linked.
     shows_readiness: bool = True
@@ -229,6 +232,7 @@ def hit_dashboard(*, hit: HIT, user: AnyUser, today: datetime.date) -> HITDashbo
         ppi_months=ppi_by_month(hit, today=today),
         reports=reports,
         today=today,
+        changes=latest_changes(wave_id=latest_wave.wave_id) if latest_wave else None,
         shows_readiness=shows_readiness,
         shows_maturity=shows_maturity,
         links_ppi_log=bool(engagement_permissions.can_view_ppi(user, hit)),

@@ -287,6 +287,7 @@ class ReadinessSummary:
     title: str
     opens_on: datetime.date
     cells: list[ReadinessCell]
+    released_at: datetime.datetime | None = None  # when the worker stored these results: their "as of"
 
     @property
     def shown(self) -> list[ReadinessCell]:
@@ -416,10 +417,19 @@ def readiness_summaries(wave_ids: Iterable[int] | IdColumn) -> dict[int, Readine
         ReadinessResult.objects.released()
         .filter(wave_id__in=wave_ids, group_type=OVERALL)
         .order_by()
-        .values_list("wave_id", "wave__title", "wave__opens_on", "dimension", "suppressed", "score", "level")
+        .values_list(
+            "wave_id",
+            "wave__title",
+            "wave__opens_on",
+            "wave__released_at",
+            "dimension",
+            "suppressed",
+            "score",
+            "level",
+        )
     )
-    for wave_id, title, opens_on, dimension, suppressed, score, level in rows:
-        summary = found.setdefault(wave_id, ReadinessSummary(wave_id, title, opens_on, []))
+    for wave_id, title, opens_on, released_at, dimension, suppressed, score, level in rows:
+        summary = found.setdefault(wave_id, ReadinessSummary(wave_id, title, opens_on, [], released_at))
         summary.cells.append(
             ReadinessCell(
                 dimension=dimension,

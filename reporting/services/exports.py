@@ -415,12 +415,12 @@ def _stakeholders(user: User, filters: ExportFilters) -> ExportSource:
     )
 
 
-def _readiness_row(item: tuple[str, str, selectors_surveys.ResultRow]) -> list[object]:
-    group_type, group, row = item
+def _readiness_row(item: tuple[str, str, selectors_surveys.ResultRow, object]) -> list[object]:
+    group_type, group, row, as_of = item
     if row.suppressed:
         # No figure of a suppressed group leaves the portal, not even its n.
         flag = "suppressed (protects a smaller group)" if row.protects_smaller_group else "suppressed"
-        return [row.dimension_label, group_type, group, None, None, None, None, "", flag]
+        return [row.dimension_label, group_type, group, None, None, None, None, "", flag, as_of]
     return [
         row.dimension_label,
         group_type,
@@ -431,6 +431,7 @@ def _readiness_row(item: tuple[str, str, selectors_surveys.ResultRow]) -> list[o
         row.pct_agree,
         row.level_label,
         "; ".join(row.flags),
+        as_of,
     ]
 
 
@@ -443,10 +444,16 @@ def _readiness(user: User, filters: ExportFilters) -> ExportSource:
     results = selectors_surveys.wave_results(wave=wave)
     if not results.released:
         raise PermissionDenied(selectors_surveys.NOT_RELEASED_MESSAGE)
+    # Every row says when the worker computed the figures (the results' "as of").
+    as_of = results.computed_at
     items = [
-        *[("All respondents", "All respondents", row) for row in results.overall],
-        *[("Organisation", block.label, row) for block in results.by_organisation for row in block.rows],
-        *[("Role group", block.label, row) for block in results.by_role for row in block.rows],
+        *[("All respondents", "All respondents", row, as_of) for row in results.overall],
+        *[
+            ("Organisation", block.label, row, as_of)
+            for block in results.by_organisation
+            for row in block.rows
+        ],
+        *[("Role group", block.label, row, as_of) for block in results.by_role for row in block.rows],
     ]
     return ExportSource(
         kind=ExportKind.READINESS,
@@ -462,6 +469,7 @@ def _readiness(user: User, filters: ExportFilters) -> ExportSource:
             "% agreeing",
             "Indicative level",
             "Flags",
+            "As of (computed at)",
         ],
         items=ExportItems(
             items,

@@ -34,6 +34,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from core.permissions import require as _require
+from engagement.domain import quality
 from engagement.selectors import hits as engagement_selectors
 from reporting import permissions as report_permissions
 from reporting.domain import pack
@@ -527,25 +528,24 @@ def hit_summaries(data: HITDashboard) -> dict[str, str]:
     if latest:
         opened = f"In {latest.title} (opened {_day(latest.opens_on)})"
         strongest, weakest = latest.strongest, latest.weakest
-        if strongest and weakest:
+        if strongest and weakest and strongest.dimension != weakest.dimension:
             text = (
                 f"{opened}, the strongest dimension is {strongest.label} ({strongest.score}) and the "
                 f"weakest {weakest.label} ({weakest.score})"
             )
+        elif strongest:
+            text = f"{opened}, the one dimension reported is {strongest.label} ({strongest.score})"
         else:
             text = f"{opened}, every dimension is suppressed because fewer than 5 people answered"
-        if previous:
-            rose = fell = 0
-            for row in data.radar_rows:
-                if (
-                    row.latest
-                    and row.previous
-                    and row.previous.score is not None
-                    and row.latest.score is not None
-                ):
-                    rose += row.latest.score > row.previous.score
-                    fell += row.latest.score < row.previous.score
-            text += f"; against {previous.title}, {_plural(rose, 'dimension')} rose and {fell} fell"
+        compared = [row for row in data.changes.rows if row.compared] if data.changes else []
+        if previous and compared:
+            # Never a bare comparison of two numbers: the stored change with its 95% interval decides.
+            verdicts = Counter(row.verdict for row in compared)
+            text += (
+                f"; against {previous.title}, "
+                f"{_plural(verdicts[quality.IMPROVED], 'dimension')} improved, {verdicts[quality.DECLINED]} "
+                f"declined and {verdicts[quality.NO_CHANGE]} show no detectable change (95% intervals)"
+            )
         summaries["readiness"] = text + "."
     if data.maturity:
         summaries["maturity"] = (

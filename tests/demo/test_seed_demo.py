@@ -573,6 +573,33 @@ class TestDemoData:
             >= 8
         )
 
+    def test_each_hit_with_two_closed_waves_has_its_change_stored_with_an_interval(self):
+        """The worker stored, at the second release, the change of each dimension of the eight surveyed
+        HITs, each with its 95% interval and a label (docs/domain.md section 7.3)."""
+        from engagement.models import ReadinessChange
+
+        surveyed = (
+            Wave.objects.filter(released_at__isnull=False)
+            .values("hit")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=2)
+            .values_list("hit", flat=True)
+        )
+        assert len(surveyed) >= 8
+        for hit_id in surveyed:
+            latest = Wave.objects.filter(hit_id=hit_id, released_at__isnull=False).order_by(
+                "-opens_on", "-pk"
+            )
+            changes = ReadinessChange.objects.filter(wave=latest[0], previous_wave=latest[1])
+            assert changes.count() >= 9, hit_id
+            compared = [c for c in changes if c.difference is not None]
+            assert compared, hit_id
+            for c in compared:
+                assert c.low <= c.difference <= c.high
+                assert c.label in {"improved", "declined", "no detectable change"}
+        labels = set(ReadinessChange.objects.values_list("label", flat=True))
+        assert {"improved", "no detectable change"} <= labels
+
     def test_dementia_was_accredited_in_the_past_round_and_ends_within_six_months(self):
         today = timezone.localdate()
         application = Application.objects.get(hit__slug="dementia")

@@ -562,7 +562,7 @@ def test_results_hide_a_group_that_would_reveal_a_suppressed_one_by_subtraction(
     section = html.split("Acute Trust", 1)[1].split("</tbody>", 1)[0]
     assert "Not shown, so that a smaller group&#x27;s answers cannot be worked out" in section
     assert "100.0" not in section
-    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    rows = [row[:-1] for row in csv.reader(io.StringIO(export.content.decode()))]  # less the "as of"
     assert [
         "Trust",
         "Organisation",
@@ -709,8 +709,8 @@ def test_wave_results_query_count_is_constant(director_client, hit, django_asser
                 group_label=f"Org {n}",
             )
 
-    # session + user + 3 role lookups + HIT + wave + results + statements
-    with django_assert_max_num_queries(9):
+    # session + user + 3 role lookups + HIT + wave + results + statements + the stored change
+    with django_assert_max_num_queries(10):
         response = director_client.get(
             reverse("engagement:wave-results", kwargs={"hit_pk": hit.pk, "pk": wave.pk})
         )
@@ -753,6 +753,11 @@ def test_export_has_figures_suppression_and_formula_safe_cells(director_client, 
     )
 
     rows = list(csv.reader(io.StringIO(response.content.decode())))
+    # Every row ends with when the worker computed the figures (the results' computed_at, local time).
+    computed = ReadinessResult.objects.filter(wave=wave).latest("computed_at").computed_at
+    assert rows[0][-1] == "as of (computed at)"
+    assert {row[-1] for row in rows[1:]} == {timezone.localtime(computed).strftime("%Y-%m-%d %H:%M")}
+    rows = [row[:-1] for row in rows]
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert (
         response["Content-Disposition"] == f'attachment; filename="readiness-{hit.slug}-wave-{wave.pk}.csv"'

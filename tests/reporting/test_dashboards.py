@@ -598,9 +598,38 @@ def test_hit_dashboard_compares_the_latest_wave_with_the_previous_and_leaves_out
     assert "<strong>Left out</strong> because fewer than 5 people answered: Clarity of vision." in html
     assert response.context["summaries"]["readiness"] == (
         "In Spring survey (opened 1 February 2026), the strongest dimension is Trust (63) and the weakest "
-        "Faith (55); against Autumn survey, 1 dimension rose and 0 fell."
-    )
+        "Faith (55)."
+    )  # no bare "rose"/"fell": only a stored change with its interval compares waves (none stored here)
     assert ">70<" not in html  # the previous wave's clarity: the latest wave left it out
+
+
+def test_hit_dashboard_with_one_dimension_shown_gives_just_its_score(client, hit, director):
+    _wave(hit, "2026-02-01", {"trust": 48.6, "faith": None}, title="Spring survey")
+    client.force_login(director)
+
+    response = client.get(reverse("reporting:hit-dashboard", kwargs={"pk": hit.pk}))
+
+    summary = response.context["summaries"]["readiness"]
+    assert summary == "In Spring survey (opened 1 February 2026), the one dimension reported is Trust (49)."
+    assert "strongest" not in response.content.decode()
+
+
+def test_hit_dashboard_is_as_of_the_computation_of_what_it_shows_not_today(client, hit, director):
+    coverage = _coverage(hit, {"PROV": 3}, degrees=120)
+    wave = _wave(hit, "2025-10-01", {"trust": 50.0}, title="Autumn survey")
+    computed = datetime.datetime(2025, 12, 3, 2, 15, tzinfo=datetime.UTC)
+    released = datetime.datetime(2025, 11, 2, 0, 15, tzinfo=datetime.UTC)
+    type(coverage).objects.filter(pk=coverage.pk).update(computed_at=computed)
+    type(wave).objects.filter(pk=wave.pk).update(released_at=released)
+    client.force_login(director)
+
+    html = client.get(reverse("reporting:hit-dashboard", kwargs={"pk": hit.pk})).content.decode()
+
+    as_of = html.split('id="as-of">', 1)[1].split("</p>", 1)[0]
+    assert "coverage as of <time" in as_of and "3 December 2025, 02:15" in as_of
+    assert "survey results as of <time" in as_of and "2 November 2025, 00:15" in as_of
+    today = datetime.date.today()
+    assert f"{today.day} {today:%B %Y}" not in as_of
 
 
 def test_hit_dashboard_coverage_maturity_milestones_ppi_and_reports(client, hit, director):
@@ -811,8 +840,9 @@ def test_hit_dashboard_query_count_does_not_grow(client, director, hit, django_a
     client.force_login(director)
 
     # session + user + 3 role lookups, the HIT with its coverage, the categories, the last two waves,
-    # their results, the latest maturity ratings, milestones, reports, PPI per month.
-    with django_assert_num_queries(13):
+    # their results, the stored change into the latest wave, the latest maturity ratings, milestones,
+    # reports, PPI per month.
+    with django_assert_num_queries(14):
         response = client.get(reverse("reporting:hit-dashboard", kwargs={"pk": hit.pk}))
 
     assert len(response.context["data"].milestones) == hits

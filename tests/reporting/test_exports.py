@@ -15,9 +15,11 @@ import openpyxl
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from accreditation.models import PanelMember
 from engagement.enums import Dimension
+from engagement.models import ReadinessResult
 from reporting.enums import ExportStatus
 from reporting.models import ExportJob
 from reporting.services import exports
@@ -457,6 +459,12 @@ def test_readiness_export_suppresses_small_groups_and_those_that_would_reveal_th
     def number(value):
         return value if format == "xlsx" else str(value)
 
+    # Every row ends with when the worker computed the figures, the results' "as of" (local time).
+    computed = timezone.localtime(ReadinessResult.objects.filter(wave=wave).latest("computed_at").computed_at)
+    as_of = computed.replace(tzinfo=None, microsecond=0) if format == "xlsx" else f"{computed:%Y-%m-%d %H:%M}"
+    assert rows[0][-1] == "As of (computed at)"
+    assert {row[-1] for row in rows[1:]} == {as_of}
+    rows = [row[:-1] for row in rows]
     trust = Dimension.TRUST.label
     assert rows == [
         [

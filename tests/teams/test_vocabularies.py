@@ -176,6 +176,34 @@ def test_vocabulary_term_edit_page_switches_off(client, programme_manager):
     assert [row[2] for row in _changes()] == ["switched_off"]
 
 
+@pytest.mark.parametrize("change", ["weight", "switch"])
+def test_a_category_edited_on_its_page_queues_the_coverage_recompute_of_every_hit(
+    client, programme_manager, broker, django_capture_on_commit_callbacks, change
+):
+    """Changing a category's weight or switch on the edit page asks the worker to recompute every
+    HIT's coverage (engagement.recompute_all) once the change commits, not at the nightly run."""
+    term = StakeholderCategory.objects.get(code="RESEARCH")
+    client.force_login(programme_manager)
+    url = reverse("teams:vocabulary-term-edit", args=["stakeholder_category", term.pk])
+    form = client.get(url).context["form"]
+    data = {name: field.value() for name, field in ((n, form[n]) for n in form.fields)}
+    data = {name: value for name, value in data.items() if value is not None and value is not False}
+    if change == "weight":
+        data["weight"] = "0.50"
+    else:
+        data.pop("is_active", None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+
+    assert response.status_code == 302
+    term.refresh_from_db()
+    assert (term.weight, term.is_active) == (
+        (Decimal("0.50"), True) if change == "weight" else (term.weight, False)
+    )
+    assert [name for name, _, _ in broker.published] == ["engagement.recompute_all"]
+
+
 def test_navigation_offers_vocabularies_to_programme_managers_only(client, programme_manager, board_member):
     url = reverse("teams:vocabulary-list", args=["stakeholder_category"])
     client.force_login(programme_manager)
