@@ -47,6 +47,7 @@ from engagement.models import (
     SupportRequest,
     Wave,
 )
+from engagement.services.item_bank import item_bank_quality_compute
 from engagement.services.maturity import action_item_create, maturity_assessment_create
 from engagement.services.ppi import (
     activity_create,
@@ -54,7 +55,6 @@ from engagement.services.ppi import (
     standards_assessment_create,
     support_request_create,
 )
-from engagement.services.item_bank import item_bank_quality_compute
 from engagement.services.releases import readiness_release
 from engagement.services.scores import coverage_compute
 from engagement.services.stakeholders import stakeholder_save, stakeholders_sync_memberships
