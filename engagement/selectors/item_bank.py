@@ -3,6 +3,7 @@ managers' item bank page: read only, computed by the worker (engagement.services
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
@@ -15,7 +16,7 @@ from engagement.models import Instrument, ItemBankItemQuality, ItemBankQuality
 @dataclass(frozen=True)
 class ItemBankQualityView:
     dimensions: list[ItemBankQuality]  # in the order of Dimension, each with its items prefetched
-    computed_at: object  # the latest computation ("as of"), None when never computed
+    computed_at: datetime.datetime | None  # the latest computation ("as of"), None when never computed
     min_n: int = MIN_RELIABILITY_N
 
 

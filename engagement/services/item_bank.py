@@ -22,7 +22,7 @@ from django.utils import timezone
 from core.tasks import enqueue_after_commit
 from engagement.domain import quality, scoring
 from engagement.enums import Dimension
-from engagement.models import Answer, Item, ItemBankItemQuality, ItemBankQuality
+from engagement.models import Answer, Instrument, Item, ItemBankItemQuality, ItemBankQuality
 
 #: Waves that closed within this many months are pooled.
 WINDOW_MONTHS = 24
@@ -50,7 +50,7 @@ def item_bank_quality_compute(*, instrument_ids: Iterable[int] | None = None) ->
 
     Set-based: one query for the items, one for the answers of the submitted responses of the released
     waves closed in the window, whatever the number of instruments and waves. Side effects, in order:
-    the instruments' ItemBankQuality rows (and their ItemBankItemQuality rows) deleted, then one
+    the instruments' rows locked (concurrent runs for a version take turns); their ItemBankQuality rows (and their ItemBankItemQuality rows) deleted, then one
     ItemBankQuality per dimension with items written, with its items' rows, its inputs' fingerprint and
     `computed_at`; a dimension without an alpha keeps the reason (too few complete respondents, a single
     item, no variance). Idempotent. Returns the number of ItemBankQuality rows written.
@@ -65,6 +65,14 @@ def item_bank_quality_compute(*, instrument_ids: Iterable[int] | None = None) ->
     for pk, instrument_id, dimension in items.values_list("pk", "instrument_id", "dimension"):
         dimensions[(instrument_id, dimension)].append(pk)
     instruments = {instrument_id for instrument_id, _dimension in dimensions}
+    # A release's run and the nightly one for the same version wait for each other rather than both
+    # replacing its rows (no-key: waves may still be created against the version meanwhile).
+    list(
+        Instrument.objects.filter(pk__in=instruments)
+        .order_by("pk")
+        .select_for_update(no_key=True)
+        .values_list("pk", flat=True)
+    )
     coded = Case(
         When(item__reverse_worded=True, value__isnull=False, then=6 - F("value")),
         default=F("value"),
@@ -93,7 +101,7 @@ def item_bank_quality_compute(*, instrument_ids: Iterable[int] | None = None) ->
     for (instrument_id, dimension), item_ids in sorted(
         dimensions.items(), key=lambda entry: (entry[0][0], order.index(entry[0][1]))
     ):
-        respondents = answered.get((instrument_id, dimension), {})
+        respondents: dict[int, Coded] = answered.get((instrument_id, dimension), {})
         matrix = [
             [row.get(item_id) for item_id in item_ids] for _response, row in sorted(respondents.items())
         ]
