@@ -47,6 +47,7 @@ from engagement.models import (
     SupportRequest,
     Wave,
 )
+from engagement.services.item_bank import item_bank_quality_compute
 from engagement.services.maturity import action_item_create, maturity_assessment_create
 from engagement.services.ppi import (
     activity_create,
@@ -280,22 +281,27 @@ def _load_maturity(ctx: DemoContext, hit: HIT) -> None:
 
 
 def compute_scores() -> None:
-    """What the worker would compute after these changes, computed here: coverage of every HIT and
-    the results of every wave that has closed (released once; an open wave has none)."""
+    """What the worker would compute after these changes, computed here: coverage of every HIT, the
+    results of every wave that has closed (released once; an open wave has none), and the item bank's
+    reliability pooled over the released waves (those of the score history included)."""
     coverage_compute()
     readiness_release()
+    item_bank_quality_compute()
 
 
-def survey_answers(items: list[Item], profile: dict[str, float], respondent: int) -> dict[int, int | None]:
+def survey_answers(
+    items: list[Item], profile: dict[str, float], respondent: int, *, nudge: float = 0.5
+) -> dict[int, int | None]:
     """One respondent's answers: near their organisation's level per dimension, varied from item to
-    item and person to person without randomness (the demo is the same on every machine); the
-    reverse-worded items answered the other way round; now and then "don't know" (None)."""
+    item and person to person without randomness (the demo is the same on every machine) by up to two
+    `nudge` steps either way; the reverse-worded items answered the other way round; now and then
+    "don't know" (None)."""
     answers: dict[int, int | None] = {}
     for position, item in enumerate(items):
         if (respondent + position) % 13 == 0:
             answers[item.pk] = None
             continue
-        nudge = ((respondent * 7 + position * 3) % 5 - 2) * 0.5
-        agreement = min(5, max(1, round(profile[item.dimension] + nudge)))
+        shift = ((respondent * 7 + position * 3) % 5 - 2) * nudge
+        agreement = min(5, max(1, round(profile[item.dimension] + shift)))
         answers[item.pk] = 6 - agreement if item.reverse_worded else agreement
     return answers

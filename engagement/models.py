@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core.models import TimeStampedModel, choices_constraint
 from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
+from engagement.domain.quality import item_flags, reliability_flags
 from engagement.enums import (
     ActionStatus,
     ActivityType,
@@ -587,6 +588,67 @@ class ReadinessChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wave_id} vs {self.previous_wave_id} {self.dimension}: {self.label}"
+
+
+class ItemBankQuality(models.Model):
+    """The reliability of one dimension of one item bank version, pooled over the released waves that
+    closed in the last 24 months (docs/domain.md section 7.1): Cronbach's alpha with its Feldt 95%
+    interval on the respondents who answered every item of the dimension. Computed by the worker
+    (engagement.services.item_bank) and only read by pages; `reason` says why there is no alpha."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="quality")
+    dimension = models.CharField(max_length=24, choices=Dimension.choices)
+    n = models.PositiveIntegerField(help_text="Respondents who answered every item of the dimension.")
+    k = models.PositiveSmallIntegerField(help_text="Items of the dimension.")
+    alpha = models.FloatField(null=True, blank=True)
+    low = models.FloatField(null=True, blank=True, help_text="Feldt 95% interval, lower end.")
+    high = models.FloatField(null=True, blank=True, help_text="Feldt 95% interval, upper end.")
+    reason = models.CharField(max_length=200, blank=True, help_text="Why there is no alpha.")
+    window_from = models.DateField(help_text="Waves closed on or after this day are pooled.")
+    fingerprint = models.CharField(max_length=64)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["instrument", "dimension"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "dimension"], name="engagement_item_bank_quality_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(alpha__isnull=False) | ~Q(reason=""),
+                name="engagement_item_bank_quality_reason_without_alpha",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.dimension}: alpha {self.alpha}"
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return reliability_flags(self.alpha)
+
+
+class ItemBankItemQuality(models.Model):
+    """One item of an ItemBankQuality: its corrected item-total correlation (with the sum of the
+    dimension's other items) and the dimension's alpha if it were deleted."""
+
+    quality = models.ForeignKey(ItemBankQuality, on_delete=models.CASCADE, related_name="items")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    item_total_r = models.FloatField(null=True, blank=True)
+    alpha_if_deleted = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["quality", "item__position", "item"]
+        constraints = [
+            models.UniqueConstraint(fields=["quality", "item"], name="engagement_item_bank_item_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: r {self.item_total_r}"
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return item_flags(self.item_total_r)
 
 
 # --- Maturity matrix and action plans ----------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from engagement.services.item_bank import item_bank_quality_compute
 from engagement.services.releases import readiness_release, readiness_release_for_hit
 from engagement.services.score_requests import score_requests_resend
 from engagement.services.scores import coverage_compute, scores_recompute_all
@@ -53,6 +54,15 @@ def release_wave_results(*, wave_id: int) -> int:
 def release_closed_waves() -> int:
     """Store the results of every wave whose closing date has passed (beat, every quarter hour)."""
     return readiness_release()
+
+
+@shared_task(
+    name="engagement.compute_item_bank_quality", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5
+)
+def compute_item_bank_quality(*, instrument_ids: list[int] | None = None) -> int:
+    """Store the item bank's reliability per version and dimension (None: every version): queued after
+    each release of a wave's results, and nightly (beat), when waves leave the 24-month window."""
+    return item_bank_quality_compute(instrument_ids=instrument_ids)
 
 
 @shared_task(name="engagement.recompute_all", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

@@ -246,6 +246,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagement.recompute_all",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The item bank's reliability, pooled over the released waves of the last 24 months (also queued
+    # after each release): nightly, as waves leave the window.
+    "nightly-item-bank-quality": {
+        "task": "engagement.compute_item_bank_quality",
+        "schedule": crontab(hour=2, minute=45),
+    },
     # Readiness results are released soon after a wave's closing day ends (engagement.services).
     "readiness-release-closed-waves": {
         "task": "engagement.release_closed_waves",

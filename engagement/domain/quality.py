@@ -48,9 +48,7 @@ class ItemQuality:
 
     @property
     def flags(self) -> tuple[str, ...]:
-        if self.item_total_r is not None and self.item_total_r < ITEM_TOTAL_LOW:
-            return ("item-total correlation under 0.30",)
-        return ()
+        return item_flags(self.item_total_r)
 
 
 @dataclass(frozen=True)
@@ -65,13 +63,25 @@ class Reliability:
 
     @property
     def flags(self) -> tuple[str, ...]:
-        if self.alpha is None:
-            return ()
-        if self.alpha < ALPHA_LOW:
-            return ("alpha under 0.70: the items may not measure one thing",)
-        if self.alpha > ALPHA_HIGH:
-            return ("alpha over 0.95: some items may repeat each other",)
+        return reliability_flags(self.alpha)
+
+
+def reliability_flags(alpha: float | None) -> tuple[str, ...]:
+    """The flags of a dimension's alpha (also of a stored one): under 0.70, over 0.95."""
+    if alpha is None:
         return ()
+    if alpha < ALPHA_LOW:
+        return ("alpha under 0.70: the items may not measure one thing",)
+    if alpha > ALPHA_HIGH:
+        return ("alpha over 0.95: some items may repeat each other",)
+    return ()
+
+
+def item_flags(item_total_r: float | None) -> tuple[str, ...]:
+    """The flag of an item's corrected item-total correlation: under 0.30."""
+    if item_total_r is not None and item_total_r < ITEM_TOTAL_LOW:
+        return ("item-total correlation under 0.30",)
+    return ()
 
 
 def cronbach_alpha(matrix: np.ndarray) -> float | None:

@@ -26,6 +26,7 @@ from engagement.models import (
     ScoreRequest,
     Wave,
 )
+from engagement.services.item_bank import enqueue_item_bank_quality
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,9 @@ def readiness_release(*, wave_ids: Iterable[int] | None = None) -> int:
     Side effects, per released wave in one transaction: `closed_at` set (the end of its closing
     day) if the date closed it; its ReadinessResult rows written; `released_at` set; the change of
     its HIT's latest released wave against the one before stored (ReadinessChange rows, see
-    _store_changes); its HIT's pending readiness request cleared. Returns the number of result rows written.
+    _store_changes); its HIT's pending readiness request cleared; after the commit, the item bank
+    quality of the waves' instruments queued (engagement.services.item_bank). Returns the number of
+    result rows written.
     """
     return _release_due(wave_ids=wave_ids).done
 
@@ -113,6 +116,8 @@ def _release(wave_ids: list[int], today: datetime.date) -> int:
     Wave.objects.filter(pk__in=ids).update(released_at=now, updated_at=now)
     _store_changes({w[2] for w in waves}, now)
     ScoreRequest.objects.filter(kind=ScoreKind.READINESS, hit_id__in={w[2] for w in waves}).delete()
+    # The item bank's reliability pools released waves: the new answers join it after the commit.
+    enqueue_item_bank_quality(instrument_ids={w[1] for w in waves})
     return len(rows)
 
 

@@ -24,6 +24,7 @@ from engagement.models import Item
 from engagement.permissions import can_change_items
 from engagement.selectors import changes as change_selectors
 from engagement.selectors import hits as selectors
+from engagement.selectors import item_bank as item_bank_selectors
 from engagement.selectors import recommendations
 from engagement.selectors import surveys as survey_selectors
 from engagement.services import surveys as surveys_services
@@ -78,6 +79,7 @@ def instrument_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "latest_version": latest,
             "available_actions": actions,
             "frozen_reason": editable.reason,
+            "quality": item_bank_selectors.item_bank_quality(instrument=instrument),
         },
     )
 

@@ -40,6 +40,7 @@ from accreditation.models import (
 from accreditation.services.applications import counting_reviews
 from accreditation.workflow import FINAL_APPLICATION_STATES
 from demo.data_directory import DEMO_PASSWORD
+from demo.data_engagement import SURVEY_INSTRUMENT
 from demo.data_hits import DELIBERATE_GAPS
 from demo.loader import load_demo
 from engagement.enums import StakeholderSource
@@ -47,8 +48,10 @@ from engagement.models import (
     ActionPlanItem,
     CoverageScore,
     CoverageSnapshot,
+    Instrument,
     Invitation,
     InvolvementActivity,
+    ItemBankQuality,
     MaturityAssessment,
     PublicReview,
     ReadinessResult,
@@ -690,6 +693,22 @@ class TestDemoData:
         assert ActionPlanItem.objects.filter(hit=dementia).count() == 2
         assert CoverageScore.objects.count() == HIT.objects.count()
         assert ScoreRequest.objects.count() == 0
+
+    def test_the_readiness_item_bank_has_its_reliability_from_the_released_waves(self):
+        instrument = (
+            Instrument.objects.filter(name=SURVEY_INSTRUMENT, is_published=True).order_by("-version").first()
+        )
+        stored = ItemBankQuality.objects.filter(instrument=instrument)
+        dimensions = set(instrument.items.values_list("dimension", flat=True))
+        assert set(stored.values_list("dimension", flat=True)) == dimensions
+        for quality in stored:
+            assert quality.n >= 30 and quality.alpha is not None, quality.dimension
+            assert quality.low < quality.alpha < quality.high
+            assert (
+                quality.items.count()
+                == quality.k
+                == instrument.items.filter(dimension=quality.dimension).count()
+            )
 
     def test_dementia_reports_went_through_the_services_and_wait_for_the_programme_manager(self, client):
         dementia = HIT.objects.get(slug="dementia")
