@@ -110,6 +110,10 @@ def _release(wave_ids: list[int], today: datetime.date) -> int:
         Wave.objects.filter(pk__in=pks).update(closed_at=_end_of(closes_on))
     Wave.objects.filter(pk__in=ids).update(released_at=now, updated_at=now)
     ScoreRequest.objects.filter(kind=ScoreKind.READINESS, hit_id__in={w[2] for w in waves}).delete()
+    # The board's funnel plot and readiness chart read released results: recompute them after commit.
+    from reporting.tasks import recompute_portfolio_statistics
+
+    enqueue_after_commit(recompute_portfolio_statistics, {})
     return len(rows)
 
 
