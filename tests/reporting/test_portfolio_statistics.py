@@ -47,7 +47,7 @@ def test_funnel_on_three_hits_by_hand():
     centre, entries = comparison.funnel([("Alpha", 60.0, 25), ("Beta", 40.0, 100), ("Gamma", 50.0, 25)], 0.8)
 
     assert centre == pytest.approx(45.0)
-    alpha, beta, gamma = entries
+    alpha, beta, _gamma = entries
     assert (alpha.lower_alert, alpha.upper_alert) == (pytest.approx(37.16), pytest.approx(52.84))
     assert (alpha.lower_alarm, alpha.upper_alarm) == (pytest.approx(32.64), pytest.approx(57.36))
     assert (beta.lower_alert, beta.upper_alert) == (pytest.approx(41.08), pytest.approx(48.92))
