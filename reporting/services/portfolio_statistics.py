@@ -75,12 +75,14 @@ def funnel_data(waves: list[dict[str, Any]]) -> dict[str, Any]:
     latest: dict[int, dict[str, Any]] = {}
     for wave in waves:  # oldest release first: the last one seen is the latest
         latest[wave["hit"]] = wave
-    groups = list(
-        ReadinessResult.objects.released()
+    groups = [
+        (n, sd)
+        for n, sd in ReadinessResult.objects.released()
         .filter(group_type=OVERALL, sd__isnull=False)
         .order_by()
         .values_list("n", "sd")
-    )
+        if sd is not None
+    ]
     pooled = pooled_sd(groups)
     plotted = sorted(latest.values(), key=lambda w: (w["name"].casefold(), w["hit"]))
     if pooled is None or not plotted:

@@ -271,3 +271,19 @@ def test_the_statistics_cost_one_query_whatever_the_portfolio(board_client, djan
         from reporting.selectors.portfolio_statistics import stored_statistics
 
         assert len(stored_statistics()) == 4
+
+
+def test_a_release_recomputes_the_statistics_after_commit(db, django_capture_on_commit_callbacks):
+    from engagement.services.releases import readiness_release
+
+    wave = ef.WaveFactory(closed=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        readiness_release(wave_ids=[wave.pk])
+
+    assert set(PortfolioStatistic.objects.values_list("kind", flat=True)) == {
+        "funnel",
+        "overdue",
+        "coverage",
+        "readiness",
+    }
