@@ -164,7 +164,15 @@ def chart_summary(what: str, chart: ControlChart, unit: str = "") -> str:
     if not rules:
         return text + "; no special cause: only common-cause variation."
     named = "; ".join(
-        f"{rule} ({months[0]}{'' if len(months) == 1 else ' to ' + months[-1]}, {len(months)} point{'' if len(months) == 1 else 's'})"
-        for rule, months in sorted(rules.items())
+        f"{rule}: {_months(months)}" for rule, months in sorted(rules.items(), key=lambda item: item[0])
     )
     return text + f". Special causes: {named}."
+
+
+def _months(months: list[str]) -> str:
+    """'Mar 2026' / 'Jan 2026 and Mar 2026' / '5 months, Jan 2025 to Jun 2025'."""
+    if len(months) == 1:
+        return months[0]
+    if len(months) == 2:
+        return f"{months[0]} and {months[1]}"
+    return f"{len(months)} months, {months[0]} to {months[-1]}"

@@ -7,8 +7,8 @@ stored in PortfolioStatistic rows; pages only read them (reporting.selectors.por
   dimension result of the portfolio with a stored SD (stored only from n >= 10): no group under ten
   enters it, and it is an aggregate over every such group, never one HIT's.
 - "overdue", "coverage", "readiness": the last MONTHS months (this one included), oldest first:
-  the share of progress reports due in the month not submitted by their due date (months with a
-  due date still ahead count the reports due so far); the mean degrees of each HIT's latest "map"
+  of the HITs with a progress report due by the month's end (today for this month), the share with
+  one overdue that day (due before it and not submitted by it); the mean degrees of each HIT's latest "map"
   coverage snapshot at the month's end; the mean over HITs of their latest released wave's overall
   R at the month's end. An XmR chart from 12 points (reporting.domain.spc), a run chart before.
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections import defaultdict
 from dataclasses import asdict
 from typing import Any
 
@@ -111,19 +110,29 @@ def funnel_data(waves: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _overdue_series(
-    spans: list[tuple[datetime.date, datetime.date]], today: datetime.date
+    spans: list[tuple[datetime.date, datetime.date]],
 ) -> list[float | None]:
-    start, end = spans[0][0], spans[-1][1]
-    rows = ProgressReport.objects.filter(due_on__gte=start, due_on__lte=end, due_on__lt=today).values_list(
-        "due_on", "submitted_at"
+    """At each month's end (today for this month): of the HITs with a progress report due by then,
+    the percentage with one overdue that day (due before it and not submitted by it)."""
+    rows = list(
+        ProgressReport.objects.filter(due_on__lte=spans[-1][1])
+        .order_by()
+        .values_list("hit_id", "due_on", "submitted_at")
     )
-    due: dict[datetime.date, list[int]] = defaultdict(lambda: [0, 0])
-    for due_on, submitted_at in rows:
-        month = datetime.date(due_on.year, due_on.month, 1)
-        due[month][0] += 1
-        if submitted_at is None or timezone.localdate(submitted_at) > due_on:
-            due[month][1] += 1
-    return [100 * due[s][1] / due[s][0] if due[s][0] else None for s, _e in spans]
+    reports = [
+        (hit, due_on, None if submitted is None else timezone.localdate(submitted))
+        for hit, due_on, submitted in rows
+    ]
+    values: list[float | None] = []
+    for _start, end in spans:
+        due = {hit for hit, due_on, _s in reports if due_on <= end}
+        late = {
+            hit
+            for hit, due_on, submitted in reports
+            if due_on < end and (submitted is None or submitted > end)
+        }
+        values.append(100 * len(late) / len(due) if due else None)
+    return values
 
 
 def _coverage_series(spans: list[tuple[datetime.date, datetime.date]]) -> list[float | None]:
@@ -158,7 +167,7 @@ def _readiness_series(
 
 
 INDICATORS = {
-    "overdue": ("overdue progress reports", "%"),
+    "overdue": ("HITs with an overdue progress report", "%"),
     "coverage": ("mean engagement coverage", " degrees"),
     "readiness": ("mean collaboration readiness", ""),
 }
@@ -189,7 +198,7 @@ def portfolio_statistics_recompute(*, today: datetime.date | None = None) -> int
     labels = [month_label(start) for start, _end in spans]
     computed = {
         "funnel": funnel_data(waves),
-        "overdue": chart_data("overdue", labels, _overdue_series(spans, today)),
+        "overdue": chart_data("overdue", labels, _overdue_series(spans)),
         "coverage": chart_data("coverage", labels, _coverage_series(spans)),
         "readiness": chart_data("readiness", labels, _readiness_series(spans, waves)),
     }

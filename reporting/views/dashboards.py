@@ -279,7 +279,7 @@ def board_charts(dashboard: BoardDashboard, pipeline: list[PipelineRow]) -> dict
 # --- The stored portfolio statistics: the funnel plot and the XmR charts -----------------------------
 
 XMR_TITLES = {
-    "overdue": ("Progress reports not submitted by their due date, per month (%)", "Overdue %", "%"),
+    "overdue": ("HITs with an overdue progress report at each month's end (%)", "Overdue %", "%"),
     "coverage": ("Mean engagement coverage at each month's end (degrees of 360)", "Mean degrees", "°"),
     "readiness": ("Mean collaboration readiness at each month's end (0 to 100)", "Mean readiness", ""),
 }
@@ -337,7 +337,7 @@ def statistic_charts(statistics: dict[str, PortfolioStatistic]) -> dict:
 
 
 XMR_HEADINGS = {
-    "overdue": "Overdue progress reports (%)",
+    "overdue": "HITs with an overdue progress report (%)",
     "coverage": "Mean engagement coverage (degrees)",
     "readiness": "Mean collaboration readiness",
 }

@@ -106,7 +106,7 @@ def test_control_chart_by_hand_with_a_point_beyond_the_limit():
     assert chart.points[-1].signals == ("beyond a limit",)
     assert all(not p.signals for p in chart.points[:-1])
     assert comparison.chart_summary("mean coverage", chart, "%").endswith(
-        "Special causes: beyond a limit (m11, 1 point)."
+        "Special causes: beyond a limit: m11."
     )
 
 
@@ -178,7 +178,7 @@ def test_monthly_series_built_from_snapshots_and_results(three_hits):
     ef.CoverageSnapshotFactory(hit=alpha, taken_on=datetime.date(2025, 12, 3), degrees=90.0)
     ef.CoverageSnapshotFactory(hit=beta, taken_on=datetime.date(2026, 1, 7), degrees=180.0)
     ef.CoverageSnapshotFactory(hit=alpha, taken_on=datetime.date(2026, 2, 9), degrees=270.0)
-    # Reports due in February: one submitted on time, one late, one never.
+    # Due in February: Alpha's submitted on time, Beta's late (20 Feb), Gamma's (28 Feb) never.
     rf.ProgressReportFactory(
         hit=alpha,
         due_on=datetime.date(2026, 2, 10),
@@ -202,8 +202,9 @@ def test_monthly_series_built_from_snapshots_and_results(three_hits):
     assert coverage["Jan 2026"] == pytest.approx((90 + 180) / 2)  # Alpha's December map carried forward
     assert coverage["Feb 2026"] == pytest.approx((270 + 180) / 2)
     overdue = {p["label"]: p["value"] for p in PortfolioStatistic.objects.get(kind="overdue").data["points"]}
-    assert overdue["Feb 2026"] == pytest.approx(200 / 3)
-    assert overdue["Jan 2026"] is None
+    assert overdue["Jan 2026"] is None  # no report due yet
+    assert overdue["Feb 2026"] == pytest.approx(0.0)  # Beta's came in by the 28th; Gamma's is due that day
+    assert overdue["Mar 2026"] == pytest.approx(100 / 3)  # on 15 March, Gamma's is overdue
     readiness = {
         p["label"]: p["value"] for p in PortfolioStatistic.objects.get(kind="readiness").data["points"]
     }
