@@ -149,12 +149,12 @@ def chart_summary(what: str, chart: ControlChart, unit: str = "") -> str:
         return f"No {what} recorded yet."
     if not chart.is_xmr:
         return (
-            f"{what.capitalize()}: {len(known)} monthly point{'' if len(known) == 1 else 's'}, shown as a run "
+            f"{_first_up(what)}: {len(known)} monthly point{'' if len(known) == 1 else 's'}, shown as a run "
             f"chart; control limits need at least 12."
         )
     assert chart.mean is not None and chart.lower is not None and chart.upper is not None
     text = (
-        f"{what.capitalize()} over {len(known)} months: mean {chart.mean:.1f}{unit}, "
+        f"{_first_up(what)} over {len(known)} months: mean {chart.mean:.1f}{unit}, "
         f"limits {chart.lower:.1f}{unit} to {chart.upper:.1f}{unit}"
     )
     rules: dict[str, list[str]] = {}
@@ -176,3 +176,8 @@ def _months(months: list[str]) -> str:
     if len(months) == 2:
         return f"{months[0]} and {months[1]}"
     return f"{len(months)} months, {months[0]} to {months[-1]}"
+
+
+def _first_up(text: str) -> str:
+    """The first letter in capitals, the rest untouched ("HITs with ..." stays "HITs")."""
+    return text[:1].upper() + text[1:]

@@ -288,3 +288,12 @@ def test_a_release_recomputes_the_statistics_after_commit(db, django_capture_on_
         "coverage",
         "readiness",
     }
+
+
+def test_chart_summary_keeps_the_indicator_name_as_written():
+    chart = comparison.control_chart([(f"m{i:02d}", 5.0 + (i % 2)) for i in range(12)])
+
+    assert comparison.chart_summary("HITs with an overdue progress report", chart, "%") == (
+        "HITs with an overdue progress report over 12 months: mean 5.5%, limits 2.8% to 8.2%; "
+        "no special cause: only common-cause variation."
+    )
