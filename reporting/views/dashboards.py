@@ -299,17 +299,16 @@ def statistic_charts(statistics: dict[str, PortfolioStatistic]) -> dict:
             "yLabel": "Overall readiness (R)",
             "points": [{"x": p["n"], "y": round(p["score"], 1), "label": p["label"]} for p in data["points"]],
             "lines": [
-                {"label": label, "values": [{"x": c["n"], "y": round(c[key], 2)} for c in curve]}
-                for label, key in (
-                    ("Upper alarm limit (99.8%)", "upper_alarm"),
-                    ("Upper alert limit (95%)", "upper_alert"),
-                    ("Centre", "upper_alert"),
-                    ("Lower alert limit (95%)", "lower_alert"),
-                    ("Lower alarm limit (99.8%)", "lower_alarm"),
+                {"label": label, "values": [{"x": c["n"], "y": round(value(c), 2)} for c in curve]}
+                for label, value in (
+                    ("Upper alarm limit (99.8%)", lambda c: c["upper_alarm"]),
+                    ("Upper alert limit (95%)", lambda c: c["upper_alert"]),
+                    ("Centre", lambda _c: data["centre"]),
+                    ("Lower alert limit (95%)", lambda c: c["lower_alert"]),
+                    ("Lower alarm limit (99.8%)", lambda c: c["lower_alarm"]),
                 )
             ],
         }
-        charts["funnel"]["lines"][2]["values"] = [{"x": c["n"], "y": round(data["centre"], 2)} for c in curve]
     for kind, (title, label, unit) in XMR_TITLES.items():
         stored = statistics.get(kind)
         if stored is None:

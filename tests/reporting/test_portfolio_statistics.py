@@ -241,6 +241,28 @@ def test_the_board_shows_the_funnel_summary_and_a_table_by_name(board_client, th
     assert 'id="xmr-readiness-data"' in html
 
 
+def test_the_funnel_chart_data_has_the_points_by_name_and_five_lines(board_client, three_hits):
+    portfolio_statistics_recompute(today=TODAY)
+
+    response = board_client.get(BOARD)
+
+    chart = response.context["charts"]["funnel"]
+    assert [p["label"] for p in chart["points"]] == ["Alpha HIT", "Beta HIT", "Gamma HIT"]
+    assert [line["label"] for line in chart["lines"]] == [
+        "Upper alarm limit (99.8%)",
+        "Upper alert limit (95%)",
+        "Centre",
+        "Lower alert limit (95%)",
+        "Lower alarm limit (99.8%)",
+    ]
+    centre = chart["lines"][2]["values"]
+    assert {v["y"] for v in centre} == {45.0}
+    # At n = 100 (Beta) the upper alert limit is 45 + 1.96 x 20 / 10 = 48.92.
+    assert {"x": 100, "y": 48.92} in chart["lines"][1]["values"]
+    xmr = response.context["charts"]["xmr_readiness"]
+    assert len(xmr["labels"]) == 24 and len(xmr["signals"]) == 24
+
+
 def test_the_board_says_when_nothing_is_computed_yet(board_client):
     html = board_client.get(BOARD).content.decode()
 
