@@ -131,6 +131,7 @@ from engagement.models import (
     Wave,
 )
 from reporting.models import ProgressReport, ReportSchedule, StageAssessment
+from reporting.services.portfolio_statistics import portfolio_statistics_recompute
 from teams.models import (
     HIT,
     Affiliation,
@@ -254,6 +255,8 @@ def load_demo(*, stdout: TextIO | None = None) -> dict[str, int]:
             today=ctx.today,
             say=ctx.say,
         )
+        # What the nightly run stores for the board dashboard: the funnel plot and the monthly charts.
+        portfolio_statistics_recompute(today=ctx.today)
     after = row_counts()
     created = {label: after[label] - before[label] for label in COUNTED}
     if ctx.new_hits:

@@ -275,6 +275,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.recompute_all_flags",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The board dashboard's funnel plot and monthly XmR charts, after the coverage and readiness recomputes.
+    "nightly-portfolio-statistics": {
+        "task": "reporting.recompute_portfolio_statistics",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "nightly-export-expiry": {
         "task": "reporting.expire_exports",
         "schedule": crontab(hour=3, minute=15),

@@ -33,3 +33,10 @@ class ReportingConfig(AppConfig):
                     flags_input_saved, sender=model, dispatch_uid=f"reporting.flags.{model.__name__}.{name}"
                 )
         task_postrun.connect(flags_after_coverage, dispatch_uid="reporting.flags_after_coverage", weak=False)
+
+        from engagement.signals import readiness_released
+        from reporting.receivers import statistics_after_release
+
+        readiness_released.connect(
+            statistics_after_release, dispatch_uid="reporting.statistics_after_release"
+        )

@@ -462,3 +462,23 @@ class HITFlagState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hit_id}: {self.flag_count} flag(s) as of {self.as_of}"
+
+
+class PortfolioStatistic(models.Model):
+    """A portfolio-wide statistic of the board dashboard as the worker computed it (docs/domain.md
+    section 7.4): the funnel plot of readiness ("funnel") and the monthly XmR charts ("overdue",
+    "coverage", "readiness"). `data` holds the chart's inputs and results (points, limits, signals)
+    so pages only read; `fingerprint` is the hash of the inputs, `as_of` the day measured against.
+
+    Written only by reporting.services.portfolio_statistics.portfolio_statistics_recompute, nightly
+    and when a wave's results are released.
+    """
+
+    kind = models.CharField(max_length=16, unique=True)
+    data = models.JSONField(default=dict)
+    fingerprint = models.CharField(max_length=64)
+    as_of = models.DateField()
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.kind} as of {self.as_of}"

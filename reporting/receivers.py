@@ -346,3 +346,12 @@ def flags_after_coverage(sender: Any = None, task: Any = None, kwargs: Any = Non
         hit_flags_recompute(hit_ids=[hit_id])
     else:
         flags_recompute_request(hit_id=hit_id)
+
+
+def statistics_after_release(sender: Any = None, **kwargs: Any) -> None:
+    """engagement.signals.readiness_released: the board's funnel plot and readiness chart read released
+    results, so the worker recomputes the stored portfolio statistics once the release commits."""
+    from core.tasks import enqueue_after_commit
+    from reporting.tasks import recompute_portfolio_statistics
+
+    enqueue_after_commit(recompute_portfolio_statistics, {})

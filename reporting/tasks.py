@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from reporting.models import ExportJob, ProgressReport
-from reporting.services import exports
+from reporting.services import exports, portfolio_statistics
 from reporting.services import flags as flag_services
 from reporting.services.reports import report_reminders_send
 
@@ -61,3 +61,16 @@ def recompute_all_flags() -> int:
     """Nightly (beat, 03:30): every HIT's early-warning flags, measured against today's date.
     Returns how many HITs were stored."""
     return flag_services.hit_flags_recompute()
+
+
+@shared_task(
+    name="reporting.recompute_portfolio_statistics",
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=3,
+)
+def recompute_portfolio_statistics() -> int:
+    """Nightly (beat, 03:40) and after each release of wave results: the board dashboard's funnel plot
+    and monthly XmR charts (reporting.services.portfolio_statistics lists the side effects).
+    Returns how many rows were written."""
+    return portfolio_statistics.portfolio_statistics_recompute()

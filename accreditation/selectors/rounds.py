@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from accreditation.enums import ReviewStatus
 from accreditation.models import (
     Application,
+    ReviewScore,
     Round,
 )
 
@@ -37,3 +39,23 @@ def round_board(*, round: Round) -> QuerySet[Application]:
         )
         .order_by("hit__name")
     )
+
+
+def review_totals(*, round: Round) -> list[tuple[int, int, float]]:
+    """(reviewer id, application id, total) of every submitted panel review of an application's
+    current version in the round, the total being the sum of its criterion scores (one query;
+    bounded by the round's reviews, a few hundred at most). Lay reviews score no criteria."""
+    rows = (
+        ReviewScore.objects.filter(
+            review__assignment__application__round=round,
+            review__assignment__is_lay=False,
+            review__status=ReviewStatus.SUBMITTED,
+            review__revision_number=F("review__assignment__application__version"),
+            score__isnull=False,
+        )
+        .order_by()
+        .values("review__assignment__reviewer_id", "review__assignment__application_id")
+        .annotate(total=Sum("score"))
+        .values_list("review__assignment__reviewer_id", "review__assignment__application_id", "total")
+    )
+    return [(reviewer, application, float(total)) for reviewer, application, total in rows]

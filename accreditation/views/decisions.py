@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accreditation import permissions, workflow
+from accreditation.domain import review_stats
 from accreditation.enums import (
     ApplicationStatus,
     ConditionStatus,
@@ -121,6 +122,29 @@ def round_board(request: HttpRequest, pk: int) -> HttpResponse:
         (value, label, _BoardGroup((a for a in applications if a.status == value), totals[value]))
         for value, label in ApplicationStatus.choices
     ]
+    # Raw and calibrated order (docs/domain.md section 7.5): one query for the round's review totals,
+    # computed here because it is bounded by one round's reviews; over the whole round, whatever
+    # the filters, and listed for the applications the filters keep.
+    calibration = review_stats.calibrate(rounds_selectors.review_totals(round=round_))
+    shown = {a.pk: a for a in every if a.pk in calibration}
+    calibration = {pk: c for pk, c in calibration.items() if pk in shown}
+    order_rows = [
+        {
+            "position": position,
+            "raw": shown[raw_pk],
+            "raw_score": calibration[raw_pk],
+            "calibrated": shown[cal_pk],
+            "calibrated_score": calibration[cal_pk],
+        }
+        for position, (raw_pk, cal_pk) in enumerate(
+            zip(
+                review_stats.order(calibration, calibrated=False),
+                review_stats.order(calibration, calibrated=True),
+                strict=True,
+            ),
+            start=1,
+        )
+    ]
     return render(
         request,
         "accreditation/board_round.html",
@@ -130,6 +154,8 @@ def round_board(request: HttpRequest, pk: int) -> HttpResponse:
             "groups": [g for g in groups if g[2]],
             "count": len(every),
             "page": page,
+            "order_rows": order_rows,
+            "min_reviews": review_stats.MIN_REVIEWS,
         },
     )
 

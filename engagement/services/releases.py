@@ -27,6 +27,7 @@ from engagement.models import (
     Wave,
 )
 from engagement.services.item_bank import enqueue_item_bank_quality
+from engagement.signals import readiness_released
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +119,8 @@ def _release(wave_ids: list[int], today: datetime.date) -> int:
     ScoreRequest.objects.filter(kind=ScoreKind.READINESS, hit_id__in={w[2] for w in waves}).delete()
     # The item bank's reliability pools released waves: the new answers join it after the commit.
     enqueue_item_bank_quality(instrument_ids={w[1] for w in waves})
+    # The apps above read released results too (reporting's funnel plot and readiness chart).
+    readiness_released.send(sender=Wave, wave_ids=ids, hit_ids={w[2] for w in waves})
     return len(rows)
 
 

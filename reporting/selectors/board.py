@@ -28,7 +28,7 @@ from engagement.models import (
     Wave,
 )
 from reporting.enums import WITH_TEAM, ReportStatus
-from reporting.models import ProgressReport
+from reporting.models import PortfolioStatistic, ProgressReport
 from reporting.selectors.portfolio import (
     DEFAULT_SORT,
     PAGE_SIZE,
@@ -284,6 +284,7 @@ def _dashboard_sources(filters: Filters) -> list[type[models.Model]]:
         MaturityRating,
         PortfolioSnapshot,
         StakeholderCategory,
+        PortfolioStatistic,
     ]
     if filters.organisation:
         sources += [Organisation, Membership, Stakeholder]

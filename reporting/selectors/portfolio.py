@@ -71,18 +71,12 @@ class Filters:
         return bool(self.round_id or self.status or self.stage or self.focus or self.organisation)
 
 
-# sort key -> (label, ORDER BY). HITs without a stored coverage score come last either way.
+# sort key -> (label, ORDER BY). No league tables (docs/domain.md section 7.4): nothing sorts by a
+# score; the commissioner flag groups HITs (by name within each group). HITs without a stored
+# coverage score come last either way.
 SORTS: dict[str, tuple[str, tuple[OrderBy, ...]]] = {
     "name": ("HIT name, A to Z", (F("name").asc(),)),
     "-name": ("HIT name, Z to A", (F("name").desc(),)),
-    "degrees": (
-        "coverage, lowest first",
-        (F("coverage__degrees").asc(nulls_last=True), F("name").asc()),
-    ),
-    "-degrees": (
-        "coverage, highest first",
-        (F("coverage__degrees").desc(nulls_last=True), F("name").asc()),
-    ),
     "commissioner": (
         "commissioner in leadership, HITs without one first",
         (F("coverage__commissioner_in_leadership").asc(nulls_last=True), F("name").asc()),

@@ -39,6 +39,7 @@ from engagement.selectors import hits as engagement_selectors
 from reporting import permissions as report_permissions
 from reporting.domain import pack
 from reporting.forms.dashboards import DashboardFilterForm
+from reporting.models import PortfolioStatistic
 from reporting.permissions import DASHBOARD_ROLES, can_view_board_dashboard
 from reporting.selectors import board as board_dashboards
 from reporting.selectors import hit_dashboard as hit_dashboard_dashboards
@@ -53,6 +54,7 @@ from reporting.selectors.portfolio import (
     PortfolioCounts,
     pipeline_by_round,
 )
+from reporting.selectors.portfolio_statistics import stored_statistics
 from reporting.selectors.trends import PortfolioPoint, QuarterPoint
 from teams.roles import roles_of
 
@@ -275,6 +277,81 @@ def board_charts(dashboard: BoardDashboard, pipeline: list[PipelineRow]) -> dict
     }
 
 
+# --- The stored portfolio statistics: the funnel plot and the XmR charts -----------------------------
+
+XMR_TITLES = {
+    "overdue": ("HITs with an overdue progress report at each month's end (%)", "Overdue %", "%"),
+    "coverage": ("Mean engagement coverage at each month's end (degrees of 360)", "Mean degrees", "°"),
+    "readiness": ("Mean collaboration readiness at each month's end (0 to 100)", "Mean readiness", ""),
+}
+
+
+def statistic_charts(statistics: dict[str, PortfolioStatistic]) -> dict:
+    """The chart data of the stored funnel plot and XmR charts (charts.js draws them)."""
+    charts: dict[str, dict] = {}
+    stored = statistics.get("funnel")
+    if stored is not None and stored.data.get("points"):
+        data = stored.data
+        curve = data["curve"]
+        charts["funnel"] = {
+            "kind": "funnel",
+            "title": "Overall readiness (R) against the number of respondents (n)",
+            "xLabel": "Respondents (n)",
+            "yLabel": "Overall readiness (R)",
+            "points": [{"x": p["n"], "y": round(p["score"], 1), "label": p["label"]} for p in data["points"]],
+            "lines": [
+                {"label": label, "values": [{"x": c["n"], "y": round(value(c), 2)} for c in curve]}
+                for label, value in (
+                    ("Upper alarm limit (99.8%)", lambda c: c["upper_alarm"]),
+                    ("Upper alert limit (95%)", lambda c: c["upper_alert"]),
+                    ("Centre", lambda _c: data["centre"]),
+                    ("Lower alert limit (95%)", lambda c: c["lower_alert"]),
+                    ("Lower alarm limit (99.8%)", lambda c: c["lower_alarm"]),
+                )
+            ],
+        }
+    for kind, (title, label, unit) in XMR_TITLES.items():
+        stored = statistics.get(kind)
+        if stored is None:
+            continue
+        data = stored.data
+        points = data["points"]
+        series = [{"label": label, "values": [p["value"] for p in points]}]
+        if data["mean"] is not None:
+            for name, value in (
+                ("Mean", data["mean"]),
+                ("Upper limit", data["upper"]),
+                ("Lower limit", data["lower"]),
+            ):
+                series.append({"label": name, "values": [round(value, 2)] * len(points)})
+        charts[f"xmr_{kind}"] = {
+            "kind": "line",
+            "title": title,
+            "labels": [p["label"] for p in points],
+            "series": series,
+            "signals": [bool(p["signals"]) for p in points],
+            "unit": unit,
+            "spanGaps": True,
+        }
+    return charts
+
+
+XMR_HEADINGS = {
+    "overdue": "HITs with an overdue progress report (%)",
+    "coverage": "Mean engagement coverage (degrees)",
+    "readiness": "Mean collaboration readiness",
+}
+
+
+def xmr_panels(statistics: dict[str, PortfolioStatistic]) -> list[dict]:
+    """One panel per monthly indicator: its heading, stored row (or None) and chart data."""
+    charts = statistic_charts(statistics)
+    return [
+        {"kind": kind, "title": title, "stored": statistics.get(kind), "chart": charts.get(f"xmr_{kind}")}
+        for kind, title in XMR_HEADINGS.items()
+    ]
+
+
 # --- The heat maps ----------------------------------------------------------------------------------
 
 
@@ -369,11 +446,10 @@ def heat_rows(dashboard: BoardDashboard) -> list[HeatRow]:
 
 def _sort_links(current: str) -> dict[str, str]:
     """For each sortable column, the sort its header link asks for (toggling the current one)."""
-    toggled = {"name": "-name", "-name": "name", "degrees": "-degrees", "-degrees": "degrees"}
+    toggled = {"name": "-name", "-name": "name"}
     toggled |= {"commissioner": "-commissioner", "-commissioner": "commissioner"}
     return {
         "name": toggled[current] if current.lstrip("-") == "name" else "name",
-        "degrees": toggled[current] if current.lstrip("-") == "degrees" else "degrees",
         "commissioner": toggled[current] if current.lstrip("-") == "commissioner" else "commissioner",
     }
 
@@ -423,6 +499,7 @@ def _board_dashboard_body(request: HttpRequest, today: datetime.date) -> str:
     )
     shown = _shown_pipeline(pipeline, filters)
     rows = dashboard.rows
+    statistics = stored_statistics()
     return render_to_string(
         "reporting/_dashboard_board_body.html",
         {
@@ -434,7 +511,9 @@ def _board_dashboard_body(request: HttpRequest, today: datetime.date) -> str:
             "page": dashboard.page,
             "sort_links": _sort_links(dashboard.sort),
             "sort_label": SORTS[dashboard.sort][0],
-            "charts": board_charts(dashboard, shown),
+            "charts": board_charts(dashboard, shown) | statistic_charts(statistics),
+            "statistics": statistics,
+            "xmr_panels": xmr_panels(statistics),
             "summaries": {
                 "pipeline": pipeline_summary(shown),
                 "status": counts_summary(dashboard.counts, "status"),

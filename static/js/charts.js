@@ -15,8 +15,15 @@
  *     "min": 0, "max": 3, "step": 1,               (value axis, optional)
  *     "integer": true,                             (whole-number ticks for counts, optional)
  *     "spanGaps": true,                            (join a line across missing values, optional)
- *     "unit": "%"                                  (appended to values, optional)
+ *     "unit": "%",                                 (appended to values, optional)
+ *     "signals": [false, true, ...]                (line charts: points showing a special cause,
+ *                                                   drawn larger with a dark border, optional)
  *   }
+ *
+ * A funnel plot has its own shape: {"kind": "funnel", "title", "xLabel", "yLabel",
+ * "points": [{"x": n, "y": R, "label": "HIT name"}, ...],
+ * "lines": [{"label": "Upper alert limit (95%)", "values": [{"x": n, "y": limit}, ...]}, ...]}:
+ * the HITs as a scatter, the centre and limits as lines without markers.
  *
  * A value may be null (nothing stored for that label): the point is left out. Before printing,
  * every closed <details> is opened so the tables beside the charts print (static/css/print.css
@@ -34,6 +41,7 @@
   var DASHES = [[], [6, 4], [2, 3], [10, 3, 2, 3]];
   var POINTS = ["circle", "rectRot", "triangle", "rect", "star", "crossRot"];
   var KINDS = ["radar", "polarArea", "line", "bar"];
+  var LIMIT_DASHES = [[2, 3], [6, 4], [], [6, 4], [2, 3]];
 
   function translucent(hex, alpha) {
     var value = parseInt(hex.slice(1), 16);
@@ -48,6 +56,9 @@
     }
     try {
       var data = JSON.parse(source.textContent);
+      if (data.kind === "funnel") {
+        return Array.isArray(data.points) && Array.isArray(data.lines) ? data : null;
+      }
       if (KINDS.indexOf(data.kind) === -1 || !Array.isArray(data.labels) || !Array.isArray(data.series)) {
         return null;
       }
@@ -120,6 +131,15 @@
       if (data.spanGaps) {
         dataset.spanGaps = true;
       }
+      if (index === 0 && Array.isArray(data.signals)) {
+        // Special-cause points: larger, with a dark border (the table names the rule).
+        dataset.pointRadius = data.signals.map(function (flag) { return flag ? 7 : 3; });
+        dataset.pointBorderColor = data.signals.map(function (flag) { return flag ? "#000000" : colour; });
+        dataset.pointBorderWidth = data.signals.map(function (flag) { return flag ? 2 : 1; });
+      } else if (index > 0 && Array.isArray(data.signals)) {
+        dataset.pointRadius = 0; // the mean and the limits are lines only
+        dataset.borderWidth = 1;
+      }
       return dataset;
     });
   }
@@ -141,7 +161,65 @@
     return axis;
   }
 
+  function funnelConfig(data) {
+    var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var datasets = [{
+      type: "scatter",
+      label: "HITs",
+      data: data.points,
+      borderColor: COLOURS[0],
+      backgroundColor: translucent(COLOURS[0], 0.6),
+      pointRadius: 5,
+      pointHoverRadius: 7
+    }];
+    data.lines.forEach(function (line, index) {
+      var colour = index === 2 ? "#000000" : (index === 0 || index === 4 ? COLOURS[1] : COLOURS[4]);
+      datasets.push({
+        type: "line",
+        label: line.label,
+        data: line.values,
+        borderColor: colour,
+        backgroundColor: colour,
+        borderWidth: 1.5,
+        borderDash: LIMIT_DASHES[index % LIMIT_DASHES.length],
+        pointRadius: 0,
+        tension: 0.3,
+        fill: false
+      });
+    });
+    return {
+      type: "scatter",
+      data: { datasets: datasets },
+      options: {
+        responsive: true,
+        maintainAspectRatio: true,
+        aspectRatio: 1.6,
+        animation: reducedMotion ? false : { duration: 400 },
+        scales: {
+          x: { type: "linear", title: { display: true, text: data.xLabel || "" } },
+          y: { title: { display: true, text: data.yLabel || "" } }
+        },
+        plugins: {
+          title: { display: Boolean(data.title), text: data.title || "" },
+          legend: { display: true, labels: { usePointStyle: true } },
+          tooltip: {
+            callbacks: {
+              label: function (context) {
+                var raw = context.raw || {};
+                var name = raw.label || context.dataset.label;
+                return name + ": R " + raw.y + ", n " + raw.x;
+              }
+            }
+          }
+        }
+      }
+    };
+  }
+
   function configFor(data) {
+    if (data.kind === "funnel") {
+      return funnelConfig(data);
+    }
     var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     var circular = data.kind === "radar" || data.kind === "polarArea";
     var scales = {};

@@ -603,6 +603,29 @@ class TestDemoData:
         labels = set(ReadinessChange.objects.values_list("label", flat=True))
         assert {"improved", "no detectable change"} <= labels
 
+    def test_the_board_has_a_funnel_of_the_surveyed_hits_and_monthly_xmr_charts(self):
+        """The worker's portfolio statistics: every HIT with a released wave on the funnel (the eight
+        surveyed ones among them), in name order, and 24 monthly points on each XmR chart."""
+        from reporting.models import PortfolioStatistic
+
+        stored = {row.kind: row.data for row in PortfolioStatistic.objects.all()}
+        surveyed = set(
+            Wave.objects.filter(released_at__isnull=False)
+            .values("hit")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=2)
+            .values_list("hit__name", flat=True)
+        )
+        names = [p["label"] for p in stored["funnel"]["points"]]
+        assert len(surveyed) == 8 and surveyed <= set(names)
+        assert names == sorted(names, key=str.casefold)
+        assert stored["funnel"]["pooled_sd"] > 0
+        assert stored["funnel"]["summary"]
+        for kind in ("overdue", "coverage", "readiness"):
+            assert len(stored[kind]["points"]) == 24, kind
+        for kind in ("coverage", "readiness"):
+            assert stored[kind]["mean"] is not None, kind  # twelve or more months: an XmR chart
+
     def test_dementia_was_accredited_in_the_past_round_and_ends_within_six_months(self):
         today = timezone.localdate()
         application = Application.objects.get(hit__slug="dementia")

@@ -83,7 +83,8 @@ def test_board_dashboard_stays_within_the_query_budget(
     url = _url_or_skip("reporting:board-dashboard")
     client.force_login(board_member)
 
-    with django_assert_max_num_queries(MAX_QUERIES):
+    # One more than the budget: the stored funnel plot and XmR charts (one query, whatever the data).
+    with django_assert_max_num_queries(MAX_QUERIES + 1):
         response = client.get(url)
 
     assert response.status_code == 200
