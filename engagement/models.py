@@ -604,7 +604,9 @@ class ItemBankQuality(models.Model):
     low = models.FloatField(null=True, blank=True, help_text="Feldt 95% interval, lower end.")
     high = models.FloatField(null=True, blank=True, help_text="Feldt 95% interval, upper end.")
     reason = models.CharField(max_length=200, blank=True, help_text="Why there is no alpha.")
-    window_from = models.DateField(help_text="Waves closed on or after this day are pooled.")
+    window_from = models.DateField(
+        help_text="Waves closed on or after this day are pooled.", validators=[validate_date_in_range]
+    )
     fingerprint = models.CharField(max_length=64)
     computed_at = models.DateTimeField()
 

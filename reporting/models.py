@@ -477,7 +477,7 @@ class PortfolioStatistic(models.Model):
     kind = models.CharField(max_length=16, unique=True)
     data = models.JSONField(default=dict)
     fingerprint = models.CharField(max_length=64)
-    as_of = models.DateField()
+    as_of = models.DateField(validators=[validate_date_in_range])
     computed_at = models.DateTimeField()
 
     def __str__(self) -> str:
