@@ -374,8 +374,11 @@ LOGGING = {
 # --- Portal ----------------------------------------------------------------------------------------
 # How long a burst of edits to one HIT is collected before the worker recomputes its scores.
 ENGAGEMENT_DEBOUNCE_SECONDS = env_int("ENGAGEMENT_DEBOUNCE_SECONDS", 10)
-# A change that feeds a HIT's early-warning flags queues their recompute this many seconds after it commits.
-FLAGS_DEBOUNCE_SECONDS = env_int("FLAGS_DEBOUNCE_SECONDS", 5)
+# A change that feeds a HIT's early-warning flags queues their recompute this many seconds after it commits
+# (the changes of one transaction already share one task). 0, the default, queues it at once: a task
+# held by the worker for its countdown when Redis goes away makes the Redis transport fail to restore it
+# and stop the worker (tests/integration/test_broker_outage.py), so no countdown is the safe default.
+FLAGS_DEBOUNCE_SECONDS = env_int("FLAGS_DEBOUNCE_SECONDS", 0)
 # How long a rendered board dashboard is kept; any recompute or change it reads starts a new version anyway.
 BOARD_DASHBOARD_CACHE_SECONDS = env_int("BOARD_DASHBOARD_CACHE_SECONDS", 600)
 # A score request still pending this long has lost its task (e.g. Redis was down when it was sent); the

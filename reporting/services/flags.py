@@ -122,7 +122,7 @@ def flags_recompute_request(*, hit_id: int | None = None, report_id: int | None 
         enqueue_after_commit(
             tasks.recompute_hit_flags,
             {"hit_ids": [hit_id] if hit_id else [], "report_ids": [report_id] if report_id else []},
-            countdown=settings.FLAGS_DEBOUNCE_SECONDS,
+            countdown=settings.FLAGS_DEBOUNCE_SECONDS or None,
         )
         return
     pending = _pending.dispatch
@@ -131,7 +131,7 @@ def flags_recompute_request(*, hit_id: int | None = None, report_id: int | None 
         pending = enqueue_after_commit(
             tasks.recompute_hit_flags,
             {"hit_ids": [], "report_ids": []},
-            countdown=settings.FLAGS_DEBOUNCE_SECONDS,
+            countdown=settings.FLAGS_DEBOUNCE_SECONDS or None,
         )
         _pending.dispatch, _pending.marker, _pending.seen = pending, conn.run_on_commit, set()
     call, seen = pending.calls[0], _pending.seen
