@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 
 from accreditation.models import Accreditation, Revision, Round
+from accreditation.services.calibration import all_calibrations_recompute
 from demo.data_scale import BOARD_EMAIL, PM_EMAIL, ROUND_NAME, director_email
 from demo.scale_history import build_history, build_reports
 from demo.scale_hits import build_base, build_big_hit, build_people, scale_hits
@@ -125,6 +126,7 @@ def _compute_scores(*, say: Callable[[str], None]) -> None:
     coverage_compute()
     readiness_release()
     portfolio_snapshot_take()
+    all_calibrations_recompute()
     if connection.vendor == "postgresql":
         # Planner statistics for the freshly loaded tables, rather than waiting for autovacuum.
         with connection.cursor() as cursor:

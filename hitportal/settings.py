@@ -280,6 +280,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.recompute_portfolio_statistics",
         "schedule": crontab(hour=3, minute=40),
     },
+    # The round board's reviewer calibration (also queued after each change to a round's reviews).
+    "nightly-reviewer-calibration": {
+        "task": "accreditation.recompute_all_calibrations",
+        "schedule": crontab(hour=3, minute=50),
+    },
     "nightly-export-expiry": {
         "task": "reporting.expire_exports",
         "schedule": crontab(hour=3, minute=15),

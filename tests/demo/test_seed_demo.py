@@ -733,6 +733,18 @@ class TestDemoData:
                 == instrument.items.filter(dimension=quality.dimension).count()
             )
 
+    def test_every_round_board_has_its_stored_reviewer_calibration(self):
+        from accreditation.models import RoundCalibration
+        from accreditation.selectors.rounds import review_totals
+
+        reviewed = [r for r in Round.objects.all() if review_totals(round=r)]
+        assert reviewed  # the past rounds' reviews
+        for round_ in reviewed:
+            stored = RoundCalibration.objects.get(round=round_)
+            assert {row["application"] for row in stored.results} == {
+                a for _r, a, _t in review_totals(round=round_)
+            }
+
     def test_dementia_reports_went_through_the_services_and_wait_for_the_programme_manager(self, client):
         dementia = HIT.objects.get(slug="dementia")
         reports = list(ProgressReport.objects.filter(hit=dementia).order_by("due_on"))
