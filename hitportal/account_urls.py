@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, sign-up with e-mail verification, password change and reset, and the profile page."""
+"""Sign-in (with a second factor), sign-out, sign-up with e-mail verification, password change and reset, and the profile page."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -6,16 +6,14 @@ from django.urls import path
 
 from core import throttle
 from hitportal import views
-from hitportal.forms import EmailAuthenticationForm
+from hitportal.security import views as security_views
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    # Sign-in: the password, then a code for a login with a second factor (hitportal/security).
+    path("login/", security_views.LoginView.as_view(), name="login"),
+    path("login/code/", security_views.login_code, name="login-code"),
+    path("security/", security_views.security, name="second-factor"),
+    path("security/confirm/", security_views.confirm, name="second-factor-confirm"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

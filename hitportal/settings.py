@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "accreditation",
     "reporting",
     "demo",
+    # The second factor (hitportal/security): authenticator apps and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Programme managers, panel chairs and staff confirm a second factor before any page (hitportal/security).
+    "hitportal.security.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -398,3 +404,19 @@ HITPORTAL_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Reverse proxies in front of the web process that append to X-Forwarded-For (1 behind the usual TLS
 # proxy); sign-in throttling (core/throttle.py) counts failures per client address.
 HITPORTAL_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# --- Second factor (hitportal/security, docs/security.md section 6) ----------------------------------
+# A sensitive action (erasing a person, granting a role) asks for the second factor again when the last
+# confirmation is older than this.
+SECOND_FACTOR_REAUTH_SECONDS = env_int("SECOND_FACTOR_REAUTH_SECONDS", 10 * 60)
+# The name an authenticator app shows beside the codes.
+OTP_TOTP_ISSUER = HITPORTAL_SITE_NAME
+# DEMO ONLY: the demo's logins (addresses at example.org, a domain reserved for examples) are let in
+# without a second factor, so ./scripts/run.sh works without an authenticator app. Refused unless DEBUG
+# is on: a production server never has it.
+SECOND_FACTOR_DEMO_EXEMPT = env_bool("DEMO_WITHOUT_SECOND_FACTOR", False)
+if SECOND_FACTOR_DEMO_EXEMPT and not DEBUG:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DEMO_WITHOUT_SECOND_FACTOR is for the demo only: it needs DEBUG=true.")
+SECOND_FACTOR_DEMO_DOMAIN = "example.org"

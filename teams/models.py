@@ -34,6 +34,7 @@ from teams.enums import (
     ProposalStatus,
     RoleChangeKind,
     Sector,
+    SecurityEventKind,
     SponsorInteractionKind,
     VocabularyChangeKind,
     VocabularyKind,
@@ -983,3 +984,24 @@ class GdprAction(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: person #{self.person_number}"
+
+
+class SecurityEvent(models.Model):
+    """A change to how a login signs in: a second factor set up or removed, recovery codes made or
+    used (hitportal.security.services). Never a code or a secret. The audit log lists these rows."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events"
+    )
+    kind = models.CharField(max_length=24, choices=SecurityEventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [choices_constraint("kind", SecurityEventKind, "teams_securityevent_kind_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: user #{self.user_id}"

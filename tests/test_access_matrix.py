@@ -35,6 +35,9 @@ def _pm_only() -> dict[str, int]:
 MATRIX = {
     "home": ("get", lambda ctx: {}, _expect(200)),
     "profile": ("get", lambda ctx: {}, _expect(200)),
+    # One's own second factor (hitportal/security): every login; confirming a code first needs one set up.
+    "second-factor": ("get", lambda ctx: {}, _expect(200)),
+    "second-factor-confirm": ("get", lambda ctx: {}, _expect(302)),
     "teams:hit-list": (
         "get",
         lambda ctx: {},
@@ -82,6 +85,7 @@ PUBLIC = {
     "accreditation:sponsor-confirm",  # reached from the sponsor's emailed, signed link
     "health",  # the container healthchecks' probe: only whether the database, cache and broker answer
     "login",
+    "login-code",  # the sign-in's code step: only after a correct password, in the same session
     "logout",
     "password_reset",
     "password_reset_done",

@@ -1,0 +1,196 @@
+"""Sign-in with a second factor, and the page where a login sets one up (docs/security.md section 6).
+
+- `LoginView`: the password form as before (throttled, core.throttle); a login with an authenticator
+  is not signed in yet: the session remembers who passed the password for a few minutes and the
+  code step (`login_code`) finishes the sign-in.
+- `security`: the login's own second-factor page: set up an authenticator app (QR code drawn as SVG
+  on the server, no script), see how many recovery codes are left, make new ones, remove it.
+- `confirm`: a signed-in login enters a code again, before a sensitive action or a role's first page.
+Every code entered counts towards the second-factor throttle (core.throttle).
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from core import second_factor, throttle
+from hitportal.forms import EmailAuthenticationForm
+from hitportal.security import services
+from hitportal.security.forms import CodeForm, SetupCodeForm
+from teams.models import User
+
+PENDING = "hitportal_second_factor_pending"
+#: How long the code step waits after the password, in seconds.
+PENDING_SECONDS = 5 * 60
+
+
+class LoginView(auth_views.LoginView):
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.get_user()
+        if not services.has_second_factor(user):
+            return super().form_valid(form)
+        self.request.session[PENDING] = {
+            "user": user.pk,
+            "backend": user.backend,
+            "at": time.time(),
+            "next": self.get_success_url(),
+        }
+        return HttpResponseRedirect(reverse("login-code"))
+
+
+def _pending_user(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
+    pending = request.session.get(PENDING)
+    if not isinstance(pending, dict) or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        return None
+    user = get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
+    return (user, pending) if user is not None else None  # type: ignore[return-value]
+
+
+def _check_code(request: HttpRequest, user: User, form: CodeForm) -> bool:
+    """Whether the form's code is good, counting a wrong one (and refusing all while locked)."""
+    minutes = throttle.second_factor_lock_minutes(user_id=user.pk)
+    if minutes:
+        form.add_error("code", throttle.second_factor_locked_message(minutes))
+        return False
+    if services.second_factor_verify(user=user, code=form.cleaned_data["code"]):
+        throttle.second_factor_succeeded(user_id=user.pk)
+        return True
+    throttle.second_factor_failed(user_id=user.pk)
+    minutes = throttle.second_factor_lock_minutes(user_id=user.pk)
+    form.add_error(
+        "code",
+        throttle.second_factor_locked_message(minutes)
+        if minutes
+        else "That code did not work. Codes change every 30 seconds, and each works only once: "
+        "wait for the next one, or use a recovery code.",
+    )
+    return False
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in, for a login with an authenticator app."""
+    found = _pending_user(request)
+    if found is None:
+        request.session.pop(PENDING, None)
+        messages.info(request, "Sign in again: the time to enter your code ran out.")
+        return redirect("login")
+    user, pending = found
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _check_code(request, user, form):
+        del request.session[PENDING]
+        auth_login(request, user, backend=pending["backend"])
+        second_factor.mark_verified(request.session, user.pk)
+        return HttpResponseRedirect(second_factor.safe_next(request, pending.get("next"), reverse("home")))
+    return render(request, "security/login_code.html", {"form": form})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest) -> HttpResponse:
+    """Enter a code again (before a sensitive action, or a role's first page), then go on."""
+    user: User = request.user  # type: ignore[assignment]
+    next_url = second_factor.safe_next(request, request.GET.get("next"), reverse("home"))
+    if not services.has_second_factor(user):
+        return redirect(f"{reverse('second-factor')}?next={next_url}")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _check_code(request, user, form):
+        second_factor.mark_verified(request.session, user.pk)
+        return HttpResponseRedirect(next_url)
+    return render(request, "security/confirm.html", {"form": form, "next": next_url})
+
+
+def _qr_svg(url: str) -> str:
+    svg = segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=False)
+    return mark_safe(svg)  # noqa: S308 - drawn by segno from our own otpauth URL, no user text
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def security(request: HttpRequest) -> HttpResponse:
+    """The login's second factor: set up (or replace) an authenticator, recovery codes, removal."""
+    user: User = request.user  # type: ignore[assignment]
+    next_url = second_factor.safe_next(request, request.GET.get("next"), "")
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    has_factor = services.has_second_factor(user)
+    required = services.requires_second_factor(user)
+    verified = second_factor.is_verified(request.session)
+    # Changing an existing factor needs this session to have confirmed it lately.
+    if has_factor and action and not second_factor.recently_verified(request.session):
+        return redirect(second_factor.confirm_url(request, reverse("second-factor")))
+    setup_form = SetupCodeForm(request.POST if action == "confirm" else None)
+    locked = throttle.second_factor_lock_minutes(user_id=user.pk)
+    if action == "confirm" and setup_form.is_valid() and locked:
+        setup_form.add_error("code", throttle.second_factor_locked_message(locked))
+    elif action == "confirm" and setup_form.is_valid():
+        codes = services.authenticator_confirm(user=user, code=setup_form.cleaned_data["code"])
+        if codes is None:
+            throttle.second_factor_failed(user_id=user.pk)
+            setup_form.add_error(
+                "code", "That code did not work: check the app's clock, and enter the newest code."
+            )
+        else:
+            second_factor.mark_verified(request.session, user.pk)
+            messages.success(request, "Your authenticator app is set up.")
+            if codes:
+                return _show_codes(request, codes, next_url)
+            return HttpResponseRedirect(next_url or reverse("second-factor"))
+    elif action == "recovery-codes" and has_factor:
+        return _show_codes(request, services.recovery_codes_create(user=user), next_url)
+    elif action == "remove" and has_factor:
+        if required:
+            messages.error(
+                request, "Your role needs a second factor: set up a new app instead of removing it."
+            )
+        else:
+            services.second_factor_remove(user=user)
+            messages.success(request, "Your authenticator app and recovery codes were removed.")
+        return redirect("second-factor")
+    pending = None
+    if not has_factor or request.GET.get("replace") or action == "confirm":
+        pending = services.authenticator_pending(user)
+    return render(
+        request,
+        "security/security.html",
+        {
+            "has_factor": has_factor,
+            "required": required,
+            "verified": verified,
+            "recovery_left": services.recovery_codes_left(user) if has_factor else 0,
+            "pending": pending,
+            "secret": _base32(pending) if pending else "",
+            "qr": _qr_svg(pending.config_url) if pending else "",
+            "setup_form": setup_form,
+            "next": next_url,
+        },
+    )
+
+
+def _base32(device: Any) -> str:
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def _show_codes(request: HttpRequest, codes: list[str], next_url: str) -> HttpResponse:
+    return render(request, "security/recovery_codes.html", {"codes": codes, "next": next_url})
