@@ -14,6 +14,7 @@ urlpatterns = [
     path("login/code/", security_views.login_code, name="login-code"),
     path("security/", security_views.security, name="second-factor"),
     path("security/confirm/", security_views.confirm, name="second-factor-confirm"),
+    path("security/sign-out-others/", security_views.sign_out_others, name="sign-out-others"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from core.models import StatusEvent, TimeStampedModel, choices_constraint
 from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
@@ -83,6 +84,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # by their signal receivers in the same transaction): the cached roles are keyed by it. A random
     # token, never a counter, so a restored database or a reused id never meets an old cache entry.
     roles_version = models.UUIDField(default=uuid.uuid4, editable=False)
+    # Replaced by "sign out of every other browser" (hitportal.security): it is part of the hash each session
+    # keeps of its user, so every other session of the login ends at its next request. Empty until first used,
+    # so the sessions made before it existed stay valid.
+    sessions_epoch = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     objects = UserManager()
 
@@ -131,16 +136,22 @@ class User(AbstractBaseUser, PermissionsMixin):
         elif update_fields is None and not args and not self._state.adding and not kwargs.get("force_insert"):
             # roles_version is written only by teams.roles.roles_changed: a copy of this user loaded
             # before a role was revoked must not write the old version back when it is saved, or the
-            # roles cached under it (with the revoked role) would count again.
+            # roles cached under it (with the revoked role) would count again. Likewise sessions_epoch,
+            # written only by hitportal.security.services.sessions_end_others.
             deferred = self.get_deferred_fields()
             kwargs["update_fields"] = [
                 field.attname
                 for field in self._meta.concrete_fields
                 if not field.primary_key
-                and field.attname != "roles_version"
+                and field.attname not in ("roles_version", "sessions_epoch")
                 and field.attname not in deferred
             ]
         super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        value = f"{self.password}:{self.sessions_epoch}" if self.sessions_epoch else self.password
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -38,6 +38,7 @@ MATRIX = {
     # One's own second factor (hitportal/security): every login; confirming a code first needs one set up.
     "second-factor": ("get", lambda ctx: {}, _expect(200)),
     "second-factor-confirm": ("get", lambda ctx: {}, _expect(302)),
+    "sign-out-others": ("post", lambda ctx: {}, _expect(302)),
     "teams:hit-list": (
         "get",
         lambda ctx: {},

@@ -11,6 +11,7 @@ ever written to a log or an event.
 from __future__ import annotations
 
 import re
+import secrets
 
 from django.conf import settings
 from django.db import transaction
@@ -102,6 +103,14 @@ def second_factor_remove(*, user: User) -> None:
     StaticDevice.objects.filter(user=user).delete()
     if deleted:
         _event(user, SecurityEventKind.FACTOR_REMOVED)
+
+
+def sessions_end_others(*, user: User) -> None:
+    """End every session of the login but the caller's: a new epoch changes the hash each session keeps
+    of its user (teams.User._get_session_auth_hash), so the others fail it at their next request. The
+    view keeps its own session with update_session_auth_hash."""
+    user.sessions_epoch = secrets.token_hex(16)
+    User.objects.filter(pk=user.pk).update(sessions_epoch=user.sessions_epoch)
 
 
 def _clean(code: str) -> str:

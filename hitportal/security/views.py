@@ -17,7 +17,7 @@ from typing import Any
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -26,7 +26,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core import second_factor, throttle
 from hitportal.forms import EmailAuthenticationForm
@@ -118,6 +118,17 @@ def confirm(request: HttpRequest) -> HttpResponse:
         second_factor.mark_verified(request.session, user.pk)
         return HttpResponseRedirect(next_url)
     return render(request, "security/confirm.html", {"form": form, "next": next_url})
+
+
+@login_required
+@require_POST
+def sign_out_others(request: HttpRequest) -> HttpResponse:
+    """Sign out of every other browser and device this login is signed in on; this one stays."""
+    user: User = request.user  # type: ignore[assignment]
+    services.sessions_end_others(user=user)
+    update_session_auth_hash(request, user)
+    messages.success(request, "You were signed out of every other browser and device.")
+    return redirect("second-factor")
 
 
 def _qr_svg(url: str) -> str:

@@ -337,3 +337,21 @@ def test_the_demo_exemption_lets_only_demo_addresses_in(client, settings):
     assert client.get(reverse("home")).status_code == 200
     client.force_login(real_pm)
     assert client.get(reverse("home")).url.startswith(reverse("second-factor"))
+
+
+# --- Sign out everywhere else -----------------------------------------------------------------------------
+
+
+def test_signing_out_of_other_browsers_ends_them_and_keeps_this_one(client, director):
+    from django.test import Client
+
+    other = Client()
+    other.force_login(director)
+    client.force_login(director)
+    assert other.get(reverse("home")).status_code == 200
+
+    response = client.post(reverse("sign-out-others"), follow=True)
+
+    assert "You were signed out of every other browser and device." in response.content.decode()
+    assert client.get(reverse("home")).status_code == 200
+    assert other.get(reverse("home")).url.startswith(reverse("login"))
