@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Programme managers, panel chairs and staff confirm a second factor before any page (hitportal/security).
     "hitportal.security.middleware.SecondFactorRequiredMiddleware",
+    "hitportal.security.middleware.SessionSeenMiddleware",  # the list of one's sessions: last seen
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

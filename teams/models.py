@@ -1016,3 +1016,26 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: user #{self.user_id}"
+
+
+class LoginSession(models.Model):
+    """One signed-in browser or device of a login, for the list of one's sessions (hitportal.security).
+
+    Written when the login signs in (its session key, the browser's own description of itself), touched at
+    most every few minutes while it is used, deleted when it signs out. A row whose session has ended or
+    expired is not listed. The client address is not kept.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_sessions"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Session of user #{self.user_id}"

@@ -39,6 +39,9 @@ MATRIX = {
     "second-factor": ("get", lambda ctx: {}, _expect(200)),
     "second-factor-confirm": ("get", lambda ctx: {}, _expect(302)),
     "sign-out-others": ("post", lambda ctx: {}, _expect(302)),
+    "session-list": ("get", lambda ctx: {}, _expect(200)),
+    # Another login's session (or none) is not found: each persona may end only its own.
+    "session-end": ("post", lambda ctx: {"pk": ctx["foreign_session"].pk}, _expect(404, anonymous=302)),
     "teams:hit-list": (
         "get",
         lambda ctx: {},
@@ -134,7 +137,8 @@ def ctx(hit):
     organisation = f.OrganisationFactory()
     person = f.PersonFactory()
     f.AffiliationFactory(person=person, organisation=organisation)
-    return {"hit": hit, "organisation": organisation, "person": person}
+    foreign_session = f.LoginSessionFactory()
+    return {"hit": hit, "organisation": organisation, "person": person, "foreign_session": foreign_session}
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,12 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from core import second_factor
-from hitportal.security import services
+from hitportal.security import services, sessions
 
 
 def _open_prefixes() -> tuple[str, ...]:
@@ -49,3 +50,17 @@ class SecondFactorRequiredMiddleware:
         back = request.get_full_path() if request.method == "GET" else reverse("home")
         page = "second-factor-confirm" if services.has_second_factor(request.user) else "second-factor"
         return HttpResponseRedirect(f"{reverse(page)}?{urlencode({'next': back})}")
+
+
+class SessionSeenMiddleware:
+    """Touch the signed-in session's row in the list of one's sessions (at most every few minutes)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.get(SESSION_KEY) is not None:
+            sessions.session_touch(request)
+        return response

@@ -21,16 +21,16 @@ from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import second_factor, throttle
 from hitportal.forms import EmailAuthenticationForm
-from hitportal.security import services
+from hitportal.security import services, sessions
 from hitportal.security.forms import CodeForm, SetupCodeForm
 from teams.models import User
 
@@ -120,15 +120,46 @@ def confirm(request: HttpRequest) -> HttpResponse:
     return render(request, "security/confirm.html", {"form": form, "next": next_url})
 
 
+@never_cache
+@login_required
+@require_GET
+def session_list(request: HttpRequest) -> HttpResponse:
+    """The browsers and devices this login is signed in on, with when each was last used."""
+    user: User = request.user  # type: ignore[assignment]
+    rows = [
+        {
+            "pk": row.pk,
+            "device": sessions.describe_user_agent(row.user_agent),
+            "created_at": row.created_at,
+            "last_seen_at": row.last_seen_at,
+            "current": row.session_key == request.session.session_key,
+        }
+        for row in sessions.sessions_of(user)
+    ]
+    return render(request, "security/sessions.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def session_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign one of this login's other sessions out."""
+    user: User = request.user  # type: ignore[assignment]
+    if not sessions.session_end(user=user, pk=pk):
+        raise Http404("No such session.")
+    messages.success(request, "That browser was signed out.")
+    return redirect("session-list")
+
+
 @login_required
 @require_POST
 def sign_out_others(request: HttpRequest) -> HttpResponse:
     """Sign out of every other browser and device this login is signed in on; this one stays."""
     user: User = request.user  # type: ignore[assignment]
     services.sessions_end_others(user=user)
+    sessions.sessions_end_others(user=user, keep=request.session.session_key)
     update_session_auth_hash(request, user)
     messages.success(request, "You were signed out of every other browser and device.")
-    return redirect("second-factor")
+    return redirect("session-list")
 
 
 def _qr_svg(url: str) -> str:

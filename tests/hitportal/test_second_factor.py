@@ -355,3 +355,76 @@ def test_signing_out_of_other_browsers_ends_them_and_keeps_this_one(client, dire
     assert "You were signed out of every other browser and device." in response.content.decode()
     assert client.get(reverse("home")).status_code == 200
     assert other.get(reverse("home")).url.startswith(reverse("login"))
+
+
+# --- The list of one's sessions ---------------------------------------------------------------------------
+
+FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
+SAFARI = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
+
+
+def _password_sign_in(client, user, agent: str):
+    return client.post(
+        reverse("login"), {"username": user.email, "password": PASSWORD}, HTTP_USER_AGENT=agent
+    )
+
+
+def test_the_list_shows_each_signed_in_browser_and_ends_one(client, director):
+    from django.test import Client
+
+    director.set_password(PASSWORD)
+    director.save()
+    phone = Client(HTTP_USER_AGENT=SAFARI)
+    _password_sign_in(phone, director, SAFARI)
+    _password_sign_in(client, director, FIREFOX)
+
+    page = client.get(reverse("session-list")).content.decode()
+
+    assert "Firefox on Windows" in page and "This browser" in page
+    assert "Safari on iPhone" in page
+    from teams.models import LoginSession
+
+    phone_row = LoginSession.objects.get(user=director, user_agent=SAFARI)
+    response = client.post(reverse("session-end", args=[phone_row.pk]), follow=True)
+    assert "That browser was signed out." in response.content.decode()
+    assert phone.get(reverse("home")).url.startswith(reverse("login"))
+    assert client.get(reverse("home")).status_code == 200
+    assert "Safari on iPhone" not in client.get(reverse("session-list")).content.decode()
+
+
+def test_signing_out_removes_the_row(client, director):
+    from teams.models import LoginSession
+
+    director.set_password(PASSWORD)
+    director.save()
+    _password_sign_in(client, director, FIREFOX)
+    assert LoginSession.objects.filter(user=director).count() == 1
+
+    client.post(reverse("logout"))
+
+    assert not LoginSession.objects.filter(user=director).exists()
+
+
+def test_another_logins_session_cannot_be_ended(client, director, teammate):
+    from django.test import Client
+
+    from teams.models import LoginSession
+
+    theirs = Client()
+    theirs.force_login(teammate)
+    client.force_login(director)
+    row = LoginSession.objects.get(user=teammate)
+
+    assert client.post(reverse("session-end", args=[row.pk])).status_code == 404
+    assert theirs.get(reverse("home")).status_code == 200
+
+
+def test_user_agents_are_described_in_words():
+    from hitportal.security.sessions import describe_user_agent
+
+    assert describe_user_agent(FIREFOX) == "Firefox on Windows"
+    assert describe_user_agent(SAFARI) == "Safari on iPhone"
+    assert describe_user_agent("") == "Unknown browser"
