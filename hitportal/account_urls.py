@@ -12,6 +12,8 @@ urlpatterns = [
     # Sign-in: the password, then a code for a login with a second factor (hitportal/security).
     path("login/", security_views.LoginView.as_view(), name="login"),
     path("login/code/", security_views.login_code, name="login-code"),
+    path("sso/<slug:provider_id>/login/", security_views.sso_login, name="sso-login"),
+    path("sso/<slug:provider_id>/callback/", security_views.sso_callback, name="sso-callback"),
     path("security/", security_views.security, name="second-factor"),
     path("security/confirm/", security_views.confirm, name="second-factor-confirm"),
     path("security/sessions/", security_views.session_list, name="session-list"),

@@ -421,3 +421,31 @@ if SECOND_FACTOR_DEMO_EXEMPT and not DEBUG:
 
     raise ImproperlyConfigured("DEMO_WITHOUT_SECOND_FACTOR is for the demo only: it needs DEBUG=true.")
 SECOND_FACTOR_DEMO_DOMAIN = "example.org"
+
+# --- Single sign-on with OpenID Connect (hitportal/security/sso.py; docs/operations.md) ----------------
+# OIDC_PROVIDERS names one or more providers (e.g. "entra"); each reads OIDC_<NAME>_ISSUER, _CLIENT_ID,
+# _CLIENT_SECRET, _ALLOWED_DOMAINS (comma-separated; only verified addresses at these domains sign in),
+# and optionally _NAME (the button), _CREATE_ACCOUNTS (a first sign-in with no login makes one, with no
+# role), _TRUST_MFA (the provider's "mfa" in amr counts as the second factor) and _SCOPES.
+HITPORTAL_OIDC_PROVIDERS: dict[str, dict[str, object]] = {}
+for _provider in env_list("OIDC_PROVIDERS", []):
+    import re as _re
+
+    from django.core.exceptions import ImproperlyConfigured as _Improperly
+
+    if not _re.fullmatch(r"[a-z0-9]+", _provider):
+        raise _Improperly(f"OIDC_PROVIDERS: {_provider!r} must be lower-case letters and digits.")
+    _prefix = f"OIDC_{_provider.upper()}_"
+    _missing = [name for name in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET") if not env_str(_prefix + name)]
+    if _missing:
+        raise _Improperly(f"Single sign-on {_provider!r} needs {', '.join(_prefix + m for m in _missing)}.")
+    HITPORTAL_OIDC_PROVIDERS[_provider] = {
+        "name": env_str(_prefix + "NAME") or _provider,
+        "issuer": env_str(_prefix + "ISSUER").rstrip("/"),
+        "client_id": env_str(_prefix + "CLIENT_ID"),
+        "client_secret": env_str(_prefix + "CLIENT_SECRET"),
+        "allowed_domains": [d.strip().lower().lstrip("@") for d in env_list(_prefix + "ALLOWED_DOMAINS", [])],
+        "create_accounts": env_bool(_prefix + "CREATE_ACCOUNTS", False),
+        "trust_mfa": env_bool(_prefix + "TRUST_MFA", False),
+        "scopes": env_str(_prefix + "SCOPES") or "openid email profile",
+    }

@@ -1039,3 +1039,23 @@ class LoginSession(models.Model):
 
     def __str__(self) -> str:
         return f"Session of user #{self.user_id}"
+
+
+class SsoLink(models.Model):
+    """A login's identity at a single sign-on provider (hitportal.security.sso): the provider's id (from
+    OIDC_PROVIDERS) and its stable subject for the person. Made at the first sign-in through the provider,
+    by a verified e-mail address; later sign-ins find the login by it. Audited as a SecurityEvent."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sso_links")
+    provider = models.CharField(max_length=40)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["provider", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="teams_ssolink_unique_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} link of user #{self.user_id}"

@@ -90,6 +90,8 @@ PUBLIC = {
     "health",  # the container healthchecks' probe: only whether the database, cache and broker answer
     "login",
     "login-code",  # the sign-in's code step: only after a correct password, in the same session
+    "sso-login",  # single sign-on: off to the provider (404 for a provider not configured)
+    "sso-callback",  # back from the provider, checked there (tests/hitportal/test_sso.py)
     "logout",
     "password_reset",
     "password_reset_done",

@@ -14,7 +14,7 @@ count and one fetch however many events there are:
     panel_seat   accreditation.PanelSeatEvent     someone was seated on, removed from or replaced on a panel
     account      teams.AccountInvitation          a login was created (or its invitation sent again)
     registration teams.AccountRegistration        a self-registered login was activated (verified_at)
-    security     teams.SecurityEvent              a second factor was set up or removed, recovery codes made or used
+    security     teams.SecurityEvent              a second factor was set up or removed, recovery codes made or used, a login linked to (or made by) single sign-on
     vocabulary   teams.VocabularyChange           a vocabulary term was added, renamed or switched off
     round        accreditation.RoundChange        a round was created or changed, or a panel made for it
     assignment   accreditation.ReviewAssignment   a reviewer was assigned to an application
@@ -524,7 +524,7 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source(
         "security",
-        "Second factor",
+        "Second factor and single sign-on",
         SecurityEvent,
         when="created_at",
         actor="actor",

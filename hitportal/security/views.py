@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import second_factor, throttle
 from hitportal.forms import EmailAuthenticationForm
-from hitportal.security import services, sessions
+from hitportal.security import services, sessions, sso
 from hitportal.security.forms import CodeForm, SetupCodeForm
 from teams.models import User
 
@@ -43,6 +43,11 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_providers"] = sso.providers()
+        return context
+
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
         if not services.has_second_factor(user):
@@ -54,6 +59,53 @@ class LoginView(auth_views.LoginView):
             "next": self.get_success_url(),
         }
         return HttpResponseRedirect(reverse("login-code"))
+
+
+_SSO_NEXT = "hitportal_sso_next"
+_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _provider_or_404(provider_id: str) -> sso.Provider:
+    provider = sso.provider_get(provider_id)
+    if provider is None:
+        raise Http404("No such sign-in provider.")
+    return provider
+
+
+@never_cache
+@require_GET
+def sso_login(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """Off to the provider's sign-in page (the code flow with PKCE, state and nonce)."""
+    provider = _provider_or_404(provider_id)
+    request.session[_SSO_NEXT] = second_factor.safe_next(request, request.GET.get("next"), reverse("home"))
+    callback = request.build_absolute_uri(reverse("sso-callback", args=[provider.id]))
+    return sso.authorize_redirect(request, provider, callback)
+
+
+@never_cache
+@require_GET
+def sso_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """Back from the provider: check the ID token, find (or link, or make) the login, sign it in."""
+    provider = _provider_or_404(provider_id)
+    next_url = second_factor.safe_next(request, request.session.pop(_SSO_NEXT, None), reverse("home"))
+    try:
+        claims = sso.claims_from_callback(request, provider)
+        user = sso.user_for_claims(provider=provider, claims=claims)
+    except sso.SsoRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("login")
+    if services.has_second_factor(user) and not sso.provider_did_mfa(provider, claims):
+        request.session[PENDING] = {
+            "user": user.pk,
+            "backend": _MODEL_BACKEND,
+            "at": time.time(),
+            "next": next_url,
+        }
+        return HttpResponseRedirect(reverse("login-code"))
+    auth_login(request, user, backend=_MODEL_BACKEND)
+    if sso.provider_did_mfa(provider, claims):
+        second_factor.mark_verified(request.session, user.pk)
+    return HttpResponseRedirect(next_url)
 
 
 def _pending_user(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
