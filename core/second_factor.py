@@ -71,6 +71,14 @@ def confirm_url(request: HttpRequest, next_url: str) -> str:
     return f"{reverse('second-factor-confirm')}?{urlencode({'next': next_url})}"
 
 
+def demo_exempt(request: HttpRequest) -> bool:
+    """DEMO ONLY (settings.SECOND_FACTOR_DEMO_EXEMPT, refused without DEBUG): the demo's logins."""
+    if not getattr(settings, "SECOND_FACTOR_DEMO_EXEMPT", False):
+        return False
+    email = str(getattr(request.user, "email", "") or "").lower()
+    return email.endswith("@" + str(settings.SECOND_FACTOR_DEMO_DOMAIN))
+
+
 def confirmation_needed(request: HttpRequest) -> HttpResponse | None:
     """A redirect to confirm the second factor if this session has not lately, else None.
 
@@ -78,7 +86,7 @@ def confirmation_needed(request: HttpRequest) -> HttpResponse | None:
     still gets the 403 or 404 that says so). After a GET the person comes back to the same page;
     after a POST to the page that sent the form (its Referer, if on this site), to submit it again.
     """
-    if not request.user.is_authenticated or recently_verified(request.session):
+    if not request.user.is_authenticated or recently_verified(request.session) or demo_exempt(request):
         return None
     if request.method == "GET":
         back = request.get_full_path()

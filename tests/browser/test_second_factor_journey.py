@@ -42,12 +42,14 @@ def test_a_programme_manager_sets_up_a_second_factor_and_is_asked_for_it_next_ti
     expect(page.get_by_role("heading", name="Second factor", exact=True)).to_be_visible()
     expect(page.get_by_text("Your role needs a second factor")).to_be_visible()
     expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
+    assert you.axe_violations() == []
     shown = page.locator("code.fs-5").inner_text().replace(" ", "")
     secret = base64.b32decode(shown + "=" * (-len(shown) % 8))
     page.get_by_label("Code from the app").fill(totp(secret))
     page.get_by_role("button", name="Turn on").click()
 
     expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
+    assert you.axe_violations() == []
     expect(page.get_by_role("list", name="Recovery codes").get_by_role("listitem")).to_have_count(10)
     page.get_by_role("link", name=re.compile("I have kept my codes")).click()
     page.wait_for_load_state()
@@ -59,10 +61,14 @@ def test_a_programme_manager_sets_up_a_second_factor_and_is_asked_for_it_next_ti
     page.wait_for_load_state()
     _sign_in_with_password(page, manager.email)
     expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+    assert you.axe_violations() == []
     page.get_by_label("Code").fill(totp(secret, time.time() + 30))  # the set-up spent this step's code
     page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state()
     assert page.url.rstrip("/") == you.base_url.rstrip("/")
     page.goto("/teams/people/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("People")
+    page.goto("/accounts/security/sessions/")
+    expect(page.get_by_text("This browser")).to_be_visible()
+    assert you.axe_violations() == []
     assert you.errors == []

@@ -428,3 +428,16 @@ def test_user_agents_are_described_in_words():
     assert describe_user_agent(FIREFOX) == "Firefox on Windows"
     assert describe_user_agent(SAFARI) == "Safari on iPhone"
     assert describe_user_agent("") == "Unknown browser"
+
+
+def test_the_demo_exemption_also_spares_the_demo_the_confirmation_before_granting(client, settings):
+    settings.SECOND_FACTOR_DEMO_EXEMPT = True
+    demo_pm = f.UserFactory(email="pm@example.org")
+    f.RoleAssignmentFactory(user=demo_pm, role=ProgrammeRole.PROGRAMME_MANAGER)
+    gina = f.UserFactory(full_name="Gina Grant", email="gina@example.org")
+    person = f.PersonFactory(user=gina, full_name=gina.full_name, email=gina.email)
+    client.force_login(demo_pm)
+
+    client.post(reverse("teams:person-role-grant", args=[person.pk]), {"role": ProgrammeRole.BOARD_MEMBER})
+
+    assert RoleAssignment.objects.filter(user=gina, role=ProgrammeRole.BOARD_MEMBER).exists()
