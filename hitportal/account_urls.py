@@ -12,6 +12,10 @@ urlpatterns = [
     # Sign-in: the password, then a code for a login with a second factor (hitportal/security).
     path("login/", security_views.LoginView.as_view(), name="login"),
     path("login/code/", security_views.login_code, name="login-code"),
+    path("login/passkey-options/", security_views.passkey_options, name="passkey-options"),
+    path(
+        "security/passkeys/options/", security_views.passkey_register_options, name="passkey-register-options"
+    ),
     path("sso/<slug:provider_id>/login/", security_views.sso_login, name="sso-login"),
     path("sso/<slug:provider_id>/callback/", security_views.sso_callback, name="sso-callback"),
     path("security/", security_views.security, name="second-factor"),

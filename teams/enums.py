@@ -177,6 +177,8 @@ class SecurityEventKind(models.TextChoices):
     FACTOR_REMOVED = "factor_removed", "Authenticator app removed"
     RECOVERY_CODES_CREATED = "recovery_codes", "New recovery codes made"
     RECOVERY_CODE_USED = "recovery_used", "Recovery code used"
+    PASSKEY_ADDED = "passkey_added", "Passkey added"
+    PASSKEY_REMOVED = "passkey_removed", "Passkey removed"
     SSO_LINKED = "sso_linked", "Linked to single sign-on"
     SSO_CREATED = "sso_created", "Login created by single sign-on"
 

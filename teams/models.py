@@ -1059,3 +1059,23 @@ class SsoLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} link of user #{self.user_id}"
+
+
+class Passkey(models.Model):
+    """A passkey (WebAuthn credential) a login registered as a second factor (hitportal.security.passkeys):
+    the authenticator's credential id, its public key and signature counter. No private key ever reaches the
+    portal."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(max_length=60)
+    credential_id = models.CharField(max_length=1400, unique=True, help_text="base64url")
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Passkey {self.name} of user #{self.user_id}"

@@ -40,6 +40,9 @@ MATRIX = {
     "second-factor-confirm": ("get", lambda ctx: {}, _expect(302)),
     "sign-out-others": ("post", lambda ctx: {}, _expect(302)),
     "session-list": ("get", lambda ctx: {}, _expect(200)),
+    # Passkeys: the options to register one (any login), and to use one (none of the personas has one).
+    "passkey-register-options": ("post", lambda ctx: {}, _expect(200)),
+    "passkey-options": ("post", lambda ctx: {}, _expect(404, anonymous=404)),
     # Another login's session (or none) is not found: each persona may end only its own.
     "session-end": ("post", lambda ctx: {"pk": ctx["foreign_session"].pk}, _expect(404, anonymous=302)),
     "teams:hit-list": (

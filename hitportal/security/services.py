@@ -19,7 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from teams.enums import Role, SecurityEventKind
-from teams.models import SecurityEvent, User
+from teams.models import Passkey, SecurityEvent, User
 from teams.roles import roles_of
 
 AUTHENTICATOR_NAME = "Authenticator app"
@@ -47,6 +47,14 @@ def authenticator_of(user: User) -> TOTPDevice | None:
 
 
 def has_second_factor(user: User) -> bool:
+    """An authenticator app or a passkey (recovery codes alone are not one)."""
+    return bool(
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or Passkey.objects.filter(user=user).exists()
+    )
+
+
+def has_authenticator(user: User) -> bool:
     return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
@@ -98,9 +106,11 @@ def recovery_codes_create(*, user: User) -> list[str]:
 
 @transaction.atomic
 def second_factor_remove(*, user: User) -> None:
-    """Remove the authenticator and the recovery codes (refused by the page to logins that need one)."""
+    """Remove the authenticator, and the recovery codes unless a passkey remains (refused by the page to
+    logins that need a second factor and have no passkey)."""
     deleted, _ = TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    if not Passkey.objects.filter(user=user).exists():
+        StaticDevice.objects.filter(user=user).delete()
     if deleted:
         _event(user, SecurityEventKind.FACTOR_REMOVED)
 

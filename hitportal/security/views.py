@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -30,8 +30,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import second_factor, throttle
 from hitportal.forms import EmailAuthenticationForm
-from hitportal.security import services, sessions, sso
-from hitportal.security.forms import CodeForm, SetupCodeForm
+from hitportal.security import passkeys, services, sessions, sso
+from hitportal.security.forms import CodeForm, PasskeyAddForm, SetupCodeForm
 from teams.models import User
 
 PENDING = "hitportal_second_factor_pending"
@@ -122,7 +122,11 @@ def _check_code(request: HttpRequest, user: User, form: CodeForm) -> bool:
     if minutes:
         form.add_error("code", throttle.second_factor_locked_message(minutes))
         return False
-    if services.second_factor_verify(user=user, code=form.cleaned_data["code"]):
+    if form.cleaned_data.get("passkey"):
+        good = passkeys.verify(request, user, form.cleaned_data["passkey"])
+    else:
+        good = services.second_factor_verify(user=user, code=form.cleaned_data["code"])
+    if good:
         throttle.second_factor_succeeded(user_id=user.pk)
         return True
     throttle.second_factor_failed(user_id=user.pk)
@@ -131,8 +135,12 @@ def _check_code(request: HttpRequest, user: User, form: CodeForm) -> bool:
         "code",
         throttle.second_factor_locked_message(minutes)
         if minutes
-        else "That code did not work. Codes change every 30 seconds, and each works only once: "
-        "wait for the next one, or use a recovery code.",
+        else (
+            "That passkey did not work: try again, or enter a code."
+            if form.cleaned_data.get("passkey")
+            else "That code did not work. Codes change every 30 seconds, and each works only once: "
+            "wait for the next one, or use a recovery code."
+        ),
     )
     return False
 
@@ -153,7 +161,29 @@ def login_code(request: HttpRequest) -> HttpResponse:
         auth_login(request, user, backend=pending["backend"])
         second_factor.mark_verified(request.session, user.pk)
         return HttpResponseRedirect(second_factor.safe_next(request, pending.get("next"), reverse("home")))
-    return render(request, "security/login_code.html", {"form": form})
+    return render(request, "security/login_code.html", {"form": form, "has_passkey": user.passkeys.exists()})
+
+
+@never_cache
+@require_POST
+def passkey_options(request: HttpRequest) -> HttpResponse:
+    """The options for using a passkey: for the login at sign-in's code step, or the signed-in one."""
+    found = _pending_user(request)
+    user = found[0] if found else (request.user if request.user.is_authenticated else None)
+    options = passkeys.authentication_options(request, user) if user is not None else None  # type: ignore[arg-type]
+    if options is None:
+        return JsonResponse({"error": "No passkey is registered for this login."}, status=404)
+    return HttpResponse(options, content_type="application/json")
+
+
+@never_cache
+@login_required
+@require_POST
+def passkey_register_options(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if services.has_second_factor(user) and not second_factor.recently_verified(request.session):
+        return JsonResponse({"error": "Confirm your second factor first."}, status=403)
+    return HttpResponse(passkeys.registration_options(request, user), content_type="application/json")
 
 
 @never_cache
@@ -169,7 +199,11 @@ def confirm(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and _check_code(request, user, form):
         second_factor.mark_verified(request.session, user.pk)
         return HttpResponseRedirect(next_url)
-    return render(request, "security/confirm.html", {"form": form, "next": next_url})
+    return render(
+        request,
+        "security/confirm.html",
+        {"form": form, "next": next_url, "has_passkey": user.passkeys.exists()},
+    )
 
 
 @never_cache
@@ -250,10 +284,31 @@ def security(request: HttpRequest) -> HttpResponse:
             if codes:
                 return _show_codes(request, codes, next_url)
             return HttpResponseRedirect(next_url or reverse("second-factor"))
+    elif action == "passkey-add":
+        passkey_form = PasskeyAddForm(request.POST)
+        if passkey_form.is_valid() and passkeys.register(
+            request, user, passkey_form.cleaned_data["passkey"], passkey_form.cleaned_data["name"]
+        ):
+            second_factor.mark_verified(request.session, user.pk)
+            messages.success(request, "Your passkey was added.")
+            if not services.recovery_codes_left(user):
+                return _show_codes(request, services.recovery_codes_create(user=user), next_url)
+            return HttpResponseRedirect(next_url or reverse("second-factor"))
+        messages.error(
+            request, "The passkey was not added: your browser's answer could not be checked. Try again."
+        )
+        return redirect("second-factor")
+    elif action == "passkey-remove" and has_factor:
+        remaining = services.has_authenticator(user) or user.passkeys.count() > 1
+        if required and not remaining:
+            messages.error(request, "Your role needs a second factor: add another before removing this one.")
+        elif passkeys.remove(user, int(request.POST.get("passkey_id") or 0)):
+            messages.success(request, "The passkey was removed.")
+        return redirect("second-factor")
     elif action == "recovery-codes" and has_factor:
         return _show_codes(request, services.recovery_codes_create(user=user), next_url)
     elif action == "remove" and has_factor:
-        if required:
+        if required and not user.passkeys.exists():
             messages.error(
                 request, "Your role needs a second factor: set up a new app instead of removing it."
             )
@@ -262,13 +317,17 @@ def security(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your authenticator app and recovery codes were removed.")
         return redirect("second-factor")
     pending = None
-    if not has_factor or request.GET.get("replace") or action == "confirm":
+    has_authenticator = services.has_authenticator(user)
+    if not has_authenticator or request.GET.get("replace") or action == "confirm":
         pending = services.authenticator_pending(user)
     return render(
         request,
         "security/security.html",
         {
             "has_factor": has_factor,
+            "has_authenticator": has_authenticator,
+            "passkeys": list(user.passkeys.all()),
+            "passkey_form": PasskeyAddForm(),
             "required": required,
             "verified": verified,
             "recovery_left": services.recovery_codes_left(user) if has_factor else 0,

@@ -72,3 +72,48 @@ def test_a_programme_manager_sets_up_a_second_factor_and_is_asked_for_it_next_ti
     expect(page.get_by_text("This browser")).to_be_visible()
     assert you.axe_violations() == []
     assert you.errors == []
+
+
+def test_a_programme_manager_adds_a_passkey_and_signs_in_with_it(open_session):
+    manager = f.UserFactory(full_name="Kim Keys", email="kim.keys@nhs.test")
+    f.RoleAssignmentFactory(user=manager, role=ProgrammeRole.PROGRAMME_MANAGER)
+    manager.set_password(PASSWORD)
+    manager.save()
+    you = open_session()
+    page = you.page
+    # Chromium's virtual authenticator stands in for the laptop's fingerprint reader.
+    cdp = you.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+
+    _sign_in_with_password(page, manager.email)
+    expect(page.get_by_text("Your role needs a second factor")).to_be_visible()
+    page.get_by_label("Name of this passkey").fill("Work laptop")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
+    page.get_by_role("link", name=re.compile("I have kept my codes")).click()
+    page.wait_for_load_state()
+    page.goto("/teams/people/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("People")
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+    _sign_in_with_password(page, manager.email)
+    expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+    page.get_by_role("button", name="Use a passkey").click()
+    page.wait_for_url(f"{you.base_url}/")
+    page.goto("/teams/people/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("People")
+    assert you.errors == []
