@@ -7,8 +7,8 @@ portal's client id), expiry and nonce are checked before any claim is read. Then
 
 - the e-mail address must be verified (`email_verified`, or Entra ID's optional claim `xms_edov`) and at
   one of the provider's allowed domains;
-- the provider's subject already linked to a login signs that login in (teams.SsoLink), whatever the
-  address says now; otherwise an active login with the same address is linked (audited), or, where the
+- the provider's subject already linked to a login signs that login in (teams.SsoLink), even if the
+  login's address in the portal changed since; otherwise an active login with the same address is linked (audited), or, where the
   provider allows it, a login with no role and no password is made (audited); otherwise the person is told
   to ask the programme team;
 - a login with a second factor still enters its code (hitportal.security.views), unless the provider says
@@ -165,11 +165,7 @@ def user_for_claims(*, provider: Provider, claims: dict[str, Any]) -> User:
     email = str(claims.get("email") or "").strip().lower()
     if not subject:
         raise SsoRefused(f"{provider.name} did not say who you are. Ask your IT team.")
-    link = SsoLink.objects.select_related("user").filter(provider=provider.id, subject=subject).first()
-    if link is not None:
-        if not link.user.is_active:
-            raise SsoRefused("Your HIT Portal login is switched off. Ask your programme manager.")
-        return link.user
+    # The address is checked at every sign-in, linked or not: taking a domain off the list stops its logins.
     if not email:
         raise SsoRefused(
             f"{provider.name} did not send your e-mail address. Ask your IT team to add the e-mail claim."
@@ -185,6 +181,11 @@ def user_for_claims(*, provider: Provider, claims: dict[str, Any]) -> User:
             f"{provider.name} has not verified the address {email}, so it cannot be used to find your login. "
             "Sign in with your password, or ask your IT team."
         )
+    link = SsoLink.objects.select_related("user").filter(provider=provider.id, subject=subject).first()
+    if link is not None:
+        if not link.user.is_active:
+            raise SsoRefused("Your HIT Portal login is switched off. Ask your programme manager.")
+        return link.user
     user = User.objects.select_for_update().filter(email__iexact=email).first()
     if user is not None and not user.is_active:
         raise SsoRefused("Your HIT Portal login is switched off. Ask your programme manager.")
@@ -196,9 +197,12 @@ def user_for_claims(*, provider: Provider, claims: dict[str, Any]) -> User:
         # No password (unusable): the login signs in through the provider, or sets one by a reset link.
         user = User.objects.create_user(email=email, full_name=str(claims.get("name") or "").strip()[:200])
         SecurityEvent.objects.create(user=user, kind=SecurityEventKind.SSO_CREATED, actor=user)
-    SsoLink.objects.create(user=user, provider=provider.id, subject=subject)
-    SecurityEvent.objects.create(user=user, kind=SecurityEventKind.SSO_LINKED, actor=user)
-    return user
+    link, created = SsoLink.objects.get_or_create(
+        provider=provider.id, subject=subject, defaults={"user": user}
+    )
+    if created:
+        SecurityEvent.objects.create(user=user, kind=SecurityEventKind.SSO_LINKED, actor=user)
+    return link.user
 
 
 def provider_did_mfa(provider: Provider, claims: dict[str, Any]) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
@@ -194,7 +195,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     next_url = second_factor.safe_next(request, request.GET.get("next"), reverse("home"))
     if not services.has_second_factor(user):
-        return redirect(f"{reverse('second-factor')}?next={next_url}")
+        return redirect(f"{reverse('second-factor')}?{urlencode({'next': next_url})}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _check_code(request, user, form):
         second_factor.mark_verified(request.session, user.pk)

@@ -259,3 +259,55 @@ def test_the_providers_own_mfa_counts_where_trusted(client, configured, provider
 
 def test_an_unknown_provider_is_not_found(client, configured):
     assert client.get(reverse("sso-login", args=["nosuch"])).status_code == 404
+
+
+# --- The rules on checked claims (no provider needed) -------------------------------------------------------
+
+
+def _provider(**overrides) -> sso.Provider:
+    values = {
+        "id": "test",
+        "name": "NHS test login",
+        "issuer": "https://login.example.test/tenant/v2.0",
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "allowed_domains": ("nhs.test",),
+        "create_accounts": False,
+        "trust_mfa": False,
+        "scopes": "openid email profile",
+    }
+    values.update(overrides)
+    return sso.Provider(**values)
+
+
+def _claims(**overrides):
+    return {"sub": "subject-1", "email": "alex.nurse@nhs.test", "email_verified": True, **overrides}
+
+
+def test_a_linked_login_is_refused_once_its_domain_is_taken_off_the_list():
+    alex = f.UserFactory(email="alex.nurse@nhs.test")
+    assert sso.user_for_claims(provider=_provider(), claims=_claims()) == alex
+
+    with pytest.raises(sso.SsoRefused, match=r"Addresses at nhs\.test cannot sign in"):
+        sso.user_for_claims(provider=_provider(allowed_domains=("trust.test",)), claims=_claims())
+
+
+def test_entra_ids_verified_domain_claim_counts_as_a_verified_address():
+    alex = f.UserFactory(email="alex.nurse@nhs.test")
+
+    claims = _claims(email_verified=None, xms_edov=True)
+
+    assert sso.user_for_claims(provider=_provider(), claims=claims) == alex
+
+
+def test_a_switched_off_login_is_refused_and_not_linked():
+    f.UserFactory(email="alex.nurse@nhs.test", is_active=False)
+
+    with pytest.raises(sso.SsoRefused, match="switched off"):
+        sso.user_for_claims(provider=_provider(), claims=_claims())
+    assert not SsoLink.objects.exists()
+
+
+def test_a_missing_address_is_refused_with_what_to_ask_for():
+    with pytest.raises(sso.SsoRefused, match="did not send your e-mail address"):
+        sso.user_for_claims(provider=_provider(), claims=_claims(email=""))
