@@ -441,3 +441,48 @@ def test_the_demo_exemption_also_spares_the_demo_the_confirmation_before_grantin
     client.post(reverse("teams:person-role-grant", args=[person.pk]), {"role": ProgrammeRole.BOARD_MEMBER})
 
     assert RoleAssignment.objects.filter(user=gina, role=ProgrammeRole.BOARD_MEMBER).exists()
+
+
+def test_the_demo_exemption_is_refused_without_debug(tmp_path):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from tests.fresh_settings import fresh_settings
+
+    key = "k7Qm2-xR9vTz4Lw8pN3sYb6Hc1Jd5Fg0AeUoIiKqWnMtZrXyVuBpCsDhEjGlOaNfS"
+    base = {"HITPORTAL_VAR_DIR": str(tmp_path), "SECRET_KEY": key, "DEMO_WITHOUT_SECOND_FACTOR": "true"}
+
+    with pytest.raises(ImproperlyConfigured, match="DEMO_WITHOUT_SECOND_FACTOR is for the demo only"):
+        fresh_settings({**base, "DEBUG": "false"})
+    assert fresh_settings({**base, "DEBUG": "true"})["SECOND_FACTOR_DEMO_EXEMPT"] is True
+    assert (
+        fresh_settings({**base, "DEBUG": "false", "DEMO_WITHOUT_SECOND_FACTOR": ""})[
+            "SECOND_FACTOR_DEMO_EXEMPT"
+        ]
+        is False
+    )
+
+
+def test_single_sign_on_providers_are_read_from_the_environment(tmp_path):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from tests.fresh_settings import fresh_settings
+
+    key = "k7Qm2-xR9vTz4Lw8pN3sYb6Hc1Jd5Fg0AeUoIiKqWnMtZrXyVuBpCsDhEjGlOaNfS"
+    env = {
+        "HITPORTAL_VAR_DIR": str(tmp_path),
+        "SECRET_KEY": key,
+        "OIDC_PROVIDERS": "entra",
+        "OIDC_ENTRA_ISSUER": "https://login.microsoftonline.com/tenant-id/v2.0/",
+        "OIDC_ENTRA_CLIENT_ID": "client",
+        "OIDC_ENTRA_CLIENT_SECRET": "secret",
+        "OIDC_ENTRA_ALLOWED_DOMAINS": "nhs.net, @MyTrust.nhs.uk",
+        "OIDC_ENTRA_NAME": "NHSmail",
+    }
+
+    provider = fresh_settings(env)["HITPORTAL_OIDC_PROVIDERS"]["entra"]
+
+    assert provider["issuer"] == "https://login.microsoftonline.com/tenant-id/v2.0"
+    assert provider["allowed_domains"] == ["nhs.net", "mytrust.nhs.uk"]
+    assert provider["name"] == "NHSmail" and provider["create_accounts"] is False
+    with pytest.raises(ImproperlyConfigured, match="OIDC_ENTRA_CLIENT_SECRET"):
+        fresh_settings({**env, "OIDC_ENTRA_CLIENT_SECRET": ""})
