@@ -131,8 +131,9 @@ def test_round_board_query_count_is_constant(chair_client, panel, django_assert_
         application = PanelApplicationFactory(round=panel.round)
         _ready(application, PanelMemberFactory(panel=panel).user, score=rows)
 
-    # session + user + 3 role lookups + round + board + the round's review totals (calibration)
-    with django_assert_num_queries(8):
+    # session + user + 3 role lookups + round + the tables' versions (core.versions) + board + the round's
+    # review totals (calibration)
+    with django_assert_num_queries(9):
         response = chair_client.get(reverse("accreditation:round-board", args=[panel.round.pk]))
 
     assert response.context["count"] == rows
@@ -322,8 +323,9 @@ def test_assignment_list_query_count_is_constant(client, reviewer, panel, django
         )
     client.force_login(reviewer)
 
-    # session + user + 3 role lookups + the assignments with application, HIT, round and review
-    with django_assert_num_queries(6):
+    # session + user + 3 role lookups + the tables' versions (core.versions) + the assignments with
+    # application, HIT, round and review
+    with django_assert_num_queries(7):
         response = client.get(reverse("accreditation:assignment-list"))
 
     assert len(response.context["rows"]) == rows
@@ -892,8 +894,9 @@ def test_condition_list_query_count_is_constant(client, programme_manager, djang
         ConditionFactory(decision__application__hit=HITFactory(), closed=True, closed_by=programme_manager)
     client.force_login(programme_manager)
 
-    # session + user + 3 role lookups + the conditions with owner, closer, decision, application and HIT
-    with django_assert_num_queries(6):
+    # session + user + 3 role lookups + the tables' versions (core.versions) + the conditions with owner,
+    # closer, decision, application and HIT
+    with django_assert_num_queries(7):
         response = client.get(reverse("accreditation:condition-list"))
 
     assert (len(response.context["open_conditions"]), len(response.context["closed_conditions"])) == (
