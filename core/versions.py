@@ -51,7 +51,7 @@ from core.cache import on_recovery, shared_cache_answers
 
 #: Part of every key: raise it when what is cached changes shape.
 SCHEMA = 1
-TOKEN_PREFIX = "core:table-version"
+TOKEN_PREFIX = "core:table-version"  # noqa: S105 - a cache key prefix, not a secret
 PART_PREFIX = "core:rendered"
 #: Put in the context as `csrf_token` while rendering a cached part; replaced by the viewer's token.
 CSRF_PLACEHOLDER = "csrf0placeholder0b7f2e91d4c6a8"
@@ -94,19 +94,35 @@ def _changed(sender: type[models.Model], **kwargs: Any) -> None:
     bump(sender)
 
 
+class PendingBumps:
+    """The tokens to replace again when the transaction commits: one callback per transaction, however
+    many rows it saves (found again among the connection's on-commit callbacks)."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+
+    def __call__(self) -> None:
+        _replace(self.keys)
+
+
+def _replace(keys: Iterable[str]) -> None:
+    cache.set_many({key: uuid.uuid4().hex for key in keys}, settings.TABLE_VERSION_CACHE_SECONDS)
+
+
 def bump(*changed: type[models.Model]) -> None:
     """New tokens for these models: every part showing them renders again. Call it after a write that
     sends no signal (QuerySet.update, bulk_create of existing ids, raw SQL)."""
-    keys = [_token_key(_label(model)) for model in changed]
+    keys = {_token_key(_label(model)) for model in changed}
     if not keys:
         return
-
-    def replace() -> None:
-        cache.set_many({key: uuid.uuid4().hex for key in keys}, settings.TABLE_VERSION_CACHE_SECONDS)
-
-    replace()
-    if connection.in_atomic_block:
-        transaction.on_commit(replace)
+    _replace(keys)
+    if not connection.in_atomic_block:
+        return
+    pending = next((f for _ids, f, _robust in connection.run_on_commit if isinstance(f, PendingBumps)), None)
+    if pending is None:
+        pending = PendingBumps()
+        transaction.on_commit(pending)
+    pending.keys |= keys
 
 
 def _forget_all_tokens() -> None:
@@ -149,7 +165,9 @@ def normalised_query(query: Mapping[str, Any] | Any, *, ignore: Iterable[str] = 
     return urlencode(pairs)
 
 
-def part_key(*, name: str, scope: str, sources: Iterable[type[models.Model]], vary: Iterable[str] = ()) -> str:
+def part_key(
+    *, name: str, scope: str, sources: Iterable[type[models.Model]], vary: Iterable[str] = ()
+) -> str:
     text = "|".join([name, scope, timezone.localdate().isoformat(), *vary, fingerprint(sources)])
     return f"{PART_PREFIX}:{SCHEMA}:{name}:{hashlib.sha256(text.encode()).hexdigest()}"
 
