@@ -35,14 +35,14 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -118,7 +118,9 @@ def bump(*changed: type[models.Model]) -> None:
     _replace(keys)
     if not connection.in_atomic_block:
         return
-    pending = next((f for _ids, f, _robust in connection.run_on_commit if isinstance(f, PendingBumps)), None)
+    # Each entry is (savepoint ids, callback, robust); a savepoint rolled back drops its callbacks.
+    callbacks = [entry[1] for entry in connection.run_on_commit]
+    pending = next((func for func in callbacks if isinstance(func, PendingBumps)), None)
     if pending is None:
         pending = PendingBumps()
         transaction.on_commit(pending)
@@ -156,8 +158,8 @@ def fingerprint(sources: Iterable[type[models.Model]]) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
-def normalised_query(query: Mapping[str, Any] | Any, *, ignore: Iterable[str] = ()) -> str:
-    """The query string in a stable order (a QueryDict or a mapping of lists), without `ignore`d names."""
+def normalised_query(query: QueryDict, *, ignore: Iterable[str] = ()) -> str:
+    """The query string in a stable order, without `ignore`d names."""
     left_out = set(ignore)
     pairs = sorted(
         (name, value) for name, values in query.lists() if name not in left_out for value in values
