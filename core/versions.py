@@ -5,7 +5,9 @@ between two edits. `cached_render` keeps the rendered part in the shared cache u
 - the part's name and the viewer's scope (the caller passes it: who the viewer is and the version of
   their roles, so one user's rows are never served to another, and a changed role misses at once);
 - the query string, normalised (filters, sort, page) and the day (lists mark what is overdue);
-- `fingerprint(models)`: the version of every table the part shows.
+- `fingerprint(models)`: the version of every table the part shows;
+- `release()`: a digest of the templates and modules that render it, so a deployment never serves what
+  the previous release rendered.
 
 The fingerprint of a table is two things, read together:
 - its highest primary key, from the database (one query for all the tables; the index answers), which
@@ -32,10 +34,12 @@ place. Messages, the navigation and anything else of the page around the part ar
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -167,10 +171,30 @@ def normalised_query(query: QueryDict, *, ignore: Iterable[str] = ()) -> str:
     return urlencode(pairs)
 
 
+@functools.cache
+def release() -> str:
+    """A digest of the code that renders: a new release never serves a part rendered by the old one.
+    The templates folder and the Python packages beside it (apps and the project, not their migrations),
+    read once per process; LIST_CACHE_RELEASE, when set, is used instead."""
+    if settings.LIST_CACHE_RELEASE:
+        return str(settings.LIST_CACHE_RELEASE)
+    base = Path(settings.BASE_DIR)
+    packages = [d for d in sorted(base.iterdir()) if (d / "__init__.py").is_file() and d.name != "tests"]
+    files = [*sorted((base / "templates").rglob("*.html"))]
+    for package in packages:
+        files += [f for f in sorted(package.rglob("*.py")) if "migrations" not in f.parts]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(base)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def part_key(
     *, name: str, scope: str, sources: Iterable[type[models.Model]], vary: Iterable[str] = ()
 ) -> str:
-    text = "|".join([name, scope, timezone.localdate().isoformat(), *vary, fingerprint(sources)])
+    today = timezone.localdate().isoformat()
+    text = "|".join([name, release(), scope, today, *vary, fingerprint(sources)])
     return f"{PART_PREFIX}:{SCHEMA}:{name}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 

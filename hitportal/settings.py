@@ -389,6 +389,8 @@ BOARD_DASHBOARD_CACHE_SECONDS = env_int("BOARD_DASHBOARD_CACHE_SECONDS", 600)
 # The main lists' rendered tables (core.versions.cached_render): any change to what they show, or to the
 # viewer's roles, starts a new version anyway; the timeout bounds a write that bypassed the versions.
 LIST_CACHE_SECONDS = env_int("LIST_CACHE_SECONDS", 300)
+# Part of their key: the release. Empty (the default): a digest of the templates and modules, read once per process.
+LIST_CACHE_RELEASE = env_str("LIST_CACHE_RELEASE", "")
 # How long a table's version token is kept in the cache (a lost token only costs one fresh rendering).
 TABLE_VERSION_CACHE_SECONDS = env_int("TABLE_VERSION_CACHE_SECONDS", 24 * 60 * 60)
 # A score request still pending this long has lost its task (e.g. Redis was down when it was sent); the

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -300,6 +300,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Conditions --------------------------------------------------------------------------------------
 
 
+CONDITION_PAGE_SIZE = 50
 #: What the conditions list shows (its rendering is cached per version of these tables: core.versions).
 CONDITION_LIST_SOURCES: tuple[type[models.Model], ...] = (Condition, Decision, Application, HIT, Person, User)
 
@@ -317,8 +318,8 @@ def _conditions_for(user: User) -> QuerySet[Condition]:
 
 @login_required
 def condition_list(request: HttpRequest) -> HttpResponse:
-    """Open and closed conditions with owner and due date (one query after the roles), rendered once
-    per version of what they show (core.versions)."""
+    """Open conditions, or closed ones (`?show=closed`), 50 a page with owner and due date (two queries
+    after the roles: the counts and the page), rendered once per version of what they show (core.versions)."""
     roles = roles_of(request.user)
     _require(
         Verdict(
@@ -330,7 +331,22 @@ def condition_list(request: HttpRequest) -> HttpResponse:
 
     def body(extra: dict[str, Any]) -> str:
         today = timezone.localdate()
-        conditions = list(_conditions_for(request.user))
+        show_closed = request.GET.get("show") == "closed"
+        visible = _conditions_for(request.user)
+        counts = visible.aggregate(
+            open=Count("pk", filter=~Q(status=ConditionStatus.CLOSED)),
+            closed=Count("pk", filter=Q(status=ConditionStatus.CLOSED)),
+            awaiting=Count("pk", filter=Q(status=ConditionStatus.AWAITING_ACCEPTANCE)),
+        )
+        shown = (
+            visible.filter(status=ConditionStatus.CLOSED)
+            if show_closed
+            else visible.exclude(status=ConditionStatus.CLOSED)
+        )
+        paginator = Paginator(shown, CONDITION_PAGE_SIZE)
+        paginator.count = counts["closed" if show_closed else "open"]  # known already: no COUNT query
+        page = paginator.get_page(request.GET.get("page"))
+        conditions = list(page.object_list)
         for condition in conditions:
             condition.overdue = condition.status != ConditionStatus.CLOSED and condition.due_on < today
             condition.can_close = condition.status == ConditionStatus.OPEN and bool(
@@ -338,9 +354,12 @@ def condition_list(request: HttpRequest) -> HttpResponse:
             )
             condition.can_accept = condition.status == ConditionStatus.AWAITING_ACCEPTANCE and is_pm
         context = {
-            "open_conditions": [c for c in conditions if c.status != ConditionStatus.CLOSED],
-            "closed_conditions": [c for c in conditions if c.status == ConditionStatus.CLOSED],
-            "awaiting_count": sum(c.status == ConditionStatus.AWAITING_ACCEPTANCE for c in conditions),
+            "show_closed": show_closed,
+            "page": page,
+            "open_conditions": [] if show_closed else conditions,
+            "closed_conditions": conditions if show_closed else [],
+            "counts": counts,
+            "awaiting_count": counts["awaiting"],
             "is_pm": is_pm,
             **extra,
         }

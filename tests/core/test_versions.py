@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core import versions
@@ -200,3 +201,29 @@ def test_a_cached_round_board_costs_a_fixed_number_of_queries(
         response = client.get(url)
 
     assert response.status_code == 200
+
+
+def test_a_recompute_of_the_stored_scores_changes_their_version(hit):
+    from engagement.models import CoverageScore
+    from engagement.services.scores import coverage_compute
+
+    coverage_compute(hit_ids=[hit.pk])
+    before = versions.fingerprint([CoverageScore])
+
+    coverage_compute(hit_ids=[hit.pk])  # an upsert of the same row: no signal, no new id
+
+    assert versions.fingerprint([CoverageScore]) != before
+
+
+def test_a_new_release_never_serves_the_old_rendering(client, programme_manager, hit, settings):
+    client.force_login(programme_manager)
+    _hit_list(client)
+    settings.LIST_CACHE_RELEASE = "next"
+    versions.release.cache_clear()
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            _hit_list(client)
+    finally:
+        versions.release.cache_clear()
+
+    assert len(queries) > CACHED_HIT  # rendered again: the HITs were read
