@@ -198,6 +198,10 @@ def part_key(
     return f"{PART_PREFIX}:{SCHEMA}:{name}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
+def _only_known(query: QueryDict, known: set[str]) -> bool:
+    return all(name in known or name.split("__", 1)[0] in known for name in query)
+
+
 def cached_render(
     request: HttpRequest,
     *,
@@ -206,21 +210,29 @@ def cached_render(
     sources: Iterable[type[models.Model]],
     render: Callable[[dict[str, Any]], str],
     vary: Iterable[str] = (),
+    params: Iterable[str] | None = None,
 ) -> str:
     """The part `render` makes, from the cache when nothing it shows changed (see the module docstring).
 
     `render` gets the context to add to its own (the CSRF placeholder) and returns the HTML. `vary` adds
-    what else the part depends on; the normalised query string always counts."""
+    what else the part depends on; the normalised query string always counts. With `params` (the names the
+    list reads: its filters, `page`...; `name__q` of a type-ahead counts as `name`), a request naming
+    anything else is rendered and not kept, so made-up query strings cannot fill the cache."""
     sources = list(sources)
     for model in sources:
         if _label(model) not in _tracked:
             raise ValueError(f"{_label(model)} is shown by the cached part {name} but not tracked")
     extra = {"csrf_token": CSRF_PLACEHOLDER, "form_key_placeholder": FORM_KEY_PLACEHOLDER}
-    key = part_key(name=name, scope=scope, sources=sources, vary=[normalised_query(request.GET), *vary])
-    body = cache.get(key) if shared_cache_answers() else None
+    keep = params is None or _only_known(request.GET, set(params))
+    body: object = None
+    key = ""
+    if keep and shared_cache_answers():
+        key = part_key(name=name, scope=scope, sources=sources, vary=[normalised_query(request.GET), *vary])
+        body = cache.get(key)
     if not isinstance(body, str):
         body = render(extra)
-        if shared_cache_answers():
+        # Kept only if the shared cache answered throughout (its tokens are what every process reads).
+        if key and shared_cache_answers():
             cache.set(key, body, settings.LIST_CACHE_SECONDS)
     if CSRF_PLACEHOLDER in body:
         body = body.replace(CSRF_PLACEHOLDER, get_token(request))

@@ -122,6 +122,7 @@ def round_board(request: HttpRequest, pk: int) -> HttpResponse:
         name=f"accreditation:round-board:{round_.pk}",
         scope=viewer_scope(request.user),
         sources=rounds_selectors.ROUND_BOARD_SOURCES,
+        params=[*BoardFilter.base_filters, "page"],
         render=body,
     )
     return render(
@@ -370,6 +371,7 @@ def condition_list(request: HttpRequest) -> HttpResponse:
         name="accreditation:condition-list",
         scope=viewer_scope(request.user),
         sources=CONDITION_LIST_SOURCES,
+        params=["show", "page"],
         render=body,
     )
     return render(

@@ -277,6 +277,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
         name="accreditation:assignment-list",
         scope=viewer_scope(request.user),
         sources=ASSIGNMENT_LIST_SOURCES,
+        params=[],
         render=body,
     )
     return render(request, "accreditation/assignment_list.html", {"body": mark_safe(html)})  # noqa: S308

@@ -208,6 +208,7 @@ def eoi_list(request: HttpRequest) -> HttpResponse:
         name="accreditation:eoi-list",
         scope=viewer_scope(request.user),
         sources=EOI_LIST_SOURCES,
+        params=[*EOIFilter.base_filters, "page"],
         render=body,
     )
     return render(request, "accreditation/eoi_list.html", {"body": mark_safe(html)})  # noqa: S308

@@ -241,6 +241,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         name="engagement:ppi-caseload",
         scope=viewer_scope(request.user),
         sources=selectors_ppi.CASELOAD_SOURCES,
+        params=[*CaseloadFilter.base_filters, "page"],
         render=body,
     )
     return render(

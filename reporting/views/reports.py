@@ -102,6 +102,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         name="reporting:report-list",
         scope=viewer_scope(request.user),
         sources=REPORT_LIST_SOURCES,
+        params=[*ReportFilter.base_filters, "page"],
         render=body,
     )
     return render(request, "reporting/report_list.html", {"body": mark_safe(html)})  # noqa: S308

@@ -60,6 +60,7 @@ def hit_list(request: HttpRequest) -> HttpResponse:
         name="teams:hit-list",
         scope=viewer_scope(request.user),
         sources=selectors.HIT_LIST_SOURCES,
+        params=[*HITFilter.base_filters, "page"],
         render=body,
     )
     return render(request, "teams/hit_list.html", {"body": mark_safe(html), "title": title})  # noqa: S308

@@ -227,3 +227,17 @@ def test_a_new_release_never_serves_the_old_rendering(client, programme_manager,
         versions.release.cache_clear()
 
     assert len(queries) > CACHED_HIT  # rendered again: the HITs were read
+
+
+def test_a_made_up_query_string_is_rendered_and_not_kept(client, programme_manager, hit):
+    client.force_login(programme_manager)
+    url = reverse("teams:hit-list")
+    for query in ({"made_up": "1"}, {"status": "active"}):
+        client.get(url, query)
+        with CaptureQueriesContext(connection) as again:
+            response = client.get(url, query)
+        assert "Dementia HIT" in response.content.decode()
+        if "made_up" in query:
+            assert len(again) > CACHED_HIT  # rendered again: the count and the page of HITs
+        else:
+            assert len(again) == CACHED_HIT
