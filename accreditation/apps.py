@@ -50,3 +50,17 @@ class AccreditationConfig(AppConfig):
                 sender=model,
                 dispatch_uid=f"accreditation.calibration.gone.{model.__name__}",
             )
+        # The main lists are rendered once per version of what they show (core.versions).
+        from accreditation.selectors.eois import EOI_LIST_SOURCES
+        from accreditation.selectors.reviews import ASSIGNMENT_LIST_SOURCES
+        from accreditation.selectors.rounds import ROUND_BOARD_SOURCES
+        from accreditation.views.decisions import CONDITION_LIST_SOURCES
+        from core.versions import track
+
+        for sources in (
+            EOI_LIST_SOURCES,
+            ASSIGNMENT_LIST_SOURCES,
+            ROUND_BOARD_SOURCES,
+            CONDITION_LIST_SOURCES,
+        ):
+            track(*sources, ignore_update_fields=("last_login",))

@@ -52,6 +52,25 @@ class _Health:
 
 _health: dict[str, _Health] = {}
 _health_lock = threading.Lock()
+_recovery_callbacks: list[Callable[[], None]] = []
+
+
+def on_recovery(callback: Callable[[], None]) -> None:
+    """Call `callback` when Redis answers again after this process saw it down (core.versions forgets
+    the table versions then: the ones bumped during the outage never reached Redis)."""
+    if callback not in _recovery_callbacks:
+        _recovery_callbacks.append(callback)
+
+
+def shared_cache_answers() -> bool:
+    """False while this process answers from its own cache because Redis does not (see above): what
+    one process writes then is not seen by the others."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    if not isinstance(backend, FailoverRedisCache):
+        return True  # one process's own cache (development, tests): nothing to share
+    return backend.clock() >= backend._health.down_until
 
 
 class FailoverRedisCache(RedisCache):
@@ -116,6 +135,8 @@ class FailoverRedisCache(RedisCache):
             "processes again.",
             outage,
         )
+        for callback in _recovery_callbacks:
+            callback()
 
     # RedisCache's public methods; BaseCache builds the rest (decr, get_or_set, the async ones) on them.
 

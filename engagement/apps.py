@@ -30,3 +30,8 @@ class EngagementConfig(AppConfig):
             sender=StakeholderCategory,
             dispatch_uid="engagement.recompute_after_category_change",
         )
+        # The PPI caseload is rendered once per version of what it shows (core.versions).
+        from core.versions import track
+        from engagement.selectors.ppi import CASELOAD_SOURCES
+
+        track(*CASELOAD_SOURCES, ignore_update_fields=("last_login",))

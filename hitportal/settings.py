@@ -393,6 +393,13 @@ ENGAGEMENT_DEBOUNCE_SECONDS = env_int("ENGAGEMENT_DEBOUNCE_SECONDS", 10)
 FLAGS_DEBOUNCE_SECONDS = env_int("FLAGS_DEBOUNCE_SECONDS", 0)
 # How long a rendered board dashboard is kept; any recompute or change it reads starts a new version anyway.
 BOARD_DASHBOARD_CACHE_SECONDS = env_int("BOARD_DASHBOARD_CACHE_SECONDS", 600)
+# The main lists' rendered tables (core.versions.cached_render): any change to what they show, or to the
+# viewer's roles, starts a new version anyway; the timeout bounds a write that bypassed the versions.
+LIST_CACHE_SECONDS = env_int("LIST_CACHE_SECONDS", 300)
+# Part of their key: the release. Empty (the default): a digest of the templates and modules, read once per process.
+LIST_CACHE_RELEASE = env_str("LIST_CACHE_RELEASE", "")
+# How long a table's version token is kept in the cache (a lost token only costs one fresh rendering).
+TABLE_VERSION_CACHE_SECONDS = env_int("TABLE_VERSION_CACHE_SECONDS", 24 * 60 * 60)
 # A score request still pending this long has lost its task (e.g. Redis was down when it was sent); the
 # beat task engagement.resend_score_requests sends it again. Well above the debounce and a busy queue.
 SCORE_REQUEST_RESEND_AFTER_SECONDS = env_int("SCORE_REQUEST_RESEND_AFTER_SECONDS", 300)

@@ -40,3 +40,8 @@ class ReportingConfig(AppConfig):
         readiness_released.connect(
             statistics_after_release, dispatch_uid="reporting.statistics_after_release"
         )
+        # The report list is rendered once per version of what it shows (core.versions).
+        from core.versions import track
+        from reporting.selectors.reports import REPORT_LIST_SOURCES
+
+        track(*REPORT_LIST_SOURCES, ignore_update_fields=("last_login",))

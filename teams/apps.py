@@ -11,3 +11,8 @@ class TeamsConfig(AppConfig):
         from teams.roles import connect_role_receivers
 
         connect_role_receivers()
+        # The HIT list is rendered once per version of what it shows (core.versions).
+        from core.versions import track
+        from teams.selectors.hits import HIT_LIST_SOURCES
+
+        track(*HIT_LIST_SOURCES, ignore_update_fields=("last_login",))

@@ -145,6 +145,15 @@ def _gather(user: User, today: datetime.date) -> UserRoles:
     )
 
 
+def viewer_scope(user: AnyUser) -> str:
+    """What a page kept in the cache for this viewer is keyed by (core.versions.cached_render): the user and
+    their roles version, which every change to what grants them roles replaces (roles_changed). Per user,
+    never per role: two users with the same roles may still see different HITs' rows."""
+    if isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return "anonymous"
+    return f"{user.pk}:{user.roles_version}"
+
+
 def forget_roles(user: AnyUser | None) -> None:
     """Drop the roles kept on this user object (after a service changed them within the same request):
     it asks the database again, not the shared cache, whose key this object's version no longer names."""

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accreditation import permissions
 from accreditation.models import (
     ExpressionOfInterest,
+    Round,
 )
 from teams.enums import Role
+from teams.models import HIT, User
 from teams.roles import AnyUser, roles_of
+
+#: What the EOI list shows (its rendering is cached per version of these tables: core.versions).
+EOI_LIST_SOURCES: tuple[type[models.Model], ...] = (ExpressionOfInterest, Round, User, HIT)
 
 
 def eoi_get_for_user(*, user: AnyUser, pk: int) -> ExpressionOfInterest:

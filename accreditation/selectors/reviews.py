@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -11,8 +12,12 @@ from accreditation.models import (
     Review,
     ReviewAssignment,
     ReviewScore,
+    Round,
 )
-from teams.models import User
+from teams.models import HIT, User
+
+#: What the reviewer's assignment list shows (its rendering is cached per version of these tables).
+ASSIGNMENT_LIST_SOURCES: tuple[type[models.Model], ...] = (ReviewAssignment, Review, Application, HIT, Round)
 
 
 def assignment_get_for_reviewer(*, user: User, pk: int) -> ReviewAssignment:

@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import models
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accreditation.enums import ReviewStatus
 from accreditation.models import (
     Application,
+    Review,
+    ReviewAssignment,
     ReviewScore,
     Round,
+    RoundCalibration,
+)
+from teams.models import HIT
+
+#: What a round's board shows (its rendering is cached per version of these tables: core.versions).
+ROUND_BOARD_SOURCES: tuple[type[models.Model], ...] = (
+    Round,
+    Application,
+    HIT,
+    ReviewAssignment,
+    Review,
+    RoundCalibration,  # the stored calibrated order (accreditation.services.calibration)
 )
 
 

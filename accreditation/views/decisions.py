@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db import models
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accreditation import permissions, workflow
@@ -36,6 +41,7 @@ from accreditation.models import (
     Accreditation,
     Application,
     Condition,
+    Decision,
     Round,
 )
 from accreditation.selectors import calibration as calibration_selectors
@@ -49,11 +55,12 @@ from core.forms import apply_service_errors
 from core.permissions import Verdict
 from core.permissions import require as _require
 from core.templatetags.portal import Problem, form_error_summary
+from core.versions import cached_render
 from core.workflow import InvalidTransition
 from teams import permissions as team_permissions
 from teams.enums import Role
-from teams.models import User
-from teams.roles import roles_of
+from teams.models import HIT, Person, User
+from teams.roles import roles_of, viewer_scope
 
 
 def _error_messages(request: HttpRequest, exc: ValidationError) -> None:
@@ -80,7 +87,7 @@ def _application_url(application: Application) -> str:
 # --- The round board ---------------------------------------------------------------------------------
 
 
-BOARD_PAGE_SIZE = 100
+BOARD_PAGE_SIZE = 50
 
 
 class _BoardGroup(list):
@@ -95,12 +102,37 @@ class _BoardGroup(list):
 def round_board(request: HttpRequest, pk: int) -> HttpResponse:
     """A round's applications grouped by state, with assigned and submitted review counts.
 
-    A fixed number of queries whatever the number of applications: the roles (cached per
-    request), the round and the board query. Only one page of rows is rendered: at 1,000
-    applications the whole board took 170 ms of rendering (bench/pages.py).
+    The filter form, the board and the calibrated order are rendered once per version of what they
+    show (core.versions: the round's applications, assignments, reviews and scores, and the viewer's
+    roles). A fresh rendering takes a fixed number of queries whatever the number of applications:
+    the board query and the review totals. Only one page of rows is rendered.
     """
     round_ = get_object_or_404(Round, pk=pk)
     _require(permissions.can_see_round_board(request.user, round_.pk))
+
+    def body(extra: dict[str, Any]) -> str:
+        return render_to_string(
+            "accreditation/_board_round_body.html",
+            _round_board_context(request, round_) | extra,
+            request=request,
+        )
+
+    html = cached_render(
+        request,
+        name=f"accreditation:round-board:{round_.pk}",
+        scope=viewer_scope(request.user),
+        sources=rounds_selectors.ROUND_BOARD_SOURCES,
+        params=[*BoardFilter.base_filters, "page"],
+        render=body,
+    )
+    return render(
+        request,
+        "accreditation/board_round.html",
+        {"round": round_, "body": mark_safe(html)},  # noqa: S308 - rendered by our template
+    )
+
+
+def _round_board_context(request: HttpRequest, round_: Round) -> dict[str, Any]:
     board_filter = BoardFilter(request.GET, queryset=rounds_selectors.round_board(round=round_))
     position = {value: n for n, value in enumerate(ApplicationStatus.values)}
     # A stable sort keeps the selector's HIT-name order within each status; the group totals come
@@ -123,14 +155,31 @@ def round_board(request: HttpRequest, pk: int) -> HttpResponse:
         (value, label, _BoardGroup((a for a in applications if a.status == value), totals[value]))
         for value, label in ApplicationStatus.choices
     ]
-    # Raw and calibrated order (docs/domain.md section 7.5): one query for the calibration the worker
-    # stored over the whole round (accreditation.services.calibration), whatever the filters, and
-    # listed for the applications the filters keep.
+    order_rows, computed_at = _calibrated_order(round_, every)
+    return {
+        "round": round_,
+        "filter": board_filter,
+        "groups": [g for g in groups if g[2]],
+        "count": len(every),
+        "page": page,
+        "order_rows": order_rows,
+        "min_reviews": review_stats.MIN_REVIEWS,
+        "calibration_computed_at": computed_at,
+    }
+
+
+def _calibrated_order(
+    round_: Round, every: list[Application]
+) -> tuple[list[dict[str, Any]], datetime.datetime | None]:
+    """Raw and calibrated order (docs/domain.md section 7.5): one query for the calibration the worker
+    stored over the whole round (accreditation.services.calibration), whatever the filters, and listed
+    for the applications the filters keep; with the time it was computed. The one place the board
+    reads the calibration."""
     stored = calibration_selectors.stored_calibration(round_id=round_.pk)
     calibration = stored.results
     shown = {a.pk: a for a in every if a.pk in calibration}
     calibration = {pk: c for pk, c in calibration.items() if pk in shown}
-    order_rows = [
+    rows = [
         {
             "position": position,
             "raw": shown[raw_pk],
@@ -147,20 +196,7 @@ def round_board(request: HttpRequest, pk: int) -> HttpResponse:
             start=1,
         )
     ]
-    return render(
-        request,
-        "accreditation/board_round.html",
-        {
-            "round": round_,
-            "filter": board_filter,
-            "groups": [g for g in groups if g[2]],
-            "count": len(every),
-            "page": page,
-            "order_rows": order_rows,
-            "min_reviews": review_stats.MIN_REVIEWS,
-            "calibration_computed_at": stored.computed_at,
-        },
-    )
+    return rows, stored.computed_at
 
 
 @login_required
@@ -265,6 +301,11 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Conditions --------------------------------------------------------------------------------------
 
 
+CONDITION_PAGE_SIZE = 50
+#: What the conditions list shows (its rendering is cached per version of these tables: core.versions).
+CONDITION_LIST_SOURCES: tuple[type[models.Model], ...] = (Condition, Decision, Application, HIT, Person, User)
+
+
 def _conditions_for(user: User) -> QuerySet[Condition]:
     """Conditions the user may see: all for programme managers, their HITs' and their own otherwise."""
     roles = roles_of(user)
@@ -278,7 +319,8 @@ def _conditions_for(user: User) -> QuerySet[Condition]:
 
 @login_required
 def condition_list(request: HttpRequest) -> HttpResponse:
-    """Open and closed conditions with owner and due date (one query after the roles)."""
+    """Open conditions, or closed ones (`?show=closed`), 50 a page with owner and due date (two queries
+    after the roles: the counts and the page), rendered once per version of what they show (core.versions)."""
     roles = roles_of(request.user)
     _require(
         Verdict(
@@ -286,24 +328,56 @@ def condition_list(request: HttpRequest) -> HttpResponse:
             "Only programme managers and members of a HIT see accreditation conditions.",
         )
     )
-    today = timezone.localdate()
     is_pm = roles.has(Role.PROGRAMME_MANAGER)
-    conditions = list(_conditions_for(request.user))
-    for condition in conditions:
-        condition.overdue = condition.status != ConditionStatus.CLOSED and condition.due_on < today
-        condition.can_close = condition.status == ConditionStatus.OPEN and bool(
-            permissions.can_close_condition(request.user, condition)
+
+    def body(extra: dict[str, Any]) -> str:
+        today = timezone.localdate()
+        show_closed = request.GET.get("show") == "closed"
+        visible = _conditions_for(request.user)
+        counts = visible.aggregate(
+            open=Count("pk", filter=~Q(status=ConditionStatus.CLOSED)),
+            closed=Count("pk", filter=Q(status=ConditionStatus.CLOSED)),
+            awaiting=Count("pk", filter=Q(status=ConditionStatus.AWAITING_ACCEPTANCE)),
         )
-        condition.can_accept = condition.status == ConditionStatus.AWAITING_ACCEPTANCE and is_pm
+        shown = (
+            visible.filter(status=ConditionStatus.CLOSED)
+            if show_closed
+            else visible.exclude(status=ConditionStatus.CLOSED)
+        )
+        paginator = Paginator(shown, CONDITION_PAGE_SIZE)
+        paginator.count = counts["closed" if show_closed else "open"]  # known already: no COUNT query
+        page = paginator.get_page(request.GET.get("page"))
+        conditions = list(page.object_list)
+        for condition in conditions:
+            condition.overdue = condition.status != ConditionStatus.CLOSED and condition.due_on < today
+            condition.can_close = condition.status == ConditionStatus.OPEN and bool(
+                permissions.can_close_condition(request.user, condition)
+            )
+            condition.can_accept = condition.status == ConditionStatus.AWAITING_ACCEPTANCE and is_pm
+        context = {
+            "show_closed": show_closed,
+            "page": page,
+            "open_conditions": [] if show_closed else conditions,
+            "closed_conditions": conditions if show_closed else [],
+            "counts": counts,
+            "awaiting_count": counts["awaiting"],
+            "is_pm": is_pm,
+            **extra,
+        }
+        return render_to_string("accreditation/_condition_list_body.html", context, request=request)
+
+    html = cached_render(
+        request,
+        name="accreditation:condition-list",
+        scope=viewer_scope(request.user),
+        sources=CONDITION_LIST_SOURCES,
+        params=["show", "page"],
+        render=body,
+    )
     return render(
         request,
         "accreditation/condition_list.html",
-        {
-            "open_conditions": [c for c in conditions if c.status != ConditionStatus.CLOSED],
-            "closed_conditions": [c for c in conditions if c.status == ConditionStatus.CLOSED],
-            "awaiting_count": sum(c.status == ConditionStatus.AWAITING_ACCEPTANCE for c in conditions),
-            "is_pm": is_pm,
-        },
+        {"is_pm": is_pm, "body": mark_safe(html)},  # noqa: S308 - rendered by our template
     )
 
 

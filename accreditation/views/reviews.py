@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -12,8 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accreditation import permissions, workflow
@@ -47,6 +50,7 @@ from accreditation.models import (
 )
 from accreditation.selectors.applications import application_get_for_user, coverage_change
 from accreditation.selectors.reviews import (
+    ASSIGNMENT_LIST_SOURCES,
     assignment_get_for_reviewer,
     assignment_list_for_reviewer,
     reviews_visible_to,
@@ -62,9 +66,10 @@ from core.forms import apply_service_errors
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import Verdict
 from core.permissions import require as _require
+from core.versions import cached_render
 from core.workflow import InvalidTransition
 from teams.models import Organisation, StakeholderCategory, User
-from teams.roles import roles_of
+from teams.roles import roles_of, viewer_scope
 
 LAY_SECTIONS = ("aims", "ppi")
 DEPTH_LABELS = {
@@ -256,12 +261,26 @@ def _assignment_row(assignment: ReviewAssignment, today: datetime.date) -> Assig
 
 @login_required
 def assignment_list(request: HttpRequest) -> HttpResponse:
-    """The reviewer's assignments (one query after the roles)."""
+    """The reviewer's assignments (one query after the roles), rendered once per version of what they
+    show (core.versions)."""
     roles = roles_of(request.user)
     _require(Verdict(bool(roles.panel_ids), "Only members of a review panel have review assignments."))
     today = timezone.localdate()
-    rows = [_assignment_row(a, today) for a in assignment_list_for_reviewer(user=request.user)]
-    return render(request, "accreditation/assignment_list.html", {"rows": rows, "today": today})
+
+    def body(extra: dict[str, Any]) -> str:
+        rows = [_assignment_row(a, today) for a in assignment_list_for_reviewer(user=request.user)]
+        context = {"rows": rows, "today": today, **extra}
+        return render_to_string("accreditation/_assignment_list_body.html", context, request=request)
+
+    html = cached_render(
+        request,
+        name="accreditation:assignment-list",
+        scope=viewer_scope(request.user),
+        sources=ASSIGNMENT_LIST_SOURCES,
+        params=[],
+        render=body,
+    )
+    return render(request, "accreditation/assignment_list.html", {"body": mark_safe(html)})  # noqa: S308
 
 
 @login_required

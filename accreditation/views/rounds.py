@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,8 +13,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accreditation import permissions, workflow
@@ -27,7 +30,7 @@ from accreditation.forms.rounds import (
     partner_formset,
 )
 from accreditation.models import Application, ExpressionOfInterest, Round
-from accreditation.selectors.eois import eoi_get_for_user, eoi_list_for_user
+from accreditation.selectors.eois import EOI_LIST_SOURCES, eoi_get_for_user, eoi_list_for_user
 from accreditation.selectors.panels import round_panels
 from accreditation.selectors.rounds import open_rounds
 from accreditation.services.eois import eoi_save, eoi_transition
@@ -38,10 +41,11 @@ from core.idempotency import AlreadySubmitted, once
 from core.permissions import Verdict
 from core.permissions import require as _require
 from core.templatetags.portal import Problem, form_error_summary
+from core.versions import cached_render
 from core.workflow import InvalidTransition
 from teams.forms.lookup import search_as
 from teams.models import User
-from teams.roles import roles_of
+from teams.roles import roles_of, viewer_scope
 
 PAGE_SIZE = 50
 
@@ -190,10 +194,24 @@ def round_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def eoi_list(request: HttpRequest) -> HttpResponse:
+    """The filter form and the table are rendered once per version of what they show (core.versions)."""
     _require(permissions.can_use_rounds(request.user))
-    eoi_filter = EOIFilter(request.GET, queryset=eoi_list_for_user(user=request.user))
-    page = Paginator(eoi_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "accreditation/eoi_list.html", {"filter": eoi_filter, "page": page})
+
+    def body(extra: dict[str, Any]) -> str:
+        eoi_filter = EOIFilter(request.GET, queryset=eoi_list_for_user(user=request.user))
+        page = Paginator(eoi_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {"filter": eoi_filter, "page": page, **extra}
+        return render_to_string("accreditation/_eoi_list_body.html", context, request=request)
+
+    html = cached_render(
+        request,
+        name="accreditation:eoi-list",
+        scope=viewer_scope(request.user),
+        sources=EOI_LIST_SOURCES,
+        params=[*EOIFilter.base_filters, "page"],
+        render=body,
+    )
+    return render(request, "accreditation/eoi_list.html", {"body": mark_safe(html)})  # noqa: S308
 
 
 def _problems(form: EOIForm, formset: BasePartnerFormSet, partner_errors: list[str]) -> list[Problem]:

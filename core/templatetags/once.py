@@ -13,7 +13,9 @@ from core.idempotency import FORM_KEY_FIELD
 register = template.Library()
 
 
-@register.simple_tag
-def one_time_key() -> SafeString:
-    """The hidden `form_key` input of a form with no form class behind it (the export buttons)."""
-    return format_html('<input type="hidden" name="{}" value="{}">', FORM_KEY_FIELD, uuid.uuid4())
+@register.simple_tag(takes_context=True)
+def one_time_key(context: template.Context) -> SafeString:
+    """The hidden `form_key` input of a form with no form class behind it (the export buttons). In a part
+    kept in the cache (core.versions.cached_render) a placeholder, which each response replaces by a new key."""
+    value = context.get("form_key_placeholder") or uuid.uuid4()
+    return format_html('<input type="hidden" name="{}" value="{}">', FORM_KEY_FIELD, value)

@@ -9,6 +9,7 @@ import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict, cast
 
+from django.db import models
 from django.db.models import (
     BooleanField,
     Case,
@@ -32,6 +33,7 @@ from django.utils import timezone
 from engagement import permissions
 from engagement.enums import SupportStatus
 from engagement.models import (
+    CoverageScore,
     InvolvementActivity,
     PublicReview,
     StandardsAssessment,
@@ -40,7 +42,7 @@ from engagement.models import (
 )
 from engagement.services.scores import PPI_LOG_WINDOW_DAYS
 from teams.enums import HITStatus, MembershipRole
-from teams.models import HIT, Membership
+from teams.models import HIT, Membership, Person, User
 from teams.roles import AnyUser
 
 if TYPE_CHECKING:
@@ -174,6 +176,19 @@ def open_support_requests() -> QuerySet[SupportRequest]:
 
 
 # --- The PPI facilitators' caseload ------------------------------------------------------------------
+
+
+#: What the caseload shows (its rendering is cached per version of these tables: core.versions).
+CASELOAD_SOURCES: tuple[type[models.Model], ...] = (
+    HIT,
+    InvolvementActivity,
+    SupportRequest,
+    PublicReview,
+    Membership,
+    Person,
+    User,
+    CoverageScore,
+)
 
 
 class CaseloadFigures(TypedDict):

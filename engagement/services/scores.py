@@ -11,6 +11,7 @@ from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
 from django.utils import timezone
 
 from core.batch import BatchOutcome, at_once_or_each, each_row
+from core.versions import bump
 from engagement.domain import scoring
 from engagement.enums import ScoreKind
 from engagement.models import (
@@ -208,6 +209,8 @@ def coverage_compute(*, hit_ids: list[int] | None = None, day: datetime.date | N
             unique_fields=["hit", "taken_on", "label"],
             update_fields=["breadth", "degrees", "weighted", "leadership", "category_depths", "gaps"],
         )
+        # The upsert sends no signal: the lists showing stored scores (the PPI caseload) render again.
+        bump(CoverageScore)
         pending = ScoreRequest.objects.filter(kind=ScoreKind.COVERAGE, requested_at__lte=now)
         if hit_ids is not None:
             pending = pending.filter(hit_id__in=hit_ids)

@@ -10,19 +10,24 @@ the PPI depth and never compute a score.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.concurrency import StaleEdit, conflict_for
 from core.forms import apply_service_errors
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
+from core.versions import cached_render
 from engagement import permissions
 from engagement.filters import CaseloadFilter
 from engagement.forms.ppi import (
@@ -41,6 +46,7 @@ from engagement.services import ppi as services_ppi
 from engagement.services import score_requests as services
 from teams import permissions as team_permissions
 from teams.models import HIT
+from teams.roles import viewer_scope
 
 LOG_PAGE_SIZE = 50
 CASELOAD_PAGE_SIZE = 50
@@ -205,19 +211,20 @@ def review_create(request: HttpRequest, hit_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def caseload(request: HttpRequest) -> HttpResponse:
+    """Rendered once per version of what it shows (core.versions): the figures are computed only when
+    an activity, request, review, lead or stored score changed."""
     _require(permissions.can_support_ppi(request.user))
-    queryset = selectors_ppi.caseload()
-    caseload_filter = CaseloadFilter(request.GET, queryset=queryset)
-    page = Paginator(caseload_filter.qs, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    for row in rows:
-        coverage = getattr(row, "coverage", None)
-        row.ppi_depth = coverage.ppi_depth if coverage else None
-        row.ppi_depth_as_of = coverage.computed_at if coverage else None
-    return render(
-        request,
-        "engagement/ppi_caseload.html",
-        {
+
+    def body(extra: dict[str, Any]) -> str:
+        queryset = selectors_ppi.caseload()
+        caseload_filter = CaseloadFilter(request.GET, queryset=queryset)
+        page = Paginator(caseload_filter.qs, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = list(page.object_list)
+        for row in rows:
+            coverage = getattr(row, "coverage", None)
+            row.ppi_depth = coverage.ppi_depth if coverage else None
+            row.ppi_depth_as_of = coverage.computed_at if coverage else None
+        context = {
             "filter": caseload_filter,
             "page": page,
             "rows": rows,
@@ -225,7 +232,22 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "open_requests": selectors_ppi.open_support_requests(),
             "flag_after_days": selectors_ppi.FLAG_AFTER_DAYS,
             "ladder": PPI_DEPTH_LADDER,
-        },
+            **extra,
+        }
+        return render_to_string("engagement/_ppi_caseload_body.html", context, request=request)
+
+    html = cached_render(
+        request,
+        name="engagement:ppi-caseload",
+        scope=viewer_scope(request.user),
+        sources=selectors_ppi.CASELOAD_SOURCES,
+        params=[*CaseloadFilter.base_filters, "page"],
+        render=body,
+    )
+    return render(
+        request,
+        "engagement/ppi_caseload.html",
+        {"flag_after_days": selectors_ppi.FLAG_AFTER_DAYS, "body": mark_safe(html)},  # noqa: S308
     )
 
 

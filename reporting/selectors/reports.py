@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
+from django.db import models
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
@@ -30,7 +31,7 @@ from reporting.models import (
     add_months,
 )
 from reporting.selectors.home import overdue_condition
-from teams.models import HIT
+from teams.models import HIT, User
 from teams.roles import AnyUser, roles_of
 
 if TYPE_CHECKING:
@@ -75,6 +76,10 @@ def schedule_of(hit: HIT) -> ReportSchedule | None:
         return hit.report_schedule
     except ReportSchedule.DoesNotExist:
         return None
+
+
+#: What the report list shows (its rendering is cached per version of these tables: core.versions).
+REPORT_LIST_SOURCES: tuple[type[models.Model], ...] = (ProgressReport, HIT, User)
 
 
 def report_list_for_user(*, user: AnyUser, today: datetime.date | None = None) -> QuerySet[ProgressReport]:

@@ -9,20 +9,25 @@ reporting.services; every successful POST redirects.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.concurrency import StaleEdit, VersionForm, conflict_for, version_of
 from core.forms import apply_service_errors
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
+from core.versions import cached_render
 from core.workflow import InvalidTransition, Transition
 from reporting import permissions, workflow
 from reporting.filters import ReportFilter
@@ -43,6 +48,7 @@ from reporting.forms.reports import (
 from reporting.models import Outcome, ProgressReport, QuickWin, ReportRisk
 from reporting.selectors.home import open_report
 from reporting.selectors.reports import (
+    REPORT_LIST_SOURCES,
     concept_blocks,
     hit_for_reports,
     hits_for_report_filter,
@@ -59,7 +65,7 @@ from reporting.selectors.reports import (
 )
 from reporting.services import reports as services
 from teams import permissions as team_permissions
-from teams.roles import AnyUser
+from teams.roles import AnyUser, viewer_scope
 
 PAGE_SIZE = 50
 
@@ -70,26 +76,36 @@ PAGE_SIZE = 50
 @login_required
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
+    """The filter form and the table are rendered once per version of what they show (core.versions)."""
     _require(permissions.can_list_reports(request.user))
-    today = timezone.localdate()
-    data = request.GET.copy()
-    if not data:
-        data["status"] = "open"  # the programme's work list: everything not yet accepted
-    report_filter = ReportFilter(
-        data,
-        queryset=report_list_for_user(user=request.user, today=today),
-        hits=hits_for_report_filter(user=request.user),
-        request=request,
-    )
-    page = Paginator(report_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    for report in page.object_list:
-        # Every reader sees a report's status and dates; a board member opens it once accepted.
-        report.can_read = bool(permissions.can_read_report(request.user, report))
-    return render(
+
+    def body(extra: dict[str, Any]) -> str:
+        today = timezone.localdate()
+        data = request.GET.copy()
+        if not data:
+            data["status"] = "open"  # the programme's work list: everything not yet accepted
+        report_filter = ReportFilter(
+            data,
+            queryset=report_list_for_user(user=request.user, today=today),
+            hits=hits_for_report_filter(user=request.user),
+            request=request,
+        )
+        page = Paginator(report_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        for report in page.object_list:
+            # Every reader sees a report's status and dates; a board member opens it once accepted.
+            report.can_read = bool(permissions.can_read_report(request.user, report))
+        context = {"filter": report_filter, "page": page, "today": today, **extra}
+        return render_to_string("reporting/_report_list_body.html", context, request=request)
+
+    html = cached_render(
         request,
-        "reporting/report_list.html",
-        {"filter": report_filter, "page": page, "today": today},
+        name="reporting:report-list",
+        scope=viewer_scope(request.user),
+        sources=REPORT_LIST_SOURCES,
+        params=[*ReportFilter.base_filters, "page"],
+        render=body,
     )
+    return render(request, "reporting/report_list.html", {"body": mark_safe(html)})  # noqa: S308
 
 
 # --- Starting a report -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils import timezone
 from core.permissions import Verdict
 from teams import permissions
 from teams.enums import MembershipRole
-from teams.models import HIT, HITProfileChange, Membership, MembershipChange, WorkingGroup
+from teams.models import HIT, HITProfileChange, Membership, MembershipChange, Organisation, WorkingGroup
 from teams.roles import AnyUser, roles_of
 
 
@@ -21,6 +22,10 @@ def current_memberships(day: datetime.date | None = None) -> QuerySet[Membership
     return Membership.objects.filter(start_date__lte=day).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=day)
     )
+
+
+#: What the HIT list shows (its rendering is cached per version of these tables: core.versions).
+HIT_LIST_SOURCES: tuple[type[models.Model], ...] = (HIT, Organisation)
 
 
 def hit_list_for_user(*, user: AnyUser) -> QuerySet[HIT]:

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from core.permissions import require as _require
+from core.versions import cached_render
 from core.workflow import InvalidTransition
 from teams import permissions
 from teams.filters import HITFilter
 from teams.forms.hits import HITTransitionForm
 from teams.forms.lookup import search_as
 from teams.models import HIT
-from teams.roles import AnyUser
+from teams.roles import AnyUser, roles_of, viewer_scope
 from teams.selectors import hits as selectors
 from teams.selectors import lifecycle as selectors_lifecycle
 from teams.selectors import proposals as selectors_proposals
@@ -39,17 +44,26 @@ def _page(request: HttpRequest, queryset):
 
 @login_required
 def hit_list(request: HttpRequest) -> HttpResponse:
-    roles_see_all = permissions.can_view_portfolio(request.user)
-    queryset = selectors.hit_list_for_user(user=request.user)
-    if not roles_see_all and not queryset.exists():
+    """The filter form and the table are rendered once per version of what they show (core.versions)."""
+    roles_see_all = bool(permissions.can_view_portfolio(request.user))
+    if not roles_see_all and not roles_of(request.user).hit_ids:
         raise PermissionDenied("You are not a member of any HIT yet.")
-    hit_filter = HITFilter(request.GET, queryset=queryset)
-    page = _page(request, hit_filter.qs)
-    return render(
+    title = "HITs" if roles_see_all else "My HITs"
+
+    def body(extra: dict[str, Any]) -> str:
+        hit_filter = HITFilter(request.GET, queryset=selectors.hit_list_for_user(user=request.user))
+        context = {"filter": hit_filter, "page": _page(request, hit_filter.qs), "title": title, **extra}
+        return render_to_string("teams/_hit_list_body.html", context, request=request)
+
+    html = cached_render(
         request,
-        "teams/hit_list.html",
-        {"filter": hit_filter, "page": page, "title": "HITs" if roles_see_all else "My HITs"},
+        name="teams:hit-list",
+        scope=viewer_scope(request.user),
+        sources=selectors.HIT_LIST_SOURCES,
+        params=[*HITFilter.base_filters, "page"],
+        render=body,
     )
+    return render(request, "teams/hit_list.html", {"body": mark_safe(html), "title": title})  # noqa: S308
 
 
 @login_required

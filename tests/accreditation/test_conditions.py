@@ -279,8 +279,9 @@ def test_condition_list_query_count_with_awaiting_rows(
         ConditionFactory(decision__application__hit=HITFactory(), awaiting=True)
     client.force_login(programme_manager)
 
-    # session + user + 3 role lookups + the conditions with owner, closer, decision, application and HIT
-    with django_assert_num_queries(6):
+    # session + user + 3 role lookups + the tables' versions (core.versions) + the counts + the page of
+    # conditions with owner, closer, decision, application and HIT
+    with django_assert_num_queries(8):
         response = client.get(reverse("accreditation:condition-list"))
 
     assert response.context["awaiting_count"] == rows

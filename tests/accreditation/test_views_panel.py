@@ -131,8 +131,9 @@ def test_round_board_query_count_is_constant(chair_client, panel, django_assert_
         application = PanelApplicationFactory(round=panel.round)
         _ready(application, PanelMemberFactory(panel=panel).user, score=rows)
 
-    # session + user + 3 role lookups + round + board + the round's review totals (calibration)
-    with django_assert_num_queries(8):
+    # session + user + 3 role lookups + round + the tables' versions (core.versions) + board + the round's
+    # review totals (calibration)
+    with django_assert_num_queries(9):
         response = chair_client.get(reverse("accreditation:round-board", args=[panel.round.pk]))
 
     assert response.context["count"] == rows
@@ -322,8 +323,9 @@ def test_assignment_list_query_count_is_constant(client, reviewer, panel, django
         )
     client.force_login(reviewer)
 
-    # session + user + 3 role lookups + the assignments with application, HIT, round and review
-    with django_assert_num_queries(6):
+    # session + user + 3 role lookups + the tables' versions (core.versions) + the assignments with
+    # application, HIT, round and review
+    with django_assert_num_queries(7):
         response = client.get(reverse("accreditation:assignment-list"))
 
     assert len(response.context["rows"]) == rows
@@ -868,9 +870,10 @@ def test_condition_list_programme_manager_sees_all(client, programme_manager, co
         conditions["open"].pk,
         conditions["other"].pk,
     ]
-    assert [c.pk for c in response.context["closed_conditions"]] == [conditions["closed"].pk]
     assert [c.overdue for c in response.context["open_conditions"]] == [True, False, False]
     assert all(c.can_close for c in response.context["open_conditions"])
+    closed = client.get(reverse("accreditation:condition-list"), {"show": "closed"})
+    assert [c.pk for c in closed.context["closed_conditions"]] == [conditions["closed"].pk]
 
 
 def test_condition_list_member_sees_own_hits_conditions(client, director, conditions):
@@ -885,21 +888,35 @@ def test_condition_list_member_sees_own_hits_conditions(client, director, condit
     assert '<span class="badge text-bg-danger">Overdue</span>' in response.content.decode()
 
 
+@pytest.mark.parametrize("show", ["", "closed"])
 @pytest.mark.parametrize("rows", [1, 3])
-def test_condition_list_query_count_is_constant(client, programme_manager, django_assert_num_queries, rows):
+def test_condition_list_query_count_is_constant(
+    client, programme_manager, django_assert_num_queries, rows, show
+):
     for _ in range(rows):
         ConditionFactory(decision__application__hit=HITFactory())
         ConditionFactory(decision__application__hit=HITFactory(), closed=True, closed_by=programme_manager)
     client.force_login(programme_manager)
 
-    # session + user + 3 role lookups + the conditions with owner, closer, decision, application and HIT
-    with django_assert_num_queries(6):
-        response = client.get(reverse("accreditation:condition-list"))
+    # session + user + 3 role lookups + the tables' versions (core.versions) + the counts + the page of
+    # conditions with owner, closer, decision, application and HIT
+    with django_assert_num_queries(8):
+        response = client.get(reverse("accreditation:condition-list"), {"show": show} if show else {})
 
-    assert (len(response.context["open_conditions"]), len(response.context["closed_conditions"])) == (
-        rows,
-        rows,
-    )
+    assert response.context["counts"] == {"open": rows, "closed": rows, "awaiting": 0}
+    assert len(response.context["closed_conditions" if show else "open_conditions"]) == rows
+
+
+def test_condition_list_pages_by_fifty(client, programme_manager):
+    ConditionFactory.create_batch(51)
+    client.force_login(programme_manager)
+
+    first = client.get(reverse("accreditation:condition-list"))
+    second = client.get(reverse("accreditation:condition-list"), {"page": 2})
+
+    assert len(first.context["open_conditions"]) == 50
+    assert len(second.context["open_conditions"]) == 1
+    assert "page 1 of 2" in first.content.decode()
 
 
 def test_condition_close_by_owner(client, director, conditions):

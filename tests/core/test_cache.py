@@ -142,3 +142,19 @@ def test_failover_cache_outage_is_shared_by_every_thread_of_the_process(clock, f
     second.get("a")
 
     assert fake_redis.calls == ["get"]
+
+
+def test_failover_cache_says_when_it_is_not_shared_and_calls_back_on_recovery(clock, fake_redis, monkeypatch):
+    cache = _cache()
+    monkeypatch.setattr(failover, "_recovery_callbacks", [])
+    recovered: list[str] = []
+    failover.on_recovery(lambda: recovered.append("forget the versions"))
+    monkeypatch.setattr("django.core.cache.caches", {"default": cache})
+
+    cache.get("a")
+    down = failover.shared_cache_answers()
+    fake_redis.down = False
+    clock.now += FailoverRedisCache.RETRY_AFTER
+    cache.get("a")
+
+    assert (down, failover.shared_cache_answers(), recovered) == (False, True, ["forget the versions"])

@@ -442,7 +442,8 @@ class TestDemoData:
         assert [(c.owner.email, c.can_close, c.overdue) for c in conditions["open_conditions"]] == [
             ("director@example.org", True, False)
         ]
-        assert len(conditions["closed_conditions"]) == 1
+        closed = client.get("/accreditation/conditions/", {"show": "closed"}).context
+        assert len(closed["closed_conditions"]) == 1
 
         applicant = home_context(client, "applicant@example.org")
         assert [r.name for r in applicant["open_rounds"]] == ["2026 accreditation round"]

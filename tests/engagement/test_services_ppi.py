@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from core.versions import PendingBumps
 from engagement.enums import PPIStandard, SupportStatus
 from engagement.models import (
     CoverageScore,
@@ -87,7 +88,8 @@ def test_activity_create_queues_nothing_until_commit(hit, director, django_captu
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services_ppi.activity_create(actor=director, hit_id=hit.pk, values=_values())
 
-    assert len(callbacks) == 1
+    # The one job; the list versions' own callback (core.versions) is no job.
+    assert len([c for c in callbacks if not isinstance(c, PendingBumps)]) == 1
     assert CoverageScore.objects.filter(hit=hit).count() == 0
 
 
