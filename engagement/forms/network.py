@@ -50,10 +50,15 @@ class RatingsForm(forms.Form):
                 label=f"How do you work with {name}?",
                 choices=[(str(v), label) for v, label in CollaborationLevel.choices],
                 coerce=int,
-                widget=forms.Select,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
             self.fields[f"trust_{pk}"] = forms.TypedChoiceField(
-                label=f"Trust in {name}", choices=SCORE_CHOICES, coerce=int, required=False, empty_value=None
+                label=f"Trust in {name}",
+                choices=SCORE_CHOICES,
+                coerce=int,
+                required=False,
+                empty_value=None,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
             self.fields[f"value_{pk}"] = forms.TypedChoiceField(
                 label=f"Value of the work with {name}",
@@ -61,6 +66,7 @@ class RatingsForm(forms.Form):
                 coerce=int,
                 required=False,
                 empty_value=None,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
 
     def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField, forms.BoundField]]:

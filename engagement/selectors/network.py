@@ -24,7 +24,8 @@ from teams.models import HIT, StakeholderCategory
 # Colours for stakeholder categories, in category order, chosen to be told apart and to keep a
 # 3:1 contrast against white for the node outlines (WCAG 1.4.11).
 PALETTE = ("#1b6ca8", "#b35806", "#2a7d2e", "#8e3b8e", "#a51d2d", "#5c5c00", "#00687a", "#6b4e16", "#4b4b9b")
-DRAW_WIDTH, DRAW_HEIGHT, MARGIN = 720, 480, 40
+# Room around the drawing for the labels (up to 18 characters, centred under each organisation).
+DRAW_WIDTH, DRAW_HEIGHT, MARGIN_X, MARGIN_Y = 720, 480, 80, 30
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,19 @@ class DrawnNode:
     y: float
     articulation: bool
     degree: int
+
+    @property
+    def corner_x(self) -> float:
+        """The top-left corner of an articulation point's diamond (a square turned 45 degrees)."""
+        return round(self.x - 11, 1)
+
+    @property
+    def corner_y(self) -> float:
+        return round(self.y - 11, 1)
+
+    @property
+    def label_y(self) -> float:
+        return round(self.y + 26, 1)
 
 
 @dataclass(frozen=True)
@@ -140,10 +154,12 @@ def network_view(result: NetworkResult) -> NetworkView:
     detail = result.detail or {}
     nodes_raw: list[dict[str, Any]] = detail.get("nodes", [])
     by_id = {node["id"]: node for node in nodes_raw}
-    inner_w, inner_h = DRAW_WIDTH - 2 * MARGIN, DRAW_HEIGHT - 2 * MARGIN
+    inner_w, inner_h = DRAW_WIDTH - 2 * MARGIN_X, DRAW_HEIGHT - 2 * MARGIN_Y - 20
 
     def point(node: dict[str, Any]) -> tuple[float, float]:
-        return round(MARGIN + float(node["x"]) * inner_w, 1), round(MARGIN + float(node["y"]) * inner_h, 1)
+        return round(MARGIN_X + float(node["x"]) * inner_w, 1), round(
+            MARGIN_Y + float(node["y"]) * inner_h, 1
+        )
 
     drawn = []
     for node in sorted(nodes_raw, key=lambda n: n["name"]):

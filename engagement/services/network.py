@@ -325,10 +325,7 @@ def network_round_transition(
     `check_permission=False` is for the worker closing a round whose date has passed (actor None).
     """
     network_round = _round_for_update(round_id)
-    NETWORK_ROUND_WORKFLOW.check_unchanged(
-        network_round.status, expected_status, network_round.events.select_related("actor").first
-    )
-    transition = NETWORK_ROUND_WORKFLOW.get(action, network_round.status)
+    # Who may act first: someone who may not make the move learns that, not the round's status.
     if check_permission:
         if actor is None:
             raise ValueError("A move checked for permission needs an actor.")
@@ -336,6 +333,10 @@ def network_round_transition(
             require(permissions.can_close_network_round(actor, network_round.hit))
         else:
             require(permissions.can_manage_network_rounds(actor, network_round.hit))
+    NETWORK_ROUND_WORKFLOW.check_unchanged(
+        network_round.status, expected_status, network_round.events.select_related("actor").first
+    )
+    transition = NETWORK_ROUND_WORKFLOW.get(action, network_round.status)
     move = RoundMove(network_round, transition, actor=actor, comment=reason.strip(), link_base=link_base)
     perform(move, NETWORK_ROUND_RULES[action], events=network_round.events)
     return move

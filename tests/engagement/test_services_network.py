@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
 import time_machine
@@ -18,44 +17,7 @@ from engagement.services import network as svc
 from engagement.services.network import PartnerRating
 from teams.enums import MembershipRole
 from tests import factories as f
-from tests.factories import engagement as ef
-from tests.factories.engagement import category
-
-
-def partners(hit, *names_and_codes):
-    orgs = []
-    for name, code in names_and_codes:
-        organisation = f.OrganisationFactory(name=name)
-        ef.StakeholderFactory(hit=hit, organisation=organisation, category=category(code))
-        orgs.append(organisation)
-    return orgs
-
-
-def planned_round(hit, actor, orgs, *, closes_in=14):
-    network_round = svc.network_round_create(
-        actor=actor,
-        hit_id=hit.pk,
-        title="Spring round",
-        closes_on=timezone.localdate() + datetime.timedelta(days=closes_in),
-    )
-    for respondent in network_round.respondents.select_related("organisation"):
-        svc.network_respondent_set(
-            actor=actor,
-            respondent_id=respondent.pk,
-            contact_name=f"Contact of {respondent.organisation.name}",
-            email=f"{respondent.organisation_id}@example.org",
-        )
-    return network_round
-
-
-def tokens_from_mail() -> dict[str, str]:
-    """Recipient -> token, from the invitation emails sent so far."""
-    found = {}
-    for message in mail.outbox:
-        match = re.search(r"/engagement/network-survey/([^/\s]+)/", message.body)
-        if match:
-            found[message.to[0]] = match.group(1)
-    return found
+from tests.factories.engagement_network import partners, planned_round, tokens_from_mail
 
 
 @pytest.fixture
