@@ -347,22 +347,17 @@ def running_round(*, hit: HIT) -> NetworkRound | None:
 
 
 def network_summaries(*, hit_ids: list[int]) -> dict[int, NetworkResult]:
-    """Each HIT's network to report (latest closed round's, else its co-membership network), for the
-    board dashboard and exports: two queries whatever the number of HITs. `detail` is not loaded."""
+    """Each HIT's network to report (its latest closed round's, else its co-membership network), for
+    the board dashboard and exports: one query whatever the number of HITs; `detail` is not loaded."""
     shown: dict[int, NetworkResult] = {}
     fields = ("hit_id", "source", "as_of", "nodes", "ties", "density", "articulation_points", "components")
+    # "round" sorts after "co_membership": descending puts a HIT's round results first, latest first.
     for result in (
-        NetworkResult.objects.filter(hit_id__in=hit_ids, source=NetworkSource.ROUND)
+        NetworkResult.objects.filter(hit_id__in=hit_ids)
         .only(*fields)
-        .order_by("hit_id", "-as_of", "-pk")
+        .order_by("hit_id", "-source", "-as_of", "-pk")
     ):
         shown.setdefault(result.hit_id, result)
-    missing = [pk for pk in hit_ids if pk not in shown]
-    if missing:
-        for result in NetworkResult.objects.filter(
-            hit_id__in=missing, source=NetworkSource.CO_MEMBERSHIP
-        ).only(*fields):
-            shown[result.hit_id] = result
     return shown
 
 
