@@ -228,6 +228,17 @@ def can_view_network(user: AnyUser, hit: HIT) -> Verdict:
     return Verdict(False, "Only the HIT's members and programme managers see its partnership network.")
 
 
+def can_view_network_summary(user: AnyUser, hit: HIT) -> Verdict:
+    """A HIT's network in figures without names (density, articulation points, components): its
+    members, programme managers and board members, who follow them on the board dashboard."""
+    roles = roles_of(user)
+    if _member_or_pm(roles, hit) or roles.has(Role.BOARD_MEMBER):
+        return ALLOW
+    return Verdict(
+        False, "Only the HIT's members, programme managers and board members see its network figures."
+    )
+
+
 def can_manage_network_rounds(user: AnyUser, hit: HIT) -> Verdict:
     """Planning a network round, naming the contacts, opening it and sending reminders: as survey
     waves, the HIT's members and programme managers."""

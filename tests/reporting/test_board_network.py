@@ -45,3 +45,27 @@ def test_board_sees_density_and_articulation_points_but_no_names(
     html = response.content.decode()
     assert "67%" in html and "Co-membership of its groups" in html and "Not computed yet" in html
     assert "City Council" not in html and "Acute Trust" not in html
+
+
+def test_the_api_gives_network_figures_to_members_and_the_board_only(
+    client, hit, teammate, board_member, ppi_facilitator
+):
+    partners(hit, ("Acute Trust", "PROV"), ("City Council", "OPS"))
+    network_compute(hit_ids=[hit.pk])
+    url = reverse("api:hit-scores", kwargs={"pk": hit.pk})
+
+    for user in (teammate, board_member):
+        client.force_login(user)
+        network = client.get(url).json()["network"]
+        assert network["source"] == "co_membership"
+        assert (network["nodes"], network["ties"], network["density"], network["articulation_points"]) == (
+            2,
+            0,
+            0.0,
+            0,
+        )
+        assert "Acute Trust" not in client.get(url).content.decode()
+    # The PPI facilitator follows every HIT's coverage, not its network.
+    client.force_login(ppi_facilitator)
+    response = client.get(url)
+    assert response.status_code == 200 and response.json()["network"] is None
