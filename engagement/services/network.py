@@ -74,6 +74,8 @@ MANAGEMENT_ROLES = (
     MembershipRole.MANAGEMENT_GROUP,
 )
 MIN_ORGANISATIONS = 2
+# HITs computed per transaction by the nightly run (network_compute).
+CHUNK_HITS = 200
 
 
 def _day(day: datetime.date) -> str:
@@ -719,21 +721,36 @@ def network_compute(
     co-membership networks; both None: every closed round and every HIT (the nightly run). A result
     whose inputs' fingerprint is unchanged is left alone unless `force`. Ratings of a closed round
     never change (they are refused after the close), so its result changes only when an
-    organisation is renamed or a category recoded. Set-based: a few queries whatever the number of
-    networks. Side effects: NetworkResult rows created or updated (computed_at, fingerprint).
+    organisation is renamed or a category recoded. Set-based: a few queries per chunk of CHUNK_HITS
+    HITs, whatever the size of their networks. Side effects: NetworkResult rows created or updated (computed_at, fingerprint).
     """
     today = today or timezone.localdate()
     closed = NetworkRound.objects.filter(status=NetworkRoundStatus.CLOSED)
-    hits: list[int]
     if round_ids is not None:
-        closed = closed.filter(pk__in=list(round_ids))
-        hits = []
-    elif hit_ids is not None:
-        hits = list(hit_ids)
-        closed = closed.filter(hit_id__in=hits)
-    else:
-        hits = list(HIT.objects.values_list("pk", flat=True))
-    inputs = _round_inputs(list(closed.values_list("pk", flat=True)))
-    if hits:
-        inputs += _co_membership_inputs(hits, today)
+        return _compute_chunk(
+            list(closed.filter(pk__in=list(round_ids)).values_list("pk", flat=True)), [], today, force
+        )
+    hits = (
+        list(hit_ids)
+        if hit_ids is not None
+        else list(HIT.objects.order_by("pk").values_list("pk", flat=True))
+    )
+    outcome = ComputeOutcome()
+    # HITs a chunk at a time: the memory a run needs stays that of one chunk's ratings, and each
+    # chunk commits on its own.
+    for start in range(0, len(hits), CHUNK_HITS):
+        chunk = hits[start : start + CHUNK_HITS]
+        rounds = list(closed.filter(hit_id__in=chunk).values_list("pk", flat=True))
+        done = _compute_chunk(rounds, chunk, today, force)
+        outcome.computed += done.computed
+        outcome.unchanged += done.unchanged
+    return outcome
+
+
+def _compute_chunk(
+    round_ids: list[int], hit_ids: list[int], today: datetime.date, force: bool
+) -> ComputeOutcome:
+    inputs = _round_inputs(round_ids) if round_ids else []
+    if hit_ids:
+        inputs += _co_membership_inputs(hit_ids, today)
     return _store(inputs, force)
