@@ -244,7 +244,7 @@ def test_co_membership_network_and_idempotent_recompute(hit, three):
     with time_machine.travel(timezone.now() + datetime.timedelta(hours=1)):
         f.MembershipFactory(hit=hit, organisation=acute, role=MembershipRole.MEMBER, working_group=group)
         assert svc.network_compute().computed >= 1
-    result.refresh_from_db()
+    result = NetworkResult.objects.get(hit=hit)
     assert result.ties == 3 and result.articulation_points == 0
     assert result.fingerprint != first[0]
     assert NetworkResult.objects.filter(hit=hit).count() == 1
@@ -259,3 +259,19 @@ def test_round_moves_are_in_the_audit_log(hit, director, programme_manager, thre
     )
     assert [e.kind for e in entries] == ["network_round"]
     assert "Planned" in entries[0].what
+
+
+def test_the_beat_tasks_close_due_rounds_and_recompute_every_network(
+    hit, director, three, django_capture_on_commit_callbacks
+):
+    from engagement import tasks
+
+    network_round = planned_round(hit, director, three, closes_in=1)
+    svc.network_round_transition(actor=director, round_id=network_round.pk, action="open")
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=3)):
+        assert tasks.close_due_network_rounds() == 1
+    network_round.refresh_from_db()
+    assert network_round.status == NetworkRoundStatus.CLOSED
+    assert NetworkResult.objects.filter(network_round=network_round).exists()
+    assert tasks.recompute_networks() == {"computed": 1, "unchanged": 1}
+    assert tasks.recompute_networks() == {"computed": 0, "unchanged": 2}
