@@ -8,6 +8,7 @@ import datetime
 import re
 
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories.engagement_network import partners
@@ -32,7 +33,7 @@ def test_a_network_round_from_planning_to_the_drawn_network(open_session, direct
         hit, ("Acute Trust", "PROV"), ("City Council", "OPS"), ("Carers Forum", "PUBLIC")
     )
     s = open_session(director)
-    s.goto(f"/engagement/hits/{hit.pk}/")
+    s.goto(reverse("teams:hit-detail", args=[hit.pk]))
     s.page.get_by_role("link", name="Partnership network").click()
     expect(s.page.locator("main")).to_contain_text("no network to show yet")
     s.page.get_by_role("link", name="Network rounds").click()
@@ -84,4 +85,6 @@ def test_a_network_round_from_planning_to_the_drawn_network(open_session, direct
     expect(s.page.locator("svg.network-drawing circle")).to_have_count(2)
     expect(s.page.locator('svg.network-drawing rect[transform^="rotate(45"]')).to_have_count(1)
     assert s.axe_violations() == []
-    assert s.errors == [] and phone.errors == [] and desk.errors == []
+    assert s.errors == [] and phone.errors == []
+    # The one console line of the council's contact is the used link's deliberate 410.
+    assert [e for e in desk.errors if "410" not in e] == []
