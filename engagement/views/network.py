@@ -14,7 +14,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -128,6 +128,8 @@ def network_ties_export(request: HttpRequest, hit_pk: int, pk: int) -> HttpRespo
     hit = _hit(request, hit_pk)
     require(permissions.can_export_network_ratings(request.user))
     network_round = selectors.round_get(hit=hit, pk=pk)
+    if network_round.status != NetworkRoundStatus.CLOSED:
+        raise Http404("The ties of a round are exported once it has closed.")
     ratings = {
         (r.rater_id, r.ratee_id): r
         for r in NetworkRating.objects.filter(network_round=network_round).select_related("rater", "ratee")

@@ -272,3 +272,9 @@ def test_a_contact_named_in_an_open_round_gets_a_new_link(
     assert list(tokens_from_mail()) == ["new@example.org"]
     with pytest.raises(svc.NetworkLinkError):
         svc.respondent_for_token(token=old)
+
+
+def test_the_ties_of_a_round_not_closed_are_not_exported(client, hit, director, programme_manager, three):
+    network_round = planned_round(hit, director)
+    client.force_login(programme_manager)
+    assert client.get(url("network-ties-export", hit, pk=network_round.pk)).status_code == 404
