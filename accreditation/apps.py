@@ -34,3 +34,19 @@ class AccreditationConfig(AppConfig):
         hit_page_requested.connect(
             hit_page_conditions, sender=HIT, dispatch_uid="accreditation.hit_page_conditions"
         )
+        # The round board's stored reviewer calibration: a change to what feeds it asks the worker again.
+        from accreditation.models import Application, Review, ReviewAssignment
+        from accreditation.receivers import calibration_input_saved
+
+        for model in (Review, ReviewAssignment):
+            post_save.connect(
+                calibration_input_saved,
+                sender=model,
+                dispatch_uid=f"accreditation.calibration.{model.__name__}",
+            )
+        for model in (Review, ReviewAssignment, Application):
+            post_delete.connect(
+                calibration_input_saved,
+                sender=model,
+                dispatch_uid=f"accreditation.calibration.gone.{model.__name__}",
+            )

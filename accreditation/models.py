@@ -684,3 +684,23 @@ class Accreditation(TimeStampedModel):
 
     def is_current_on(self, day: datetime.date) -> bool:
         return self.valid_from <= day <= self.valid_until
+
+
+class RoundCalibration(models.Model):
+    """The worker's reviewer calibration of one round (docs/domain.md section 7.5), as the round board
+    reads it: per application its raw mean total and calibrated score.
+
+    Written only by accreditation.services.calibration.round_calibration_recompute, after a review of
+    the round is submitted, reopened or removed, an assignment changes, or an application moves to a
+    new version, and for every open round nightly. `results` is the list of
+    {"application", "raw", "calibrated", "reviews", "calibrated_reviews"}; `inputs_fingerprint` is the
+    sha256 of the review totals it was computed from, so a recompute of unchanged totals writes nothing.
+    A round without a row has never been computed: the board says so instead of showing no order."""
+
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="calibration")
+    results = models.JSONField(default=list)
+    inputs_fingerprint = models.CharField(max_length=64)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Calibration of round {self.round_id} at {self.computed_at:%Y-%m-%d %H:%M}"

@@ -27,3 +27,30 @@ def hit_page_conditions(sender: object, *, hit: HIT, user: AnyUser, **kwargs: An
             "conditions_heading_id": "conditions-heading",
         },
     )
+
+
+# --- Stored reviewer calibration: what feeds it asks for a recompute ----------------------------------
+
+
+def calibration_input_saved(sender: type, instance: Any, **kwargs: Any) -> None:
+    """post_save/post_delete of a Review, a ReviewAssignment or an Application: the round's stored
+    calibration (accreditation.services.calibration) is recomputed by the worker after the commit when a
+    review is submitted (a submitted review never changes again) or removed, an assignment changes or
+    goes, or an application goes. An application's new version (only reviews of the current version
+    count) asks from its service (accreditation.services.applications). No query here: the worker
+    finds the round."""
+    from accreditation.enums import ReviewStatus
+    from accreditation.models import Application, Review, ReviewAssignment
+    from accreditation.services.calibration import calibration_recompute_request
+
+    if kwargs.get("raw"):
+        return
+    deleted = "created" not in kwargs
+    if isinstance(instance, Review):
+        if deleted or instance.status == ReviewStatus.SUBMITTED:
+            calibration_recompute_request(assignment_id=instance.assignment_id)
+    elif isinstance(instance, ReviewAssignment):
+        if not kwargs.get("created"):
+            calibration_recompute_request(application_id=instance.application_id)
+    elif isinstance(instance, Application) and deleted:
+        calibration_recompute_request(round_id=instance.round_id)

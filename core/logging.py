@@ -83,10 +83,20 @@ def _replace(match: re.Match[str]) -> str:
     return match.group(0)  # pragma: no cover - one alternative always matched
 
 
+#: The single sign-on callback (hitportal.security.sso) carries the provider's one-time authorization code
+#: and the state in its query: the whole query is replaced (the provider's name in the path is kept).
+_SSO_CALLBACK_QUERY = re.compile(
+    rf"(?P<path>(?:(?<=/)|(?<=%2[fF]))accounts{_SEPARATOR}sso{_SEPARATOR}{_SEGMENT}{_SEPARATOR}callback{_SEPARATOR}?)"
+    r"(?P<query>(?:\?|%3[fF])[^\s\"']*)",
+    re.IGNORECASE,
+)
+
+
 def redact(text: str) -> str:
     """`text` (a path, a URL, a request line, a whole log message) with every one-time token replaced."""
     if not text:
         return text
+    text = _SSO_CALLBACK_QUERY.sub(lambda m: f"{m.group('path')}?{REDACTED}", text)
     return _PATTERN.sub(_replace, text)
 
 

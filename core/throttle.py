@@ -14,6 +14,11 @@ cannot bomb one mailbox and the page never reveals whether an account exists.
 Sign-up (an applicant's own account): the same two limits, 10 an hour from one client address (form
 error) and a fourth request for one email within the hour answered as usual but sending nothing.
 
+Second factor (the code asked after the password, and before sensitive actions): 5 wrong codes for one
+login within 15 minutes lock its second-factor step for 15 minutes, whatever codes follow (the
+authenticator devices also slow down after each failure, hitportal.security). A correct code clears the
+count.
+
 Counters are cache entries: `add` + `incr` is atomic on Redis and on the local-memory cache, so
 parallel requests cannot slip extra attempts past the limit. A counter's window starts at its first
 failure (a fixed window); a lock stores its end time and is compared with the clock, so it ends on
@@ -56,6 +61,7 @@ class Limits:
     signups_per_ip: int = 10
     signups_per_email: int = 3
     signup_window_seconds: int = 60 * 60
+    second_factor_failures: int = 5
 
 
 def limits() -> Limits:
@@ -166,6 +172,28 @@ def signup_silenced_for_email(email: str) -> bool:
     current = limits()
     email = normalise_email(email)
     return _count(_key("signup", "email", email), current.signup_window_seconds) > current.signups_per_email
+
+
+def second_factor_lock_minutes(*, user_id: int) -> int:
+    """Whole minutes until this login may try a second-factor code again; 0 if it is not locked."""
+    remaining = _lock_remaining("2fa", str(user_id))
+    return math.ceil(remaining / 60) if remaining else 0
+
+
+def second_factor_failed(*, user_id: int) -> None:
+    current = limits()
+    key = _key("fail", "2fa", str(user_id))
+    if _count(key, current.window_seconds) >= current.second_factor_failures:
+        _lock("2fa", str(user_id), current.lockout_seconds)
+
+
+def second_factor_succeeded(*, user_id: int) -> None:
+    cache.delete(_key("fail", "2fa", str(user_id)))
+
+
+def second_factor_locked_message(minutes: int) -> str:
+    unit = "minute" if minutes == 1 else "minutes"
+    return f"Too many wrong codes. Try again in {minutes} {unit}."
 
 
 # --- Forms and views -------------------------------------------------------------------------------

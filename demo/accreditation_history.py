@@ -16,6 +16,7 @@ The Dementia HIT's accreditation is told by hand (demo/accreditation.py) and is 
 from __future__ import annotations
 
 import datetime
+import zlib
 
 from django.contrib.auth.hashers import make_password
 
@@ -266,11 +267,14 @@ def _decide(
                 note="No part in the HIT's work or its budget; the panel has no other reviewer free of conflict.",
             )
     with on_day(ctx, ctx.moment((submitted + decided) / 2)):
-        for assignment, (recommendation, summary) in zip(assignments, reviews, strict=False):
+        for key, assignment, (recommendation, summary) in zip(chosen, assignments, reviews, strict=False):
             review_save(
                 actor=assignment.reviewer,
                 assignment_id=assignment.pk,
-                scores=[ScoreInput(c.code, 2, "") for c in criteria_for(is_lay=assignment.is_lay)],
+                scores=[
+                    ScoreInput(c.code, demo_score(key, spec.slug, c.code), "")
+                    for c in criteria_for(is_lay=assignment.is_lay)
+                ],
                 recommendation=recommendation,
                 summary=summary,
                 submit=True,
@@ -279,6 +283,18 @@ def _decide(
         return application_transition(
             actor=chair, application_id=application.pk, action="accredit", comment=rationale
         )
+
+
+#: How each demo reviewer scores against the panel: one harsher, one more generous (what calibration corrects).
+TEMPERAMENT = {"reviewer": -0.5, "reviewer2": 0.5}
+
+
+def demo_score(reviewer: str, hit: str, criterion: str) -> int:
+    """A believable criterion score from 0 to 3, the same on every load: the application's own strength
+    (one of three levels by its HIT), the reviewer's temperament, and a half point either way per criterion."""
+    strength = 1.0 + 0.5 * (zlib.crc32(hit.encode()) % 3)
+    wobble = 0.5 * (zlib.crc32(f"{reviewer}:{hit}:{criterion}".encode()) % 3 - 1)
+    return max(0, min(3, round(strength + TEMPERAMENT.get(reviewer, 0.0) + wobble)))
 
 
 def hit_of(ctx: DemoContext, spec: HITSpec) -> HIT:

@@ -96,6 +96,7 @@ from accreditation.models import (
     Revision,
     Round,
 )
+from accreditation.services.calibration import all_calibrations_recompute
 from demo.accreditation import load_accreditation, load_rounds
 from demo.accreditation_history import load_past_rounds
 from demo.context import DemoContext
@@ -267,6 +268,8 @@ def load_demo(*, stdout: TextIO | None = None) -> dict[str, int]:
         )
         # What the nightly run stores for the board dashboard: the funnel plot and the monthly charts.
         portfolio_statistics_recompute(today=ctx.today)
+        # And the round boards' reviewer calibration (queued after each submission; here at once).
+        all_calibrations_recompute()
     after = row_counts()
     created = {label: after[label] - before[label] for label in COUNTED}
     if ctx.new_hits:

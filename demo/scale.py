@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 
 from accreditation.models import Accreditation, Revision, Round
+from accreditation.services.calibration import all_calibrations_recompute
 from demo.data_scale import BOARD_EMAIL, PM_EMAIL, ROUND_NAME, director_email
 from demo.scale_history import build_history, build_reports
 from demo.scale_hits import build_base, build_big_hit, build_people, scale_hits
@@ -40,9 +41,19 @@ from engagement.models import (
     Response,
     Stakeholder,
 )
+from engagement.services.item_bank import item_bank_quality_compute
 from engagement.services.releases import readiness_release
 from engagement.services.scores import coverage_compute
-from reporting.models import IndicatorRating, Milestone, ProgressReport, ReportEvent
+from reporting.models import (
+    HITFlagState,
+    IndicatorRating,
+    Milestone,
+    PortfolioStatistic,
+    ProgressReport,
+    ReportEvent,
+)
+from reporting.services.flags import hit_flags_recompute
+from reporting.services.portfolio_statistics import portfolio_statistics_recompute
 from teams.models import HIT, Membership, User
 from teams.services.portfolio import portfolio_snapshot_take
 
@@ -115,16 +126,25 @@ def _scores_present() -> bool:
     return (
         CoverageScore.objects.filter(hit__in=hits).count() == hits.count()
         and ReadinessResult.objects.filter(wave__hit__in=hits).exists()
+        and HITFlagState.objects.filter(hit__in=hits).count() == hits.count()
+        and PortfolioStatistic.objects.exists()
+        and not Round.objects.filter(calibration__isnull=True).exists()
     )
 
 
 def _compute_scores(*, say: Callable[[str], None]) -> None:
     """What the worker stores: every HIT's coverage, the results of every closed wave (released once),
-    and today's portfolio snapshot."""
+    today's portfolio snapshot, and what the nightly runs store for the pages to read: the item bank's
+    reliability, every HIT's early-warning flags, the board's funnel and XmR charts and the round boards'
+    reviewer calibration."""
     say("Scores (the worker's full recompute)...")
     coverage_compute()
     readiness_release()
     portfolio_snapshot_take()
+    item_bank_quality_compute()
+    hit_flags_recompute()
+    portfolio_statistics_recompute()
+    all_calibrations_recompute()
     if connection.vendor == "postgresql":
         # Planner statistics for the freshly loaded tables, rather than waiting for autovacuum.
         with connection.cursor() as cursor:

@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, sign-up with e-mail verification, password change and reset, and the profile page."""
+"""Sign-in (with a second factor), sign-out, sign-up with e-mail verification, password change and reset, and the profile page."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -6,16 +6,23 @@ from django.urls import path
 
 from core import throttle
 from hitportal import views
-from hitportal.forms import EmailAuthenticationForm
+from hitportal.security import views as security_views
 
 urlpatterns = [
+    # Sign-in: the password, then a code for a login with a second factor (hitportal/security).
+    path("login/", security_views.LoginView.as_view(), name="login"),
+    path("login/code/", security_views.login_code, name="login-code"),
+    path("login/passkey-options/", security_views.passkey_options, name="passkey-options"),
     path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
-        ),
-        name="login",
+        "security/passkeys/options/", security_views.passkey_register_options, name="passkey-register-options"
     ),
+    path("sso/<slug:provider_id>/login/", security_views.sso_login, name="sso-login"),
+    path("sso/<slug:provider_id>/callback/", security_views.sso_callback, name="sso-callback"),
+    path("security/", security_views.security, name="second-factor"),
+    path("security/confirm/", security_views.confirm, name="second-factor-confirm"),
+    path("security/sessions/", security_views.session_list, name="session-list"),
+    path("security/sessions/<int:pk>/end/", security_views.session_end, name="session-end"),
+    path("security/sign-out-others/", security_views.sign_out_others, name="sign-out-others"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "accreditation",
     "reporting",
     "demo",
+    # The second factor (hitportal/security): authenticator apps and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +63,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Programme managers, panel chairs and staff confirm a second factor before any page (hitportal/security).
+    "hitportal.security.middleware.SecondFactorRequiredMiddleware",
+    "hitportal.security.middleware.SessionSeenMiddleware",  # the list of one's sessions: last seen
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -290,6 +297,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.recompute_portfolio_statistics",
         "schedule": crontab(hour=3, minute=40),
     },
+    # The round board's reviewer calibration (also queued after each change to a round's reviews).
+    "nightly-reviewer-calibration": {
+        "task": "accreditation.recompute_all_calibrations",
+        "schedule": crontab(hour=3, minute=50),
+    },
     "nightly-export-expiry": {
         "task": "reporting.expire_exports",
         "schedule": crontab(hour=3, minute=15),
@@ -408,3 +420,47 @@ HITPORTAL_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Reverse proxies in front of the web process that append to X-Forwarded-For (1 behind the usual TLS
 # proxy); sign-in throttling (core/throttle.py) counts failures per client address.
 HITPORTAL_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# --- Second factor (hitportal/security, docs/security.md section 6) ----------------------------------
+# A sensitive action (erasing a person, granting a role) asks for the second factor again when the last
+# confirmation is older than this.
+SECOND_FACTOR_REAUTH_SECONDS = env_int("SECOND_FACTOR_REAUTH_SECONDS", 10 * 60)
+# The name an authenticator app shows beside the codes.
+OTP_TOTP_ISSUER = HITPORTAL_SITE_NAME
+# DEMO ONLY: the demo's logins (addresses at example.org, a domain reserved for examples) are let in
+# without a second factor, so ./scripts/run.sh works without an authenticator app. Refused unless DEBUG
+# is on: a production server never has it.
+SECOND_FACTOR_DEMO_EXEMPT = env_bool("DEMO_WITHOUT_SECOND_FACTOR", False)
+if SECOND_FACTOR_DEMO_EXEMPT and not DEBUG:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("DEMO_WITHOUT_SECOND_FACTOR is for the demo only: it needs DEBUG=true.")
+SECOND_FACTOR_DEMO_DOMAIN = "example.org"
+
+# --- Single sign-on with OpenID Connect (hitportal/security/sso.py; docs/operations.md) ----------------
+# OIDC_PROVIDERS names one or more providers (e.g. "entra"); each reads OIDC_<NAME>_ISSUER, _CLIENT_ID,
+# _CLIENT_SECRET, _ALLOWED_DOMAINS (comma-separated; only verified addresses at these domains sign in),
+# and optionally _NAME (the button), _CREATE_ACCOUNTS (a first sign-in with no login makes one, with no
+# role), _TRUST_MFA (the provider's "mfa" in amr counts as the second factor) and _SCOPES.
+HITPORTAL_OIDC_PROVIDERS: dict[str, dict[str, object]] = {}
+for _provider in env_list("OIDC_PROVIDERS", []):
+    import re as _re
+
+    from django.core.exceptions import ImproperlyConfigured as _Improperly
+
+    if not _re.fullmatch(r"[a-z0-9]+", _provider):
+        raise _Improperly(f"OIDC_PROVIDERS: {_provider!r} must be lower-case letters and digits.")
+    _prefix = f"OIDC_{_provider.upper()}_"
+    _missing = [name for name in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET") if not env_str(_prefix + name)]
+    if _missing:
+        raise _Improperly(f"Single sign-on {_provider!r} needs {', '.join(_prefix + m for m in _missing)}.")
+    HITPORTAL_OIDC_PROVIDERS[_provider] = {
+        "name": env_str(_prefix + "NAME") or _provider,
+        "issuer": env_str(_prefix + "ISSUER").rstrip("/"),
+        "client_id": env_str(_prefix + "CLIENT_ID"),
+        "client_secret": env_str(_prefix + "CLIENT_SECRET"),
+        "allowed_domains": [d.strip().lower().lstrip("@") for d in env_list(_prefix + "ALLOWED_DOMAINS", [])],
+        "create_accounts": env_bool(_prefix + "CREATE_ACCOUNTS", False),
+        "trust_mfa": env_bool(_prefix + "TRUST_MFA", False),
+        "scopes": env_str(_prefix + "SCOPES") or "openid email profile",
+    }

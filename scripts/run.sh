@@ -23,6 +23,8 @@ source scripts/_venv.sh
 bootstrap_venv
 
 export DEBUG=true
+# Demo only: the demo's logins (example.org) need no second factor; refused by settings without DEBUG.
+export DEMO_WITHOUT_SECOND_FACTOR=true
 export BASE_URL="${BASE_URL:-http://127.0.0.1:${PORT}}"
 
 echo "==> Applying migrations"

@@ -170,6 +170,19 @@ class GdprActionKind(models.TextChoices):
 # teams/services/administration.py writes these rows; the audit log (hitportal/audit/selectors.py) lists them.
 
 
+class SecurityEventKind(models.TextChoices):
+    """What changed about how a login signs in (teams.SecurityEvent, listed in the audit log)."""
+
+    FACTOR_ADDED = "factor_added", "Authenticator app set up"
+    FACTOR_REMOVED = "factor_removed", "Authenticator app removed"
+    RECOVERY_CODES_CREATED = "recovery_codes", "New recovery codes made"
+    RECOVERY_CODE_USED = "recovery_used", "Recovery code used"
+    PASSKEY_ADDED = "passkey_added", "Passkey added"
+    PASSKEY_REMOVED = "passkey_removed", "Passkey removed"
+    SSO_LINKED = "sso_linked", "Linked to single sign-on"
+    SSO_CREATED = "sso_created", "Login created by single sign-on"
+
+
 class RoleChangeKind(models.TextChoices):
     GRANTED = "granted", "Granted"
     REVOKED = "revoked", "Revoked"

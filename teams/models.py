@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from core.models import StatusEvent, TimeStampedModel, choices_constraint
 from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
@@ -34,6 +35,7 @@ from teams.enums import (
     ProposalStatus,
     RoleChangeKind,
     Sector,
+    SecurityEventKind,
     SponsorInteractionKind,
     VocabularyChangeKind,
     VocabularyKind,
@@ -82,6 +84,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # by their signal receivers in the same transaction): the cached roles are keyed by it. A random
     # token, never a counter, so a restored database or a reused id never meets an old cache entry.
     roles_version = models.UUIDField(default=uuid.uuid4, editable=False)
+    # Replaced by "sign out of every other browser" (hitportal.security): it is part of the hash each session
+    # keeps of its user, so every other session of the login ends at its next request. Empty until first used,
+    # so the sessions made before it existed stay valid.
+    sessions_epoch = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     objects = UserManager()
 
@@ -130,16 +136,22 @@ class User(AbstractBaseUser, PermissionsMixin):
         elif update_fields is None and not args and not self._state.adding and not kwargs.get("force_insert"):
             # roles_version is written only by teams.roles.roles_changed: a copy of this user loaded
             # before a role was revoked must not write the old version back when it is saved, or the
-            # roles cached under it (with the revoked role) would count again.
+            # roles cached under it (with the revoked role) would count again. Likewise sessions_epoch,
+            # written only by hitportal.security.services.sessions_end_others.
             deferred = self.get_deferred_fields()
             kwargs["update_fields"] = [
                 field.attname
                 for field in self._meta.concrete_fields
                 if not field.primary_key
-                and field.attname != "roles_version"
+                and field.attname not in ("roles_version", "sessions_epoch")
                 and field.attname not in deferred
             ]
         super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        value = f"{self.password}:{self.sessions_epoch}" if self.sessions_epoch else self.password
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     def get_full_name(self) -> str:
         return self.full_name
@@ -983,3 +995,87 @@ class GdprAction(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: person #{self.person_number}"
+
+
+class SecurityEvent(models.Model):
+    """A change to how a login signs in: a second factor set up or removed, recovery codes made or
+    used (hitportal.security.services). Never a code or a secret. The audit log lists these rows."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events"
+    )
+    kind = models.CharField(max_length=24, choices=SecurityEventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [choices_constraint("kind", SecurityEventKind, "teams_securityevent_kind_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: user #{self.user_id}"
+
+
+class LoginSession(models.Model):
+    """One signed-in browser or device of a login, for the list of one's sessions (hitportal.security).
+
+    Written when the login signs in (its session key, the browser's own description of itself), touched at
+    most every few minutes while it is used, deleted when it signs out. A row whose session has ended or
+    expired is not listed. The client address is not kept.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="login_sessions"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Session of user #{self.user_id}"
+
+
+class SsoLink(models.Model):
+    """A login's identity at a single sign-on provider (hitportal.security.sso): the provider's id (from
+    OIDC_PROVIDERS) and its stable subject for the person. Made at the first sign-in through the provider,
+    by a verified e-mail address; later sign-ins find the login by it. Audited as a SecurityEvent."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sso_links")
+    provider = models.CharField(max_length=40)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["provider", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="teams_ssolink_unique_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} link of user #{self.user_id}"
+
+
+class Passkey(models.Model):
+    """A passkey (WebAuthn credential) a login registered as a second factor (hitportal.security.passkeys):
+    the authenticator's credential id, its public key and signature counter. No private key ever reaches the
+    portal."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(max_length=60)
+    credential_id = models.CharField(max_length=1400, unique=True, help_text="base64url")
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Passkey {self.name} of user #{self.user_id}"

@@ -37,6 +37,32 @@ def _member(hit, role: str, **kwargs):
     return user
 
 
+# --- Second factor ---------------------------------------------------------------------------------
+# Programme managers, chairs and staff must confirm a second factor before any page (hitportal/security).
+# A test client's login (force_login, login) stands for a sign-in that did so: its session is marked
+# confirmed, so the persona tests exercise the pages and not the sign-in. Tests of the requirement itself
+# (tests/hitportal/test_second_factor*.py) opt out with @pytest.mark.real_second_factor.
+
+
+@pytest.fixture(autouse=True)
+def _test_logins_confirm_second_factor(request, monkeypatch):
+    if request.node.get_closest_marker("real_second_factor"):
+        return
+    from django.test.client import ClientMixin
+
+    from core import second_factor
+
+    original = ClientMixin._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        second_factor.mark_verified(session, user.pk)
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
+
+
 @pytest.fixture
 def hit(db):
     return f.HITFactory(name="Dementia HIT", slug="dementia", status=HITStatus.ACTIVE)

@@ -36,6 +36,16 @@ def _pm_only() -> dict[str, int]:
 MATRIX = {
     "home": ("get", lambda ctx: {}, _expect(200)),
     "profile": ("get", lambda ctx: {}, _expect(200)),
+    # One's own second factor (hitportal/security): every login; confirming a code first needs one set up.
+    "second-factor": ("get", lambda ctx: {}, _expect(200)),
+    "second-factor-confirm": ("get", lambda ctx: {}, _expect(302)),
+    "sign-out-others": ("post", lambda ctx: {}, _expect(302)),
+    "session-list": ("get", lambda ctx: {}, _expect(200)),
+    # Passkeys: the options to register one (any login), and to use one (none of the personas has one).
+    "passkey-register-options": ("post", lambda ctx: {}, _expect(200)),
+    "passkey-options": ("post", lambda ctx: {}, _expect(404, anonymous=404)),
+    # Another login's session (or none) is not found: each persona may end only its own.
+    "session-end": ("post", lambda ctx: {"pk": ctx["foreign_session"].pk}, _expect(404, anonymous=302)),
     "teams:hit-list": (
         "get",
         lambda ctx: {},
@@ -83,6 +93,9 @@ PUBLIC = {
     "accreditation:sponsor-confirm",  # reached from the sponsor's emailed, signed link
     "health",  # the container healthchecks' probe: only whether the database, cache and broker answer
     "login",
+    "login-code",  # the sign-in's code step: only after a correct password, in the same session
+    "sso-login",  # single sign-on: off to the provider (404 for a provider not configured)
+    "sso-callback",  # back from the provider, checked there (tests/hitportal/test_sso.py)
     "logout",
     "password_reset",
     "password_reset_done",
@@ -130,7 +143,8 @@ def ctx(hit):
     organisation = f.OrganisationFactory()
     person = f.PersonFactory()
     f.AffiliationFactory(person=person, organisation=organisation)
-    return {"hit": hit, "organisation": organisation, "person": person}
+    foreign_session = f.LoginSessionFactory()
+    return {"hit": hit, "organisation": organisation, "person": person, "foreign_session": foreign_session}
 
 
 @pytest.mark.parametrize(

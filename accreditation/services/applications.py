@@ -31,6 +31,7 @@ from accreditation.models import (
     Review,
     Revision,
 )
+from accreditation.services.calibration import calibration_recompute_request
 from accreditation.services.conditions import conditions_set_notify
 from accreditation.services.drafting import stakeholder_summary, submission_problems
 from accreditation.services.reviews import assignments_recheck_on_submit
@@ -278,6 +279,8 @@ def _effect_issue_feedback(move: ApplicationMove) -> None:
 
 def _effect_revise(move: ApplicationMove) -> None:
     move.set(version=move.obj.version + 1)
+    # Only reviews of the current version count in the round board's calibration.
+    calibration_recompute_request(round_id=move.obj.round_id)
 
 
 _OUTCOMES = {

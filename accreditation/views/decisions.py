@@ -38,6 +38,7 @@ from accreditation.models import (
     Condition,
     Round,
 )
+from accreditation.selectors import calibration as calibration_selectors
 from accreditation.selectors import rounds as rounds_selectors
 from accreditation.selectors.applications import application_get_for_user
 from accreditation.selectors.rounds import open_rounds
@@ -122,10 +123,11 @@ def round_board(request: HttpRequest, pk: int) -> HttpResponse:
         (value, label, _BoardGroup((a for a in applications if a.status == value), totals[value]))
         for value, label in ApplicationStatus.choices
     ]
-    # Raw and calibrated order (docs/domain.md section 7.5): one query for the round's review totals,
-    # computed here because it is bounded by one round's reviews; over the whole round, whatever
-    # the filters, and listed for the applications the filters keep.
-    calibration = review_stats.calibrate(rounds_selectors.review_totals(round=round_))
+    # Raw and calibrated order (docs/domain.md section 7.5): one query for the calibration the worker
+    # stored over the whole round (accreditation.services.calibration), whatever the filters, and
+    # listed for the applications the filters keep.
+    stored = calibration_selectors.stored_calibration(round_id=round_.pk)
+    calibration = stored.results
     shown = {a.pk: a for a in every if a.pk in calibration}
     calibration = {pk: c for pk, c in calibration.items() if pk in shown}
     order_rows = [
@@ -156,6 +158,7 @@ def round_board(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "order_rows": order_rows,
             "min_reviews": review_stats.MIN_REVIEWS,
+            "calibration_computed_at": stored.computed_at,
         },
     )
 

@@ -28,6 +28,14 @@ def token_regenerate(*, actor: User) -> Token:
 
 
 @transaction.atomic
+def token_revoke(*, actor: User) -> None:
+    """Delete the actor's API token: requests using it are refused (401) from the commit on."""
+    deleted, _ = Token.objects.filter(user_id=actor.pk).delete()
+    if deleted:
+        logger.info("API token revoked for user %s", actor.pk)
+
+
+@transaction.atomic
 def token_replace_after_password_change(*, actor: User) -> Token | None:
     """After the actor changed their password: a new API token in place of the one they had, if any.
 

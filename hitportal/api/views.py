@@ -155,19 +155,32 @@ def docs(request: HttpRequest) -> HttpResponse:
     )
 
 
+_FRESH_TOKEN = "hitportal_new_api_token"  # noqa: S105 - a session key's name, not a secret
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def token(request: HttpRequest) -> HttpResponse:
-    """The user's API token; POST replaces it (the old one stops working at once)."""
+    """The user's API token, shown once: POST makes a new one in place of any old one (which stops
+    working at once) and the page after it shows the key, that time only; later the page says when the
+    token was made and offers to replace or revoke it. POST with action=revoke deletes it."""
     if request.method == "POST":
         had_token = Token.objects.filter(user=request.user).exists()
-        services.token_regenerate(actor=request.user)
+        if request.POST.get("action") == "revoke":
+            services.token_revoke(actor=request.user)
+            if had_token:
+                messages.success(request, "Your token was revoked: scripts using it are refused from now on.")
+            return redirect("api:token")
+        new = services.token_regenerate(actor=request.user)
+        # Kept in the session (database-backed) only until the next page shows it.
+        request.session[_FRESH_TOKEN] = new.key
         messages.success(
             request,
             "Your new token is ready. The old one no longer works." if had_token else "Your token is ready.",
         )
         return redirect("api:token")
+    fresh = request.session.pop(_FRESH_TOKEN, None)
     token = Token.objects.filter(user=request.user).first()
     # A token from before the last password change no longer works: offer its replacement, not its key.
     current = token is not None and token_is_current(token=token, user=request.user)
@@ -176,6 +189,7 @@ def token(request: HttpRequest) -> HttpResponse:
         "api/token.html",
         {
             "token": token if current else None,
+            "shown_key": token.key if current and token is not None and fresh == token.key else "",
             "stale_token": token if token is not None and not current else None,
             "password_changed_at": request.user.password_changed_at,
         },

@@ -16,6 +16,7 @@ count and one fetch however many events there are:
     panel_seat   accreditation.PanelSeatEvent     someone was seated on, removed from or replaced on a panel
     account      teams.AccountInvitation          a login was created (or its invitation sent again)
     registration teams.AccountRegistration        a self-registered login was activated (verified_at)
+    security     teams.SecurityEvent              a second factor was set up or removed, recovery codes made or used, a login linked to (or made by) single sign-on
     vocabulary   teams.VocabularyChange           a vocabulary term was added, renamed or switched off
     round        accreditation.RoundChange        a round was created or changed, or a panel made for it
     assignment   accreditation.ReviewAssignment   a reviewer was assigned to an application
@@ -85,6 +86,7 @@ from teams.enums import (
     ProgrammeRole,
     ProposalStatus,
     RoleChangeKind,
+    SecurityEventKind,
     VocabularyChangeKind,
     VocabularyKind,
 )
@@ -96,6 +98,7 @@ from teams.models import (
     MembershipChange,
     ProposedMembership,
     RoleChange,
+    SecurityEvent,
     VocabularyChange,
 )
 from teams.roles import AnyUser
@@ -247,6 +250,10 @@ def _role(row: dict[str, Any]) -> tuple[str, str, str]:
 
 def _account(row: dict[str, Any]) -> tuple[str, str, str]:
     return "Login created or invitation sent to set a password", _person_url(row), ""
+
+
+def _security(row: dict[str, Any]) -> tuple[str, str, str]:
+    return _label(SecurityEventKind, row["log_action"]), _person_url(row), ""
 
 
 def _registration(row: dict[str, Any]) -> tuple[str, str, str]:
@@ -525,6 +532,18 @@ SOURCES: tuple[Source, ...] = (
         action="activated",
         describe=_registration,
         only=Q(verified_at__isnull=False),
+    ),
+    Source(
+        "security",
+        "Second factor and single sign-on",
+        SecurityEvent,
+        when="created_at",
+        actor="actor",
+        hit=None,
+        object_id=F("user__person__id"),
+        object_label=F("user__full_name"),
+        action=F("kind"),
+        describe=_security,
     ),
     Source(
         "round",

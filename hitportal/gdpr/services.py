@@ -30,8 +30,11 @@ from rest_framework.authtoken.models import Token
 
 from accreditation.models import (
     Application,
+    ApplicationEvent,
     ApplicationSection,
     Condition,
+    ConditionEvent,
+    EOIEvent,
     ExpressionOfInterest,
     PanelMember,
     PanelSeatEvent,
@@ -45,6 +48,7 @@ from hitportal.gdpr.permissions import can_handle_data_requests
 from teams.enums import GdprActionKind, HITStatus, MembershipRole
 from teams.models import (
     GdprAction,
+    HITStatusChange,
     Meeting,
     Membership,
     MembershipChange,
@@ -493,7 +497,9 @@ def person_erase(*, actor: User, person_id: int, reason: str) -> Person:
        (their entry dropped) and descriptions, the evidence and role notes of their stakeholder-map
        rows, notes of their sponsor contacts, meeting notes of their HITs, the proposed director of
        expressions of interest, and the sections and frozen revisions of applications of their HITs
-       or naming them, and the names of the memberships those applications proposed ("[name removed]");
+       or naming them, the names of the memberships those applications proposed ("[name removed]"), and the
+       comments of recorded changes that name them (their memberships' and HITs' changes, their HITs' EOI,
+       application and condition events, panel seat changes);
     3. deletes their affiliations (job title and organisation identify them; a membership keeps the
        organisation they represented);
     4. renames the person "Erased person #<id>" with no email;
@@ -594,6 +600,17 @@ def _scrub_free_text(*, person: Person, pattern: re.Pattern[str] | None) -> None
             for name in changed:
                 setattr(revision, name, fields[name])
             revision.save(update_fields=changed)
+    # Comments recorded with changes: their memberships' changes and their HITs' status changes, the events
+    # of their HITs' expressions of interest, applications and conditions, and panel seat changes.
+    for events in (
+        MembershipChange.objects.filter(Q(membership__person=person) | Q(membership__hit_id__in=hit_ids)),
+        HITStatusChange.objects.filter(hit_id__in=hit_ids),
+        EOIEvent.objects.filter(Q(eoi__hit_id__in=hit_ids) | Q(eoi__author_id=person.user_id)),
+        ApplicationEvent.objects.filter(application_id__in=applications),
+        ConditionEvent.objects.filter(condition__decision__application_id__in=applications),
+        PanelSeatEvent.objects.all(),
+    ):
+        _scrub_comments(events.filter(comment__icontains=first_word), pattern)
     # The memberships those applications proposed keep each name as the application wrote it.
     for proposal in ProposedMembership.objects.filter(
         Q(person=person) | Q(name_as_written__icontains=first_word)
@@ -604,6 +621,14 @@ def _scrub_free_text(*, person: Person, pattern: re.Pattern[str] | None) -> None
         if written != proposal.name_as_written:
             proposal.name_as_written = written
             proposal.save(update_fields=["name_as_written", "updated_at"])
+
+
+def _scrub_comments(events: Iterable[Any], pattern: re.Pattern[str]) -> None:
+    """The person's name removed from each event's comment that names them (the rest of the row stays)."""
+    for event in events:
+        if _names(event.comment, pattern):
+            event.comment = _scrub(event.comment, pattern)
+            event.save(update_fields=["comment"])
 
 
 def _erase_account(*, user: User, name: str) -> None:

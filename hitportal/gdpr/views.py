@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import second_factor
 from core.permissions import require as _require
 from hitportal.gdpr import services as services_gdpr
 from hitportal.gdpr.permissions import can_handle_data_requests
@@ -108,6 +109,9 @@ def person_export(request: HttpRequest, pk: int) -> HttpResponse:
 def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
     _require(can_handle_data_requests(request.user))
     person = person_get(pk=pk)
+    # Erasure is for good: the programme manager confirms their second factor again first.
+    if (confirm := second_factor.confirmation_needed(request)) is not None:
+        return confirm
     if request.method != "POST":
         return _page(request, person, ErasureForm())
     form = ErasureForm(request.POST)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engagement.domain.quality import funnel_limits
-from reporting.domain.spc import xmr
+from reporting.domain.spc import TREND, xmr
 
 #: Respondent means are on the 1-5 scale; R = (mean - 1) / 4 x 100, so one unit is 25 points of R.
 R_PER_UNIT = 25.0
@@ -115,6 +115,9 @@ class ChartPoint:
     label: str
     value: float | None
     signals: tuple[str, ...]
+    # Each rule with its direction, and whether that is good where the chart knows which way is better:
+    # "beyond a limit (above the mean: a concern)".
+    causes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,17 +132,38 @@ class ControlChart:
         return self.mean is not None
 
 
-def control_chart(series: Sequence[tuple[str, float | None]]) -> ControlChart:
-    """An XmR chart of the months with a value (from 12 of them; a run chart before)."""
+def control_chart(
+    series: Sequence[tuple[str, float | None]], *, higher_is_better: bool | None = None
+) -> ControlChart:
+    """An XmR chart of the months with a value (from 12 of them; a run chart before). With
+    `higher_is_better` known, each special cause also says whether it is an improvement or a concern
+    (Making Data Count's two colours); None: only its direction."""
     known = [(label, value) for label, value in series if value is not None]
     chart = xmr([value for _label, value in known])
-    signals = dict(zip([label for label, _v in known], chart.signals, strict=True))
+    labels = [label for label, _v in known]
+    signals = dict(zip(labels, chart.signals, strict=True))
+    causes = {
+        label: tuple(cause(rule, direction, higher_is_better) for rule, direction in rules)
+        for label, rules in zip(labels, chart.directions, strict=True)
+    }
     return ControlChart(
         chart.mean,
         chart.lower,
         chart.upper,
-        [ChartPoint(label, value, signals.get(label, ())) for label, value in series],
+        [ChartPoint(label, value, signals.get(label, ()), causes.get(label, ())) for label, value in series],
     )
+
+
+def cause(rule: str, direction: int, higher_is_better: bool | None = None) -> str:
+    """A special cause as a reader needs it: which rule, which way, and (where known) good or bad."""
+    if rule == TREND:
+        way = "rising" if direction > 0 else "falling"
+    else:
+        way = "above the mean" if direction > 0 else "below the mean"
+    if higher_is_better is None:
+        return f"{rule} ({way})"
+    good = (direction > 0) == higher_is_better
+    return f"{rule} ({way}: {'an improvement' if good else 'a concern'})"
 
 
 def chart_summary(what: str, chart: ControlChart, unit: str = "") -> str:
@@ -159,7 +183,7 @@ def chart_summary(what: str, chart: ControlChart, unit: str = "") -> str:
     )
     rules: dict[str, list[str]] = {}
     for point in known:
-        for rule in point.signals:
+        for rule in point.causes or point.signals:
             rules.setdefault(rule, []).append(point.label)
     if not rules:
         return text + "; no special cause: only common-cause variation."

@@ -31,31 +31,35 @@ class XmR:
     lower: float | None
     upper: float | None
     signals: tuple[tuple[str, ...], ...]  # per point, the rules it breaks
+    # Per point, each rule it breaks with its direction: +1 above the mean (or a rising trend), -1 below
+    # (or falling). Sorted by rule; the same rules as `signals`.
+    directions: tuple[tuple[tuple[str, int], ...], ...] = ()
 
 
 def xmr(values: Sequence[float]) -> XmR:
     points = list(values)
     if len(points) < MIN_POINTS:
-        return XmR(None, None, None, tuple(() for _ in points))
+        return XmR(None, None, None, tuple(() for _ in points), tuple(() for _ in points))
     mean = sum(points) / len(points)
     moving = [abs(b - a) for a, b in itertools.pairwise(points)]
     spread = SCALE * sum(moving) / len(moving)
     lower, upper = mean - spread, mean + spread
-    found: list[set[str]] = [set() for _ in points]
+    found: list[dict[str, int]] = [{} for _ in points]
+    sides = [_sign(value - mean) for value in points]
     for index, value in enumerate(points):
         if value > upper or value < lower:
-            found[index].add(BEYOND)
-    sides = [_sign(value - mean) for value in points]
+            found[index][BEYOND] = sides[index]
     for first, last in _runs(sides):
         if last - first + 1 >= RUN:
             for i in range(first, last + 1):
-                found[i].add(SHIFT)
+                found[i][SHIFT] = sides[first]
     # Direction i is from point i to point i + 1; a run of directions i..j spans points i..j + 1.
-    directions = [_sign(b - a) for a, b in itertools.pairwise(points)]
-    for first, last in _runs(directions):
+    # A point where a falling run meets a rising one keeps the later run's direction.
+    steps = [_sign(b - a) for a, b in itertools.pairwise(points)]
+    for first, last in _runs(steps):
         if last - first + 2 >= RUN:
             for i in range(first, last + 2):
-                found[i].add(TREND)
+                found[i][TREND] = steps[first]
     two_thirds = 2 / 3 * spread
     for side in (1, -1):
         out = [side * (value - mean) > two_thirds for value in points]
@@ -64,8 +68,14 @@ def xmr(values: Sequence[float]) -> XmR:
             if sum(out[i] for i in window) >= 2:
                 for i in window:
                     if out[i]:
-                        found[i].add(NEAR_LIMIT)
-    return XmR(mean, lower, upper, tuple(tuple(sorted(rules)) for rules in found))
+                        found[i][NEAR_LIMIT] = side
+    return XmR(
+        mean,
+        lower,
+        upper,
+        tuple(tuple(sorted(rules)) for rules in found),
+        tuple(tuple(sorted(rules.items())) for rules in found),
+    )
 
 
 def _sign(value: float) -> int:

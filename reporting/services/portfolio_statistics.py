@@ -166,16 +166,17 @@ def _readiness_series(
     return values
 
 
+#: kind -> (what, unit, whether a higher value is better: it names each special cause an improvement or a concern).
 INDICATORS = {
-    "overdue": ("HITs with an overdue progress report", "%"),
-    "coverage": ("mean engagement coverage", " degrees"),
-    "readiness": ("mean collaboration readiness", ""),
+    "overdue": ("HITs with an overdue progress report", "%", False),
+    "coverage": ("mean engagement coverage", " degrees", True),
+    "readiness": ("mean collaboration readiness", "", True),
 }
 
 
 def chart_data(kind: str, labels: list[str], values: list[float | None]) -> dict[str, Any]:
-    what, unit = INDICATORS[kind]
-    chart = control_chart(list(zip(labels, values, strict=True)))
+    what, unit, higher_is_better = INDICATORS[kind]
+    chart = control_chart(list(zip(labels, values, strict=True)), higher_is_better=higher_is_better)
     return {
         "mean": chart.mean,
         "lower": chart.lower,

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import second_factor
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
 from teams import permissions
@@ -36,6 +37,9 @@ def _error_messages(request: HttpRequest, exc: ValidationError) -> None:
 @require_POST
 def person_role_grant(request: HttpRequest, pk: int) -> HttpResponse:
     _require(permissions.can_manage_roles(request.user))
+    # A role opens pages of other people's data: the granter confirms their second factor again first.
+    if (confirm := second_factor.confirmation_needed(request)) is not None:
+        return confirm
     try:
         person, user = _person_with_login(pk)
         form = RoleGrantForm(request.POST, held=user.role_assignments.values_list("role", flat=True))

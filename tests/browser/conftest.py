@@ -62,6 +62,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _demo_logins_without_second_factor(request, settings):
+    """The journeys sign in as the demo's and the factories' logins (addresses at example.org): they are
+    let in without a second factor, as in the demo (settings.SECOND_FACTOR_DEMO_EXEMPT, DEBUG-only outside
+    tests). A journey of the second factor itself is marked real_second_factor and uses another domain."""
+    if not request.node.get_closest_marker("real_second_factor"):
+        settings.SECOND_FACTOR_DEMO_EXEMPT = True
+
+
 @pytest.fixture(scope="session")
 def browser():
     missing = _missing()

@@ -101,6 +101,8 @@ NOT_SECRET = {
     ("teams:vocabulary-list", "vocabulary"): "a vocabulary's name, e.g. theme",
     ("teams:vocabulary-term-create", "vocabulary"): "a vocabulary's name, e.g. theme",
     ("teams:vocabulary-term-edit", "vocabulary"): "a vocabulary's name, e.g. theme",
+    ("sso-login", "provider_id"): "a single sign-on provider's configured name, e.g. entra",
+    ("sso-callback", "provider_id"): "a single sign-on provider's configured name (the query is redacted)",
 }
 SAMPLES = {"slug": "sample-value-{n}", "str": "Sample.Value:{n}", "path": "sample/value/{n}"}
 
@@ -345,3 +347,12 @@ def test_docker_compose_does_not_run_gunicorn_without_the_logger_class():
     # The web service runs the image's CMD (Dockerfile); a command of its own must keep the class.
     commands = re.findall(r"^\s+command:.*$", compose, re.M)
     assert [line for line in commands if "gunicorn" in line and "RedactingGunicornLogger" not in line] == []
+
+
+def test_the_single_sign_on_callbacks_query_is_redacted():
+    from core.logging import redact
+
+    line = '"GET /accounts/sso/entra/callback/?code=0.AXyz-secret&state=abc123 HTTP/1.1" 302'
+
+    assert redact(line) == '"GET /accounts/sso/entra/callback/?[redacted] HTTP/1.1" 302'
+    assert redact("/accounts/sso/entra/login/?next=/teams/") == "/accounts/sso/entra/login/?next=/teams/"

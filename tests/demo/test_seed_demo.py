@@ -733,6 +733,29 @@ class TestDemoData:
                 == instrument.items.filter(dimension=quality.dimension).count()
             )
 
+    def test_every_round_board_has_its_stored_reviewer_calibration(self):
+        from accreditation.models import RoundCalibration
+        from accreditation.selectors.rounds import review_totals
+
+        reviewed = [r for r in Round.objects.all() if review_totals(round=r)]
+        assert reviewed  # the past rounds' reviews
+        for round_ in reviewed:
+            stored = RoundCalibration.objects.get(round=round_)
+            assert {row["application"] for row in stored.results} == {
+                a for _r, a, _t in review_totals(round=round_)
+            }
+        # The reviewers score on their own scales, so calibration has something to correct: some application
+        # is calibrated away from zero, and in some round the calibrated order differs from the raw one.
+        from accreditation.domain import review_stats
+        from accreditation.selectors.calibration import stored_calibration
+
+        boards = [stored_calibration(round_id=r.pk).results for r in reviewed]
+        assert any(c.calibrated not in (None, 0.0) for board in boards for c in board.values())
+        assert any(
+            review_stats.order(board, calibrated=True) != review_stats.order(board, calibrated=False)
+            for board in boards
+        )
+
     def test_dementia_reports_went_through_the_services_and_wait_for_the_programme_manager(self, client):
         dementia = HIT.objects.get(slug="dementia")
         reports = list(ProgressReport.objects.filter(hit=dementia).order_by("due_on"))

@@ -71,6 +71,17 @@ class AccountInvitationFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
 
 
+class LoginSessionFactory(factory.django.DjangoModelFactory):
+    """A row of the list of one's sessions (its session row itself need not exist)."""
+
+    class Meta:
+        model = models.LoginSession
+
+    user = factory.SubFactory(UserFactory)
+    session_key = factory.Sequence(lambda n: f"session{n:032d}")
+    user_agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+
 class VocabularyChangeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.VocabularyChange

@@ -744,3 +744,28 @@ def test_profile_links_to_the_token_page(client, no_role_user):
     response = client.get(reverse("profile"))
 
     assert f'href="{reverse("api:token")}"' in response.content.decode()
+
+
+def test_the_token_is_shown_once_then_only_its_date(client, teammate):
+    client.force_login(teammate)
+
+    shown = client.post(reverse("api:token"), follow=True).content.decode()
+    later = client.get(reverse("api:token")).content.decode()
+
+    key = Token.objects.get(user=teammate).key
+    assert f'value="{key}"' in shown and "shown only this once" in shown
+    assert key not in later
+    assert "It was shown once, when it was made" in later
+
+
+def test_revoking_the_token_refuses_it_at_once(client, board_member):
+    key = Token.objects.create(user=board_member).key
+    client.force_login(board_member)
+
+    response = client.post(reverse("api:token"), {"action": "revoke"}, follow=True)
+
+    assert "Your token was revoked" in response.content.decode()
+    assert "You have no token yet." in response.content.decode()
+    assert not Token.objects.filter(user=board_member).exists()
+    client.logout()
+    assert client.get(reverse("api:portfolio"), HTTP_AUTHORIZATION=f"Token {key}").status_code == 401

@@ -262,6 +262,43 @@ def test_erase_removes_the_name_from_free_text(jane, programme_manager, hit):
     assert application.revisions.get().governance == {"director": "[name removed]", "host_unit": "Research"}
 
 
+def test_erase_removes_the_name_from_the_comments_of_recorded_changes(jane, programme_manager, hit):
+    from accreditation.models import PanelSeatEvent
+    from teams.enums import MembershipChangeKind
+    from teams.models import HITStatusChange, MembershipChange
+    from tests.factories.accreditation import PanelSeatEventFactory
+
+    membership = jane.memberships.get()
+    MembershipChange.objects.create(
+        membership=membership,
+        change=MembershipChangeKind.ADDED,
+        role=membership.role,
+        comment=f"{NAME} takes over from the interim director.",
+    )
+    other = f.MembershipFactory(hit=hit)
+    MembershipChange.objects.create(
+        membership=other, change=MembershipChangeKind.ADDED, role=other.role, comment=f"Proposed by {NAME}."
+    )
+    kept = MembershipChange.objects.create(
+        membership=other,
+        change=MembershipChangeKind.ENDED,
+        role=other.role,
+        comment="Moved to another trust.",
+    )
+    f.HITStatusChangeFactory(hit=hit, comment=f"Agreed with {NAME} at the steering group.")
+    PanelSeatEventFactory(user=jane.user, comment=f"{NAME} stepped down for a conflict.")
+
+    services_gdpr.person_erase(actor=programme_manager, person_id=jane.pk, reason="Requested.")
+
+    assert sorted(MembershipChange.objects.exclude(pk=kept.pk).values_list("comment", flat=True)) == [
+        "Proposed by [name removed].",
+        "[name removed] takes over from the interim director.",
+    ]
+    assert MembershipChange.objects.get(pk=kept.pk).comment == "Moved to another trust."
+    assert HITStatusChange.objects.get(hit=hit).comment == "Agreed with [name removed] at the steering group."
+    assert PanelSeatEvent.objects.get().comment == "[name removed] stepped down for a conflict."
+
+
 def test_erase_replaces_survey_invitation_addresses(jane, programme_manager):
     invitation = Invitation.objects.get()
 

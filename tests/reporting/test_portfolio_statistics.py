@@ -105,9 +105,33 @@ def test_control_chart_by_hand_with_a_point_beyond_the_limit():
     assert chart.lower == pytest.approx(15 - 2.66 * 90 / 11)
     assert chart.points[-1].signals == ("beyond a limit",)
     assert all(not p.signals for p in chart.points[:-1])
+    assert chart.points[-1].causes == ("beyond a limit (above the mean)",)
     assert comparison.chart_summary("mean coverage", chart, "%").endswith(
-        "Special causes: beyond a limit: m11."
+        "Special causes: beyond a limit (above the mean): m11."
     )
+
+
+def test_special_causes_say_which_way_and_whether_that_is_good():
+    # Twelve points: 1, 2, ..., 7 (seven rising: a trend) then 3, 3, 3, 3, 3. Mean 43 / 12 = 3.583; the
+    # last five below it (with 1, 2, 3 before: 1, 2, 3 are below too, 4-7 above; no run of seven).
+    values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 3.0, 3.0, 3.0, 3.0, 3.0]
+    series = [(f"m{i:02d}", v) for i, v in enumerate(values)]
+
+    plain = comparison.control_chart(series)
+    better_up = comparison.control_chart(series, higher_is_better=True)
+    better_down = comparison.control_chart(series, higher_is_better=False)
+
+    assert "a trend of 7 or more rising or falling (rising)" in plain.points[0].causes
+    assert "a trend of 7 or more rising or falling (rising: an improvement)" in better_up.points[3].causes
+    assert "a trend of 7 or more rising or falling (rising: a concern)" in better_down.points[3].causes
+    summary = comparison.chart_summary("HITs with an overdue progress report", better_down, "%")
+    assert "a trend of 7 or more rising or falling (rising: a concern): 7 months, m00 to m06" in summary
+
+
+def test_a_cause_below_the_mean_is_a_concern_where_higher_is_better():
+    assert comparison.cause("beyond a limit", -1, True) == "beyond a limit (below the mean: a concern)"
+    assert comparison.cause("beyond a limit", -1, False) == "beyond a limit (below the mean: an improvement)"
+    assert comparison.cause("beyond a limit", 1) == "beyond a limit (above the mean)"
 
 
 # --- The worker's stored rows ---------------------------------------------------------------------------

@@ -78,3 +78,20 @@ def test_two_of_three_beyond_two_thirds_of_the_way_to_a_limit():
     # two thirds of it 4.03 -> 16.36: both 19s are beyond it (and beyond the upper limit, 18.38).
     assert spc.NEAR_LIMIT in chart.signals[10] and spc.NEAR_LIMIT in chart.signals[11]
     assert spc.BEYOND in chart.signals[10]
+
+
+def test_each_signal_carries_its_direction():
+    # Eleven points alternating 10, 16 and a last point of 40: beyond the upper limit, above the mean.
+    values = [10.0 if i % 2 == 0 else 16.0 for i in range(11)] + [40.0]
+    chart = spc.xmr(values)
+
+    assert chart.directions[-1] == ((spc.BEYOND, 1),)
+    assert all(not d for d in chart.directions[:-1])
+    # Falling by one each month: a trend of twelve falling points, the first six above the mean.
+    falling = spc.xmr([float(12 - i) for i in range(12)])
+    assert dict(falling.directions[0])[spc.TREND] == -1
+    assert dict(falling.directions[-1])[spc.TREND] == -1
+    # A run of seven below the mean: 0 x 7 then 10 x 5 (mean 50 / 12 = 4.17).
+    shifted = spc.xmr([0.0] * 7 + [10.0] * 5)
+    assert dict(shifted.directions[0])[spc.SHIFT] == -1
+    assert spc.xmr([1.0] * 11).directions == tuple(() for _ in range(11))  # a run chart: no rules
