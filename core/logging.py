@@ -36,6 +36,7 @@ REDACTED = "[redacted]"
 #: there until it is added here (or listed there as not secret).
 SECRET_URLS: tuple[tuple[str, int], ...] = (
     ("engagement/survey", 1),  # engagement:survey-respond and anything below it
+    ("engagement/network-survey", 1),  # engagement:network-respond
     ("accreditation/sponsor", 1),  # accreditation:sponsor-confirm (a signed value)
     ("accounts/password/reset", 2),  # password_reset_confirm: uidb64, then the token
     ("accounts/signup/verify", 2),  # signup_verify: uidb64, then the token

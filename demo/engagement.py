@@ -49,6 +49,7 @@ from engagement.models import (
 )
 from engagement.services.item_bank import item_bank_quality_compute
 from engagement.services.maturity import action_item_create, maturity_assessment_create
+from engagement.services.network import network_compute
 from engagement.services.ppi import (
     activity_create,
     public_review_create,
@@ -283,10 +284,13 @@ def _load_maturity(ctx: DemoContext, hit: HIT) -> None:
 def compute_scores() -> None:
     """What the worker would compute after these changes, computed here: coverage of every HIT, the
     results of every wave that has closed (released once; an open wave has none), and the item bank's
-    reliability pooled over the released waves (those of the score history included)."""
+    reliability pooled over the released waves (those of the score history included), and the
+    partnership networks."""
     coverage_compute()
     readiness_release()
     item_bank_quality_compute()
+    # Every closed network round's metrics, and every HIT's co-membership network.
+    network_compute()
 
 
 def survey_answers(

@@ -115,14 +115,19 @@ from demo.engagement import compute_scores, load_engagement
 from demo.history import walk_statuses
 from demo.hits import load_hits, load_structures
 from demo.lifecycle import load_lifecycle
+from demo.network import load_network_rounds
 from demo.reports import load_reports
 from demo.score_history import load_score_history
+from engagement.enums import NetworkSource
 from engagement.models import (
     ActionPlanItem,
     CoverageScore,
     Invitation,
     InvolvementActivity,
     MaturityAssessment,
+    NetworkRating,
+    NetworkResult,
+    NetworkRound,
     PublicReview,
     ReadinessResult,
     Response,
@@ -182,6 +187,8 @@ COUNTED = {
     "survey_waves": Wave,
     "survey_invitations": Invitation,
     "survey_responses": Response,
+    "network_rounds": NetworkRound,
+    "network_ratings": NetworkRating,
     "maturity_assessments": MaturityAssessment,
     "action_plan_items": ActionPlanItem,
     "coverage_scores": CoverageScore,
@@ -240,10 +247,13 @@ def load_demo(*, stdout: TextIO | None = None) -> dict[str, int]:
         walk_statuses(ctx)
         load_accreditation(ctx)
         load_engagement(ctx)
+        load_network_rounds(ctx)
         load_score_history(ctx)
         loaded = row_counts()
-        scores_missing = CoverageScore.objects.count() < HIT.objects.count() or (
-            Wave.objects.filter(released_at__isnull=True, closes_on__lt=ctx.today).exists()
+        scores_missing = (
+            CoverageScore.objects.count() < HIT.objects.count()
+            or Wave.objects.filter(released_at__isnull=True, closes_on__lt=ctx.today).exists()
+            or NetworkResult.objects.filter(source=NetworkSource.CO_MEMBERSHIP).count() < HIT.objects.count()
         )
         if scores_missing or any(loaded[label] != before[label] for label in COUNTED if label not in SCORES):
             compute_scores()

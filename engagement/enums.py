@@ -120,3 +120,30 @@ class ActionStatus(models.TextChoices):
 class ScoreKind(models.TextChoices):
     COVERAGE = "coverage", "Engagement coverage"
     READINESS = "readiness", "Readiness"
+
+
+class NetworkRoundStatus(models.TextChoices):
+    """Where a partnership network round stands (engagement.workflow.NETWORK_ROUND_WORKFLOW)."""
+
+    PLANNED = "planned", "Planned"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class CollaborationLevel(models.IntegerChoices):
+    """The Levels of Collaboration scale a partner is rated on (docs/domain.md section 8)."""
+
+    NONE = 0, "0 None"
+    NETWORKING = 1, "1 Networking"
+    COOPERATION = 2, "2 Cooperation"
+    COORDINATION = 3, "3 Coordination"
+    COALITION = 4, "4 Coalition"
+    COLLABORATION = 5, "5 Collaboration"
+
+
+class NetworkSource(models.TextChoices):
+    """Where a stored network comes from: a network round's ratings, or the HIT's groups."""
+
+    ROUND = "round", "Network round"
+    CO_MEMBERSHIP = "co_membership", "Co-membership of the HIT's groups"

@@ -10,17 +10,20 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.models import TimeStampedModel, choices_constraint
+from core.models import StatusEvent, TimeStampedModel, choices_constraint
 from core.validators import LONG_TEXT, SHORT_TEXT, validate_date_in_range
 from engagement.domain.quality import item_flags, reliability_flags
 from engagement.enums import (
     ActionStatus,
     ActivityType,
+    CollaborationLevel,
     DecisionForum,
     Depth,
     Dimension,
     InvolvementLevel,
     MaturityLevel,
+    NetworkRoundStatus,
+    NetworkSource,
     PPIStandard,
     Recognition,
     RoleGroup,
@@ -29,6 +32,7 @@ from engagement.enums import (
     StandardRating,
     SupportStatus,
 )
+from engagement.workflow import NETWORK_ROUND_WORKFLOW
 
 # --- Stakeholder map ---------------------------------------------------------------------------------
 
@@ -729,3 +733,175 @@ class ActionPlanItem(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Partnership network (docs/domain.md section 8) -----------------------------------------------
+
+
+class NetworkRound(TimeStampedModel):
+    """A round of the partnership network survey of one HIT: one named respondent per partner
+    organisation on its map, each rating every other partner (engagement.services.network).
+
+    Its moves (engagement.workflow.NETWORK_ROUND_WORKFLOW) are recorded as NetworkRoundEvent rows.
+    Ratings are taken while it is open and up to its closing date; from its close they are frozen
+    and the worker stores its metrics (NetworkResult).
+    """
+
+    hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="network_rounds")
+    title = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=16, choices=NetworkRoundStatus.choices, default=NetworkRoundStatus.PLANNED
+    )
+    opens_on = models.DateField(
+        null=True, blank=True, validators=[validate_date_in_range], help_text="The day its links were sent."
+    )
+    closes_on = models.DateField(
+        validators=[validate_date_in_range],
+        help_text="The last day ratings are taken, unless it is closed earlier.",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["hit", "-closes_on", "-pk"]
+        constraints = [
+            choices_constraint("status", NetworkRoundStatus, "engagement_networkround_status_valid"),
+            models.CheckConstraint(
+                condition=Q(opens_on__isnull=True) | Q(closes_on__gte=F("opens_on")),
+                name="engagement_networkround_dates_ordered",
+            ),
+            # One round at a time takes ratings.
+            models.UniqueConstraint(
+                fields=["hit"],
+                condition=Q(status__in=[NetworkRoundStatus.PLANNED, NetworkRoundStatus.OPEN]),
+                name="engagement_networkround_one_running",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hit}: {self.title}"
+
+    def takes_ratings(self, today: datetime.date | None = None) -> bool:
+        return self.status == NetworkRoundStatus.OPEN and (today or timezone.localdate()) <= self.closes_on
+
+
+class NetworkRoundEvent(StatusEvent):
+    """One move of a network round (opened, reminded, closed, cancelled): the audit log lists them."""
+
+    network_round = models.ForeignKey(NetworkRound, on_delete=models.CASCADE, related_name="events")
+
+    workflow = NETWORK_ROUND_WORKFLOW
+
+    class Meta(StatusEvent.Meta):
+        indexes = [models.Index(fields=["network_round", "-created_at"], name="engagement_nre_round_idx")]
+
+
+class NetworkRespondent(models.Model):
+    """The named contact who answers for one partner organisation in a round, by one-time link.
+
+    The organisation's stakeholder category is copied when the round is planned, so the round's
+    network does not change when the map does. Only a digest of the link's token is kept.
+    """
+
+    network_round = models.ForeignKey(NetworkRound, on_delete=models.CASCADE, related_name="respondents")
+    organisation = models.ForeignKey("teams.Organisation", on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey("teams.StakeholderCategory", on_delete=models.PROTECT, related_name="+")
+    contact_name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    token_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["network_round", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network_round", "organisation"], name="engagement_networkrespondent_one_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} in {self.network_round_id}"
+
+
+class NetworkRating(models.Model):
+    """What one partner organisation said about another in a round. Never shown one by one: pages
+    read averages of >= 3 raters and the stored metrics (docs/domain.md section 8)."""
+
+    network_round = models.ForeignKey(NetworkRound, on_delete=models.CASCADE, related_name="ratings")
+    rater = models.ForeignKey("teams.Organisation", on_delete=models.PROTECT, related_name="+")
+    ratee = models.ForeignKey("teams.Organisation", on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(choices=CollaborationLevel.choices)
+    trust = models.PositiveSmallIntegerField(null=True, blank=True)
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["network_round", "rater", "ratee"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network_round", "rater", "ratee"], name="engagement_networkrating_one_per_pair"
+            ),
+            models.CheckConstraint(condition=~Q(rater=F("ratee")), name="engagement_networkrating_not_self"),
+            models.CheckConstraint(condition=Q(level__lte=5), name="engagement_networkrating_level_0_5"),
+            models.CheckConstraint(
+                condition=(Q(trust__isnull=True) | (Q(trust__gte=1) & Q(trust__lte=4) & Q(level__gte=1)))
+                & (Q(value__isnull=True) | (Q(value__gte=1) & Q(value__lte=4) & Q(level__gte=1))),
+                name="engagement_networkrating_trust_value_1_4_for_ties",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rater_id} -> {self.ratee_id}: {self.level}"
+
+
+class NetworkResult(models.Model):
+    """The stored metrics of one network (docs/domain.md section 8), written by the worker
+    (engagement.services.network): a closed round's, or the HIT's co-membership network when it
+    has no round. Pages only read it; `detail` holds the drawing (positions), the organisations'
+    table, the category matrix and the asymmetric pairs."""
+
+    hit = models.ForeignKey("teams.HIT", on_delete=models.CASCADE, related_name="network_results")
+    network_round = models.OneToOneField(
+        NetworkRound, on_delete=models.CASCADE, null=True, blank=True, related_name="result"
+    )
+    source = models.CharField(max_length=16, choices=NetworkSource.choices)
+    as_of = models.DateField(validators=[validate_date_in_range], help_text="The day the network describes.")
+    nodes = models.PositiveIntegerField()
+    respondents = models.PositiveIntegerField(default=0)
+    response_rate = models.FloatField(null=True, blank=True)
+    ties = models.PositiveIntegerField()
+    density = models.FloatField(null=True, blank=True)
+    degree_centralization = models.FloatField(null=True, blank=True)
+    betweenness_centralization = models.FloatField(null=True, blank=True)
+    components = models.PositiveIntegerField()
+    isolates = models.PositiveIntegerField()
+    articulation_points = models.PositiveIntegerField()
+    ei_index = models.FloatField("E-I index", null=True, blank=True)
+    asymmetric_pairs = models.PositiveIntegerField(default=0)
+    mean_trust = models.FloatField(null=True, blank=True)
+    mean_value = models.FloatField(null=True, blank=True)
+    detail = models.JSONField(default=dict)
+    fingerprint = models.CharField(max_length=64)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["hit", "-as_of", "-pk"]
+        constraints = [
+            choices_constraint("source", NetworkSource, "engagement_networkresult_source_valid"),
+            models.CheckConstraint(
+                condition=(Q(source=NetworkSource.ROUND) & Q(network_round__isnull=False))
+                | (Q(source=NetworkSource.CO_MEMBERSHIP) & Q(network_round__isnull=True)),
+                name="engagement_networkresult_round_matches_source",
+            ),
+            models.UniqueConstraint(
+                fields=["hit"],
+                condition=Q(source=NetworkSource.CO_MEMBERSHIP),
+                name="engagement_networkresult_one_co_membership",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hit_id} {self.source} {self.as_of}"

@@ -214,3 +214,51 @@ def can_change_items(instrument: Instrument) -> Verdict:
             "Start a new version to change them.",
         )
     return Verdict(True)
+
+
+# --- Partnership network (docs/domain.md section 8) ----------------------------------------------
+
+
+def can_view_network(user: AnyUser, hit: HIT) -> Verdict:
+    """The HIT's network page names its partner organisations, as the stakeholder map does: the
+    HIT's members and programme managers. Board members follow every HIT's density and
+    articulation points on the board dashboard, without names (docs/domain.md section 4)."""
+    if _member_or_pm(roles_of(user), hit):
+        return ALLOW
+    return Verdict(False, "Only the HIT's members and programme managers see its partnership network.")
+
+
+def can_view_network_summary(user: AnyUser, hit: HIT) -> Verdict:
+    """A HIT's network in figures without names (density, articulation points, components): its
+    members, programme managers and board members, who follow them on the board dashboard."""
+    roles = roles_of(user)
+    if _member_or_pm(roles, hit) or roles.has(Role.BOARD_MEMBER):
+        return ALLOW
+    return Verdict(
+        False, "Only the HIT's members, programme managers and board members see its network figures."
+    )
+
+
+def can_manage_network_rounds(user: AnyUser, hit: HIT) -> Verdict:
+    """Planning a network round, naming the contacts, opening it and sending reminders: as survey
+    waves, the HIT's members and programme managers."""
+    return can_edit_engagement(user, hit)
+
+
+def can_close_network_round(user: AnyUser, hit: HIT) -> Verdict:
+    """Closing a round early or cancelling it: the HIT's director or co-director, or a programme
+    manager (as closing a survey wave)."""
+    roles = roles_of(user)
+    if roles.hit_roles.get(hit.pk, frozenset()) & {"director", "co_director"} or roles.has(
+        Role.PROGRAMME_MANAGER
+    ):
+        return ALLOW
+    return Verdict(False, "Only the HIT's director or a programme manager closes or cancels a network round.")
+
+
+def can_export_network_ratings(user: AnyUser) -> Verdict:
+    """One organisation's rating of another is shown to no one; programme managers' aggregate
+    export of the ties (strength, trust and value per pair) is the one exception."""
+    if roles_of(user).has(Role.PROGRAMME_MANAGER):
+        return ALLOW
+    return Verdict(False, "Only programme managers export the network's ties.")

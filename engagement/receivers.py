@@ -20,6 +20,7 @@ LINKS = (
     ("engagement:wave-list", "Readiness surveys", permissions.can_view_readiness),
     ("engagement:maturity-list", "Maturity matrix", permissions.can_view_maturity),
     ("engagement:action-list", "Action plan", permissions.can_view_action_plan),
+    ("engagement:network-detail", "Partnership network", permissions.can_view_network),
 )
 
 

@@ -11,6 +11,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from engagement.services.item_bank import item_bank_quality_compute
+from engagement.services.network import network_close_due, network_compute
 from engagement.services.releases import readiness_release, readiness_release_for_hit
 from engagement.services.score_requests import score_requests_resend
 from engagement.services.scores import coverage_compute, scores_recompute_all
@@ -89,3 +90,31 @@ def resend_score_requests() -> int:
             settings.SCORE_REQUEST_RESEND_AFTER_SECONDS,
         )
     return resent
+
+
+@shared_task(name="engagement.compute_networks", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def compute_networks(
+    *, round_ids: list[int] | None = None, hit_ids: list[int] | None = None
+) -> dict[str, int]:
+    """Store the partnership network metrics of closed rounds (queued when a round closes) or of
+    HITs (engagement.services.network.network_compute)."""
+    return network_compute(round_ids=round_ids, hit_ids=hit_ids).as_dict()
+
+
+@shared_task(
+    name="engagement.close_due_network_rounds", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3
+)
+def close_due_network_rounds() -> int:
+    """Close the network rounds whose closing date has passed and store their metrics (beat, hourly)."""
+    closed = network_close_due()
+    if closed:
+        network_compute(round_ids=closed)
+    return len(closed)
+
+
+@shared_task(name="engagement.recompute_networks", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def recompute_networks() -> dict[str, int]:
+    """Nightly: every closed round's metrics and every HIT's co-membership network; results whose
+    inputs have not changed are left as they are."""
+    network_close_due()
+    return network_compute().as_dict()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from engagement.views import maturity, ppi, stakeholders, surveys
+from engagement.views import maturity, network, ppi, stakeholders, surveys
 
 app_name = "engagement"
 
@@ -63,4 +63,29 @@ urlpatterns = [
     path("hits/<int:hit_pk>/actions/", maturity.action_list, name="action-list"),
     path("hits/<int:hit_pk>/actions/new/", maturity.action_create, name="action-create"),
     path("hits/<int:hit_pk>/actions/<int:pk>/edit/", maturity.action_edit, name="action-edit"),
+    # network
+    path("hits/<int:hit_pk>/network/", network.network_detail, name="network-detail"),
+    path("hits/<int:hit_pk>/network.csv", network.network_export, name="network-export"),
+    path("hits/<int:hit_pk>/network/rounds/", network.round_list, name="network-rounds"),
+    path("hits/<int:hit_pk>/network/rounds/<int:pk>/", network.round_detail, name="network-round"),
+    path(
+        "hits/<int:hit_pk>/network/rounds/<int:pk>/respondents/<int:respondent_pk>/",
+        network.round_contact,
+        name="network-round-contact",
+    ),
+    *(
+        path(
+            f"hits/<int:hit_pk>/network/rounds/<int:pk>/{action}/",
+            network.round_move,
+            {"action": action},
+            name=f"network-round-{action}",
+        )
+        for action in ("open", "remind", "close", "cancel")
+    ),
+    path(
+        "hits/<int:hit_pk>/network/rounds/<int:pk>/ties.csv",
+        network.network_ties_export,
+        name="network-ties-export",
+    ),
+    path("network-survey/<str:token>/", network.network_respond, name="network-respond"),
 ]

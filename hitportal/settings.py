@@ -259,6 +259,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagement.compute_item_bank_quality",
         "schedule": crontab(hour=2, minute=45),
     },
+    # The partnership network (engagement.services.network): rounds close by their date; every
+    # network's metrics are recomputed nightly after the engagement recompute.
+    "close-due-network-rounds": {
+        "task": "engagement.close_due_network_rounds",
+        "schedule": crontab(minute=20),
+    },
+    "nightly-network-recompute": {
+        "task": "engagement.recompute_networks",
+        "schedule": crontab(hour=2, minute=40),
+    },
     # Readiness results are released soon after a wave's closing day ends (engagement.services).
     "readiness-release-closed-waves": {
         "task": "engagement.release_closed_waves",

@@ -11,6 +11,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from engagement.services.network import network_compute
 from tests.conftest import PERSONAS
 from tests.factories import engagement as ef
 from tests.factories import teams_lifecycle as lf
@@ -191,6 +192,8 @@ def records(settings, tmp_path, hit, director, sponsor, teammate):
     ef.ReadinessResultFactory(wave=ef.WaveFactory(hit=hit))
     ef.MaturityAssessmentFactory(hit=hit)
     ef.ActionPlanItemFactory(hit=hit)
+    # The partnership network of the HIT's groups (its pages are in tests/engagement/test_access_network.py).
+    network_compute(hit_ids=[hit.pk])
     return {"hit": hit, "document": document}
 
 
@@ -244,6 +247,7 @@ def test_board_and_facilitator_see_no_documents_meetings_sponsor_log_or_map_on_t
         reverse("teams:sponsor-log", args=[pk]),
         reverse("engagement:stakeholder-map", args=[pk]),
         reverse("engagement:action-list", args=[pk]),
+        reverse("engagement:network-detail", args=[pk]),
     ]
     assert [url for url in hidden if url in content] == []
 
@@ -265,6 +269,7 @@ def test_director_finds_every_record_on_the_hit_page(client, records, director):
         reverse("engagement:wave-list", args=[pk]),
         reverse("engagement:maturity-list", args=[pk]),
         reverse("engagement:action-list", args=[pk]),
+        reverse("engagement:network-detail", args=[pk]),
     ]
     assert [url for url in listed if url not in content] == []
 

@@ -122,6 +122,7 @@ def _arguments(hit: HIT) -> dict[str, object]:
         "criteria": [],
         "items": [],
         "organisations": [],
+        "partners": [],
     }
 
 

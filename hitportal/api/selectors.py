@@ -26,9 +26,10 @@ from accreditation.enums import ApplicationStatus, EOIStatus
 from accreditation.models import Accreditation, Application, Condition, ExpressionOfInterest, Round
 from engagement import permissions as engagement_permissions
 from engagement.enums import Dimension
-from engagement.models import CoverageScore, ReadinessResult, Wave
+from engagement.models import CoverageScore, NetworkResult, ReadinessResult, Wave
 from engagement.selectors import hits as engagement_selectors
 from engagement.selectors import maturity as selectors_maturity
+from engagement.selectors import network as selectors_network
 from engagement.selectors import surveys as selectors_surveys
 from reporting.models import ProgressReport, add_months
 from reporting.selectors.home import overdue_condition
@@ -97,6 +98,7 @@ class HITScores:
     coverage: CoverageScore | None
     readiness: Readiness | None
     maturity: MaturityProfile | None
+    network: NetworkResult | None = None
 
 
 def latest_readiness(*, hit: HIT) -> Readiness | None:
@@ -126,7 +128,8 @@ def latest_maturity(*, hit: HIT) -> MaturityProfile | None:
 def hit_scores_for_user(*, user: AnyUser, pk: int) -> HITScores:
     """The stored scores of a HIT whose coverage the user may see (engagement.permissions.
     can_view_coverage; 404 otherwise). Its readiness and maturity follow their own pages
-    (can_view_readiness, can_view_maturity): null, and not read, for a user who may not see them."""
+    (can_view_readiness, can_view_maturity), and its partnership network's figures the board's
+    (can_view_network_summary): null, and not read, for a user who may not see them."""
     hit = engagement_selectors.hit_for_engagement(
         user=user, pk=pk, may_see=engagement_permissions.can_view_coverage
     )
@@ -136,7 +139,12 @@ def hit_scores_for_user(*, user: AnyUser, pk: int) -> HITScores:
         coverage = None
     readiness = latest_readiness(hit=hit) if engagement_permissions.can_view_readiness(user, hit) else None
     maturity = latest_maturity(hit=hit) if engagement_permissions.can_view_maturity(user, hit) else None
-    return HITScores(hit=hit, coverage=coverage, readiness=readiness, maturity=maturity)
+    network = (
+        selectors_network.network_summaries(hit_ids=[hit.pk]).get(hit.pk)
+        if engagement_permissions.can_view_network_summary(user, hit)
+        else None
+    )
+    return HITScores(hit=hit, coverage=coverage, readiness=readiness, maturity=maturity, network=network)
 
 
 # --- Portfolio aggregates ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from rest_framework import serializers
 from engagement.domain.matrix import element_name, level_name
 from engagement.domain.scoring import SPREAD_THRESHOLD, shown_percent, shown_score, shown_sd
 from engagement.enums import Dimension, MaturityLevel
-from engagement.models import CoverageScore, ReadinessResult
+from engagement.models import CoverageScore, NetworkResult, ReadinessResult
 from teams.models import HIT
 
 # --- HITs --------------------------------------------------------------------------------------------
@@ -227,6 +227,24 @@ class MaturityProfileSerializer(serializers.Serializer):
         return obj.profile.weakest_level_name
 
 
+class NetworkSummarySerializer(serializers.ModelSerializer):
+    """A HIT's partnership network in figures: never an organisation's name or rating."""
+
+    class Meta:
+        model = NetworkResult
+        fields = [
+            "source",
+            "as_of",
+            "nodes",
+            "ties",
+            "density",
+            "components",
+            "articulation_points",
+            "computed_at",
+        ]
+        read_only_fields = fields
+
+
 class HITScoresSerializer(serializers.Serializer):
     hit = HITReferenceSerializer()
     coverage = CoverageSerializer(allow_null=True, help_text="The worker's stored engagement coverage.")
@@ -239,6 +257,12 @@ class HITScoresSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The latest maturity matrix profile; null if there is none, or if you may not see "
         "the HIT's maturity matrix.",
+    )
+    network = NetworkSummarySerializer(
+        allow_null=True,
+        help_text="The partnership network's figures: from the latest closed network round (source "
+        '"round"), else from who sits together in the HIT\'s groups ("co_membership"); null if none is '
+        "stored, or if you may not see them (the HIT's members, programme managers and board members).",
     )
 
 

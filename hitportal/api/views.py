@@ -125,7 +125,7 @@ def _endpoints() -> list[dict[str, str]]:
         {
             "path": one_hit + "scores/",
             "summary": "A HIT's stored engagement coverage, latest readiness results (small groups "
-            "suppressed) and maturity profile.",
+            "suppressed), maturity profile and partnership network figures.",
             "parameters": "",
         },
         {

@@ -7,6 +7,8 @@ count and one fetch however many events there are:
     application  accreditation.ApplicationEvent   an application moved
     eoi          accreditation.EOIEvent           an expression of interest moved
     report       reporting.ReportEvent            a progress report moved
+    network_round  engagement.NetworkRoundEvent   a partnership network round was planned, opened, reminded,
+                                                  closed or cancelled
     decision     accreditation.Decision           a panel decision was recorded
     role         teams.RoleChange                 a programme-wide role was granted or revoked
     admin        django.contrib.admin LogEntry    something was added, changed or deleted in the admin
@@ -74,7 +76,7 @@ from accreditation.models import (
     RoundChange,
 )
 from core.models import StatusEvent
-from engagement.models import PublicReview
+from engagement.models import NetworkRoundEvent, PublicReview
 from hitportal.audit.permissions import can_view_audit_log
 from reporting.models import ReportEvent, ReportScheduleChange
 from teams.enums import (
@@ -422,6 +424,15 @@ SOURCES: tuple[Source, ...] = (
         hit="report__hit",
         title=_titled("Progress report of ", "report__hit__name"),
         page="reporting:report-detail",
+    ),
+    _moves(
+        "network_round",
+        "Partnership network round",
+        NetworkRoundEvent,
+        about="network_round",
+        hit="network_round__hit",
+        title=_titled("Network round of ", "network_round__hit__name"),
+        page="engagement:network-round",
     ),
     Source(
         "decision",

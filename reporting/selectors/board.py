@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypedDict
 
@@ -11,7 +12,9 @@ from django.core.paginator import Page, Paginator
 from django.db import connection, models
 from django.db.models import (
     F,
+    OuterRef,
     QuerySet,
+    Subquery,
     Window,
 )
 from django.db.models.functions import RowNumber
@@ -23,6 +26,7 @@ from engagement.models import (
     CoverageSnapshot,
     MaturityAssessment,
     MaturityRating,
+    NetworkResult,
     ReadinessResult,
     Stakeholder,
     Wave,
@@ -61,6 +65,34 @@ LATEST_REPORTS = 5
 # --- The board dashboard -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class NetworkRow:
+    """One HIT's partnership network on the board dashboard: density and articulation points, no
+    names (the named network is for the HIT's members and programme managers). `source` is empty
+    when the worker has not computed the HIT's network yet."""
+
+    hit: HIT
+    source: str
+    as_of: datetime.date | None
+    nodes: int | None
+    density: float | None
+    articulation_points: int | None
+
+
+NETWORK_COLUMNS = ("source", "as_of", "nodes", "density", "articulation_points")
+
+
+def with_latest_network(hits: QuerySet[HIT]) -> QuerySet[HIT]:
+    """Each HIT annotated with its network to report (engagement.selectors.network.network_summaries
+    as correlated subqueries, so the page's HIT query reads them): its latest closed round's stored
+    network, else its co-membership network. "round" sorts after "co_membership", so descending
+    puts round results first."""
+    latest = NetworkResult.objects.filter(hit=OuterRef("pk")).order_by("-source", "-as_of", "-pk")
+    return hits.annotate(
+        **{f"network_{column}": Subquery(latest.values(column)[:1]) for column in NETWORK_COLUMNS}
+    )
+
+
 @dataclass
 class BoardDashboard:
     filters: Filters
@@ -75,6 +107,7 @@ class BoardDashboard:
     renewals: Listing
     trends: Trends
     today: datetime.date
+    networks: list[NetworkRow] = field(default_factory=list)
 
     @property
     def dimensions(self) -> list[tuple[str, str]]:
@@ -104,7 +137,9 @@ def board_dashboard(
     # One query: the inner one sorts every HIT and keeps the page's ids, the outer one looks up
     # the latest wave and assessment of those 50 only (not of every HIT before the sort).
     page_ids = ordered.values("pk")[page.start_index() - 1 : page.end_index()] if counts.total else []
-    page_hits = list(with_latest_scores(HIT.objects.filter(pk__in=page_ids)).order_by(*order))
+    page_hits = list(
+        with_latest_scores(with_latest_network(HIT.objects.filter(pk__in=page_ids))).order_by(*order)
+    )
     categories = heat_map_categories()
     readiness = readiness_summaries([h.latest_wave_id for h in page_hits if h.latest_wave_id])
     maturity = maturity_summaries([h.latest_assessment_id for h in page_hits if h.latest_assessment_id])
@@ -121,7 +156,22 @@ def board_dashboard(
         renewals=renewals_due(restrict, today=today),
         trends=trends(restrict, today=today),
         today=today,
+        networks=_network_rows(page_hits),
     )
+
+
+def _network_rows(page_hits: Sequence[HIT]) -> list[NetworkRow]:
+    return [
+        NetworkRow(
+            hit,
+            source=getattr(hit, "network_source", None) or "",
+            as_of=getattr(hit, "network_as_of", None),
+            nodes=getattr(hit, "network_nodes", None),
+            density=getattr(hit, "network_density", None),
+            articulation_points=getattr(hit, "network_articulation_points", None),
+        )
+        for hit in page_hits
+    ]
 
 
 # --- The board report pack ---------------------------------------------------------------------------
@@ -285,6 +335,7 @@ def _dashboard_sources(filters: Filters) -> list[type[models.Model]]:
         PortfolioSnapshot,
         StakeholderCategory,
         PortfolioStatistic,
+        NetworkResult,
     ]
     if filters.organisation:
         sources += [Organisation, Membership, Stakeholder]

@@ -452,6 +452,7 @@ def test_scores_give_coverage_latest_overall_readiness_and_maturity_profile(clie
             "weakest_level": 1,
             "weakest_level_label": "Pathological",
         },
+        "network": None,
     }
 
 
@@ -478,6 +479,7 @@ def test_scores_of_a_hit_with_nothing_stored_are_null(client, hit, director):
         "coverage": None,
         "readiness": None,
         "maturity": None,
+        "network": None,
     }
 
 

@@ -222,6 +222,7 @@ def test_every_event_table_extends_status_event():
         "EOIEvent",
         "ReportEvent",
         "ConditionEvent",
+        "NetworkRoundEvent",
     }
 
 
