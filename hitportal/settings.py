@@ -315,6 +315,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.expire_form_submissions",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Expired sessions (Django's clearsessions) and the signed-in list's rows of sessions that ended
+    # without a sign-out (hitportal.security.sessions).
+    "nightly-stale-session-cleanup": {
+        "task": "hitportal.clear_stale_sessions",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
 
 # --- Cache -----------------------------------------------------------------------------------------

@@ -118,3 +118,21 @@ class MembershipAdmin(admin.ModelAdmin):
 @admin.register(models.PortfolioSnapshot)
 class PortfolioSnapshotAdmin(admin.ModelAdmin):
     list_display = ["taken_on", "hits_total"]
+
+
+@admin.register(models.RecoveryCode)
+class RecoveryCodeAdmin(admin.ModelAdmin):
+    """Only to delete a login's recovery codes (resetting a lost second factor); a code is never shown,
+    its row holds only a salted hash."""
+
+    list_display = ["user", "created_at"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "created_at"]
+    readonly_fields = ["user", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

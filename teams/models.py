@@ -1079,3 +1079,22 @@ class Passkey(models.Model):
 
     def __str__(self) -> str:
         return f"Passkey {self.name} of user #{self.user_id}"
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code of a login's second factor (hitportal.security.services), kept only as a
+    salted SHA-256 of the code: the code itself (about 59 random bits) is shown once, when made, and is
+    never stored. Deleted when it is used, and all of a login's when new ones are made."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    salt = models.CharField(max_length=32, help_text="hex")
+    code_hash = models.CharField(max_length=64, help_text="SHA-256 of the salt and the code, hex")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"Recovery code of user #{self.user_id}"

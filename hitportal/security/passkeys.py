@@ -41,7 +41,7 @@ from webauthn.helpers.structs import (
 )
 
 from teams.enums import SecurityEventKind
-from teams.models import Passkey, SecurityEvent, User
+from teams.models import Passkey, RecoveryCode, SecurityEvent, User
 
 _REGISTER = "hitportal_passkey_register"
 _AUTHENTICATE = "hitportal_passkey_authenticate"
@@ -155,11 +155,10 @@ def remove(user: User, pk: int) -> bool:
     deleted, _ = Passkey.objects.filter(user=user, pk=pk).delete()
     if deleted and not Passkey.objects.filter(user=user).exists():
         # The last second factor gone (no authenticator app either): its recovery codes go with it.
-        from django_otp.plugins.otp_static.models import StaticDevice
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-            StaticDevice.objects.filter(user=user).delete()
+            RecoveryCode.objects.filter(user=user).delete()
     if deleted:
         SecurityEvent.objects.create(user=user, kind=SecurityEventKind.PASSKEY_REMOVED, actor=user)
     return bool(deleted)

@@ -2,29 +2,35 @@
 
 Built on django-otp's devices: a TOTPDevice remembers the last time step it accepted, so a code is
 never accepted twice (a replay, even within its 30 seconds, is refused), and slows down after each
-wrong code; a StaticDevice holds the recovery codes, each deleted when it is used. Every check locks
-the device's row, so two requests racing with one code cannot both pass. Setting one up, removing it
+wrong code. Recovery codes are teams.RecoveryCode rows holding only a salted SHA-256 of each code (the
+code is random, about 59 bits, and shown once when made); a code is compared in constant time and its
+row deleted when it is used. Every check locks the rows it reads, so two requests racing with one code
+cannot both pass. Setting one up, removing it
 and making or using recovery codes leave a teams.SecurityEvent (the audit log); no code or secret is
 ever written to a log or an event.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 
 from django.conf import settings
 from django.db import transaction
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from teams.enums import Role, SecurityEventKind
-from teams.models import Passkey, SecurityEvent, User
+from teams.models import Passkey, RecoveryCode, SecurityEvent, User
 from teams.roles import roles_of
 
 AUTHENTICATOR_NAME = "Authenticator app"
-RECOVERY_NAME = "Recovery codes"
 RECOVERY_CODE_COUNT = 10
+# Recovery codes: 12 characters from 31 that cannot be mistaken for one another (no 0/o, 1/i/l), about
+# 59 random bits, shown in groups of four ("abcd-efgh-jkmn"); spaces, hyphens and case are ignored.
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+RECOVERY_CODE_LENGTH = 12
 
 _TOTP = re.compile(r"^\d{6}$")
 
@@ -59,7 +65,22 @@ def has_authenticator(user: User) -> bool:
 
 
 def recovery_codes_left(user: User) -> int:
-    return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())
+    return int(RecoveryCode.objects.filter(user=user).count())
+
+
+def recovery_code_new() -> str:
+    """A new random recovery code, as shown to its owner (groups of four joined by hyphens)."""
+    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, RECOVERY_CODE_LENGTH, 4))
+
+
+def recovery_code_hash(code: str, salt: str) -> str:
+    """The stored form of a recovery code: SHA-256 of the salt and the code as typed, cleaned."""
+    return hashlib.sha256((salt + _clean(code)).encode()).hexdigest()
+
+
+def recovery_codes_delete(user: User) -> None:
+    RecoveryCode.objects.filter(user=user).delete()
 
 
 def _event(user: User, kind: str, actor: User | None = None) -> None:
@@ -95,11 +116,15 @@ def authenticator_confirm(*, user: User, code: str) -> list[str] | None:
 
 @transaction.atomic
 def recovery_codes_create(*, user: User) -> list[str]:
-    """New recovery codes, replacing any earlier ones; returned once, to be shown once."""
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    """New recovery codes, replacing any earlier ones; returned once, to be shown once (only their salted
+    hashes are stored)."""
+    recovery_codes_delete(user)
+    codes = [recovery_code_new() for _ in range(RECOVERY_CODE_COUNT)]
+    rows = []
+    for code in codes:
+        salt = secrets.token_hex(16)
+        rows.append(RecoveryCode(user=user, salt=salt, code_hash=recovery_code_hash(code, salt)))
+    RecoveryCode.objects.bulk_create(rows)
     _event(user, SecurityEventKind.RECOVERY_CODES_CREATED)
     return codes
 
@@ -110,7 +135,7 @@ def second_factor_remove(*, user: User) -> None:
     logins that need a second factor and have no passkey)."""
     deleted, _ = TOTPDevice.objects.filter(user=user).delete()
     if not Passkey.objects.filter(user=user).exists():
-        StaticDevice.objects.filter(user=user).delete()
+        recovery_codes_delete(user)
     if deleted:
         _event(user, SecurityEventKind.FACTOR_REMOVED)
 
@@ -137,8 +162,22 @@ def second_factor_verify(*, user: User, code: str) -> bool:
     if _TOTP.match(code):
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
         return bool(device is not None and device.verify_token(code))
-    recovery = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
-    if recovery is not None and recovery.verify_token(code):
-        _event(user, SecurityEventKind.RECOVERY_CODE_USED)
-        return True
-    return False
+    return recovery_code_use(user=user, code=code)
+
+
+@transaction.atomic
+def recovery_code_use(*, user: User, code: str) -> bool:
+    """Whether `code` is one of the login's unused recovery codes; if so it is spent (its row deleted)
+    and the use audited. Every row is compared, in constant time, whatever matches; the rows are locked
+    so that a second request with the same code waits, then finds it gone."""
+    match: RecoveryCode | None = None
+    for row in RecoveryCode.objects.select_for_update().filter(user=user).order_by("pk"):
+        if hmac.compare_digest(row.code_hash, recovery_code_hash(code, row.salt)) and match is None:
+            match = row
+    if match is None:
+        return False
+    deleted, _ = RecoveryCode.objects.filter(pk=match.pk).delete()
+    if not deleted:
+        return False
+    _event(user, SecurityEventKind.RECOVERY_CODE_USED)
+    return True

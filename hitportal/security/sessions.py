@@ -3,15 +3,19 @@
 Sessions live in the database (django.contrib.sessions), whose rows do not say whose they are without
 decoding each; teams.LoginSession keeps that link: a row is made at sign-in (the `user_logged_in`
 signal), touched at most every TOUCH_SECONDS by the middleware, and deleted at sign-out. Only rows
-whose session still exists and has not expired are listed. No client address is kept.
+whose session still exists and has not expired are listed; the rows of sessions that ended without a
+sign-out (expired, or cleared) are deleted nightly, with the expired sessions themselves
+(sessions_clear_stale, beat task hitportal.clear_stale_sessions). No client address is kept.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.contrib.sessions.models import Session
 from django.db import transaction
@@ -114,3 +118,16 @@ def sessions_end_others(*, user: User, keep: str | None) -> None:
     others = LoginSession.objects.filter(user=user).exclude(session_key=keep or "")
     Session.objects.filter(session_key__in=others.values("session_key")).delete()
     others.delete()
+
+
+def sessions_clear_stale() -> tuple[int, int]:
+    """Delete expired sessions (as `manage.py clearsessions` does) and every LoginSession row whose session
+    no longer exists or has expired. Idempotent: a second run finds nothing. Returns (session rows,
+    LoginSession rows) deleted; a row made by a sign-in while this runs has its session already saved,
+    so it is kept."""
+    now = timezone.now()
+    expired = Session.objects.filter(expire_date__lte=now).count()
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    live = Session.objects.filter(expire_date__gt=now).values("session_key")
+    stale, _ = LoginSession.objects.exclude(session_key__in=live).delete()
+    return int(expired), int(stale)

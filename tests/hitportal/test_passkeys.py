@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.urls import reverse
 
 from teams.enums import SecurityEventKind
-from teams.models import Passkey, SecurityEvent
+from teams.models import Passkey, RecoveryCode, SecurityEvent
 
 pytestmark = [pytest.mark.real_second_factor, pytest.mark.django_db]
 
@@ -177,6 +177,19 @@ def test_a_passkey_can_be_removed_and_the_last_one_of_a_manager_cannot(client, p
         SecurityEvent.objects.filter(user=programme_manager, kind=SecurityEventKind.PASSKEY_REMOVED).count()
         == 1
     )
+
+
+def test_removing_the_last_second_factor_removes_the_recovery_codes(client, director):
+    client.force_login(director)
+    _add_passkey(client, SoftAuthenticator(), "Laptop")
+    assert RecoveryCode.objects.filter(user=director).count() == 10
+
+    client.post(
+        reverse("second-factor"),
+        {"action": "passkey-remove", "passkey_id": Passkey.objects.get(user=director).pk},
+    )
+
+    assert not RecoveryCode.objects.filter(user=director).exists()
 
 
 def test_someone_elses_passkey_is_not_offered_or_accepted(client, director, teammate):

@@ -17,13 +17,13 @@ import time
 
 import pytest
 from django.urls import reverse
-from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import second_factor
 from hitportal.security import services
 from teams.enums import ProgrammeRole, SecurityEventKind
-from teams.models import RoleAssignment, SecurityEvent
+from teams.models import RecoveryCode, RoleAssignment, SecurityEvent
 from tests import factories as f
 
 pytestmark = [pytest.mark.real_second_factor, pytest.mark.django_db]
@@ -55,7 +55,7 @@ def _set_up(client, user) -> tuple[bytes, list[str]]:
     secret = _secret_from_page(page.content.decode())
     response = client.post(reverse("second-factor"), {"action": "confirm", "code": totp(secret)})
     assert response.status_code == 200
-    codes = re.findall(r"<li>([a-z0-9]{6,})</li>", response.content.decode())
+    codes = re.findall(r"<li>([a-z0-9-]{6,})</li>", response.content.decode())
     assert len(codes) == services.RECOVERY_CODE_COUNT
     return secret, codes
 
@@ -186,7 +186,87 @@ def test_a_recovery_code_signs_in_once(client, pm):
     client.logout()
     again = _sign_in(client, pm, codes[0])
     assert "That code did not work" in again.content.decode()
-    assert not StaticToken.objects.filter(token=codes[0]).exists()
+    assert services.recovery_codes_left(pm) == services.RECOVERY_CODE_COUNT - 1
+    assert client.get(reverse("home")).url.startswith(reverse("login"))
+
+
+def test_a_wrong_recovery_code_is_refused_and_spends_nothing(client, pm):
+    client.force_login(pm)
+    _, codes = _set_up(client, pm)
+    client.logout()
+    wrong = codes[0][:-1] + ("a" if codes[0][-1] != "a" else "b")
+
+    refused = _sign_in(client, pm, wrong)
+
+    assert refused.status_code == 200 and "That code did not work" in refused.content.decode()
+    assert client.get(reverse("home")).url.startswith(reverse("login"))
+    assert services.recovery_codes_left(pm) == services.RECOVERY_CODE_COUNT
+    assert not SecurityEvent.objects.filter(user=pm, kind=SecurityEventKind.RECOVERY_CODE_USED).exists()
+
+
+def test_a_recovery_code_is_accepted_as_typed_without_hyphens_or_in_capitals(client, pm):
+    client.force_login(pm)
+    _, codes = _set_up(client, pm)
+    client.logout()
+
+    assert _sign_in(client, pm, codes[3].replace("-", " ").upper()).status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    assert services.recovery_codes_left(pm) == services.RECOVERY_CODE_COUNT - 1
+
+
+def test_another_logins_recovery_code_is_refused(pm, director):
+    theirs = services.recovery_codes_create(user=director)
+
+    assert not services.second_factor_verify(user=pm, code=theirs[0])
+    assert services.recovery_codes_left(director) == services.RECOVERY_CODE_COUNT
+
+
+def test_the_database_holds_no_plain_recovery_code(client, pm):
+    client.force_login(pm)
+    _, codes = _set_up(client, pm)
+
+    rows = list(RecoveryCode.objects.filter(user=pm).values_list("salt", "code_hash"))
+    assert len(rows) == services.RECOVERY_CODE_COUNT
+    stored = " ".join(part for row in rows for part in row)
+    for code in codes:
+        assert code not in stored and code.replace("-", "") not in stored
+    # Each salted differently: equal codes would not give equal hashes.
+    assert len({salt for salt, _ in rows}) == len(rows)
+    assert not StaticToken.objects.exists() and not StaticDevice.objects.exists()
+    page = client.get(reverse("second-factor")).content.decode()
+    assert f"Recovery codes left: <strong>{services.RECOVERY_CODE_COUNT}</strong>" in page
+    assert "cannot be shown again" in page and not any(code in page for code in codes)
+
+
+def test_recovery_codes_are_random_and_long_enough():
+    codes = {services.recovery_code_new() for _ in range(200)}
+    assert len(codes) == 200
+    for code in codes:
+        raw = code.replace("-", "")
+        assert len(raw) == services.RECOVERY_CODE_LENGTH and set(raw) <= set(services.RECOVERY_ALPHABET)
+
+
+def test_the_migration_hashes_the_plain_codes_and_they_still_work_once(pm, director):
+    """Codes made before hashing (django-otp's plain StaticTokens) keep working, once each, and the plain
+    rows are gone."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("teams.migrations.0022_recovery_code")
+    device = StaticDevice.objects.create(user=pm, name="Recovery codes", confirmed=True)
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=t) for t in ("abcdefgh", "23456789")])
+    unconfirmed = StaticDevice.objects.create(user=director, name="Recovery codes", confirmed=False)
+    StaticToken.objects.create(device=unconfirmed, token="zzzzzzzz")
+
+    migration.hash_plain_codes(apps, None)
+
+    assert not StaticToken.objects.exists() and not StaticDevice.objects.exists()
+    assert services.recovery_codes_left(pm) == 2 and services.recovery_codes_left(director) == 0
+    assert "abcdefgh" not in " ".join(RecoveryCode.objects.values_list("code_hash", flat=True))
+    assert services.second_factor_verify(user=pm, code="ABCD-EFGH")
+    assert not services.second_factor_verify(user=pm, code="abcdefgh")
+    assert services.recovery_codes_left(pm) == 1
 
 
 def test_wrong_codes_lock_the_code_step_even_for_a_right_one(client, pm):
@@ -308,9 +388,11 @@ def test_new_recovery_codes_replace_the_old_ones(client, director):
 
     response = client.post(reverse("second-factor"), {"action": "recovery-codes"})
 
-    new = re.findall(r"<li>([a-z0-9]{6,})</li>", response.content.decode())
+    new = re.findall(r"<li>([a-z0-9-]{6,})</li>", response.content.decode())
     assert len(new) == services.RECOVERY_CODE_COUNT and not set(new) & set(old)
-    assert not StaticToken.objects.filter(token__in=old).exists()
+    assert services.recovery_codes_left(director) == services.RECOVERY_CODE_COUNT
+    assert not any(services.second_factor_verify(user=director, code=code) for code in old)
+    assert services.second_factor_verify(user=director, code=new[0])
 
 
 def test_the_audit_log_lists_second_factor_changes_without_codes(client, pm):
