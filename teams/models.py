@@ -666,7 +666,11 @@ class MembershipChange(models.Model):
                 name="teams_membershipchange_from_role_valid",
             ),
         ]
-        indexes = [models.Index(fields=["membership", "created_at"], name="teams_mchange_membership_idx")]
+        indexes = [
+            models.Index(fields=["membership", "created_at"], name="teams_mchange_membership_idx"),
+            # The audit log reads the changes newest first, a page at a time.
+            models.Index(fields=["created_at", "id"], name="teams_mchange_when_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_change_display()}: membership #{self.membership_id}"
