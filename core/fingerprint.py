@@ -43,3 +43,9 @@ def cache_key(prefix: str, *parts: object) -> str:
     """A cache key under `prefix` for the given parts (a scope, a day, a query string, a fingerprint)."""
     digest = hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()
     return f"{prefix}:{digest}"
+
+
+def edited(model: type[models.Model], *fields: str) -> Part:
+    """`model` read for `fields` and, when it has one, its `updated_at` (every save moves it on)."""
+    names = {field.name for field in model._meta.concrete_fields}
+    return model, (*fields, *(("updated_at",) if "updated_at" in names else ()))

@@ -48,6 +48,7 @@ from hitportal.api import services as api_services
 from hitportal.forms import SignupForm
 from reporting.selectors import flags as reporting_flags
 from reporting.selectors import home as reporting_selectors
+from reporting.views import home as reporting_home
 from teams.domain import uploads
 from teams.enums import HITStatus, LifecycleStage, MembershipRole, Role
 from teams.models import HIT
@@ -77,7 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if roles.has(Role.BOARD_MEMBER):
         ctx["stage_counts"] = _stage_counts()
     if roles.has(Role.PROGRAMME_MANAGER):
-        ctx.update(_programme_manager_attention(user, today))
+        ctx.update(_programme_manager_attention(request, today))
     if roles.has(Role.PPI_FACILITATOR):
         ctx.update(_ppi_facilitator_attention(today))
     if roles.hit_ids:
@@ -106,9 +107,10 @@ def _stage_counts() -> list[tuple[str, int]]:
     return [(label, stage_counts.get(value, 0)) for value, label in LifecycleStage.choices]
 
 
-def _programme_manager_attention(user: AnyUser, today: datetime.date) -> dict:
-    """Reporting's panels, HITs in set-up, and live HITs missing a director or working-group leads."""
-    ctx: dict = {"pm_reporting": reporting_selectors.pm_home_panels(user)}
+def _programme_manager_attention(request: HttpRequest, today: datetime.date) -> dict:
+    """Reporting's panels (drawn once per version of what they show, and cached), HITs in set-up, and
+    live HITs missing a director or working-group leads."""
+    ctx: dict = {"pm_reporting_html": reporting_home.pm_home_html(request)}
     ctx["setup_hits"] = list(HIT.objects.filter(status=HITStatus.SET_UP).order_by("status_changed_at")[:10])
     live = HIT.objects.exclude(status=HITStatus.CLOSED)
     directed = selectors.current_memberships(today).filter(role=MembershipRole.DIRECTOR).values("hit_id")
