@@ -11,9 +11,13 @@ of the columns, does not: the cache's timeout bounds that.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
+from django.core.cache import cache
 from django.db import connection, models
+from django.http import HttpRequest
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 
 #: What a fingerprint reads: a model and the timestamp columns (field names) whose latest value counts.
 Part = tuple[type[models.Model], Sequence[str]]
@@ -49,3 +53,17 @@ def edited(model: type[models.Model], *fields: str) -> Part:
     """`model` read for `fields` and, when it has one, its `updated_at` (every save moves it on)."""
     names = {field.name for field in model._meta.concrete_fields}
     return model, (*fields, *(("updated_at",) if "updated_at" in names else ()))
+
+
+def query_string(request: HttpRequest) -> str:
+    """The request's query string in a fixed order, for a cache key (filters, sort and page)."""
+    return urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
+
+
+def cached_html(key: str, draw: Callable[[], str], *, seconds: int) -> SafeString:
+    """The HTML kept under `key`, or `draw()` kept there for `seconds` (the HTML is our own rendering)."""
+    html: str | None = cache.get(key)
+    if html is None:
+        html = draw()
+        cache.set(key, html, seconds)
+    return mark_safe(html)  # noqa: S308 - rendered by our templates, escaped there
