@@ -33,25 +33,30 @@ from accreditation.models import (
     Accreditation,
     Application,
     Condition,
+    Decision,
     ExpressionOfInterest,
+    Panel,
     PanelMember,
+    Review,
     ReviewAssignment,
     Round,
 )
 from accreditation.workflow import FINAL_APPLICATION_STATES
 from core import throttle
+from core.fingerprint import Part, cache_key, cached_html, edited, tables_fingerprint
 from core.validators import LONG_TEXT, SHORT_TEXT
 from engagement.enums import ActionStatus
-from engagement.models import ActionPlanItem
+from engagement.models import ActionPlanItem, PublicReview, SupportRequest
 from engagement.selectors import ppi as selectors_ppi
 from hitportal.api import services as api_services
 from hitportal.forms import SignupForm
+from reporting.models import HITFlagState, ProgressReport
 from reporting.selectors import flags as reporting_flags
 from reporting.selectors import home as reporting_selectors
 from reporting.views import home as reporting_home
 from teams.domain import uploads
 from teams.enums import HITStatus, LifecycleStage, MembershipRole, Role
-from teams.models import HIT
+from teams.models import HIT, Membership, Person, User, WorkingGroup
 from teams.roles import AnyUser, UserRoles, roles_of
 from teams.selectors import hits as selectors
 from teams.services import accounts
@@ -65,12 +70,69 @@ def _status_counts() -> list[tuple[str, str, int]]:
     return [(value, label, counts.get(value, 0)) for value, label in HITStatus.choices]
 
 
+#: How long a rendering of a home page is kept at most: a change that moves no version column (a deleted row
+#: other than the newest) shows within this time.
+HOME_CACHE_SECONDS = 300
+HOME_CACHE_PREFIX = "hitportal:home"
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """What needs each of the user's roles' attention next; nothing at all for a user with no role."""
-    user = request.user
-    roles = roles_of(user)
+    """What needs each of the user's roles' attention next; nothing at all for a user with no role.
+
+    Drawn once per version of what it shows (home_version), day and viewer, and kept in the cache: the
+    key holds the user and their roles, so one user's home is never served to another, and a new role
+    or membership draws it afresh."""
+    roles = roles_of(request.user)
     today = timezone.localdate()
+    key = cache_key(HOME_CACHE_PREFIX, request.user.pk, _roles_key(roles), today.isoformat(), home_version())
+    body = cached_html(key, lambda: _home_body(request, roles, today), seconds=HOME_CACHE_SECONDS)
+    return render(request, "home.html", {"home_body": body})
+
+
+def _roles_key(roles: UserRoles) -> str:
+    return repr(
+        (
+            sorted(roles.roles),
+            sorted((hit_id, sorted(hit_roles)) for hit_id, hit_roles in roles.hit_roles.items()),
+            sorted(roles.panel_ids),
+            sorted(roles.chair_round_ids),
+        )
+    )
+
+
+#: Every table a home page reads, for any role (the worker's stored flags by their `computed_at`).
+HOME_SOURCES: tuple[Part, ...] = (
+    edited(HITFlagState, "computed_at"),
+    edited(HIT),
+    edited(Membership),
+    edited(WorkingGroup),
+    edited(Person),
+    edited(User),
+    edited(ProgressReport),
+    edited(ActionPlanItem),
+    edited(SupportRequest),
+    edited(PublicReview),
+    edited(ExpressionOfInterest),
+    edited(Application),
+    edited(Round),
+    edited(ReviewAssignment),
+    edited(Review),
+    edited(Decision),
+    edited(Condition),
+    edited(Accreditation),
+    edited(Panel),
+    edited(PanelMember),
+)
+
+
+def home_version() -> str:
+    """The version of everything a home page shows (core.fingerprint, one query)."""
+    return tables_fingerprint(HOME_SOURCES)
+
+
+def _home_body(request: HttpRequest, roles: UserRoles, today: datetime.date) -> str:
+    user = request.user
     ctx: dict = {"roles": roles, "role_labels": [Role(r).label for r in sorted(roles.roles)]}
 
     if roles.has(Role.PROGRAMME_MANAGER, Role.BOARD_MEMBER):
@@ -96,7 +158,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "eoi_deadline"
             )
         )
-    return render(request, "home.html", ctx)
+    return loader.render_to_string("_home_body.html", ctx, request=request)
 
 
 def _stage_counts() -> list[tuple[str, int]]:

@@ -1,6 +1,6 @@
-"""The programme manager's reporting panels on the home page (reporting/views/home.py): drawn once per
-version of what they show and kept in the cache, never computed again until a recompute or an edit
-changes it, and never served to anyone but a programme manager."""
+"""The home page (hitportal/views.py home) and the programme manager's reporting panels on it
+(reporting/views/home.py): drawn once per version of what they show and kept in the cache, never
+computed again until a recompute or an edit changes it, and never served to another viewer."""
 
 from __future__ import annotations
 
@@ -46,10 +46,12 @@ def test_the_panels_are_served_from_the_cache_in_constant_queries(
     first = client.get(HOME)
     assert len(first.context["reports_to_review"]) == rows
 
-    # The signed-in floor, the other attention items and one version query: the panels are not computed.
+    # The session, the user and one version query: nothing on the page is computed again.
     with (
         mock.patch("reporting.views.home.pm_home_panels", side_effect=_never),
-        django_assert_max_num_queries(20),
+        mock.patch("hitportal.views._programme_manager_attention", side_effect=_never),
+        mock.patch("hitportal.views._accreditation_attention", side_effect=_never),
+        django_assert_max_num_queries(3),
     ):
         again = client.get(HOME)
 
@@ -114,3 +116,41 @@ def _overdue(response) -> str:
     html = response.content.decode()
     start = html.index('id="pm-overdue-heading"')
     return html[start : html.index("All due and overdue reports", start)]
+
+
+def test_the_pm_panels_are_drawn_once_for_every_programme_manager(client, programme_manager):
+    """The whole page is kept per viewer; reporting's panels, the same for every programme manager, once."""
+    f.HITFactory(name="Alpha HIT", status=HITStatus.ACTIVE)
+    other = f.UserFactory(full_name="Quinn Other")
+    f.RoleAssignmentFactory(user=other, role="programme_manager")
+    client.force_login(programme_manager)
+    client.get(HOME)
+
+    client.force_login(other)
+    with mock.patch("reporting.views.home.pm_home_panels", side_effect=_never):
+        html = client.get(HOME).content.decode()
+
+    assert "Welcome, Quinn" in html and "Pat" not in html.split("<h1>")[1].split("</h1>")[0]
+
+
+def test_one_viewers_home_is_never_served_to_another(client, director, hit, programme_manager):
+    client.force_login(director)
+    mine = client.get(HOME).content.decode()
+    assert hit.name in mine
+
+    client.force_login(programme_manager)
+    response = client.get(HOME)
+
+    assert response.context["roles"].has("programme_manager")  # drawn afresh for this viewer
+    assert 'id="pm-flags-heading"' in response.content.decode() and 'id="pm-flags-heading"' not in mine
+
+
+def test_a_new_membership_draws_the_home_page_again(client, hit, other_hit):
+    person = f.PersonFactory(user=f.UserFactory(full_name="Mo Member"))
+    f.MembershipFactory(hit=hit, person=person)
+    client.force_login(person.user)
+    assert other_hit.name not in client.get(HOME).content.decode()
+
+    f.MembershipFactory(hit=other_hit, person=person)
+
+    assert other_hit.name in client.get(HOME).content.decode()
