@@ -12,7 +12,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, ValidationError
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Model, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -85,7 +85,9 @@ def home(request: HttpRequest) -> HttpResponse:
     or membership draws it afresh."""
     roles = roles_of(request.user)
     today = timezone.localdate()
-    key = cache_key(HOME_CACHE_PREFIX, request.user.pk, _roles_key(roles), today.isoformat(), home_version())
+    # The viewer's own row (their name heads the page) is in the key; the rest in the version.
+    viewer = (request.user.pk, getattr(request.user, "updated_at", None))
+    key = cache_key(HOME_CACHE_PREFIX, viewer, _roles_key(roles), today.isoformat(), home_version(roles))
     body = cached_html(key, lambda: _home_body(request, roles, today), seconds=HOME_CACHE_SECONDS)
     return render(request, "home.html", {"home_body": body})
 
@@ -101,34 +103,71 @@ def _roles_key(roles: UserRoles) -> str:
     )
 
 
-#: Every table a home page reads, for any role (the worker's stored flags by their `computed_at`).
-HOME_SOURCES: tuple[Part, ...] = (
-    edited(HITFlagState, "computed_at"),
-    edited(HIT),
-    edited(Membership),
-    edited(WorkingGroup),
-    edited(Person),
-    edited(User),
-    edited(ProgressReport),
-    edited(ActionPlanItem),
-    edited(SupportRequest),
-    edited(PublicReview),
-    edited(ExpressionOfInterest),
-    edited(Application),
-    edited(Round),
-    edited(ReviewAssignment),
-    edited(Review),
-    edited(Decision),
-    edited(Condition),
-    edited(Accreditation),
-    edited(Panel),
-    edited(PanelMember),
+#: The tables each part of a home page reads (the worker's stored flags by their `computed_at`).
+_PORTFOLIO = (HIT,)
+_PM_SOURCES = (
+    HITFlagState,
+    HIT,
+    ProgressReport,
+    Accreditation,
+    Application,
+    Decision,
+    Condition,
+    Membership,
+    WorkingGroup,
+    PublicReview,
+    Person,
+    User,
+    ExpressionOfInterest,
+    Round,
+    ReviewAssignment,
 )
+_PPI_SOURCES = (HIT, Membership, HITFlagState, SupportRequest, User)
+_MEMBER_SOURCES = (
+    HIT,
+    ProgressReport,
+    ActionPlanItem,
+    Person,
+    Membership,
+    WorkingGroup,
+    Application,
+    Round,
+    Decision,
+    Condition,
+    Accreditation,
+)
+_PANEL_SOURCES = (PanelMember, Panel, Round)
+_CHAIR_SOURCES = (ExpressionOfInterest, Application, ReviewAssignment, Round, User, HIT)
+_REVIEWER_SOURCES = (ReviewAssignment, Review, Application, HIT, Round)
 
 
-def home_version() -> str:
-    """The version of everything a home page shows (core.fingerprint, one query)."""
-    return tables_fingerprint(HOME_SOURCES)
+def home_sources(roles: UserRoles) -> list[Part]:
+    """What the home page of a viewer with these roles reads: only the tables of their sections, so a
+    page with little on it stays cheap to check."""
+    models: list[type[Model]] = []
+    if roles.has(Role.PROGRAMME_MANAGER, Role.BOARD_MEMBER):
+        models += _PORTFOLIO
+    if roles.has(Role.PROGRAMME_MANAGER):
+        models += _PM_SOURCES
+    if roles.has(Role.PPI_FACILITATOR):
+        models += _PPI_SOURCES
+    if roles.hit_ids:
+        models += _MEMBER_SOURCES
+    if roles.panel_ids:
+        models += _PANEL_SOURCES
+    if roles.chair_round_ids:
+        models += _CHAIR_SOURCES
+    if roles.has(Role.REVIEWER, Role.LAY_REVIEWER):
+        models += _REVIEWER_SOURCES
+    if roles.has(Role.APPLICANT, Role.HIT_DIRECTOR, Role.PROGRAMME_MANAGER):
+        models += [Round]
+    unique = list(dict.fromkeys(models))
+    return [edited(model, "computed_at") if model is HITFlagState else edited(model) for model in unique]
+
+
+def home_version(roles: UserRoles) -> str:
+    """The version of what a home page shows for these roles (core.fingerprint, one query)."""
+    return tables_fingerprint(home_sources(roles))
 
 
 def _home_body(request: HttpRequest, roles: UserRoles, today: datetime.date) -> str:

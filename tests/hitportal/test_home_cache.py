@@ -154,3 +154,22 @@ def test_a_new_membership_draws_the_home_page_again(client, hit, other_hit):
     f.MembershipFactory(hit=other_hit, person=person)
 
     assert other_hit.name in client.get(HOME).content.decode()
+
+
+def test_a_board_members_home_reads_only_the_hits_and_shows_a_status_change_at_once(client, board_member):
+    from hitportal.views import home_sources
+    from teams.models import HIT
+    from teams.roles import roles_of
+
+    assert [model for model, _fields in home_sources(roles_of(board_member))] == [HIT]
+    hit = f.HITFactory(status=HITStatus.ACTIVE)
+    client.force_login(board_member)
+    first = client.get(HOME).context["status_counts"]
+    assert ("active", "Active", 1) in first
+
+    with _later(5):
+        hit.status = HITStatus.SUSPENDED
+        hit.save()
+        counts = client.get(HOME).context["status_counts"]
+
+    assert ("suspended", "Suspended", 1) in counts and ("active", "Active", 0) in counts
