@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accreditation", "0010_round_changes"),
+        ("accreditation", "0011_round_calibration"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

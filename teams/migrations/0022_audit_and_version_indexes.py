@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("teams", "0016_user_roles_version"),
+        ("teams", "0021_passkey"),
     ]
 
     operations = [
