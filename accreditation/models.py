@@ -607,6 +607,8 @@ class Decision(TimeStampedModel):
             ),
             models.CheckConstraint(condition=~Q(rationale=""), name="accreditation_decision_has_rationale"),
         ]
+        # The audit log reads the decisions newest first, a page at a time.
+        indexes = [models.Index(fields=["decided_at", "id"], name="accreditation_decision_when")]
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}: {self.application}"

@@ -169,7 +169,14 @@ def _personas() -> dict[str, str]:
     the director and a member of the HIT with the most stakeholder links."""
     from django.db.models import Count
 
-    from demo.data_scale import BOARD_EMAIL, CHAIR_EMAIL, PM_EMAIL, director_email, member_email
+    from demo.data_scale import (
+        BOARD_EMAIL,
+        CHAIR_EMAIL,
+        MEMBER_WITH_LOGIN,
+        PM_EMAIL,
+        director_email,
+        member_email,
+    )
     from demo.scale import scale_hits
 
     big = scale_hits().annotate(n=Count("stakeholders")).order_by("-n", "pk").first()
@@ -180,7 +187,7 @@ def _personas() -> dict[str, str]:
         "board member": BOARD_EMAIL,
         "panel chair": CHAIR_EMAIL,
         "HIT director": director_email(number),
-        "HIT member": member_email(number, 0),
+        "HIT member": member_email(number, MEMBER_WITH_LOGIN),
     }
 
 

@@ -70,6 +70,8 @@ class StatusEvent(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at", "-pk"]
+        # The audit log reads each event table newest first, a page at a time.
+        indexes = [models.Index(fields=["created_at", "id"])]
 
     @property
     def action_label(self) -> str:

@@ -12,6 +12,8 @@ ROUND_NAME = "Scale round"
 # The first scale HIT gets this many extra stakeholder links (bench/scores.py relies on it too).
 BIG_HIT_LINKS = 400
 REPORT_INTERVAL_MONTHS = 6
+# Each HIT's members are numbered from 1 (1 sits on the management group); this plain member has a login.
+MEMBER_WITH_LOGIN = 2
 
 
 def director_email(n: int) -> str:

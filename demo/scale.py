@@ -15,7 +15,8 @@ accreditations, maturity, coverage history); the names in demo/data_scale.py.
 
 Logins (password ``hitportal-demo``, as the demo): scale-pm@example.org (programme manager),
 scale-board@example.org (board member), scale-chair@example.org (chair of the scale round's panel)
-and scale-director-NNNN@example.org (director of Scale HIT NNNN).
+scale-director-NNNN@example.org (director of Scale HIT NNNN) and scale-member-NNNN-2@example.org (a
+member of Scale HIT NNNN, demo/data_scale.py MEMBER_WITH_LOGIN).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from accreditation.models import Accreditation, Revision, Round
 from accreditation.services.calibration import all_calibrations_recompute
 from demo.data_scale import BOARD_EMAIL, PM_EMAIL, ROUND_NAME, director_email
 from demo.scale_history import build_history, build_reports
-from demo.scale_hits import build_base, build_big_hit, build_people, scale_hits
+from demo.scale_hits import build_base, build_big_hit, build_member_logins, build_people, scale_hits
 from engagement.models import (
     Answer,
     CoverageScore,
@@ -112,6 +113,7 @@ def build(
         )
         changed |= build_big_hit(say=say)
         changed |= build_people(members_per_hit=members_per_hit, say=say)
+        changed |= build_member_logins(say=say)
         changed |= build_reports(reports_per_hit=reports_per_hit, rng=rng(1), say=say)
         changed |= build_history(rng=rng(2), say=say)
     if changed or not _scores_present():

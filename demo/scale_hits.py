@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable
 
 from django.contrib.auth.hashers import make_password
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accreditation.enums import PanelRole
@@ -22,6 +22,8 @@ from demo.data_scale import (
     BIG_HIT_LINKS,
     BOARD_EMAIL,
     CHAIR_EMAIL,
+    EMAIL_DOMAIN,
+    MEMBER_WITH_LOGIN,
     PM_EMAIL,
     PREFIX,
     ROUND_NAME,
@@ -278,6 +280,32 @@ def build_people(*, members_per_hit: int, say: Callable[[str], None]) -> bool:
         return changed
     say(f"Directors and members of {len(todo)} HITs...")
     _directors_and_members(todo, members_per_hit=members_per_hit, password=password)
+    return True
+
+
+def build_member_logins(*, say: Callable[[str], None]) -> bool:
+    """A login for one plain member of each HIT (member MEMBER_WITH_LOGIN), for the members that lack
+    one, so the pages a HIT member reads can be measured too."""
+    people = Person.objects.filter(
+        email__startswith="scale-member-",
+        email__endswith=f"-{MEMBER_WITH_LOGIN}@{EMAIL_DOMAIN}",
+        user__isnull=True,
+    )
+    todo = list(people.values_list("email", "full_name"))
+    if not todo:
+        return False
+    say(f"Logins for {len(todo)} HIT members...")
+    password = make_password(DEMO_PASSWORD)
+    User.objects.bulk_create(
+        [User(email=email, full_name=name, password=password) for email, name in todo],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    people.update(user_id=Subquery(User.objects.filter(email=OuterRef("email")).values("pk")[:1]))
+    # bulk_create and update send no signal: no cached roles may outlive the new links.
+    roles_changed(
+        User.objects.filter(email__in=[email for email, _name in todo]).values_list("pk", flat=True)
+    )
     return True
 
 

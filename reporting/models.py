@@ -186,6 +186,8 @@ class ProgressReport(TimeStampedModel):
             models.Index(fields=["status", "due_on"], name="rep_report_status_due_idx"),
             # A HIT's reports newest first; the flags read each HIT's latest submitted reports.
             models.Index(fields=["hit", "-due_on"], name="rep_report_hit_due_idx"),
+            # The pages cached by the version of what they show read the latest edit (core.fingerprint).
+            models.Index(fields=["updated_at"], name="rep_report_updated_idx"),
         ]
 
     def __str__(self) -> str:

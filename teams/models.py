@@ -97,6 +97,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name", "email"]
+        # The pages cached by the version of what they show read the latest edit (core.fingerprint).
+        indexes = [models.Index(fields=["updated_at"], name="teams_user_updated_idx")]
 
     def __str__(self) -> str:
         return self.full_name or self.email
@@ -415,7 +417,11 @@ class Person(TimeStampedModel):
                 name="teams_person_professional_group_valid",
             ),
         ]
-        indexes = [models.Index(fields=["full_name"], name="teams_person_name_idx")]
+        indexes = [
+            models.Index(fields=["full_name"], name="teams_person_name_idx"),
+            # The pages cached by the version of what they show read the latest edit (core.fingerprint).
+            models.Index(fields=["updated_at"], name="teams_person_updated_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -630,6 +636,8 @@ class Membership(TimeStampedModel):
         indexes = [
             # "My HITs" and the role lookups filter memberships by person.
             models.Index(fields=["person", "hit"], name="teams_membership_person_idx"),
+            # The pages cached by the version of what they show read the latest edit (core.fingerprint).
+            models.Index(fields=["updated_at"], name="teams_membership_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -666,7 +674,11 @@ class MembershipChange(models.Model):
                 name="teams_membershipchange_from_role_valid",
             ),
         ]
-        indexes = [models.Index(fields=["membership", "created_at"], name="teams_mchange_membership_idx")]
+        indexes = [
+            models.Index(fields=["membership", "created_at"], name="teams_mchange_membership_idx"),
+            # The audit log reads the changes newest first, a page at a time.
+            models.Index(fields=["created_at", "id"], name="teams_mchange_when_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_change_display()}: membership #{self.membership_id}"

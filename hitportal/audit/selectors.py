@@ -1,7 +1,8 @@
 """The audit log: one chronological list of the events the portal already records.
 
 Its sources are the list SOURCES, one branch each of a single UNION query, so a page costs one
-count and one fetch however many events there are:
+count and one fetch however many events there are (AuditLog: for a page, each branch gives only its
+newest rows, read down the index on its event time):
 
     hit_status   teams.HITStatusChange            a HIT's status moved
     application  accreditation.ApplicationEvent   an application moved
@@ -46,12 +47,12 @@ sorted once, newest first. Links are built from the ids in the row, without furt
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-from django.db import models
+from django.db import connection, models
 from django.db.models import BigIntegerField, Case, F, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast, Concat
 from django.urls import NoReverseMatch, reverse
@@ -70,11 +71,15 @@ from accreditation.models import (
     ConditionEvent,
     Decision,
     EOIEvent,
+    ExpressionOfInterest,
+    Panel,
     PanelSeatEvent,
     Review,
     ReviewAssignment,
+    Round,
     RoundChange,
 )
+from core.fingerprint import tables_fingerprint
 from core.models import StatusEvent
 from engagement.models import NetworkRoundEvent, PublicReview
 from hitportal.audit.permissions import can_view_audit_log
@@ -91,14 +96,17 @@ from teams.enums import (
     VocabularyKind,
 )
 from teams.models import (
+    HIT,
     AccountInvitation,
     AccountRegistration,
     GdprAction,
     HITStatusChange,
     MembershipChange,
+    Person,
     ProposedMembership,
     RoleChange,
     SecurityEvent,
+    User,
     VocabularyChange,
 )
 from teams.roles import AnyUser
@@ -707,38 +715,110 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def audit_entries(*, user: AnyUser, filters: AuditFilter | None = None) -> QuerySet[Any, dict[str, Any]]:
-    """The audit events as one ordered UNION queryset of dicts (the COLUMNS), newest first.
+def _conditions(source: Source, filters: AuditFilter) -> Q:
+    condition = Q()
+    if filters.actor:
+        condition &= Q(**{f"{source.actor}__full_name__icontains": filters.actor}) | Q(
+            **{f"{source.actor}__email__icontains": filters.actor}
+        )
+    if filters.hit_id is not None:
+        condition &= Q(**{f"{source.hit}_id": filters.hit_id})
+    if filters.date_from:
+        condition &= Q(**{f"{source.when}__gte": _day_start(filters.date_from)})
+    if filters.date_to:
+        condition &= Q(**{f"{source.when}__lt": _day_start(filters.date_to + datetime.timedelta(days=1))})
+    return condition
+
+
+ORDERING = ("-log_when", "log_kind", "-log_pk")
+
+
+class AuditLog:
+    """The events a filter selects, newest first: a sequence that a Paginator pages.
+
+    `count()` is one query over the matching rows' ids alone (no joins unless a filter needs one). A
+    slice is one UNION query in which each source gives only its newest rows, as many as the slice's end
+    (read down its timestamp index where the source has one), so the first pages cost the same however
+    long the log grows; a page further on costs what it skips, as any numbered paging does. Iterating
+    gives every event. Empty for anyone but a programme manager.
+    """
+
+    def __init__(self, sources: list[Source], filters: AuditFilter) -> None:
+        self._parts = [(source, _conditions(source, filters)) for source in sources]
+        self._count: int | None = None
+
+    def _union(self, limit: int | None = None) -> QuerySet[Any, dict[str, Any]]:
+        branches = []
+        for source, condition in self._parts:
+            branch = source.branch(condition)
+            if limit is not None and len(self._parts) > 1:
+                branch = branch.order_by(F(source.when).desc(), F("pk").desc())[:limit]
+            branches.append(branch)
+        first, *rest = branches
+        combined = first.union(*rest, all=True) if rest else first
+        return combined.order_by(*ORDERING)
+
+    def count(self) -> int:
+        if self._count is None:
+            if not self._parts:
+                self._count = 0
+            else:
+                ids = [
+                    source.model._default_manager.filter(source.only & condition).order_by().values_list("pk")
+                    for source, condition in self._parts
+                ]
+                first, *rest = ids
+                self._count = (first.union(*rest, all=True) if rest else first).count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._union() if self._parts else [])
+
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("The audit log is read a page (a slice) at a time.")
+        start, stop = index.start or 0, index.stop
+        if not self._parts or (stop is not None and stop <= start):
+            return []
+        # A database that cannot limit the branches of a UNION (SQLite) sorts them whole.
+        limited = stop is not None and connection.features.supports_slicing_ordering_in_compound
+        return list(self._union(stop if limited else None)[start:stop])
+
+
+def audit_entries(*, user: AnyUser, filters: AuditFilter | None = None) -> AuditLog:
+    """The audit events matching `filters`, newest first, as rows of the COLUMNS (see AuditLog).
 
     Empty for anyone but a programme manager. A HIT filter leaves out the kinds that belong to no
     HIT (roles, logins, vocabularies, admin changes, data protection requests, panel seats).
     """
     filters = filters or AuditFilter()
-    nothing = SOURCES[0].branch(Q()).none()
     if not can_view_audit_log(user):
-        return nothing
+        return AuditLog([], filters)
     selected = [_BY_KIND[filters.kind]] if filters.kind in _BY_KIND else list(SOURCES)
-    branches = []
-    for source in selected:
-        if filters.hit_id is not None and source.hit is None:
-            continue
-        condition = Q()
-        if filters.actor:
-            condition &= Q(**{f"{source.actor}__full_name__icontains": filters.actor}) | Q(
-                **{f"{source.actor}__email__icontains": filters.actor}
-            )
-        if filters.hit_id is not None:
-            condition &= Q(**{f"{source.hit}_id": filters.hit_id})
-        if filters.date_from:
-            condition &= Q(**{f"{source.when}__gte": _day_start(filters.date_from)})
-        if filters.date_to:
-            condition &= Q(**{f"{source.when}__lt": _day_start(filters.date_to + datetime.timedelta(days=1))})
-        branches.append(source.branch(condition))
-    if not branches:
-        return nothing
-    first, *rest = branches
-    combined = first.union(*rest, all=True) if rest else first
-    return combined.order_by("-log_when", "log_kind", "-log_pk")
+    return AuditLog(
+        [source for source in selected if filters.hit_id is None or source.hit is not None], filters
+    )
+
+
+#: The tables whose names the log's rows show (who did it, the HIT, the object's title).
+NAMED: tuple[type[models.Model], ...] = (User, HIT, Person, Panel, Round, ExpressionOfInterest)
+
+
+def audit_log_version() -> str:
+    """The version of everything the audit log shows, in one query (core.fingerprint): each source's
+    highest id and latest event time (and `updated_at`, for the rows that change), and the latest edit
+    of the tables whose names it shows. A new event, a later step of a review, a renamed person or HIT
+    moves it on."""
+    fields: dict[type[models.Model], set[str]] = {}
+    for source in SOURCES:
+        fields.setdefault(source.model, set()).add(source.when)
+    for model in (*fields, *NAMED):
+        names = {field.name for field in model._meta.concrete_fields}
+        fields.setdefault(model, set()).update({"updated_at"} & names)
+    return tables_fingerprint((model, sorted(names)) for model, names in fields.items())
 
 
 # --- Entries as the page shows them -----------------------------------------------------------------

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from core.fingerprint import cache_key
 from core.forms import DateField
 from hitportal.audit.permissions import can_view_audit_log
-from hitportal.audit.selectors import KINDS, AuditFilter, audit_entries, audit_page_entries
-from teams.forms.lookup import HITChoiceField, search_as
+from hitportal.audit.selectors import (
+    KINDS,
+    AuditFilter,
+    audit_entries,
+    audit_log_version,
+    audit_page_entries,
+)
+from teams.enums import Role
+from teams.forms.lookup import QUERY_SUFFIX, HITChoiceField, search_as
 from teams.models import HIT
+from teams.roles import roles_of
 
 PAGE_SIZE = 50
 
@@ -50,20 +63,49 @@ class AuditFilterForm(forms.Form):
         )
 
 
+#: How long a rendering is kept at most: a change that moves no version column (a deleted row other than
+#: the newest) shows within this time.
+CACHE_SECONDS = 300
+CACHE_PREFIX = "audit:log"
+
+
 @login_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
+    """Rendered once per version of the log (hitportal.audit.selectors.audit_log_version) and query
+    string, and kept in the cache; a search typed into the HIT field is never served from it (it counts
+    against the user's directory searches)."""
     verdict = can_view_audit_log(request.user)
     if not verdict:
         raise PermissionDenied(verdict.reason)
+    typed = any(name.endswith(QUERY_SUFFIX) and value for name, value in request.GET.items())
+    key = None if typed else _cache_key(request)
+    body = cache.get(key) if key else None
+    if body is None:
+        body = _log_body(request)
+        if key:
+            cache.set(key, body, CACHE_SECONDS)
+    return render(request, "audit/log.html", {"log_body": mark_safe(body)})  # noqa: S308 - our own rendering
+
+
+def _cache_key(request: HttpRequest) -> str:
+    """The log's version, the query string (filters, page) and the viewer's scope: only programme
+    managers read the log, and all of them read all of it (docs/domain.md section 4); a rendering for
+    one scope is never served to another all the same."""
+    scope = ",".join(sorted(role for role in (Role.PROGRAMME_MANAGER,) if roles_of(request.user).has(role)))
+    query = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
+    return cache_key(CACHE_PREFIX, scope, query, audit_log_version())
+
+
+def _log_body(request: HttpRequest) -> str:
     form = AuditFilterForm(request.GET or None)
     search_as(form, request.user)
     filters = form.to_filter() if form.is_bound else AuditFilter()
     page = Paginator(audit_entries(user=request.user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(
-        request,
-        "audit/log.html",
+    return render_to_string(
+        "audit/_log_body.html",
         {"form": form, "page": page, "entries": audit_page_entries(page.object_list)},
+        request=request,
     )

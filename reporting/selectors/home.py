@@ -7,14 +7,17 @@ import datetime
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 
+from accreditation.models import Accreditation, Application, Condition, Decision
+from core.fingerprint import edited, tables_fingerprint
+from engagement.models import PublicReview
 from reporting import permissions
 from reporting import receivers as checklist
 from reporting.enums import OPEN_STATUSES, WITH_TEAM, ReportStatus
-from reporting.models import ProgressReport
+from reporting.models import HITFlagState, ProgressReport
 from reporting.selectors import flags
 from reporting.selectors.stages import latest_stage_assessment
 from teams.enums import HITStatus, Role
-from teams.models import HIT
+from teams.models import HIT, Membership, Person, User, WorkingGroup
 from teams.roles import AnyUser, roles_of
 
 LIVE_STATUSES = (HITStatus.SET_UP, HITStatus.ACTIVE, HITStatus.SUSPENDED)
@@ -125,3 +128,26 @@ def pm_home_panels(user: AnyUser, *, limit: int = 50) -> dict[str, object]:
             .order_by("due_on")[:limit]
         ),
     }
+
+
+def pm_home_version() -> str:
+    """The version of what pm_home_panels shows (core.fingerprint), in one query: the stored flags (their
+    `computed_at`), the HITs, the reports, and what the set-up checklists read (accreditations,
+    applications, decisions and conditions, memberships and working groups, public reviews), with
+    the names of people and logins. A recompute of the flags or any edit of those moves it on."""
+    return tables_fingerprint(
+        [
+            edited(HITFlagState, "computed_at"),
+            edited(HIT),
+            edited(ProgressReport),
+            edited(Accreditation),
+            edited(Application),
+            edited(Decision),
+            edited(Condition),
+            edited(Membership),
+            edited(WorkingGroup),
+            edited(PublicReview),
+            edited(Person),
+            edited(User),
+        ]
+    )

@@ -11,7 +11,10 @@ from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
 
 from demo import scale
+from demo.data_scale import MEMBER_WITH_LOGIN, member_email
+from teams.enums import MembershipRole
 from teams.models import User
+from teams.roles import roles_of
 
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 MAX_QUERIES = 15  # GitHub issue 6: at most 15 queries per page whatever the data size
@@ -59,3 +62,30 @@ def test_pages_of_the_scale_personas_stay_within_the_query_budget(db, client, dj
         measured.append(page.label)
 
     assert len(measured) >= 3
+
+
+def test_a_plain_member_of_each_scale_hit_has_a_login(db, client):
+    """bench/http_load.py crawls as a HIT member too."""
+    scale.build(hits=3, say=lambda text: None)
+    members = User.objects.filter(email__startswith="scale-member-")
+
+    assert sorted(members.values_list("email", flat=True)) == [
+        member_email(n, MEMBER_WITH_LOGIN) for n in range(3)
+    ]
+    member = members.order_by("email").first()
+    roles = roles_of(member)
+    assert len(roles.hit_ids) == 1
+    assert set(roles.hit_roles[next(iter(roles.hit_ids))]) == {MembershipRole.MEMBER}
+    client.force_login(member)
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_member_logins_are_added_to_a_dataset_built_without_them(db):
+    scale.build(hits=2, say=lambda text: None)
+    User.objects.filter(email__startswith="scale-member-").delete()
+    said: list[str] = []
+
+    scale.build(hits=2, say=said.append)
+
+    assert User.objects.filter(email__startswith="scale-member-").count() == 2
+    assert "Logins for 2 HIT members..." in said

@@ -1,5 +1,9 @@
+import datetime
+
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from teams.enums import Appointment, HITStatus
 from teams.models import HITStatusChange, Organisation, Person
@@ -136,6 +140,10 @@ def test_organisation_list_query_count_is_constant(pm_client, django_assert_max_
 
     assert len(response.context["page"]) == rows
     assert {o.people_count for o in response.context["page"]} == {1}
+    # Again: from the cache (session, user and the directory's version; the roles are cached too).
+    with django_assert_max_num_queries(3):
+        again = pm_client.get(reverse("teams:organisation-list"))
+    assert _list(again) == _list(response)
 
 
 @pytest.mark.parametrize("rows", [1, 40])
@@ -149,6 +157,10 @@ def test_person_list_query_count_is_constant(pm_client, django_assert_max_num_qu
         response = pm_client.get(reverse("teams:person-list"))
 
     assert len(response.context["page"]) == rows
+    # Again: from the cache (session, user and the directory's version; the roles are cached too).
+    with django_assert_max_num_queries(3):
+        again = pm_client.get(reverse("teams:person-list"))
+    assert _list(again) == _list(response)
 
 
 def test_person_list_filters_by_appointment_without_duplicates(pm_client):
@@ -223,3 +235,59 @@ def test_affiliation_end_before_start_is_refused(pm_client):
 
     assert response.context["form"].errors == {"end_date": ["The end date cannot be before the start date."]}
     assert person.affiliations.count() == 0
+
+
+def _list(response) -> str:
+    """The list between the page's heading and the end of its main part (the rest carries tokens)."""
+    html = response.content.decode()
+    return html[html.index("<h1") : html.index("</main>")]
+
+
+def test_the_cached_people_list_shows_a_new_affiliation_and_a_renamed_person_at_once(pm_client):
+    person = f.PersonFactory(full_name="Ada Early")
+    url = reverse("teams:person-list")
+    assert "Ada Early" in _list(pm_client.get(url))
+    assert pm_client.get(url).context.get("page") is None  # served from the cache
+
+    organisation = f.OrganisationFactory(name="Northern Trust")
+    f.AffiliationFactory(person=person, organisation=organisation)
+    assert "Northern Trust" in _list(pm_client.get(url))
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=1), tick=False):
+        person.full_name = "Ada Later"
+        person.save()
+        html = _list(pm_client.get(url))
+    assert "Ada Later" in html and "Ada Early" not in html
+
+
+def test_the_cached_organisation_list_shows_a_renamed_organisation_at_once(pm_client):
+    organisation = f.OrganisationFactory(name="Old Trust")
+    url = reverse("teams:organisation-list")
+    assert "Old Trust" in _list(pm_client.get(url))
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=1), tick=False):
+        organisation.name = "New Trust"
+        organisation.save()
+        html = _list(pm_client.get(url))
+    assert "New Trust" in html and "Old Trust" not in html
+
+
+def test_each_filter_of_a_directory_list_is_cached_apart(pm_client):
+    f.PersonFactory(full_name="Ada Early", is_public_member=True)
+    f.PersonFactory(full_name="Bo Other", is_public_member=False)
+    url = reverse("teams:person-list")
+    pm_client.get(url)
+
+    filtered = pm_client.get(url, {"is_public_member": "true"})
+
+    assert [p.full_name for p in filtered.context["page"]] == ["Ada Early"]
+
+
+def test_the_directory_lists_refuse_others_before_reading_the_cache(pm_client, client, board_member):
+    f.PersonFactory(full_name="Ada Early")
+    pm_client.get(reverse("teams:person-list"))
+    client.force_login(board_member)
+
+    response = client.get(reverse("teams:person-list"))
+
+    assert response.status_code == 403 and "Ada Early" not in response.content.decode()
