@@ -48,3 +48,7 @@ class ReportingConfig(AppConfig):
         from reporting.selectors.reports import REPORT_LIST_SOURCES
 
         track(*REPORT_LIST_SOURCES, ignore_update_fields=("last_login",))
+        # So is the HIT dashboard, per viewer.
+        from reporting.selectors.hit_dashboard import HIT_DASHBOARD_SOURCES
+
+        track(*HIT_DASHBOARD_SOURCES, ignore_update_fields=("last_login",))
