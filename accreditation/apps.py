@@ -27,12 +27,13 @@ class AccreditationConfig(AppConfig):
         )
         post_save.connect(panel_saved, sender=Panel, dispatch_uid="accreditation.roles.panel_saved")
         # The HIT page (teams) lists the HIT's conditions still to be met: it asks through its signal.
-        from accreditation.receivers import hit_page_conditions
-        from teams.models import HIT
-        from teams.signals import hit_page_requested
+        from accreditation.receivers import HIT_PAGE_PART_SOURCES, hit_page_conditions
+        from teams.signals import connect_hit_page_part
 
-        hit_page_requested.connect(
-            hit_page_conditions, sender=HIT, dispatch_uid="accreditation.hit_page_conditions"
+        connect_hit_page_part(
+            hit_page_conditions,
+            dispatch_uid="accreditation.hit_page_conditions",
+            sources=HIT_PAGE_PART_SOURCES,
         )
         # The round board's stored reviewer calibration: a change to what feeds it asks the worker again.
         from accreditation.models import Application, Review, ReviewAssignment

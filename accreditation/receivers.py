@@ -6,10 +6,15 @@ from typing import Any
 
 from django.utils import timezone
 
+from accreditation.models import Application, Condition, Decision, Round
 from accreditation.selectors.conditions import unclosed_conditions_of_hit
-from teams.models import HIT
+from teams.models import HIT, Person
 from teams.roles import AnyUser
 from teams.signals import HITPagePart
+
+#: What hit_page_conditions reads (teams.signals.connect_hit_page_part): each unclosed condition with its
+#: owner (whose user may send evidence), decision, application and round, and the HIT's name.
+HIT_PAGE_PART_SOURCES = (HIT, Condition, Decision, Application, Round, Person)
 
 
 def hit_page_conditions(sender: object, *, hit: HIT, user: AnyUser, **kwargs: Any) -> HITPagePart | None:

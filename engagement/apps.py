@@ -15,11 +15,12 @@ class EngagementConfig(AppConfig):
             stakeholders_follow_memberships, dispatch_uid="engagement.follow_memberships"
         )
         # The HIT page (teams) lists the engagement pages the user may open: it asks through its signal.
-        from engagement.receivers import hit_page_part
-        from teams.models import HIT
-        from teams.signals import hit_page_requested
+        from engagement.receivers import hit_page_part, hit_page_part_sources
+        from teams.signals import connect_hit_page_part
 
-        hit_page_requested.connect(hit_page_part, sender=HIT, dispatch_uid="engagement.hit_page_part")
+        connect_hit_page_part(
+            hit_page_part, dispatch_uid="engagement.hit_page_part", sources=hit_page_part_sources()
+        )
         # Switching a stakeholder category off, or changing its weight, changes every HIT's coverage.
         from engagement.receivers import recompute_after_category_change
         from teams.models import StakeholderCategory

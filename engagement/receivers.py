@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Model
+
 from core.tasks import enqueue_after_commit
 from engagement import permissions
 from engagement.tasks import recompute_all
@@ -22,6 +24,16 @@ LINKS = (
     ("engagement:action-list", "Action plan", permissions.can_view_action_plan),
     ("engagement:network-detail", "Partnership network", permissions.can_view_network),
 )
+
+
+def hit_page_part_sources() -> tuple[type[Model], ...]:
+    """What hit_page_part's predicates read besides the viewer's roles (teams.signals.connect_hit_page_part):
+    the HIT's status, and for a reviewer or a panel chair the HIT's applications and their review
+    assignments (engagement.permissions._reviews_hit; accreditation's tables, reached by relation: the
+    apps above engagement are never imported)."""
+    applications = HIT._meta.get_field("applications").related_model
+    assignments = applications._meta.get_field("assignments").related_model
+    return (HIT, applications, assignments)
 
 
 def hit_page_part(sender: object, *, hit: HIT, user: AnyUser, **kwargs: Any) -> HITPagePart | None:

@@ -16,10 +16,13 @@ class ReportingConfig(AppConfig):
             activation_guard, sender=HIT, dispatch_uid="reporting.activation_guard"
         )
         # The HIT page (teams) shows reporting's panels: it asks through its signal.
-        from reporting.receivers import hit_page_part
-        from teams.signals import hit_page_requested
+        # It declares what they read: the page is kept rendered until one of those tables changes.
+        from reporting.receivers import HIT_PAGE_PART_SOURCES, hit_page_part
+        from teams.signals import connect_hit_page_part
 
-        hit_page_requested.connect(hit_page_part, sender=HIT, dispatch_uid="reporting.hit_page_part")
+        connect_hit_page_part(
+            hit_page_part, dispatch_uid="reporting.hit_page_part", sources=HIT_PAGE_PART_SOURCES
+        )
 
         # The stored early-warning flags are recomputed when something they read changes.
         from celery.signals import task_postrun
@@ -45,3 +48,7 @@ class ReportingConfig(AppConfig):
         from reporting.selectors.reports import REPORT_LIST_SOURCES
 
         track(*REPORT_LIST_SOURCES, ignore_update_fields=("last_login",))
+        # So is the HIT dashboard, per viewer.
+        from reporting.selectors.hit_dashboard import HIT_DASHBOARD_SOURCES
+
+        track(*HIT_DASHBOARD_SOURCES, ignore_update_fields=("last_login",))

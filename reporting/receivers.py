@@ -11,12 +11,30 @@ from django.utils import timezone
 
 from accreditation.models import Accreditation, Application, Condition
 from engagement.models import PublicReview
+from reporting.models import HITFlagState, ProgressReport, StageAssessment
 from reporting.selectors.home import hit_panels
 from teams.enums import LeadSide, MembershipRole
-from teams.models import HIT, WorkingGroup
+from teams.models import HIT, Membership, Person, User, WorkingGroup
 from teams.roles import AnyUser
 from teams.selectors.hits import current_memberships
 from teams.signals import HITPagePart
+
+#: What hit_page_part reads (teams.signals.connect_hit_page_part): the open report, the stored flags, the
+#: latest stage assessment and who made it, and the set-up checklist's tables (checklists_for).
+HIT_PAGE_PART_SOURCES = (
+    HIT,
+    ProgressReport,
+    HITFlagState,
+    StageAssessment,
+    User,
+    Accreditation,
+    Application,
+    Person,
+    Membership,
+    WorkingGroup,
+    PublicReview,
+    Condition,
+)
 
 
 def hit_page_part(sender: object, *, hit: HIT, user: AnyUser, **kwargs: Any) -> HITPagePart | None:

@@ -16,3 +16,8 @@ class TeamsConfig(AppConfig):
         from teams.selectors.hits import HIT_LIST_SOURCES
 
         track(*HIT_LIST_SOURCES, ignore_update_fields=("last_login",))
+        # So is the HIT page, per viewer: what teams shows of it here, each part of the apps above teams
+        # declares its own (teams.signals.connect_hit_page_part). Every model is loaded before ready().
+        from teams.selectors.hits import hit_page_sources
+
+        track(*hit_page_sources(), ignore_update_fields=("last_login",))

@@ -15,6 +15,7 @@ from django.utils import timezone
 from core.batch import BatchOutcome, at_once_or_each
 from core.db import fast_insert
 from core.tasks import enqueue_after_commit
+from core.versions import bump
 from engagement.domain import quality, scoring
 from engagement.enums import Dimension, RoleGroup, ScoreKind
 from engagement.models import (
@@ -116,6 +117,8 @@ def _release(wave_ids: list[int], today: datetime.date) -> int:
         Wave.objects.filter(pk__in=pks).update(closed_at=_end_of(closes_on))
     Wave.objects.filter(pk__in=ids).update(released_at=now, updated_at=now)
     _store_changes({w[2] for w in waves}, now)
+    # Updates and fast inserts send no signal: what shows released results renders again (core.versions).
+    bump(Wave, ReadinessResult, ReadinessChange)
     ScoreRequest.objects.filter(kind=ScoreKind.READINESS, hit_id__in={w[2] for w in waves}).delete()
     # The item bank's reliability pools released waves: the new answers join it after the commit.
     enqueue_item_bank_quality(instrument_ids={w[1] for w in waves})

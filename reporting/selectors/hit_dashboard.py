@@ -9,6 +9,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Model,
     OuterRef,
     Sum,
 )
@@ -19,6 +20,8 @@ from engagement.models import (
     CoverageScore,
     InvolvementActivity,
     MaturityAssessment,
+    MaturityRating,
+    ReadinessChange,
     ReadinessResult,
     Wave,
 )
@@ -41,6 +44,24 @@ from teams.models import HIT, StakeholderCategory
 from teams.roles import AnyUser
 
 PPI_MONTHS = 12
+
+#: What the HIT dashboard shows (its rendering is cached per viewer and version of these tables:
+#: core.versions): the HIT, its stored coverage and the categories' names, released waves with their
+#: results and changes, maturity assessments and ratings, milestones, reports and the PPI log. Writes
+#: that send no signal bump them (engagement.services.releases, engagement.services.scores).
+HIT_DASHBOARD_SOURCES: tuple[type[Model], ...] = (
+    HIT,
+    CoverageScore,
+    StakeholderCategory,
+    Wave,
+    ReadinessResult,
+    ReadinessChange,
+    MaturityAssessment,
+    MaturityRating,
+    Milestone,
+    ProgressReport,
+    InvolvementActivity,
+)
 
 
 # --- The HIT dashboard -------------------------------------------------------------------------------

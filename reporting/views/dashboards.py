@@ -34,6 +34,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from core.permissions import require as _require
+from core.versions import cached_render
 from engagement.domain import quality
 from engagement.selectors import hits as engagement_selectors
 from reporting import permissions as report_permissions
@@ -56,7 +57,7 @@ from reporting.selectors.portfolio import (
 )
 from reporting.selectors.portfolio_statistics import stored_statistics
 from reporting.selectors.trends import PortfolioPoint, QuarterPoint
-from teams.roles import roles_of
+from teams.roles import roles_of, viewer_scope
 
 
 def _filters(request: HttpRequest, pipeline: list[PipelineRow]) -> tuple[DashboardFilterForm, Filters]:
@@ -712,18 +713,30 @@ def hit_charts(data: HITDashboard) -> dict:
 @login_required
 @require_GET
 def hit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """The body is rendered once per viewer and version of what it shows (core.versions)."""
     hit = engagement_selectors.hit_for_engagement(
         user=request.user, pk=pk, may_see=report_permissions.can_view_hit_dashboard
     )
-    data = hit_dashboard_dashboards.hit_dashboard(hit=hit, user=request.user, today=timezone.localdate())
-    return render(
-        request,
-        "reporting/dashboard_hit.html",
-        {
+
+    def body(extra: dict[str, object]) -> str:
+        data = hit_dashboard_dashboards.hit_dashboard(hit=hit, user=request.user, today=timezone.localdate())
+        context = {
             "hit": hit,
             "data": data,
             "summaries": hit_summaries(data),
             "charts": hit_charts(data),
             "today": data.today,
-        },
+            **extra,
+        }
+        return render_to_string("reporting/_dashboard_hit_body.html", context, request=request)
+
+    html = cached_render(
+        request,
+        name="reporting:hit-dashboard",
+        scope=viewer_scope(request.user),
+        sources=hit_dashboard_dashboards.HIT_DASHBOARD_SOURCES,
+        vary=[str(hit.pk)],
+        params=(),
+        render=body,
     )
+    return render(request, "reporting/dashboard_hit.html", {"hit": hit, "body": mark_safe(html)})  # noqa: S308

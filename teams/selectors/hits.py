@@ -28,6 +28,55 @@ def current_memberships(day: datetime.date | None = None) -> QuerySet[Membership
 HIT_LIST_SOURCES: tuple[type[models.Model], ...] = (HIT, Organisation)
 
 
+def hit_page_sources() -> tuple[type[models.Model], ...]:
+    """What the HIT page shows from teams (teams.views.hits.hit_detail; its rendering is cached per viewer
+    and version of these tables, with those the parts of the apps above teams declare): the HIT, its
+    people, groups, links, documents, meetings, sponsor log, closure, status history (with who moved
+    it), pending proposals, and its accreditations and applications with their rounds, reached by
+    relation (accreditation is above teams: never imported)."""
+    from teams.models import (
+        ClosureRecord,
+        Document,
+        DocumentType,
+        HITLink,
+        HITStatusChange,
+        Meeting,
+        OrganisationType,
+        Person,
+        ProposedMembership,
+        SponsorInteraction,
+        Theme,
+        User,
+    )
+
+    accreditations = HIT._meta.get_field("accreditations").related_model
+    applications = HIT._meta.get_field("applications").related_model
+    assert isinstance(accreditations, type) and isinstance(applications, type)
+    rounds = applications._meta.get_field("round").related_model
+    assert isinstance(rounds, type)
+    return (
+        HIT,
+        Organisation,
+        OrganisationType,
+        Person,
+        User,
+        Membership,
+        WorkingGroup,
+        Theme,
+        HITStatusChange,
+        HITLink,
+        Document,
+        DocumentType,
+        Meeting,
+        SponsorInteraction,
+        ClosureRecord,
+        ProposedMembership,
+        accreditations,
+        applications,
+        rounds,
+    )
+
+
 def hit_list_for_user(*, user: AnyUser) -> QuerySet[HIT]:
     """The HITs a user may see: all for portfolio roles, their own for members, none otherwise."""
     qs = HIT.objects.select_related("host_organisation")

@@ -28,7 +28,7 @@ from teams.selectors import hits as selectors
 from teams.selectors import lifecycle as selectors_lifecycle
 from teams.selectors import proposals as selectors_proposals
 from teams.services import hits as services
-from teams.signals import HITPagePart, hit_page_requested
+from teams.signals import HITPagePart, hit_page_part_sources, hit_page_requested
 from teams.workflow import HIT_WORKFLOW
 
 PAGE_SIZE = 50
@@ -68,47 +68,66 @@ def hit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The body is rendered once per viewer and version of what it shows (core.versions): what teams
+    shows (selectors.hit_page_sources) and what each part of the apps above declares it reads
+    (teams.signals.connect_hit_page_part). A part connected without declaring it is never kept."""
     hit = selectors.hit_get_for_user(user=request.user, pk=pk)
+
+    def body(extra: dict[str, Any]) -> str:
+        context = {**_hit_page_context(request, hit), **extra}
+        return render_to_string("teams/_hit_detail_body.html", context, request=request)
+
+    part_sources = hit_page_part_sources()
+    if part_sources is None:
+        html = body({})
+    else:
+        html = cached_render(
+            request,
+            name="teams:hit-detail",
+            scope=viewer_scope(request.user),
+            sources=[*selectors.hit_page_sources(), *part_sources],
+            vary=[str(hit.pk)],
+            params=(),
+            render=body,
+        )
+    return render(request, "teams/hit_detail.html", {"hit": hit, "body": mark_safe(html)})  # noqa: S308
+
+
+def _hit_page_context(request: HttpRequest, hit: HIT) -> dict[str, Any]:
     can_change = permissions.can_change_hit_status(request.user, hit)
     transition_form = HITTransitionForm(initial={"expected_status": hit.status})
     transition_form.fields["merged_into"].queryset = HITTransitionForm.base_fields[
         "merged_into"
     ].queryset.exclude(pk=hit.pk)
     search_as(transition_form, request.user)
-    return render(
-        request,
-        "teams/hit_detail.html",
-        {
-            "hit": hit,
-            "memberships": selectors.hit_people(hit=hit),
-            "working_groups": hit.working_groups.all(),
-            "missing_leads": selectors.working_groups_missing_leads(hit_ids=[hit.pk]).get(hit.pk, []),
-            "history": hit.status_changes.select_related("actor")[:20],
-            # Closure has its own page (teams:hit-close), which also records what continues.
-            "available_actions": [
-                t for t in HIT_WORKFLOW.actions(hit.status) if t.action not in CLOSURE_ACTIONS
-            ]
-            if can_change
-            else [],
-            "transition_form": transition_form,
-            "can_view_directory": bool(permissions.can_view_directory(request.user)),
-            "can_edit_profile": bool(permissions.can_edit_hit_profile(request.user, hit)),
-            "proposals_pending": (
-                selectors_proposals.proposals_pending_count(hit_id=hit.pk)
-                if permissions.can_confirm_proposed_memberships(request.user, hit)
-                else 0
-            ),
-            "accreditations": list(hit.accreditations.order_by("-valid_from")),
-            "applications": (
-                list(hit.applications.select_related("round").order_by("-created_at"))
-                if permissions.can_see_applications_of(request.user, hit)
-                else None
-            ),
-            "today": timezone.localdate(),
-            "page_parts": _page_parts(hit, request.user),
-            **selectors_lifecycle.hit_page_context(hit=hit, user=request.user),
-        },
-    )
+    return {
+        "hit": hit,
+        "memberships": selectors.hit_people(hit=hit),
+        "working_groups": hit.working_groups.all(),
+        "missing_leads": selectors.working_groups_missing_leads(hit_ids=[hit.pk]).get(hit.pk, []),
+        "history": hit.status_changes.select_related("actor")[:20],
+        # Closure has its own page (teams:hit-close), which also records what continues.
+        "available_actions": [t for t in HIT_WORKFLOW.actions(hit.status) if t.action not in CLOSURE_ACTIONS]
+        if can_change
+        else [],
+        "transition_form": transition_form,
+        "can_view_directory": bool(permissions.can_view_directory(request.user)),
+        "can_edit_profile": bool(permissions.can_edit_hit_profile(request.user, hit)),
+        "proposals_pending": (
+            selectors_proposals.proposals_pending_count(hit_id=hit.pk)
+            if permissions.can_confirm_proposed_memberships(request.user, hit)
+            else 0
+        ),
+        "accreditations": list(hit.accreditations.order_by("-valid_from")),
+        "applications": (
+            list(hit.applications.select_related("round").order_by("-created_at"))
+            if permissions.can_see_applications_of(request.user, hit)
+            else None
+        ),
+        "today": timezone.localdate(),
+        "page_parts": _page_parts(hit, request.user),
+        **selectors_lifecycle.hit_page_context(hit=hit, user=request.user),
+    }
 
 
 def _page_parts(hit: HIT, user: AnyUser) -> dict[str, list[HITPagePart]]:

@@ -840,13 +840,18 @@ def test_hit_dashboard_query_count_does_not_grow(client, director, hit, django_a
     _assessment(hit, "2026-01-15", NINE)
     client.force_login(director)
 
-    # session + user + 3 role lookups, the HIT with its coverage, the categories, the last two waves,
-    # their results, the stored change into the latest wave, the latest maturity ratings, milestones,
-    # reports, PPI per month.
-    with django_assert_num_queries(14):
-        response = client.get(reverse("reporting:hit-dashboard", kwargs={"pk": hit.pk}))
+    # session + user + 3 role lookups, the HIT with its coverage, the version of what the page shows
+    # (core.versions), the categories, the last two waves, their results, the stored change into the
+    # latest wave, the latest maturity ratings, milestones, reports, PPI per month.
+    url = reverse("reporting:hit-dashboard", kwargs={"pk": hit.pk})
+    with django_assert_num_queries(15):
+        response = client.get(url)
 
     assert len(response.context["data"].milestones) == hits
+    # Then the body is kept: the session, the user, the HIT and the version.
+    with django_assert_num_queries(4):
+        again = client.get(url)
+    assert "data" not in again.context
 
 
 def test_the_dashboard_leaves_report_status_of_a_reader_without_report_rights_out(

@@ -5,6 +5,7 @@ HITs, suspension, reinstatement and closure."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -556,9 +557,21 @@ def test_hit_page_query_count_is_constant(
 
     # the page's own queries, plus structure (2), related HITs, documents, meetings, liveness,
     # closure, the proposed memberships waiting (for the director), reporting's panels (the stored
-    # flags, checklist, reports, stage) and accreditation's conditions to meet (1); the roles come
-    # from the roles cache (teams.roles)
-    with django_assert_num_queries(24):
+    # flags, checklist, reports, stage), accreditation's conditions to meet (1) and the version of
+    # what the page shows (1, core.versions); the roles come from the roles cache (teams.roles)
+    with django_assert_num_queries(25):
         response = client.get(reverse("teams:hit-detail", args=[hit.pk]))
 
     assert len(response.context["related_hits"]) == rows
+    # Then the body comes from the cache: the session, the user, the HIT and the version (1).
+    with django_assert_num_queries(4):
+        again = client.get(reverse("teams:hit-detail", args=[hit.pk]))
+    assert _main(again) == _main(response)
+
+
+def _main(response) -> str:
+    """The page's main content (the head around it carries the per-request nonce), its forms' CSRF
+    tokens left out (each response masks the token anew)."""
+    html = response.content.decode()
+    main = html[html.index('<main id="main">') : html.index("</main>")]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", main)
