@@ -13,6 +13,7 @@ class TeamsConfig(AppConfig):
         connect_role_receivers()
         # The HIT list is rendered once per version of what it shows (core.versions).
         from core.versions import track
+        from teams.selectors.directory import DIRECTORY_SOURCES
         from teams.selectors.hits import HIT_LIST_SOURCES
 
-        track(*HIT_LIST_SOURCES, ignore_update_fields=("last_login",))
+        track(*HIT_LIST_SOURCES, *DIRECTORY_SOURCES, ignore_update_fields=("last_login",))

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core import versions
 from core.tasks import Dispatch, enqueue_after_commit
 from engagement.models import InvolvementActivity
 from engagement.selectors.ppi import flag_cutoff
@@ -88,6 +89,8 @@ def _store(ids: list[int], *, today: datetime.date) -> None:
         unique_fields=["hit"],
         update_fields=["flags", "flag_count", "ppi_last_activity_on", "ppi_quiet", "as_of", "computed_at"],
     )
+    # An upsert sends no signal: the pages cached by the version of what they show read the flags.
+    versions.bump(HITFlagState)
 
 
 # --- Asking for a recompute after a change ---------------------------------------------------------

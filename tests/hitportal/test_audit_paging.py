@@ -125,3 +125,19 @@ def test_the_log_refuses_others_before_reading_the_cache(client, programme_manag
 
     assert response.status_code == 403
     assert hit.name not in response.content.decode()
+
+
+def test_a_deleted_event_other_than_the_newest_is_gone_at_the_next_request(client, programme_manager, hit):
+    older = ReportEventFactory(
+        actor=programme_manager, report__hit=hit, created_at=DAY - datetime.timedelta(days=1)
+    )
+    f.HITStatusChangeFactory(hit=hit, actor=programme_manager, created_at=DAY)
+    client.force_login(programme_manager)
+    assert "Progress report of" in _log(client.get(LOG))
+    assert client.get(LOG).context.get("entries") is None  # served from the cache
+
+    older.delete()  # neither the highest id nor the latest time of anything moves
+    after = client.get(LOG)
+
+    assert after.context["entries"] is not None  # rendered afresh
+    assert "Progress report of" not in _log(after)
