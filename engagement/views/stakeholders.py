@@ -10,6 +10,11 @@ writes ask the worker to recompute (`services.request_recompute`), and the pages
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from operator import attrgetter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,7 +46,8 @@ from teams import permissions as team_permissions
 from teams.forms.lookup import search_as
 from teams.models import HIT, StakeholderCategory
 
-PAGE_SIZE = 100
+#: Rows of the stakeholder map a page (the largest HIT has 420).
+PAGE_SIZE = 50
 
 # docs/domain.md R8.7 F4, in words for the summary.
 PPI_DEPTH_MEANINGS = {
@@ -99,6 +105,30 @@ def _add_service_errors(form: StakeholderForm, exc: ValidationError) -> None:
 # --- The stakeholder map -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CategoryGroup:
+    """The rows of one category on a page of the map, and how many the category holds in all (the
+    filter applied: the map's summary counts), which is more when the category runs over pages."""
+
+    category: StakeholderCategory
+    total: int
+    rows: list[Stakeholder]
+
+    @property
+    def split(self) -> bool:
+        return self.total > len(self.rows)
+
+
+def _category_groups(rows: Iterable[Stakeholder], counts: dict[int, int]) -> list[CategoryGroup]:
+    """The page's rows by category (they come ordered by category), each with its category's count."""
+    groups: list[CategoryGroup] = []
+    for _category_id, members in itertools.groupby(rows, key=attrgetter("category_id")):
+        listed = list(members)
+        category = listed[0].category
+        groups.append(CategoryGroup(category, counts.get(category.pk, len(listed)), listed))
+    return groups
+
+
 @login_required
 def stakeholder_map(request: HttpRequest, hit_pk: int) -> HttpResponse:
     hit = hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_stakeholder_map)
@@ -111,13 +141,18 @@ def stakeholder_map(request: HttpRequest, hit_pk: int) -> HttpResponse:
     rows = stakeholders_selectors.stakeholder_map(hit=hit, include_ended=include_ended)
     if category is not None:
         rows = rows.filter(category=category)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The total and each category's count from one query; the paginator reuses the total.
+    counts = stakeholders_selectors.stakeholder_counts(rows)
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = sum(counts.values())
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "engagement/stakeholder_map.html",
         {
             "hit": hit,
             "page": page,
+            "category_groups": _category_groups(page.object_list, counts),
             "filter_form": filter_form,
             "filtered": category is not None or include_ended,
             "today": timezone.localdate(),
