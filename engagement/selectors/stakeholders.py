@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from engagement.models import CoverageSnapshot, Stakeholder
-from teams.models import HIT
+from teams.models import HIT, Organisation, OrganisationType, Person, StakeholderCategory
+
+#: What the map's rows show (tracked by core.versions in EngagementConfig.ready).
+STAKEHOLDER_MAP_SOURCES: tuple[type[models.Model], ...] = (
+    Stakeholder,
+    Person,
+    Organisation,
+    OrganisationType,
+    StakeholderCategory,
+)
 
 
 def stakeholder_map(*, hit: HIT, include_ended: bool = False) -> QuerySet[Stakeholder]:

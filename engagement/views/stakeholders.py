@@ -21,10 +21,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import versions
 from core.concurrency import StaleEdit, conflict_for
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
@@ -129,36 +132,68 @@ def _category_groups(rows: Iterable[Stakeholder], counts: dict[int, int]) -> lis
     return groups
 
 
+#: The name of the map's cached rows (core.versions) and the query names they read.
+MAP_ROWS_PART = "engagement:stakeholder-map"
+MAP_PARAMS = ("category", "include_ended", "page")
+#: Between the filter and the rows in the cached part: each goes to its own column of the page.
+SPLIT = "<!-- stakeholder-map: rows -->"
+
+
 @login_required
 def stakeholder_map(request: HttpRequest, hit_pk: int) -> HttpResponse:
+    """The map's stored coverage, drawn per request; its filter and rows (the count, export buttons,
+    rows and page links) rendered once per version of what they show (core.versions over
+    STAKEHOLDER_MAP_SOURCES), day (what has ended), query string and scope: the HIT and what this viewer
+    may do on it (edit or not, open the HIT's page or not). Access is checked before the cache is read."""
     hit = hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_stakeholder_map)
     can_edit = permissions.can_edit_engagement(request.user, hit)
+    can_open_hit = _can_open_hit(request, hit)
     filter_form = StakeholderFilterForm(request.GET or None)
     category, include_ended = None, False
     if filter_form.is_valid():
         category = filter_form.cleaned_data["category"]
         include_ended = filter_form.cleaned_data["include_ended"]
-    rows = stakeholders_selectors.stakeholder_map(hit=hit, include_ended=include_ended)
-    if category is not None:
-        rows = rows.filter(category=category)
-    # The total and each category's count from one query; the paginator reuses the total.
-    counts = stakeholders_selectors.stakeholder_counts(rows)
-    paginator = Paginator(rows, PAGE_SIZE)
-    paginator.count = sum(counts.values())
-    page = paginator.get_page(request.GET.get("page"))
+
+    def draw(extra: dict) -> str:
+        rows = stakeholders_selectors.stakeholder_map(hit=hit, include_ended=include_ended)
+        if category is not None:
+            rows = rows.filter(category=category)
+        # The total and each category's count from one query; the paginator reuses the total.
+        counts = stakeholders_selectors.stakeholder_counts(rows)
+        paginator = Paginator(rows, PAGE_SIZE)
+        paginator.count = sum(counts.values())
+        page = paginator.get_page(request.GET.get("page"))
+        context = {
+            "hit": hit,
+            "filter_form": filter_form,
+            "page": page,
+            "category_groups": _category_groups(page.object_list, counts),
+            "filtered": category is not None or include_ended,
+            "today": timezone.localdate(),
+            "can_edit": bool(can_edit),
+            **extra,
+        }
+        return render_to_string("engagement/_stakeholder_map_rows.html", context, request=request)
+
+    cached = versions.cached_render(
+        request,
+        name=MAP_ROWS_PART,
+        scope=f"hit={hit.pk}|edit={bool(can_edit)}",
+        sources=stakeholders_selectors.STAKEHOLDER_MAP_SOURCES,
+        render=draw,
+        params=MAP_PARAMS,
+    )
+    filter_html, _split, rows_html = cached.partition(SPLIT)
     return render(
         request,
         "engagement/stakeholder_map.html",
         {
             "hit": hit,
-            "page": page,
-            "category_groups": _category_groups(page.object_list, counts),
-            "filter_form": filter_form,
-            "filtered": category is not None or include_ended,
-            "today": timezone.localdate(),
+            "filter_html": mark_safe(filter_html),  # noqa: S308 - our own rendering
+            "rows_html": mark_safe(rows_html),  # noqa: S308 - our own rendering
             "can_edit": bool(can_edit),
             "edit_reason": can_edit.reason,
-            "can_open_hit": _can_open_hit(request, hit),
+            "can_open_hit": can_open_hit,
             **_coverage_summary(hit),
         },
     )

@@ -21,7 +21,9 @@ from tests.factories import engagement as ef
 
 TODAY = timezone.localdate()
 #: The stakeholder map's queries, whatever its size and page (see the test that asserts it).
-EXPECTED_MAP_QUERIES = 7
+EXPECTED_MAP_QUERIES = 8
+#: ... and served from the cache: session, user, the HIT with its score, the version, the pending request.
+CACHED_MAP_QUERIES = 5
 # Frozen at today's date: memberships (and so access) start today.
 NOW = timezone.now().replace(microsecond=0)
 
@@ -453,8 +455,9 @@ def test_map_query_count_is_constant(client, hit, director, rows, django_assert_
             category=ef.category(["PROV", "COMM", "STAFF", "PUBLIC"][index % 4]),
         )
 
-    # Session, user, three role lookups, HIT with its score, count, rows, categories, pending request.
-    with django_assert_max_num_queries(10):
+    # Session, user, three role lookups, HIT with its score, the version of the map's tables (core.versions),
+    # counts, rows, categories, pending request; from the cache, the last four are the version alone.
+    with django_assert_max_num_queries(11):
         response = client.get(_map_url(hit))
 
     assert response.context["page"].paginator.count == rows
@@ -525,8 +528,48 @@ def test_every_page_of_the_map_costs_the_same_queries(
     # page's rows with their people, organisations and categories are one query each.
     with django_assert_num_queries(EXPECTED_MAP_QUERIES):
         response = client.get(_map_url(hit), {"page": page})
+    with django_assert_num_queries(CACHED_MAP_QUERIES):
+        again = client.get(_map_url(hit), {"page": page})
 
     assert response.context["page"].number == page
+    assert _table(again) == _table(response)
+
+
+def _table(response) -> str:
+    """The count, rows and page links, without the per-response CSRF tokens and one-time keys."""
+    html = response.content.decode()
+    html = html[html.index('<p class="results-count">') : html.index("</main>")]
+    return re.sub(r'name="(csrfmiddlewaretoken|form_key)" value="[^"]*"', r'name="\1"', html)
+
+
+def test_the_cached_map_shows_an_edit_and_a_deletion_at_once(client, hit, director):
+    client.force_login(director)
+    gone = ef.StakeholderFactory(hit=hit, role="Soon gone")
+    kept = ef.StakeholderFactory(hit=hit, role="Adviser")
+    ef.StakeholderFactory(hit=hit, role="Newest")
+    assert "Soon gone" in _table(client.get(_map_url(hit)))
+
+    gone.delete()
+    kept.role = "Chief adviser"
+    kept.save()
+    html = _table(client.get(_map_url(hit)))
+
+    assert "Soon gone" not in html and "Chief adviser" in html and "2 stakeholders" in html
+
+
+def test_the_cached_map_is_refused_to_another_hits_member_before_the_cache_is_read(
+    client, hit, director, board_member
+):
+    ef.StakeholderFactory(hit=hit, role="Adviser")
+    client.force_login(director)
+    assert "Adviser" in client.get(_map_url(hit)).content.decode()  # now cached
+
+    outsider = f.PersonFactory(user=f.UserFactory())
+    f.MembershipFactory(hit=f.HITFactory(), person=outsider)
+    for viewer in (outsider.user, board_member):
+        client.force_login(viewer)
+        response = client.get(_map_url(hit))
+        assert response.status_code == 404 and "Adviser" not in response.content.decode()
 
 
 # --- The coverage page ---------------------------------------------------------------------------------
