@@ -17,7 +17,6 @@ from accreditation.models import (
     ReviewAssignment,
     Round,
 )
-from core import versions
 from engagement.models import ActionPlanItem, PublicReview, SupportRequest
 from reporting.models import HITFlagState, ProgressReport
 from teams.enums import Role
@@ -100,8 +99,3 @@ HOME_SOURCES: tuple[type[Model], ...] = tuple(
         ]
     )
 )
-
-
-def home_version(roles: UserRoles) -> str:
-    """The version of what a home page shows for these roles (core.versions, one query)."""
-    return versions.fingerprint(home_sources(roles))

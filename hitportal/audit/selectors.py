@@ -79,7 +79,6 @@ from accreditation.models import (
     Round,
     RoundChange,
 )
-from core import versions
 from core.models import StatusEvent
 from engagement.models import NetworkRoundEvent, PublicReview
 from hitportal.audit.permissions import can_view_audit_log
@@ -812,12 +811,6 @@ NAMED: tuple[type[models.Model], ...] = (User, HIT, Person, Panel, Round, Expres
 AUDIT_LOG_SOURCES: tuple[type[models.Model], ...] = tuple(
     dict.fromkeys([*(source.model for source in SOURCES), *NAMED])
 )
-
-
-def audit_log_version() -> str:
-    """The version of everything the audit log shows, in one query (core.versions): a new event, a later
-    step of a review, a renamed person or HIT, or a deleted row moves it on."""
-    return versions.fingerprint(AUDIT_LOG_SOURCES)
 
 
 # --- Entries as the page shows them -----------------------------------------------------------------

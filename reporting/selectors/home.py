@@ -9,7 +9,6 @@ from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 
 from accreditation.models import Accreditation, Application, Condition, Decision
-from core import versions
 from engagement.models import PublicReview
 from reporting import permissions
 from reporting import receivers as checklist
@@ -149,9 +148,3 @@ PM_HOME_SOURCES: tuple[type[models.Model], ...] = (
     Person,
     User,
 )
-
-
-def pm_home_version() -> str:
-    """The version of what pm_home_panels shows (core.versions, one query): a recompute of the flags, or
-    any edit or deletion of a row of PM_HOME_SOURCES, moves it on."""
-    return versions.fingerprint(PM_HOME_SOURCES)

@@ -66,11 +66,6 @@ def _list_body(request: HttpRequest, name: str, draw: Callable[[dict], str]) -> 
     )
 
 
-def directory_version() -> str:
-    """The version of what the directory lists show: people, affiliations, organisations and their types."""
-    return versions.fingerprint(DIRECTORY_SOURCES)
-
-
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_view_directory(request.user))
