@@ -141,6 +141,8 @@ on_recovery(_forget_all_tokens)
 def fingerprint(sources: Iterable[type[models.Model]]) -> str:
     """The version of these tables: one query (their highest ids) and one cache read (their tokens)."""
     ordered = sorted(set(sources), key=_label)
+    if not ordered:
+        return ""
     quote = connection.ops.quote_name
     # Only the models' own table and column names, quoted, go into the SQL: nothing from a request.
     columns = [
@@ -202,6 +204,35 @@ def _only_known(query: QueryDict, known: set[str]) -> bool:
     return all(name in known or name.split("__", 1)[0] in known for name in query)
 
 
+def cached_part(
+    *,
+    name: str,
+    scope: str,
+    sources: Iterable[type[models.Model]],
+    render: Callable[[], str],
+    vary: Iterable[str] = (),
+    keep: bool = True,
+) -> str:
+    """The HTML `render` makes, kept under `part_key` while the shared cache answers, as is: no
+    placeholder is filled. For a part drawn inside another cached part (which fills them); `keep=False`
+    renders it and keeps nothing."""
+    sources = list(sources)
+    for model in sources:
+        if _label(model) not in _tracked:
+            raise ValueError(f"{_label(model)} is shown by the cached part {name} but not tracked")
+    body: object = None
+    key = ""
+    if keep and shared_cache_answers():
+        key = part_key(name=name, scope=scope, sources=sources, vary=vary)
+        body = cache.get(key)
+    if not isinstance(body, str):
+        body = render()
+        # Kept only if the shared cache answered throughout (its tokens are what every process reads).
+        if key and shared_cache_answers():
+            cache.set(key, body, settings.LIST_CACHE_SECONDS)
+    return body
+
+
 def cached_render(
     request: HttpRequest,
     *,
@@ -218,22 +249,15 @@ def cached_render(
     what else the part depends on; the normalised query string always counts. With `params` (the names the
     list reads: its filters, `page`...; `name__q` of a type-ahead counts as `name`), a request naming
     anything else is rendered and not kept, so made-up query strings cannot fill the cache."""
-    sources = list(sources)
-    for model in sources:
-        if _label(model) not in _tracked:
-            raise ValueError(f"{_label(model)} is shown by the cached part {name} but not tracked")
     extra = {"csrf_token": CSRF_PLACEHOLDER, "form_key_placeholder": FORM_KEY_PLACEHOLDER}
-    keep = params is None or _only_known(request.GET, set(params))
-    body: object = None
-    key = ""
-    if keep and shared_cache_answers():
-        key = part_key(name=name, scope=scope, sources=sources, vary=[normalised_query(request.GET), *vary])
-        body = cache.get(key)
-    if not isinstance(body, str):
-        body = render(extra)
-        # Kept only if the shared cache answered throughout (its tokens are what every process reads).
-        if key and shared_cache_answers():
-            cache.set(key, body, settings.LIST_CACHE_SECONDS)
+    body = cached_part(
+        name=name,
+        scope=scope,
+        sources=sources,
+        render=lambda: render(extra),
+        vary=[normalised_query(request.GET), *vary],
+        keep=params is None or _only_known(request.GET, set(params)),
+    )
     if CSRF_PLACEHOLDER in body:
         body = body.replace(CSRF_PLACEHOLDER, get_token(request))
     if FORM_KEY_PLACEHOLDER in body:

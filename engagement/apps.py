@@ -34,5 +34,6 @@ class EngagementConfig(AppConfig):
         # The PPI caseload is rendered once per version of what it shows (core.versions).
         from core.versions import track
         from engagement.selectors.ppi import CASELOAD_SOURCES
+        from engagement.selectors.stakeholders import STAKEHOLDER_MAP_SOURCES
 
-        track(*CASELOAD_SOURCES, ignore_update_fields=("last_login",))
+        track(*CASELOAD_SOURCES, *STAKEHOLDER_MAP_SOURCES, ignore_update_fields=("last_login",))

@@ -12,11 +12,12 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, ValidationError
-from django.db.models import Count, F, Model, Q
+from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_http_methods
 
@@ -33,30 +34,26 @@ from accreditation.models import (
     Accreditation,
     Application,
     Condition,
-    Decision,
     ExpressionOfInterest,
-    Panel,
     PanelMember,
-    Review,
     ReviewAssignment,
     Round,
 )
 from accreditation.workflow import FINAL_APPLICATION_STATES
-from core import throttle
-from core.fingerprint import Part, cache_key, cached_html, edited, tables_fingerprint
+from core import throttle, versions
 from core.validators import LONG_TEXT, SHORT_TEXT
 from engagement.enums import ActionStatus
-from engagement.models import ActionPlanItem, PublicReview, SupportRequest
+from engagement.models import ActionPlanItem
 from engagement.selectors import ppi as selectors_ppi
 from hitportal.api import services as api_services
 from hitportal.forms import SignupForm
-from reporting.models import HITFlagState, ProgressReport
+from hitportal.home_sources import home_sources
 from reporting.selectors import flags as reporting_flags
 from reporting.selectors import home as reporting_selectors
 from reporting.views import home as reporting_home
 from teams.domain import uploads
 from teams.enums import HITStatus, LifecycleStage, MembershipRole, Role
-from teams.models import HIT, Membership, Person, User, WorkingGroup
+from teams.models import HIT
 from teams.roles import AnyUser, UserRoles, roles_of
 from teams.selectors import hits as selectors
 from teams.services import accounts
@@ -70,26 +67,31 @@ def _status_counts() -> list[tuple[str, str, int]]:
     return [(value, label, counts.get(value, 0)) for value, label in HITStatus.choices]
 
 
-#: How long a rendering of a home page is kept at most: a change that moves no version column (a deleted row
-#: other than the newest) shows within this time.
-HOME_CACHE_SECONDS = 300
-HOME_CACHE_PREFIX = "hitportal:home"
+#: The name of the home page's cached part (core.versions).
+HOME_PART = "home"
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """What needs each of the user's roles' attention next; nothing at all for a user with no role.
 
-    Drawn once per version of what it shows (home_version), day and viewer, and kept in the cache: the
-    key holds the user and their roles, so one user's home is never served to another, and a new role
-    or membership draws it afresh."""
+    Drawn once per version of what it shows (core.versions, over home_sources), day and viewer, and kept
+    in the cache: the scope holds the user and their roles, so one user's home is never served to
+    another, and a new role or membership draws it afresh. An edit or a deletion of a row it reads shows
+    at the next request. A query string (the page reads none) draws it afresh and keeps nothing."""
     roles = roles_of(request.user)
     today = timezone.localdate()
-    # The viewer's own row (their name heads the page) is in the key; the rest in the version.
+    # The viewer's own row (their name heads the page) is in the scope; the rest in the version.
     viewer = (request.user.pk, getattr(request.user, "updated_at", None))
-    key = cache_key(HOME_CACHE_PREFIX, viewer, _roles_key(roles), today.isoformat(), home_version(roles))
-    body = cached_html(key, lambda: _home_body(request, roles, today), seconds=HOME_CACHE_SECONDS)
-    return render(request, "home.html", {"home_body": body})
+    body = versions.cached_render(
+        request,
+        name=HOME_PART,
+        scope=repr((viewer, _roles_key(roles))),
+        sources=home_sources(roles),
+        render=lambda extra: _home_body(request, roles, today, extra),
+        params=(),
+    )
+    return render(request, "home.html", {"home_body": mark_safe(body)})  # noqa: S308 - our own rendering
 
 
 def _roles_key(roles: UserRoles) -> str:
@@ -103,76 +105,11 @@ def _roles_key(roles: UserRoles) -> str:
     )
 
 
-#: The tables each part of a home page reads (the worker's stored flags by their `computed_at`).
-_PORTFOLIO = (HIT,)
-_PM_SOURCES = (
-    HITFlagState,
-    HIT,
-    ProgressReport,
-    Accreditation,
-    Application,
-    Decision,
-    Condition,
-    Membership,
-    WorkingGroup,
-    PublicReview,
-    Person,
-    User,
-    ExpressionOfInterest,
-    Round,
-    ReviewAssignment,
-)
-_PPI_SOURCES = (HIT, Membership, HITFlagState, SupportRequest, User)
-_MEMBER_SOURCES = (
-    HIT,
-    ProgressReport,
-    ActionPlanItem,
-    Person,
-    Membership,
-    WorkingGroup,
-    Application,
-    Round,
-    Decision,
-    Condition,
-    Accreditation,
-)
-_PANEL_SOURCES = (PanelMember, Panel, Round)
-_CHAIR_SOURCES = (ExpressionOfInterest, Application, ReviewAssignment, Round, User, HIT)
-_REVIEWER_SOURCES = (ReviewAssignment, Review, Application, HIT, Round)
-
-
-def home_sources(roles: UserRoles) -> list[Part]:
-    """What the home page of a viewer with these roles reads: only the tables of their sections, so a
-    page with little on it stays cheap to check."""
-    models: list[type[Model]] = []
-    if roles.has(Role.PROGRAMME_MANAGER, Role.BOARD_MEMBER):
-        models += _PORTFOLIO
-    if roles.has(Role.PROGRAMME_MANAGER):
-        models += _PM_SOURCES
-    if roles.has(Role.PPI_FACILITATOR):
-        models += _PPI_SOURCES
-    if roles.hit_ids:
-        models += _MEMBER_SOURCES
-    if roles.panel_ids:
-        models += _PANEL_SOURCES
-    if roles.chair_round_ids:
-        models += _CHAIR_SOURCES
-    if roles.has(Role.REVIEWER, Role.LAY_REVIEWER):
-        models += _REVIEWER_SOURCES
-    if roles.has(Role.APPLICANT, Role.HIT_DIRECTOR, Role.PROGRAMME_MANAGER):
-        models += [Round]
-    unique = list(dict.fromkeys(models))
-    return [edited(model, "computed_at") if model is HITFlagState else edited(model) for model in unique]
-
-
-def home_version(roles: UserRoles) -> str:
-    """The version of what a home page shows for these roles (core.fingerprint, one query)."""
-    return tables_fingerprint(home_sources(roles))
-
-
-def _home_body(request: HttpRequest, roles: UserRoles, today: datetime.date) -> str:
+def _home_body(
+    request: HttpRequest, roles: UserRoles, today: datetime.date, extra: dict | None = None
+) -> str:
     user = request.user
-    ctx: dict = {"roles": roles, "role_labels": [Role(r).label for r in sorted(roles.roles)]}
+    ctx: dict = {"roles": roles, "role_labels": [Role(r).label for r in sorted(roles.roles)], **(extra or {})}
 
     if roles.has(Role.PROGRAMME_MANAGER, Role.BOARD_MEMBER):
         ctx["status_counts"] = _status_counts()

@@ -45,9 +45,10 @@ class ReportingConfig(AppConfig):
         )
         # The report list is rendered once per version of what it shows (core.versions).
         from core.versions import track
+        from reporting.selectors.home import PM_HOME_SOURCES
         from reporting.selectors.reports import REPORT_LIST_SOURCES
 
-        track(*REPORT_LIST_SOURCES, ignore_update_fields=("last_login",))
+        track(*REPORT_LIST_SOURCES, *PM_HOME_SOURCES, ignore_update_fields=("last_login",))
         # So is the HIT dashboard, per viewer.
         from reporting.selectors.hit_dashboard import HIT_DASHBOARD_SOURCES
 

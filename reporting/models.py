@@ -186,7 +186,7 @@ class ProgressReport(TimeStampedModel):
             models.Index(fields=["status", "due_on"], name="rep_report_status_due_idx"),
             # A HIT's reports newest first; the flags read each HIT's latest submitted reports.
             models.Index(fields=["hit", "-due_on"], name="rep_report_hit_due_idx"),
-            # The pages cached by the version of what they show read the latest edit (core.fingerprint).
+            # The latest edit is one index step (MAX(updated_at): reporting.selectors.board_dashboard_version).
             models.Index(fields=["updated_at"], name="rep_report_updated_idx"),
         ]
 

@@ -13,9 +13,10 @@ class TeamsConfig(AppConfig):
         connect_role_receivers()
         # The HIT list is rendered once per version of what it shows (core.versions).
         from core.versions import track
+        from teams.selectors.directory import DIRECTORY_SOURCES
         from teams.selectors.hits import HIT_LIST_SOURCES
 
-        track(*HIT_LIST_SOURCES, ignore_update_fields=("last_login",))
+        track(*HIT_LIST_SOURCES, *DIRECTORY_SOURCES, ignore_update_fields=("last_login",))
         # So is the HIT page, per viewer: what teams shows of it here, each part of the apps above teams
         # declares its own (teams.signals.connect_hit_page_part). Every model is loaded before ready().
         from teams.selectors.hits import hit_page_sources

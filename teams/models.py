@@ -97,7 +97,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name", "email"]
-        # The pages cached by the version of what they show read the latest edit (core.fingerprint).
+        # The latest edit is one index step (MAX(updated_at): reporting.selectors.board_dashboard_version).
         indexes = [models.Index(fields=["updated_at"], name="teams_user_updated_idx")]
 
     def __str__(self) -> str:
@@ -419,7 +419,7 @@ class Person(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["full_name"], name="teams_person_name_idx"),
-            # The pages cached by the version of what they show read the latest edit (core.fingerprint).
+            # The latest edit is one index step (MAX(updated_at): reporting.selectors.board_dashboard_version).
             models.Index(fields=["updated_at"], name="teams_person_updated_idx"),
         ]
 
@@ -636,7 +636,7 @@ class Membership(TimeStampedModel):
         indexes = [
             # "My HITs" and the role lookups filter memberships by person.
             models.Index(fields=["person", "hit"], name="teams_membership_person_idx"),
-            # The pages cached by the version of what they show read the latest edit (core.fingerprint).
+            # The latest edit is one index step (MAX(updated_at): reporting.selectors.board_dashboard_version).
             models.Index(fields=["updated_at"], name="teams_membership_updated_idx"),
         ]
 

@@ -10,16 +10,24 @@ writes ask the worker to recompute (`services.request_recompute`), and the pages
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from operator import attrgetter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import versions
 from core.concurrency import StaleEdit, conflict_for
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
@@ -41,7 +49,8 @@ from teams import permissions as team_permissions
 from teams.forms.lookup import search_as
 from teams.models import HIT, StakeholderCategory
 
-PAGE_SIZE = 100
+#: Rows of the stakeholder map a page (the largest HIT has 420).
+PAGE_SIZE = 50
 
 # docs/domain.md R8.7 F4, in words for the summary.
 PPI_DEPTH_MEANINGS = {
@@ -99,31 +108,92 @@ def _add_service_errors(form: StakeholderForm, exc: ValidationError) -> None:
 # --- The stakeholder map -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CategoryGroup:
+    """The rows of one category on a page of the map, and how many the category holds in all (the
+    filter applied: the map's summary counts), which is more when the category runs over pages."""
+
+    category: StakeholderCategory
+    total: int
+    rows: list[Stakeholder]
+
+    @property
+    def split(self) -> bool:
+        return self.total > len(self.rows)
+
+
+def _category_groups(rows: Iterable[Stakeholder], counts: dict[int, int]) -> list[CategoryGroup]:
+    """The page's rows by category (they come ordered by category), each with its category's count."""
+    groups: list[CategoryGroup] = []
+    for _category_id, members in itertools.groupby(rows, key=attrgetter("category_id")):
+        listed = list(members)
+        category = listed[0].category
+        groups.append(CategoryGroup(category, counts.get(category.pk, len(listed)), listed))
+    return groups
+
+
+#: The name of the map's cached rows (core.versions) and the query names they read.
+MAP_ROWS_PART = "engagement:stakeholder-map"
+MAP_PARAMS = ("category", "include_ended", "page")
+#: Between the filter and the rows in the cached part: each goes to its own column of the page.
+SPLIT = "<!-- stakeholder-map: rows -->"
+
+
 @login_required
 def stakeholder_map(request: HttpRequest, hit_pk: int) -> HttpResponse:
+    """The map's stored coverage, drawn per request; its filter and rows (the count, export buttons,
+    rows and page links) rendered once per version of what they show (core.versions over
+    STAKEHOLDER_MAP_SOURCES), day (what has ended), query string and scope: the HIT and what this viewer
+    may do on it (edit or not, open the HIT's page or not). Access is checked before the cache is read."""
     hit = hit_for_engagement(user=request.user, pk=hit_pk, may_see=permissions.can_view_stakeholder_map)
     can_edit = permissions.can_edit_engagement(request.user, hit)
+    can_open_hit = _can_open_hit(request, hit)
     filter_form = StakeholderFilterForm(request.GET or None)
     category, include_ended = None, False
     if filter_form.is_valid():
         category = filter_form.cleaned_data["category"]
         include_ended = filter_form.cleaned_data["include_ended"]
-    rows = stakeholders_selectors.stakeholder_map(hit=hit, include_ended=include_ended)
-    if category is not None:
-        rows = rows.filter(category=category)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+    def draw(extra: dict) -> str:
+        rows = stakeholders_selectors.stakeholder_map(hit=hit, include_ended=include_ended)
+        if category is not None:
+            rows = rows.filter(category=category)
+        # The total and each category's count from one query; the paginator reuses the total.
+        counts = stakeholders_selectors.stakeholder_counts(rows)
+        paginator = Paginator(rows, PAGE_SIZE)
+        paginator.count = sum(counts.values())
+        page = paginator.get_page(request.GET.get("page"))
+        context = {
+            "hit": hit,
+            "filter_form": filter_form,
+            "page": page,
+            "category_groups": _category_groups(page.object_list, counts),
+            "filtered": category is not None or include_ended,
+            "today": timezone.localdate(),
+            "can_edit": bool(can_edit),
+            **extra,
+        }
+        return render_to_string("engagement/_stakeholder_map_rows.html", context, request=request)
+
+    cached = versions.cached_render(
+        request,
+        name=MAP_ROWS_PART,
+        scope=f"hit={hit.pk}|edit={bool(can_edit)}",
+        sources=stakeholders_selectors.STAKEHOLDER_MAP_SOURCES,
+        render=draw,
+        params=MAP_PARAMS,
+    )
+    filter_html, _split, rows_html = cached.partition(SPLIT)
     return render(
         request,
         "engagement/stakeholder_map.html",
         {
             "hit": hit,
-            "page": page,
-            "filter_form": filter_form,
-            "filtered": category is not None or include_ended,
-            "today": timezone.localdate(),
+            "filter_html": mark_safe(filter_html),  # noqa: S308 - our own rendering
+            "rows_html": mark_safe(rows_html),  # noqa: S308 - our own rendering
             "can_edit": bool(can_edit),
             "edit_reason": can_edit.reason,
-            "can_open_hit": _can_open_hit(request, hit),
+            "can_open_hit": can_open_hit,
             **_coverage_summary(hit),
         },
     )

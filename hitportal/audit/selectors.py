@@ -79,7 +79,6 @@ from accreditation.models import (
     Round,
     RoundChange,
 )
-from core.fingerprint import tables_fingerprint
 from core.models import StatusEvent
 from engagement.models import NetworkRoundEvent, PublicReview
 from hitportal.audit.permissions import can_view_audit_log
@@ -807,18 +806,11 @@ def audit_entries(*, user: AnyUser, filters: AuditFilter | None = None) -> Audit
 NAMED: tuple[type[models.Model], ...] = (User, HIT, Person, Panel, Round, ExpressionOfInterest)
 
 
-def audit_log_version() -> str:
-    """The version of everything the audit log shows, in one query (core.fingerprint): each source's
-    highest id and latest event time (and `updated_at`, for the rows that change), and the latest edit
-    of the tables whose names it shows. A new event, a later step of a review, a renamed person or HIT
-    moves it on."""
-    fields: dict[type[models.Model], set[str]] = {}
-    for source in SOURCES:
-        fields.setdefault(source.model, set()).add(source.when)
-    for model in (*fields, *NAMED):
-        names = {field.name for field in model._meta.concrete_fields}
-        fields.setdefault(model, set()).update({"updated_at"} & names)
-    return tables_fingerprint((model, sorted(names)) for model, names in fields.items())
+#: Every table the log reads: each source's events and the tables whose names its rows show (tracked by
+#: core.versions in HitportalConfig.ready).
+AUDIT_LOG_SOURCES: tuple[type[models.Model], ...] = tuple(
+    dict.fromkeys([*(source.model for source in SOURCES), *NAMED])
+)
 
 
 # --- Entries as the page shows them -----------------------------------------------------------------

@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from core.fingerprint import cache_key
+from core import versions
 from core.forms import DateField
 from hitportal.audit.permissions import can_view_audit_log
 from hitportal.audit.selectors import (
+    AUDIT_LOG_SOURCES,
     KINDS,
     AuditFilter,
     audit_entries,
-    audit_log_version,
     audit_page_entries,
 )
 from teams.enums import Role
@@ -63,41 +61,40 @@ class AuditFilterForm(forms.Form):
         )
 
 
-#: How long a rendering is kept at most: a change that moves no version column (a deleted row other than
-#: the newest) shows within this time.
-CACHE_SECONDS = 300
-CACHE_PREFIX = "audit:log"
+#: The name of the log's cached part (core.versions).
+LOG_PART = "audit:log"
 
 
 @login_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """Rendered once per version of the log (hitportal.audit.selectors.audit_log_version) and query
-    string, and kept in the cache; a search typed into the HIT field is never served from it (it counts
-    against the user's directory searches)."""
+    """Rendered once per version of the tables the log shows (core.versions over AUDIT_LOG_SOURCES: a new,
+    edited or deleted row shows at the next request) and query string, and kept in the cache; a search
+    typed into the HIT field is never served from it (it counts against the user's directory searches)."""
     verdict = can_view_audit_log(request.user)
     if not verdict:
         raise PermissionDenied(verdict.reason)
     typed = any(name.endswith(QUERY_SUFFIX) and value for name, value in request.GET.items())
-    key = None if typed else _cache_key(request)
-    body = cache.get(key) if key else None
-    if body is None:
-        body = _log_body(request)
-        if key:
-            cache.set(key, body, CACHE_SECONDS)
+    if typed:
+        body = _log_body(request, {})
+    else:
+        body = versions.cached_render(
+            request,
+            name=LOG_PART,
+            scope=_scope(request),
+            sources=AUDIT_LOG_SOURCES,
+            render=lambda extra: _log_body(request, extra),
+        )
     return render(request, "audit/log.html", {"log_body": mark_safe(body)})  # noqa: S308 - our own rendering
 
 
-def _cache_key(request: HttpRequest) -> str:
-    """The log's version, the query string (filters, page) and the viewer's scope: only programme
-    managers read the log, and all of them read all of it (docs/domain.md section 4); a rendering for
-    one scope is never served to another all the same."""
-    scope = ",".join(sorted(role for role in (Role.PROGRAMME_MANAGER,) if roles_of(request.user).has(role)))
-    query = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
-    return cache_key(CACHE_PREFIX, scope, query, audit_log_version())
+def _scope(request: HttpRequest) -> str:
+    """Only programme managers read the log, and all of them read all of it (docs/domain.md section 4);
+    a rendering for one scope is never served to another all the same."""
+    return ",".join(sorted(role for role in (Role.PROGRAMME_MANAGER,) if roles_of(request.user).has(role)))
 
 
-def _log_body(request: HttpRequest) -> str:
+def _log_body(request: HttpRequest, extra: dict) -> str:
     form = AuditFilterForm(request.GET or None)
     search_as(form, request.user)
     filters = form.to_filter() if form.is_bound else AuditFilter()
@@ -106,6 +103,6 @@ def _log_body(request: HttpRequest) -> str:
     )
     return render_to_string(
         "audit/_log_body.html",
-        {"form": form, "page": page, "entries": audit_page_entries(page.object_list)},
+        {"form": form, "page": page, "entries": audit_page_entries(page.object_list), **extra},
         request=request,
     )

@@ -104,12 +104,26 @@ class IndicatorsForm(VersionedFormMixin, forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         choices = [(NOT_RATED, "Not rated"), *((str(v), label) for v, label in IndicatorRatingValue.choices)]
         for criterion in CRITERIA:
+            # The page draws these fields plainly (reporting/report_edit.html): the classes crispy would add.
             self.fields[f"rating_{criterion.code}"] = forms.ChoiceField(
-                label=f"{criterion.code} rating", choices=choices, required=False
+                label=f"{criterion.code} rating",
+                choices=choices,
+                required=False,
+                widget=forms.Select(attrs={"class": "select form-select"}),
             )
+            evidence = _text(2)
+            evidence.attrs["class"] = "textarea form-control"
             self.fields[f"evidence_{criterion.code}"] = forms.CharField(
-                max_length=SHORT_TEXT, label=f"{criterion.code} evidence", required=False, widget=_text(2)
+                max_length=SHORT_TEXT, label=f"{criterion.code} evidence", required=False, widget=evidence
             )
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # A field in error is marked as crispy marks it (its message below it reads as invalid feedback).
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
     def clean(self):
         data = super().clean()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import models
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 
 from accreditation.models import Accreditation, Application, Condition, Decision
-from core.fingerprint import edited, tables_fingerprint
 from engagement.models import PublicReview
 from reporting import permissions
 from reporting import receivers as checklist
@@ -130,24 +130,21 @@ def pm_home_panels(user: AnyUser, *, limit: int = 50) -> dict[str, object]:
     }
 
 
-def pm_home_version() -> str:
-    """The version of what pm_home_panels shows (core.fingerprint), in one query: the stored flags (their
-    `computed_at`), the HITs, the reports, and what the set-up checklists read (accreditations,
-    applications, decisions and conditions, memberships and working groups, public reviews), with
-    the names of people and logins. A recompute of the flags or any edit of those moves it on."""
-    return tables_fingerprint(
-        [
-            edited(HITFlagState, "computed_at"),
-            edited(HIT),
-            edited(ProgressReport),
-            edited(Accreditation),
-            edited(Application),
-            edited(Decision),
-            edited(Condition),
-            edited(Membership),
-            edited(WorkingGroup),
-            edited(PublicReview),
-            edited(Person),
-            edited(User),
-        ]
-    )
+#: What pm_home_panels shows (tracked by core.versions in ReportingConfig.ready): the stored flags (the
+#: worker's upsert bumps their version), the HITs, the reports, and what the set-up checklists read
+#: (accreditations, applications, decisions and conditions, memberships and working groups, public
+#: reviews), with the names of people and logins.
+PM_HOME_SOURCES: tuple[type[models.Model], ...] = (
+    HITFlagState,
+    HIT,
+    ProgressReport,
+    Accreditation,
+    Application,
+    Decision,
+    Condition,
+    Membership,
+    WorkingGroup,
+    PublicReview,
+    Person,
+    User,
+)

@@ -23,8 +23,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core import versions
 from core.tasks import Dispatch, enqueue_after_commit
-from core.versions import bump
 from engagement.models import InvolvementActivity
 from engagement.selectors.ppi import flag_cutoff
 from reporting.models import HITFlagState
@@ -89,8 +89,8 @@ def _store(ids: list[int], *, today: datetime.date) -> None:
         unique_fields=["hit"],
         update_fields=["flags", "flag_count", "ppi_last_activity_on", "ppi_quiet", "as_of", "computed_at"],
     )
-    # An upsert sends no signal: the pages showing stored flags (the HIT page) render again.
-    bump(HITFlagState)
+    # An upsert sends no signal: the pages cached by the version of what they show (the HIT page, the home page) read the flags.
+    versions.bump(HITFlagState)
 
 
 # --- Asking for a recompute after a change ---------------------------------------------------------

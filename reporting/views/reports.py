@@ -271,6 +271,7 @@ def _section_forms(section: str, report: ProgressReport, data) -> tuple:
             for row in block.rows:
                 row.rating_field = form[f"rating_{row.criterion.code}"]
                 row.evidence_field = form[f"evidence_{row.criterion.code}"]
+                row.cells = [(row.rating_field, "col-md-4"), (row.evidence_field, "col-md-8")]
     elif section == "milestones":
         milestones = list(report_milestones(report))
         formset = row_formset(MilestoneForm)(

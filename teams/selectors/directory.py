@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import Count, Prefetch, QuerySet
 
-from teams.models import AccountInvitation, Affiliation, Organisation, Person, RoleAssignment, RoleChange
+from teams.models import (
+    AccountInvitation,
+    Affiliation,
+    Organisation,
+    OrganisationType,
+    Person,
+    RoleAssignment,
+    RoleChange,
+)
+
+#: What the people and organisation lists show (tracked by core.versions in TeamsConfig.ready).
+DIRECTORY_SOURCES: tuple[type[models.Model], ...] = (Person, Affiliation, Organisation, OrganisationType)
 
 
 def organisation_directory() -> QuerySet[Organisation]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,8 +16,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import versions
 from core.concurrency import StaleEdit, conflict_for
-from core.fingerprint import cache_key, cached_html, edited, query_string, tables_fingerprint
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
 from teams import permissions
@@ -24,9 +25,14 @@ from teams.enums import Role
 from teams.filters import OrganisationFilter, PersonFilter
 from teams.forms import lookup
 from teams.forms.directory import AffiliationForm, OrganisationForm, PersonForm, RoleGrantForm
-from teams.models import Affiliation, Organisation, OrganisationType, Person
+from teams.models import Organisation, Person
 from teams.roles import roles_of
-from teams.selectors.directory import organisation_directory, person_access, person_directory
+from teams.selectors.directory import (
+    DIRECTORY_SOURCES,
+    organisation_directory,
+    person_access,
+    person_directory,
+)
 from teams.selectors.hits import current_memberships, hit_list_for_user
 from teams.services import directory as services
 from teams.views.hits import _page
@@ -46,27 +52,17 @@ def _apply_errors(form, exc: ValidationError) -> None:
 # --- Organisations -----------------------------------------------------------------------------------
 
 
-#: How long a directory list's rendering is kept at most (a change that moves no version column, such as
-#: a deleted row other than the newest, shows within this time).
-LIST_CACHE_SECONDS = 300
-
-
-def _list_body(request: HttpRequest, name: str, version: str, draw) -> str:
-    """A directory list's filters and rows, rendered once per version of the directory and query string
-    and kept in the cache. Only programme managers read the lists, and all of them read all of it
-    (docs/domain.md section 4); the key holds that scope all the same. A search typed into a chooser
-    of the filter is drawn afresh (it counts against the user's directory searches)."""
+def _list_body(request: HttpRequest, name: str, draw: Callable[[dict], str]) -> str:
+    """A directory list's filters and rows, rendered once per version of the directory (core.versions over
+    DIRECTORY_SOURCES: an edit or a deletion shows at the next request) and query string, and kept in the
+    cache. Only programme managers read the lists, and all of them read all of it (docs/domain.md
+    section 4); the scope holds that all the same. A search typed into a chooser of the filter is drawn
+    afresh (it counts against the user's directory searches)."""
     if any(key.endswith(lookup.QUERY_SUFFIX) and value for key, value in request.GET.items()):
-        return draw()
+        return draw({})
     scope = Role.PROGRAMME_MANAGER if roles_of(request.user).has(Role.PROGRAMME_MANAGER) else ""
-    key = cache_key(f"teams:{name}", scope, query_string(request), version)
-    return cached_html(key, draw, seconds=LIST_CACHE_SECONDS)
-
-
-def directory_version() -> str:
-    """The version of what the directory lists show: people, affiliations, organisations and their types."""
-    return tables_fingerprint(
-        [edited(Person), edited(Affiliation), edited(Organisation), edited(OrganisationType)]
+    return versions.cached_render(
+        request, name=f"teams:{name}", scope=str(scope), sources=DIRECTORY_SOURCES, render=draw
     )
 
 
@@ -74,15 +70,15 @@ def directory_version() -> str:
 def organisation_list(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_view_directory(request.user))
 
-    def draw() -> str:
+    def draw(extra: dict) -> str:
         org_filter = OrganisationFilter(request.GET, queryset=organisation_directory())
         return render_to_string(
             "teams/_organisation_list_body.html",
-            {"filter": org_filter, "page": _page(request, org_filter.qs)},
+            {"filter": org_filter, "page": _page(request, org_filter.qs), **extra},
             request=request,
         )
 
-    body = _list_body(request, "organisation-list", directory_version(), draw)
+    body = _list_body(request, "organisation-list", draw)
     return render(request, "teams/organisation_list.html", {"list_body": mark_safe(body)})  # noqa: S308
 
 
@@ -187,15 +183,15 @@ def directory_lookup(request: HttpRequest, directory: str) -> HttpResponse:
 def person_list(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_view_directory(request.user))
 
-    def draw() -> str:
+    def draw(extra: dict) -> str:
         person_filter = PersonFilter(request.GET, queryset=person_directory())
         return render_to_string(
             "teams/_person_list_body.html",
-            {"filter": person_filter, "page": _page(request, person_filter.qs)},
+            {"filter": person_filter, "page": _page(request, person_filter.qs), **extra},
             request=request,
         )
 
-    body = _list_body(request, "person-list", directory_version(), draw)
+    body = _list_body(request, "person-list", draw)
     return render(request, "teams/person_list.html", {"list_body": mark_safe(body)})  # noqa: S308
 
 

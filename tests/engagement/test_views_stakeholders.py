@@ -20,6 +20,10 @@ from tests.conftest import BROKER_DOWN
 from tests.factories import engagement as ef
 
 TODAY = timezone.localdate()
+#: The stakeholder map's queries, whatever its size and page (see the test that asserts it).
+EXPECTED_MAP_QUERIES = 8
+#: ... and served from the cache: session, user, the HIT with its score, the version, the pending request.
+CACHED_MAP_QUERIES = 5
 # Frozen at today's date: memberships (and so access) start today.
 NOW = timezone.now().replace(microsecond=0)
 
@@ -451,11 +455,121 @@ def test_map_query_count_is_constant(client, hit, director, rows, django_assert_
             category=ef.category(["PROV", "COMM", "STAFF", "PUBLIC"][index % 4]),
         )
 
-    # Session, user, three role lookups, HIT with its score, count, rows, categories, pending request.
-    with django_assert_max_num_queries(10):
+    # Session, user, three role lookups, HIT with its score, the version of the map's tables (core.versions),
+    # counts, rows, categories, pending request; from the cache, the last four are the version alone.
+    with django_assert_max_num_queries(11):
         response = client.get(_map_url(hit))
 
     assert response.context["page"].paginator.count == rows
+
+
+def _rows(hit, category: str, n: int, **extra) -> None:
+    for _ in range(n):
+        ef.StakeholderFactory(hit=hit, category=ef.category(category), **extra)
+
+
+def test_the_map_is_paged_fifty_rows_a_page_with_each_categorys_count_in_all(client, hit, director):
+    from engagement.views.stakeholders import PAGE_SIZE
+
+    assert PAGE_SIZE == 50
+    client.force_login(director)
+    _rows(hit, "PROV", 30, role="Provider row")
+    _rows(hit, "STAFF", 45, role="Staff row")
+
+    first = client.get(_map_url(hit))
+    second = client.get(_map_url(hit), {"page": 2})
+
+    assert len(first.context["page"].object_list) == 50 and len(second.context["page"].object_list) == 25
+    one, two = first.content.decode(), second.content.decode()
+    assert "75 stakeholders currently involved." in one and "75 stakeholders currently involved." in two
+    assert "page 1 of 2" in one and "page 2 of 2" in two
+    # Providers are all on page 1; staff run over both pages, their heading counts them all.
+    assert '>Providers <span class="fw-normal">(30)</span>' in one
+    assert '>Professionals and front-line staff <span class="fw-normal">(45; 20 on this page)</span>' in one
+    assert '>Professionals and front-line staff <span class="fw-normal">(45; 25 on this page)</span>' in two
+    assert "Provider row" not in two
+
+
+def test_the_filters_are_kept_across_pages(client, hit, director):
+    client.force_login(director)
+    commissioners = ef.category("COMM")
+    _rows(hit, "COMM", 55, role="Commissioner row")
+    _rows(hit, "PROV", 5, role="Provider row")
+    _rows(hit, "COMM", 3, role="Ended commissioner", end_date=TODAY - datetime.timedelta(days=1))
+    query = {"category": commissioners.pk, "include_ended": "on"}
+
+    first = client.get(_map_url(hit), query)
+    html = first.content.decode()
+    links = re.findall(r'href="\?([^"]*page=2[^"]*)"', html)
+    assert links, "a link to the second page"
+    for link in links:
+        link = link.replace("&amp;", "&")
+        assert f"category={commissioners.pk}" in link and "include_ended=on" in link
+    second = client.get(_map_url(hit) + "?" + links[0].replace("&amp;", "&"))
+
+    assert "58 stakeholders match the filter." in html
+    rows = second.context["page"].object_list
+    assert len(rows) == 8 and {row.category_id for row in rows} == {commissioners.pk}
+    assert "Provider row" not in second.content.decode()
+
+
+@pytest.mark.parametrize(("rows", "page"), [(1, 1), (120, 1), (120, 3)])
+def test_every_page_of_the_map_costs_the_same_queries(
+    client, hit, director, rows, page, django_assert_num_queries
+):
+    client.force_login(director)
+    ef.CoverageScoreFactory(hit=hit)
+    categories = ["PROV", "COMM", "STAFF", "PUBLIC"]
+    for index in range(rows):
+        ef.StakeholderFactory(hit=hit, person=f.PersonFactory(), category=ef.category(categories[index % 4]))
+    client.get(_map_url(hit))  # the roles are kept in the cache after the first request
+
+    # The same for one row and for any page of 120: the counts by category (the total with them) and the
+    # page's rows with their people, organisations and categories are one query each.
+    with django_assert_num_queries(EXPECTED_MAP_QUERIES):
+        response = client.get(_map_url(hit), {"page": page})
+    with django_assert_num_queries(CACHED_MAP_QUERIES):
+        again = client.get(_map_url(hit), {"page": page})
+
+    assert response.context["page"].number == page
+    assert _table(again) == _table(response)
+
+
+def _table(response) -> str:
+    """The count, rows and page links, without the per-response CSRF tokens and one-time keys."""
+    html = response.content.decode()
+    html = html[html.index('<p class="results-count">') : html.index("</main>")]
+    return re.sub(r'name="(csrfmiddlewaretoken|form_key)" value="[^"]*"', r'name="\1"', html)
+
+
+def test_the_cached_map_shows_an_edit_and_a_deletion_at_once(client, hit, director):
+    client.force_login(director)
+    gone = ef.StakeholderFactory(hit=hit, role="Soon gone")
+    kept = ef.StakeholderFactory(hit=hit, role="Adviser")
+    ef.StakeholderFactory(hit=hit, role="Newest")
+    assert "Soon gone" in _table(client.get(_map_url(hit)))
+
+    gone.delete()
+    kept.role = "Chief adviser"
+    kept.save()
+    html = _table(client.get(_map_url(hit)))
+
+    assert "Soon gone" not in html and "Chief adviser" in html and "2 stakeholders" in html
+
+
+def test_the_cached_map_is_refused_to_another_hits_member_before_the_cache_is_read(
+    client, hit, director, board_member
+):
+    ef.StakeholderFactory(hit=hit, role="Adviser")
+    client.force_login(director)
+    assert "Adviser" in client.get(_map_url(hit)).content.decode()  # now cached
+
+    outsider = f.PersonFactory(user=f.UserFactory())
+    f.MembershipFactory(hit=f.HITFactory(), person=outsider)
+    for viewer in (outsider.user, board_member):
+        client.force_login(viewer)
+        response = client.get(_map_url(hit))
+        assert response.status_code == 404 and "Adviser" not in response.content.decode()
 
 
 # --- The coverage page ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from hitportal.audit import selectors as audit
 from tests import factories as f
-from tests.factories.reporting import ReportEventFactory
+from tests.factories.reporting import ProgressReportFactory, ReportEventFactory
 
 DAY = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 LOG = reverse("audit:log")
@@ -125,3 +125,20 @@ def test_the_log_refuses_others_before_reading_the_cache(client, programme_manag
 
     assert response.status_code == 403
     assert hit.name not in response.content.decode()
+
+
+def test_a_deleted_event_other_than_the_newest_is_gone_at_the_next_request(client, programme_manager, hit):
+    report = ProgressReportFactory(hit=hit)
+    older = ReportEventFactory(
+        actor=programme_manager, report=report, created_at=DAY - datetime.timedelta(days=2)
+    )
+    ReportEventFactory(actor=programme_manager, report=report, created_at=DAY)  # the newest, kept
+    client.force_login(programme_manager)
+    assert _log(client.get(LOG)).count("Progress report of") == 2
+    assert client.get(LOG).context.get("entries") is None  # served from the cache
+
+    older.delete()  # neither the highest id nor the latest time of any table moves
+    after = client.get(LOG)
+
+    assert after.context["entries"] is not None  # rendered afresh
+    assert _log(after).count("Progress report of") == 1

@@ -161,7 +161,7 @@ def test_a_board_members_home_reads_only_the_hits_and_shows_a_status_change_at_o
     from teams.models import HIT
     from teams.roles import roles_of
 
-    assert [model for model, _fields in home_sources(roles_of(board_member))] == [HIT]
+    assert home_sources(roles_of(board_member)) == [HIT]
     hit = f.HITFactory(status=HITStatus.ACTIVE)
     client.force_login(board_member)
     first = client.get(HOME).context["status_counts"]
@@ -173,3 +173,41 @@ def test_a_board_members_home_reads_only_the_hits_and_shows_a_status_change_at_o
         counts = client.get(HOME).context["status_counts"]
 
     assert ("suspended", "Suspended", 1) in counts and ("active", "Active", 0) in counts
+
+
+def test_a_deleted_report_other_than_the_newest_is_gone_from_the_home_page_at_the_next_request(
+    client, programme_manager
+):
+    gone = ProgressReportFactory(
+        hit=f.HITFactory(name="Alpha HIT", status=HITStatus.ACTIVE),
+        status=ReportStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    ProgressReportFactory(
+        hit=f.HITFactory(name="Beta HIT", status=HITStatus.ACTIVE),
+        status=ReportStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    client.force_login(programme_manager)
+    assert "Alpha HIT" in _panels(client.get(HOME))
+    with mock.patch("reporting.views.home.pm_home_panels", side_effect=_never):
+        assert "Alpha HIT" in _panels(client.get(HOME))  # served from the cache
+
+    gone.delete()  # not the highest id, and no edit time moves
+    html = _panels(client.get(HOME))
+
+    assert "Alpha HIT" not in html and "Beta HIT" in html
+
+
+def test_a_deleted_hit_other_than_the_newest_is_gone_from_a_members_home_at_the_next_request(
+    client, hit, other_hit
+):
+    person = f.PersonFactory(user=f.UserFactory(full_name="Mo Member"))
+    gone = f.MembershipFactory(hit=hit, person=person)
+    f.MembershipFactory(hit=other_hit, person=person)
+    client.force_login(person.user)
+    assert hit.name in client.get(HOME).content.decode()
+
+    gone.delete()
+
+    assert hit.name not in client.get(HOME).content.decode()

@@ -256,6 +256,33 @@ def test_indicators_save_and_keep_typed_data_on_error(director_client, hit):
     ]
 
 
+def test_indicator_fields_are_drawn_with_their_label_and_the_error_next_to_the_field(director_client, hit):
+    """The indicators are drawn plainly (not through crispy): each field keeps its label, its message
+    right below it, tied to it by aria-describedby, and the typed text."""
+    import re
+
+    report = rf.ProgressReportFactory(hit=hit)
+
+    html = director_client.post(
+        _edit(report, "indicators"), {"rating_W2": "", "evidence_W2": "Orphan evidence"}
+    ).content.decode()
+
+    assert '<label for="id_rating_W2" class="form-label">W2 rating</label>' in html
+    assert '<label for="id_evidence_W2" class="form-label">W2 evidence</label>' in html
+    select = re.search(r'<select name="rating_W2"[^>]*>', html).group(0)
+    assert 'aria-describedby="id_rating_W2_error"' in select and 'aria-invalid="true"' in select
+    assert "is-invalid" in select
+    error = html.index('<div id="id_rating_W2_error" class="invalid-feedback">')
+    assert html.index("Rate the indicator to keep its evidence.", error) < html.index(
+        'id="div_id_evidence_W2"'
+    )
+    assert error > html.index(select)
+    textarea = re.search(r'<textarea name="evidence_W2"[^>]*>\s*Orphan evidence</textarea>', html)
+    assert textarea and "is-invalid" not in textarea.group(0)
+    # A field without an error carries no error markers.
+    assert "aria-invalid" not in re.search(r'<select name="rating_W1"[^>]*>', html).group(0)
+
+
 def test_saving_one_section_keeps_the_others(director_client, hit):
     report = rf.ProgressReportFactory(hit=hit)
     rf.IndicatorRatingFactory(report=report, indicator="C1", concept="COLLAB", rating=3)

@@ -291,3 +291,16 @@ def test_the_directory_lists_refuse_others_before_reading_the_cache(pm_client, c
     response = client.get(reverse("teams:person-list"))
 
     assert response.status_code == 403 and "Ada Early" not in response.content.decode()
+
+
+def test_a_deleted_person_other_than_the_newest_is_gone_from_the_cached_people_list_at_once(pm_client):
+    gone = f.PersonFactory(full_name="Ada Early")
+    f.PersonFactory(full_name="Bea Newest")
+    url = reverse("teams:person-list")
+    assert "Ada Early" in _list(pm_client.get(url))
+    assert pm_client.get(url).context.get("page") is None  # served from the cache
+
+    gone.delete()  # not the highest id, and no edit time moves
+    html = _list(pm_client.get(url))
+
+    assert "Ada Early" not in html and "Bea Newest" in html
