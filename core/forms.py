@@ -1,5 +1,5 @@
-"""Form pieces every app shares: the bounded date field and its date picker, and showing a
-service's refusal on the form."""
+"""Form pieces every app shares: the bounded date field and its date picker, the form renderer that
+writes plain widgets without the template engine, and showing a service's refusal on the form."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, mark_safe
 
 from core.templatetags.portal import Problem
 from core.validators import validate_date_in_range
@@ -35,6 +38,86 @@ class DateInput(forms.DateInput):
         widget_attrs["min"] = _later(widget_attrs.get("min"), earliest)
         widget_attrs["max"] = _earlier(widget_attrs.get("max"), latest)
         return context
+
+
+#: Widget templates that only include django/forms/widgets/input.html.
+_INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input", "text", "number", "email", "url", "password", "hidden", "date", "datetime", "time",
+        "search", "tel", "color", "checkbox",
+    )
+)  # fmt: skip
+
+
+def _text(value: Any) -> str:
+    """`{{ value|stringformat:'s' }}` in an autoescaping template: safe strings stay as they are."""
+    formatted = "%s" % (value,)  # noqa: UP031 - the template filter's own formatting
+    return conditional_escape(mark_safe(formatted) if isinstance(value, SafeData) else formatted)  # noqa: S308
+
+
+def _attrs_html(attrs: dict[str, Any]) -> str:
+    """django/forms/widgets/attrs.html: False left out, True as a bare name, the rest as strings."""
+    parts = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        parts.append(
+            f" {conditional_escape(name)}"
+            if value is True
+            else f' {conditional_escape(name)}="{_text(value)}"'
+        )
+    return "".join(parts)
+
+
+def _input_html(widget: dict[str, Any]) -> str:
+    value = "" if widget["value"] is None else f' value="{_text(widget["value"])}"'
+    return (
+        f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+        f"{value}{_attrs_html(widget['attrs'])}>"
+    )
+
+
+def _select_html(widget: dict[str, Any]) -> str:
+    out = [f'<select name="{conditional_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            out.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in group_choices:
+            out.append(
+                f'\n  <option value="{_text(option["value"])}"{_attrs_html(option["attrs"])}>'
+                f"{conditional_escape(option['label'])}</option>\n"
+            )
+        if group_name:
+            out.append("\n  </optgroup>")
+    out.append("\n</select>")
+    return "".join(out)
+
+
+def _textarea_html(widget: dict[str, Any]) -> str:
+    value = conditional_escape(widget["value"]) if widget["value"] else ""
+    return f'<textarea name="{conditional_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>\n{value}</textarea>'
+
+
+class WidgetRenderer(DjangoTemplates):
+    """The form renderer (settings.FORM_RENDERER): Django's own, except that the plain widgets
+    (inputs, check boxes, select and text boxes) are written out in Python, character for
+    character what their templates give (tests/core/test_plain_widgets.py).
+
+    Django draws every select option through two template includes and every input through one;
+    on a page of dozens of fields (a progress report's indicators and rows) that was most of the
+    request. Radios, check box lists, files, multi-widgets, forms and error lists keep their
+    templates."""
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        widget = context.get("widget")
+        if widget is not None and template_name in _INPUT_TEMPLATES:
+            return _input_html(widget)
+        if widget is not None and template_name == "django/forms/widgets/select.html":
+            return _select_html(widget)
+        if widget is not None and template_name == "django/forms/widgets/textarea.html":
+            return _textarea_html(widget)
+        return str(super().render(template_name, context, request))
 
 
 def _as_date(value: object) -> datetime.date | None:

@@ -131,6 +131,8 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Plain widgets written out in Python, the rest through Django's templates (core/forms.py).
+FORM_RENDERER = "core.forms.WidgetRenderer"
 
 # --- API ---------------------------------------------------------------------------------------------
 # Read-only JSON for HITs, scores and dashboard aggregates; token or session authentication, and

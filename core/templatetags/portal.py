@@ -1,14 +1,19 @@
-"""Template tags shared by every page: the form error summary, message styling and pagination."""
+"""Template tags shared by every page: the form error summary, message styling, pagination and a
+plainly drawn form field."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field  # type: ignore[import-untyped]
 from django import forms, template
+from django.conf import settings
 from django.contrib.messages import constants as message_levels
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Page
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -111,3 +116,65 @@ def include_part(context: template.Context, template_name: str, values: dict[str
     """
     with context.push(**values):
         return context.template.engine.get_template(template_name).render(context)  # type: ignore[union-attr]
+
+
+def _add_classes(widget: forms.Widget, *names: str) -> None:
+    """Add CSS classes to a widget as crispy-forms' crispy_field does: each only if not there yet."""
+    have = widget.attrs.get("class", "")
+    for name in names:
+        if name not in have.split():
+            have = f"{have} {name}" if have else name
+    widget.attrs["class"] = have
+
+
+def _drawn_plainly(field: forms.BoundField) -> bool:
+    widget = field.field.widget
+    return not (
+        field.is_hidden
+        or not field.label
+        or not field.id_for_label
+        or field.use_fieldset
+        or isinstance(widget, (forms.CheckboxInput, forms.FileInput, forms.MultiWidget, forms.RadioSelect))
+        or hasattr(widget, "widget")
+    )
+
+
+@register.simple_tag
+def plain_field(field: forms.BoundField, css_class: str = "") -> SafeString:
+    """One field drawn in Python with the markup crispy-forms' Bootstrap 5 field template gives it
+    (label, widget with crispy's classes, invalid feedback, help text), optionally in a grid cell
+    `<div class="css_class">`: for forms of dozens of fields, where the template engine is most of
+    the page's time (a progress report's indicators and rows). Fields crispy draws differently
+    (check boxes, radios, files, hidden or unlabelled fields) go through crispy itself."""
+    if not _drawn_plainly(field):
+        drawn = as_crispy_field(field)
+    else:
+        widget = field.field.widget
+        name = widget.__class__.__name__.lower()
+        name = getattr(settings, "CRISPY_CLASS_CONVERTERS", {}).get(name, name)
+        if name not in widget.attrs.get("class", ""):
+            _add_classes(widget, name)
+        bootstrap = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        _add_classes(widget, bootstrap, *(["is-invalid"] if field.errors else []))
+        required = field.field.required
+        errors = format_html_join(
+            "",
+            '<p id="error_{}_{}"><strong>{}</strong></p>',
+            ((number, field.auto_id, error) for number, error in enumerate(field.errors, start=1)),
+        )
+        drawn = format_html(
+            '<div id="div_{}" class="mb-3">\n<label for="{}" class="form-label{}">{}{}</label>\n{}\n{}{}</div>',
+            field.auto_id,
+            field.id_for_label,
+            " requiredField" if required else "",
+            field.label,
+            mark_safe('<span class="asteriskField">*</span>') if required else "",
+            field,
+            format_html('<div id="{}_error" class="invalid-feedback">{}</div>\n', field.auto_id, errors)
+            if field.errors
+            else "",
+            format_html('<div id="{}_helptext" class="form-text">{}</div>\n', field.auto_id, field.help_text)
+            if field.help_text
+            else "",
+        )
+    return format_html('<div class="{}">{}</div>', css_class, drawn) if css_class else drawn

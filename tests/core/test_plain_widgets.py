@@ -1,0 +1,165 @@
+"""The form renderer (core.forms.WidgetRenderer) writes exactly what Django's widget templates
+write, for every case a form meets: each input type, chosen values, groups, attributes that are
+True, False or need escaping, values that need escaping; and the plainly drawn field (the portal
+tag plain_field) draws what crispy-forms draws."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
+
+from core.forms import DateField, DateInput, WidgetRenderer
+from core.templatetags.portal import plain_field
+
+DJANGO, PLAIN = DjangoTemplates(), WidgetRenderer()
+
+
+CHOICES = [("", "Not rated"), ("0", "0 absent"), ("1", '1 <emerging> & "quoted"'), ("3", "3 strong")]
+GROUPED = [("", "Choose..."), ("North & East", [("n", "North"), ("e", "East")]), ("s", "South")]
+ATTRS = [
+    {},
+    {"class": "select form-select"},
+    {"class": "x", "disabled": True, "hidden": False, "aria-describedby": 'id_a_helptext "b"', "data-n": 3},
+]
+
+
+def _both(widget: forms.Widget, value: object, attrs: dict | None = None) -> tuple[str, str]:
+    attrs = {"id": "id_f", **(attrs or {})}
+    return widget.render("f", value, attrs, renderer=PLAIN), widget.render("f", value, attrs, renderer=DJANGO)
+
+
+def test_the_portal_draws_forms_with_it(settings) -> None:
+    from django.forms.renderers import get_default_renderer
+
+    assert settings.FORM_RENDERER == "core.forms.WidgetRenderer"
+    assert isinstance(get_default_renderer(), WidgetRenderer)
+
+
+@pytest.mark.parametrize("attrs", ATTRS)
+@pytest.mark.parametrize("value", [None, "", "1", "3", 0, "missing"])
+@pytest.mark.parametrize("choices", [CHOICES, GROUPED])
+def test_select_matches_django(attrs, value, choices) -> None:
+    plain, django = _both(forms.Select(attrs=attrs, choices=choices), value)
+    assert plain == django
+    offered = {str(v) for v, label in choices if not isinstance(label, list)}
+    offered |= {str(v) for _g, label in choices if isinstance(label, list) for v, _l in label}
+    assert (" selected>" in plain) == (("" if value is None else str(value)) in offered)
+
+
+@pytest.mark.parametrize("value", [None, [], ["n", "s"]])
+def test_multiple_select_and_yes_no_match_django(value) -> None:
+    assert len({*_both(forms.SelectMultiple(choices=GROUPED), value)}) == 1
+    assert len({*_both(forms.NullBooleanSelect(), True if value else None)}) == 1
+
+
+@pytest.mark.parametrize("attrs", [*ATTRS, {"rows": 2, "cols": 40, "required": True}])
+@pytest.mark.parametrize(
+    "value", [None, "", "Plain text", "Line one\nline two", "<script>alert('x')</script> & more"]
+)
+def test_textarea_matches_django(attrs, value) -> None:
+    plain, django = _both(forms.Textarea(attrs=attrs), value)
+    assert plain == django
+    assert "<script>" not in plain
+
+
+@pytest.mark.parametrize(
+    "widget",
+    [
+        forms.TextInput(),
+        forms.NumberInput(attrs={"min": 0, "max": 10, "step": "any"}),
+        forms.EmailInput(),
+        forms.URLInput(),
+        forms.PasswordInput(render_value=True),
+        forms.HiddenInput(),
+        DateInput(),
+        forms.DateTimeInput(),
+        forms.TimeInput(),
+        forms.CheckboxInput(),
+        forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    ],
+    ids=lambda widget: type(widget).__name__,
+)
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "",
+        'a "quoted" <tag> & more',
+        0,
+        42,
+        True,
+        False,
+        datetime.date(2026, 3, 1),
+        mark_safe("<b>safe</b>"),
+    ],
+    ids=["none", "empty", "escaped", "zero", "int", "true", "false", "date", "safe"],
+)
+@pytest.mark.parametrize("attrs", ATTRS)
+def test_inputs_match_django(widget, value, attrs) -> None:
+    plain, django = _both(widget, value, attrs)
+    assert plain == django
+    assert plain.startswith("<input type=")
+
+
+def test_other_templates_are_left_to_django() -> None:
+    """Radios, files and whole forms keep their templates (the same output, through the engine)."""
+    radios = forms.RadioSelect(choices=CHOICES)
+    assert len({*_both(radios, "1")}) == 1 and "<div" in _both(radios, "1")[0]
+
+    class F(forms.Form):
+        name = forms.CharField()
+
+    assert F(renderer=PLAIN).render() == F(renderer=DJANGO).render()
+
+
+# --- The plainly drawn field (portal's plain_field) against crispy's own template -------------------
+
+
+def _normalised(html: str) -> str:
+    """Markup with the whitespace crispy's template indentation adds taken out."""
+    html = re.sub(r"\s+", " ", html)
+    return re.sub(r"\s*(<|>)\s*", r"\1", html).strip()
+
+
+class _Row(forms.Form):
+    title = forms.CharField(max_length=10, help_text="A short name.")
+    due_on = DateField(label="Due on")
+    met_on = DateField(label="Met on", required=False)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5)
+    domain = forms.ChoiceField(choices=[("", "Choose..."), ("a", "Access & <equity>")], required=False)
+    rating = forms.ChoiceField(choices=CHOICES, widget=forms.Select(attrs={"class": "select form-select"}))
+    evidence = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    delete = forms.BooleanField(required=False, label="Remove this row")
+    kind = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect, required=False)
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"title": "far too long a title", "due_on": "not a date", "description": "too long", "rating": "9"},
+        {"title": "Ok <b>", "due_on": "2026-01-05", "met_on": "2026-02-01", "domain": "a", "rating": "1"},
+    ],
+    ids=["unbound", "errors", "valid"],
+)
+def test_plain_field_draws_what_crispy_draws(data) -> None:
+    """Every field of a form, bound or not, valid or in error: the same markup as `as_crispy_field`
+    (whitespace aside), and in a grid cell when asked."""
+    plain_form, crispy_form = _Row(data), _Row(data)
+    if data is not None:
+        assert plain_form.is_valid() == crispy_form.is_valid() == (data["title"] == "Ok <b>")
+    for name in plain_form.fields:
+        plain = plain_field(plain_form[name])
+        crispy = as_crispy_field(crispy_form[name])
+        assert _normalised(plain) == _normalised(crispy), name
+    cell = plain_field(_Row()["title"], "col-md-4")
+    assert cell.startswith('<div class="col-md-4"><div id="div_id_title" class="mb-3">')
+    invalid = plain_field(_Row({"title": ""})["title"])
+    assert 'class="textinput form-control is-invalid"' in invalid and "This field is required." in invalid
