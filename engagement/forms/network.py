@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from django import forms
 from django.utils import timezone
 
+from core.concurrency import VersionedFormMixin
 from core.forms import DateField, DateInput
 from core.idempotency import OnceOnlyFormMixin
 from engagement.enums import CollaborationLevel
@@ -28,7 +29,9 @@ class RoundForm(OnceOnlyFormMixin, forms.Form):
         return {"closes_on": (today or timezone.localdate()) + datetime.timedelta(days=21)}
 
 
-class ContactForm(forms.Form):
+class ContactForm(VersionedFormMixin, forms.Form):
+    """The contact of one organisation in a round; `version=` the respondent row as the page showed it."""
+
     contact_name = forms.CharField(label="Contact's name", max_length=200, required=False)
     email = forms.EmailField(label="Contact's email", required=False)
 

@@ -45,6 +45,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from core.concurrency import check_version
 from core.mail import absolute_url, send_after_commit
 from core.permissions import require
 from core.tasks import enqueue_after_commit
@@ -198,17 +199,27 @@ def _issue_link(
 
 @transaction.atomic
 def network_respondent_set(
-    *, actor: User, respondent_id: int, contact_name: str, email: str, link_base: str = ""
+    *,
+    actor: User,
+    respondent_id: int,
+    contact_name: str,
+    email: str,
+    link_base: str = "",
+    expected_version: str | None = None,
 ) -> NetworkRespondent:
     """Name the contact who answers for an organisation. In an open round, a new link is sent to
     them at once (a link sent before stops working).
 
-    Refused: a closed or cancelled round; an organisation that has already answered; an invalid email.
+    Refused: a closed or cancelled round; an organisation that has already answered; an invalid email;
+    StaleEdit when `expected_version` (core.concurrency, the contact as the editor's page showed it)
+    is no longer the stored one: someone else saved a contact in between.
     Side effects: contact_name and email; in an open round a new token digest and the invitation
     email after commit.
     """
+    round_id = NetworkRespondent.objects.values_list("network_round_id", flat=True).get(pk=respondent_id)
+    network_round = _round_for_update(round_id)
+    # Read under the round's lock, which every change to its contacts takes first.
     respondent = NetworkRespondent.objects.select_related("organisation").get(pk=respondent_id)
-    network_round = _round_for_update(respondent.network_round_id)
     require(permissions.can_manage_network_rounds(actor, network_round.hit))
     if network_round.status not in (NetworkRoundStatus.PLANNED, NetworkRoundStatus.OPEN):
         raise ValidationError(
@@ -216,6 +227,7 @@ def network_respondent_set(
         )
     if respondent.submitted_at is not None:
         raise ValidationError(f"{respondent.organisation.name} has already answered.")
+    check_version(respondent, expected_version)
     address = email.strip().lower()
     if address:
         try:

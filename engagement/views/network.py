@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.concurrency import STALE_MESSAGE, Conflict, StaleEdit, conflict_for, version_of
+from core.forms import apply_service_errors
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require
 from core.workflow import InvalidTransition
@@ -224,8 +226,16 @@ def round_list(request: HttpRequest, hit_pk: int) -> HttpResponse:
 
 
 def _round_page(
-    request: HttpRequest, hit, network_round, cancel_form: CancelForm | None = None, status: int = 200
+    request: HttpRequest,
+    hit,
+    network_round,
+    cancel_form: CancelForm | None = None,
+    status: int = 200,
+    contact: tuple[int, ContactForm] | None = None,
+    conflict: Conflict | None = None,
 ) -> HttpResponse:
+    """The round's page. `contact` is a refused contact save (the respondent's id and the bound
+    form): that row shows what was typed, with its errors beside the fields."""
     roles_manage = bool(permissions.can_manage_network_rounds(request.user, hit))
     roles_close = bool(permissions.can_close_network_round(request.user, hit))
     actions = []
@@ -235,6 +245,17 @@ def _round_page(
             actions.append(transition.action)
     editable = roles_manage and network_round.status in (NetworkRoundStatus.PLANNED, NetworkRoundStatus.OPEN)
     rows = list(selectors.respondents(network_round=network_round))
+    for row in rows:
+        row.version = version_of(row)
+        row.typed_name, row.typed_email = row.contact_name, row.email
+        row.name_errors = row.email_errors = row.other_errors = []
+        if contact is not None and contact[0] == row.pk:
+            form = contact[1]
+            row.version = form["version"].value()
+            row.typed_name, row.typed_email = form["contact_name"].value(), form["email"].value()
+            row.name_errors = form.errors.get("contact_name", [])
+            row.email_errors = form.errors.get("email", [])
+            row.other_errors = [e for e in form.non_field_errors() if e != STALE_MESSAGE]
     return render(
         request,
         "engagement/network_round_detail.html",
@@ -249,6 +270,8 @@ def _round_page(
             "cancel_form": cancel_form or CancelForm(),
             "events": list(network_round.events.select_related("actor")[:20]),
             "date_passed": network_round.closes_on < timezone.localdate(),
+            "conflict": conflict,
+            "contact_refused": next((r for r in rows if contact is not None and r.pk == contact[0]), None),
         },
         status=status,
     )
@@ -264,6 +287,9 @@ def round_detail(request: HttpRequest, hit_pk: int, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def round_contact(request: HttpRequest, hit_pk: int, pk: int, respondent_pk: int) -> HttpResponse:
+    """Save one organisation's contact. A refused save (a bad address, a round that moved on, or a
+    contact someone else saved since the page was drawn) draws the round again with what was typed
+    in that row and the reason beside it."""
     hit = _hit(request, hit_pk)
     network_round = selectors.round_get(hit=hit, pk=pk)
     require(permissions.can_manage_network_rounds(request.user, hit))
@@ -274,29 +300,37 @@ def round_contact(request: HttpRequest, hit_pk: int, pk: int, respondent_pk: int
     )
     if respondent is None:
         return redirect("engagement:network-round", hit_pk=hit.pk, pk=network_round.pk)
-    form = ContactForm(request.POST)
+    form = ContactForm(request.POST, version=version_of(respondent))
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, f"{respondent.organisation.name}: {error}")
-    else:
-        try:
-            services.network_respondent_set(
-                actor=request.user,
-                respondent_id=respondent.pk,
-                contact_name=form.cleaned_data["contact_name"],
-                email=form.cleaned_data["email"],
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, f"{respondent.organisation.name}: {message}")
-        else:
-            sent = (
-                " A new link was sent to them."
-                if network_round.status == NetworkRoundStatus.OPEN and form.cleaned_data["email"]
-                else ""
-            )
-            messages.success(request, f"The contact for {respondent.organisation.name} is saved.{sent}")
+        return _round_page(request, hit, network_round, contact=(respondent.pk, form), status=400)
+    try:
+        services.network_respondent_set(
+            actor=request.user,
+            respondent_id=respondent.pk,
+            contact_name=form.cleaned_data["contact_name"],
+            email=form.cleaned_data["email"],
+            expected_version=form.started_from,
+        )
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        network_round.refresh_from_db()
+        return _round_page(request, hit, network_round, contact=(respondent.pk, form), status=400)
+    except StaleEdit as stale:
+        current = stale.current
+        theirs = ContactForm(
+            initial={"contact_name": current.contact_name, "email": current.email},
+            version=version_of(current),
+        )
+        conflict = conflict_for(form, theirs=theirs, current=current)
+        return _round_page(
+            request, hit, network_round, contact=(respondent.pk, form), conflict=conflict, status=409
+        )
+    sent = (
+        " A new link was sent to them."
+        if network_round.status == NetworkRoundStatus.OPEN and form.cleaned_data["email"]
+        else ""
+    )
+    messages.success(request, f"The contact for {respondent.organisation.name} is saved.{sent}")
     return redirect("engagement:network-round", hit_pk=hit.pk, pk=network_round.pk)
 
 

@@ -278,3 +278,83 @@ def test_the_ties_of_a_round_not_closed_are_not_exported(client, hit, director, 
     network_round = planned_round(hit, director)
     client.force_login(programme_manager)
     assert client.get(url("network-ties-export", hit, pk=network_round.pk)).status_code == 404
+
+
+def _contact_url(hit, network_round, respondent):
+    return url("network-round-contact", hit, pk=network_round.pk, respondent_pk=respondent.pk)
+
+
+def test_a_bad_contact_is_refused_beside_its_field_and_keeps_what_was_typed(
+    director_client, hit, director, three
+):
+    network_round = planned_round(hit, director)
+    respondent = network_round.respondents.select_related("organisation").first()
+    before = (respondent.contact_name, respondent.email)
+    page = director_client.get(url("network-round", hit, pk=network_round.pk))
+    version = page.context["respondents"][0].version
+    response = director_client.post(
+        _contact_url(hit, network_round, respondent),
+        {"contact_name": "Priya Shah", "email": "not an address", "version": version},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'value="Priya Shah"' in html and 'value="not an address"' in html
+    assert f'aria-describedby="email-{respondent.pk}-error"' in html
+    assert "Enter a valid email address." in html
+    assert f"The contact for {respondent.organisation.name} was not saved" in html
+    respondent.refresh_from_db()
+    assert (respondent.contact_name, respondent.email) == before
+
+
+def test_two_people_naming_one_contact_do_not_overwrite_each_other(director_client, hit, director, three):
+    network_round = planned_round(hit, director)
+    respondent = network_round.respondents.select_related("organisation").first()
+    page = director_client.get(url("network-round", hit, pk=network_round.pk))
+    row = next(r for r in page.context["respondents"] if r.pk == respondent.pk)
+    opened_at = row.version
+    assert f'name="version" value="{opened_at}"' in page.content.decode()
+    # Someone else names a contact after the page was drawn.
+    svc.network_respondent_set(
+        actor=director, respondent_id=respondent.pk, contact_name="Their pick", email="theirs@example.org"
+    )
+    response = director_client.post(
+        _contact_url(hit, network_round, respondent),
+        {"contact_name": "My pick", "email": "mine@example.org", "version": opened_at},
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Their version and yours" in html
+    assert "theirs@example.org" in html and 'value="mine@example.org"' in html
+    respondent.refresh_from_db()
+    assert respondent.email == "theirs@example.org"
+    # Saving again from the refused page, knowingly, replaces theirs.
+    refreshed = next(r for r in response.context["respondents"] if r.pk == respondent.pk).version
+    assert refreshed != opened_at
+    again = director_client.post(
+        _contact_url(hit, network_round, respondent),
+        {"contact_name": "My pick", "email": "mine@example.org", "version": refreshed},
+    )
+    assert again.status_code == 302
+    respondent.refresh_from_db()
+    assert (respondent.contact_name, respondent.email) == ("My pick", "mine@example.org")
+
+
+def test_the_service_refuses_a_stale_contact(hit, director, three):
+    from core.concurrency import StaleEdit, version_of
+
+    network_round = planned_round(hit, director)
+    respondent = network_round.respondents.first()
+    stale = version_of(respondent)
+    svc.network_respondent_set(
+        actor=director, respondent_id=respondent.pk, contact_name="A", email="a@example.org"
+    )
+    with pytest.raises(StaleEdit):
+        svc.network_respondent_set(
+            actor=director,
+            respondent_id=respondent.pk,
+            contact_name="B",
+            email="b@example.org",
+            expected_version=stale,
+        )
+    respondent.refresh_from_db()
+    assert respondent.email == "a@example.org"
