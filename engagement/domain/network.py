@@ -33,9 +33,13 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
+
+# networkx is imported by the functions that build and measure a graph, not with the module: the web
+# pages that only read stored results need not carry it.
 
 LEVELS: tuple[tuple[int, str], ...] = (
     (0, "None"),
@@ -164,6 +168,8 @@ def asymmetric_pairs(ratings: Iterable[Rating]) -> list[tuple[int, int]]:
 
 
 def graph(node_ids: Iterable[int], ties: Iterable[Tie]) -> nx.Graph[int]:
+    import networkx as nx
+
     g: nx.Graph[int] = nx.Graph()
     g.add_nodes_from(sorted(node_ids))
     for tie in ties:
@@ -190,6 +196,8 @@ def degree_centralization(g: nx.Graph[int]) -> float | None:
 
 def betweenness(g: nx.Graph[int]) -> dict[int, float]:
     """Each node's betweenness, normalised to 0-1 by the (n-1)(n-2)/2 pairs it could lie between."""
+    import networkx as nx
+
     if g.number_of_nodes() < 3:
         return dict.fromkeys(g.nodes, 0.0)
     return {node: float(b) for node, b in nx.betweenness_centrality(g, normalized=True).items()}
@@ -246,6 +254,8 @@ def network_metrics(
     responded; the co-membership network passes its `ties` directly and no ratings (its response
     rate is then None: nobody was asked).
     """
+    import networkx as nx
+
     ids = [node.id for node in nodes]
     category_of = {node.id: node.category for node in nodes}
     ratings = [r for r in ratings if r.rater in category_of and r.ratee in category_of and r.rater != r.ratee]
@@ -316,6 +326,8 @@ def co_membership_ties(groups: Iterable[Iterable[int]]) -> list[Tie]:
 def layout(node_ids: Sequence[int], ties: Iterable[Tie], *, seed: int = 17) -> dict[int, tuple[float, float]]:
     """Positions in [0, 1] x [0, 1] for drawing: a seeded spring layout (the same input draws the
     same picture), with each component laid out on its own so pieces do not overlap."""
+    import networkx as nx
+
     g = graph(node_ids, ties)
     if g.number_of_nodes() == 0:
         return {}

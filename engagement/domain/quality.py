@@ -19,9 +19,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-from scipy import stats  # type: ignore[import-untyped]
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy and scipy are imported by the functions that compute (in the worker), not with the module:
+# the models import its flag rules, and a web process need not carry them.
 
 #: Respondents with every item of a dimension answered needed for its alpha.
 MIN_RELIABILITY_N = 30
@@ -87,6 +91,8 @@ def item_flags(item_total_r: float | None) -> tuple[str, ...]:
 def cronbach_alpha(matrix: np.ndarray) -> float | None:
     """Alpha of an n x k matrix of complete answers: k/(k-1) * (1 - sum of item variances / variance of the
     totals). None for fewer than two items or totals without variance."""
+    import numpy as np
+
     n, k = matrix.shape
     if k < 2 or n < 2:
         return None
@@ -99,6 +105,8 @@ def cronbach_alpha(matrix: np.ndarray) -> float | None:
 
 def feldt_interval(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, float]:
     """Feldt's interval: [1 - (1 - a) F(1 - p/2; n-1, (n-1)(k-1)), 1 - (1 - a) F(p/2; ...)]."""
+    from scipy import stats  # type: ignore[import-untyped]
+
     tail = (1 - level) / 2
     df1, df2 = n - 1, (n - 1) * (k - 1)
     low = 1 - (1 - alpha) * float(stats.f.ppf(1 - tail, df1, df2))
@@ -109,6 +117,8 @@ def feldt_interval(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[f
 def reliability(answers: Sequence[Sequence[int | None]], *, min_n: int = MIN_RELIABILITY_N) -> Reliability:
     """The reliability of one dimension from each respondent's answers to its k items (None: not answered;
     such a respondent is left out: listwise)."""
+    import numpy as np
+
     complete = [row for row in answers if row and all(value is not None for value in row)]
     k = len(answers[0]) if answers else 0
     if k < 2:
@@ -139,6 +149,8 @@ def reliability(answers: Sequence[Sequence[int | None]], *, min_n: int = MIN_REL
 
 
 def _correlation(x: np.ndarray, y: np.ndarray) -> float | None:
+    import numpy as np
+
     if float(np.std(x)) == 0 or float(np.std(y)) == 0:
         return None
     return float(np.corrcoef(x, y)[0, 1])
@@ -164,6 +176,8 @@ def agreement(
 ) -> Agreement:
     """rWG(J) of a group on J items: s2 = the mean of the items' sample variances (each over the members who
     answered it), rWG = J(1 - s2/sE2) / (J(1 - s2/sE2) + s2/sE2); 0 when s2 >= sE2."""
+    import numpy as np
+
     n = len(answers)
     items = len(answers[0]) if answers else 0
     variances = []
@@ -210,6 +224,9 @@ class Change:
 def change(before: Sequence[float], after: Sequence[float], *, min_n: int = MIN_CHANGE_N) -> Change:
     """The change of a dimension between two closed waves from each respondent's mean (1-5) in each: the
     difference of the means on the R scale with a Welch 95% interval (Welch-Satterthwaite degrees of freedom)."""
+    import numpy as np
+    from scipy import stats  # type: ignore[import-untyped]
+
     n1, n2 = len(before), len(after)
     if n1 < min_n or n2 < min_n:
         return Change(None, None, None, f"fewer than {min_n} respondents in a wave: no comparison")

@@ -34,6 +34,7 @@ import datetime
 import io
 import logging
 import os
+import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -47,9 +48,6 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
-from openpyxl.styles import Font
 
 from accreditation import permissions as accreditation_permissions
 from accreditation.filters import ApplicationFilter, BoardFilter
@@ -75,7 +73,12 @@ from teams.roles import roles_of
 from teams.selectors import hits as team_selectors
 
 if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+#: The control characters XLSX cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE (tests compare the two).
+#: openpyxl itself is imported only where a workbook is written, so web processes need not load it.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 logger = logging.getLogger(__name__)
 
@@ -545,6 +548,9 @@ def write_csv(handle: IO[str], source: ExportSource, *, on_progress: Progress | 
 
 
 def _xlsx_cell(sheet: WriteOnlyWorksheet, value: CellValue, *, bold: bool = False) -> Cell:
+    from openpyxl.cell.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     cell = WriteOnlyCell(sheet)
     cell.value = value
     if isinstance(value, str):
@@ -557,6 +563,8 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: CellValue, *, bold: bool = Fals
 
 def write_xlsx(handle: IO[bytes], source: ExportSource, *, on_progress: Progress | None = None) -> int:
     """Write one worksheet in openpyxl's write-only (streaming) mode; returns the number of rows."""
+    from openpyxl import Workbook
+
     total = source.count()
     workbook = Workbook(write_only=True)
     sheet: WriteOnlyWorksheet = workbook.create_sheet(title=source.title[:31])
