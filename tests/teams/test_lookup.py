@@ -62,6 +62,26 @@ def test_a_small_directory_is_a_plain_list_of_everyone(settings, people):
     assert len(_option_labels(html, "director")) == len(people) + 1  # with the empty choice
 
 
+@pytest.mark.parametrize("size, large", [(2, False), (3, True), (6, True)])
+def test_first_rows_read_a_large_directory_only_as_far_as_its_list(
+    small_lists, people, size, large, django_assert_num_queries
+):
+    """The ids say whether the directory is past the plain list; a large one is read as far as the
+    search box's list shows (limit + 1 rows, the last saying "more"), never every row up to the
+    threshold; a small one whole. Two queries either way."""
+    from teams.models import Person
+
+    queryset = Person.objects.filter(pk__in=[p.pk for p in list(people.values())[:size]]).order_by(
+        "full_name"
+    )
+    with django_assert_num_queries(2):
+        rows = lookup.first_rows(queryset)
+    assert lookup.is_large(rows) is large
+    expected = list(queryset)[: 3 + 1] if large else list(queryset)
+    assert rows == expected
+    assert lookup.is_large(list(queryset)) is large  # a list a caller read itself: by its length
+
+
 def test_a_large_directory_gets_a_search_box_and_a_short_list(small_lists, people):
     html = str(GovernanceForm(strict=False)["director"])
 
