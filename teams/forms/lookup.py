@@ -332,6 +332,9 @@ def first_rows(queryset: QuerySet) -> list:
     only as far as the search box's list shows. Two queries; reading 301 whole rows to show 51 was
     most of a page's time at national scale.
     """
+    evaluated = getattr(queryset, "_result_cache", None)
+    if evaluated is not None:  # read already (a formset's shared list): no query
+        return _Rows(evaluated[: full_select_max() + 1])
     ids = list(queryset.values_list("pk", flat=True)[: full_select_max() + 1])
     if len(ids) <= full_select_max():
         return _Rows(queryset[: full_select_max()]) if ids else _Rows()
