@@ -78,7 +78,9 @@ def _input_html(widget: dict[str, Any]) -> str:
     )
 
 
-def _select_html(widget: dict[str, Any]) -> str:
+def select_html(widget: dict[str, Any]) -> str:
+    """django/forms/widgets/select.html for a select widget's context (also the portal tag
+    `select_widget`, for widget templates that wrap a select)."""
     out = [f'<select name="{conditional_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
@@ -114,7 +116,7 @@ class WidgetRenderer(DjangoTemplates):
         if widget is not None and template_name in _INPUT_TEMPLATES:
             return _input_html(widget)
         if widget is not None and template_name == "django/forms/widgets/select.html":
-            return _select_html(widget)
+            return select_html(widget)
         if widget is not None and template_name == "django/forms/widgets/textarea.html":
             return _textarea_html(widget)
         return str(super().render(template_name, context, request))

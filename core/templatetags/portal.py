@@ -178,3 +178,12 @@ def plain_field(field: forms.BoundField, css_class: str = "") -> SafeString:
             else "",
         )
     return format_html('<div class="{}">{}</div>', css_class, drawn) if css_class else drawn
+
+
+@register.simple_tag
+def select_widget(widget: dict[str, Any]) -> SafeString:
+    """`{% include "django/forms/widgets/select.html" %}` inside a widget template that wraps a
+    select (the directory lookup's), written in Python as the form renderer writes selects."""
+    from core.forms import select_html
+
+    return mark_safe(select_html(widget))  # noqa: S308 - every value is escaped by select_html

@@ -22,7 +22,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, Q, Value
+from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.http import Http404
 from django.utils import timezone
@@ -47,6 +47,7 @@ from engagement.models import ActionPlanItem, Invitation, InvolvementActivity, P
 from hitportal.gdpr.permissions import can_handle_data_requests
 from teams.enums import GdprActionKind, HITStatus, MembershipRole
 from teams.models import (
+    Affiliation,
     GdprAction,
     HITStatusChange,
     Meeting,
@@ -55,6 +56,7 @@ from teams.models import (
     Person,
     ProposedMembership,
     RoleChange,
+    SponsorInteraction,
     User,
 )
 
@@ -148,14 +150,53 @@ def person_data(*, person: Person) -> dict[str, Any]:
 
     user: User | None = person.user
     pattern = _name_pattern(person.full_name)
-    emails = {email.lower() for email in (person.email, user.email if user else "") if email}
     return {
         "person": _person_row(person),
         **_directory_data(person),
         **_hit_records_data(person, pattern),
-        **_contact_data(person, emails),
+        **_contact_data(person),
         **_account_data(user),
     }
+
+
+def _held(person: Person, user: User | None) -> dict[str, QuerySet[Any]]:
+    """The records a person's data page counts, each as the query the export (`person_data`) reads
+    it from, before its joins and order, so the page's counts and the export agree (the tests compare
+    the two for a person with records of every kind)."""
+    emails = {email.lower() for email in (person.email, user.email if user else "") if email}
+    return {
+        "affiliations": Affiliation.objects.filter(person=person),
+        "hit_memberships": Membership.objects.filter(person=person),
+        "stakeholder_map_entries": Stakeholder.objects.filter(person=person),
+        "applications_naming_them": Application.objects.filter(
+            Q(director=person) | Q(executive_sponsor=person)
+        ),
+        "expressions_of_interest": ExpressionOfInterest.objects.filter(author=user)
+        if user
+        else ExpressionOfInterest.objects.none(),
+        "review_assignments": ReviewAssignment.objects.filter(reviewer=user)
+        if user
+        else ReviewAssignment.objects.none(),
+        "public_reviews_written": PublicReview.objects.filter(reviewer=user)
+        if user
+        else PublicReview.objects.none(),
+        "sponsor_interactions": SponsorInteraction.objects.filter(sponsor=person),
+        "action_plan_items_owned": ActionPlanItem.objects.filter(owner=person),
+        "conditions_owned": Condition.objects.filter(owner=person),
+        "survey_invitations": Invitation.objects.filter(_email_is_one_of(emails))
+        if emails
+        else Invitation.objects.none(),
+    }
+
+
+def person_record_counts(*, person: Person) -> dict[str, int]:
+    """How many of each kind of record the portal holds about the person (the keys of `person_data`
+    the data page lists): counts only, one query each (no record is read or formatted)."""
+    counts = {key: queryset.count() for key, queryset in _held(person, person.user).items()}
+    counts["ppi_log_entries_naming_them"] = len(
+        _ppi_entries_naming(_name_pattern(person.full_name), person.full_name)
+    )
+    return counts
 
 
 def _person_row(person: Person) -> dict[str, Any]:
@@ -174,7 +215,7 @@ def _directory_data(person: Person) -> dict[str, Any]:
     """Where the person works and which HITs they belong to (teams)."""
     return {
         "affiliations": _rows(
-            person.affiliations.select_related("organisation").order_by("pk"),
+            _held(person, None)["affiliations"].select_related("organisation").order_by("pk"),
             lambda a: {
                 "organisation": a.organisation.name,
                 "job_title": a.job_title,
@@ -185,9 +226,9 @@ def _directory_data(person: Person) -> dict[str, Any]:
             },
         ),
         "hit_memberships": _rows(
-            person.memberships.select_related("hit", "organisation", "working_group", "theme").order_by(
-                "start_date", "pk"
-            ),
+            _held(person, None)["hit_memberships"]
+            .select_related("hit", "organisation", "working_group", "theme")
+            .order_by("start_date", "pk"),
             lambda m: {
                 "hit": m.hit.name,
                 "role": m.get_role_display(),
@@ -221,7 +262,7 @@ def _hit_records_data(person: Person, pattern: re.Pattern[str] | None) -> dict[s
     the PPI log, sponsor contacts, action plans and conditions."""
     return {
         "stakeholder_map_entries": _rows(
-            Stakeholder.objects.filter(person=person).select_related("hit", "category").order_by("pk"),
+            _held(person, None)["stakeholder_map_entries"].select_related("hit", "category").order_by("pk"),
             lambda s: {
                 "hit": s.hit.name,
                 "category": s.category.name,
@@ -233,9 +274,7 @@ def _hit_records_data(person: Person, pattern: re.Pattern[str] | None) -> dict[s
             },
         ),
         "applications_naming_them": _rows(
-            Application.objects.filter(Q(director=person) | Q(executive_sponsor=person))
-            .select_related("hit", "round")
-            .order_by("pk"),
+            _held(person, None)["applications_naming_them"].select_related("hit", "round").order_by("pk"),
             lambda a: {
                 "application": a.pk,
                 "hit": a.hit.name,
@@ -260,7 +299,7 @@ def _hit_records_data(person: Person, pattern: re.Pattern[str] | None) -> dict[s
             },
         ),
         "sponsor_interactions": _rows(
-            person.sponsor_interactions.select_related("hit").order_by("happened_on", "pk"),
+            _held(person, None)["sponsor_interactions"].select_related("hit").order_by("happened_on", "pk"),
             lambda i: {
                 "hit": i.hit.name,
                 "date": i.happened_on,
@@ -269,7 +308,7 @@ def _hit_records_data(person: Person, pattern: re.Pattern[str] | None) -> dict[s
             },
         ),
         "action_plan_items_owned": _rows(
-            ActionPlanItem.objects.filter(owner=person).select_related("hit").order_by("due_on", "pk"),
+            _held(person, None)["action_plan_items_owned"].select_related("hit").order_by("due_on", "pk"),
             lambda i: {
                 "hit": i.hit.name,
                 "title": i.title,
@@ -278,7 +317,7 @@ def _hit_records_data(person: Person, pattern: re.Pattern[str] | None) -> dict[s
             },
         ),
         "conditions_owned": _rows(
-            Condition.objects.filter(owner=person)
+            _held(person, None)["conditions_owned"]
             .select_related("decision__application__hit")
             .order_by("due_on", "pk"),
             lambda c: {
@@ -292,13 +331,11 @@ def _hit_records_data(person: Person, pattern: re.Pattern[str] | None) -> dict[s
     }
 
 
-def _contact_data(person: Person, emails: set[str]) -> dict[str, Any]:
+def _contact_data(person: Person) -> dict[str, Any]:
     """Survey invitations sent to the person's addresses, and the data protection requests about them."""
     return {
         "survey_invitations": _rows(
-            Invitation.objects.filter(_email_is_one_of(emails)).select_related("wave__hit").order_by("pk")
-            if emails
-            else [],
+            _held(person, person.user)["survey_invitations"].select_related("wave__hit").order_by("pk"),
             lambda i: {"hit": i.wave.hit.name, "survey": i.wave.title, "sent_at": i.sent_at},
         ),
         "data_protection_requests": _rows(

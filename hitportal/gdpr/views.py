@@ -27,9 +27,9 @@ from hitportal.gdpr.services import (
     REASON_MAX_LENGTH,
     erased_name,
     person_current_roles,
-    person_data,
     person_data_export,
     person_get,
+    person_record_counts,
 )
 from teams.models import GdprAction, Person
 
@@ -65,14 +65,14 @@ class ErasureForm(forms.Form):
 
 
 def _page(request: HttpRequest, person: Person, form: ErasureForm) -> HttpResponse:
-    data = person_data(person=person)
-    held = [(label, len(data[key] or [])) for key, label in HELD_RECORDS]
+    counts = person_record_counts(person=person)
+    held = [(label, counts[key]) for key, label in HELD_RECORDS]
     return render(
         request,
         "gdpr/person_data.html",
         {
             "person": person,
-            "has_account": data["user_account"] is not None,
+            "has_account": person.user_id is not None,
             "held": held,
             "current_roles": person_current_roles(person=person),
             "requests": GdprAction.objects.filter(person_number=person.pk).select_related("actor"),

@@ -163,3 +163,15 @@ def test_plain_field_draws_what_crispy_draws(data) -> None:
     assert cell.startswith('<div class="col-md-4"><div id="div_id_title" class="mb-3">')
     invalid = plain_field(_Row({"title": ""})["title"])
     assert 'class="textinput form-control is-invalid"' in invalid and "This field is required." in invalid
+
+
+@pytest.mark.parametrize("value", [None, "n", "s"])
+def test_the_select_tag_matches_djangos_include(value) -> None:
+    """The portal tag `select_widget` (the directory lookup's widget template) writes what
+    `{% include "django/forms/widgets/select.html" %}` writes."""
+    from core.templatetags.portal import select_widget
+
+    context = forms.Select(choices=GROUPED, attrs={"class": "form-select"}).get_context(
+        "f", value, {"id": "id_f"}
+    )
+    assert select_widget(context["widget"]) == DJANGO.render("django/forms/widgets/select.html", context)

@@ -423,6 +423,31 @@ def test_erase_of_a_person_with_a_short_name_leaves_free_text_alone(hit, program
 # --- The page ----------------------------------------------------------------------------------------
 
 
+def test_the_page_counts_agree_with_the_export_for_every_kind_of_record(
+    client, jane, programme_manager, django_assert_max_num_queries
+):
+    """The page counts each kind of record without reading it (services_gdpr.person_record_counts);
+    for a person with records of every kind the counts are the export's, and none is zero."""
+    from hitportal.gdpr.views import HELD_RECORDS
+
+    other = f.PersonFactory(full_name="Someone Else")  # their records must not be counted for Jane
+    ef.ActionPlanItemFactory(owner=other)
+    ApplicationFactory(director=other)
+    counts = services_gdpr.person_record_counts(person=jane)
+    data = services_gdpr.person_data(person=jane)
+    assert {key: len(data[key]) for key, _label in HELD_RECORDS} == counts
+    assert all(counts.values()), counts
+    assert counts["applications_naming_them"] == 1 and counts["action_plan_items_owned"] == 1
+
+    client.force_login(programme_manager)
+    # session, user, 3 role lookups, the person, a count per kind of record (12), the PPI log's
+    # candidates, the current roles and the requests: whatever the number of records.
+    with django_assert_max_num_queries(23):
+        response = client.get(reverse("gdpr:person-data", args=[jane.pk]))
+    assert dict(response.context["held"]) == {label: counts[key] for key, label in HELD_RECORDS}
+    assert response.context["has_account"] is True
+
+
 def test_gdpr_page_counts_what_is_held_and_warns_of_current_roles(client, jane, programme_manager, hit):
     f.RoleAssignmentFactory(user=jane.user, role=ProgrammeRole.BOARD_MEMBER)
     client.force_login(programme_manager)
