@@ -9,7 +9,7 @@ import datetime
 import re
 
 import pytest
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
@@ -175,3 +175,62 @@ def test_the_select_tag_matches_djangos_include(value) -> None:
         "f", value, {"id": "id_f"}
     )
     assert select_widget(context["widget"]) == DJANGO.render("django/forms/widgets/select.html", context)
+
+
+# --- The plainly drawn form (portal's plain_form) against `{{ form|crispy }}` ------------------------
+
+
+@pytest.mark.django_db
+def test_every_form_of_the_portal_draws_as_crispy_draws_it() -> None:
+    """Every form and filter form of every app (the walk of tests/test_large_choices.py), unbound and
+    bound to empty data (every required field in error, and the form's own errors): `plain_form`
+    writes what `{{ form|crispy }}` writes, whitespace aside."""
+    from core.templatetags.portal import plain_form
+    from tests import factories as f
+    from tests.test_large_choices import NOT_WALKED, _arguments, _build, _classes
+
+    arguments = _arguments(f.HITFactory())
+    compared = 0
+    for cls in _classes():
+        if cls.__name__ in NOT_WALKED:
+            continue
+        form = _build(cls, arguments)
+        for bound in (False, True):
+            if bound:
+                form = type(form)(data={}, **_kwargs(form, arguments))
+                form.is_valid()
+            plain = _normalised(plain_form(form))
+            crispy = _normalised(as_crispy_form(form))
+            assert plain == crispy, f"{cls.__module__}.{cls.__qualname__} (bound={bound})"
+        compared += 1
+    assert compared > 40
+
+
+def _kwargs(form: forms.BaseForm, arguments: dict) -> dict:
+    import inspect
+
+    parameters = inspect.signature(type(form).__init__).parameters.values()
+    return {
+        p.name: arguments[p.name]
+        for p in parameters
+        if p.kind == p.KEYWORD_ONLY and p.default is p.empty and p.name in arguments
+    }
+
+
+def test_a_form_with_its_own_errors_draws_them_as_crispy_does() -> None:
+    from core.templatetags.portal import plain_form
+
+    class Dates(forms.Form):
+        start = DateField()
+        end = DateField()
+
+        def clean(self):
+            raise forms.ValidationError(["The end is before the start <b>.", "Second problem."])
+
+    plain, crispy = (
+        Dates({"start": "2026-01-02", "end": "2026-01-01"}),
+        Dates({"start": "2026-01-02", "end": "2026-01-01"}),
+    )
+    assert not plain.is_valid() and not crispy.is_valid()
+    assert _normalised(plain_form(plain)) == _normalised(as_crispy_form(crispy))
+    assert "The end is before the start &lt;b&gt;." in plain_form(plain)
