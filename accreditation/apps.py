@@ -52,6 +52,7 @@ class AccreditationConfig(AppConfig):
                 dispatch_uid=f"accreditation.calibration.gone.{model.__name__}",
             )
         # The main lists are rendered once per version of what they show (core.versions).
+        from accreditation.selectors.applications import APPLICATION_PAGE_SOURCES
         from accreditation.selectors.eois import EOI_LIST_SOURCES
         from accreditation.selectors.reviews import ASSIGNMENT_LIST_SOURCES
         from accreditation.selectors.rounds import ROUND_BOARD_SOURCES
@@ -63,5 +64,6 @@ class AccreditationConfig(AppConfig):
             ASSIGNMENT_LIST_SOURCES,
             ROUND_BOARD_SOURCES,
             CONDITION_LIST_SOURCES,
+            APPLICATION_PAGE_SOURCES,
         ):
             track(*sources, ignore_update_fields=("last_login",))

@@ -5,19 +5,50 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 
 from accreditation import permissions
 from accreditation.enums import ApplicationStatus, FeedbackStatus
 from accreditation.models import (
+    Accreditation,
     Application,
+    ApplicationEvent,
+    ApplicationSection,
+    Condition,
+    Decision,
+    FeedbackDocument,
     FeedbackPoint,
     ReviewAssignment,
     Revision,
+    Round,
+    StakeholderPlanRow,
 )
 from engagement.models import CoverageSnapshot
+from teams.models import HIT, Organisation, Person, User
 from teams.roles import AnyUser, roles_of
+
+#: What the application page's body shows (accreditation.views.applications, core.versions): a save or
+#: deletion in any of them renders it again.
+APPLICATION_PAGE_SOURCES: tuple[type[models.Model], ...] = (
+    Application,
+    ApplicationSection,
+    StakeholderPlanRow,
+    ApplicationEvent,
+    Revision,
+    FeedbackDocument,
+    FeedbackPoint,
+    Decision,
+    Condition,
+    Accreditation,
+    Round,
+    ReviewAssignment,
+    HIT,
+    Person,
+    Organisation,
+    User,
+)
 
 
 def application_get_for_user(*, user: AnyUser, pk: int) -> tuple[Application, ReviewAssignment | None]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -23,8 +24,10 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accreditation import enums as enums_workflow
@@ -54,6 +57,7 @@ from accreditation.models import (
     StakeholderPlanRow,
 )
 from accreditation.selectors.applications import (
+    APPLICATION_PAGE_SOURCES,
     application_get_for_user,
     application_list_for_applicant,
     coverage_change,
@@ -81,10 +85,11 @@ from core.forms import service_error_problems
 from core.idempotency import AlreadySubmitted, once
 from core.permissions import require as _require
 from core.templatetags.portal import Problem
+from core.versions import cached_render
 from core.workflow import InvalidTransition
 from teams.forms.lookup import search_as
 from teams.models import StakeholderCategory, User
-from teams.roles import roles_of
+from teams.roles import roles_of, viewer_scope
 
 PAGE_SIZE = 25
 # A lay (public review group) reviewer reads the PPI arrangements: the PPI section and the
@@ -185,7 +190,43 @@ def _application_page(
     assignment: ReviewAssignment | None,
     refused: list[Problem] | None = None,
 ) -> HttpResponse:
-    """The application's page; `refused` is a refused move's error summary, shown at the top."""
+    """The application's page; `refused` is a refused move's error summary, shown at the top.
+
+    The body is rendered once per version of what it shows, per viewer (core.versions, the tables of
+    APPLICATION_PAGE_SOURCES, the day and the viewer's roles); a refused move's page is rendered as
+    it is. The access check (application_get_for_user) runs on every request before it."""
+
+    def body(extra: dict[str, Any]) -> str:
+        return render_to_string(
+            "accreditation/_application_detail_body.html",
+            _application_context(request, application, assignment, refused) | extra,
+            request=request,
+        )
+
+    if refused:
+        html = body({})
+    else:
+        html = cached_render(
+            request,
+            name=f"accreditation:application:{application.pk}",
+            scope=viewer_scope(request.user),
+            sources=APPLICATION_PAGE_SOURCES,
+            params=["submit"],
+            render=body,
+        )
+    return render(
+        request,
+        "accreditation/application_detail.html",
+        {"application": application, "body": mark_safe(html)},  # noqa: S308 - rendered by our template
+    )
+
+
+def _application_context(
+    request: HttpRequest,
+    application: Application,
+    assignment: ReviewAssignment | None,
+    refused: list[Problem] | None,
+) -> dict[str, Any]:
     prefetch_related_objects([application], "sections")
     roles = permissions.application_roles(request.user, application)
     is_team = bool(roles & TEAM_ROLES)
@@ -215,38 +256,34 @@ def _application_page(
         {"section": titles.get(point.section, point.section), "text": point.text}
         for point in (unanswered_feedback_points(application=application) if is_team else [])
     ]
-    return render(
-        request,
-        "accreditation/application_detail.html",
-        {
-            "application": application,
-            "assignment": assignment,
-            "is_team": is_team,
-            "can_edit": can_edit,
-            "sections": _section_marks(application, organisations, latest, placeholder_rows=placeholder_rows),
-            "latest_revision": latest,
-            "organisation_count": organisations,
-            "category_count": categories,
-            "problems": problems,
-            "show_problems_as_errors": request.GET.get("submit") == "problems" and bool(problems),
-            "refused": refused or [],
-            "events": events,
-            "revisions": revisions,
-            "feedback": _latest_released_feedback(application) if is_team else None,
-            "unanswered_points": unanswered,
-            "available_actions": actions,
-            "transition_form": ApplicationTransitionForm(initial={"expected_status": application.status}),
-            "is_panel": bool(roles & {CHAIR, PROGRAMME_MANAGER}),
-            "is_chair": CHAIR in roles,
-            "condition_rows": unclosed_conditions_of_application(
-                user=request.user,
-                application_id=application.pk,
-                hit_id=application.hit_id,
-                today=timezone.localdate(),
-            ),
-            **_renewal_context(request.user, application),
-        },
-    )
+    return {
+        "application": application,
+        "assignment": assignment,
+        "is_team": is_team,
+        "can_edit": can_edit,
+        "sections": _section_marks(application, organisations, latest, placeholder_rows=placeholder_rows),
+        "latest_revision": latest,
+        "organisation_count": organisations,
+        "category_count": categories,
+        "problems": problems,
+        "show_problems_as_errors": request.GET.get("submit") == "problems" and bool(problems),
+        "refused": refused or [],
+        "events": events,
+        "revisions": revisions,
+        "feedback": _latest_released_feedback(application) if is_team else None,
+        "unanswered_points": unanswered,
+        "available_actions": actions,
+        "transition_form": ApplicationTransitionForm(initial={"expected_status": application.status}),
+        "is_panel": bool(roles & {CHAIR, PROGRAMME_MANAGER}),
+        "is_chair": CHAIR in roles,
+        "condition_rows": unclosed_conditions_of_application(
+            user=request.user,
+            application_id=application.pk,
+            hit_id=application.hit_id,
+            today=timezone.localdate(),
+        ),
+        **_renewal_context(request.user, application),
+    }
 
 
 def _renewal_context(user: User, application: Application) -> dict:
