@@ -30,6 +30,7 @@ from django.db.models import Count
 
 from accreditation.models import Accreditation, Revision, Round
 from accreditation.services.calibration import all_calibrations_recompute
+from core.versions import bump, tracked_models
 from demo.data_scale import BOARD_EMAIL, PM_EMAIL, ROUND_NAME, director_email
 from demo.scale_history import build_history, build_reports
 from demo.scale_hits import build_base, build_big_hit, build_member_logins, build_people, scale_hits
@@ -120,6 +121,8 @@ def build(
         _compute_scores(say=say)
     else:
         say("Scale dataset already present.")
+    # Rows written in bulk send no signal: every cached page part (core.versions) renders again.
+    bump(*tracked_models())
     return counts()
 
 

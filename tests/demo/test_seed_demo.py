@@ -39,6 +39,7 @@ from accreditation.models import (
 )
 from accreditation.services.applications import counting_reviews
 from accreditation.workflow import FINAL_APPLICATION_STATES
+from core.versions import PendingBumps
 from demo.data_directory import DEMO_PASSWORD
 from demo.data_engagement import SURVEY_INSTRUMENT
 from demo.data_hits import DELIBERATE_GAPS
@@ -209,11 +210,24 @@ def test_running_twice_changes_nothing():
     assert list(CoverageScore.objects.values_list("hit_id", "computed_at").order_by("hit_id")) == scores
 
 
+def test_loading_renders_every_cached_part_again():
+    """The walk back-dates rows with QuerySet.update, which sends no signal: loading replaces the
+    version of every tracked table (core.versions), even when it creates nothing."""
+    from core import versions
+
+    seed()
+    before = versions.fingerprint(versions.tracked_models())
+    created = load_demo()
+    assert set(created.values()) == {0}
+    assert versions.fingerprint(versions.tracked_models()) != before
+
+
 def test_loading_sends_no_email_and_queues_no_job(django_capture_on_commit_callbacks):
     guards = [key for key, *_rest in hit_transition_requested.receivers]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         load_demo()
-    assert callbacks == []
+    # Only the cache versions' replacement at commit (core.versions.bump): no task, no email.
+    assert [c for c in callbacks if not isinstance(c, PendingBumps)] == []
     assert mail.outbox == []
     assert [key for key, *_rest in hit_transition_requested.receivers] == guards  # still connected
 
