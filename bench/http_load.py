@@ -7,7 +7,9 @@ wrk at national scale, side by side with a bare Django hello-world on the same m
    `manage.py seed_scale --hits N` (which adds only what is missing, so a second run starts at once).
 2. The scale personas sign in (a session each, stored like any sign-in) and each one's pages are found by
    crawling as that persona: from the home page, every link on the site a GET may follow (not sign-out,
-   downloads, exports, the admin or the API), one URL per URL name, up to --pages-per-persona each.
+   downloads, exports, the admin or the API), one URL per URL name, until no link leads to a page of a
+   URL name not yet seen (every page the persona reaches: about 220 at the scale data), or up to
+   --pages-per-persona each when given.
 3. gunicorn serves the portal (production settings: DEBUG off, Redis cache, --workers sync workers) and
    the hello-world (bench/hello_wsgi.py) on two ports.
 4. Each page is loaded by wrk (`-t2 -c8 -dNs --latency`, as docs/benchmarks.md records), alternating
@@ -20,6 +22,7 @@ The exit status is 1 when a page misses its target or answers anything but 200. 
 suite: timings belong here, with the machine's load printed beside them.
 
 Usage: .venv/bin/python bench/http_load.py [--hits 1000] [--duration 15] [--workers 2] [--only report]
+       .venv/bin/python bench/http_load.py --duration 5 --hello-every 4   # every page, about 25 minutes
 Needs wrk (Debian's package), PostgreSQL and Redis (REDIS_URL, default redis://127.0.0.1:6379/13).
 """
 
@@ -102,7 +105,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
-    parser.add_argument("--pages-per-persona", type=int, default=30)
+    parser.add_argument(
+        "--pages-per-persona", type=int, default=0, help="at most this many pages a persona (0: every page)"
+    )
     parser.add_argument("--hello-every", type=int, default=1, help="a hello-world run before every Nth page")
     parser.add_argument("--only", default="", help="measure only pages whose URL name or path contains this")
     args = parser.parse_args()
@@ -229,7 +234,7 @@ def _crawl(limit: int) -> tuple[list[Page], dict[str, str]]:
         )
         seen_names: set[str] = set()
         queue, visited = ["/"], {"/"}
-        while queue and len(seen_names) < limit:
+        while queue and (limit <= 0 or len(seen_names) < limit):
             url = queue.pop(0)
             try:
                 name = resolve(urllib.parse.urlsplit(url).path).view_name
