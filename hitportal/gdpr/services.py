@@ -150,19 +150,20 @@ def person_data(*, person: Person) -> dict[str, Any]:
 
     user: User | None = person.user
     pattern = _name_pattern(person.full_name)
+    held = _held(person, user)
     return {
         "person": _person_row(person),
-        **_directory_data(person),
-        **_hit_records_data(person, pattern),
-        **_contact_data(person),
-        **_account_data(user),
+        **_directory_data(person, held),
+        **_hit_records_data(person, pattern, held),
+        **_contact_data(person, held),
+        **_account_data(user, held),
     }
 
 
 def _held(person: Person, user: User | None) -> dict[str, QuerySet[Any]]:
     """The records a person's data page counts, each as the query the export (`person_data`) reads
-    it from, before its joins and order, so the page's counts and the export agree (the tests compare
-    the two for a person with records of every kind)."""
+    it from before its joins and order: one definition, so the page's counts and the export agree
+    (the tests compare the two for a person with records of every kind)."""
     emails = {email.lower() for email in (person.email, user.email if user else "") if email}
     return {
         "affiliations": Affiliation.objects.filter(person=person),
@@ -211,11 +212,11 @@ def _person_row(person: Person) -> dict[str, Any]:
     }
 
 
-def _directory_data(person: Person) -> dict[str, Any]:
+def _directory_data(person: Person, held: dict[str, QuerySet[Any]]) -> dict[str, Any]:
     """Where the person works and which HITs they belong to (teams)."""
     return {
         "affiliations": _rows(
-            _held(person, None)["affiliations"].select_related("organisation").order_by("pk"),
+            held["affiliations"].select_related("organisation").order_by("pk"),
             lambda a: {
                 "organisation": a.organisation.name,
                 "job_title": a.job_title,
@@ -226,7 +227,7 @@ def _directory_data(person: Person) -> dict[str, Any]:
             },
         ),
         "hit_memberships": _rows(
-            _held(person, None)["hit_memberships"]
+            held["hit_memberships"]
             .select_related("hit", "organisation", "working_group", "theme")
             .order_by("start_date", "pk"),
             lambda m: {
@@ -257,12 +258,14 @@ def _directory_data(person: Person) -> dict[str, Any]:
     }
 
 
-def _hit_records_data(person: Person, pattern: re.Pattern[str] | None) -> dict[str, Any]:
+def _hit_records_data(
+    person: Person, pattern: re.Pattern[str] | None, held: dict[str, QuerySet[Any]]
+) -> dict[str, Any]:
     """The HITs' records that name the person or that they own: stakeholder maps, applications,
     the PPI log, sponsor contacts, action plans and conditions."""
     return {
         "stakeholder_map_entries": _rows(
-            _held(person, None)["stakeholder_map_entries"].select_related("hit", "category").order_by("pk"),
+            held["stakeholder_map_entries"].select_related("hit", "category").order_by("pk"),
             lambda s: {
                 "hit": s.hit.name,
                 "category": s.category.name,
@@ -274,7 +277,7 @@ def _hit_records_data(person: Person, pattern: re.Pattern[str] | None) -> dict[s
             },
         ),
         "applications_naming_them": _rows(
-            _held(person, None)["applications_naming_them"].select_related("hit", "round").order_by("pk"),
+            held["applications_naming_them"].select_related("hit", "round").order_by("pk"),
             lambda a: {
                 "application": a.pk,
                 "hit": a.hit.name,
@@ -299,7 +302,7 @@ def _hit_records_data(person: Person, pattern: re.Pattern[str] | None) -> dict[s
             },
         ),
         "sponsor_interactions": _rows(
-            _held(person, None)["sponsor_interactions"].select_related("hit").order_by("happened_on", "pk"),
+            held["sponsor_interactions"].select_related("hit").order_by("happened_on", "pk"),
             lambda i: {
                 "hit": i.hit.name,
                 "date": i.happened_on,
@@ -308,7 +311,7 @@ def _hit_records_data(person: Person, pattern: re.Pattern[str] | None) -> dict[s
             },
         ),
         "action_plan_items_owned": _rows(
-            _held(person, None)["action_plan_items_owned"].select_related("hit").order_by("due_on", "pk"),
+            held["action_plan_items_owned"].select_related("hit").order_by("due_on", "pk"),
             lambda i: {
                 "hit": i.hit.name,
                 "title": i.title,
@@ -317,9 +320,7 @@ def _hit_records_data(person: Person, pattern: re.Pattern[str] | None) -> dict[s
             },
         ),
         "conditions_owned": _rows(
-            _held(person, None)["conditions_owned"]
-            .select_related("decision__application__hit")
-            .order_by("due_on", "pk"),
+            held["conditions_owned"].select_related("decision__application__hit").order_by("due_on", "pk"),
             lambda c: {
                 "hit": c.decision.application.hit.name,
                 "condition": c.text,
@@ -331,11 +332,11 @@ def _hit_records_data(person: Person, pattern: re.Pattern[str] | None) -> dict[s
     }
 
 
-def _contact_data(person: Person) -> dict[str, Any]:
+def _contact_data(person: Person, held: dict[str, QuerySet[Any]]) -> dict[str, Any]:
     """Survey invitations sent to the person's addresses, and the data protection requests about them."""
     return {
         "survey_invitations": _rows(
-            _held(person, person.user)["survey_invitations"].select_related("wave__hit").order_by("pk"),
+            held["survey_invitations"].select_related("wave__hit").order_by("pk"),
             lambda i: {"hit": i.wave.hit.name, "survey": i.wave.title, "sent_at": i.sent_at},
         ),
         "data_protection_requests": _rows(
@@ -345,7 +346,7 @@ def _contact_data(person: Person) -> dict[str, Any]:
     }
 
 
-def _account_data(user: User | None) -> dict[str, Any]:
+def _account_data(user: User | None, held: dict[str, QuerySet[Any]]) -> dict[str, Any]:
     """The person's user account and what they did with it; empty without an account."""
     if user is None:
         return {
@@ -395,7 +396,7 @@ def _account_data(user: User | None) -> dict[str, Any]:
             },
         ),
         "expressions_of_interest": _rows(
-            ExpressionOfInterest.objects.filter(author=user).select_related("round").order_by("pk"),
+            held["expressions_of_interest"].select_related("round").order_by("pk"),
             lambda e: {
                 "working_title": e.working_title,
                 "round": e.round.name,
@@ -407,9 +408,9 @@ def _account_data(user: User | None) -> dict[str, Any]:
                 "submitted_at": e.submitted_at,
             },
         ),
-        "review_assignments": _review_assignments(user),
+        "review_assignments": _review_assignments(held["review_assignments"]),
         "public_reviews_written": _rows(
-            PublicReview.objects.filter(reviewer=user).select_related("hit").order_by("pk"),
+            held["public_reviews_written"].select_related("hit").order_by("pk"),
             lambda r: {
                 "hit": r.hit.name,
                 "reviewed_on": r.reviewed_on,
@@ -421,10 +422,9 @@ def _account_data(user: User | None) -> dict[str, Any]:
     }
 
 
-def _review_assignments(user: User) -> list[dict[str, Any]]:
+def _review_assignments(assignments_of_user: QuerySet[ReviewAssignment]) -> list[dict[str, Any]]:
     assignments = (
-        ReviewAssignment.objects.filter(reviewer=user)
-        .select_related("application__hit", "application__round", "review")
+        assignments_of_user.select_related("application__hit", "application__round", "review")
         .prefetch_related("review__scores")
         .order_by("pk")
     )
